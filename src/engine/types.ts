@@ -1,0 +1,151 @@
+/**
+ * The provider-agnostic payment domain. These are the objects the sandbox stores; providers translate
+ * them to and from their own wire shapes. Amounts are integers in minor units; times are Unix seconds.
+ */
+
+export type PaymentStatus =
+  /** A card payment that needs 3-D Secure: the buyer must authenticate. */
+  | 'requires_action'
+  /** A wallet payment waiting for the buyer to pay (QR code or redirect). */
+  | 'pending'
+  /** Authorised with manual capture; the merchant must capture or cancel. */
+  | 'requires_capture'
+  | 'succeeded'
+  | 'failed'
+  | 'canceled';
+
+export type WalletType = 'alipay' | 'wechat_pay' | 'paypal' | 'apple_pay';
+export const WALLET_TYPES: readonly WalletType[] = ['alipay', 'wechat_pay', 'paypal', 'apple_pay'];
+
+export type CaptureMethod = 'automatic' | 'manual';
+
+export interface CardDetails {
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+}
+
+export type PaymentMethodSnapshot =
+  | { type: 'card'; card: CardDetails }
+  | { type: 'wallet'; wallet: WalletType };
+
+export type NextAction =
+  | { type: 'redirect_to_url'; redirect_to_url: { url: string; return_url: string | null } }
+  | { type: 'display_qr_code'; display_qr_code: { data: string } };
+
+export interface Payment {
+  id: string;
+  object: 'payment';
+  merchant_id: string;
+  merchant_order_id: string;
+  amount: number;
+  currency: string;
+  status: PaymentStatus;
+  capture_method: CaptureMethod;
+  /** What has been captured (0 until the payment succeeds). */
+  amount_captured: number;
+  amount_refunded: number;
+  payment_method: PaymentMethodSnapshot;
+  description: string | null;
+  notify_url: string | null;
+  return_url: string | null;
+  metadata: Record<string, string>;
+  failure_code: string | null;
+  failure_message: string | null;
+  next_action: NextAction | null;
+  cancellation_reason: string | null;
+  /** When an unpaid payment (3-D Secure, wallet) expires if the buyer does nothing. */
+  expires_at: number | null;
+  created: number;
+  captured_at: number | null;
+  canceled_at: number | null;
+  livemode: false;
+}
+
+export type RefundStatus = 'succeeded' | 'failed';
+
+export interface Refund {
+  id: string;
+  object: 'refund';
+  merchant_id: string;
+  payment_id: string;
+  merchant_order_id: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+  failure_reason: string | null;
+  metadata: Record<string, string>;
+  created: number;
+}
+
+export const EVENT_TYPES = [
+  'payment.created',
+  'payment.pending',
+  'payment.requires_action',
+  'payment.requires_capture',
+  'payment.succeeded',
+  'payment.captured',
+  'payment.failed',
+  'payment.canceled',
+  'refund.succeeded',
+  'refund.failed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface PaycliEvent {
+  id: string;
+  object: 'event';
+  merchant_id: string;
+  type: EventType;
+  created: number;
+  data: { object: Payment | Refund };
+}
+
+export interface FeeSchedule {
+  /** Percentage fee in basis points (290 = 2.9%). */
+  percent_bps: number;
+  /** Fixed fee per captured payment, in minor units. */
+  fixed: number;
+}
+
+export interface Merchant {
+  id: string;
+  object: 'merchant';
+  name: string;
+  secret_key: string;
+  publishable_key: string;
+  /** Signs notifications sent to a payment's notify_url and to --forward-to. */
+  webhook_secret: string;
+  fees: FeeSchedule;
+  /** Payments above this amount (minor units) are blocked by risk control; null disables the rule. */
+  risk_max_amount: number | null;
+  created: number;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  object: 'webhook_endpoint';
+  merchant_id: string;
+  url: string;
+  /** Event types delivered; ['*'] for all. */
+  enabled_events: string[];
+  secret: string;
+  description: string | null;
+  created: number;
+}
+
+/** What an engine operation needs from the outside world, injected so the engine stays pure. */
+export interface EngineContext {
+  /** Current time in milliseconds since the epoch (from the injected clock). */
+  nowMs: number;
+  /** Returns a fresh id with the given prefix, e.g. `pay`. */
+  newId(prefix: string): string;
+}
+
+/** The result of an engine operation: the changed objects and the events they raise, in order. */
+export interface Transition<T> {
+  object: T;
+  events: PaycliEvent[];
+}

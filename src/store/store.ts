@@ -1,0 +1,66 @@
+/**
+ * The sandbox's persistence: one interface, two implementations (memory for CI and tests, a lowdb JSON
+ * file by default), one contract test suite (`store-contract.ts`).
+ *
+ * The model is deliberately small: named collections of documents keyed by `id`, all held in memory.
+ * Reads are synchronous. Writes are staged in memory at once (so every later read sees them, and
+ * JavaScript's single thread makes read-modify-write in one tick free of lost updates), and become
+ * durable on `commit()`, which concurrent callers share (group commit). A request handler mutates, then
+ * awaits `commit()`, then answers: an acknowledged change is never lost.
+ */
+
+export const COLLECTIONS = [
+  'merchants',
+  'payments',
+  'refunds',
+  'events',
+  'webhook_endpoints',
+  /** One document per (event, destination): the notification and its attempts. */
+  'deliveries',
+  'idempotency_keys',
+  /** Sandbox-wide settings (e.g. the configured retry schedule). */
+  'settings',
+] as const;
+
+export type CollectionName = (typeof COLLECTIONS)[number];
+
+export interface StoredDoc {
+  id: string;
+}
+
+export interface Store {
+  /** `memory` or `file`. */
+  readonly kind: 'memory' | 'file';
+  /** The data file, for file stores. */
+  readonly path: string | null;
+
+  /**
+   * Loads existing data (creating an empty store if there is none).
+   * Throws PaycliError `data_file_unreadable` (with a hint) when the file cannot be read or parsed.
+   */
+  open(): Promise<void>;
+
+  get<T extends StoredDoc>(collection: CollectionName, id: string): T | undefined;
+  /** Every document of a collection, in insertion order (oldest first). Do not mutate the result. */
+  list<T extends StoredDoc>(collection: CollectionName): readonly T[];
+  count(collection: CollectionName): number;
+
+  /**
+   * Inserts or replaces a document. Visible to reads at once; durable after the next `commit()`
+   * resolves. Documents are treated as immutable values: put a new object rather than mutating one.
+   */
+  put<T extends StoredDoc>(collection: CollectionName, doc: T): void;
+  remove(collection: CollectionName, id: string): void;
+
+  /**
+   * Resolves once every change staged before the call is durable (for a file store: handed to the OS by
+   * an atomic write). Concurrent callers share one write.
+   */
+  commit(): Promise<void>;
+
+  /** Removes every document of every collection and commits. */
+  clear(): Promise<void>;
+
+  /** Commits what is staged and releases resources. */
+  close(): Promise<void>;
+}
