@@ -1,0 +1,345 @@
+/**
+ * Outbound notification delivery: stages one `deliveries` document per destination copy, sends it on the
+ * injected clock, records every attempt in the store and retries on the provider's schedule. The store is
+ * the source of truth (the event is read from it at attempt time, the delivery's state is written back after
+ * each attempt), so a restarted sandbox picks pending retries up again with `resume()`.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { PaycliEvent } from '../engine/types.js';
+import { PaycliError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Delivery, DeliveryAttempt, DeliveryChaos, DeliveryTarget, DeliveryUpdate, Transport } from './delivery.js';
+import { createHttpTransport } from './http-transport.js';
+import type { NotificationProtocol } from './notification-protocol.js';
+
+// The delivery records are part of this module's API; importers need not know the file split.
+export type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryChaos,
+  DeliveryStatus,
+  DeliveryTarget,
+  DeliveryUpdate,
+  PublicDelivery,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from './delivery.js';
+export { toPublicDelivery } from './delivery.js';
+
+export interface WebhookDispatcherOptions {
+  store: Store;
+  clock: Clock;
+  protocol: NotificationProtocol;
+  newId: (prefix: string) => string;
+  /** Overrides the protocol's retry schedule (e.g. `--retry-schedule`). */
+  retryScheduleMs?: readonly number[];
+  /** Overrides the protocol's per-attempt timeout. */
+  timeoutMs?: number;
+  /** Overrides the keep-alive HTTP transport (tests, in-process receivers). */
+  transport?: Transport;
+  /**
+   * Receives errors that are bugs or broken storage (a failing store commit, a throwing listener), never
+   * delivery failures, which are recorded as attempts. Default: rethrown asynchronously, so they are loud.
+   */
+  onError?: (err: unknown) => void;
+}
+
+const EXCERPT_CHARS = 500;
+
+/**
+ * Sends notifications with retries.
+ *
+ * @example
+ * const dispatcher = new WebhookDispatcher({ store, clock, protocol: paycliNotificationProtocol, newId });
+ * dispatcher.enqueue(event, { url: payment.notify_url, secret: merchant.webhook_secret, kind: 'notify_url' });
+ * await store.commit();
+ */
+export class WebhookDispatcher {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly protocol: NotificationProtocol;
+  private readonly newId: (prefix: string) => string;
+  private readonly schedule: readonly number[];
+  private readonly timeoutMs: number;
+  private readonly transport: Transport;
+  private readonly closeTransport: (() => void) | null;
+  private readonly onError: (err: unknown) => void;
+  private readonly timers = new Map<string, TimerHandle>();
+  /** Deliveries with an attempt under way, and the promises of those attempts. */
+  private readonly inFlightIds = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly listeners = new Set<(u: DeliveryUpdate) => void>();
+  private closed = false;
+
+  constructor(opts: WebhookDispatcherOptions) {
+    this.store = opts.store;
+    this.clock = opts.clock;
+    this.protocol = opts.protocol;
+    this.newId = opts.newId;
+    this.schedule = checkSchedule(opts.retryScheduleMs ?? opts.protocol.defaultRetryScheduleMs);
+    this.timeoutMs = opts.timeoutMs ?? opts.protocol.defaultTimeoutMs;
+    if (opts.transport) {
+      this.transport = opts.transport;
+      this.closeTransport = null;
+    } else {
+      const http = createHttpTransport();
+      this.transport = http.send;
+      this.closeTransport = http.close;
+    }
+    this.onError = opts.onError ?? ((err) => queueMicrotask(() => { throw err; }));
+  }
+
+  /**
+   * Stages the deliveries of one event to one destination (the notification, its chaos duplicates and
+   * probe) in the store's `deliveries` collection — the caller commits — and schedules their first attempts
+   * after `chaos.delayMs`. The event is staged in `events` too if the store lacks it. `drop` records one
+   * `dropped` delivery instead of the notification and its duplicates; a probe is still sent. `failFirst`
+   * applies to the notification, not to its duplicates.
+   */
+  enqueue(event: PaycliEvent, target: DeliveryTarget, chaos: DeliveryChaos = {}): Delivery[] {
+    this.assertOpen();
+    const delayMs = checkCount(chaos.delayMs ?? 0, 'delayMs', false);
+    const duplicates = checkCount(chaos.duplicates ?? 0, 'duplicates', true);
+    const failFirst = checkCount(chaos.failFirst ?? 0, 'failFirst', true);
+    if (!this.store.get('events', event.id)) this.store.put('events', event);
+    const firstAt = this.clock.now() + delayMs;
+    const deliveries: Delivery[] = [];
+    if (chaos.drop) {
+      deliveries.push(this.newDelivery(event, target, { status: 'dropped', next_attempt_at: null }));
+    } else {
+      for (let i = 0; i <= duplicates; i++) {
+        deliveries.push(this.newDelivery(event, target, { next_attempt_at: firstAt, fail_first: i === 0 ? failFirst : 0 }));
+      }
+    }
+    if (chaos.probe) deliveries.push(this.newDelivery(event, target, { next_attempt_at: firstAt, probe: chaos.probe }));
+    for (const d of deliveries) this.store.put('deliveries', d);
+    for (const d of deliveries) {
+      if (d.status === 'pending') {
+        this.scheduleAttempt(d.id, delayMs);
+        this.emit({ type: 'scheduled', delivery: d });
+      } else {
+        this.emit({ type: 'dropped', delivery: d });
+      }
+    }
+    return deliveries;
+  }
+
+  /**
+   * Stages a new delivery of a stored event (the same `webhook-id`), attempted at once; the caller commits.
+   * Throws `resource_missing` when the store has no such event.
+   */
+  resend(eventId: string, target: DeliveryTarget): Delivery {
+    this.assertOpen();
+    const event = this.store.get<PaycliEvent>('events', eventId);
+    if (!event) throw new PaycliError('resource_missing', `No event ${eventId}.`, { param: 'event' });
+    const delivery = this.newDelivery(event, target, { next_attempt_at: this.clock.now() });
+    this.store.put('deliveries', delivery);
+    this.scheduleAttempt(delivery.id, 0);
+    this.emit({ type: 'scheduled', delivery });
+    return delivery;
+  }
+
+  /**
+   * Schedules every `pending` delivery in the store at its `next_attempt_at` (overdue ones at once), for a
+   * sandbox that restarts on an existing data file. Returns how many were scheduled.
+   */
+  resume(): number {
+    this.assertOpen();
+    const now = this.clock.now();
+    let count = 0;
+    for (const d of this.store.list<Delivery>('deliveries')) {
+      if (d.status !== 'pending' || this.timers.has(d.id) || this.inFlightIds.has(d.id)) continue;
+      this.scheduleAttempt(d.id, Math.max(0, (d.next_attempt_at ?? now) - now));
+      count++;
+    }
+    return count;
+  }
+
+  /** Subscribes to delivery updates; returns the unsubscribe function. */
+  on(listener: (u: DeliveryUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves when no attempt is in flight (the clock may still hold timers for later attempts). */
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** Cancels scheduled attempts (they stay pending in the store), waits for in-flight ones, closes sockets. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const handle of this.timers.values()) this.clock.clearTimer(handle);
+    this.timers.clear();
+    await this.whenIdle();
+    this.closeTransport?.();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PaycliError('internal_error', 'The webhook dispatcher is closed.');
+  }
+
+  private newDelivery(event: PaycliEvent, target: DeliveryTarget, fields: Partial<Delivery>): Delivery {
+    return {
+      id: this.newId('dlv'),
+      object: 'delivery',
+      merchant_id: event.merchant_id,
+      event_id: event.id,
+      event_type: event.type,
+      url: target.url,
+      kind: target.kind,
+      endpoint_id: target.endpoint_id ?? null,
+      status: 'pending',
+      probe: null,
+      attempts: [],
+      next_attempt_at: null,
+      created: this.clock.now(),
+      fail_first: 0,
+      secret: target.secret,
+      ...fields,
+    };
+  }
+
+  private scheduleAttempt(id: string, delayMs: number): void {
+    const previous = this.timers.get(id);
+    if (previous) this.clock.clearTimer(previous);
+    // Returning the attempt's promise lets a FakeClock's advance() wait for the whole exchange.
+    this.timers.set(id, this.clock.setTimer(delayMs, () => this.fire(id)));
+  }
+
+  private fire(id: string): Promise<void> {
+    this.timers.delete(id);
+    if (this.closed || this.inFlightIds.has(id)) return Promise.resolve();
+    this.inFlightIds.add(id);
+    const p: Promise<void> = this.attempt(id)
+      .catch((err: unknown) => this.onError(err))
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.inFlightIds.delete(id);
+      });
+    this.inFlight.add(p);
+    return p;
+  }
+
+  private async attempt(id: string): Promise<void> {
+    const delivery = this.store.get<Delivery>('deliveries', id);
+    if (!delivery || delivery.status !== 'pending') return;
+    const number = delivery.attempts.length + 1;
+    const { attempt, fatal } = await this.makeAttempt(delivery, number);
+
+    // The store may have changed during the request (a reset, a concurrent update): do not resurrect a
+    // removed delivery, and build on the current document.
+    const current = this.store.get<Delivery>('deliveries', id);
+    if (!current || current.status !== 'pending') return;
+    const now = this.clock.now();
+    let status: Delivery['status'] = 'pending';
+    let next: number | null = null;
+    if (current.probe) {
+      // A probe is never retried; it succeeds when the app answered and refused it.
+      status = attempt.status !== null && !attempt.acknowledged ? 'succeeded' : 'failed';
+    } else if (attempt.acknowledged) {
+      status = 'succeeded';
+    } else if (fatal) {
+      status = 'failed';
+    } else if (attempt.status === 410) {
+      status = 'failed';
+      attempt.error = 'HTTP 410 Gone: the receiver asked to stop; no more retries';
+    } else if (number - 1 < this.schedule.length) {
+      next = now + (this.schedule[number - 1] ?? 0);
+    } else {
+      status = 'failed';
+    }
+    const updated: Delivery = { ...current, attempts: [...current.attempts, attempt], status, next_attempt_at: next };
+    this.store.put('deliveries', updated);
+    await this.store.commit();
+
+    this.emit({ type: 'attempt', delivery: updated, attempt });
+    if (status === 'pending' && next !== null) {
+      if (!this.closed) this.scheduleAttempt(id, next - now);
+      this.emit({ type: 'scheduled', delivery: updated });
+    } else if (status === 'failed' && !updated.probe) {
+      this.emit({ type: 'exhausted', delivery: updated });
+    }
+  }
+
+  /** Makes one attempt; `fatal` marks failures no retry can fix (the event is gone, the secret is unusable). */
+  private async makeAttempt(delivery: Delivery, number: number): Promise<{ attempt: DeliveryAttempt; fatal: boolean }> {
+    const at = this.clock.now();
+    const failed = (error: string, simulated: boolean): DeliveryAttempt => ({
+      number,
+      at,
+      status: null,
+      latency_ms: 0,
+      error,
+      response_excerpt: '',
+      acknowledged: false,
+      simulated,
+    });
+    if (number <= delivery.fail_first) return { attempt: failed('simulated failure', true), fatal: false };
+    const event = this.store.get<PaycliEvent>('events', delivery.event_id);
+    if (!event) return { attempt: failed(`event ${delivery.event_id} is no longer in the store`, false), fatal: true };
+    let signed;
+    try {
+      signed = this.protocol.sign(event, delivery.secret, { timestampSec: Math.floor(at / 1000), probe: delivery.probe });
+    } catch (err) {
+      return { attempt: failed(`cannot sign: ${describeError(err)}`, false), fatal: true };
+    }
+    const started = performance.now();
+    try {
+      const res = await this.transport({ url: delivery.url, headers: signed.headers, body: signed.body, timeoutMs: this.timeoutMs });
+      const attempt: DeliveryAttempt = {
+        number,
+        at,
+        status: res.status,
+        latency_ms: Math.round(performance.now() - started),
+        error: null,
+        response_excerpt: res.body.slice(0, EXCERPT_CHARS),
+        acknowledged: this.protocol.isAcknowledged(res.status, res.body),
+        simulated: false,
+      };
+      return { attempt, fatal: false };
+    } catch (err) {
+      const attempt = failed(describeError(err), false);
+      attempt.latency_ms = Math.round(performance.now() - started);
+      return { attempt, fatal: false };
+    }
+  }
+
+  private emit(update: DeliveryUpdate): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+}
+
+/** `ECONNREFUSED 127.0.0.1:4000`, `timeout`, or the message of whatever a custom transport threw. */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && !err.message.includes(code) ? `${code} ${err.message}` : err.message;
+}
+
+function checkCount(value: number, name: string, integer: boolean): number {
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new PaycliError('parameter_invalid', `chaos.${name} must be a non-negative ${integer ? 'integer' : 'number'}.`, {
+      param: `chaos.${name}`,
+    });
+  }
+  return value;
+}
+
+function checkSchedule(schedule: readonly number[]): readonly number[] {
+  if (!schedule.every((ms) => Number.isFinite(ms) && ms >= 0)) {
+    throw new PaycliError('invalid_usage', `Invalid retry schedule: ${schedule.join(', ')}.`, {
+      hint: 'Use non-negative delays, e.g. "1s,5s,30s,2m".',
+    });
+  }
+  return schedule;
+}
