@@ -24,6 +24,8 @@ export interface CardDetails {
   last4: string;
   exp_month: number;
   exp_year: number;
+  /** Which test-card behaviour this card has (see the card table), e.g. `success`, `refund_fails`. */
+  test_behaviour: string;
 }
 
 export type PaymentMethodSnapshot =
@@ -46,6 +48,8 @@ export interface Payment {
   /** What has been captured (0 until the payment succeeds). */
   amount_captured: number;
   amount_refunded: number;
+  /** The PSP's fee, fixed when the payment is captured (0 before). */
+  fee: number;
   payment_method: PaymentMethodSnapshot;
   description: string | null;
   notify_url: string | null;

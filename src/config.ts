@@ -1,0 +1,115 @@
+/**
+ * Configuration, resolved once per command: flags > `PAYCLI_*` environment > config file > defaults.
+ * Commands call `resolveConfig` with their parsed flags; nothing else reads process.env.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { PaycliError } from './errors.js';
+
+export const CONFIG_FILE = 'paycli.config.json';
+/** Where a running sandbox leaves its address for other commands started in the same directory. */
+export const RUNTIME_FILE = path.join('.paycli', 'sandbox.runtime.json');
+export const DEFAULT_DATA_FILE = path.join('.paycli', 'sandbox.json');
+
+const configFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  host: z.string().optional(),
+  data: z.string().optional(),
+  inMemory: z.boolean().optional(),
+  forwardTo: z.string().optional(),
+  retrySchedule: z.string().optional(),
+  sandboxUrl: z.string().optional(),
+  apiKey: z.string().optional(),
+  ngrokAuthtoken: z.string().optional(),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+export interface ResolvedConfig {
+  port: number;
+  host: string;
+  data: string;
+  inMemory: boolean;
+  forwardTo: string | null;
+  retrySchedule: string | null;
+  sandboxUrl: string | null;
+  apiKey: string | null;
+  ngrokAuthtoken: string | null;
+  /** Which config file was read, if any. */
+  configFile: string | null;
+}
+
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  data?: string;
+  inMemory?: boolean;
+  forwardTo?: string;
+  retrySchedule?: string;
+  sandboxUrl?: string;
+  apiKey?: string;
+  authtoken?: string;
+  config?: string;
+}
+
+/** Reads the config file (explicit path must exist; the default may be absent). */
+export function readConfigFile(cwd: string, explicit?: string): { file: string | null; config: ConfigFile } {
+  const file = path.resolve(cwd, explicit ?? CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (!explicit && (err as NodeJS.ErrnoException).code === 'ENOENT') return { file: null, config: {} };
+    throw new PaycliError('invalid_config', `Cannot read config file ${file}: ${(err as Error).message}`, { hint: 'Check the path given to --config.' });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new PaycliError('invalid_config', `Config file ${file} is not valid JSON: ${(err as Error).message}`, { hint: 'Fix the JSON or remove the file.' });
+  }
+  const parsed = configFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '');
+    throw new PaycliError('invalid_config', `Config file ${file}: ${where ? `"${where}" ` : ''}${issue.message}`, {
+      hint: `Allowed keys: ${Object.keys(configFileSchema.shape).join(', ')}.`,
+    });
+  }
+  return { file, config: parsed.data };
+}
+
+function parsePort(value: string | number, source: string): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new PaycliError('invalid_usage', `Invalid port "${value}" (from ${source}): use a number from 0 to 65535.`, { hint: 'e.g. --port 4242, or 0 for any free port.' });
+  }
+  return n;
+}
+
+/**
+ * Resolves the configuration for one command run.
+ *
+ * @example
+ * const config = resolveConfig({ port: opts.port }, process.env, process.cwd());
+ */
+export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string): ResolvedConfig {
+  const { file, config } = readConfigFile(cwd, flags.config ?? env.PAYCLI_CONFIG);
+  const pick = <T>(...values: (T | undefined | null | '')[]): T | undefined => values.find((v) => v !== undefined && v !== null && v !== '') as T | undefined;
+  const portRaw = pick<string | number>(flags.port, env.PAYCLI_PORT, config.port);
+  const bool = (v: string | undefined) => (v === undefined ? undefined : v === '1' || v.toLowerCase() === 'true');
+  return {
+    port: portRaw === undefined ? 4242 : parsePort(portRaw, flags.port !== undefined ? '--port' : env.PAYCLI_PORT ? 'PAYCLI_PORT' : 'the config file'),
+    host: pick(flags.host, env.PAYCLI_HOST, config.host) ?? '127.0.0.1',
+    data: path.resolve(cwd, pick(flags.data, env.PAYCLI_DATA, config.data) ?? DEFAULT_DATA_FILE),
+    inMemory: pick(flags.inMemory, bool(env.PAYCLI_IN_MEMORY), config.inMemory) ?? false,
+    forwardTo: pick(flags.forwardTo, env.PAYCLI_FORWARD_TO, config.forwardTo) ?? null,
+    retrySchedule: pick(flags.retrySchedule, env.PAYCLI_RETRY_SCHEDULE, config.retrySchedule) ?? null,
+    sandboxUrl: pick(flags.sandboxUrl, env.PAYCLI_SANDBOX_URL, config.sandboxUrl) ?? null,
+    apiKey: pick(flags.apiKey, env.PAYCLI_API_KEY, config.apiKey) ?? null,
+    ngrokAuthtoken: pick(flags.authtoken, env.NGROK_AUTHTOKEN, config.ngrokAuthtoken) ?? null,
+    configFile: file,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The native paycli API (`/v1`): JSON over HTTP, `Authorization: Bearer <secret key>`, amounts in minor
+ * units, `Idempotency-Key` honoured on every POST. Handlers parse, call the PaymentService, and answer.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { PaycliError } from '../../errors.js';
+import type { Merchant } from '../../engine/types.js';
+import { IdempotencyCache, type StoredResponse } from '../../sandbox/idempotency.js';
+import type { ProviderContext } from '../provider.js';
+import { authenticate } from './auth.js';
+import {
+  cancelSchema,
+  captureSchema,
+  createEndpointSchema,
+  createPaymentSchema,
+  createRefundSchema,
+  listPaymentsQuery,
+  listQuery,
+  parse,
+  settlementQuery,
+  toCreatePaymentInput,
+  toCreateRefundInput,
+} from './schemas.js';
+import { settlementCsv } from '../../engine/settlement.js';
+
+type Locals = { merchant: Merchant };
+const merchantOf = (res: Response) => (res.locals as Locals).merchant;
+
+/** A POST handler: computes a response; idempotency and sending are handled around it. */
+type PostHandler = (req: Request, merchant: Merchant) => Promise<StoredResponse>;
+
+export function paycliRouter(ctx: ProviderContext): Router {
+  const { service, idempotency } = ctx;
+  const router = express.Router();
+
+  router.use(authenticate(service));
+
+  const post = (path: string, handler: PostHandler) => {
+    router.post(path, async (req, res) => {
+      const merchant = merchantOf(res);
+      const key = req.get('Idempotency-Key');
+      if (key === undefined) {
+        const r = await handler(req, merchant);
+        res.status(r.status).json(r.body);
+        return;
+      }
+      const fingerprint = IdempotencyCache.fingerprint('POST', req.originalUrl, req.body);
+      const { response, replayed } = await idempotency.run(merchant.id, key, fingerprint, () => handler(req, merchant));
+      if (replayed) {
+        res.setHeader('Idempotent-Replayed', 'true');
+        res.locals.idempotentReplay = true;
+      }
+      res.status(response.status).json(response.body);
+    });
+  };
+
+  // --- payments ---
+  post('/payments', async (req, merchant) => {
+    const body = parse(createPaymentSchema, req.body);
+    const payment = await service.createPayment(merchant, toCreatePaymentInput(body));
+    return { status: 201, body: payment };
+  });
+  router.get('/payments', (req, res) => {
+    res.json(service.listPayments(merchantOf(res), parse(listPaymentsQuery, req.query, 'query')));
+  });
+  router.get('/payments/:id', (req, res) => {
+    res.json(service.getPayment(merchantOf(res), req.params.id!));
+  });
+  post('/payments/:id/capture', async (req, merchant) => {
+    const body = parse(captureSchema, req.body ?? {});
+    return { status: 200, body: await service.capture(merchant, String(req.params.id), body.amount) };
+  });
+  post('/payments/:id/cancel', async (req, merchant) => {
+    const body = parse(cancelSchema, req.body ?? {});
+    return { status: 200, body: await service.cancel(merchant, String(req.params.id), body.cancellation_reason) };
+  });
+
+  // --- refunds ---
+  post('/refunds', async (req, merchant) => {
+    const body = parse(createRefundSchema, req.body);
+    return { status: 201, body: await service.createRefund(merchant, body.payment_id, toCreateRefundInput(body)) };
+  });
+  router.get('/refunds', (req, res) => {
+    res.json(service.listRefunds(merchantOf(res), parse(listQuery, req.query, 'query')));
+  });
+  router.get('/refunds/:id', (req, res) => {
+    res.json(service.getRefund(merchantOf(res), req.params.id!));
+  });
+
+  // --- events ---
+  router.get('/events', (req, res) => {
+    res.json(service.listEvents(merchantOf(res), parse(listQuery, req.query, 'query')));
+  });
+  router.get('/events/:id', (req, res) => {
+    res.json(service.getEvent(merchantOf(res), req.params.id!));
+  });
+
+  // --- webhook endpoints ---
+  post('/webhook_endpoints', async (req, merchant) => {
+    const body = parse(createEndpointSchema, req.body);
+    return { status: 201, body: await service.createEndpoint(merchant, body) };
+  });
+  router.get('/webhook_endpoints', (_req, res) => {
+    const data = service.listEndpoints(merchantOf(res));
+    res.json({ object: 'list', data, has_more: false, next_cursor: null });
+  });
+  router.get('/webhook_endpoints/:id', (req, res) => {
+    res.json(service.getEndpoint(merchantOf(res), req.params.id!));
+  });
+  router.delete('/webhook_endpoints/:id', async (req, res) => {
+    const e = await service.deleteEndpoint(merchantOf(res), req.params.id!);
+    res.json({ id: e.id, object: 'webhook_endpoint', deleted: true });
+  });
+
+  // --- reconciliation ---
+  router.get('/settlements/:date', (req, res) => {
+    const q = parse(settlementQuery, req.query, 'query');
+    const report = service.settlement(merchantOf(res), req.params.date!);
+    const filtered = q.currency
+      ? { ...report, rows: report.rows.filter((r) => r.currency === q.currency), totals: report.totals.filter((t) => t.currency === q.currency) }
+      : report;
+    if (q.format === 'csv') {
+      res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="settlement-${filtered.date}.csv"`);
+      res.send(settlementCsv(filtered));
+      return;
+    }
+    res.json(filtered);
+  });
+
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new PaycliError('route_not_found', `Unrecognized request: ${req.method} ${req.originalUrl.split('?')[0]}`, { hint: 'See the API reference in the README.' }));
+  });
+  return router;
+}

@@ -1,0 +1,180 @@
+/**
+ * Request validation for the native paycli API. Every invalid request becomes a PaycliError naming the
+ * offending field (`param`), so bad input is a 400 with a precise message, never a 500.
+ */
+import { z } from 'zod';
+import { PaycliError } from '../../errors.js';
+import { luhnValid, normaliseCardNumber } from '../../engine/cards.js';
+import type { CreatePaymentInput } from '../../engine/payments.js';
+import type { CreateRefundInput } from '../../engine/refunds.js';
+import { WALLET_TYPES, EVENT_TYPES, type PaymentStatus, type WalletType } from '../../engine/types.js';
+
+/** The largest amount accepted, in minor units (as at most PSPs: 99,999,999). */
+export const MAX_AMOUNT = 99_999_999;
+
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toUpperCase()));
+
+const amount = z
+  .number({ error: 'must be an integer number of minor units (e.g. 1999 for 19.99)' })
+  .int({ error: 'must be an integer number of minor units (e.g. 1999 for 19.99), not a fraction' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_AMOUNT, { error: `must be at most ${MAX_AMOUNT}` });
+
+const currency = z
+  .string({ error: 'must be a three-letter ISO 4217 code such as "usd"' })
+  .regex(/^[A-Za-z]{3}$/, { error: 'must be a three-letter ISO 4217 code such as "usd"' })
+  .transform((c) => c.toUpperCase())
+  .refine((c) => KNOWN_CURRENCIES.has(c), { error: 'is not an ISO 4217 currency code' });
+
+const httpUrl = z
+  .string({ error: 'must be an http(s) URL' })
+  .max(2048)
+  .refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an absolute http:// or https:// URL' },
+  );
+
+const metadata = z
+  .record(z.string().max(40, { error: 'keys must be at most 40 characters' }), z.string({ error: 'values must be strings' }).max(500))
+  .refine((m) => Object.keys(m).length <= 50, { error: 'may hold at most 50 keys' });
+
+const card = z.strictObject({
+  number: z
+    .string({ error: 'must be a string of digits' })
+    .transform(normaliseCardNumber)
+    .refine(luhnValid, { error: 'is not a valid card number (it fails the Luhn check)', params: { code: 'invalid_card_number' } }),
+  exp_month: z.number({ error: 'must be a month number 1-12' }).int().min(1).max(12),
+  exp_year: z.number({ error: 'must be a four-digit year' }).int().min(2000).max(2100),
+  cvc: z
+    .string({ error: 'must be a string of 3 or 4 digits' })
+    .regex(/^\d{3,4}$/, { error: 'must be 3 or 4 digits' })
+    .optional(),
+});
+
+const paymentMethod = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('card'), card }),
+    z.strictObject({ type: z.literal('wallet'), wallet: z.enum(WALLET_TYPES as [string, ...string[]], { error: `must be one of ${WALLET_TYPES.join(', ')}` }) }),
+  ],
+  { error: 'type must be "card" or "wallet"' },
+);
+
+export const createPaymentSchema = z.strictObject({
+  amount,
+  currency,
+  merchant_order_id: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .max(128, { error: 'must be at most 128 characters' }),
+  payment_method: paymentMethod,
+  description: z.string().max(1000).nullish(),
+  notify_url: httpUrl.nullish(),
+  return_url: httpUrl.nullish(),
+  capture_method: z.enum(['automatic', 'manual'], { error: 'must be "automatic" or "manual"' }).optional(),
+  metadata: metadata.optional(),
+});
+
+export const captureSchema = z.strictObject({ amount: amount.optional() });
+export const cancelSchema = z.strictObject({
+  cancellation_reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent', 'abandoned', 'requested_by_merchant']).optional(),
+});
+
+export const createRefundSchema = z.strictObject({
+  payment_id: z.string({ error: 'must be a payment id (pay_…)' }).min(1),
+  amount: amount.optional(),
+  reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent', 'other'], { error: 'must be requested_by_customer, duplicate, fraudulent or other' }).optional(),
+  metadata: metadata.optional(),
+});
+
+export const createEndpointSchema = z.strictObject({
+  url: httpUrl,
+  enabled_events: z
+    .array(z.string().refine((e) => e === '*' || (EVENT_TYPES as readonly string[]).includes(e) || /^[a-z]+\.\*$/.test(e), { error: 'is not a known event type' }))
+    .min(1)
+    .optional(),
+  description: z.string().max(1000).optional(),
+});
+
+const STATUSES: PaymentStatus[] = ['requires_action', 'pending', 'requires_capture', 'succeeded', 'failed', 'canceled'];
+
+const limit = z
+  .string()
+  .regex(/^\d+$/, { error: 'must be a whole number from 1 to 100' })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 100, { error: 'must be a whole number from 1 to 100' });
+
+export const listPaymentsQuery = z.strictObject({
+  limit: limit.optional(),
+  starting_after: z.string().optional(),
+  merchant_order_id: z.string().optional(),
+  status: z.enum(STATUSES as [string, ...string[]], { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
+});
+
+export const listQuery = z.strictObject({
+  limit: limit.optional(),
+  starting_after: z.string().optional(),
+  type: z.string().optional(),
+  payment_id: z.string().optional(),
+});
+
+export const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional(), currency: currency.optional() });
+
+/** Validates `input` against `schema`, turning the first problem into a 400 that names the field. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' = 'body'): z.output<S> {
+  if (where === 'body' && (input === null || typeof input !== 'object' || Array.isArray(input))) {
+    throw new PaycliError('parameter_invalid', 'The request body must be a JSON object.', { hint: 'Send a JSON object with Content-Type: application/json.' });
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  let path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    path = path ? `${path}.${key}` : key;
+    throw new PaycliError('parameter_invalid', `Unknown parameter: ${path}.`, { param: path, hint: 'Check the spelling against the API reference.' });
+  }
+  const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+  if (missing) throw new PaycliError('parameter_missing', `Missing required parameter: ${path}.`, { param: path });
+  const isCard = issue.code === 'custom' && (issue as { params?: { code?: string } }).params?.code === 'invalid_card_number';
+  throw new PaycliError(isCard ? 'invalid_card_number' : 'parameter_invalid', `Invalid ${path || 'request'}: ${issue.message}.`, { param: path || undefined });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** Turns a validated create-payment body into the engine's input. */
+export function toCreatePaymentInput(body: z.output<typeof createPaymentSchema>): CreatePaymentInput {
+  const pm = body.payment_method;
+  return {
+    amount: body.amount,
+    currency: body.currency,
+    merchant_order_id: body.merchant_order_id,
+    payment_method:
+      pm.type === 'card'
+        ? { type: 'card', card: { number: pm.card.number, exp_month: pm.card.exp_month, exp_year: pm.card.exp_year, cvc: pm.card.cvc } }
+        : { type: 'wallet', wallet: pm.wallet as WalletType },
+    capture_method: body.capture_method ?? 'automatic',
+    description: body.description ?? null,
+    notify_url: body.notify_url ?? null,
+    return_url: body.return_url ?? null,
+    metadata: body.metadata ?? {},
+  };
+}
+
+export function toCreateRefundInput(body: z.output<typeof createRefundSchema>): CreateRefundInput {
+  return { amount: body.amount, reason: body.reason ?? null, metadata: body.metadata ?? {} };
+}

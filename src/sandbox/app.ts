@@ -1,0 +1,109 @@
+/**
+ * The express application: body parsing with limits, request logging, each provider's routes under its
+ * prefix, the control API under `/_sandbox`, and the one error handler that turns every failure into a
+ * JSON error (a PaycliError's status, or a 500 that says it is a bug).
+ */
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Clock } from '../clock.js';
+import { PaycliError, toPaycliError } from '../errors.js';
+import type { Provider, ProviderContext } from '../providers/provider.js';
+import { CONTROL_PREFIX, controlRouter, type ControlContext } from './control-routes.js';
+
+export interface AppOptions {
+  providers: Provider[];
+  ctx: ProviderContext;
+  control: ControlContext;
+  clock: Clock;
+  /** Called for errors that are bugs (500s), so the command can show them. */
+  onBug?: (err: PaycliError, req: Request) => void;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Parses JSON bodies (and forms on the buyer pages); anything else with a body is a 415. */
+function bodyParsing(limitBytes: number) {
+  const json = express.json({ limit: limitBytes, type: JSON_TYPES, strict: false });
+  const form = express.urlencoded({ limit: limitBytes, extended: false });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!hasBody(req)) return next();
+    const length = Number(req.headers['content-length']);
+    if (Number.isFinite(length) && length > limitBytes) {
+      // Refuse before reading: the client learns at once, and nothing is buffered.
+      return next(new PaycliError('payload_too_large', `The request body is ${length} bytes; the limit is ${limitBytes} bytes.`));
+    }
+    if (req.is(JSON_TYPES)) return json(req, res, next);
+    if (req.is(FORM_TYPE) && req.path.startsWith(`${CONTROL_PREFIX}/buyer/`)) return form(req, res, next);
+    next(
+      new PaycliError('unsupported_media_type', `Unsupported Content-Type: ${req.headers['content-type'] ?? '(none)'}. The API takes JSON.`, {
+        hint: "Send the body with 'Content-Type: application/json' (curl: -H 'content-type: application/json').",
+      }),
+    );
+  };
+}
+
+/** Maps body-parser's errors (which carry `type` and `status`) to PaycliErrors. */
+function fromParserError(err: unknown): PaycliError | null {
+  if (err instanceof PaycliError) return err;
+  const e = err as { type?: string; status?: number; message?: string };
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return null;
+  if (e.type === 'entity.parse.failed') return new PaycliError('invalid_json', `The request body is not valid JSON: ${e.message}`, { hint: 'Check the body with a JSON linter.' });
+  if (e.type === 'entity.too.large') return new PaycliError('payload_too_large', 'The request body is over the size limit.');
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new PaycliError('unsupported_media_type', e.message ?? 'Unsupported encoding.');
+  if (e.status >= 400 && e.status < 500) return new PaycliError('parameter_invalid', e.message ?? 'Invalid request.');
+  return null;
+}
+
+export function createApp(opts: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      if (req.path === `${CONTROL_PREFIX}/stream` || req.path === `${CONTROL_PREFIX}/health`) return;
+      opts.ctx.activity.add({
+        kind: 'request',
+        time: opts.clock.now(),
+        method: req.method,
+        path: req.originalUrl.split('?')[0] ?? req.originalUrl,
+        status: res.statusCode,
+        latency_ms: Math.round((performance.now() - started) * 10) / 10,
+        error_code: (res.locals.errorCode as string | undefined) ?? null,
+        idempotent_replay: res.locals.idempotentReplay === true,
+      });
+    });
+    next();
+  });
+  app.use(bodyParsing(opts.ctx.bodyLimitBytes));
+
+  for (const provider of opts.providers) app.use(provider.prefix, provider.router(opts.ctx));
+  app.use(CONTROL_PREFIX, controlRouter(opts.control));
+
+  app.use((req, _res, next) => {
+    next(new PaycliError('route_not_found', `Unrecognized request: ${req.method} ${req.path}`, { hint: 'The native API lives under /v1; see the README.' }));
+  });
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const error = fromParserError(err) ?? toPaycliError(err);
+    if (error.isBug) opts.onBug?.(error, req);
+    res.locals.errorCode = error.code;
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const provider = opts.providers.find((p) => req.originalUrl.startsWith(p.prefix + '/') || req.originalUrl === p.prefix);
+    const rendered = provider ? provider.renderError(error) : { status: error.status, body: error.toJSON() };
+    res.status(rendered.status).json(rendered.body);
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,59 @@
+/**
+ * Callback chaos armed through the control API (and by the scenario runner): the next notifications that
+ * match a rule are delayed, duplicated, dropped, failed first or sent with a bad signature.
+ */
+import { eventMatches } from '../engine/events.js';
+import type { PaycliEvent } from '../engine/types.js';
+import type { DeliveryChaos } from '../webhooks/delivery.js';
+
+export interface ChaosRule {
+  id: string;
+  /** Event types the rule applies to (`*`, exact, or `payment.*`). */
+  events: string[];
+  /** Only events about this payment / order, when set. */
+  payment_id?: string | null;
+  merchant_order_id?: string | null;
+  /** Only deliveries of these kinds (e.g. `notify_url`), when set. */
+  destinations?: string[] | null;
+  chaos: DeliveryChaos;
+  /** How many more notifications it applies to; null for all. */
+  remaining: number | null;
+}
+
+export class ChaosRules {
+  private rules: ChaosRule[] = [];
+  private seq = 0;
+
+  add(rule: Omit<ChaosRule, 'id'>): ChaosRule {
+    const full = { ...rule, id: `chaos_${++this.seq}` };
+    this.rules.push(full);
+    return full;
+  }
+
+  list(): readonly ChaosRule[] {
+    return this.rules;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The chaos for one delivery of `event`, consuming one use of the first matching rule. */
+  take(event: PaycliEvent, destination: string): DeliveryChaos | undefined {
+    const obj = event.data.object;
+    const paymentId = obj.object === 'payment' ? obj.id : obj.payment_id;
+    const rule = this.rules.find(
+      (r) =>
+        eventMatches(r.events, event.type) &&
+        (!r.payment_id || r.payment_id === paymentId) &&
+        (!r.merchant_order_id || r.merchant_order_id === obj.merchant_order_id) &&
+        (!r.destinations || r.destinations.includes(destination)),
+    );
+    if (!rule) return undefined;
+    if (rule.remaining !== null) {
+      rule.remaining--;
+      if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
+    }
+    return rule.chaos;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * How commands talk to a running sandbox: over HTTP, never through its data file (the sandbox process is
+ * the only writer). The sandbox is found from --sandbox-url/--api-key, PAYCLI_SANDBOX_URL/PAYCLI_API_KEY,
+ * the config file, or the runtime file a sandbox started in the current directory leaves behind.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RUNTIME_FILE, type ResolvedConfig } from '../config.js';
+import { PaycliError } from '../errors.js';
+
+/** What `sandbox start` writes to `.paycli/sandbox.runtime.json` while it runs. */
+export interface RuntimeInfo {
+  url: string;
+  pid: number;
+  merchant_id: string;
+  secret_key: string;
+  webhook_secret: string;
+  data_file: string | null;
+  started_at: string;
+}
+
+export function readRuntimeInfo(cwd: string): RuntimeInfo | null {
+  try {
+    return JSON.parse(readFileSync(path.join(cwd, RUNTIME_FILE), 'utf8')) as RuntimeInfo;
+  } catch {
+    return null;
+  }
+}
+
+export class SandboxClient {
+  constructor(
+    readonly url: string,
+    readonly apiKey: string | null,
+  ) {}
+
+  /**
+   * Calls the sandbox; returns the parsed JSON body. A non-2xx answer becomes a PaycliError with the
+   * sandbox's own code and message; no answer becomes `sandbox_unreachable` with a hint.
+   */
+  async request<T = any>(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const res = await this.fetch(method, pathname, body, headers);
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    if (!res.ok) {
+      const e = json?.error;
+      const code = e?.code && typeof e.code === 'string' ? e.code : 'internal_error';
+      throw new PaycliError(code === 'internal_error' ? 'internal_error' : (code as never), e?.message ?? `The sandbox answered ${res.status}.`, {
+        param: e?.param,
+        hint: e?.hint,
+      });
+    }
+    return json as T;
+  }
+
+  /** The raw response (for CSV, streams). */
+  async fetch(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+    const h: Record<string, string> = { ...headers };
+    if (this.apiKey) h.authorization = `Bearer ${this.apiKey}`;
+    if (body !== undefined) h['content-type'] = 'application/json';
+    try {
+      return await fetch(this.url + pathname, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new PaycliError('sandbox_unreachable', `No sandbox answered at ${this.url} (${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}).`, {
+        hint: 'Start one with `paycli sandbox start`, or point to it with --sandbox-url / PAYCLI_SANDBOX_URL.',
+      });
+    }
+  }
+}
+
+/** Finds the sandbox to talk to, in the precedence order of the config, then the runtime file. */
+export function connectSandbox(config: Pick<ResolvedConfig, 'sandboxUrl' | 'apiKey'>, cwd: string): SandboxClient {
+  const runtime = readRuntimeInfo(cwd);
+  const url = (config.sandboxUrl ?? runtime?.url ?? 'http://127.0.0.1:4242').replace(/\/+$/, '');
+  const key = config.apiKey ?? (runtime && (!config.sandboxUrl || config.sandboxUrl.replace(/\/+$/, '') === runtime.url) ? runtime.secret_key : null);
+  return new SandboxClient(url, key);
+}

@@ -1,0 +1,173 @@
+/**
+ * The control API under one reserved prefix, `/_sandbox`: what a test or a developer needs that a real PSP
+ * does not offer: health, reset, the simulated buyer, the delivery log, chaos rules, the virtual clock.
+ * Everything but health and the buyer's pages needs the secret API key.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { FakeClock } from '../clock.js';
+import { PaycliError } from '../errors.js';
+import type { BuyerAction } from '../engine/payments.js';
+import type { Merchant } from '../engine/types.js';
+import { authenticate } from '../providers/paycli/auth.js';
+import { parse } from '../providers/paycli/schemas.js';
+import type { Store } from '../store/store.js';
+import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { ActivityLog } from './activity-log.js';
+import { buyerPage } from './buyer-page.js';
+import type { PaymentService } from './payment-service.js';
+import { paginate } from './pagination.js';
+
+export const CONTROL_PREFIX = '/_sandbox';
+
+export interface ControlContext {
+  service: PaymentService;
+  dispatcher: WebhookDispatcher;
+  activity: ActivityLog;
+  store: Store;
+  clock: Clock;
+  version: string;
+  startedAt: number;
+  /** Called after the clock is advanced through the API, so due work runs. */
+  onClockAdvanced?: () => Promise<void>;
+}
+
+const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
+
+const buyerBody = z.strictObject({ failure_code: z.string().regex(/^[a-z_]{1,64}$/).optional() });
+
+const chaosBody = z.strictObject({
+  events: z.array(z.string()).min(1).optional(),
+  payment_id: z.string().optional(),
+  merchant_order_id: z.string().optional(),
+  destinations: z.array(z.enum(['notify_url', 'endpoint', 'forward', 'listen'])).optional(),
+  times: z.number().int().min(1).optional(),
+  delay_ms: z.number().int().min(0).max(31 * 24 * 3_600_000).optional(),
+  duplicates: z.number().int().min(0).max(20).optional(),
+  drop: z.boolean().optional(),
+  fail_first: z.number().int().min(0).max(50).optional(),
+  probe: z.enum(['tampered', 'stale']).optional(),
+});
+
+const deliveriesQuery = z.strictObject({
+  limit: z.string().regex(/^\d+$/).transform(Number).refine((n) => n >= 1 && n <= 1000, { error: 'must be 1 to 1000' }).optional(),
+  starting_after: z.string().optional(),
+  event_id: z.string().optional(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'dropped']).optional(),
+});
+
+const merchantBody = z.strictObject({
+  fees: z.strictObject({ percent_bps: z.number().int().min(0).max(10_000), fixed: z.number().int().min(0).max(1_000_000) }).optional(),
+  risk_max_amount: z.number().int().min(1).nullable().optional(),
+});
+
+function publicMerchant(m: Merchant) {
+  return { id: m.id, name: m.name, publishable_key: m.publishable_key, fees: m.fees, risk_max_amount: m.risk_max_amount };
+}
+
+export function controlRouter(ctx: ControlContext): Router {
+  const { service } = ctx;
+  const router = express.Router();
+
+  router.get('/health', (_req, res) => {
+    res.json({
+      ok: true,
+      version: ctx.version,
+      merchant_id: service.defaultMerchant.id,
+      now: ctx.clock.now(),
+      virtual_clock: ctx.clock instanceof FakeClock,
+      uptime_ms: ctx.clock.now() - ctx.startedAt,
+      store: ctx.store.kind,
+      data_file: ctx.store.path,
+      counts: { payments: ctx.store.count('payments'), refunds: ctx.store.count('refunds'), events: ctx.store.count('events'), deliveries: ctx.store.count('deliveries') },
+    });
+  });
+
+  // The simulated buyer: a page a browser can open from `next_action`, and the form it posts.
+  router.get('/buyer/:id', (req, res) => {
+    const payment = service.findPayment(req.params.id!);
+    res.type('html').send(buyerPage(payment, CONTROL_PREFIX));
+  });
+  router.post('/buyer/:id/:action', async (req, res) => {
+    const action = req.params.action as BuyerAction;
+    if (!BUYER_ACTIONS.includes(action)) {
+      throw new PaycliError('parameter_invalid', `Unknown buyer action "${req.params.action}"; use complete, fail or expire.`, { param: 'action' });
+    }
+    const body = parse(buyerBody, req.body ?? {});
+    const payment = await service.buyerAction(req.params.id!, action, body.failure_code);
+    if (req.accepts(['json', 'html']) === 'html' && req.is('application/x-www-form-urlencoded')) {
+      res.redirect(303, payment.return_url ?? `${CONTROL_PREFIX}/buyer/${payment.id}`);
+      return;
+    }
+    res.json(payment);
+  });
+
+  router.use(authenticate(service));
+
+  router.post('/reset', async (_req, res) => {
+    await service.reset();
+    res.json({ ok: true });
+  });
+
+  router.get('/merchant', (_req: Request, res: Response) => {
+    res.json(publicMerchant(res.locals.merchant as Merchant));
+  });
+  router.post('/merchant', async (req, res) => {
+    const body = parse(merchantBody, req.body ?? {});
+    const updated = await service.updateMerchant(res.locals.merchant as Merchant, body);
+    res.json(publicMerchant(updated));
+  });
+
+  router.get('/deliveries', (req, res) => {
+    const q = parse(deliveriesQuery, req.query, 'query');
+    const page = paginate(ctx.store.list<Delivery>('deliveries'), { limit: q.limit ?? 100, starting_after: q.starting_after }, (d) => {
+      if (d.merchant_id !== (res.locals.merchant as Merchant).id) return false;
+      return (!q.event_id || d.event_id === q.event_id) && (!q.status || d.status === q.status);
+    });
+    res.json({ ...page, data: page.data.map(toPublicDelivery) });
+  });
+
+  router.get('/requests', (req, res) => {
+    const since = Number(req.query.since ?? 0);
+    res.json({ object: 'list', data: ctx.activity.since(Number.isFinite(since) ? since : 0) });
+  });
+
+  router.post('/events/:id/resend', async (req, res) => {
+    const body = parse(z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }), req.body ?? {});
+    const deliveries = await service.resendEvent(res.locals.merchant as Merchant, req.params.id!, body.url);
+    res.json({ ok: true, event_id: req.params.id, deliveries });
+  });
+
+  router.get('/chaos', (_req, res) => {
+    res.json({ object: 'list', data: service.chaos.list() });
+  });
+  router.post('/chaos', (req, res) => {
+    const b = parse(chaosBody, req.body);
+    const rule = service.chaos.add({
+      events: b.events ?? ['*'],
+      payment_id: b.payment_id ?? null,
+      merchant_order_id: b.merchant_order_id ?? null,
+      destinations: b.destinations ?? null,
+      remaining: b.times ?? null,
+      chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
+    });
+    res.status(201).json(rule);
+  });
+  router.delete('/chaos', (_req, res) => {
+    service.chaos.clear();
+    res.json({ ok: true });
+  });
+
+  router.post('/clock/advance', async (req, res) => {
+    if (!(ctx.clock instanceof FakeClock)) {
+      throw new PaycliError('invalid_state', 'This sandbox runs on the real clock; start it with --virtual-clock to advance time.');
+    }
+    const b = parse(z.strictObject({ ms: z.number().int().min(0).max(366 * 24 * 3_600_000) }), req.body);
+    await ctx.clock.advance(b.ms);
+    await ctx.onClockAdvanced?.();
+    res.json({ now: ctx.clock.now() });
+  });
+
+  return router;
+}

@@ -1,0 +1,82 @@
+/**
+ * Idempotency-Key handling, as PSPs do it: the first request with a key runs; a repeat with the same key
+ * and the same request gets the stored response and creates nothing; a repeat with a different request
+ * is rejected. Concurrent repeats wait for the first one instead of racing it. Successful responses are
+ * stored durably (they survive a restart); errors are not stored, so a corrected retry can succeed.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { PaycliError } from '../errors.js';
+import type { Store } from '../store/store.js';
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+interface IdempotencyRecord {
+  id: string;
+  fingerprint: string;
+  response: StoredResponse;
+  created: number;
+}
+
+export const MAX_KEY_LENGTH = 255;
+
+export class IdempotencyCache {
+  private readonly inFlight = new Map<string, { fingerprint: string; done: Promise<StoredResponse> }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A stable digest of what makes two requests "the same". */
+  static fingerprint(method: string, path: string, body: unknown): string {
+    return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  }
+
+  /**
+   * Runs `exec` once per (scope, key). Returns the response to send and whether it is a replay.
+   * `exec` throwing PaycliError is passed through (and not remembered).
+   */
+  async run(scope: string, key: string, fingerprint: string, exec: () => Promise<StoredResponse>): Promise<{ response: StoredResponse; replayed: boolean }> {
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw new PaycliError('parameter_invalid', `The Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
+    }
+    const id = `${scope}:${key}`;
+    const stored = this.store.get<IdempotencyRecord>('idempotency_keys', id);
+    if (stored) {
+      this.assertSame(stored.fingerprint, fingerprint, key);
+      return { response: stored.response, replayed: true };
+    }
+    const running = this.inFlight.get(id);
+    if (running) {
+      this.assertSame(running.fingerprint, fingerprint, key);
+      return { response: await running.done, replayed: true };
+    }
+    const done = (async () => {
+      const response = await exec();
+      if (response.status < 300) {
+        this.store.put<IdempotencyRecord>('idempotency_keys', { id, fingerprint, response, created: Math.floor(this.clock.now() / 1000) });
+        await this.store.commit();
+      }
+      return response;
+    })();
+    this.inFlight.set(id, { fingerprint, done });
+    try {
+      return { response: await done, replayed: false };
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+
+  private assertSame(expected: string, actual: string, key: string): void {
+    if (expected !== actual) {
+      throw new PaycliError('idempotency_key_reused', `Idempotency-Key "${key}" was already used with a different request.`, {
+        param: 'Idempotency-Key',
+        hint: 'Use a new key for a new request; repeat a request only with exactly the same body.',
+      });
+    }
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * The mock PSP's operations, provider-agnostic: it runs the pure engine against the store, keeps the
+ * lookup indexes, raises events and hands them to the webhook dispatcher. Providers' routes translate
+ * wire requests into these calls. Every mutating method stages its changes, waits for `store.commit()`
+ * and only then returns, so a caller that answers after it never acknowledges a change that could be lost.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { PaycliError } from '../errors.js';
+import { eventMatches } from '../engine/events.js';
+import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
+import { createRefund, type CreateRefundInput } from '../engine/refunds.js';
+import { DEFAULT_FEES, settlementReport, utcDayRange, type SettlementReport } from '../engine/settlement.js';
+import type { EngineContext, Merchant, Payment, PaycliEvent, Refund, Transition, WebhookEndpoint } from '../engine/types.js';
+import type { Store } from '../store/store.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { ChaosRules } from './chaos-rules.js';
+import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
+import { paginate, type Page } from './pagination.js';
+
+export interface PaymentServiceOptions {
+  store: Store;
+  clock: Clock;
+  random: RandomSource;
+  newId: (prefix: string) => string;
+  dispatcher: WebhookDispatcher;
+  /** The sandbox's public base URL (known only once it listens), for buyer pages in `next_action`. */
+  baseUrl: () => string;
+  /** Every event is also delivered here, signed with the merchant's webhook secret. */
+  forwardTo?: string | null;
+}
+
+export type EventListener = (event: PaycliEvent) => void;
+
+export class PaymentService {
+  readonly chaos = new ChaosRules();
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly opts: PaymentServiceOptions;
+  private readonly byKey = new Map<string, Merchant>();
+  private readonly byOrderId = new Map<string, string>();
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(opts: PaymentServiceOptions) {
+    this.opts = opts;
+    this.store = opts.store;
+    this.clock = opts.clock;
+  }
+
+  /** Builds indexes, creates the default merchant on first start, re-arms expiry timers. */
+  async open(): Promise<void> {
+    if (this.store.count('merchants') === 0) {
+      const r = this.opts.random;
+      const merchant: Merchant = {
+        id: this.opts.newId('mch'),
+        object: 'merchant',
+        name: 'Sandbox merchant',
+        secret_key: newSecretKey(r),
+        publishable_key: newPublishableKey(r),
+        webhook_secret: newWebhookSecret(r),
+        fees: DEFAULT_FEES,
+        risk_max_amount: null,
+        created: this.nowSec(),
+      };
+      this.store.put('merchants', merchant);
+      await this.store.commit();
+    }
+    this.reindex();
+    for (const p of this.store.list<Payment>('payments')) this.armExpiry(p);
+  }
+
+  private reindex(): void {
+    this.byKey.clear();
+    this.byOrderId.clear();
+    for (const m of this.store.list<Merchant>('merchants')) this.byKey.set(m.secret_key, m);
+    for (const p of this.store.list<Payment>('payments')) this.byOrderId.set(orderKey(p.merchant_id, p.merchant_order_id), p.id);
+  }
+
+  get defaultMerchant(): Merchant {
+    const m = this.store.list<Merchant>('merchants')[0];
+    if (!m) throw new PaycliError('internal_error', 'The sandbox has no merchant; open() was not called.');
+    return m;
+  }
+
+  /** The merchant owning a secret key, or undefined. */
+  authenticate(secretKey: string): Merchant | undefined {
+    // Compared in constant time, so response timing does not reveal how much of a guessed key matched.
+    const given = Buffer.from(secretKey);
+    for (const [key, merchant] of this.byKey) {
+      const expected = Buffer.from(key);
+      if (expected.length === given.length && timingSafeEqual(expected, given)) return merchant;
+    }
+    return undefined;
+  }
+
+  /** Changes a merchant's fees or risk limit (control API). */
+  async updateMerchant(merchant: Merchant, patch: { fees?: Merchant['fees']; risk_max_amount?: number | null }): Promise<Merchant> {
+    const updated: Merchant = {
+      ...merchant,
+      ...(patch.fees ? { fees: patch.fees } : {}),
+      ...(patch.risk_max_amount !== undefined ? { risk_max_amount: patch.risk_max_amount } : {}),
+    };
+    this.store.put('merchants', updated);
+    this.reindex();
+    await this.store.commit();
+    return updated;
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // --- payments ---
+
+  async createPayment(merchant: Merchant, input: CreatePaymentInput): Promise<Payment> {
+    const key = orderKey(merchant.id, input.merchant_order_id);
+    const existing = this.byOrderId.get(key);
+    if (existing) {
+      throw new PaycliError('duplicate_merchant_order_id', `A payment with merchant_order_id "${input.merchant_order_id}" exists already (${existing}).`, {
+        param: 'merchant_order_id',
+        hint: 'Use a new merchant_order_id per order, or query the existing payment.',
+        details: { payment_id: existing },
+      });
+    }
+    const t = createPayment(this.ctx(), merchant, input, { baseUrl: this.opts.baseUrl() });
+    this.byOrderId.set(key, t.object.id);
+    this.apply('payments', t);
+    this.armExpiry(t.object);
+    await this.store.commit();
+    return t.object;
+  }
+
+  getPayment(merchant: Merchant, id: string): Payment {
+    const p = this.store.get<Payment>('payments', id);
+    if (!p || p.merchant_id !== merchant.id) throw notFound('payment', id);
+    return p;
+  }
+
+  /** Looks a payment up for the simulated buyer and the control API, whoever its merchant is. */
+  findPayment(id: string): Payment {
+    const p = this.store.get<Payment>('payments', id);
+    if (!p) throw notFound('payment', id);
+    return p;
+  }
+
+  listPayments(merchant: Merchant, q: { limit?: number; starting_after?: string; merchant_order_id?: string; status?: string }): Page<Payment> {
+    if (q.merchant_order_id !== undefined) {
+      const id = this.byOrderId.get(orderKey(merchant.id, q.merchant_order_id));
+      const p = id ? this.store.get<Payment>('payments', id) : undefined;
+      const data = p && (!q.status || p.status === q.status) ? [p] : [];
+      return { object: 'list', data, has_more: false, next_cursor: null };
+    }
+    return paginate(this.store.list<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && (!q.status || p.status === q.status));
+  }
+
+  async capture(merchant: Merchant, id: string, amount?: number): Promise<Payment> {
+    const t = capture(this.ctx(), merchant, this.getPayment(merchant, id), amount);
+    this.apply('payments', t);
+    await this.store.commit();
+    return t.object;
+  }
+
+  async cancel(merchant: Merchant, id: string, reason?: string): Promise<Payment> {
+    const t = cancel(this.ctx(), this.getPayment(merchant, id), reason);
+    this.apply('payments', t);
+    await this.store.commit();
+    return t.object;
+  }
+
+  /** The simulated buyer completes, fails or abandons (expires) a payment waiting for them. */
+  async buyerAction(id: string, action: BuyerAction, failureCode?: string): Promise<Payment> {
+    const p = this.findPayment(id);
+    const merchant = this.store.get<Merchant>('merchants', p.merchant_id) ?? this.defaultMerchant;
+    const t = buyerAct(this.ctx(), merchant, p, action, failureCode);
+    this.apply('payments', t);
+    await this.store.commit();
+    return t.object;
+  }
+
+  // --- refunds ---
+
+  async createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Promise<Refund> {
+    const payment = this.store.get<Payment>('payments', paymentId);
+    if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
+    const r = createRefund(this.ctx(), payment, input);
+    this.store.put('refunds', r.refund);
+    this.store.put('payments', r.payment);
+    this.raise(r.events);
+    await this.store.commit();
+    return r.refund;
+  }
+
+  getRefund(merchant: Merchant, id: string): Refund {
+    const r = this.store.get<Refund>('refunds', id);
+    if (!r || r.merchant_id !== merchant.id) throw notFound('refund', id);
+    return r;
+  }
+
+  listRefunds(merchant: Merchant, q: { limit?: number; starting_after?: string; payment_id?: string }): Page<Refund> {
+    return paginate(this.store.list<Refund>('refunds'), q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id));
+  }
+
+  // --- events ---
+
+  getEvent(merchant: Merchant, id: string): PaycliEvent {
+    const e = this.store.get<PaycliEvent>('events', id);
+    if (!e || e.merchant_id !== merchant.id) throw notFound('event', id);
+    return e;
+  }
+
+  listEvents(merchant: Merchant, q: { limit?: number; starting_after?: string; type?: string; payment_id?: string }): Page<PaycliEvent> {
+    return paginate(this.store.list<PaycliEvent>('events'), q, (e) => {
+      if (e.merchant_id !== merchant.id) return false;
+      if (q.type && !eventMatches([q.type], e.type)) return false;
+      if (q.payment_id) {
+        const o = e.data.object;
+        return o.object === 'payment' ? o.id === q.payment_id : o.payment_id === q.payment_id;
+      }
+      return true;
+    });
+  }
+
+  // --- webhook endpoints ---
+
+  async createEndpoint(merchant: Merchant, input: { url: string; enabled_events?: string[]; description?: string }): Promise<WebhookEndpoint> {
+    const endpoint: WebhookEndpoint = {
+      id: this.opts.newId('we'),
+      object: 'webhook_endpoint',
+      merchant_id: merchant.id,
+      url: input.url,
+      enabled_events: input.enabled_events ?? ['*'],
+      secret: newWebhookSecret(this.opts.random),
+      description: input.description ?? null,
+      created: this.nowSec(),
+    };
+    this.store.put('webhook_endpoints', endpoint);
+    await this.store.commit();
+    return endpoint;
+  }
+
+  getEndpoint(merchant: Merchant, id: string): WebhookEndpoint {
+    const e = this.store.get<WebhookEndpoint>('webhook_endpoints', id);
+    if (!e || e.merchant_id !== merchant.id) throw notFound('webhook_endpoint', id);
+    return e;
+  }
+
+  listEndpoints(merchant: Merchant): WebhookEndpoint[] {
+    return this.store.list<WebhookEndpoint>('webhook_endpoints').filter((e) => e.merchant_id === merchant.id);
+  }
+
+  async deleteEndpoint(merchant: Merchant, id: string): Promise<WebhookEndpoint> {
+    const e = this.getEndpoint(merchant, id);
+    this.store.remove('webhook_endpoints', id);
+    await this.store.commit();
+    return e;
+  }
+
+  // --- settlement ---
+
+  settlement(merchant: Merchant, date: string): SettlementReport {
+    if (!utcDayRange(date)) {
+      throw new PaycliError('parameter_invalid', `Invalid date: "${date}" is not a calendar date in YYYY-MM-DD form.`, { param: 'date' });
+    }
+    const mine = <T extends { merchant_id: string }>(xs: readonly T[]) => xs.filter((x) => x.merchant_id === merchant.id);
+    return settlementReport(date, mine(this.store.list<Payment>('payments')), mine(this.store.list<Refund>('refunds')));
+  }
+
+  /** Resends an event: a new delivery to each destination with the same event id (same webhook-id). */
+  async resendEvent(merchant: Merchant, id: string, url?: string): Promise<number> {
+    const event = this.getEvent(merchant, id);
+    const targets = url ? [{ url, secret: merchant.webhook_secret, kind: 'forward' as const }] : this.destinations(event);
+    for (const target of targets) this.opts.dispatcher.resend(event.id, target);
+    await this.store.commit();
+    return targets.length;
+  }
+
+  /** Deletes payments, refunds, events, deliveries and endpoints; keeps the merchant and its keys. */
+  async reset(): Promise<void> {
+    const merchants = [...this.store.list<Merchant>('merchants')];
+    await this.store.clear();
+    for (const m of merchants) this.store.put('merchants', m);
+    await this.store.commit();
+    this.chaos.clear();
+    this.reindex();
+  }
+
+  // --- internals ---
+
+  private ctx(): EngineContext {
+    return { nowMs: this.clock.now(), newId: this.opts.newId };
+  }
+
+  private nowSec(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  private apply(collection: 'payments', t: Transition<Payment>): void {
+    this.store.put(collection, t.object);
+    this.raise(t.events);
+  }
+
+  /** Stores events and queues their notifications; the caller commits. */
+  private raise(events: PaycliEvent[]): void {
+    for (const event of events) {
+      this.store.put('events', event);
+      for (const target of this.destinations(event)) {
+        const chaos = this.chaos.take(event, target.kind);
+        this.opts.dispatcher.enqueue(event, target, chaos);
+      }
+      for (const l of this.listeners) l(event);
+    }
+  }
+
+  private destinations(event: PaycliEvent) {
+    const merchant = this.store.get<Merchant>('merchants', event.merchant_id);
+    if (!merchant) return [];
+    const targets: { url: string; secret: string; kind: 'notify_url' | 'endpoint' | 'forward'; endpoint_id?: string | null }[] = [];
+    const obj = event.data.object;
+    const payment = obj.object === 'payment' ? obj : this.store.get<Payment>('payments', obj.payment_id);
+    if (payment?.notify_url) targets.push({ url: payment.notify_url, secret: merchant.webhook_secret, kind: 'notify_url' });
+    for (const e of this.listEndpoints(merchant)) {
+      if (eventMatches(e.enabled_events, event.type)) targets.push({ url: e.url, secret: e.secret, kind: 'endpoint', endpoint_id: e.id });
+    }
+    if (this.opts.forwardTo) targets.push({ url: this.opts.forwardTo, secret: merchant.webhook_secret, kind: 'forward' });
+    return targets;
+  }
+
+  private armExpiry(p: Payment): void {
+    if (p.expires_at === null || (p.status !== 'pending' && p.status !== 'requires_action')) return;
+    this.clock.setTimer(p.expires_at * 1000 - this.clock.now(), async () => {
+      const current = this.store.get<Payment>('payments', p.id);
+      if (!current || !isExpired(current, this.clock.now())) return;
+      await this.buyerAction(p.id, 'expire');
+    });
+  }
+}
+
+function orderKey(merchantId: string, orderId: string): string {
+  return `${merchantId}\u0000${orderId}`;
+}
+
+function notFound(kind: string, id: string, param = 'id'): PaycliError {
+  return new PaycliError('resource_missing', `No such ${kind}: ${id}`, { param });
+}
