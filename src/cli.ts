@@ -64,6 +64,34 @@ export function buildProgram(): Command {
     ),
   ).action(lazy(async () => (await import('./commands/sandbox-reset.js')).sandboxReset));
 
+  // --- tunnel --- (`tunnel <target>` runs; `tunnel requests` / `tunnel replay <id>` are subcommands that
+  // read --log and --json from it through optsWithGlobals). exitOverride() here because main() sets it on
+  // the program only after these commands exist, and commander copies it only to commands made later (the
+  // subcommands below inherit it from `tunnel`): without it a usage error would call process.exit(1).
+  const tunnel = jsonOption(
+    program
+      .command('tunnel')
+      .exitOverride()
+      .description('expose your app on a public ngrok URL, recording every request for listing and replay')
+      .argument('<target>', 'your app: a port (3000) or a URL (http://localhost:3000)')
+      .option('--authtoken <token>', 'ngrok authtoken (env NGROK_AUTHTOKEN, or "ngrokAuthtoken" in paycli.config.json)')
+      .option('--basic-auth <user:pass>', 'ask visitors for these credentials')
+      .option('--allow-cidr <cidr...>', 'only let these IP ranges in, e.g. 203.0.113.0/24')
+      .option('--log <file>', 'request log (default .paycli/tunnel/requests.jsonl)')
+      .option('--timeout <seconds>', 'how long to wait for ngrok', '15'),
+  ).action(lazy(async () => (await import('./commands/tunnel.js')).tunnel));
+  tunnel
+    .command('requests')
+    .description('list recorded tunnel requests, oldest first')
+    .option('--limit <n>', 'how many of the most recent to show (0: all)', '20')
+    .action(lazy(async () => (await import('./commands/tunnel.js')).tunnelRequests));
+  tunnel
+    .command('replay')
+    .description('send a recorded request again, byte for byte, and print the new status')
+    .argument('<id>', 'a request id from `paycli tunnel requests`')
+    .option('--to <url|port>', 'send it here instead of where it first went')
+    .action(lazy(async () => (await import('./commands/tunnel.js')).tunnelReplay));
+
   return program;
 }
 
