@@ -1,0 +1,134 @@
+/**
+ * `paycli sandbox start`: runs the mock PSP in the foreground, prints how to reach it, logs each API
+ * request and notification attempt, and shuts down cleanly on Ctrl-C / SIGTERM.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { RUNTIME_FILE, resolveConfig, type ConfigFlags } from '../config.js';
+import { formatDuration, parseDurationList } from '../duration.js';
+import { PaycliError } from '../errors.js';
+import type { ActivityEntry } from '../sandbox/activity-log.js';
+import type { RuntimeInfo } from '../sandbox/client.js';
+import { c, err, jsonLine, out, statusColor } from './output.js';
+
+interface StartFlags extends ConfigFlags {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** A port (`3000`) or an http(s) URL; anything else is a usage error. */
+export function parseForwardTarget(value: string, flag: string): string {
+  if (/^\d{1,5}$/.test(value)) return `http://127.0.0.1:${value}/`;
+  try {
+    const u = new URL(value);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
+  } catch {
+    // fall through to the error
+  }
+  throw new PaycliError('invalid_usage', `${flag} "${value}" is not a port or an http(s) URL.`, { hint: `e.g. ${flag} http://localhost:3000/webhooks` });
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+function renderEntry(e: ActivityEntry): string {
+  if (e.kind === 'request') {
+    const replay = e.idempotent_replay ? c.dim(' (idempotent replay)') : '';
+    const code = e.error_code ? c.dim(` ${e.error_code}`) : '';
+    return `${c.dim(time(e.time))} ${c.cyan('→')} ${e.method.padEnd(6)} ${e.path} ${statusColor(e.status)}${code} ${c.dim(`${e.latency_ms}ms`)}${replay}`;
+  }
+  const result = e.status === null ? c.red(e.error ?? 'error') : statusColor(e.status);
+  const next =
+    e.outcome === 'retry' && e.next_attempt_at !== null
+      ? c.yellow(` retry in ${formatDuration(Math.max(0, e.next_attempt_at - e.time))}`)
+      : e.outcome === 'failed'
+        ? c.red(' gave up')
+        : '';
+  return `${c.dim(time(e.time))} ${c.magenta('⇢')} ${e.event_type} ${c.dim(e.event_id)} → ${e.url} ${c.dim(`#${e.attempt}`)} ${result} ${c.dim(`${e.latency_ms}ms`)}${next}`;
+}
+
+function writeRuntimeFile(file: string, info: RuntimeInfo): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  // The file holds the sandbox's test key: readable by this user only.
+  writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+}
+
+function removeRuntimeFile(file: string, pid: number): void {
+  try {
+    const current = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+    if (current.pid === pid) rmSync(file, { force: true });
+  } catch {
+    // Already gone or replaced by another sandbox: leave it.
+  }
+}
+
+export async function sandboxStart(flags: StartFlags): Promise<number> {
+  const cwd = process.cwd();
+  const config = resolveConfig(flags, process.env, cwd);
+  const forwardTo = config.forwardTo ? parseForwardTarget(config.forwardTo, '--forward-to') : null;
+  const retryScheduleMs = config.retrySchedule ? parseDurationList(config.retrySchedule, '--retry-schedule') : undefined;
+
+  // Loaded here, not at the top: express and the store are only needed by this command.
+  const { startSandbox } = await import('../sandbox/sandbox.js');
+  const sandbox = await startSandbox({
+    port: config.port,
+    host: config.host,
+    inMemory: config.inMemory,
+    dataFile: config.data,
+    forwardTo,
+    retryScheduleMs,
+  });
+
+  const runtimeFile = path.join(cwd, RUNTIME_FILE);
+  const info: RuntimeInfo = {
+    url: sandbox.url,
+    pid: process.pid,
+    merchant_id: sandbox.merchant.id,
+    secret_key: sandbox.merchant.secret_key,
+    webhook_secret: sandbox.merchant.webhook_secret,
+    data_file: sandbox.dataFile,
+    started_at: new Date(sandbox.clock.now()).toISOString(),
+  };
+  writeRuntimeFile(runtimeFile, info);
+
+  if (flags.json) {
+    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo });
+  } else {
+    out(`${c.green('✔')} paycli sandbox listening on ${c.bold(sandbox.url)}`);
+    out(`  merchant        ${sandbox.merchant.id}`);
+    out(`  secret key      ${c.cyan(sandbox.merchant.secret_key)}`);
+    out(`  webhook secret  ${c.cyan(sandbox.merchant.webhook_secret)}`);
+    out(`  data            ${sandbox.dataFile ?? c.yellow('in memory (lost on exit)')}`);
+    if (forwardTo) out(`  forwarding to   ${forwardTo}`);
+    if (retryScheduleMs) out(`  retry schedule  ${retryScheduleMs.map(formatDuration).join(', ')}`);
+    out(c.dim(`  try: curl ${sandbox.url}/v1/payments -H "Authorization: Bearer ${sandbox.merchant.secret_key}"`));
+    out(c.dim('  Ctrl-C to stop'));
+  }
+
+  const unsubscribe = flags.quiet ? () => {} : sandbox.activity.subscribe((e) => (flags.json ? jsonLine({ event: e.kind, ...e }) : out(renderEntry(e))));
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      if (!flags.json) err(c.dim(`\n${signal}: stopping…`));
+      unsubscribe();
+      try {
+        await sandbox.close();
+      } finally {
+        removeRuntimeFile(runtimeFile, process.pid);
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        if (flags.json) jsonLine({ event: 'stopped' });
+        else err(c.dim('stopped'));
+        resolve(0);
+      }
+    };
+    const onInt = () => void stop('SIGINT');
+    const onTerm = () => void stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
