@@ -11,6 +11,7 @@
  *   requires_action | pending | requires_capture ── cancel / expiry ──▶ canceled
  */
 import { PaycliError } from '../errors.js';
+import { assertPositiveAmount } from './amounts.js';
 import { cardBehaviour, cardBrand, cardExpired } from './cards.js';
 import { makeEvent } from './events.js';
 import { assessRisk } from './risk.js';
@@ -206,6 +207,7 @@ export function capture(ctx: EngineContext, merchant: Merchant, payment: Payment
     throw new PaycliError('invalid_state', `Payment ${payment.id} is ${payment.status}; only a requires_capture payment can be captured.`, { param: 'id' });
   }
   const toCapture = amount ?? payment.amount;
+  assertPositiveAmount(toCapture);
   if (toCapture > payment.amount) {
     throw new PaycliError('capture_exceeds_authorized', `Cannot capture ${toCapture}: only ${payment.amount} was authorised.`, { param: 'amount' });
   }

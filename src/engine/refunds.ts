@@ -1,4 +1,5 @@
 import { PaycliError } from '../errors.js';
+import { assertPositiveAmount } from './amounts.js';
 import { makeEvent } from './events.js';
 import type { EngineContext, Payment, PaycliEvent, Refund } from './types.js';
 
@@ -26,6 +27,7 @@ export function createRefund(
     });
   }
   const remaining = payment.amount_captured - payment.amount_refunded;
+  if (input.amount !== undefined) assertPositiveAmount(input.amount);
   const amount = input.amount ?? remaining;
   if (remaining <= 0) {
     throw new PaycliError('refund_exceeds_captured', `Payment ${payment.id} is already fully refunded.`, { param: 'amount' });
