@@ -98,7 +98,13 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the process exit code. Errors end here and nowhere else. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
+  // Commander copies exitOverride only to commands created after it is set, so set it on every command:
+  // usage errors must come back here as exit code 2, never end the process from inside a parser.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

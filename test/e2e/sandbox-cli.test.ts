@@ -1,0 +1,145 @@
+/**
+ * End to end: `bin/paycli.js sandbox start` as a user runs it (dist/ is built by the global setup).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test } from 'vitest';
+import { TEST_CARDS } from '../../src/engine/cards.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin', 'paycli.js');
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+function run(args: string[], cwd: string): ChildProcess {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return child;
+}
+
+function collect(child: ChildProcess): { stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+async function firstLine(child: ChildProcess): Promise<string> {
+  let buf = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code} before printing`)));
+  });
+}
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'paycli-e2e-'));
+
+describe('paycli sandbox start', () => {
+  test('--json prints a readiness line; the API works; SIGTERM stops it cleanly and keeps the data', async () => {
+    const dir = tmp();
+    const child = run(['sandbox', 'start', '--port', '0', '--json'], dir);
+    const out = collect(child);
+    const ready = JSON.parse(await firstLine(child));
+    expect(ready).toMatchObject({ event: 'ready', data_file: path.join(dir, '.paycli', 'sandbox.json') });
+    expect(ready.secret_key).toMatch(/^sk_test_/);
+    expect(ready.webhook_secret).toMatch(/^whsec_/);
+    expect(JSON.parse(readFileSync(path.join(dir, '.paycli', 'sandbox.runtime.json'), 'utf8')).url).toBe(ready.url);
+
+    const res = await fetch(`${ready.url}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ready.secret_key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 1000, currency: 'eur', merchant_order_id: 'e2e-1', payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040 } } }),
+    });
+    expect(res.status).toBe(201);
+    const payment = (await res.json()) as { id: string };
+
+    child.kill('SIGTERM');
+    expect(await out.exit).toBe(0);
+    expect(existsSync(path.join(dir, '.paycli', 'sandbox.runtime.json'))).toBe(false);
+    expect(out.stdout()).toContain('"event":"request"');
+
+    // Same data file: same keys, and the payment is still there.
+    const again = run(['sandbox', 'start', '--port', '0', '--json', '--quiet'], dir);
+    const againOut = collect(again);
+    const ready2 = JSON.parse(await firstLine(again));
+    expect(ready2.secret_key).toBe(ready.secret_key);
+    expect(ready2.webhook_secret).toBe(ready.webhook_secret);
+    const got = await fetch(`${ready2.url}/v1/payments/${payment.id}`, { headers: { authorization: `Bearer ${ready2.secret_key}` } });
+    expect(got.status).toBe(200);
+    expect(((await got.json()) as { status: string }).status).toBe('succeeded');
+    again.kill('SIGINT');
+    expect(await againOut.exit).toBe(0);
+  });
+
+  test('a port in use is a one-line error with a hint and exit 1, not a stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const out = collect(run(['sandbox', 'start', '--port', String(port), '--in-memory'], tmp()));
+      expect(await out.exit).toBe(1);
+      expect(out.stderr()).toContain(`Port ${port}`);
+      expect(out.stderr()).toContain('hint:');
+      expect(out.stderr()).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('an unreadable data file is a clear error with a hint and exit 1', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{ this is not json');
+    const out = collect(run(['sandbox', 'start', '--port', '0', '--data', file], dir));
+    expect(await out.exit).toBe(1);
+    expect(out.stderr()).toContain('broken.json');
+    expect(out.stderr()).toContain('hint:');
+    expect(out.stderr()).not.toMatch(/\n\s+at /);
+    expect(readFileSync(file, 'utf8')).toBe('{ this is not json');
+  });
+
+  test('invalid flags are usage errors (exit 2) naming the flag', async () => {
+    const out = collect(run(['sandbox', 'start', '--port', 'abc'], tmp()));
+    expect(await out.exit).toBe(2);
+    expect(out.stderr()).toContain('abc');
+    const fwd = collect(run(['sandbox', 'start', '--port', '0', '--forward-to', 'ftp://x'], tmp()));
+    expect(await fwd.exit).toBe(2);
+    expect(fwd.stderr()).toContain('--forward-to');
+  });
+
+  test('--version answers', async () => {
+    const out = collect(run(['--version'], tmp()));
+    expect(await out.exit).toBe(0);
+    expect(out.stdout().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('README', () => {
+  test('the test-card table lists every card of the engine table with its failure code', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const card of TEST_CARDS) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| ${card.number} |`));
+      expect(row, `README row for ${card.number}`).toBeDefined();
+      if (card.behaviour.kind === 'decline' || card.behaviour.kind === 'risk_block') expect(row).toContain(`\`${card.behaviour.failure_code}\``);
+    }
+  });
+
+  test('states the two set-up commands exactly', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(readme).toContain('npm install && npx paycli sandbox start');
+    expect(readme).toContain('npm install && npm test');
+  });
+});
