@@ -75,6 +75,7 @@ export function readConfigFile(cwd: string, explicit?: string): { file: string |
     const issue = parsed.error.issues[0]!;
     const where = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '');
     throw new PaycliError('invalid_config', `Config file ${file}: ${where ? `"${where}" ` : ''}${issue.message}`, {
+      param: where || undefined,
       hint: `Allowed keys: ${Object.keys(configFileSchema.shape).join(', ')}.`,
     });
   }
