@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { resolveConfig } from './config.js';
+
+function dirWith(config?: unknown): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'paycli-config-'));
+  if (config !== undefined) writeFileSync(path.join(dir, 'paycli.config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  return dir;
+}
+
+describe('resolveConfig: flags > PAYCLI_* env > config file > defaults', () => {
+  test('defaults', () => {
+    const dir = dirWith();
+    const c = resolveConfig({}, {}, dir);
+    expect(c).toMatchObject({ port: 4242, host: '127.0.0.1', inMemory: false, forwardTo: null, sandboxUrl: null, apiKey: null, configFile: null });
+    expect(c.data).toBe(path.join(dir, '.paycli', 'sandbox.json'));
+  });
+
+  test('each layer overrides the one below', () => {
+    const dir = dirWith({ port: 1111, host: '127.0.0.2', sandboxUrl: 'http://file', apiKey: 'file-key', data: 'file.json' });
+    expect(resolveConfig({}, {}, dir)).toMatchObject({ port: 1111, host: '127.0.0.2', sandboxUrl: 'http://file', apiKey: 'file-key', data: path.join(dir, 'file.json') });
+    const env = { PAYCLI_PORT: '2222', PAYCLI_SANDBOX_URL: 'http://env', PAYCLI_API_KEY: 'env-key' };
+    expect(resolveConfig({}, env, dir)).toMatchObject({ port: 2222, sandboxUrl: 'http://env', apiKey: 'env-key', host: '127.0.0.2' });
+    expect(resolveConfig({ port: '3333', sandboxUrl: 'http://flag' }, env, dir)).toMatchObject({ port: 3333, sandboxUrl: 'http://flag', apiKey: 'env-key' });
+  });
+
+  test('an empty environment variable does not hide the config file', () => {
+    const dir = dirWith({ port: 1111 });
+    expect(resolveConfig({}, { PAYCLI_PORT: '' }, dir).port).toBe(1111);
+  });
+
+  test('PAYCLI_IN_MEMORY accepts 1 and true', () => {
+    const dir = dirWith();
+    expect(resolveConfig({}, { PAYCLI_IN_MEMORY: '1' }, dir).inMemory).toBe(true);
+    expect(resolveConfig({}, { PAYCLI_IN_MEMORY: 'true' }, dir).inMemory).toBe(true);
+    expect(resolveConfig({}, { PAYCLI_IN_MEMORY: '0' }, dir).inMemory).toBe(false);
+  });
+
+  test.each([
+    [{ port: 'abc' }, {}, /Invalid port "abc" \(from --port\)/],
+    [{}, { PAYCLI_PORT: '70000' }, /from PAYCLI_PORT/],
+  ])('an invalid port names its source', (flags, env, message) => {
+    expect(() => resolveConfig(flags, env, dirWith())).toThrow(message);
+  });
+
+  test('an invalid config file is an invalid_config error naming the file and key', () => {
+    expect(() => resolveConfig({}, {}, dirWith('{ nope'))).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    expect(() => resolveConfig({}, {}, dirWith({ prot: 1 }))).toThrow(expect.objectContaining({ code: 'invalid_config', param: 'prot' }));
+    expect(() => resolveConfig({}, {}, dirWith({ port: 'x' }))).toThrow(expect.objectContaining({ code: 'invalid_config', param: 'port' }));
+  });
+
+  test('an explicit --config must exist', () => {
+    expect(() => resolveConfig({ config: 'missing.json' }, {}, dirWith())).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  });
+});
