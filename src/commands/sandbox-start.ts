@@ -78,6 +78,11 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     dataFile: config.data,
     forwardTo,
     retryScheduleMs,
+    onError: (e) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      if (flags.json) jsonLine({ event: 'bug', message: error.message, stack: error.stack });
+      else err(`${c.red('paycli hit a bug:')} ${error.stack ?? error.message}\nPlease report it with what you were doing.`);
+    },
   });
 
   const runtimeFile = path.join(cwd, RUNTIME_FILE);

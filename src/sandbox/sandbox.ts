@@ -47,6 +47,11 @@ export interface SandboxOptions {
   bodyLimitBytes?: number;
   /** Overrides the webhook HTTP transport (tests). */
   transport?: Transport;
+  /**
+   * Receives bugs (an unexpected 500, a failing store write during a delivery) so the caller can show them.
+   * Default: the delivery dispatcher rethrows them asynchronously, and the app still answers 500.
+   */
+  onError?: (err: unknown) => void;
 }
 
 export interface Sandbox {
@@ -88,6 +93,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     retryScheduleMs: options.retryScheduleMs,
     timeoutMs: options.deliveryTimeoutMs,
     transport: options.transport,
+    onError: options.onError,
   });
   dispatcher.on((u: DeliveryUpdate) => {
     if (u.type === 'attempt') {
@@ -121,6 +127,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ctx: { service, idempotency: new IdempotencyCache(store, clock), activity, bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
     control: { service, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() },
     clock,
+    onBug: options.onError ? (err) => options.onError!(err.cause ?? err) : undefined,
   });
 
   const server = createServer(app);
