@@ -141,7 +141,9 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'bo
     path = path ? `${path}.${key}` : key;
     throw new PaycliError('parameter_invalid', `Unknown parameter: ${path}.`, { param: path, hint: 'Check the spelling against the API reference.' });
   }
-  const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+  // A discriminated union reports a missing `type` as invalid_union and an enum a missing value as
+  // invalid_value; whatever the check, an absent value is a missing parameter.
+  const missing = ['invalid_type', 'invalid_union', 'invalid_value'].includes(issue.code) && valueAt(input, issue.path) === undefined;
   if (missing) throw new PaycliError('parameter_missing', `Missing required parameter: ${path}.`, { param: path });
   const isCard = issue.code === 'custom' && (issue as { params?: { code?: string } }).params?.code === 'invalid_card_number';
   throw new PaycliError(isCard ? 'invalid_card_number' : 'parameter_invalid', `Invalid ${path || 'request'}: ${issue.message}.`, { param: path || undefined });
