@@ -18,6 +18,7 @@ import type { ActivityLog } from './activity-log.js';
 import { buyerPage } from './buyer-page.js';
 import type { PaymentService } from './payment-service.js';
 import { paginate } from './pagination.js';
+import { streamRouter } from './stream-routes.js';
 
 export const CONTROL_PREFIX = '/_sandbox';
 
@@ -104,6 +105,8 @@ export function controlRouter(ctx: ControlContext): Router {
   });
 
   router.use(authenticate(service));
+  // GET /stream (Server-Sent Events for listen and logs tail) and GET /webhook_secret.
+  router.use(streamRouter(ctx));
 
   router.post('/reset', async (_req, res) => {
     await service.reset();

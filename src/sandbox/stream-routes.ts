@@ -1,0 +1,157 @@
+/**
+ * The streaming part of the control API, for `paycli listen` and `paycli logs tail`:
+ *
+ * - `GET /_sandbox/stream`: Server-Sent Events. A `ready` message first (who this sandbox is, its webhook
+ *   secret, the heartbeat interval), then every new event of the caller's merchant (`event`, with the event
+ *   id as the SSE id) and, with `include=activity`, every activity entry (`activity`). A comment line every
+ *   `heartbeat_ms` lets both sides notice a dead connection. A client that reconnects (the sandbox
+ *   restarted, the network blinked) passes the last event id it saw and the `instance` it saw it from, and
+ *   gets the events it missed before the live ones.
+ * - `GET /_sandbox/webhook_secret`: the merchant's webhook secret, which signs notify_url and --forward-to
+ *   notifications and which `listen` signs with, so the app needs one secret for all of them.
+ *
+ * Mounted by control-routes.ts after authentication (the secret key is required).
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Merchant, PaycliEvent } from '../engine/types.js';
+import { parse } from '../providers/paycli/schemas.js';
+import type { ActivityEntry } from './activity-log.js';
+import type { ControlContext } from './control-routes.js';
+
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** At most this many missed events are replayed on reconnect; more would flood the app. */
+export const MAX_REPLAYED_EVENTS = 1_000;
+/** A client that lets this much pile up unread is cut off (it reconnects and catches up by replay). */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** The first message of every stream. */
+export interface StreamReady {
+  /** Changes on every sandbox start: tells a reconnecting client whether it reached the same process. */
+  instance: string;
+  version: string;
+  merchant_id: string;
+  webhook_secret: string;
+  heartbeat_ms: number;
+  /** The sequence number of the newest activity entry (0 when none). */
+  activity_seq: number;
+}
+
+const streamQuery = z.strictObject({
+  include: z
+    .string()
+    .regex(/^(events|activity)(,(events|activity))*$/, { error: 'must be a comma list of events, activity' })
+    .optional(),
+  heartbeat_ms: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .refine((n) => n >= 50 && n <= 300_000, { error: 'must be 50 to 300000' })
+    .optional(),
+  since_event: z.string().max(100).optional(),
+  activity_since: z.string().regex(/^\d+$/).transform(Number).optional(),
+  instance: z.string().max(100).optional(),
+});
+
+/**
+ * Which stored events a reconnecting client missed: those after `sinceEvent`; when that event is unknown
+ * and the sandbox is a new process (an in-memory sandbox that restarted), those created since it started.
+ */
+export function eventsToReplay(
+  all: readonly PaycliEvent[],
+  merchantId: string,
+  sinceEvent: string | undefined,
+  sameInstance: boolean,
+  startedAtMs: number,
+): PaycliEvent[] {
+  if (sinceEvent === undefined) return [];
+  const i = all.findIndex((e) => e.id === sinceEvent);
+  const missed = i >= 0 ? all.slice(i + 1) : sameInstance ? [] : all.filter((e) => e.created >= Math.floor(startedAtMs / 1000));
+  return missed.filter((e) => e.merchant_id === merchantId).slice(-MAX_REPLAYED_EVENTS);
+}
+
+/** The `/stream` and `/webhook_secret` routes; mount after `authenticate`. */
+export function streamRouter(ctx: ControlContext): Router {
+  const router = express.Router();
+  const instance = randomUUID();
+
+  router.get('/webhook_secret', (_req, res) => {
+    const merchant = res.locals.merchant as Merchant;
+    res.json({ object: 'webhook_secret', merchant_id: merchant.id, secret: merchant.webhook_secret });
+  });
+
+  router.get('/stream', (req, res) => {
+    const q = parse(streamQuery, req.query, 'query');
+    const merchant = res.locals.merchant as Merchant;
+    const include = new Set((q.include ?? 'events').split(','));
+    const heartbeatMs = q.heartbeat_ms ?? DEFAULT_HEARTBEAT_MS;
+    const lastEventId = q.since_event ?? req.get('last-event-id') ?? undefined;
+    const sameInstance = q.instance === instance;
+
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // Proxies such as nginx would otherwise hold messages back.
+      'x-accel-buffering': 'no',
+    });
+    // A client that vanished without closing (a laptop put to sleep) is found by TCP keep-alive too.
+    req.socket.setKeepAlive(true, 30_000);
+    req.socket.setNoDelay(true);
+
+    const cleanups: (() => void)[] = [];
+    const close = () => {
+      for (const fn of cleanups.splice(0)) fn();
+    };
+    res.on('close', close);
+    const write = (chunk: string) => {
+      if (res.writableEnded || res.destroyed) return;
+      res.write(chunk);
+      if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+    };
+    const send = (name: string, data: unknown, id?: string) => {
+      write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+
+    const ready: StreamReady = {
+      instance,
+      version: ctx.version,
+      merchant_id: merchant.id,
+      webhook_secret: merchant.webhook_secret,
+      heartbeat_ms: heartbeatMs,
+      activity_seq: ctx.activity.since(0).at(-1)?.seq ?? 0,
+    };
+    write('retry: 1000\n');
+    send('ready', ready);
+
+    // The backlog and the subscription are taken in the same tick, so nothing falls between them.
+    if (include.has('events')) {
+      const backlog = eventsToReplay(ctx.store.list<PaycliEvent>('events'), merchant.id, lastEventId, sameInstance, ctx.startedAt);
+      for (const e of backlog) send('event', e, e.id);
+      cleanups.push(
+        ctx.service.onEvent((e) => {
+          if (e.merchant_id === merchant.id) send('event', e, e.id);
+        }),
+      );
+    }
+    if (include.has('activity')) {
+      const since = q.activity_since !== undefined && sameInstance ? q.activity_since : q.activity_since !== undefined ? 0 : Number.MAX_SAFE_INTEGER;
+      for (const entry of ctx.activity.since(since)) send('activity', entry);
+      cleanups.push(ctx.activity.subscribe((entry: ActivityEntry) => send('activity', entry)));
+    }
+
+    // Real time on purpose: this keeps a socket alive, it is not sandbox time (a virtual clock never moves
+    // by itself, and the connection must still be checked).
+    const heartbeat = setInterval(() => write(`: heartbeat\n\n`), heartbeatMs);
+    heartbeat.unref();
+    cleanups.push(() => clearInterval(heartbeat));
+    cleanups.push(() => endQuietly(res));
+  });
+
+  return router;
+}
+
+function endQuietly(res: Response): void {
+  if (!res.writableEnded && !res.destroyed) res.end();
+}
