@@ -64,6 +64,19 @@ export function buildProgram(): Command {
     ),
   ).action(lazy(async () => (await import('./commands/sandbox-reset.js')).sandboxReset));
 
+  // --- dev loop: listen, trigger, events, logs ---
+  jsonOption(
+    sandboxClientOptions(
+      program
+        .command('listen')
+        .description("forward the running sandbox's events to your app, signed with the merchant's webhook secret")
+        .option('-f, --forward-to <port|url>', 'your app: a port (3000 → http://127.0.0.1:3000/) or a URL')
+        .option('-e, --events <list>', 'only these event types, comma-separated; wildcards like payment.* (default: all)')
+        .option('-H, --headers <list>', 'extra request headers, e.g. "X-Env: dev,X-Team: pay"')
+        .option('--print-secret', 'print the webhook signing secret and exit'),
+    ),
+  ).action(lazy(async () => (await import('./commands/listen.js')).listen));
+
   // --- tunnel --- (`tunnel <target>` runs; `tunnel requests` / `tunnel replay <id>` are subcommands that
   // read --log and --json from it through optsWithGlobals). exitOverride() here because main() sets it on
   // the program only after these commands exist, and commander copies it only to commands made later (the

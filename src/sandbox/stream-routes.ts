@@ -5,8 +5,8 @@
  *   secret, the heartbeat interval), then every new event of the caller's merchant (`event`, with the event
  *   id as the SSE id) and, with `include=activity`, every activity entry (`activity`). A comment line every
  *   `heartbeat_ms` lets both sides notice a dead connection. A client that reconnects (the sandbox
- *   restarted, the network blinked) passes the last event id it saw and the `instance` it saw it from, and
- *   gets the events it missed before the live ones.
+ *   restarted, the network blinked) passes the `instance` it was connected to and the last event id it
+ *   saw, and gets the events it missed before the live ones.
  * - `GET /_sandbox/webhook_secret`: the merchant's webhook secret, which signs notify_url and --forward-to
  *   notifications and which `listen` signs with, so the app needs one secret for all of them.
  *
@@ -55,19 +55,20 @@ const streamQuery = z.strictObject({
 });
 
 /**
- * Which stored events a reconnecting client missed: those after `sinceEvent`; when that event is unknown
- * and the sandbox is a new process (an in-memory sandbox that restarted), those created since it started.
+ * Which stored events a reconnecting client missed: those after the last one it saw. `seen` says which
+ * sandbox process it was connected to before: none (a first connection), this one, or another one (this
+ * sandbox restarted); in the last case, when its last event is unknown here (an in-memory sandbox, or it saw
+ * none), it gets the events this process created since it started.
  */
 export function eventsToReplay(
   all: readonly PaycliEvent[],
   merchantId: string,
   sinceEvent: string | undefined,
-  sameInstance: boolean,
+  seen: 'none' | 'this' | 'other',
   startedAtMs: number,
 ): PaycliEvent[] {
-  if (sinceEvent === undefined) return [];
-  const i = all.findIndex((e) => e.id === sinceEvent);
-  const missed = i >= 0 ? all.slice(i + 1) : sameInstance ? [] : all.filter((e) => e.created >= Math.floor(startedAtMs / 1000));
+  const i = sinceEvent === undefined ? -1 : all.findIndex((e) => e.id === sinceEvent);
+  const missed = i >= 0 ? all.slice(i + 1) : seen === 'other' ? all.filter((e) => e.created >= Math.floor(startedAtMs / 1000)) : [];
   return missed.filter((e) => e.merchant_id === merchantId).slice(-MAX_REPLAYED_EVENTS);
 }
 
@@ -87,7 +88,7 @@ export function streamRouter(ctx: ControlContext): Router {
     const include = new Set((q.include ?? 'events').split(','));
     const heartbeatMs = q.heartbeat_ms ?? DEFAULT_HEARTBEAT_MS;
     const lastEventId = q.since_event ?? req.get('last-event-id') ?? undefined;
-    const sameInstance = q.instance === instance;
+    const seen = q.instance === undefined ? 'none' : q.instance === instance ? 'this' : 'other';
 
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -127,7 +128,7 @@ export function streamRouter(ctx: ControlContext): Router {
 
     // The backlog and the subscription are taken in the same tick, so nothing falls between them.
     if (include.has('events')) {
-      const backlog = eventsToReplay(ctx.store.list<PaycliEvent>('events'), merchant.id, lastEventId, sameInstance, ctx.startedAt);
+      const backlog = eventsToReplay(ctx.store.list<PaycliEvent>('events'), merchant.id, lastEventId, seen, ctx.startedAt);
       for (const e of backlog) send('event', e, e.id);
       cleanups.push(
         ctx.service.onEvent((e) => {
@@ -136,7 +137,8 @@ export function streamRouter(ctx: ControlContext): Router {
       );
     }
     if (include.has('activity')) {
-      const since = q.activity_since !== undefined && sameInstance ? q.activity_since : q.activity_since !== undefined ? 0 : Number.MAX_SAFE_INTEGER;
+      // Sequence numbers restart with the process: a client coming from another one gets all entries.
+      const since = q.activity_since === undefined ? Number.MAX_SAFE_INTEGER : seen === 'other' ? 0 : q.activity_since;
       for (const entry of ctx.activity.since(since)) send('activity', entry);
       cleanups.push(ctx.activity.subscribe((entry: ActivityEntry) => send('activity', entry)));
     }

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseParser, type SseMessage } from '../../src/listen/sse-parser.js';
-import type { StreamReady } from '../../src/sandbox/stream-routes.js';
+import { eventsToReplay, type StreamReady } from '../../src/sandbox/stream-routes.js';
 import { paymentBody, startTestSandbox, type Api } from '../helpers/sandbox.js';
 
 let api: Api | null = null;
@@ -161,5 +161,22 @@ describe('GET /_sandbox/webhook_secret', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ object: 'webhook_secret', merchant_id: api.sandbox.merchant.id, secret: api.sandbox.merchant.webhook_secret });
     expect((await api.call('GET', '/_sandbox/webhook_secret', undefined, { key: null })).status).toBe(401);
+  });
+});
+
+describe('eventsToReplay', () => {
+  const ev = (id: string, created: number, merchant_id = 'mch_1') => ({ id, created, merchant_id }) as never;
+  const all = [ev('evt_1', 100), ev('evt_2', 200), ev('evt_x', 250, 'mch_2'), ev('evt_3', 300)];
+  it('replays after the last seen event, for this merchant only', () => {
+    expect(eventsToReplay(all, 'mch_1', 'evt_1', 'this', 0).map((e: { id: string }) => e.id)).toEqual(['evt_2', 'evt_3']);
+    expect(eventsToReplay(all, 'mch_1', 'evt_1', 'none', 0).map((e: { id: string }) => e.id)).toEqual(['evt_2', 'evt_3']);
+  });
+  it('after a restart with an unknown (or no) last event: what the new process created', () => {
+    expect(eventsToReplay(all, 'mch_1', 'evt_gone', 'other', 200_500).map((e: { id: string }) => e.id)).toEqual(['evt_2', 'evt_3']);
+    expect(eventsToReplay(all, 'mch_1', undefined, 'other', 250_000).map((e: { id: string }) => e.id)).toEqual(['evt_3']);
+  });
+  it('nothing on a first connection or an unknown event in the same process', () => {
+    expect(eventsToReplay(all, 'mch_1', undefined, 'none', 0)).toEqual([]);
+    expect(eventsToReplay(all, 'mch_1', 'evt_gone', 'this', 0)).toEqual([]);
   });
 });

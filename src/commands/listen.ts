@@ -1,0 +1,120 @@
+/**
+ * `paycli listen --forward-to <port|url>`: forwards every new event of the running sandbox to the app,
+ * signed with the merchant's webhook secret, and prints one line per delivery. `--print-secret` prints only
+ * the secret. The behaviour lives in src/listen/forwarder.ts; this file parses options and renders.
+ */
+import type { Clock } from '../clock.js';
+import { EXIT, PaycliError } from '../errors.js';
+import { parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
+import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
+import { c, jsonLine, out, statusColor } from './output.js';
+import { processDeps, requireKey, sandboxResolver, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
+
+export interface ListenOptions extends SandboxFlags {
+  forwardTo?: string;
+  events?: string;
+  headers?: string;
+  printSecret?: boolean;
+  json?: boolean;
+}
+
+export interface ListenDeps extends CommandDeps {
+  /** Resolves when listening should stop; default: Ctrl-C (SIGINT) or SIGTERM. */
+  stop?: Promise<unknown>;
+  clock?: Clock;
+  heartbeatMs?: number;
+  backoffMs?: readonly number[];
+}
+
+/** Commander entry point. */
+export async function listen(opts: ListenOptions): Promise<number> {
+  return runListen(opts, processDeps());
+}
+
+/**
+ * Runs `listen` until stopped.
+ *
+ * @example
+ * await runListen({ forwardTo: '3000' }, { cwd, env: {}, stop });
+ */
+export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
+  const resolve = sandboxResolver(opts, deps);
+  if (opts.printSecret) {
+    const res = await requireKey(resolve()).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
+    if (opts.json) jsonLine({ webhook_secret: res.secret });
+    else out(res.secret);
+    return EXIT.ok;
+  }
+  if (!opts.forwardTo) {
+    throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: 'e.g. paycli listen --forward-to 3000' });
+  }
+  const forwardTo = parseForwardTarget(opts.forwardTo);
+  const events = parseEventFilter(opts.events);
+  const headers = parseHeaders(opts.headers);
+  requireKey(resolve());
+
+  const forwarder = new Forwarder({
+    client: resolve,
+    forwardTo,
+    events,
+    headers,
+    clock: deps.clock,
+    heartbeatMs: deps.heartbeatMs,
+    backoffMs: deps.backoffMs,
+  });
+  await forwarder.start(opts.json ? jsonLine : humanRenderer(events));
+  await (deps.stop ?? untilSignal());
+  await forwarder.stop();
+  if (opts.json) jsonLine({ type: 'stopped' });
+  else out(c.dim('Stopped listening.'));
+  return EXIT.ok;
+}
+
+function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) => void {
+  let outageShown = false;
+  return (u) => {
+    switch (u.type) {
+      case 'ready':
+        out(`${c.green('Ready!')} Forwarding events from ${c.cyan(u.sandbox_url)} to ${c.cyan(u.forward_to)}`);
+        out(`Your webhook signing secret is ${c.bold(u.webhook_secret)}`);
+        out(c.dim('  Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature): the same secret signs notify_url and --forward-to.'));
+        out(c.dim(`  Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`));
+        return;
+      case 'delivery': {
+        const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
+        out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}`);
+        return;
+      }
+      case 'disconnected':
+        // One line per outage, not one per attempt.
+        if (outageShown) return;
+        outageShown = true;
+        out(c.yellow(`! Lost the sandbox at ${u.sandbox_url}: ${u.reason}. Reconnecting (retrying with backoff)…`));
+        return;
+      case 'reconnected':
+        outageShown = false;
+        out(c.green(`Reconnected to the sandbox at ${u.sandbox_url}${u.down_for_ms !== null ? ` after ${(u.down_for_ms / 1000).toFixed(1)} s` : ''}.`));
+        if (u.secret_changed) out(c.yellow(`! The sandbox's webhook secret changed (new data file?): ${c.bold(u.webhook_secret)} — update your app.`));
+        return;
+    }
+  };
+}
+
+/** Local wall-clock time, HH:MM:SS. */
+function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** Resolves on the first Ctrl-C or SIGTERM; a second Ctrl-C then ends the process the usual way. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

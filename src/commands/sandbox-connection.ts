@@ -1,0 +1,50 @@
+/**
+ * How the dev-loop commands (listen, trigger, events, logs, sandbox status/reset) find the running sandbox:
+ * `--sandbox-url`/`--api-key` > PAYCLI_* env > paycli.config.json > the runtime file `paycli sandbox start`
+ * leaves in the directory it runs in.
+ */
+import { resolveConfig } from '../config.js';
+import { PaycliError } from '../errors.js';
+import { connectSandbox, type SandboxClient } from '../sandbox/client.js';
+
+export interface SandboxFlags {
+  sandboxUrl?: string;
+  apiKey?: string;
+}
+
+/** What a command takes from its surroundings; tests pass their own. */
+export interface CommandDeps {
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/** The process's own surroundings. */
+export function processDeps(): CommandDeps {
+  return { cwd: process.cwd(), env: process.env };
+}
+
+/**
+ * Returns a function that resolves the sandbox afresh on each call: a long-running command (listen, logs
+ * tail) calls it on every reconnect, so a sandbox restarted with new keys is found through its new runtime
+ * file.
+ */
+export function sandboxResolver(flags: SandboxFlags, deps: CommandDeps): () => SandboxClient {
+  // Resolving once up front makes a broken config file an error now, not on a later reconnect.
+  resolveConfig(flags, deps.env, deps.cwd);
+  return () => connectSandbox(resolveConfig(flags, deps.env, deps.cwd), deps.cwd);
+}
+
+/** The sandbox client, which must have an API key (every route but health needs one). */
+export function keyedSandbox(flags: SandboxFlags, deps: CommandDeps): SandboxClient {
+  return requireKey(sandboxResolver(flags, deps)());
+}
+
+/** Fails with a hint when no API key was found for the sandbox. */
+export function requireKey(client: SandboxClient): SandboxClient {
+  if (!client.apiKey) {
+    throw new PaycliError('invalid_usage', `No API key for the sandbox at ${client.url}.`, {
+      hint: 'Run this in the directory where `paycli sandbox start` runs, or pass --api-key (env PAYCLI_API_KEY) with the key it printed.',
+    });
+  }
+  return client;
+}

@@ -1,0 +1,84 @@
+/**
+ * Parsing of the options that say where and how `listen` forwards: the target (`3000` or a URL), extra
+ * headers (`"K: V,K2: V2"`) and the event filter (`payment.*,refund.failed`). Bad input is a usage error
+ * with the fix in the hint.
+ */
+import { EVENT_TYPES } from '../engine/types.js';
+import { PaycliError } from '../errors.js';
+
+/**
+ * Turns `3000`, `localhost:3000/hooks` or `http://127.0.0.1:3000/hooks` into an http(s) URL; a bare port
+ * means the app on this machine, at `/`.
+ *
+ * @example
+ * parseForwardTarget('3000'); // 'http://127.0.0.1:3000/'
+ */
+export function parseForwardTarget(value: string, flag = '--forward-to'): string {
+  const v = value.trim();
+  const usage = () =>
+    new PaycliError('invalid_usage', `Invalid ${flag} "${value}": use a port (3000) or an http(s) URL (http://localhost:3000/webhooks).`, {
+      hint: `e.g. ${flag} 3000, or ${flag} http://localhost:3000/webhooks`,
+    });
+  if (/^\d+$/.test(v)) {
+    const port = Number(v);
+    if (port < 1 || port > 65535) throw usage();
+    return `http://127.0.0.1:${port}/`;
+  }
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw usage();
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage();
+  return url.href;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers that would break the signature or the request if replaced. */
+const RESERVED = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-length', 'host', 'transfer-encoding', 'connection']);
+
+/**
+ * Parses `"K: V,K2: V2"`. A comma splits only when a `Name:` follows it, so values may hold commas.
+ *
+ * @example
+ * parseHeaders('X-Env: dev,Authorization: Bearer t'); // { 'X-Env': 'dev', Authorization: 'Bearer t' }
+ */
+export function parseHeaders(value: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (value === undefined || value.trim() === '') return headers;
+  for (const part of value.split(/,(?=\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:)/)) {
+    const colon = part.indexOf(':');
+    const name = colon < 0 ? '' : part.slice(0, colon).trim();
+    if (!TOKEN.test(name)) {
+      throw new PaycliError('invalid_usage', `Invalid header "${part.trim()}" in --headers.`, { hint: 'Use "Name: value", several separated by commas: --headers "X-Env: dev,X-Team: pay"' });
+    }
+    if (RESERVED.has(name.toLowerCase())) {
+      throw new PaycliError('invalid_usage', `--headers cannot set ${name}: paycli sets it (the signature covers the webhook-* headers).`, {
+        hint: 'To check that your app rejects bad signatures, use the sandbox\'s chaos probes instead.',
+      });
+    }
+    headers[name] = part.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/**
+ * Parses an event filter: a comma list of event types, `payment.*`-style wildcards or `*`. Returns null
+ * for "all events".
+ */
+export function parseEventFilter(value: string | undefined, flag = '--events'): string[] | null {
+  if (value === undefined || value.trim() === '') return null;
+  const filter = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const groups = new Set(EVENT_TYPES.map((t) => t.split('.')[0]));
+  for (const f of filter) {
+    const known = f === '*' || (EVENT_TYPES as readonly string[]).includes(f) || (f.endsWith('.*') && groups.has(f.slice(0, -2)));
+    if (!known) {
+      throw new PaycliError('invalid_usage', `Unknown event type "${f}" in ${flag}.`, {
+        hint: `Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${EVENT_TYPES.join(', ')}.`,
+      });
+    }
+  }
+  return filter.includes('*') ? null : filter;
+}

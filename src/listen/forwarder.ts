@@ -1,0 +1,164 @@
+/**
+ * The behaviour of `paycli listen`: follows a running sandbox's event stream and forwards each event to the
+ * developer's app as a Standard Webhooks notification, signed with the merchant's webhook secret by the same
+ * code the sandbox signs with (so the app verifies listen's and notify_url's notifications alike). One
+ * attempt per event, like Stripe CLI: `listen` shows what the app answered; the sandbox's own notify_url and
+ * --forward-to deliveries are the ones with retries. It emits typed updates and prints nothing.
+ */
+import { performance } from 'node:perf_hooks';
+import { SystemClock, type Clock } from '../clock.js';
+import { eventMatches } from '../engine/events.js';
+import type { PaycliEvent } from '../engine/types.js';
+import { paycliNotificationProtocol } from '../providers/paycli/notifications.js';
+import type { SandboxClient } from '../sandbox/client.js';
+import type { Transport } from '../webhooks/delivery.js';
+import { createHttpTransport } from '../webhooks/http-transport.js';
+import { SandboxStream } from './sandbox-stream.js';
+
+/** How long the app may take to answer (Stripe CLI's limit). */
+export const FORWARD_TIMEOUT_MS = 30_000;
+const EXCERPT_CHARS = 200;
+/** Event ids remembered to skip an event seen twice (a replay overlapping live events after a reconnect). */
+const SEEN_LIMIT = 10_000;
+
+export interface ForwarderOptions {
+  /** Called for each connection attempt (see SandboxStream). */
+  client: () => SandboxClient;
+  /** The app's URL. */
+  forwardTo: string;
+  /** Event types to forward (`payment.*` wildcards); null for all. */
+  events: readonly string[] | null;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  clock?: Clock;
+  /** Default: a keep-alive HTTP transport. */
+  transport?: Transport;
+  timeoutMs?: number;
+  heartbeatMs?: number;
+  backoffMs?: readonly number[];
+}
+
+/** What the forwarder reports. Times are milliseconds since the epoch. */
+export type ForwarderUpdate =
+  | { type: 'ready'; sandbox_url: string; forward_to: string; merchant_id: string; webhook_secret: string }
+  | { type: 'disconnected'; sandbox_url: string; reason: string; retry_in_ms: number; attempt: number }
+  | { type: 'reconnected'; sandbox_url: string; down_for_ms: number | null; webhook_secret: string; secret_changed: boolean }
+  | {
+      type: 'delivery';
+      at: number;
+      event_id: string;
+      event_type: string;
+      url: string;
+      /** The app's HTTP status; null when it did not answer. */
+      status: number | null;
+      latency_ms: number;
+      /** `ECONNREFUSED 127.0.0.1:3000`, `timeout`, …; null when the app answered. */
+      error: string | null;
+      /** A 2xx answer. */
+      acknowledged: boolean;
+      response_excerpt: string;
+    };
+
+/**
+ * Forwards a sandbox's events to an app.
+ *
+ * @example
+ * const fwd = new Forwarder({ client: () => connectSandbox(config, cwd), forwardTo: 'http://127.0.0.1:3000/', events: null });
+ * const ready = await fwd.start((u) => render(u));
+ * console.log(ready.webhook_secret);
+ * await fwd.stop();
+ */
+export class Forwarder {
+  private readonly clock: Clock;
+  private readonly stream: SandboxStream;
+  private readonly transport: Transport;
+  private readonly closeTransport: (() => void) | null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly seen = new Set<string>();
+  private secret = '';
+
+  constructor(private readonly opts: ForwarderOptions) {
+    this.clock = opts.clock ?? new SystemClock();
+    this.stream = new SandboxStream({ client: opts.client, include: ['events'], heartbeatMs: opts.heartbeatMs, backoffMs: opts.backoffMs, clock: this.clock });
+    if (opts.transport) {
+      this.transport = opts.transport;
+      this.closeTransport = null;
+    } else {
+      const http = createHttpTransport({ maxSockets: 16 });
+      this.transport = http.send;
+      this.closeTransport = http.close;
+    }
+  }
+
+  /** Connects to the sandbox; resolves with the `ready` update (rejects when the sandbox cannot be reached). */
+  async start(onUpdate: (u: ForwarderUpdate) => void): Promise<Extract<ForwarderUpdate, { type: 'ready' }>> {
+    let ready: Extract<ForwarderUpdate, { type: 'ready' }> | null = null;
+    await this.stream.start((u) => {
+      if (u.type === 'connected') {
+        const changed = this.secret !== '' && this.secret !== u.ready.webhook_secret;
+        this.secret = u.ready.webhook_secret;
+        if (!u.reconnect) {
+          ready = { type: 'ready', sandbox_url: u.url, forward_to: this.opts.forwardTo, merchant_id: u.ready.merchant_id, webhook_secret: this.secret };
+          onUpdate(ready);
+        } else {
+          onUpdate({ type: 'reconnected', sandbox_url: u.url, down_for_ms: u.down_for_ms, webhook_secret: this.secret, secret_changed: changed });
+        }
+      } else if (u.type === 'disconnected') {
+        onUpdate({ type: 'disconnected', sandbox_url: u.url, reason: u.reason, retry_in_ms: u.retry_in_ms, attempt: u.attempt });
+      } else if (u.type === 'event') {
+        this.accept(u.event, onUpdate);
+      }
+    });
+    return ready!;
+  }
+
+  /** Stops following the sandbox and waits for deliveries under way. */
+  async stop(): Promise<void> {
+    await this.stream.close();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    this.closeTransport?.();
+  }
+
+  private accept(event: PaycliEvent, onUpdate: (u: ForwarderUpdate) => void): void {
+    if (this.seen.has(event.id)) return;
+    this.seen.add(event.id);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+    if (this.opts.events && !eventMatches(this.opts.events, event.type)) return;
+    const p = this.forward(event).then(onUpdate);
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Signs and sends one event; never rejects (a failure is a result). */
+  async forward(event: PaycliEvent): Promise<Extract<ForwarderUpdate, { type: 'delivery' }>> {
+    const at = this.clock.now();
+    const signed = paycliNotificationProtocol.sign(event, this.secret, { timestampSec: Math.floor(at / 1000) });
+    const base = { type: 'delivery' as const, at, event_id: event.id, event_type: event.type, url: this.opts.forwardTo };
+    const started = performance.now();
+    try {
+      const res = await this.transport({
+        url: this.opts.forwardTo,
+        headers: { ...signed.headers, ...this.opts.headers },
+        body: signed.body,
+        timeoutMs: this.opts.timeoutMs ?? FORWARD_TIMEOUT_MS,
+      });
+      return {
+        ...base,
+        status: res.status,
+        latency_ms: Math.round(performance.now() - started),
+        error: null,
+        acknowledged: paycliNotificationProtocol.isAcknowledged(res.status, res.body),
+        response_excerpt: res.body.slice(0, EXCERPT_CHARS),
+      };
+    } catch (err) {
+      return {
+        ...base,
+        status: null,
+        latency_ms: Math.round(performance.now() - started),
+        error: err instanceof Error ? err.message : String(err),
+        acknowledged: false,
+        response_excerpt: '',
+      };
+    }
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * `paycli listen` against a real sandbox and a real local receiver: the forwarded notification verifies
+ * with `standardwebhooks` using the printed secret, the filter and headers apply, the sandbox restarting is
+ * survived, and a silent connection is noticed.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+import { FakeClock } from '../../src/clock.js';
+import { runListen } from '../../src/commands/listen.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+import { paymentBody, startReceiver, startTestSandbox, type Api, type Receiver } from '../helpers/sandbox.js';
+import { captureOutput, stopSwitch, tempDir, writeRuntimeFile, type Captured } from './helpers.js';
+
+let io: Captured;
+let dir: string;
+const cleanup: (() => Promise<unknown>)[] = [];
+
+beforeEach(async () => {
+  io = captureOutput();
+  dir = await tempDir();
+});
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function sandboxAndReceiver(status = 200): Promise<{ api: Api; receiver: Receiver }> {
+  const api = await startTestSandbox();
+  const receiver = await startReceiver(() => ({ status }));
+  cleanup.push(() => api.close(), () => receiver.close());
+  return { api, receiver };
+}
+
+/** Starts `listen` and returns once it printed that it is ready. */
+async function startListen(opts: Parameters<typeof runListen>[0], extra: Partial<Parameters<typeof runListen>[1]> = {}) {
+  const stop = stopSwitch();
+  const done = runListen(opts, { cwd: dir, env: {}, stop: stop.promise, ...extra });
+  cleanup.push(async () => {
+    stop.stop();
+    await done.catch(() => undefined);
+  });
+  await vi.waitFor(() => expect(io.out()).toMatch(opts.json ? /"type":"ready"/ : /Ready!/), { timeout: 5000 });
+  return { stop, done };
+}
+
+describe('paycli listen', () => {
+  it('forwards each event signed with the printed secret; the receiver verifies it with standardwebhooks', async () => {
+    const { api, receiver } = await sandboxAndReceiver();
+    writeRuntimeFile(dir, api.sandbox);
+    const { stop, done } = await startListen({ forwardTo: receiver.url });
+    const secret = /signing secret is (whsec_\S+)/.exec(io.out())![1]!;
+    expect(secret).toBe(api.sandbox.merchant.webhook_secret);
+
+    const created = await api.call('POST', '/v1/payments', paymentBody());
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(2));
+    const events = (await api.call('GET', `/v1/events?payment_id=${created.body.id}`)).body.data.reverse();
+    for (const [i, req] of receiver.requests.entries()) {
+      const payload = new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as { id: string; type: string; data: { object: { id: string } } };
+      expect(payload.id).toBe(events[i].id);
+      expect(req.headers['webhook-id']).toBe(events[i].id);
+      expect(payload.data.object.id).toBe(created.body.id);
+    }
+    expect(receiver.requests.map((r) => JSON.parse(r.body).type).sort()).toEqual(['payment.created', 'payment.succeeded']);
+    await vi.waitFor(() => expect(io.out()).toMatch(new RegExp(`\\d\\d:\\d\\d:\\d\\d\\s+payment\\.succeeded\\s+${events[1].id}\\s+200\\s+\\d+ ms`)));
+
+    stop.stop();
+    expect(await done).toBe(0);
+    expect(io.out()).toContain('Stopped listening.');
+  });
+
+  it('--events filters with wildcards, --headers adds headers, --json prints one line per delivery', async () => {
+    const { api, receiver } = await sandboxAndReceiver(500);
+    await startListen({
+      forwardTo: receiver.url,
+      events: 'payment.failed,refund.*',
+      headers: 'X-Env: dev,Authorization: Bearer a,b',
+      json: true,
+      sandboxUrl: api.sandbox.url,
+      apiKey: api.sandbox.merchant.secret_key,
+    });
+    await api.call('POST', '/v1/payments', paymentBody()); // created + succeeded: filtered out
+    const ok = await api.call('POST', '/v1/payments', paymentBody({ payment_method: { type: 'card', card: { number: '4000000000005126', exp_month: 12, exp_year: 2034 } } }));
+    await api.call('POST', '/v1/refunds', { payment_id: ok.body.id }); // refund.failed: forwarded
+    await api.call('POST', '/v1/payments', paymentBody({ payment_method: { type: 'card', card: { number: '4000000000000002', exp_month: 12, exp_year: 2034 } } }));
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.requests.map((r) => JSON.parse(r.body).type)).toEqual(['refund.failed', 'payment.failed']);
+    expect(receiver.requests[0]!.headers['x-env']).toBe('dev');
+    expect(receiver.requests[0]!.headers.authorization).toBe('Bearer a,b');
+
+    await vi.waitFor(() => expect(io.json().filter((l) => l.type === 'delivery')).toHaveLength(2));
+    const lines = io.json();
+    expect(lines[0]).toMatchObject({ type: 'ready', webhook_secret: api.sandbox.merchant.webhook_secret, forward_to: receiver.url });
+    expect(lines.filter((l) => l.type === 'delivery').map((l) => [l.event_type, l.status, l.acknowledged])).toEqual([
+      ['refund.failed', 500, false],
+      ['payment.failed', 500, false],
+    ]);
+  });
+
+  it('reports an app that is down as an error line, and keeps going', async () => {
+    const { api } = await sandboxAndReceiver();
+    writeRuntimeFile(dir, api.sandbox);
+    const gone = await startReceiver();
+    await gone.close();
+    await startListen({ forwardTo: String(new URL(gone.url).port), json: true });
+    await api.call('POST', '/v1/payments', paymentBody());
+    await vi.waitFor(() => expect(io.json().filter((l) => l.type === 'delivery')).toHaveLength(2));
+    const d = io.json().find((l) => l.type === 'delivery');
+    expect(d).toMatchObject({ status: null, acknowledged: false, url: `http://127.0.0.1:${new URL(gone.url).port}/` });
+    expect(d.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('--print-secret prints only the secret', async () => {
+    const { api } = await sandboxAndReceiver();
+    writeRuntimeFile(dir, api.sandbox);
+    expect(await runListen({ printSecret: true }, { cwd: dir, env: {} })).toBe(0);
+    expect(io.out()).toBe(`${api.sandbox.merchant.webhook_secret}\n`);
+  });
+
+  it('is registered in the CLI: --print-secret through main()', async () => {
+    const { api } = await sandboxAndReceiver();
+    const code = await main(['node', 'paycli', 'listen', '--print-secret', '--sandbox-url', api.sandbox.url, '--api-key', api.sandbox.merchant.secret_key]);
+    expect(code).toBe(0);
+    expect(io.out()).toBe(`${api.sandbox.merchant.webhook_secret}\n`);
+  });
+
+  it('fails fast with a hint when no sandbox runs, and asks for --forward-to', async () => {
+    await expect(runListen({ forwardTo: '3000', sandboxUrl: 'http://127.0.0.1:9', apiKey: 'sk_test_x' }, { cwd: dir, env: {} })).rejects.toMatchObject({
+      code: 'sandbox_unreachable',
+    });
+    await expect(runListen({}, { cwd: dir, env: {} })).rejects.toMatchObject({ code: 'invalid_usage' });
+    await expect(runListen({ forwardTo: 'ftp://x' }, { cwd: dir, env: {} })).rejects.toMatchObject({ code: 'invalid_usage' });
+    await expect(runListen({ forwardTo: '3000', events: 'payment.nope' }, { cwd: dir, env: {} })).rejects.toMatchObject({ code: 'invalid_usage' });
+  });
+
+  it('reconnects when the sandbox restarts on the same port, says so, and forwards what happened meanwhile', async () => {
+    const dataFile = path.join(dir, 'sandbox.json');
+    let sandbox: Sandbox = await startSandbox({ port: 0, dataFile });
+    cleanup.push(() => sandbox.close());
+    const receiver = await startReceiver();
+    cleanup.push(() => receiver.close());
+    writeRuntimeFile(dir, sandbox);
+    const secret0 = sandbox.merchant.webhook_secret;
+    // listen's reconnection waits on a fake clock (started at the real time, so signatures stay fresh): the
+    // sandbox is back and has a new payment before listen tries again, so the catch-up is what delivers it.
+    const clock = new FakeClock(Date.now());
+    await startListen({ forwardTo: receiver.url }, { backoffMs: [1000], clock });
+
+    await sandbox.close();
+    await vi.waitFor(() => expect(io.out()).toMatch(/Lost the sandbox at .*Reconnecting/), { timeout: 5000 });
+    sandbox = await startSandbox({ port: sandbox.port, dataFile });
+    expect(sandbox.merchant.webhook_secret).toBe(secret0);
+    const key = sandbox.merchant.secret_key;
+    const res = await fetch(`${sandbox.url}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(paymentBody()),
+    });
+    expect(res.status).toBe(201);
+    expect(receiver.requests).toHaveLength(0);
+    await clock.advance(1000);
+    await vi.waitFor(() => expect(io.out()).toMatch(/Reconnected to the sandbox/), { timeout: 5000 });
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(2), { timeout: 5000 });
+    for (const req of receiver.requests) new Webhook(secret0).verify(req.body, req.headers as Record<string, string>);
+    expect(io.out()).not.toMatch(/secret changed/);
+  });
+
+  it('notices a connection that went silent (no heartbeat) and reconnects', async () => {
+    // A fake sandbox that sends `ready` and then nothing, not even heartbeats.
+    let connections = 0;
+    const server = createServer((req, res) => {
+      connections++;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: ready\ndata: ${JSON.stringify({ instance: 'i', version: '0', merchant_id: 'mch_1', webhook_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', heartbeat_ms: 60, activity_seq: 0 })}\n\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await startListen({ forwardTo: '3000', sandboxUrl: url, apiKey: 'sk_test_x', json: true }, { heartbeatMs: 60, backoffMs: [20] });
+    await vi.waitFor(() => expect(io.json().some((l) => l.type === 'disconnected' && /no heartbeat/.test(l.reason))).toBe(true), { timeout: 5000 });
+    await vi.waitFor(() => expect(io.json().some((l) => l.type === 'reconnected')).toBe(true), { timeout: 5000 });
+    expect(connections).toBeGreaterThanOrEqual(2);
+  });
+});
