@@ -19,6 +19,25 @@ export interface AppOptions {
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * How deeply a JSON body may nest. No request needs more than a few levels; JSON.parse copes with any
+ * depth, but whatever walks the value recursively afterwards (JSON.stringify for the idempotency
+ * fingerprint, validation) would overflow the stack on a 1 MiB `[[[[…` and answer 500.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether `value` nests deeper than `max` arrays/objects (iterative, so it cannot overflow itself). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 function hasBody(req: Request): boolean {
@@ -38,7 +57,14 @@ function bodyParsing(limitBytes: number) {
       // Refuse before reading: the client learns at once, and nothing is buffered.
       return next(new PaycliError('payload_too_large', `The request body is ${length} bytes; the limit is ${limitBytes} bytes.`));
     }
-    if (req.is(JSON_TYPES)) return json(req, res, next);
+    if (req.is(JSON_TYPES)) {
+      return json(req, res, (err?: unknown) => {
+        if (err === undefined && nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
+          return next(new PaycliError('parameter_invalid', `The request body nests more than ${MAX_JSON_DEPTH} levels deep.`));
+        }
+        next(err);
+      });
+    }
     if (req.is(FORM_TYPE) && req.path.startsWith(`${CONTROL_PREFIX}/buyer/`)) return form(req, res, next);
     next(
       new PaycliError('unsupported_media_type', `Unsupported Content-Type: ${req.headers['content-type'] ?? '(none)'}. The API takes JSON.`, {
@@ -51,6 +77,10 @@ function bodyParsing(limitBytes: number) {
 /** Maps body-parser's errors (which carry `type` and `status`) to PaycliErrors. */
 function fromParserError(err: unknown): PaycliError | null {
   if (err instanceof PaycliError) return err;
+  // Express's router throws a URIError with status 400 when a path parameter is not valid percent-encoding.
+  if (err instanceof URIError && (err as { status?: number }).status === 400) {
+    return new PaycliError('parameter_invalid', `The URL path is not valid percent-encoding: ${err.message}`);
+  }
   const e = err as { type?: string; status?: number; message?: string };
   if (typeof e?.type !== 'string' || typeof e.status !== 'number') return null;
   if (e.type === 'entity.parse.failed') return new PaycliError('invalid_json', `The request body is not valid JSON: ${e.message}`, { hint: 'Check the body with a JSON linter.' });

@@ -5,7 +5,7 @@
  * and only then returns, so a caller that answers after it never acknowledges a change that could be lost.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import { eventMatches } from '../engine/events.js';
 import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
@@ -40,6 +40,9 @@ export class PaymentService {
   private readonly byKey = new Map<string, Merchant>();
   private readonly byOrderId = new Map<string, string>();
   private readonly listeners = new Set<EventListener>();
+  /** The expiry timer of each payment waiting for its buyer, so reset and close can cancel them. */
+  private readonly expiryTimers = new Map<string, TimerHandle>();
+  private closed = false;
 
   constructor(opts: PaymentServiceOptions) {
     this.opts = opts;
@@ -282,7 +285,14 @@ export class PaymentService {
     for (const m of merchants) this.store.put('merchants', m);
     await this.store.commit();
     this.chaos.clear();
+    this.clearExpiryTimers();
     this.reindex();
+  }
+
+  /** Cancels the expiry timers; a closed service must not write to the store it shared. */
+  close(): void {
+    this.closed = true;
+    this.clearExpiryTimers();
   }
 
   // --- internals ---
@@ -297,7 +307,14 @@ export class PaymentService {
 
   private apply(collection: 'payments', t: Transition<Payment>): void {
     this.store.put(collection, t.object);
+    if (t.object.expires_at === null) this.disarmExpiry(t.object.id);
     this.raise(t.events);
+  }
+
+  private disarmExpiry(id: string): void {
+    const handle = this.expiryTimers.get(id);
+    if (handle) this.clock.clearTimer(handle);
+    this.expiryTimers.delete(id);
   }
 
   /** Stores events and queues their notifications; the caller commits. */
@@ -327,12 +344,19 @@ export class PaymentService {
   }
 
   private armExpiry(p: Payment): void {
-    if (p.expires_at === null || (p.status !== 'pending' && p.status !== 'requires_action')) return;
-    this.clock.setTimer(p.expires_at * 1000 - this.clock.now(), async () => {
+    if (this.closed || p.expires_at === null || (p.status !== 'pending' && p.status !== 'requires_action')) return;
+    const handle = this.clock.setTimer(p.expires_at * 1000 - this.clock.now(), async () => {
+      this.expiryTimers.delete(p.id);
       const current = this.store.get<Payment>('payments', p.id);
-      if (!current || !isExpired(current, this.clock.now())) return;
+      if (this.closed || !current || !isExpired(current, this.clock.now())) return;
       await this.buyerAction(p.id, 'expire');
     });
+    this.expiryTimers.set(p.id, handle);
+  }
+
+  private clearExpiryTimers(): void {
+    for (const handle of this.expiryTimers.values()) this.clock.clearTimer(handle);
+    this.expiryTimers.clear();
   }
 }
 

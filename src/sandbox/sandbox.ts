@@ -135,6 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     await listen(server, options.port ?? DEFAULT_PORT, host);
   } catch (err) {
+    service.close();
     await dispatcher.close();
     await store.close();
     throw err;
@@ -161,6 +162,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        service.close();
         await dispatcher.close();
         await store.close();
       })();

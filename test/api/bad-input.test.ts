@@ -122,6 +122,11 @@ const CASES: Case[] = [
   { name: 'unknown route under /v1', method: 'GET', path: '/v1/customers', status: 404, code: 'route_not_found' },
   { name: 'unknown route at the root', method: 'GET', path: '/v2/payments', status: 404, code: 'route_not_found' },
   { name: 'unknown control route', method: 'GET', path: '/_sandbox/nothing', status: 404, code: 'route_not_found' },
+  { name: 'malformed percent-encoding in the path', method: 'GET', path: '/v1/payments/%E0%A4%A', status: 400, code: 'parameter_invalid' },
+  { name: 'malformed percent-encoding in a control path', method: 'POST', path: '/_sandbox/buyer/%ZZ/complete', status: 400, code: 'parameter_invalid' },
+  // --- nesting: valid JSON that would overflow the stack of whatever walks it ---
+  { name: 'deeply nested body', raw: `{"metadata":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid' },
+  { name: 'deeply nested body with an Idempotency-Key', raw: `{"x":${'['.repeat(500_000)}${']'.repeat(500_000)}}`, headers: { 'idempotency-key': 'deep' }, status: 400, code: 'parameter_invalid' },
   // --- refund and capture bodies ---
   { name: 'refund amount as a string', method: 'POST', path: '/v1/refunds', body: { payment_id: 'SUCCEEDED', amount: '10' }, status: 400, code: 'parameter_invalid', param: 'amount' },
   { name: 'refund amount zero', method: 'POST', path: '/v1/refunds', body: { payment_id: 'SUCCEEDED', amount: 0 }, status: 400, code: 'parameter_invalid', param: 'amount' },

@@ -159,6 +159,45 @@ describe('buyer actions', () => {
     }
   });
 
+  it('closing the sandbox cancels its expiry timers', async () => {
+    const clock = new FakeClock();
+    const fake = await startTestSandbox({ clock });
+    await fake.call('POST', '/v1/payments', paymentBody({ payment_method: card('4000002760003184') }));
+    await fake.call('POST', '/v1/payments', paymentBody({ payment_method: { type: 'wallet', wallet: 'alipay' } }));
+    await fake.close();
+    expect(clock.pending).toBe(0);
+    await expect(clock.advance(60 * 60_000)).resolves.toBeUndefined();
+  });
+
+  it('a reset drops the expiry timers of the payments it deletes', async () => {
+    const clock = new FakeClock();
+    const fake = await startTestSandbox({ clock });
+    try {
+      await fake.call('POST', '/v1/payments', paymentBody({ payment_method: card('4000002760003184') }));
+      await fake.call('POST', '/_sandbox/reset');
+      expect(clock.pending).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('the buyer page form completes the payment and redirects to return_url', async () => {
+    const res = await create({ payment_method: { type: 'wallet', wallet: 'paypal' }, return_url: 'https://shop.example/done' });
+    const page = await (await fetch(res.body.next_action.redirect_to_url.url)).text();
+    const action = /action="([^"]+\/complete)"/.exec(page)?.[1];
+    expect(action).toBe(`/_sandbox/buyer/${res.body.id}/complete`);
+    const submitted = await fetch(api.sandbox.url + action, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: '',
+    });
+    expect(submitted.status).toBe(303);
+    expect(submitted.headers.get('location')).toBe('https://shop.example/done');
+    expect((await api.call('GET', `/v1/payments/${res.body.id}`)).body.status).toBe('succeeded');
+    expect(await (await fetch(res.body.next_action.redirect_to_url.url)).text()).toContain('Nothing left to do');
+  });
+
   it('a payment completed before the timeout does not expire', async () => {
     const clock = new FakeClock();
     const fake = await startTestSandbox({ clock });
