@@ -105,6 +105,21 @@ export function buildProgram(): Command {
     .option('--to <url|port>', 'send it here instead of where it first went')
     .action(lazy(async () => (await import('./commands/tunnel.js')).tunnelReplay));
 
+  // --- init ---
+  jsonOption(
+    program
+      .command('init')
+      .description('scaffold a merchant app (Express, Fastify or Next.js) that integrates with a PSP correctly, with scenarios and CI')
+      .option('--framework <name>', 'express | fastify | nextjs')
+      .option('--language <lang>', 'ts | js')
+      .option('--dir <path>', 'where to write the app (default: the current directory)')
+      .option('--ci', 'add a GitHub Actions workflow that replays the scenarios (default)')
+      .option('--no-ci', 'do not add the workflow')
+      .option('-y, --yes', 'ask nothing: take the defaults for what the flags leave open')
+      .option('--force', 'overwrite files that exist with other contents')
+      .option('--dry-run', 'list what would be written; write nothing'),
+  ).action(lazy(async () => (await import('./commands/init.js')).init));
+
   return program;
 }
 
