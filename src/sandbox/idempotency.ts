@@ -3,6 +3,11 @@
  * and the same request gets the stored response and creates nothing; a repeat with a different request
  * is rejected. Concurrent repeats wait for the first one instead of racing it. Successful responses are
  * stored durably (they survive a restart); errors are not stored, so a corrected retry can succeed.
+ *
+ * The stored response should land in the same commit as the change it describes: were they committed
+ * apart, a crash between the two would leave a payment whose key is unknown, and the client's retry with
+ * the same key would create a second one. So `exec` gets a `stage` function to call with its response
+ * after staging its changes and before committing them.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -38,9 +43,15 @@ export class IdempotencyCache {
 
   /**
    * Runs `exec` once per (scope, key). Returns the response to send and whether it is a replay.
-   * `exec` throwing PaycliError is passed through (and not remembered).
+   * `exec` throwing PaycliError is passed through (and not remembered). `exec` should call `stage` with its
+   * response just before it commits; if it does not, the response is stored in a commit of its own.
    */
-  async run(scope: string, key: string, fingerprint: string, exec: () => Promise<StoredResponse>): Promise<{ response: StoredResponse; replayed: boolean }> {
+  async run(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    exec: (stage: (response: StoredResponse) => void) => Promise<StoredResponse>,
+  ): Promise<{ response: StoredResponse; replayed: boolean }> {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new PaycliError('parameter_invalid', `The Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
     }
@@ -55,10 +66,17 @@ export class IdempotencyCache {
       this.assertSame(running.fingerprint, fingerprint, key);
       return { response: await running.done, replayed: true };
     }
+    const record = (response: StoredResponse): IdempotencyRecord => ({ id, fingerprint, response, created: Math.floor(this.clock.now() / 1000) });
+    let staged = false;
+    const stage = (response: StoredResponse) => {
+      if (response.status >= 300) return;
+      this.store.put<IdempotencyRecord>('idempotency_keys', record(response));
+      staged = true;
+    };
     const done = (async () => {
-      const response = await exec();
-      if (response.status < 300) {
-        this.store.put<IdempotencyRecord>('idempotency_keys', { id, fingerprint, response, created: Math.floor(this.clock.now() / 1000) });
+      const response = await exec(stage);
+      if (response.status < 300 && !staged) {
+        this.store.put<IdempotencyRecord>('idempotency_keys', record(response));
         await this.store.commit();
       }
       return response;

@@ -32,6 +32,12 @@ export interface PaymentServiceOptions {
 
 export type EventListener = (event: PaycliEvent) => void;
 
+/**
+ * Called with a mutation's result after its changes are staged and before they are committed, so a caller
+ * can stage a record of its own (the stored Idempotency-Key response) into the same durable write.
+ */
+export type OnStaged<T> = (result: T) => void;
+
 export class PaymentService {
   readonly chaos = new ChaosRules();
   private readonly store: Store;
@@ -116,7 +122,7 @@ export class PaymentService {
 
   // --- payments ---
 
-  async createPayment(merchant: Merchant, input: CreatePaymentInput): Promise<Payment> {
+  async createPayment(merchant: Merchant, input: CreatePaymentInput, onStaged?: OnStaged<Payment>): Promise<Payment> {
     const key = orderKey(merchant.id, input.merchant_order_id);
     const existing = this.byOrderId.get(key);
     if (existing) {
@@ -130,6 +136,7 @@ export class PaymentService {
     this.byOrderId.set(key, t.object.id);
     this.apply('payments', t);
     this.armExpiry(t.object);
+    onStaged?.(t.object);
     await this.store.commit();
     return t.object;
   }
@@ -157,16 +164,18 @@ export class PaymentService {
     return paginate(this.store.list<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && (!q.status || p.status === q.status));
   }
 
-  async capture(merchant: Merchant, id: string, amount?: number): Promise<Payment> {
+  async capture(merchant: Merchant, id: string, amount?: number, onStaged?: OnStaged<Payment>): Promise<Payment> {
     const t = capture(this.ctx(), merchant, this.getPayment(merchant, id), amount);
     this.apply('payments', t);
+    onStaged?.(t.object);
     await this.store.commit();
     return t.object;
   }
 
-  async cancel(merchant: Merchant, id: string, reason?: string): Promise<Payment> {
+  async cancel(merchant: Merchant, id: string, reason?: string, onStaged?: OnStaged<Payment>): Promise<Payment> {
     const t = cancel(this.ctx(), this.getPayment(merchant, id), reason);
     this.apply('payments', t);
+    onStaged?.(t.object);
     await this.store.commit();
     return t.object;
   }
@@ -183,13 +192,14 @@ export class PaymentService {
 
   // --- refunds ---
 
-  async createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Promise<Refund> {
+  async createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput, onStaged?: OnStaged<Refund>): Promise<Refund> {
     const payment = this.store.get<Payment>('payments', paymentId);
     if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
     const r = createRefund(this.ctx(), payment, input);
     this.store.put('refunds', r.refund);
     this.store.put('payments', r.payment);
     this.raise(r.events);
+    onStaged?.(r.refund);
     await this.store.commit();
     return r.refund;
   }
@@ -226,7 +236,11 @@ export class PaymentService {
 
   // --- webhook endpoints ---
 
-  async createEndpoint(merchant: Merchant, input: { url: string; enabled_events?: string[]; description?: string }): Promise<WebhookEndpoint> {
+  async createEndpoint(
+    merchant: Merchant,
+    input: { url: string; enabled_events?: string[]; description?: string },
+    onStaged?: OnStaged<WebhookEndpoint>,
+  ): Promise<WebhookEndpoint> {
     const endpoint: WebhookEndpoint = {
       id: this.opts.newId('we'),
       object: 'webhook_endpoint',
@@ -238,6 +252,7 @@ export class PaymentService {
       created: this.nowSec(),
     };
     this.store.put('webhook_endpoints', endpoint);
+    onStaged?.(endpoint);
     await this.store.commit();
     return endpoint;
   }

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { PaycliError } from '../../src/errors.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
-import { COLLECTIONS } from '../../src/store/store.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { COLLECTIONS, type CollectionName } from '../../src/store/store.js';
 import { card, paymentBody, startReceiver, startTestSandbox, type Api } from '../helpers/sandbox.js';
 
 let dir: string;
@@ -216,6 +217,28 @@ describe('concurrency', () => {
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 422)).toHaveLength(19);
     expect(a.sandbox.store.count('payments')).toBe(1);
+  });
+
+  it('the stored Idempotency-Key response is committed together with the change it describes', async () => {
+    // What each commit() made durable: a crash between two commits keeps only what the first one had.
+    const durable: Record<string, number>[] = [];
+    class RecordingStore extends MemoryStore {
+      override async commit(): Promise<void> {
+        const tracked: CollectionName[] = ['payments', 'refunds', 'webhook_endpoints', 'idempotency_keys'];
+        durable.push(Object.fromEntries(tracked.map((c) => [c, this.count(c)])));
+      }
+    }
+    const a = await startTestSandbox({ store: new RecordingStore() });
+    open.push(a);
+    const p = await a.call('POST', '/v1/payments', paymentBody({ capture_method: 'manual' }), { headers: { 'idempotency-key': 'k1' } });
+    await a.call('POST', `/v1/payments/${p.body.id}/capture`, {}, { headers: { 'idempotency-key': 'k2' } });
+    await a.call('POST', '/v1/refunds', { payment_id: p.body.id, amount: 10 }, { headers: { 'idempotency-key': 'k3' } });
+    await a.call('POST', '/v1/webhook_endpoints', { url: 'https://shop.example/h' }, { headers: { 'idempotency-key': 'k4' } });
+    expect(a.sandbox.store.count('idempotency_keys')).toBe(4);
+    const keyed = (d: Record<string, number>) => d.payments! + d.refunds! + d.webhook_endpoints!;
+    // Each commit that made a keyed change durable also made its key durable: objects ≤ keys (the
+    // capture changes no count, so it shows as one more key).
+    for (const d of durable) expect(keyed(d), JSON.stringify(durable)).toBeLessThanOrEqual(d.idempotency_keys!);
   });
 
   it('an Idempotency-Key is honoured on capture, cancel, refund and endpoint creation', async () => {

@@ -26,8 +26,15 @@ import { settlementCsv } from '../../engine/settlement.js';
 type Locals = { merchant: Merchant };
 const merchantOf = (res: Response) => (res.locals as Locals).merchant;
 
-/** A POST handler: computes a response; idempotency and sending are handled around it. */
-type PostHandler = (req: Request, merchant: Merchant) => Promise<StoredResponse>;
+/**
+ * A POST handler: computes a response; idempotency and sending are handled around it. It passes `stage`
+ * (wrapped by `as`) to the service, which calls it before committing, so a stored Idempotency-Key
+ * response is durable exactly when the change it describes is.
+ */
+type PostHandler = (req: Request, merchant: Merchant, stage: (response: StoredResponse) => void) => Promise<StoredResponse>;
+
+/** Turns `stage` into the service's onStaged callback for a response with this status. */
+const as = (status: number, stage: (response: StoredResponse) => void) => (body: unknown) => stage({ status, body });
 
 export function paycliRouter(ctx: ProviderContext): Router {
   const { service, idempotency } = ctx;
@@ -40,12 +47,12 @@ export function paycliRouter(ctx: ProviderContext): Router {
       const merchant = merchantOf(res);
       const key = req.get('Idempotency-Key');
       if (key === undefined) {
-        const r = await handler(req, merchant);
+        const r = await handler(req, merchant, () => {});
         res.status(r.status).json(r.body);
         return;
       }
       const fingerprint = IdempotencyCache.fingerprint('POST', req.originalUrl, req.body);
-      const { response, replayed } = await idempotency.run(merchant.id, key, fingerprint, () => handler(req, merchant));
+      const { response, replayed } = await idempotency.run(merchant.id, key, fingerprint, (stage) => handler(req, merchant, stage));
       if (replayed) {
         res.setHeader('Idempotent-Replayed', 'true');
         res.locals.idempotentReplay = true;
@@ -55,9 +62,9 @@ export function paycliRouter(ctx: ProviderContext): Router {
   };
 
   // --- payments ---
-  post('/payments', async (req, merchant) => {
+  post('/payments', async (req, merchant, stage) => {
     const body = parse(createPaymentSchema, req.body);
-    const payment = await service.createPayment(merchant, toCreatePaymentInput(body));
+    const payment = await service.createPayment(merchant, toCreatePaymentInput(body), as(201, stage));
     return { status: 201, body: payment };
   });
   router.get('/payments', (req, res) => {
@@ -66,19 +73,19 @@ export function paycliRouter(ctx: ProviderContext): Router {
   router.get('/payments/:id', (req, res) => {
     res.json(service.getPayment(merchantOf(res), req.params.id!));
   });
-  post('/payments/:id/capture', async (req, merchant) => {
+  post('/payments/:id/capture', async (req, merchant, stage) => {
     const body = parse(captureSchema, req.body ?? {});
-    return { status: 200, body: await service.capture(merchant, String(req.params.id), body.amount) };
+    return { status: 200, body: await service.capture(merchant, String(req.params.id), body.amount, as(200, stage)) };
   });
-  post('/payments/:id/cancel', async (req, merchant) => {
+  post('/payments/:id/cancel', async (req, merchant, stage) => {
     const body = parse(cancelSchema, req.body ?? {});
-    return { status: 200, body: await service.cancel(merchant, String(req.params.id), body.cancellation_reason) };
+    return { status: 200, body: await service.cancel(merchant, String(req.params.id), body.cancellation_reason, as(200, stage)) };
   });
 
   // --- refunds ---
-  post('/refunds', async (req, merchant) => {
+  post('/refunds', async (req, merchant, stage) => {
     const body = parse(createRefundSchema, req.body);
-    return { status: 201, body: await service.createRefund(merchant, body.payment_id, toCreateRefundInput(body)) };
+    return { status: 201, body: await service.createRefund(merchant, body.payment_id, toCreateRefundInput(body), as(201, stage)) };
   });
   router.get('/refunds', (req, res) => {
     res.json(service.listRefunds(merchantOf(res), parse(listQuery, req.query, 'query')));
@@ -96,9 +103,9 @@ export function paycliRouter(ctx: ProviderContext): Router {
   });
 
   // --- webhook endpoints ---
-  post('/webhook_endpoints', async (req, merchant) => {
+  post('/webhook_endpoints', async (req, merchant, stage) => {
     const body = parse(createEndpointSchema, req.body);
-    return { status: 201, body: await service.createEndpoint(merchant, body) };
+    return { status: 201, body: await service.createEndpoint(merchant, body, as(201, stage)) };
   });
   router.get('/webhook_endpoints', (_req, res) => {
     const data = service.listEndpoints(merchantOf(res));
