@@ -206,4 +206,33 @@ describe('bad input', () => {
       { numRuns: 300 },
     );
   });
+
+  it('no method, path, content type or raw body is a 500', async () => {
+    const paths = [
+      '/v1/payments',
+      `/v1/payments/${succeededId}`,
+      `/v1/payments/${succeededId}/capture`,
+      '/v1/refunds',
+      '/v1/events',
+      '/v1/webhook_endpoints',
+      '/v1/settlements/2026-01-01',
+      `/_sandbox/buyer/${succeededId}/complete`,
+      '/_sandbox/chaos',
+      '/_sandbox/merchant',
+      '/_sandbox/clock/advance',
+      '/_sandbox/deliveries',
+    ];
+    const segment = fc.string({ maxLength: 12 }).map(encodeURIComponent);
+    const path = fc.oneof(fc.constantFrom(...paths), fc.tuple(fc.constantFrom(...paths), segment).map(([p, s]) => `${p}/${s}`), fc.tuple(fc.constantFrom(...paths), segment).map(([p, s]) => `${p}?${s}=${s}`));
+    const method = fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH');
+    const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json', 'multipart/form-data');
+    const raw = fc.oneof(fc.string(), fc.json(), fc.constant('{'), fc.constant('{"amount":'));
+    await fc.assert(
+      fc.asyncProperty(method, path, contentType, raw, async (m, p, ct, body) => {
+        const res = await api.call(m, p, undefined, m === 'GET' ? {} : { raw: body, headers: { 'content-type': ct } });
+        expect(res.status, `${m} ${p} ${ct} ${body}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
