@@ -81,12 +81,14 @@ function fromParserError(err: unknown): PaycliError | null {
   if (err instanceof URIError && (err as { status?: number }).status === 400) {
     return new PaycliError('parameter_invalid', `The URL path is not valid percent-encoding: ${err.message}`);
   }
+  // body-parser's errors carry a status and usually a `type`; some (a corrupt gzip body: zlib's error
+  // wrapped as a 400) have a status only. Either way a 4xx from reading the request is the client's.
   const e = err as { type?: string; status?: number; message?: string };
-  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return null;
+  if (typeof e?.status !== 'number') return null;
   if (e.type === 'entity.parse.failed') return new PaycliError('invalid_json', `The request body is not valid JSON: ${e.message}`, { hint: 'Check the body with a JSON linter.' });
   if (e.type === 'entity.too.large') return new PaycliError('payload_too_large', 'The request body is over the size limit.');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new PaycliError('unsupported_media_type', e.message ?? 'Unsupported encoding.');
-  if (e.status >= 400 && e.status < 500) return new PaycliError('parameter_invalid', e.message ?? 'Invalid request.');
+  if (e.status >= 400 && e.status < 500) return new PaycliError('parameter_invalid', `The request could not be read: ${e.message ?? 'invalid request'}.`);
   return null;
 }
 

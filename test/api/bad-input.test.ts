@@ -102,6 +102,8 @@ const CASES: Case[] = [
   { name: 'text/plain body', raw: JSON.stringify(valid()), headers: { 'content-type': 'text/plain' }, status: 415, code: 'unsupported_media_type' },
   { name: 'form body on the API', raw: 'amount=2000&currency=usd', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_media_type' },
   { name: 'unsupported charset', raw: JSON.stringify(valid()), headers: { 'content-type': 'application/json; charset=latin1' }, status: 415, code: 'unsupported_media_type' },
+  { name: 'unknown content-encoding', raw: JSON.stringify(valid()), headers: { 'content-encoding': 'xyz' }, status: 415, code: 'unsupported_media_type' },
+  { name: 'gzip content-encoding that is not gzip', raw: JSON.stringify(valid()), headers: { 'content-encoding': 'gzip' }, status: 400, code: 'parameter_invalid' },
   // --- authentication ---
   { name: 'missing key', body: valid(), key: null, status: 401, code: 'authentication_required' },
   { name: 'wrong key', body: valid(), key: 'sk_test_wrong', status: 401, code: 'invalid_api_key' },
