@@ -49,14 +49,16 @@ export class ActivityLog {
   add(entry: NewEntry): ActivityEntry {
     const full = { ...entry, seq: ++this.seq } as ActivityEntry;
     this.entries.push(full);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    // Trimmed in batches: dropping the oldest entry on every add shifts the whole array each request.
+    if (this.entries.length >= 2 * this.capacity) this.entries = this.entries.slice(-this.capacity);
     for (const l of this.listeners) l(full);
     return full;
   }
 
-  /** Entries after `sinceSeq`, oldest first. */
+  /** Entries after `sinceSeq` (of the last `capacity`), oldest first. */
   since(sinceSeq = 0): ActivityEntry[] {
-    return this.entries.filter((e) => e.seq > sinceSeq);
+    const kept = this.entries.length > this.capacity ? this.entries.slice(-this.capacity) : this.entries;
+    return kept.filter((e) => e.seq > sinceSeq);
   }
 
   subscribe(listener: (e: ActivityEntry) => void): () => void {

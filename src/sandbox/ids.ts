@@ -11,7 +11,25 @@ export interface RandomSource {
   bytes(n: number): Buffer;
 }
 
-export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
+/**
+ * Crypto randomness from a pooled buffer: one `randomBytes` call per 4 KiB instead of one per id (each
+ * call costs ~2.7 µs, and a created payment needs three ids). Handed-out slices are never rewritten:
+ * a spent pool is replaced, not refilled.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+export const cryptoRandom: RandomSource = {
+  bytes(n) {
+    if (n > POOL_BYTES) return randomBytes(n);
+    if (poolOffset + n > pool.length) {
+      pool = randomBytes(POOL_BYTES);
+      poolOffset = 0;
+    }
+    poolOffset += n;
+    return pool.subarray(poolOffset - n, poolOffset);
+  },
+};
 
 /** sfc32, seeded from a string: fast, tiny, and plenty for ids that only need to be repeatable. */
 export function seededRandom(seed: string): RandomSource {
