@@ -12,6 +12,7 @@ import type { Provider } from '../providers/provider.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webhooks/dispatcher.js';
+import type { NotificationProtocol } from '../webhooks/notification-protocol.js';
 import { ActivityLog } from './activity-log.js';
 import { createApp } from './app.js';
 import { IdempotencyCache } from './idempotency.js';
@@ -52,6 +53,14 @@ export interface SandboxOptions {
    * Default: the delivery dispatcher rethrows them asynchronously, and the app still answers 500.
    */
   onError?: (err: unknown) => void;
+  /**
+   * The clock for notification signature timestamps (default: `clock`). The scenario runner schedules on a
+   * virtual clock but signs with the real one, because receivers check `webhook-timestamp` against their own
+   * wall clock, and a notification delayed by hours of virtual time must still verify.
+   */
+  signatureClock?: Clock;
+  /** Overrides the provider's acknowledgement rule (a scenario modelling e.g. "answer exactly `success`"). */
+  isAcknowledged?: (status: number, body: string) => boolean;
 }
 
 export interface Sandbox {
@@ -88,7 +97,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const dispatcher = new WebhookDispatcher({
     store,
     clock,
-    protocol: provider.notificationProtocol,
+    protocol: withDeliveryOverrides(provider.notificationProtocol, options),
     newId,
     retryScheduleMs: options.retryScheduleMs,
     timeoutMs: options.deliveryTimeoutMs,
@@ -168,6 +177,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       })();
       return closing;
     },
+  };
+}
+
+/** The provider's notification protocol with the caller's signing clock and acknowledgement rule, if any. */
+function withDeliveryOverrides(protocol: NotificationProtocol, options: SandboxOptions): NotificationProtocol {
+  const { signatureClock, isAcknowledged } = options;
+  if (!signatureClock && !isAcknowledged) return protocol;
+  return {
+    ...protocol,
+    sign: signatureClock ? (event, secret, opts) => protocol.sign(event, secret, { ...opts, timestampSec: Math.floor(signatureClock.now() / 1000) }) : protocol.sign,
+    isAcknowledged: isAcknowledged ?? protocol.isAcknowledged,
   };
 }
 
