@@ -76,6 +76,59 @@ export function buildProgram(): Command {
         .option('--print-secret', 'print the webhook signing secret and exit'),
     ),
   ).action(lazy(async () => (await import('./commands/listen.js')).listen));
+  jsonOption(
+    sandboxClientOptions(
+      program
+        .command('trigger')
+        .description('make something happen in the running sandbox (real objects, so real events follow)')
+        .argument('[name]', 'what to trigger, e.g. payment.succeeded, payment.failed, refund.succeeded (see --list)')
+        .option('--list', 'list what can be triggered')
+        .option('--amount <minor>', 'amount in minor units (default 2000)')
+        .option('--currency <code>', 'currency (default usd)')
+        .option('--card <number>', 'card number (a test card from the README)')
+        .option('--notify-url <url|port>', "set the payment's notify_url, so the sandbox also notifies it")
+        .option('--reason <code>', 'payment.failed: the decline code (insufficient_funds, expired_card, …)'),
+    ),
+  ).action(lazy(async () => (await import('./commands/trigger.js')).trigger));
+
+  const events = program.command('events').description("list, inspect and resend the running sandbox's events");
+  jsonOption(
+    sandboxClientOptions(
+      events
+        .command('list')
+        .description('list events, newest first')
+        .option('--type <type>', 'only this event type, or a wildcard such as payment.*')
+        .option('--payment <id>', 'only events about this payment (and its refunds)')
+        .option('--limit <n>', 'how many (1-100)', '20'),
+    ),
+  ).action(lazy(async () => (await import('./commands/events.js')).eventsList));
+  jsonOption(sandboxClientOptions(events.command('show').description('show an event, its deliveries and every attempt').argument('<id>', 'event id (evt_…)'))).action(
+    lazy(async () => (await import('./commands/events.js')).eventsShow),
+  );
+  jsonOption(
+    sandboxClientOptions(
+      events
+        .command('resend')
+        .description('deliver an event again, with the same id (webhook-id), and show what came back')
+        .argument('<id>', 'event id (evt_…)')
+        .option('--to <url|port>', "send it here instead of the event's own destinations")
+        .option('--no-wait', 'do not wait for the first attempt'),
+    ),
+  ).action(lazy(async () => (await import('./commands/events.js')).eventsResend));
+
+  const logs = program.command('logs').description("the running sandbox's API requests and notification attempts");
+  jsonOption(
+    sandboxClientOptions(
+      logs
+        .command('tail')
+        .description('print logged requests and deliveries, then follow new ones')
+        .option('--type <kind>', 'request or delivery')
+        .option('--status <list>', 'HTTP statuses: codes (404), classes (4xx) or error (no response), comma-separated')
+        .option('--path <prefix>', 'request path (or notified URL path) starting with this')
+        .option('--limit <n>', 'how many already-logged entries to show (0: all)', '50')
+        .option('--no-follow', 'print what is logged and exit'),
+    ),
+  ).action(lazy(async () => (await import('./commands/logs.js')).logsTail));
 
   // --- tunnel --- (`tunnel <target>` runs; `tunnel requests` / `tunnel replay <id>` are subcommands that
   // read --log and --json from it through optsWithGlobals). exitOverride() here because main() sets it on

@@ -9,6 +9,8 @@ import { parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/fo
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
 import { c, jsonLine, out, statusColor } from './output.js';
 import { processDeps, requireKey, sandboxResolver, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
+import { clockTime } from './time-format.js';
+import { untilSignal } from './until-signal.js';
 
 export interface ListenOptions extends SandboxFlags {
   forwardTo?: string;
@@ -98,23 +100,4 @@ function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) =
         return;
     }
   };
-}
-
-/** Local wall-clock time, HH:MM:SS. */
-function clockTime(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-/** Resolves on the first Ctrl-C or SIGTERM; a second Ctrl-C then ends the process the usual way. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
 }

@@ -1,0 +1,105 @@
+/**
+ * `paycli events list|show|resend`: the sandbox's events, one event with its deliveries and every attempt,
+ * and delivering an event again with the same id. Parses, calls the sandbox, renders.
+ */
+import type { Clock } from '../clock.js';
+import type { PaycliEvent } from '../engine/types.js';
+import { EXIT, PaycliError } from '../errors.js';
+import { resendEvent } from '../inspect/resend.js';
+import { parseEventFilter, parseForwardTarget } from '../listen/forward-options.js';
+import type { PublicDelivery } from '../webhooks/delivery.js';
+import { c, formatAmount, jsonLine, out, stateColor, statusColor } from './output.js';
+import { keyedSandbox, processDeps, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
+import { clockTime, utcDateTime } from './time-format.js';
+
+export interface EventsListOptions extends SandboxFlags {
+  type?: string;
+  limit?: string;
+  payment?: string;
+  json?: boolean;
+}
+
+export interface EventsResendOptions extends SandboxFlags {
+  to?: string;
+  /** Commander's --no-wait. */
+  wait?: boolean;
+  json?: boolean;
+}
+
+/** Commander entry points. */
+export const eventsList = (opts: EventsListOptions) => runEventsList(opts, processDeps());
+export const eventsShow = (id: string, opts: SandboxFlags & { json?: boolean }) => runEventsShow(id, opts, processDeps());
+export const eventsResend = (id: string, opts: EventsResendOptions) => runEventsResend(id, opts, processDeps());
+
+/** Lists events, newest first. */
+export async function runEventsList(opts: EventsListOptions, deps: CommandDeps): Promise<number> {
+  const limit = opts.limit ?? '20';
+  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100) {
+    throw new PaycliError('invalid_usage', `--limit must be a whole number from 1 to 100, not "${limit}".`);
+  }
+  const type = parseEventFilter(opts.type, '--type')?.[0];
+  if (opts.type?.includes(',')) throw new PaycliError('invalid_usage', '--type takes one event type or wildcard (e.g. payment.*), not a list.');
+  const q = new URLSearchParams({ limit });
+  if (type) q.set('type', type);
+  if (opts.payment) q.set('payment_id', opts.payment);
+  const page = await keyedSandbox(opts, deps).request<{ data: PaycliEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
+  if (opts.json) {
+    jsonLine(page);
+    return EXIT.ok;
+  }
+  if (page.data.length === 0) {
+    out(c.dim('No events. Make some with `paycli trigger payment.succeeded`.'));
+    return EXIT.ok;
+  }
+  const width = Math.max(...page.data.map((e) => e.type.length));
+  for (const e of page.data) {
+    const o = e.data.object;
+    out(`${c.dim(utcDateTime(e.created))}  ${c.cyan(e.id)}  ${e.type.padEnd(width)}  ${o.id}  ${stateColor(o.status)}`);
+  }
+  if (page.has_more) out(c.dim(`… more: raise --limit (up to 100) or narrow with --type / --payment.`));
+  return EXIT.ok;
+}
+
+/** Shows one event, its object, and each delivery with its attempts. */
+export async function runEventsShow(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
+  const client = keyedSandbox(opts, deps);
+  const event = await client.request<PaycliEvent>('GET', `/v1/events/${encodeURIComponent(id)}`);
+  const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(id)}&limit=1000`)).data.reverse();
+  if (opts.json) {
+    jsonLine({ event, deliveries });
+    return EXIT.ok;
+  }
+  const o = event.data.object;
+  out(`${c.bold(event.type)}  ${c.cyan(event.id)}  ${c.dim(utcDateTime(event.created))}`);
+  out(`  ${o.object} ${o.id}  ${stateColor(o.status)}  ${formatAmount(o.amount, o.currency)}  ${c.dim(`order ${o.merchant_order_id}`)}`);
+  if (o.object === 'payment' && o.failure_code) out(`  ${c.red(o.failure_code)}: ${o.failure_message ?? ''}`);
+  out(deliveries.length ? `Deliveries (${deliveries.length})` : c.dim('No deliveries: no notify_url, webhook endpoint or --forward-to for this event.'));
+  for (const d of deliveries) renderDelivery(d);
+  return EXIT.ok;
+}
+
+function renderDelivery(d: PublicDelivery): void {
+  const probe = d.probe ? c.yellow(` probe:${d.probe}`) : '';
+  out(`  ${d.id}  ${d.kind.padEnd(10)} ${d.url}  ${stateColor(d.status)}${probe}`);
+  for (const a of d.attempts) {
+    const result = a.status === null ? `${statusColor(null)} ${c.red(a.error ?? '')}` : statusColor(a.status);
+    const simulated = a.simulated ? c.dim(' (simulated failure)') : '';
+    out(`    #${a.number}  ${c.dim(clockTime(a.at))}  ${result}  ${c.dim(`${a.latency_ms} ms`)}${simulated}`);
+  }
+  if (d.status === 'pending' && d.next_attempt_at !== null) out(c.dim(`    next attempt at ${clockTime(d.next_attempt_at)}`));
+}
+
+/** Delivers an event again (same webhook-id) and shows the first attempt of each new delivery. */
+export async function runEventsResend(id: string, opts: EventsResendOptions, deps: CommandDeps & { clock?: Clock }): Promise<number> {
+  const to = opts.to === undefined ? undefined : parseForwardTarget(opts.to, '--to');
+  const client = keyedSandbox(opts, deps);
+  const result = await resendEvent(client, id, { to, waitMs: opts.wait === false ? 0 : 15_000, clock: deps.clock });
+  if (opts.json) {
+    jsonLine(result);
+    return EXIT.ok;
+  }
+  out(`${c.green('✓')} Resent ${c.cyan(id)} ${c.dim(`(same webhook-id) to ${result.deliveries.length} destination(s)`)}`);
+  for (const d of result.deliveries) renderDelivery(d);
+  if (opts.wait !== false && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
+  return EXIT.ok;
+}

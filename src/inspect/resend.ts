@@ -1,0 +1,55 @@
+/**
+ * `paycli events resend`: asks the sandbox to deliver a stored event again (a new delivery with the same
+ * event id, so the same `webhook-id`) and waits for the first attempt of each new delivery, so the command
+ * can show what the app answered.
+ */
+import { SystemClock, type Clock } from '../clock.js';
+import { PaycliError } from '../errors.js';
+import type { SandboxClient } from '../sandbox/client.js';
+import type { PublicDelivery } from '../webhooks/delivery.js';
+
+export interface ResendResult {
+  event_id: string;
+  /** The new deliveries, with their attempts so far. */
+  deliveries: PublicDelivery[];
+  /** Some delivery had no attempt yet when the wait ended. */
+  timed_out: boolean;
+}
+
+export interface ResendOptions {
+  /** Deliver here instead of the event's own destinations. */
+  to?: string;
+  /** How long to wait for the first attempts; 0 returns at once. */
+  waitMs: number;
+  pollMs?: number;
+  clock?: Clock;
+}
+
+async function deliveriesOf(client: SandboxClient, eventId: string): Promise<PublicDelivery[]> {
+  const page = await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(eventId)}&limit=1000`);
+  return page.data;
+}
+
+/**
+ * Resends an event and waits for the first attempt of each new delivery.
+ *
+ * @example
+ * const r = await resendEvent(client, 'evt_123', { to: 'http://127.0.0.1:3000/', waitMs: 15_000 });
+ */
+export async function resendEvent(client: SandboxClient, eventId: string, opts: ResendOptions): Promise<ResendResult> {
+  const clock = opts.clock ?? new SystemClock();
+  const before = new Set((await deliveriesOf(client, eventId)).map((d) => d.id));
+  const res = await client.request<{ deliveries: number }>('POST', `/_sandbox/events/${encodeURIComponent(eventId)}/resend`, opts.to ? { url: opts.to } : {});
+  if (res.deliveries === 0) {
+    throw new PaycliError('invalid_state', `Event ${eventId} has nowhere to go: its payment has no notify_url, and there is no webhook endpoint or --forward-to.`, {
+      hint: 'Send it to your app with --to <port|url>.',
+    });
+  }
+  const deadline = clock.now() + opts.waitMs;
+  for (;;) {
+    const fresh = (await deliveriesOf(client, eventId)).filter((d) => !before.has(d.id)).reverse();
+    const settled = fresh.length >= res.deliveries && fresh.every((d) => d.attempts.length > 0 || d.status !== 'pending');
+    if (settled || clock.now() >= deadline) return { event_id: eventId, deliveries: fresh, timed_out: !settled };
+    await new Promise<void>((resolve) => clock.setTimer(opts.pollMs ?? 100, resolve));
+  }
+}
