@@ -54,15 +54,21 @@ describe('restart on the same data file', () => {
     expect(keys.secret_key).toMatch(/^sk_test_/);
     expect(keys.webhook_secret).toMatch(/^whsec_/);
     const p = (await a.call('POST', '/v1/payments', paymentBody({ merchant_order_id: 'keep-1' }))).body;
-    const r = (await a.call('POST', '/v1/refunds', { payment_id: p.id, amount: 700 })).body;
     const we = (await a.call('POST', '/v1/webhook_endpoints', { url: 'https://shop.example/h' })).body;
+    // Later payments, and an update to the first one after them: list order must not follow update order.
+    for (let i = 0; i < 3; i++) await a.call('POST', '/v1/payments', paymentBody({ capture_method: 'manual' }));
+    await a.call('POST', '/v1/refunds', { payment_id: p.id, amount: 100 });
+    await a.call('POST', '/v1/refunds', { payment_id: p.id, amount: 600 });
+    const order = await allPaymentIds(a);
     const events = (await a.call('GET', '/v1/events?limit=100')).body.data;
     await stop(a);
 
     const b = await start();
     expect(b.sandbox.merchant).toEqual(keys);
     expect((await b.call('GET', `/v1/payments/${p.id}`)).body).toMatchObject({ id: p.id, amount_refunded: 700, status: 'succeeded' });
-    expect((await b.call('GET', `/v1/refunds/${r.id}`)).body).toEqual(r);
+    expect(await allPaymentIds(b)).toEqual(order);
+    const refunds = (await b.call('GET', `/v1/refunds?payment_id=${p.id}`)).body.data;
+    expect(refunds.map((x: { amount: number }) => x.amount)).toEqual([600, 100]);
     expect((await b.call('GET', `/v1/webhook_endpoints/${we.id}`)).body).toEqual(we);
     expect((await b.call('GET', '/v1/events?limit=100')).body.data).toEqual(events);
     // The old key still works and the order-id index was rebuilt.
