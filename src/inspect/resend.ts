@@ -3,6 +3,7 @@
  * event id, so the same `webhook-id`) and waits for the first attempt of each new delivery, so the command
  * can show what the app answered.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { SystemClock, type Clock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import type { SandboxClient } from '../sandbox/client.js';
@@ -22,6 +23,7 @@ export interface ResendOptions {
   /** How long to wait for the first attempts; 0 returns at once. */
   waitMs: number;
   pollMs?: number;
+  /** Measures the wait. */
   clock?: Clock;
 }
 
@@ -50,6 +52,7 @@ export async function resendEvent(client: SandboxClient, eventId: string, opts: 
     const fresh = (await deliveriesOf(client, eventId)).filter((d) => !before.has(d.id)).reverse();
     const settled = fresh.length >= res.deliveries && fresh.every((d) => d.attempts.length > 0 || d.status !== 'pending');
     if (settled || clock.now() >= deadline) return { event_id: eventId, deliveries: fresh, timed_out: !settled };
-    await new Promise<void>((resolve) => clock.setTimer(opts.pollMs ?? 100, resolve));
+    // A ref'd pause, not the clock's (unref'd) timer: nothing else keeps the CLI process alive meanwhile.
+    await pause(opts.pollMs ?? 100);
   }
 }
