@@ -1,8 +1,9 @@
 /**
  * The default store: every document in memory, made durable in two files.
  *
- * - `<data>` is a lowdb JSON snapshot people can read. lowdb rewrites the whole file per write (about
- *   0.5 s at 100k payments, see REFERENCE §10), so it is written only when compacting.
+ * - `<data>` is a lowdb JSON snapshot people can read, one document per line (`snapshot-file.ts`, which
+ *   writes it in chunks rather than as one string). It is rewritten whole (seconds at 100k payments),
+ *   so only when compacting.
  * - `<data>.journal` takes the changes between snapshots as JSON lines. A `commit()` appends every
  *   line staged since the last one in a single write (group commit: at most one write in flight;
  *   callers arriving meanwhile share the next). Its cost does not grow with the stored data.
@@ -20,7 +21,6 @@
 import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { PaycliError } from '../errors.js';
 import {
   dataFileUnreadable,
@@ -33,6 +33,7 @@ import {
   validateSnapshot,
   type Snapshot,
 } from './data-file-format.js';
+import { SnapshotFile } from './snapshot-file.js';
 import { DocCollections } from './doc-collections.js';
 import { COLLECTIONS, type CollectionName, type Store, type StoredDoc } from './store.js';
 
@@ -92,7 +93,7 @@ export class FileStore implements Store {
   constructor(path: string, options: FileStoreOptions = {}) {
     this.path = path;
     this.journalPath = journalPathFor(path);
-    this.#db = new Low<Snapshot>(new JSONFile<Snapshot>(path), emptySnapshot());
+    this.#db = new Low<Snapshot>(new SnapshotFile<Snapshot>(path), emptySnapshot());
     this.#compactAfterLines = options.compactAfterLines ?? 50_000;
     this.#compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
   }
@@ -261,8 +262,9 @@ export class FileStore implements Store {
   async #compact(): Promise<void> {
     const journal = this.#journal;
     if (journal === null) throw new PaycliError('internal_error', `The store for ${this.path} is not open`);
-    // lowdb serialises synchronously inside write(), so the snapshot is the state of this tick;
-    // changes staged while it is written stay staged and go to the emptied journal afterwards.
+    // The snapshot object is built in this tick from documents that are immutable values, so it is
+    // the state of this tick although it is written in chunks; changes staged while it is written
+    // stay staged and go to the emptied journal afterwards.
     this.#db.data = { version: 1, ...this.#docs.toSnapshot() };
     const docs = this.#docs.size;
     try {

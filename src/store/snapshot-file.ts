@@ -1,0 +1,156 @@
+/**
+ * The lowdb adapter for the file store's snapshot: JSON with one document per line.
+ *
+ * lowdb's own JSONFile pretty-prints the whole store with one `JSON.stringify(data, null, 2)`: V8 takes
+ * its slow path for an indent, the event loop is blocked for the whole serialisation (~3 s at 100k
+ * payments), and past V8's longest string (~512 MB, ~140k payments) it throws `Invalid string length`,
+ * so a grown store could no longer compact at all. This adapter writes the same JSON value in chunks
+ * of a few MB, one document per line (still readable, and greppable), to a temp file it then renames
+ * over the data file, as lowdb does. It reads any JSON layout whole up to `wholeParseMaxBytes`, and
+ * larger files (which only this writer produces) line by line.
+ *
+ *   {
+ *     "version": 1,
+ *     "payments": {
+ *       "pay_1": {"id":"pay_1","amount":2000,…},
+ *       "pay_2": {"id":"pay_2","amount":500,…}
+ *     },
+ *     "refunds": {}
+ *   }
+ */
+import { createReadStream } from 'node:fs';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Adapter } from 'lowdb';
+
+/** Files up to this size are parsed with one JSON.parse (any layout); larger ones line by line. */
+export const WHOLE_PARSE_MAX_BYTES = 256 * 1024 * 1024;
+/** Characters serialised before each write to the temp file: a few ms of work between yields. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+
+type SnapshotValue = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads and writes a snapshot: an object whose values are scalars or objects of documents.
+ *
+ * @example
+ * const db = new Low(new SnapshotFile<Snapshot>('.paycli/sandbox.json'), emptySnapshot());
+ */
+export class SnapshotFile<T extends SnapshotValue> implements Adapter<T> {
+  readonly filename: string;
+  readonly #wholeParseMaxBytes: number;
+
+  constructor(filename: string, options: { wholeParseMaxBytes?: number } = {}) {
+    this.filename = filename;
+    this.#wholeParseMaxBytes = options.wholeParseMaxBytes ?? WHOLE_PARSE_MAX_BYTES;
+  }
+
+  /** The parsed file, or null when it does not exist. Throws SyntaxError when it is not valid JSON. */
+  async read(): Promise<T | null> {
+    let size: number;
+    try {
+      size = (await stat(this.filename)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    if (size <= this.#wholeParseMaxBytes) return JSON.parse(await readFile(this.filename, 'utf8')) as T;
+    return (await this.#readByLine()) as T;
+  }
+
+  /** Writes `data` to a temp file in chunks, then renames it over the file (a kill leaves the old one). */
+  async write(data: T): Promise<void> {
+    const dir = path.dirname(this.filename);
+    const tmp = path.join(dir, `.${path.basename(this.filename)}.tmp`);
+    const file = await open(tmp, 'w');
+    let ok = false;
+    try {
+      let parts: string[] = ['{'];
+      let chars = 1;
+      const push = (text: string): void => {
+        parts.push(text);
+        chars += text.length;
+      };
+      const flush = async (): Promise<void> => {
+        await file.write(parts.join(''));
+        parts = [];
+        chars = 0;
+      };
+      const keys = Object.keys(data);
+      for (const [k, key] of keys.entries()) {
+        const value = data[key];
+        const comma = k < keys.length - 1 ? ',' : '';
+        const docIds = isPlainObject(value) ? Object.keys(value) : [];
+        if (!isPlainObject(value) || docIds.length === 0) {
+          push(`\n  ${JSON.stringify(key)}: ${JSON.stringify(value)}${comma}`);
+          continue;
+        }
+        push(`\n  ${JSON.stringify(key)}: {`);
+        for (const [d, id] of docIds.entries()) {
+          push(`\n    ${JSON.stringify(id)}: ${JSON.stringify(value[id])}${d < docIds.length - 1 ? ',' : ''}`);
+          if (chars >= CHUNK_CHARS) await flush(); // the event loop runs while the chunk is written
+        }
+        push(`\n  }${comma}`);
+      }
+      push('\n}\n');
+      await file.write(parts.join(''));
+      ok = true;
+    } finally {
+      await file.close();
+      if (!ok) await rm(tmp, { force: true });
+    }
+    await rename(tmp, this.filename);
+  }
+
+  /** Parses the layout `write()` produces, one line at a time (no string as long as the file). */
+  async #readByLine(): Promise<SnapshotValue> {
+    const result: SnapshotValue = {};
+    let collection: Record<string, unknown> | null = null;
+    let lineNo = 0;
+    let ended = false;
+    const bad = (what: string) => new SyntaxError(`line ${lineNo} of a snapshot too large to parse whole: ${what}`);
+    const entry = (text: string): [string, unknown] => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(`{${text}}`);
+      } catch (err) {
+        throw bad((err as Error).message);
+      }
+      const pairs = Object.entries(parsed as object);
+      if (pairs.length !== 1) throw bad('expected one "key": value per line');
+      return pairs[0]!;
+    };
+    const lines = createInterface({ input: createReadStream(this.filename, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const raw of lines) {
+      lineNo++;
+      const line = raw.trim().replace(/,$/, '');
+      if (line === '') continue;
+      if (ended) throw bad('text after the closing brace');
+      if (lineNo === 1) {
+        if (line !== '{') throw bad('expected "{"');
+      } else if (collection !== null) {
+        if (line === '}') collection = null;
+        else {
+          const [id, doc] = entry(line);
+          collection[id] = doc;
+        }
+      } else if (line === '}') {
+        ended = true;
+      } else if (line.endsWith('{')) {
+        const [key] = entry(`${line}}`);
+        collection = {};
+        result[key] = collection;
+      } else {
+        const [key, value] = entry(line);
+        result[key] = value;
+      }
+    }
+    if (!ended) throw bad('the file ends before its closing brace');
+    return result;
+  }
+}
