@@ -5,7 +5,7 @@
  */
 import { resolveConfig } from '../config.js';
 import { PaycliError } from '../errors.js';
-import { connectSandbox, type SandboxClient } from '../sandbox/client.js';
+import { connectSandbox, readRuntimeInfo, type SandboxClient } from '../sandbox/client.js';
 
 export interface SandboxFlags {
   sandboxUrl?: string;
@@ -26,12 +26,19 @@ export function processDeps(): CommandDeps {
 /**
  * Returns a function that resolves the sandbox afresh on each call: a long-running command (listen, logs
  * tail) calls it on every reconnect, so a sandbox restarted with new keys is found through its new runtime
- * file.
+ * file. While a stopped sandbox's runtime file is gone, it keeps the last address rather than falling back
+ * to the default one, where some other sandbox may be running.
  */
 export function sandboxResolver(flags: SandboxFlags, deps: CommandDeps): () => SandboxClient {
   // Resolving once up front makes a broken config file an error now, not on a later reconnect.
   resolveConfig(flags, deps.env, deps.cwd);
-  return () => connectSandbox(resolveConfig(flags, deps.env, deps.cwd), deps.cwd);
+  let last: SandboxClient | null = null;
+  return () => {
+    const config = resolveConfig(flags, deps.env, deps.cwd);
+    if (last && !config.sandboxUrl && !readRuntimeInfo(deps.cwd)) return last;
+    last = connectSandbox(config, deps.cwd);
+    return last;
+  };
 }
 
 /** The sandbox client, which must have an API key (every route but health needs one). */

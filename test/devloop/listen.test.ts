@@ -172,6 +172,34 @@ describe('paycli listen', () => {
     expect(io.out()).not.toMatch(/secret changed/);
   });
 
+  it('follows a sandbox restarted in memory with new keys: keeps its address meanwhile, finds the new key, says the secret changed', async () => {
+    let sandbox: Sandbox = await startSandbox({ port: 0, inMemory: true });
+    cleanup.push(() => sandbox.close());
+    const receiver = await startReceiver();
+    cleanup.push(() => receiver.close());
+    writeRuntimeFile(dir, sandbox);
+    await startListen({ forwardTo: receiver.url, json: true }, { backoffMs: [20] });
+
+    // What `sandbox start` does on exit and on the next start: the runtime file goes, then comes back.
+    await sandbox.close();
+    await fs.rm(path.join(dir, '.paycli'), { recursive: true });
+    await vi.waitFor(() => expect(io.json().filter((l) => l.type === 'disconnected').length).toBeGreaterThan(2), { timeout: 5000 });
+    expect(io.json().filter((l) => l.type === 'disconnected').every((l) => l.sandbox_url === sandbox.url)).toBe(true);
+
+    sandbox = await startSandbox({ port: sandbox.port, inMemory: true });
+    writeRuntimeFile(dir, sandbox);
+    await vi.waitFor(() => expect(io.json().find((l) => l.type === 'reconnected')).toMatchObject({ secret_changed: true, webhook_secret: sandbox.merchant.webhook_secret }), {
+      timeout: 5000,
+    });
+    await fetch(`${sandbox.url}/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sandbox.merchant.secret_key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(paymentBody()),
+    });
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(2), { timeout: 5000 });
+    for (const req of receiver.requests) new Webhook(sandbox.merchant.webhook_secret).verify(req.body, req.headers as Record<string, string>);
+  });
+
   it('notices a connection that went silent (no heartbeat) and reconnects', async () => {
     // A fake sandbox that sends `ready` and then nothing, not even heartbeats.
     let connections = 0;
