@@ -173,6 +173,39 @@ export function buildProgram(): Command {
       .option('--dry-run', 'list what would be written; write nothing'),
   ).action(lazy(async () => (await import('./commands/init.js')).init));
 
+  // --- scenario ---
+  const scenario = program.command('scenario').description('replay scenario files against your app on a virtual clock (for CI)');
+  scenario
+    .command('run')
+    .description('run scenarios against your app and an in-process sandbox; exit 0 all passed, 1 any failed, 2 invalid input')
+    .argument('[paths...]', 'scenario files, directories or quoted globs ("scenarios/**/*.yaml")')
+    .option('--reporter <name>', 'pretty, json or junit', 'pretty')
+    .option('--out <file>', 'write the report to this file (progress still shows)')
+    .option('--bail', 'skip the remaining scenarios after the first that fails')
+    .option('--filter <text>', 'only scenarios whose name contains this')
+    .option('--seed <seed>', 'seed for ids and keys: the same seed gives the same run', 'paycli')
+    .option('--builtin <set>', 'also run a built-in set: conformance')
+    .option('--app-url <url>', "your app's base URL (env PAYCLI_APP_URL; default: each scenario's setup, else http://127.0.0.1:3000)")
+    .option('-p, --port <port>', 'port of the scenario sandbox your app calls (env PAYCLI_PORT; default 4242)')
+    .option('--api-key <key>', 'secret key the sandbox accepts (env PAYCLI_API_KEY; default: derived from the seed)')
+    .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: derived from the seed)')
+    .option('--sandbox-url <url>', 'use this running sandbox (on a virtual clock) instead of starting one')
+    .action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
+  jsonOption(
+    scenario
+      .command('validate')
+      .description('check scenario files without running them; exit 2 when any is invalid')
+      .argument('[paths...]', 'scenario files, directories or quoted globs')
+      .option('--builtin <set>', 'also check a built-in set: conformance'),
+  ).action(lazy(async () => (await import('./commands/scenario-validate.js')).scenarioValidate));
+  jsonOption(
+    scenario
+      .command('list')
+      .description('list scenarios (default: ./scenarios)')
+      .argument('[paths...]', 'scenario files, directories or quoted globs')
+      .option('--builtin <set>', 'list a built-in set: conformance'),
+  ).action(lazy(async () => (await import('./commands/scenario-list.js')).scenarioList));
+
   return program;
 }
 

@@ -1,0 +1,47 @@
+/** `paycli scenario list [paths...]`: the scenarios under the paths (default ./scenarios), with tags and steps. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { EXIT, PaycliError } from '../errors.js';
+import { loadScenarios } from '../scenarios/loader.js';
+import { c } from './output.js';
+import { scenarioInputs, type ScenarioDeps } from './scenario-run.js';
+
+export interface ScenarioListOptions {
+  json?: boolean;
+  builtin?: string;
+}
+
+/** Commander entry point. */
+export async function scenarioList(paths: string[], opts: ScenarioListOptions): Promise<number> {
+  return runScenarioList(paths, opts, { cwd: process.cwd(), env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+}
+
+/** Lists scenarios; invalid files end it with `invalid_scenario` (exit 2). */
+export async function runScenarioList(paths: string[], opts: ScenarioListOptions, deps: ScenarioDeps): Promise<number> {
+  let given = paths;
+  if (given.length === 0 && !opts.builtin) {
+    if (!existsSync(path.join(deps.cwd, 'scenarios'))) {
+      throw new PaycliError('invalid_usage', 'No scenarios given and there is no scenarios/ folder here.', { hint: 'Pass files or directories, or --builtin conformance.' });
+    }
+    given = ['scenarios'];
+  }
+  const loaded = loadScenarios(scenarioInputs(given, opts.builtin), deps.cwd);
+  const rows = loaded.map((l) => ({
+    name: l.scenario.name,
+    file: l.displayFile,
+    tags: l.scenario.tags ?? [],
+    steps: l.scenario.steps.length,
+    description: l.scenario.description?.trim() ?? null,
+  }));
+  if (opts.json) {
+    deps.stdout(JSON.stringify(rows, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  const width = Math.min(60, Math.max(...rows.map((r) => r.name.length)));
+  for (const r of rows) {
+    const tags = r.tags.length ? c.cyan(r.tags.map((t) => `#${t}`).join(' ')) : '';
+    deps.stdout(`${r.name.padEnd(width)}  ${c.dim(r.file)}  ${c.dim(`${r.steps} step${r.steps === 1 ? '' : 's'}`)} ${tags}\n`);
+  }
+  deps.stdout(`\n${rows.length} scenario${rows.length === 1 ? '' : 's'}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,138 @@
+/**
+ * `paycli scenario run <paths...>`: loads scenario files, starts the scenario sandbox (or connects to a
+ * running one), runs them against the app and renders progress and the report. Exit code 0 when every
+ * scenario passed, 1 when any failed, 2 for invalid files or options.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Chalk } from 'chalk';
+import { EXIT, PaycliError } from '../errors.js';
+import { builtinSetPath } from '../scenarios/builtin.js';
+import { loadScenarios } from '../scenarios/loader.js';
+import { connectRemoteEnvironment } from '../scenarios/remote-sandbox.js';
+import { jsonReport } from '../scenarios/reporters/json.js';
+import { junitReport } from '../scenarios/reporters/junit.js';
+import type { RunReport } from '../scenarios/results.js';
+import { DEFAULT_SEED, runScenarios, selectScenarios } from '../scenarios/runner.js';
+import { checkWebhookSecret, startInProcessEnvironment, type SandboxEnvironment } from '../scenarios/scenario-sandbox.js';
+import { c, ce } from './output.js';
+import { prettyRenderer, type PrettySink } from './scenario-pretty.js';
+
+export interface ScenarioRunOptions {
+  reporter?: string;
+  out?: string;
+  bail?: boolean;
+  filter?: string;
+  seed?: string;
+  builtin?: string;
+  appUrl?: string;
+  port?: string;
+  sandboxUrl?: string;
+  apiKey?: string;
+  webhookSecret?: string;
+}
+
+/** What the command takes from its surroundings; tests replace these. */
+export interface ScenarioDeps {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const REPORTERS = ['pretty', 'json', 'junit'] as const;
+type Reporter = (typeof REPORTERS)[number];
+
+const processDeps = (): ScenarioDeps => ({
+  cwd: process.cwd(),
+  env: process.env,
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+});
+
+/** Commander entry point. */
+export async function scenarioRun(paths: string[], opts: ScenarioRunOptions): Promise<number> {
+  return runScenarioCommand(paths, opts, processDeps());
+}
+
+function parsePort(text: string, source: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n > 65535) throw new PaycliError('invalid_usage', `Invalid port "${text}" (from ${source}).`, { hint: 'Use a number from 0 to 65535; 0 picks any free port.' });
+  return n;
+}
+
+function checkUrl(text: string, source: string): string {
+  try {
+    const u = new URL(text);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return text.replace(/\/+$/, '');
+  } catch {
+    // reported below
+  }
+  throw new PaycliError('invalid_usage', `${source} "${text}" is not an http(s) URL.`, { hint: 'e.g. http://127.0.0.1:3000' });
+}
+
+/** Resolves the paths to run: the given ones plus a built-in set. */
+export function scenarioInputs(paths: readonly string[], builtin: string | undefined): string[] {
+  const inputs = [...paths, ...(builtin ? [builtinSetPath(builtin)] : [])];
+  if (inputs.length === 0) {
+    throw new PaycliError('invalid_usage', 'No scenarios given.', { hint: 'Pass files or directories (e.g. `paycli scenario run scenarios`), or --builtin conformance.' });
+  }
+  return inputs;
+}
+
+/**
+ * Runs the command with injected surroundings; returns the exit code.
+ *
+ * @example
+ * const code = await runScenarioCommand(['scenarios'], { reporter: 'json', port: '0' }, { cwd, env: {}, stdout, stderr });
+ */
+export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptions, deps: ScenarioDeps): Promise<number> {
+  const reporter = (opts.reporter ?? 'pretty') as Reporter;
+  if (!REPORTERS.includes(reporter)) throw new PaycliError('invalid_usage', `Unknown reporter "${opts.reporter}".`, { hint: `Use one of ${REPORTERS.join(', ')}.` });
+  const loaded = loadScenarios(scenarioInputs(paths, opts.builtin), deps.cwd);
+  if (selectScenarios(loaded, opts.filter).length === 0) {
+    throw new PaycliError('invalid_usage', `No scenario name contains "${opts.filter}".`, { hint: '`paycli scenario list <paths>` shows the names.' });
+  }
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const appUrlText = opts.appUrl ?? deps.env.PAYCLI_APP_URL;
+  const appUrl = appUrlText ? checkUrl(appUrlText, opts.appUrl ? '--app-url' : 'PAYCLI_APP_URL') : null;
+  const apiKey = opts.apiKey ?? (deps.env.PAYCLI_API_KEY || undefined);
+  const webhookSecret = opts.webhookSecret ?? (deps.env.PAYCLI_WEBHOOK_SECRET || undefined);
+  if (webhookSecret) checkWebhookSecret(webhookSecret, opts.webhookSecret ? '--webhook-secret' : 'PAYCLI_WEBHOOK_SECRET');
+
+  // Progress goes where the report does not: stdout unless the report itself is written there.
+  const reportToStdout = !opts.out && reporter !== 'pretty';
+  const progress: PrettySink = reportToStdout ? { write: (l) => deps.stderr(l + '\n'), color: ce } : { write: (l) => deps.stdout(l + '\n'), color: c };
+  const fileLines: string[] = [];
+  const fileSink: PrettySink = { write: (l) => fileLines.push(l), color: new Chalk({ level: 0 }) };
+  const renderers = [prettyRenderer(progress), ...(opts.out && reporter === 'pretty' ? [prettyRenderer(fileSink)] : [])];
+
+  let environment: SandboxEnvironment;
+  if (opts.sandboxUrl) {
+    environment = await connectRemoteEnvironment({ url: checkUrl(opts.sandboxUrl, '--sandbox-url'), apiKey: apiKey ?? null });
+  } else {
+    const portText = opts.port ?? deps.env.PAYCLI_PORT;
+    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed, secretKey: apiKey, webhookSecret });
+  }
+  let report: RunReport;
+  try {
+    report = await runScenarios(loaded, { environment, appUrl, seed, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
+  } finally {
+    await environment.close();
+  }
+
+  const text = reporter === 'json' ? jsonReport(report) : reporter === 'junit' ? junitReport(report) : fileLines.join('\n') + '\n';
+  if (opts.out) {
+    const file = path.resolve(deps.cwd, opts.out);
+    try {
+      writeFileSync(file, text);
+    } catch (err) {
+      throw new PaycliError('invalid_usage', `Cannot write the report to ${file}: ${(err as Error).message}`, { hint: 'Check that the directory exists and is writable.' });
+    }
+    progress.write(progress.color.dim(`report written to ${opts.out}`));
+  } else if (reportToStdout) {
+    deps.stdout(text);
+  }
+  const { failed, errors } = report.summary;
+  return failed + errors > 0 ? EXIT.failed : EXIT.ok;
+}

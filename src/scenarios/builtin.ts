@@ -1,0 +1,22 @@
+/** Built-in scenario sets shipped in the package (`--builtin <name>`). */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PaycliError } from '../errors.js';
+
+/** Set name → folder in the package. */
+export const BUILTIN_SETS: Readonly<Record<string, string>> = {
+  /** Webhook endpoint conformance: signatures, timeout, duplicates, order. */
+  conformance: 'scenarios/conformance',
+};
+
+// The same relative path works from src/scenarios and from dist/scenarios.
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The folder of a built-in set; `invalid_usage` for an unknown name. */
+export function builtinSetPath(name: string): string {
+  const rel = BUILTIN_SETS[name];
+  if (!rel) {
+    throw new PaycliError('invalid_usage', `There is no built-in scenario set "${name}".`, { hint: `Built-in sets: ${Object.keys(BUILTIN_SETS).join(', ')}.` });
+  }
+  return path.join(PACKAGE_ROOT, rel);
+}

@@ -1,0 +1,221 @@
+/**
+ * Step actions: on the PSP (create a payment, capture, cancel, refund, the buyer acts, time passes, events
+ * are sent again) and on the app (its checkout route, any request). Each returns the HTTP exchange and the
+ * result later steps can reference; an action that cannot be done throws ActionFailed.
+ */
+import { formatDuration } from '../duration.js';
+import { eventMatches } from '../engine/events.js';
+import type { PaycliEvent } from '../engine/types.js';
+import { httpJson, HttpUnreachable, type HttpResult } from './http.js';
+import { resolveRefs, UnresolvedReference } from './refs.js';
+import type { ScenarioSandbox } from './scenario-sandbox.js';
+import { STEP_ACTIONS, type Scenario, type Step, type StepAction } from './schema.js';
+
+export interface Route {
+  method: string;
+  /** May contain `{order_id}`. */
+  path: string;
+}
+
+export interface AppConfig {
+  baseUrl: string;
+  notifyUrl: string;
+  checkout: Route;
+  order: Route;
+}
+
+/** The state of one running scenario. */
+export interface ScenarioRun {
+  scenario: Scenario;
+  /** The name in lower-case-with-dashes, for default merchant order ids. */
+  slug: string;
+  sandbox: ScenarioSandbox;
+  app: AppConfig;
+  /** What `${…}` references see: step results by id, plus app, sandbox and scenario. */
+  scope: Record<string, unknown>;
+  lastPaymentId: string | null;
+  lastRefundId: string | null;
+}
+
+export interface Exchange extends HttpResult {
+  /** e.g. `POST /v1/refunds` or `POST /checkout (app)`. */
+  request: string;
+}
+
+export interface ActionOutcome {
+  response: Exchange | null;
+  /** The step's result for references: the response's JSON (a payment, a refund, the app's answer). */
+  result: unknown;
+}
+
+/** The action could not be done (the app is down, a reference is missing…); later steps are skipped. */
+export class ActionFailed extends Error {
+  constructor(
+    message: string,
+    readonly hint: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** Which action a step has, or `expect` for a check-only step. */
+export function actionOf(step: Step): StepAction | 'expect' {
+  return STEP_ACTIONS.find((a) => step[a] !== undefined) ?? 'expect';
+}
+
+/** A short description of a step for progress and reports. */
+export function stepLabel(step: Step): string {
+  if (step.name) return step.name;
+  const a = actionOf(step);
+  let text: string;
+  if (step.checkout) text = `checkout ${step.checkout.amount} ${step.checkout.currency.toUpperCase()}`;
+  else if (step.create_payment) text = `create payment ${step.create_payment.amount} ${step.create_payment.currency.toUpperCase()}`;
+  else if (step.capture) text = `capture ${step.capture.payment}`;
+  else if (step.cancel) text = `cancel ${step.cancel.payment}`;
+  else if (step.refund) text = `refund ${step.refund.amount ?? 'the rest'} of ${step.refund.payment}`;
+  else if (step.buyer) text = `buyer ${step.buyer.action}s ${step.buyer.payment}`;
+  else if (step.advance !== undefined) text = step.advance === 'until_idle' ? 'advance until no notification is pending' : `advance ${formatDuration(step.advance)}`;
+  else if (step.redeliver) text = `redeliver ${step.redeliver.events?.join(', ') ?? 'every event'}`;
+  else if (step.request) text = `${step.request.method ?? 'GET'} ${step.request.path}`;
+  else text = 'check';
+  return step.id && a !== 'expect' ? `${step.id}: ${text}` : text;
+}
+
+function paymentMethod(v: { card?: string | { number: string; exp_month?: number; exp_year?: number; cvc?: string }; wallet?: string; payment_method?: Record<string, unknown> }): unknown {
+  if (v.payment_method) return v.payment_method;
+  if (v.wallet) return { type: 'wallet', wallet: v.wallet };
+  const c = typeof v.card === 'string' ? { number: v.card } : v.card!;
+  return { type: 'card', card: { number: c.number.replace(/[\s-]/g, ''), exp_month: c.exp_month ?? 12, exp_year: c.exp_year ?? 2034, cvc: c.cvc ?? '123' } };
+}
+
+function resolve<T>(value: T, run: ScenarioRun): T {
+  try {
+    return resolveRefs(value, run.scope);
+  } catch (err) {
+    if (err instanceof UnresolvedReference) throw new ActionFailed(err.message);
+    throw err;
+  }
+}
+
+/** Calls the sandbox; a sandbox that does not answer is an action failure. */
+async function psp(run: ScenarioRun, method: string, path: string, body?: unknown): Promise<Exchange> {
+  try {
+    return { request: `${method} ${path.split('?')[0]}`, ...(await run.sandbox.call(method, path, body)) };
+  } catch (err) {
+    if (err instanceof HttpUnreachable) throw new ActionFailed(`the sandbox did not answer ${method} ${path} (${err.code})`);
+    throw err;
+  }
+}
+
+/** Calls the app; an app that does not answer is an action failure with a hint. */
+export async function appCall(run: ScenarioRun, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Exchange> {
+  try {
+    return { request: `${method} ${path} (app)`, ...(await httpJson(method, run.app.baseUrl + path, { body, headers })) };
+  } catch (err) {
+    if (err instanceof HttpUnreachable) {
+      throw new ActionFailed(`the app did not answer ${method} ${path} at ${run.app.baseUrl} (${err.code})`, 'Start the app before the run and point it at the sandbox URL, or pass --app-url.');
+    }
+    throw err;
+  }
+}
+
+const enc = encodeURIComponent;
+
+/** Runs a step's action (nothing for a check-only step). */
+export async function runAction(run: ScenarioRun, step: Step, index: number): Promise<ActionOutcome> {
+  const done = (response: Exchange | null): ActionOutcome => ({ response, result: response ? (response.json ?? { body: response.text }) : undefined });
+  const ok = (r: Exchange) => r.status >= 200 && r.status < 300;
+
+  if (step.create_payment) {
+    const s = resolve(step.create_payment, run);
+    const body = {
+      amount: s.amount,
+      currency: s.currency,
+      merchant_order_id: s.merchant_order_id ?? `${run.slug}-${index}`,
+      payment_method: paymentMethod(s),
+      ...(s.capture_method ? { capture_method: s.capture_method } : {}),
+      ...(s.notify_url !== null ? { notify_url: s.notify_url ?? run.app.notifyUrl } : {}),
+      ...(s.description !== undefined ? { description: s.description } : {}),
+      ...(s.metadata !== undefined ? { metadata: s.metadata } : {}),
+    };
+    const r = await psp(run, 'POST', '/v1/payments', body);
+    if (ok(r)) run.lastPaymentId = (r.json as { id: string }).id;
+    return done(r);
+  }
+  if (step.capture) {
+    const s = resolve(step.capture, run);
+    run.lastPaymentId = s.payment;
+    return done(await psp(run, 'POST', `/v1/payments/${enc(s.payment)}/capture`, s.amount !== undefined ? { amount: s.amount } : {}));
+  }
+  if (step.cancel) {
+    const s = resolve(step.cancel, run);
+    run.lastPaymentId = s.payment;
+    return done(await psp(run, 'POST', `/v1/payments/${enc(s.payment)}/cancel`, s.reason ? { cancellation_reason: s.reason } : {}));
+  }
+  if (step.refund) {
+    const s = resolve(step.refund, run);
+    run.lastPaymentId = s.payment;
+    const r = await psp(run, 'POST', '/v1/refunds', { payment_id: s.payment, ...(s.amount !== undefined ? { amount: s.amount } : {}), ...(s.reason ? { reason: s.reason } : {}) });
+    if (ok(r)) run.lastRefundId = (r.json as { id: string }).id;
+    return done(r);
+  }
+  if (step.buyer) {
+    const s = resolve(step.buyer, run);
+    run.lastPaymentId = s.payment;
+    if (s.action !== 'abandon') {
+      return done(await psp(run, 'POST', `/_sandbox/buyer/${enc(s.payment)}/${s.action}`, s.failure_code ? { failure_code: s.failure_code } : {}));
+    }
+    // Abandoning is doing nothing until the payment expires: time passes and the PSP closes it.
+    const before = await psp(run, 'GET', `/v1/payments/${enc(s.payment)}`);
+    const p = before.json as { status?: string; expires_at?: number | null } | null;
+    if (!ok(before) || !p || p.expires_at == null) {
+      throw new ActionFailed(`payment ${s.payment} is ${p?.status ?? `not found (HTTP ${before.status})`}; the buyer can only abandon a payment waiting for them`);
+    }
+    await run.sandbox.advance(Math.max(0, p.expires_at * 1000 - run.sandbox.now()));
+    return done(await psp(run, 'GET', `/v1/payments/${enc(s.payment)}`));
+  }
+  if (step.advance !== undefined) {
+    if (step.advance === 'until_idle') await advanceUntilIdle(run.sandbox);
+    else await run.sandbox.advance(step.advance);
+    return done(null);
+  }
+  if (step.redeliver) {
+    const s = resolve(step.redeliver, run);
+    const events = (await run.sandbox.events()).filter((e) => eventMatches(s.events ?? ['*'], e.type) && (!s.payment || paymentIdOf(e) === s.payment));
+    if (events.length === 0) throw new ActionFailed(`no event of this scenario matches ${s.events?.join(', ') ?? 'any type'}${s.payment ? ` for ${s.payment}` : ''}, so there is nothing to redeliver`);
+    let last: Exchange | null = null;
+    for (const e of events) {
+      for (let i = 0; i < (s.copies ?? 1); i++) last = await psp(run, 'POST', `/_sandbox/events/${enc(e.id)}/resend`, {});
+    }
+    return { response: last, result: { events: events.map((e) => e.id) } };
+  }
+  if (step.checkout) {
+    const s = resolve(step.checkout, run);
+    const body = { amount: s.amount, currency: s.currency, payment_method: paymentMethod(s), ...(s.capture_method ? { capture_method: s.capture_method } : {}), ...(s.body ?? {}) };
+    const r = await appCall(run, run.app.checkout.method, run.app.checkout.path, body);
+    const paymentId = (r.json as { payment_id?: unknown } | null)?.payment_id;
+    if (typeof paymentId === 'string') run.lastPaymentId = paymentId;
+    return done(r);
+  }
+  if (step.request) {
+    const s = resolve(step.request, run);
+    return done(await appCall(run, s.method ?? 'GET', s.path, s.json, s.headers));
+  }
+  return done(null);
+}
+
+/** The payment an event is about. */
+export function paymentIdOf(e: PaycliEvent): string {
+  const o = e.data.object;
+  return o.object === 'payment' ? o.id : o.payment_id;
+}
+
+/** Moves time to each next pending delivery until none is left (at most 1000 hops). */
+async function advanceUntilIdle(sandbox: ScenarioSandbox): Promise<void> {
+  for (let hop = 0; hop < 1000; hop++) {
+    const pending = (await sandbox.deliveries()).filter((d) => d.status === 'pending' && d.next_attempt_at !== null);
+    if (pending.length === 0) return;
+    const next = Math.min(...pending.map((d) => d.next_attempt_at!));
+    await sandbox.advance(Math.max(0, next - sandbox.now()));
+  }
+}
