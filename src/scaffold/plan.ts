@@ -79,6 +79,5 @@ function templateVars(spec: TemplateSpec, options: ScaffoldOptions): Record<stri
     language: spec.language === 'ts' ? 'TypeScript' : 'JavaScript',
     sourceExt: spec.language,
     startCommand: spec.startCommand,
-    buildStep: spec.language === 'ts' ? 'npm run build' : 'true',
   };
 }

@@ -56,7 +56,7 @@ export interface TemplateSpec {
 }
 
 const NODE_ENGINE = '>=20.12';
-const SCENARIOS = 'paycli scenario run scenarios';
+const SCENARIOS = 'paycli scenario run scenarios --builtin conformance';
 
 function base(name: string): Omit<PackageJson, 'scripts' | 'dependencies' | 'devDependencies'> {
   return { name, version: '0.1.0', private: true, engines: { node: NODE_ENGINE } };

@@ -1,0 +1,77 @@
+/**
+ * The done-when suite of one `paycli init` template: scaffold it with the CLI, install, type-check and
+ * build, run its own tests, start it against a real sandbox, and run the integration checks. Each template's
+ * test file calls `templateSuite` once; steps share one install, so a file costs one `npm install`.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadScenarios } from '../../src/scenarios/loader.js';
+import { runScenarios } from '../../src/scenarios/runner.js';
+import { startInProcessEnvironment, type SandboxEnvironment } from '../../src/scenarios/scenario-sandbox.js';
+import { startTestSandbox, type Api } from '../helpers/sandbox.js';
+import { AppChecks } from './app-checks.js';
+import { npm, ok, ROOT, scaffoldAndInstall, startApp, type RunningApp } from './harness.js';
+
+export interface SuiteOptions {
+  framework: string;
+  language: string;
+  /** npm scripts that must pass before the app starts, in order (e.g. typecheck, build, test). */
+  scripts: string[];
+  /** The command that starts the built app. */
+  start: string[];
+}
+
+export function templateSuite(o: SuiteOptions): void {
+  describe(`paycli init --framework ${o.framework} --language ${o.language}`, { timeout: 600_000 }, () => {
+    let dir = '';
+    let api: Api | null = null;
+    let app: RunningApp | null = null;
+    let scenarioApp: RunningApp | null = null;
+    let env: SandboxEnvironment | null = null;
+
+    beforeAll(async () => {
+      dir = await scaffoldAndInstall(o.framework, o.language);
+    }, 600_000);
+
+    afterAll(async () => {
+      await app?.stop();
+      await api?.close();
+      await scenarioApp?.stop();
+      await env?.close();
+    });
+
+    for (const script of o.scripts) {
+      test(`npm run ${script}`, async () => {
+        ok(`npm run ${script}`, await npm(['run', script], dir, 300_000));
+      }, 300_000);
+    }
+
+    test('the started app passes the integration checks against a real sandbox', async () => {
+      api = await startTestSandbox();
+      app = await startApp(dir, o.start, {
+        PSP_BASE_URL: api.sandbox.url,
+        PSP_SECRET_KEY: api.sandbox.merchant.secret_key,
+        PSP_WEBHOOK_SECRET: api.sandbox.merchant.webhook_secret,
+      });
+      try {
+        await new AppChecks(api, app.url).all();
+      } catch (err) {
+        (err as Error).message += `\n--- app output\n${app.output().slice(-4000)}`;
+        throw err;
+      }
+      expect(app.output()).not.toMatch(/UnhandledPromiseRejection|TypeError/);
+      await app.stop();
+    }, 120_000);
+
+    test("paycli's scenario library, its conformance set and the app's own scenarios all pass", async () => {
+      env = await startInProcessEnvironment({ port: 0, seed: 'paycli' });
+      scenarioApp = await startApp(dir, o.start, { PSP_BASE_URL: env.url, PSP_SECRET_KEY: env.secretKey, PSP_WEBHOOK_SECRET: env.webhookSecret! });
+      const scenarios = loadScenarios([path.join(ROOT, 'scenarios'), path.join(dir, 'scenarios')], ROOT);
+      expect(scenarios.length).toBeGreaterThanOrEqual(20);
+      const report = await runScenarios(scenarios, { environment: env, appUrl: scenarioApp.url, seed: 'paycli' });
+      const failures = report.scenarios.filter((r) => r.status !== 'passed').map((r) => `${r.name}: ${r.failures.map((f) => `step ${f.step} ${f.check}: ${f.message}`).join('; ')}`);
+      expect(failures, scenarioApp.output().slice(-3000)).toEqual([]);
+      expect(report.summary.passed).toBe(scenarios.length);
+    }, 180_000);
+  });
+}
