@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarios } from '../../src/scenarios/loader.js';
 import { jsonReport } from '../../src/scenarios/reporters/json.js';
 import type { RunReport } from '../../src/scenarios/results.js';
+import type { MerchantAppConfig, RunningApp } from '../fixtures/app-server.js';
 import { startNaiveApp } from '../fixtures/naive-app.js';
 import { startReferenceApp } from '../fixtures/reference-app.js';
 import { load, startBench } from './harness.js';
@@ -18,7 +19,7 @@ function withoutDurations(report: RunReport): unknown {
   return JSON.parse(jsonReport(report), (key, value) => (key === 'duration_ms' ? undefined : value));
 }
 
-async function runOnce(startApp: typeof startReferenceApp, seed = 'paycli'): Promise<RunReport> {
+async function runOnce(startApp: (config: MerchantAppConfig) => Promise<RunningApp>, seed = 'paycli'): Promise<RunReport> {
   // A fresh app each run: the app's own state (order numbers, seen webhook ids) is part of what is replayed.
   const bench = await startBench(startApp, seed);
   try {

@@ -9,7 +9,7 @@ import { connectRemoteEnvironment } from '../../src/scenarios/remote-sandbox.js'
 import { junitReport } from '../../src/scenarios/reporters/junit.js';
 import { runScenarios } from '../../src/scenarios/runner.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import type { RunningApp } from '../fixtures/app-server.js';
+import type { MerchantAppConfig, RunningApp } from '../fixtures/app-server.js';
 import { startNaiveApp } from '../fixtures/naive-app.js';
 import { startReferenceApp } from '../fixtures/reference-app.js';
 import { load } from './harness.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
   sandbox = null;
 });
 
-async function start(startApp: typeof startReferenceApp) {
+async function start(startApp: (config: MerchantAppConfig) => Promise<RunningApp>) {
   sandbox = await startSandbox({ port: 0, inMemory: true, virtualClock: true, signatureClock: new SystemClock() });
   const m = sandbox.merchant;
   app = await startApp({ sandboxUrl: sandbox.url, secretKey: m.secret_key, webhookSecret: m.webhook_secret });
