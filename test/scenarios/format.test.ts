@@ -175,3 +175,16 @@ describe('the shipped library and schema', () => {
     }
   });
 });
+
+describe('docs/scenarios.md', () => {
+  it('has only valid scenario examples', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'scenarios.md'), 'utf8');
+    const examples = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((y) => /^version: 1$/m.test(y));
+    expect(examples.length).toBeGreaterThan(0);
+    const dir = tempDir(Object.fromEntries(examples.map((y, i) => [`example-${i}.yaml`, y])));
+    for (const [i] of examples.entries()) {
+      const r = loadScenarioFile(path.join(dir, `example-${i}.yaml`), dir);
+      expect(r.ok ? [] : r.problems.map(formatProblem)).toEqual([]);
+    }
+  });
+});
