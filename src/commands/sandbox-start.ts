@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_FILE, resolveConfig, type ConfigFlags } from '../config.js';
 import { formatDuration, parseDurationList } from '../duration.js';
-import { PaycliError } from '../errors.js';
+import { parseHttpTarget } from '../http-target.js';
 import type { ActivityEntry } from '../sandbox/activity-log.js';
 import type { RuntimeInfo } from '../sandbox/client.js';
 import { c, err, jsonLine, out, statusColor } from './output.js';
@@ -14,18 +14,6 @@ import { c, err, jsonLine, out, statusColor } from './output.js';
 interface StartFlags extends ConfigFlags {
   json?: boolean;
   quiet?: boolean;
-}
-
-/** A port (`3000`) or an http(s) URL; anything else is a usage error. */
-export function parseForwardTarget(value: string, flag: string): string {
-  if (/^\d{1,5}$/.test(value)) return `http://127.0.0.1:${value}/`;
-  try {
-    const u = new URL(value);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
-  } catch {
-    // fall through to the error
-  }
-  throw new PaycliError('invalid_usage', `${flag} "${value}" is not a port or an http(s) URL.`, { hint: `e.g. ${flag} http://localhost:3000/webhooks` });
 }
 
 function time(ms: number): string {
@@ -66,7 +54,7 @@ function removeRuntimeFile(file: string, pid: number): void {
 export async function sandboxStart(flags: StartFlags): Promise<number> {
   const cwd = process.cwd();
   const config = resolveConfig(flags, process.env, cwd);
-  const forwardTo = config.forwardTo ? parseForwardTarget(config.forwardTo, '--forward-to') : null;
+  const forwardTo = config.forwardTo ? parseHttpTarget(config.forwardTo, '--forward-to').href : null;
   const retryScheduleMs = config.retrySchedule ? parseDurationList(config.retrySchedule, '--retry-schedule') : undefined;
 
   // Loaded here, not at the top: express and the store are only needed by this command.

@@ -5,34 +5,11 @@
  */
 import { EVENT_TYPES } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
+import { parseHttpTarget } from '../http-target.js';
 
-/**
- * Turns `3000`, `localhost:3000/hooks` or `http://127.0.0.1:3000/hooks` into an http(s) URL; a bare port
- * means the app on this machine, at `/`.
- *
- * @example
- * parseForwardTarget('3000'); // 'http://127.0.0.1:3000/'
- */
+/** The forward target as a URL string (see parseHttpTarget). */
 export function parseForwardTarget(value: string, flag = '--forward-to'): string {
-  const v = value.trim();
-  const usage = () =>
-    new PaycliError('invalid_usage', `Invalid ${flag} "${value}": use a port (3000) or an http(s) URL (http://localhost:3000/webhooks).`, {
-      hint: `e.g. ${flag} 3000, or ${flag} http://localhost:3000/webhooks`,
-    });
-  if (/^\d+$/.test(v)) {
-    const port = Number(v);
-    if (port < 1 || port > 65535) throw usage();
-    return `http://127.0.0.1:${port}/`;
-  }
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw usage();
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage();
-  return url.href;
+  return parseHttpTarget(value, flag).href;
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

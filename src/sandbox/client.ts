@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_FILE, type ResolvedConfig } from '../config.js';
-import { PaycliError } from '../errors.js';
+import { ERROR_CODES, PaycliError, type ErrorCode } from '../errors.js';
 
 /** What `sandbox start` writes to `.paycli/sandbox.runtime.json` while it runs. */
 export interface RuntimeInfo {
@@ -48,11 +48,10 @@ export class SandboxClient {
     }
     if (!res.ok) {
       const e = json?.error;
-      const code = e?.code && typeof e.code === 'string' ? e.code : 'internal_error';
-      throw new PaycliError(code === 'internal_error' ? 'internal_error' : (code as never), e?.message ?? `The sandbox answered ${res.status}.`, {
-        param: e?.param,
-        hint: e?.hint,
-      });
+      // Keep the sandbox's own code when paycli knows it; an unknown one (a newer sandbox) keeps its message.
+      const known = typeof e?.code === 'string' && e.code in ERROR_CODES;
+      const code: ErrorCode = known ? (e.code as ErrorCode) : res.status >= 500 ? 'internal_error' : 'parameter_invalid';
+      throw new PaycliError(code, e?.message ?? `The sandbox answered ${res.status}.`, { param: e?.param, hint: e?.hint });
     }
     return json as T;
   }

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { PaycliError } from '../errors.js';
+import { parseHttpTarget } from '../http-target.js';
 
 /** A header list in wire order, like `IncomingMessage.rawHeaders` but paired. */
 export type HeaderPairs = Array<[string, string]>;
@@ -37,28 +37,7 @@ const HOP_BY_HOP = new Set([
  * parseTarget('3000').href; // 'http://127.0.0.1:3000/'
  */
 export function parseTarget(target: string): URL {
-  const t = target.trim();
-  if (/^\d+$/.test(t)) {
-    const port = Number(t);
-    if (port < 1 || port > 65535) throw badTarget(target);
-    return new URL(`http://127.0.0.1:${port}`);
-  }
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(t) ? t : `http://${t}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw badTarget(target);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badTarget(target);
-  return url;
-}
-
-function badTarget(target: string): PaycliError {
-  return new PaycliError('invalid_usage', `"${target}" is not a port or an http(s) URL`, {
-    param: 'target',
-    hint: 'pass the port your app listens on (e.g. 3000) or its URL (e.g. http://localhost:3000)',
-  });
+  return parseHttpTarget(target, 'target');
 }
 
 /** Pairs up a `rawHeaders` array. */
