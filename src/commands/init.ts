@@ -10,7 +10,7 @@ import { packageNameFrom, planScaffold } from '../scaffold/plan.js';
 import { completeAnswers, type InitAnswers, type PromptApi } from '../scaffold/questions.js';
 import { findTemplate, FRAMEWORKS, LANGUAGES, type Framework, type Language } from '../scaffold/templates.js';
 import { writeScaffold, type FileAction, type WriteResult } from '../scaffold/write.js';
-import { c, err, jsonLine, out } from './output.js';
+import { c, jsonLine, out } from './output.js';
 
 export interface InitOptions {
   framework?: string;
@@ -111,22 +111,28 @@ function verb(action: FileAction, dryRun: boolean): string {
 function render(result: WriteResult, template: string, cwd: string, dryRun: boolean): void {
   const shown = path.relative(cwd, result.dir) || '.';
   const refused = result.conflicts.length > 0;
+  if (!dryRun && !refused && !result.wrote) {
+    out(`Nothing to do: all ${result.files.length} files of ${template} in ${shown} already exist with the same contents.`);
+    return;
+  }
   out(`${dryRun ? 'Dry run: ' : ''}${c.bold(template)} in ${shown}`);
+  let unchanged = 0;
   for (const f of result.files) {
-    // A refused run lists only what stopped it; the rest would be noise.
+    // A refused run lists only what stopped it; unchanged files are counted, not listed.
     if (refused && !dryRun && f.action !== 'conflict') continue;
+    if (f.action === 'unchanged' && !dryRun) {
+      unchanged++;
+      continue;
+    }
     out(`  ${verb(f.action, dryRun)} ${f.path}`);
   }
+  if (unchanged > 0) out(c.dim(`  (${unchanged} file(s) already up to date)`));
   if (dryRun) {
     out(c.dim('Nothing was written (--dry-run).'));
     if (refused) out(c.dim('A real run would stop at the files marked "exists, differs" unless --force is given.'));
     return;
   }
   if (refused) return;
-  if (!result.wrote) {
-    err(`Nothing to do: all ${result.files.length} files already exist with the same contents.`);
-    return;
-  }
   const cd = shown === '.' ? [] : [`cd ${shown}`];
   out('');
   out(c.bold('Next steps'));
@@ -136,7 +142,7 @@ function render(result: WriteResult, template: string, cwd: string, dryRun: bool
     'npx paycli sandbox start          # in another terminal; prints the keys',
     'cp .env.example .env              # paste the secret key and webhook secret',
     'npm run dev',
-    'npm test && npm run test:scenarios',
+    'npm test                          # README.md: replaying the payment scenarios',
   ]) {
     out(`  ${line}`);
   }

@@ -12,6 +12,8 @@ import type { PromptApi } from '../../src/scaffold/questions.js';
 import { targetPath, TEMPLATES_DIR } from '../../src/scaffold/template-source.js';
 import { TEMPLATES } from '../../src/scaffold/templates.js';
 import { writeScaffold } from '../../src/scaffold/write.js';
+import { loadScenarios } from '../../src/scenarios/loader.js';
+import { parse as parseYaml } from 'yaml';
 import { paycli, ROOT, tempDir } from './harness.js';
 
 /** Every file under a directory, relative, with its modification time. */
@@ -38,7 +40,7 @@ afterEach(() => {
 });
 
 describe('planScaffold', () => {
-  const REQUIRED = ['.env.example', 'package.json', 'scenarios', 'test/', '.github/workflows/payments.yml'];
+  const REQUIRED = ['.env.example', 'README.md', 'package.json', 'scenarios/', 'test/', '.github/workflows/payments.yml'];
 
   test.each(TEMPLATES.map((t) => [t.id, t] as const))('%s: every part of the integration, no placeholder left, no paycli import', (_id, t) => {
     const files = planScaffold({ framework: t.framework, language: t.language, projectName: 'shop', ci: true, paycliVersion: '^0.1.0' });
@@ -62,6 +64,16 @@ describe('planScaffold', () => {
     expect(source).toContain("'idempotency-key'");
     expect(source).toContain('authorization: `Bearer ');
     expect(source).toMatch(/new Map[<(]/);
+  });
+
+  test.each(TEMPLATES.map((t) => [t.id, t] as const))("%s: the scenario files are valid and the workflow parses", (_id, t) => {
+    const dir = tempDir();
+    writeScaffold(dir, planScaffold({ framework: t.framework, language: t.language, projectName: 'shop', ci: true, paycliVersion: '^0.1.0' }));
+    expect(loadScenarios([path.join(dir, 'scenarios')], dir).length).toBe(3);
+    const workflow = parseYaml(readFileSync(path.join(dir, '.github', 'workflows', 'payments.yml'), 'utf8'));
+    const steps = workflow.jobs.scenarios.steps as { run?: string; uses?: string }[];
+    expect(steps.some((s) => s.run?.includes('npx paycli scenario run scenarios --builtin conformance --reporter junit'))).toBe(true);
+    expect(steps.some((s) => s.uses?.startsWith('mikepenz/action-junit-report'))).toBe(true);
   });
 
   test('without --ci there is no workflow', () => {
@@ -189,7 +201,7 @@ describe('paycli init (CLI)', () => {
 
     const second = await paycli(['init', '--framework', 'express', '--language', 'ts', '--dir', 'shop', '--yes'], cwd);
     expect(second.code).toBe(0);
-    expect(second.stdout + second.stderr).toMatch(/Nothing to do: all \d+ files already exist with the same contents/);
+    expect(second.stdout + second.stderr).toMatch(/Nothing to do: all \d+ files of express-ts in shop already exist with the same contents/);
     expect(snapshot(path.join(cwd, 'shop'))).toEqual(before);
 
     writeFileSync(path.join(cwd, 'shop', '.env.example'), 'PSP_BASE_URL=https://psp.example\n');

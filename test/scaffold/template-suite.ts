@@ -3,6 +3,8 @@
  * build, run its own tests, start it against a real sandbox, and run the integration checks. Each template's
  * test file calls `templateSuite` once; steps share one install, so a file costs one `npm install`.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios } from '../../src/scenarios/loader.js';
@@ -10,7 +12,7 @@ import { runScenarios } from '../../src/scenarios/runner.js';
 import { startInProcessEnvironment, type SandboxEnvironment } from '../../src/scenarios/scenario-sandbox.js';
 import { startTestSandbox, type Api } from '../helpers/sandbox.js';
 import { AppChecks } from './app-checks.js';
-import { npm, ok, ROOT, scaffoldAndInstall, startApp, type RunningApp } from './harness.js';
+import { BIN, childEnv, freePort, npm, ok, ROOT, run, scaffoldAndInstall, startApp, type RunningApp } from './harness.js';
 
 export interface SuiteOptions {
   framework: string;
@@ -63,10 +65,33 @@ export function templateSuite(o: SuiteOptions): void {
       await app.stop();
     }, 120_000);
 
-    test("paycli's scenario library, its conformance set and the app's own scenarios all pass", async () => {
+    test("the CI workflow's scenario command passes (the app's scenarios + --builtin conformance, JUnit report)", async () => {
+      // The command the generated workflow runs, taken from the file itself, with the env the workflow sets.
+      const workflow = readFileSync(path.join(dir, '.github', 'workflows', 'payments.yml'), 'utf8');
+      const line = workflow.split('\n').find((l) => l.includes('npx paycli scenario run'))!;
+      const args = line.trim().replace(/^npx paycli /, '').split(/\s+/);
+      const port = await freePort();
+      const keys = { PSP_SECRET_KEY: `sk_test_${randomBytes(16).toString('hex')}`, PSP_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}` };
+      scenarioApp = await startApp(dir, o.start, { PSP_BASE_URL: `http://127.0.0.1:${port}`, ...keys });
+      mkdirSync(path.join(dir, 'reports'), { recursive: true });
+      const r = await run(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        env: childEnv({ PAYCLI_API_KEY: keys.PSP_SECRET_KEY, PAYCLI_WEBHOOK_SECRET: keys.PSP_WEBHOOK_SECRET, PAYCLI_APP_URL: scenarioApp.url, PAYCLI_PORT: String(port) }),
+        timeoutMs: 120_000,
+      });
+      expect(r.code, `${r.stdout}\n${r.stderr}\n--- app\n${scenarioApp.output().slice(-3000)}`).toBe(0);
+      const junit = readFileSync(path.join(dir, 'reports', 'paycli-junit.xml'), 'utf8');
+      // 3 scenarios of the app's own + 5 of the conformance set.
+      expect(junit.match(/<testcase /g)?.length).toBe(8);
+      expect(junit).not.toMatch(/<failure|<error/);
+      await scenarioApp.stop();
+      scenarioApp = null;
+    }, 180_000);
+
+    test("paycli's whole scenario library (which includes the conformance set) passes", async () => {
       env = await startInProcessEnvironment({ port: 0, seed: 'paycli' });
       scenarioApp = await startApp(dir, o.start, { PSP_BASE_URL: env.url, PSP_SECRET_KEY: env.secretKey, PSP_WEBHOOK_SECRET: env.webhookSecret! });
-      const scenarios = loadScenarios([path.join(ROOT, 'scenarios'), path.join(dir, 'scenarios')], ROOT);
+      const scenarios = loadScenarios([path.join(ROOT, 'scenarios')], ROOT);
       expect(scenarios.length).toBeGreaterThanOrEqual(20);
       const report = await runScenarios(scenarios, { environment: env, appUrl: scenarioApp.url, seed: 'paycli' });
       const failures = report.scenarios.filter((r) => r.status !== 'passed').map((r) => `${r.name}: ${r.failures.map((f) => `step ${f.step} ${f.check}: ${f.message}`).join('; ')}`);
