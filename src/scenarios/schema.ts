@@ -90,7 +90,7 @@ const request = z
     json: z.unknown().optional(),
     headers: z.record(z.string(), z.string()).optional(),
   })
-  .meta(d('An HTTP request to the app (default GET).'));
+  .meta(d('An HTTP request to the app (default GET, or POST when json is given).'));
 
 const behaviour = z
   .strictObject({

@@ -76,7 +76,7 @@ export function stepLabel(step: Step): string {
   else if (step.buyer) text = `buyer ${step.buyer.action}s ${step.buyer.payment}`;
   else if (step.advance !== undefined) text = step.advance === 'until_idle' ? 'advance until no notification is pending' : `advance ${formatDuration(step.advance)}`;
   else if (step.redeliver) text = `redeliver ${step.redeliver.events?.join(', ') ?? 'every event'}`;
-  else if (step.request) text = `${step.request.method ?? 'GET'} ${step.request.path}`;
+  else if (step.request) text = `${step.request.method ?? (step.request.json !== undefined ? 'POST' : 'GET')} ${step.request.path}`;
   else text = 'check';
   return step.id && a !== 'expect' ? `${step.id}: ${text}` : text;
 }
@@ -199,7 +199,7 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
   }
   if (step.request) {
     const s = resolve(step.request, run);
-    return done(await appCall(run, s.method ?? 'GET', s.path, s.json, s.headers));
+    return done(await appCall(run, s.method ?? (s.json !== undefined ? 'POST' : 'GET'), s.path, s.json, s.headers));
   }
   return done(null);
 }
