@@ -5,12 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { PaycliError } from '../errors.js';
+import { EXIT, PaycliError } from '../errors.js';
 import { packageNameFrom, planScaffold } from '../scaffold/plan.js';
 import { completeAnswers, type InitAnswers, type PromptApi } from '../scaffold/questions.js';
 import { findTemplate, FRAMEWORKS, LANGUAGES, type Framework, type Language } from '../scaffold/templates.js';
 import { writeScaffold, type FileAction, type WriteResult } from '../scaffold/write.js';
-import { c, jsonLine, out } from './output.js';
+import { c, err, jsonLine, out } from './output.js';
 
 export interface InitOptions {
   framework?: string;
@@ -71,7 +71,15 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   // Fail on an impossible pair before asking anything else.
   if (partial.framework && partial.language) findTemplate(partial.framework, partial.language);
   const ask = deps.interactive && !opts.yes && !opts.json;
-  const answers = await completeAnswers(partial, ask ? (deps.prompt ?? (await inquirer())) : null);
+  let answers: InitAnswers;
+  try {
+    answers = await completeAnswers(partial, ask ? (deps.prompt ?? (await inquirer())) : null);
+  } catch (e) {
+    // Ctrl-C at a question (@inquirer/prompts throws ExitPromptError): a choice, not a bug.
+    if ((e as Error)?.name !== 'ExitPromptError') throw e;
+    err('init canceled; nothing was written.');
+    return EXIT.failed;
+  }
   const dir = path.resolve(deps.cwd, answers.dir);
   const plan = planScaffold({
     framework: answers.framework,

@@ -48,6 +48,11 @@ export function templateSuite(o: SuiteOptions): void {
       }, 300_000);
     }
 
+    test('init again after install and build: only package.json differs (this test removed the paycli devDependency)', async () => {
+      const r = ok('paycli init --dry-run', await run(process.execPath, [BIN, 'init', '--framework', o.framework, '--language', o.language, '--dir', dir, '--yes', '--json', '--dry-run'], { cwd: dir }));
+      expect(JSON.parse(r.stdout).conflicts).toEqual(['package.json']);
+    });
+
     test('the started app passes the integration checks against a real sandbox', async () => {
       api = await startTestSandbox();
       app = await startApp(dir, o.start, {
