@@ -13,6 +13,7 @@ import { c, err, jsonLine, out, statusColor } from './output.js';
 
 interface StartFlags extends ConfigFlags {
   json?: boolean;
+  virtualClock?: boolean;
   quiet?: boolean;
 }
 
@@ -66,6 +67,7 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     dataFile: config.data,
     forwardTo,
     retryScheduleMs,
+    virtualClock: flags.virtualClock === true,
     onError: (e) => {
       const error = e instanceof Error ? e : new Error(String(e));
       if (flags.json) jsonLine({ event: 'bug', message: error.message, stack: error.stack });
@@ -86,7 +88,7 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
   writeRuntimeFile(runtimeFile, info);
 
   if (flags.json) {
-    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo });
+    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true });
   } else {
     out(`${c.green('✔')} paycli sandbox listening on ${c.bold(sandbox.url)}`);
     out(`  merchant        ${sandbox.merchant.id}`);
@@ -94,6 +96,7 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     out(`  webhook secret  ${c.cyan(sandbox.merchant.webhook_secret)}`);
     out(`  data            ${sandbox.dataFile ?? c.yellow('in memory (lost on exit)')}`);
     if (forwardTo) out(`  forwarding to   ${forwardTo}`);
+    if (flags.virtualClock) out(`  clock           ${c.yellow('virtual')}: advance it with POST /_sandbox/clock/advance {"ms": 3600000}`);
     if (retryScheduleMs) out(`  retry schedule  ${retryScheduleMs.map(formatDuration).join(', ')}`);
     out(c.dim(`  try: curl ${sandbox.url}/v1/payments -H "Authorization: Bearer ${sandbox.merchant.secret_key}"`));
     out(c.dim('  Ctrl-C to stop'));

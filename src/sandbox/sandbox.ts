@@ -86,7 +86,11 @@ export interface Sandbox {
  * await sandbox.close();
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const clock = options.clock ?? (options.virtualClock ? new FakeClock() : new SystemClock());
+  const realClock = new SystemClock();
+  // A virtual clock starts at the real time and signs with the real one: receivers check
+  // `webhook-timestamp` against their own wall clock, however far virtual time has moved.
+  const clock = options.clock ?? (options.virtualClock ? new FakeClock(realClock.now()) : realClock);
+  if (options.virtualClock && !options.clock && !options.signatureClock) options = { ...options, signatureClock: realClock };
   const random = options.seed !== undefined ? seededRandom(options.seed) : cryptoRandom;
   const newId = idGenerator(random);
   const store = options.store ?? (await openStore({ inMemory: options.inMemory, path: options.dataFile }));

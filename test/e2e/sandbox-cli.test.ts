@@ -143,3 +143,39 @@ describe('README', () => {
     expect(readme).toContain('npm install && npm test');
   });
 });
+
+describe('paycli sandbox start --virtual-clock', () => {
+  test('retries wait for virtual time, advanced over the control API, and still verify', async () => {
+    const { startReceiver } = await import('../helpers/sandbox.js');
+    const { Webhook } = await import('standardwebhooks');
+    const receiver = await startReceiver((_req, i) => ({ status: i === 0 ? 500 : 200 }));
+    const child = run(['sandbox', 'start', '--port', '0', '--json', '--quiet', '--in-memory', '--virtual-clock'], tmp());
+    const out = collect(child);
+    try {
+      const ready = JSON.parse(await firstLine(child));
+      expect(ready.virtual_clock).toBe(true);
+      const headers = { authorization: `Bearer ${ready.secret_key}`, 'content-type': 'application/json' };
+      const res = await fetch(`${ready.url}/v1/payments`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ amount: 1000, currency: 'usd', merchant_order_id: 'vc-1', notify_url: receiver.url, payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040 } } }),
+      });
+      expect(res.status).toBe(201);
+      const advance = (ms: number) => fetch(`${ready.url}/_sandbox/clock/advance`, { method: 'POST', headers, body: JSON.stringify({ ms }) });
+      await advance(0);
+      // payment.created and payment.succeeded: both first attempts answered, the first with 500.
+      expect(receiver.requests.length).toBe(2);
+      await advance(999);
+      expect(receiver.requests.length).toBe(2);
+      await advance(1);
+      expect(receiver.requests.length).toBe(3);
+      const [first, , retry] = receiver.requests;
+      expect(retry!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+      expect(() => new Webhook(ready.webhook_secret).verify(retry!.body, retry!.headers as Record<string, string>)).not.toThrow();
+    } finally {
+      child.kill('SIGTERM');
+      await out.exit;
+      await receiver.close();
+    }
+  });
+});
