@@ -108,15 +108,15 @@ export function delLine(collection: CollectionName, id: string): string {
 /**
  * Parses a journal. A last line without its newline is a write torn by a kill: it was never
  * acknowledged, so it is dropped. Any other bad line means the file was damaged or edited, and is an
- * error rather than a silent loss.
+ * error rather than a silent loss. `firstLine` numbers the lines of a journal read in pieces.
  */
-export function parseJournal(text: string, file: string): JournalEntry[] {
+export function parseJournal(text: string, file: string, firstLine = 1): JournalEntry[] {
   const lines = text.split('\n');
   lines.pop(); // '' after the final newline, or the torn tail
   const entries: JournalEntry[] = [];
   for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
-    const bad = (what: string) => dataFileUnreadable(file, `line ${index + 1} of the journal ${what}`);
+    const bad = (what: string) => dataFileUnreadable(file, `line ${firstLine + index} of the journal ${what}`);
     let value: unknown;
     try {
       value = JSON.parse(line);

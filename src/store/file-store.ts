@@ -18,7 +18,8 @@
  * "Durable" means handed to the OS: it survives a crash or SIGKILL of the process, not a power loss
  * (no fsync, as lowdb).
  */
-import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { PaycliError } from '../errors.js';
@@ -311,19 +312,33 @@ export class FileStore implements Store {
     return true;
   }
 
-  /** Applies the journal over the loaded snapshot; returns whether the journal had any bytes. */
+  /**
+   * Applies the journal over the loaded snapshot; returns whether the journal had any bytes. Read in
+   * pieces: a journal can outgrow the longest string V8 allows (~512 MB).
+   */
   async #replayJournal(): Promise<boolean> {
-    let text: string;
+    let carry = ''; // the start of a line whose end is in the next piece
+    let nextLine = 1;
+    let hadBytes = false;
     try {
-      text = await readFile(this.journalPath, 'utf8');
+      for await (const piece of createReadStream(this.journalPath, { encoding: 'utf8', highWaterMark: 8 * 1024 * 1024 })) {
+        hadBytes = true;
+        const text = carry + (piece as string);
+        const end = text.lastIndexOf('\n') + 1;
+        carry = text.slice(end);
+        if (end === 0) continue;
+        for (const entry of parseJournal(text.slice(0, end), this.journalPath, nextLine)) {
+          if (entry.op === 'put') this.#docs.put(entry.c, entry.doc);
+          else this.#docs.remove(entry.c, entry.id);
+        }
+        for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) nextLine++;
+      }
     } catch (err) {
+      if (err instanceof PaycliError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw dataFileUnreadable(this.journalPath, describeFsError(err), err);
     }
-    for (const entry of parseJournal(text, this.journalPath)) {
-      if (entry.op === 'put') this.#docs.put(entry.c, entry.doc);
-      else this.#docs.remove(entry.c, entry.id);
-    }
-    return text.length > 0;
+    // `carry` now holds a last line without its newline: a write torn by a kill, never acknowledged.
+    return hadBytes;
   }
 }
