@@ -37,6 +37,14 @@ export async function stop(c) {
   clearTimeout(timer);
 }
 
+/** Ends a child at once (SIGKILL): a sandbox then skips its shutdown compaction. */
+export async function kill(c) {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = once(c, 'exit');
+  c.kill('SIGKILL');
+  await exited;
+}
+
 /** Stops every child still running (on the way out, also after a failure). */
 export function stopAll() {
   return Promise.all([...running].map(stop));
@@ -47,6 +55,18 @@ export function rssMb(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuSeconds(pid) {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
   } catch {
     return NaN;
   }

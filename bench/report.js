@@ -22,7 +22,7 @@ export function textTable(rows) {
 /** The rows as a Markdown table (with notes below it). */
 export function markdownTable(rows, env) {
   const out = [
-    `Measured ${env.date} on ${env.cpus}× ${env.cpuModel}, Node ${env.node}, commit ${env.commit}, throughput from ${env.rounds} round-robin rounds of ${env.windowSec} s windows per server.`,
+    `Measured ${env.date} on ${env.cpus}× ${env.cpuModel}, Node ${env.node}, commit ${env.commit}, throughput: ${env.rounds} round-robin rounds, each server a fresh process measured for ${env.windowSec} s after ${env.warmupSec} s of warm-up, 50 keep-alive connections.`,
     '',
     '| | measurement | value | baseline | ratio | target | met |',
     '|---|---|---|---|---|---|---|',

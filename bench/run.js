@@ -3,7 +3,7 @@
  * a table, writes bench/results/latest.json, and with --update-docs rewrites the table in
  * docs/performance.md. All traffic goes to 127.0.0.1; every loop is bounded by time or count.
  *
- *   node bench/run.js [--quick] [--rounds <n>] [--window <s>] [--only a,b,c,d,e,f] [--update-docs]
+ *   node bench/run.js [--quick] [--rounds <n>] [--warmup <s>] [--window <s>] [--only a,b,c,d,e,f] [--update-docs]
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { child, stopAll } from './children.js';
 import { markdownTable, textTable, updateDocs } from './report.js';
+import { timeScenarios } from './scenario-timing.js';
 import { measureThroughput } from './throughput.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,8 +24,8 @@ const value = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name)
 const quick = flag('--quick');
 /** Throughput: each server gets `rounds` windows of `windowMs`, each after `warmupMs` of unmeasured load. */
 const rounds = Number(value('--rounds', quick ? 1 : 3));
-const windowMs = Number(value('--window', quick ? 1 : 2)) * 1000;
-const warmupMs = quick ? 500 : 1000;
+const windowMs = Number(value('--window', quick ? 1 : 3)) * 1000;
+const warmupMs = Number(value('--warmup', quick ? 0.5 : 3)) * 1000;
 const only = new Set(value('--only', 'a,b,c,d,e,f').split(','));
 const seeds = quick ? [2_000, 10_000] : [10_000, 100_000];
 
@@ -69,31 +70,6 @@ async function deliveries() {
   }
 }
 
-/** (d) wall time of `paycli scenario run scenarios`, if the command exists yet. */
-function scenarios() {
-  const help = spawnSync(process.execPath, ['bin/paycli.js', 'scenario', 'run', '--help'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
-  if (help.status !== 0 || !existsSync(path.join(root, 'scenarios'))) {
-    results.scenarios = { skipped: 'the `paycli scenario run` command or the scenarios/ folder does not exist yet' };
-    rows.push({ id: 'd', what: 'paycli scenario run scenarios', value: 'skipped', baseline: '', ratio: null, target: '< 5 s', met: null, note: results.scenarios.skipped });
-    return;
-  }
-  log('timing `paycli scenario run scenarios`…');
-  const started = performance.now();
-  const run = spawnSync(process.execPath, ['bin/paycli.js', 'scenario', 'run', 'scenarios'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  const seconds = (performance.now() - started) / 1000;
-  results.scenarios = { seconds, exit_code: run.status, stderr: run.stderr.slice(-2000) };
-  rows.push({
-    id: 'd',
-    what: 'paycli scenario run scenarios',
-    value: `${seconds.toFixed(2)} s`,
-    baseline: '',
-    ratio: null,
-    target: '< 5 s',
-    met: run.status === 0 && seconds < 5,
-    note: run.status === 0 ? undefined : `exited with ${run.status ?? run.signal}`,
-  });
-}
-
 /** (e) CLI cold start against `node -e 0`, interleaved so drift hits both alike; medians. */
 function coldStart() {
   log('timing cold starts…');
@@ -128,6 +104,7 @@ function environment() {
     commit: git.status === 0 ? git.stdout.trim() : 'unknown',
     rounds,
     windowSec: windowMs / 1000,
+    warmupSec: warmupMs / 1000,
   };
 }
 
@@ -141,7 +118,11 @@ async function main() {
       rows.push(...t.rows);
     }
     if (only.has('c')) await deliveries();
-    if (only.has('d')) scenarios();
+    if (only.has('d')) {
+      const d = await timeScenarios(root, log);
+      results.scenarios = d.result;
+      rows.push(d.row);
+    }
     if (only.has('e')) coldStart();
   } finally {
     await stopAll();

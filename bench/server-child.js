@@ -6,6 +6,7 @@
  *   node bench/server-child.js sandbox <data file>  the real sandbox (startSandbox, file store)
  *   node bench/server-child.js seed <data file> <n> creates n payments through the service, then exits
  *   node bench/server-child.js deliveries <data file> <receiver url> <payments>
+ *   node bench/server-child.js app <module> <sandbox url> <secret key> <webhook secret>   a merchant app
  *
  * Each reports to the parent over the fork IPC channel: { type: 'ready', port, key } or { type: 'result', ... }.
  * Every server listens on 127.0.0.1 only and exits when the parent disconnects.
@@ -152,12 +153,20 @@ async function deliveries(dataFile, receiverUrl, payments) {
   send({ type: 'result', deliveries: acknowledged, expected, failed_attempts: failedAttempts, seconds, per_sec: acknowledged / seconds, baseline_per_sec: baselinePerSec });
 }
 
+/** The reference merchant app (transpiled by scenario-timing.js) for `paycli scenario run`. */
+async function merchantApp(module, sandboxUrl, secretKey, webhookSecret) {
+  const { startReferenceApp } = await import(module);
+  const app = await startReferenceApp({ sandboxUrl, secretKey, webhookSecret });
+  send({ type: 'ready', url: app.url });
+}
+
 const modes = {
   http: () => bareHttp(),
   express: () => bareExpress(),
   sandbox: () => sandboxServer(args[0]),
   seed: () => seed(args[0], Number(args[1])),
   deliveries: () => deliveries(args[0], args[1], Number(args[2])),
+  app: () => merchantApp(args[0], args[1], args[2], args[3]),
 };
 if (!modes[mode]) {
   console.error(`unknown mode ${mode}; one of ${Object.keys(modes).join(', ')}`);
