@@ -5,7 +5,9 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT, PaycliError } from '../errors.js';
+import { paycliDependencySpec } from '../scaffold/paycli-dependency.js';
 import { packageNameFrom, planScaffold } from '../scaffold/plan.js';
 import { completeAnswers, type InitAnswers, type PromptApi } from '../scaffold/questions.js';
 import { findTemplate, FRAMEWORKS, LANGUAGES, type Framework, type Language } from '../scaffold/templates.js';
@@ -86,7 +88,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     language: answers.language,
     projectName: packageNameFrom(path.basename(dir)),
     ci: answers.ci,
-    paycliVersion: `^${pkg.version}`,
+    paycliVersion: paycliDependencySpec(fileURLToPath(new URL('../..', import.meta.url)), pkg.version),
   });
   const result = writeScaffold(dir, plan, { force: opts.force, dryRun: opts.dryRun });
   const template = findTemplate(answers.framework, answers.language).id;
