@@ -24,7 +24,10 @@ afterEach(async () => {
 
 /** Journal lines for `n` payments of ~1 KB each (odd sizes, so lines straddle the 8 MB pieces). */
 function lines(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => putLine('payments', { id: `pay_${i}`, n: i, note: 'é'.repeat(500 + (i % 97)) }));
+  return Array.from({ length: n }, (_, i) => {
+    const doc = { id: `pay_${i}`, n: i, note: 'é'.repeat(500 + (i % 97)) };
+    return putLine('payments', doc);
+  });
 }
 
 describe('FileStore with a journal of many pieces', () => {
