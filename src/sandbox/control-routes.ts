@@ -124,7 +124,7 @@ export function controlRouter(ctx: ControlContext): Router {
 
   router.get('/deliveries', (req, res) => {
     const q = parse(deliveriesQuery, req.query, 'query');
-    const page = paginate(ctx.store.list<Delivery>('deliveries'), { limit: q.limit ?? 100, starting_after: q.starting_after }, (d) => {
+    const page = paginate(ctx.store.live<Delivery>('deliveries'), { limit: q.limit ?? 100, starting_after: q.starting_after }, (d) => {
       if (d.merchant_id !== (res.locals.merchant as Merchant).id) return false;
       return (!q.event_id || d.event_id === q.event_id) && (!q.status || d.status === q.status);
     });

@@ -161,7 +161,7 @@ export class PaymentService {
       const data = p && (!q.status || p.status === q.status) ? [p] : [];
       return { object: 'list', data, has_more: false, next_cursor: null };
     }
-    return paginate(this.store.list<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && (!q.status || p.status === q.status));
+    return paginate(this.store.live<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && (!q.status || p.status === q.status));
   }
 
   async capture(merchant: Merchant, id: string, amount?: number, onStaged?: OnStaged<Payment>): Promise<Payment> {
@@ -211,7 +211,7 @@ export class PaymentService {
   }
 
   listRefunds(merchant: Merchant, q: { limit?: number; starting_after?: string; payment_id?: string }): Page<Refund> {
-    return paginate(this.store.list<Refund>('refunds'), q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id));
+    return paginate(this.store.live<Refund>('refunds'), q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id));
   }
 
   // --- events ---
@@ -223,7 +223,7 @@ export class PaymentService {
   }
 
   listEvents(merchant: Merchant, q: { limit?: number; starting_after?: string; type?: string; payment_id?: string }): Page<PaycliEvent> {
-    return paginate(this.store.list<PaycliEvent>('events'), q, (e) => {
+    return paginate(this.store.live<PaycliEvent>('events'), q, (e) => {
       if (e.merchant_id !== merchant.id) return false;
       if (q.type && !eventMatches([q.type], e.type)) return false;
       if (q.payment_id) {

@@ -1,7 +1,8 @@
 /**
- * The in-memory state both store implementations share: one insertion-ordered `Map` per collection.
- * A `Map` keeps a replaced key in its original position and, unlike a plain object, never reorders
- * integer-like keys, so it gives the Store contract's "insertion order" for free.
+ * The in-memory state both store implementations share: per collection, the documents in insertion
+ * order in an array, and each id's position in it. A replaced document keeps its position; a removal
+ * (rare: webhook endpoints) shifts the later ones down. The array is what `live()` hands out, so a
+ * page of a list costs the page, not the collection.
  */
 import { PaycliError } from '../errors.js';
 import { COLLECTIONS, type CollectionName, type StoredDoc } from './store.js';
@@ -9,66 +10,91 @@ import { COLLECTIONS, type CollectionName, type StoredDoc } from './store.js';
 /** Every collection, each mapping id → document, in insertion order. */
 export type CollectionsSnapshot = { [C in CollectionName]: Record<string, StoredDoc> };
 
+interface Collection {
+  docs: StoredDoc[];
+  /** id → index in `docs` */
+  at: Map<string, number>;
+}
+
 /** The documents of every collection, held in memory; no I/O. */
 export class DocCollections {
-  readonly #maps = new Map<CollectionName, Map<string, StoredDoc>>();
+  readonly #collections = new Map<CollectionName, Collection>();
   /**
-   * `list()` results, rebuilt lazily after a change. A fresh frozen array per change means a caller
+   * `list()` results, copied lazily after a change. A fresh frozen array per change means a caller
    * still iterating an earlier result never sees it move under its feet.
    */
   readonly #lists = new Map<CollectionName, readonly StoredDoc[]>();
 
   constructor() {
-    for (const name of COLLECTIONS) this.#maps.set(name, new Map());
+    for (const name of COLLECTIONS) this.#collections.set(name, { docs: [], at: new Map() });
   }
 
   /** The document with this id, if any. */
   get<T extends StoredDoc>(collection: CollectionName, id: string): T | undefined {
-    return this.#map(collection).get(id) as T | undefined;
+    const c = this.#collection(collection);
+    const i = c.at.get(id);
+    return (i === undefined ? undefined : c.docs[i]) as T | undefined;
   }
 
   /** Every document of the collection, oldest first, as a frozen array. */
   list<T extends StoredDoc>(collection: CollectionName): readonly T[] {
     let list = this.#lists.get(collection);
     if (list === undefined) {
-      list = Object.freeze(Array.from(this.#map(collection).values()));
+      list = Object.freeze(this.#collection(collection).docs.slice());
       this.#lists.set(collection, list);
     }
     return list as readonly T[];
   }
 
+  /** The collection's own array, oldest first: no copy, so read it at once and never change it. */
+  live<T extends StoredDoc>(collection: CollectionName): readonly T[] {
+    return this.#collection(collection).docs as readonly StoredDoc[] as readonly T[];
+  }
+
   /** How many documents all collections hold together. */
   get size(): number {
     let total = 0;
-    for (const map of this.#maps.values()) total += map.size;
+    for (const c of this.#collections.values()) total += c.docs.length;
     return total;
   }
 
   /** How many documents the collection holds. */
   count(collection: CollectionName): number {
-    return this.#map(collection).size;
+    return this.#collection(collection).docs.length;
   }
 
   /** Inserts or replaces (keeping the position of) a document. */
   put(collection: CollectionName, doc: StoredDoc): void {
-    const map = this.#map(collection);
+    const c = this.#collection(collection);
     if (doc === null || typeof doc !== 'object' || typeof doc.id !== 'string' || doc.id === '') {
       throw new PaycliError('internal_error', `A document put into "${collection}" has no string id`);
     }
-    map.set(doc.id, doc);
+    const i = c.at.get(doc.id);
+    if (i === undefined) {
+      c.at.set(doc.id, c.docs.length);
+      c.docs.push(doc);
+    } else {
+      c.docs[i] = doc;
+    }
     this.#lists.delete(collection);
   }
 
   /** Removes a document; returns whether there was one. */
   remove(collection: CollectionName, id: string): boolean {
-    const removed = this.#map(collection).delete(id);
-    if (removed) this.#lists.delete(collection);
-    return removed;
+    const c = this.#collection(collection);
+    const i = c.at.get(id);
+    if (i === undefined) return false;
+    c.docs.splice(i, 1);
+    c.at.delete(id);
+    for (let j = i; j < c.docs.length; j++) c.at.set(c.docs[j]!.id, j);
+    this.#lists.delete(collection);
+    return true;
   }
 
   /** Empties every collection. */
   clear(): void {
-    for (const map of this.#maps.values()) map.clear();
+    // New arrays rather than emptied ones: a `live()` array read at this moment stays as it was.
+    for (const name of COLLECTIONS) this.#collections.set(name, { docs: [], at: new Map() });
     this.#lists.clear();
   }
 
@@ -78,13 +104,17 @@ export class DocCollections {
    */
   toSnapshot(): CollectionsSnapshot {
     const snapshot = {} as CollectionsSnapshot;
-    for (const name of COLLECTIONS) snapshot[name] = Object.fromEntries(this.#map(name));
+    for (const name of COLLECTIONS) {
+      const docs: Record<string, StoredDoc> = {};
+      for (const doc of this.#collection(name).docs) docs[doc.id] = doc;
+      snapshot[name] = docs;
+    }
     return snapshot;
   }
 
-  #map(collection: CollectionName): Map<string, StoredDoc> {
-    const map = this.#maps.get(collection);
-    if (map === undefined) throw new PaycliError('internal_error', `Unknown store collection "${String(collection)}"`);
-    return map;
+  #collection(collection: CollectionName): Collection {
+    const c = this.#collections.get(collection);
+    if (c === undefined) throw new PaycliError('internal_error', `Unknown store collection "${String(collection)}"`);
+    return c;
   }
 }

@@ -134,6 +134,10 @@ export class FileStore implements Store {
     return this.#docs.list<T>(collection);
   }
 
+  live<T extends StoredDoc>(collection: CollectionName): readonly T[] {
+    return this.#docs.live<T>(collection);
+  }
+
   count(collection: CollectionName): number {
     return this.#docs.count(collection);
   }

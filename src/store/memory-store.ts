@@ -31,6 +31,10 @@ export class MemoryStore implements Store {
     return this.#docs.list<T>(collection);
   }
 
+  live<T extends StoredDoc>(collection: CollectionName): readonly T[] {
+    return this.#docs.live<T>(collection);
+  }
+
   count(collection: CollectionName): number {
     return this.#docs.count(collection);
   }

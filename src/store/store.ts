@@ -43,6 +43,12 @@ export interface Store {
   get<T extends StoredDoc>(collection: CollectionName, id: string): T | undefined;
   /** Every document of a collection, in insertion order (oldest first). Do not mutate the result. */
   list<T extends StoredDoc>(collection: CollectionName): readonly T[];
+  /**
+   * The same documents without a copy, for a page of a list on a large collection (`list()` copies the
+   * collection after each change): it changes with the store, so read it at once, never across an
+   * await, and never modify it.
+   */
+  live<T extends StoredDoc>(collection: CollectionName): readonly T[];
   count(collection: CollectionName): number;
 
   /**

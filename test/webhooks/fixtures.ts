@@ -88,6 +88,9 @@ export class MapStore implements Store {
   list<T extends StoredDoc>(c: CollectionName): readonly T[] {
     return [...this.map(c).values()] as T[];
   }
+  live<T extends StoredDoc>(c: CollectionName): readonly T[] {
+    return this.list<T>(c);
+  }
   count(c: CollectionName): number {
     return this.map(c).size;
   }

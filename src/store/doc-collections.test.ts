@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { DocCollections } from './doc-collections.js';
+
+const ids = (docs: readonly { id: string }[]) => docs.map((d) => d.id);
+
+describe('DocCollections', () => {
+  it('live() is the collection itself: appends, in-place replacements and removals show at once', () => {
+    const docs = new DocCollections();
+    for (const id of ['a', 'b', 'c', 'd']) docs.put('payments', { id });
+    const live = docs.live('payments');
+    const snapshot = docs.list('payments');
+    docs.put('payments', { id: 'e' });
+    docs.put('payments', { id: 'b', v: 2 } as { id: string });
+    expect(ids(live)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(live[1]).toEqual({ id: 'b', v: 2 });
+    docs.remove('payments', 'b');
+    expect(ids(live)).toEqual(['a', 'c', 'd', 'e']);
+    // Positions after a removal still find every document.
+    expect(['a', 'c', 'd', 'e'].map((id) => docs.get('payments', id)?.id)).toEqual(['a', 'c', 'd', 'e']);
+    expect(docs.get('payments', 'b')).toBeUndefined();
+    expect(ids(snapshot)).toEqual(['a', 'b', 'c', 'd']); // list() still gives a copy that never moves
+    expect(docs.count('payments')).toBe(4);
+  });
+
+  it('clear() starts new arrays, leaving an array read before it as it was', () => {
+    const docs = new DocCollections();
+    docs.put('events', { id: 'evt_1' });
+    const before = docs.live('events');
+    docs.clear();
+    expect(docs.live('events')).toEqual([]);
+    expect(ids(before)).toEqual(['evt_1']);
+    docs.put('events', { id: 'evt_2' });
+    expect(ids(docs.live('events'))).toEqual(['evt_2']);
+    expect(docs.toSnapshot().events).toEqual({ evt_2: { id: 'evt_2' } });
+  });
+});
