@@ -17,6 +17,7 @@ import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
 import { paginate, type Page } from './pagination.js';
+import { PaymentRelations } from './payment-relations.js';
 
 export interface PaymentServiceOptions {
   store: Store;
@@ -45,6 +46,7 @@ export class PaymentService {
   private readonly opts: PaymentServiceOptions;
   private readonly byKey = new Map<string, Merchant>();
   private readonly byOrderId = new Map<string, string>();
+  private readonly related = new PaymentRelations();
   private readonly listeners = new Set<EventListener>();
   /** The expiry timer of each payment waiting for its buyer, so reset and close can cancel them. */
   private readonly expiryTimers = new Map<string, TimerHandle>();
@@ -83,6 +85,7 @@ export class PaymentService {
     this.byOrderId.clear();
     for (const m of this.store.list<Merchant>('merchants')) this.byKey.set(m.secret_key, m);
     for (const p of this.store.list<Payment>('payments')) this.byOrderId.set(orderKey(p.merchant_id, p.merchant_order_id), p.id);
+    this.related.rebuild(this.store);
   }
 
   get defaultMerchant(): Merchant {
@@ -197,6 +200,7 @@ export class PaymentService {
     if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
     const r = createRefund(this.ctx(), payment, input);
     this.store.put('refunds', r.refund);
+    this.related.addRefund(r.refund);
     this.store.put('payments', r.payment);
     this.raise(r.events);
     onStaged?.(r.refund);
@@ -211,7 +215,8 @@ export class PaymentService {
   }
 
   listRefunds(merchant: Merchant, q: { limit?: number; starting_after?: string; payment_id?: string }): Page<Refund> {
-    return paginate(this.store.live<Refund>('refunds'), q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id));
+    const refunds = q.payment_id ? this.related.refundsOf(this.store, q.payment_id) : this.store.live<Refund>('refunds');
+    return paginate(refunds, q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id));
   }
 
   // --- events ---
@@ -223,7 +228,8 @@ export class PaymentService {
   }
 
   listEvents(merchant: Merchant, q: { limit?: number; starting_after?: string; type?: string; payment_id?: string }): Page<PaycliEvent> {
-    return paginate(this.store.live<PaycliEvent>('events'), q, (e) => {
+    const events = q.payment_id ? this.related.eventsOf(this.store, q.payment_id) : this.store.live<PaycliEvent>('events');
+    return paginate(events, q, (e) => {
       if (e.merchant_id !== merchant.id) return false;
       if (q.type && !eventMatches([q.type], e.type)) return false;
       if (q.payment_id) {
@@ -336,6 +342,7 @@ export class PaymentService {
   private raise(events: PaycliEvent[]): void {
     for (const event of events) {
       this.store.put('events', event);
+      this.related.addEvent(event);
       for (const target of this.destinations(event)) {
         const chaos = this.chaos.take(event, target.kind);
         this.opts.dispatcher.enqueue(event, target, chaos);
