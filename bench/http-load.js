@@ -19,7 +19,7 @@ const HEADER_END = Buffer.from('\r\n\r\n');
  * @param {number} o.warmupMs  run this long before measuring (JIT, connection setup)
  * @param {number} o.durationMs  the measured window
  * @param {(n: number) => Buffer} o.request  the raw bytes of request number n (unique bodies per n)
- * @param {number} [o.expectStatus]  responses with another status are counted as errors
+ * @param {number | number[]} [o.expectStatus]  responses with another status are counted as errors
  */
 export async function runLoad(o) {
   const latencies = [];
@@ -63,7 +63,7 @@ export async function runLoad(o) {
           if (buf.length < total) return;
           const status = Number(head.slice(9, 12));
           const done = performance.now();
-          if (o.expectStatus !== undefined && status !== o.expectStatus) {
+          if (o.expectStatus !== undefined && !(Array.isArray(o.expectStatus) ? o.expectStatus.includes(status) : status === o.expectStatus)) {
             errors++;
             firstError ??= `${status} ${buf.toString('utf8', end + 4, Math.min(total, end + 404))}`;
           }
@@ -102,6 +102,13 @@ export function jsonPost(path, headers, body) {
   let head = `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: keep-alive\r\ncontent-type: application/json\r\ncontent-length: ${payload.length}\r\n`;
   for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
   return Buffer.concat([Buffer.from(`${head}\r\n`), payload]);
+}
+
+/** Frames a GET as raw HTTP/1.1 bytes. */
+export function get(path, headers) {
+  let head = `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: keep-alive\r\n`;
+  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+  return Buffer.from(`${head}\r\n`);
 }
 
 function round(ms) {

@@ -12,7 +12,7 @@
 import { copyFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { child, cpuSeconds, kill, rssMb } from './children.js';
-import { jsonPost, runLoad, summarise } from './http-load.js';
+import { get, jsonPost, runLoad, summarise } from './http-load.js';
 
 const CONNECTIONS = 50;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +27,16 @@ const paymentRequest = (tag, key, headersFor = () => ({})) => (i) =>
     merchant_order_id: `bench_${tag}_${i}`,
     payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' } },
   });
+
+/**
+ * A read/write mix, as a merchant app under load makes it: create a payment, list the latest payments,
+ * list one payment's events (a payment id nobody has: the worst case for a scan), in turn.
+ */
+const mixedRequest = (tag, key) => {
+  const create = paymentRequest(tag, key);
+  const auth = { authorization: `Bearer ${key}` };
+  return (i) => (i % 3 === 0 ? create(i) : i % 3 === 1 ? get('/v1/payments?limit=10', auth) : get(`/v1/events?payment_id=pay_${tag}_${i}`, auth));
+};
 
 /**
  * Runs the measurement; returns { results, rows } for the report.
@@ -48,12 +58,12 @@ export async function measureThroughput(o) {
    * Loads a server and records its window. Also records the server's CPU time in the window: CPU per
    * request hardly depends on what else the machine runs, so it backs the throughput ratios up.
    */
-  const load = async (name, proc, port, request) => {
+  const load = async (name, proc, port, request, expectStatus = 201) => {
     let cpuFrom = NaN;
     let cpuTo = NaN;
     const t1 = setTimeout(() => (cpuFrom = cpuSeconds(proc.pid)), o.warmupMs);
     const t2 = setTimeout(() => (cpuTo = cpuSeconds(proc.pid)), o.warmupMs + o.windowMs);
-    const r = await runLoad({ port, connections: CONNECTIONS, warmupMs: o.warmupMs, durationMs: o.windowMs, request, expectStatus: 201 });
+    const r = await runLoad({ port, connections: CONNECTIONS, warmupMs: o.warmupMs, durationMs: o.windowMs, request, expectStatus });
     clearTimeout(t1);
     clearTimeout(t2);
     if (r.errors > 0) log(`  ${name}: ${r.errors} unexpected responses, first: ${r.first_error}`);
@@ -69,6 +79,7 @@ export async function measureThroughput(o) {
     log(`  seeded in ${msg.seconds.toFixed(1)} s, ${seeded[size].snapshot_mb} MB snapshot`);
   }
 
+  const largest = o.seeds[o.seeds.length - 1];
   /** Each subject: how to start its process, and which requests to send it. */
   const subjects = [
     { name: 'express', start: () => child('express'), request: (c, r) => paymentRequest(`x${r}`, 'none') },
@@ -92,6 +103,17 @@ export async function measureThroughput(o) {
       request: (c, r) => paymentRequest(`i${r}`, c.msg.key, (i) => ({ 'idempotency-key': `k${r}_${i}` })),
     },
     { name: 'http', start: () => child('http'), request: (c, r) => paymentRequest(`h${r}`, 'none') },
+    { name: 'mixed empty', mixed: true, start: (r) => child('sandbox', path.join(o.tmp, `mixed-${r}.json`)), request: (c, r) => mixedRequest(`me${r}`, c.msg.key) },
+    {
+      name: 'mixed seeded',
+      mixed: true,
+      start: async (r) => {
+        const copy = path.join(o.tmp, `run-mixed-${r}.json`);
+        copyFileSync(seeded[largest].file, copy);
+        return child('sandbox', copy);
+      },
+      request: (c, r) => mixedRequest(`ms${r}`, c.msg.key),
+    },
   ];
   const rss = {};
   for (let round = 1; round <= o.rounds; round++) {
@@ -99,11 +121,11 @@ export async function measureThroughput(o) {
     log(`round ${round} of ${o.rounds}: ${order.map((s) => s.name).join(', ')}…`);
     for (const subject of order) {
       const c = await subject.start(round);
-      if (round === 1 && subject.name !== 'express' && subject.name !== 'http') {
+      if (round === 1 && subject.name !== 'express' && subject.name !== 'http' && !subject.mixed) {
         await sleep(1000);
         rss[subject.name] = { idle: rssMb(c.proc.pid) };
       }
-      await load(subject.name, c.proc, c.msg.port, subject.request(c, round));
+      await load(subject.name, c.proc, c.msg.port, subject.request(c, round), subject.mixed ? [200, 201] : 201);
       if (round === 1 && rss[subject.name]) rss[subject.name].loaded = rssMb(c.proc.pid);
       await kill(c.proc);
     }
@@ -165,6 +187,22 @@ export async function measureThroughput(o) {
       note: `${n(size)} stored: ${s.snapshot_mb} MB snapshot, opened in up to ${s.open_sec.toFixed(1)} s; RSS ${s.idle_rss_mb} MB idle, ${s.loaded_rss_mb} MB after a window; slowest response ${Math.round(s.max_ms)} ms`,
     });
   }
+  const mixedEmpty = result('mixed empty');
+  const mixedSeeded = result('mixed seeded');
+  results.sandbox.mixed_empty = mixedEmpty;
+  results.sandbox[`mixed_seeded_${largest}`] = mixedSeeded;
+  rows.push(
+    { id: 'b', what: 'create + list payments + list events of a payment, empty', value: fmt(mixedEmpty), baseline: '', ratio: null, target: '', met: null },
+    {
+      id: 'b',
+      what: `  same, ${n(largest)} stored`,
+      value: fmt(mixedSeeded),
+      baseline: 'empty store',
+      ratio: mixedSeeded.requests_per_sec / mixedEmpty.requests_per_sec,
+      target: '',
+      met: null,
+    },
+  );
   rows.push(
     { id: 'f', what: 'sandbox RSS, idle (empty file store)', value: `${emptyIdleRss} MB`, baseline: '', ratio: null, target: '≤ 100 MB', met: emptyIdleRss <= 100 },
     { id: 'f', what: 'sandbox RSS, after one load window', value: `${emptyLoadedRss} MB`, baseline: 'idle', ratio: emptyLoadedRss / emptyIdleRss, target: '', met: null },
