@@ -62,6 +62,16 @@ function base(name: string): Omit<PackageJson, 'scripts' | 'dependencies' | 'dev
   return { name, version: '0.1.0', private: true, engines: { node: NODE_ENGINE } };
 }
 
+/** The scripts of a plain Node server written in TypeScript (Express, Fastify). */
+const NODE_TS_SCRIPTS = {
+  dev: 'tsx watch src/server.ts',
+  build: 'tsc -p tsconfig.build.json',
+  start: 'node dist/server.js',
+  typecheck: 'tsc --noEmit',
+  test: 'node --import tsx --test test/*.test.ts',
+  'test:scenarios': SCENARIOS,
+};
+
 export const TEMPLATES: readonly TemplateSpec[] = [
   {
     id: 'express-ts',
@@ -73,14 +83,7 @@ export const TEMPLATES: readonly TemplateSpec[] = [
     packageJson: (name, paycli) => ({
       ...base(name),
       type: 'module',
-      scripts: {
-        dev: 'tsx watch src/server.ts',
-        build: 'tsc -p tsconfig.build.json',
-        start: 'node dist/server.js',
-        typecheck: 'tsc --noEmit',
-        test: 'node --import tsx --test test/*.test.ts',
-        'test:scenarios': SCENARIOS,
-      },
+      scripts: NODE_TS_SCRIPTS,
       dependencies: { express: V.express, standardwebhooks: V.standardwebhooks },
       devDependencies: { '@types/express': V.typesExpress, '@types/node': V.typesNode, paycli, tsx: V.tsx, typescript: V.typescript },
     }),
@@ -115,14 +118,7 @@ export const TEMPLATES: readonly TemplateSpec[] = [
     packageJson: (name, paycli) => ({
       ...base(name),
       type: 'module',
-      scripts: {
-        dev: 'tsx watch src/server.ts',
-        build: 'tsc -p tsconfig.build.json',
-        start: 'node dist/server.js',
-        typecheck: 'tsc --noEmit',
-        test: 'node --import tsx --test test/*.test.ts',
-        'test:scenarios': SCENARIOS,
-      },
+      scripts: NODE_TS_SCRIPTS,
       dependencies: { fastify: V.fastify, standardwebhooks: V.standardwebhooks },
       devDependencies: { '@types/node': V.typesNode, paycli, tsx: V.tsx, typescript: V.typescript },
     }),
