@@ -132,7 +132,9 @@ const CASES: Case[] = [
   // --- refund and capture bodies ---
   { name: 'refund amount as a string', method: 'POST', path: '/v1/refunds', body: { payment_id: 'SUCCEEDED', amount: '10' }, status: 400, code: 'parameter_invalid', param: 'amount' },
   { name: 'refund amount zero', method: 'POST', path: '/v1/refunds', body: { payment_id: 'SUCCEEDED', amount: 0 }, status: 400, code: 'parameter_invalid', param: 'amount' },
-  { name: 'refund reason unknown', method: 'POST', path: '/v1/refunds', body: { payment_id: 'SUCCEEDED', reason: 'bored' }, status: 400, code: 'parameter_invalid', param: 'reason' },
+  { name: 'refund reason not a string', method: 'POST', path: '/v1/refunds', body: { payment_id: 'SUCCEEDED', reason: 42 }, status: 400, code: 'parameter_invalid', param: 'reason' },
+  { name: 'refund reason empty', method: 'POST', path: '/v1/refunds', body: { payment_id: 'SUCCEEDED', reason: '' }, status: 400, code: 'parameter_invalid', param: 'reason' },
+  { name: 'card expiry year 3 digits', method: 'POST', path: '/v1/payments', body: { amount: 100, currency: 'usd', merchant_order_id: 'y3', payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 1, exp_year: 203 } } }, status: 400, code: 'parameter_invalid', param: 'payment_method.card.exp_year' },
   { name: 'refund without payment_id', method: 'POST', path: '/v1/refunds', body: { amount: 10 }, status: 400, code: 'parameter_missing', param: 'payment_id' },
   { name: 'capture a fractional amount', method: 'POST', path: '/v1/payments/SUCCEEDED/capture', body: { amount: 1.5 }, status: 400, code: 'parameter_invalid', param: 'amount' },
 ];

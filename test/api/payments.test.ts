@@ -239,3 +239,23 @@ describe('listing payments', () => {
     expect(res.body.error.param).toBe(param);
   });
 });
+
+describe('lenient where people are', () => {
+  it('takes a two-digit expiry year as 20xx, and a past one is declined as expired', async () => {
+    const future = await create({ payment_method: card('4242424242424242', 34, 12) });
+    expect(future.status).toBe(201);
+    expect(future.body.payment_method.card.exp_year).toBe(2034);
+    const past = await create({ payment_method: card('4242424242424242', 20, 1) });
+    expect(past.body).toMatchObject({ status: 'failed', failure_code: 'expired_card' });
+  });
+
+  it('takes a free-text refund reason and cancellation reason', async () => {
+    const paid = await create();
+    const refund = await api.call('POST', '/v1/refunds', { payment_id: paid.body.id, amount: 100, reason: 'customer changed their mind' });
+    expect(refund.status).toBe(201);
+    expect(refund.body.reason).toBe('customer changed their mind');
+    const held = await create({ capture_method: 'manual' });
+    const canceled = await api.call('POST', `/v1/payments/${held.body.id}/cancel`, { cancellation_reason: 'out of stock' });
+    expect(canceled.body).toMatchObject({ status: 'canceled', cancellation_reason: 'out of stock' });
+  });
+});

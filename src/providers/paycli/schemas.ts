@@ -51,7 +51,12 @@ const card = z.strictObject({
     .transform(normaliseCardNumber)
     .refine(luhnValid, { error: 'is not a valid card number (it fails the Luhn check)', params: { code: 'invalid_card_number' } }),
   exp_month: z.number({ error: 'must be a month number 1-12' }).int().min(1).max(12),
-  exp_year: z.number({ error: 'must be a four-digit year' }).int().min(2000).max(2100),
+  // Two-digit years (30) are what is printed on cards; they mean 20xx.
+  exp_year: z
+    .number({ error: 'must be a year such as 2030 (or 30)' })
+    .int({ error: 'must be a year such as 2030 (or 30)' })
+    .refine((y) => (y >= 0 && y <= 99) || (y >= 2000 && y <= 2100), { error: 'must be a year such as 2030 (or 30)' })
+    .transform((y) => (y < 100 ? 2000 + y : y)),
   cvc: z
     .string({ error: 'must be a string of 3 or 4 digits' })
     .regex(/^\d{3,4}$/, { error: 'must be 3 or 4 digits' })
@@ -84,13 +89,14 @@ export const createPaymentSchema = z.strictObject({
 
 export const captureSchema = z.strictObject({ amount: amount.optional() });
 export const cancelSchema = z.strictObject({
-  cancellation_reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent', 'abandoned', 'requested_by_merchant']).optional(),
+  cancellation_reason: z.string({ error: 'must be a string' }).min(1).max(200).optional(),
 });
 
 export const createRefundSchema = z.strictObject({
   payment_id: z.string({ error: 'must be a payment id (pay_…)' }).min(1),
   amount: amount.optional(),
-  reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent', 'other'], { error: 'must be requested_by_customer, duplicate, fraudulent or other' }).optional(),
+  // Free text: merchants record their own reasons (e.g. requested_by_customer, duplicate, fraudulent).
+  reason: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(500).optional(),
   metadata: metadata.optional(),
 });
 
