@@ -1,10 +1,7 @@
 /**
- * The native paycli provider's notifications: Standard Webhooks (spec v1), so receivers can verify them
- * with any Standard Webhooks library. The secret is checked by the `standardwebhooks` package; the MAC
- * is computed with node:crypto, several times faster than the package's pure-JavaScript SHA-256 (which
- * was the largest single cost of a delivery); the tests verify the result with the package.
+ * The native paycli provider's notifications: Standard Webhooks (spec v1), signed with the
+ * `standardwebhooks` package so receivers can verify them with any Standard Webhooks library.
  */
-import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Webhook } from 'standardwebhooks';
 import type { PaycliEvent } from '../../engine/types.js';
@@ -48,22 +45,16 @@ function packageVersion(): string {
 const USER_AGENT = `paycli-sandbox/${packageVersion()}`;
 
 // Decoding a secret is cheap but not free; the hot path signs thousands of notifications a second with a
-// handful of secrets, so keep the decoded keys (bounded, in case secrets are rotated often).
-const keys = new Map<string, Buffer>();
-function keyFor(secret: string): Buffer {
-  let key = keys.get(secret);
-  if (!key) {
-    if (keys.size >= 1_000) keys.clear();
-    new Webhook(secret); // throws, as receivers' libraries would, for a secret that is not whsec_ + base64
-    key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-    keys.set(secret, key);
+// handful of secrets, so keep the decoded signers (bounded, in case secrets are rotated often).
+const signers = new Map<string, Webhook>();
+function signerFor(secret: string): Webhook {
+  let signer = signers.get(secret);
+  if (!signer) {
+    if (signers.size >= 1_000) signers.clear();
+    signer = new Webhook(secret);
+    signers.set(secret, signer);
   }
-  return key;
-}
-
-/** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, the Standard Webhooks signature. */
-function standardSignature(key: Buffer, id: string, timestampSec: number, body: string): string {
-  return `v1,${createHmac('sha256', key).update(`${id}.${timestampSec}.${body}`).digest('base64')}`;
+  return signer;
 }
 
 /** Replaces each signature with one that cannot match: the first byte of the MAC flipped. */
@@ -99,7 +90,7 @@ export const paycliNotificationProtocol: NotificationProtocol = {
     const timestampSec = opts.probe === 'stale' ? opts.timestampSec - STALE_PROBE_AGE_SEC : opts.timestampSec;
     // webhook-id is the event id, so every retry and every resend of an event carries the same id and
     // receivers can deduplicate on it.
-    const signature = standardSignature(keyFor(secret), event.id, timestampSec, body);
+    const signature = signerFor(secret).sign(event.id, new Date(timestampSec * 1000), body);
     return {
       headers: {
         'content-type': 'application/json',
