@@ -45,8 +45,11 @@ export function selectScenarios(loaded: readonly LoadedScenario[], filter?: stri
 /** Where the app is and which routes the scenario uses. */
 export function appConfig(scenario: Scenario, appUrl?: string | null): AppConfig {
   const setup = scenario.setup?.app;
-  const baseUrl = (appUrl ?? setup?.base_url ?? DEFAULT_APP_URL).replace(/\/+$/, '');
+  let baseUrl = (appUrl ?? setup?.base_url ?? DEFAULT_APP_URL).replace(/\/+$/, '');
   const notify = setup?.notify_url ?? '/webhooks';
+  // `--app-url http://localhost:3000/webhooks` names the notification endpoint itself: the app is the rest.
+  const notifyPath = /^https?:\/\//.test(notify) ? null : `/${notify.replace(/^\/+/, '')}`.replace(/\/+$/, '');
+  if (appUrl && notifyPath && notifyPath !== '' && baseUrl.endsWith(notifyPath)) baseUrl = baseUrl.slice(0, -notifyPath.length);
   const route = (text: string): Route => {
     const [method, path] = text.split(' ');
     return { method: method!, path: path! };
