@@ -40,6 +40,12 @@ function nestsDeeperThan(value: unknown, max: number): boolean {
 }
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
+/** A URL without its query string. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   if (length !== undefined) return Number(length) > 0;
@@ -57,7 +63,8 @@ function bodyParsing(limitBytes: number) {
       // Refuse before reading: the client learns at once, and nothing is buffered.
       return next(new PaycliError('payload_too_large', `The request body is ${length} bytes; the limit is ${limitBytes} bytes.`));
     }
-    if (req.is(JSON_TYPES)) {
+    // The plain header most clients send is matched without parsing it (req.is agrees on it).
+    if (req.headers['content-type'] === 'application/json' || req.is(JSON_TYPES)) {
       return json(req, res, (err?: unknown) => {
         if (err === undefined && nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
           return next(new PaycliError('parameter_invalid', `The request body nests more than ${MAX_JSON_DEPTH} levels deep.`));
@@ -106,7 +113,7 @@ export function createApp(opts: AppOptions): Express {
         kind: 'request',
         time: opts.clock.now(),
         method: req.method,
-        path: req.originalUrl.split('?')[0] ?? req.originalUrl,
+        path: pathOf(req.originalUrl),
         status: res.statusCode,
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         error_code: (res.locals.errorCode as string | undefined) ?? null,

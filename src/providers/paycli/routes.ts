@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { PaycliError } from '../../errors.js';
 import type { Merchant } from '../../engine/types.js';
 import { IdempotencyCache, type StoredResponse } from '../../sandbox/idempotency.js';
+import { sendPostJson } from '../../sandbox/json-response.js';
 import type { ProviderContext } from '../provider.js';
 import { authenticate } from './auth.js';
 import {
@@ -48,7 +49,7 @@ export function paycliRouter(ctx: ProviderContext): Router {
       const key = req.get('Idempotency-Key');
       if (key === undefined) {
         const r = await handler(req, merchant, () => {});
-        res.status(r.status).json(r.body);
+        sendPostJson(res, r.status, r.body);
         return;
       }
       const fingerprint = IdempotencyCache.fingerprint('POST', req.originalUrl, req.body);
@@ -57,7 +58,7 @@ export function paycliRouter(ctx: ProviderContext): Router {
         res.setHeader('Idempotent-Replayed', 'true');
         res.locals.idempotentReplay = true;
       }
-      res.status(response.status).json(response.body);
+      sendPostJson(res, response.status, response.body);
     });
   };
 
