@@ -3,8 +3,10 @@
  *
  * - the snapshot `<data>`: lowdb JSON, `{ "version": 1, "<collection>": { "<id>": doc, ... }, ... }`,
  *   meant to stay readable by people;
- * - the journal `<data>.journal`: JSON lines `{"op":"put"|"del","c":collection,"id":...,"doc":...}`
- *   appended since the snapshot was written, replayed over it on open.
+ * - the journal: JSON lines `{"op":"put"|"del","c":collection,"id":...,"doc":...}` (and `{"op":"clear"}`)
+ *   appended since the snapshot was written, replayed over it on open. It is kept in segments,
+ *   `<data>.journal` then `<data>.journal.1`, `.2`, …, replayed in that order: a compaction switches
+ *   appends to the next segment while it writes the snapshot (`journal-segments.ts`).
  *
  * Known limit: a snapshot collection is a JSON object, and JavaScript lists integer-like keys ("7",
  * "42") of an object before all others, so documents with such ids come back first after a reload.
@@ -22,13 +24,20 @@ export type Snapshot = { version: typeof SNAPSHOT_VERSION } & CollectionsSnapsho
 /** One journal line. */
 export type JournalEntry =
   | { op: 'put'; c: CollectionName; id: string; doc: StoredDoc }
-  | { op: 'del'; c: CollectionName; id: string };
+  | { op: 'del'; c: CollectionName; id: string }
+  /** Every collection emptied (`Store.clear()`): one line, so a kill leaves the state before or after. */
+  | { op: 'clear' };
 
 const COLLECTION_SET: ReadonlySet<string> = new Set(COLLECTIONS);
 
-/** The journal that belongs to a data file. */
+/** The journal that belongs to a data file (its first segment). */
 export function journalPathFor(dataPath: string): string {
   return `${dataPath}.journal`;
+}
+
+/** Journal segment `generation` of a data file: `<data>.journal` for 0, `<data>.journal.<n>` after. */
+export function segmentPathFor(dataPath: string, generation: number): string {
+  return generation === 0 ? journalPathFor(dataPath) : `${journalPathFor(dataPath)}.${generation}`;
 }
 
 /** The `data_file_unreadable` error, naming the file and what is wrong with it. */
@@ -105,6 +114,11 @@ export function delLine(collection: CollectionName, id: string): string {
   return `${JSON.stringify({ op: 'del', c: collection, id })}\n`;
 }
 
+/** The journal line (with its newline) recording `Store.clear()`. */
+export function clearLine(): string {
+  return '{"op":"clear"}\n';
+}
+
 /**
  * Parses a journal. A last line without its newline is a write torn by a kill: it was never
  * acknowledged, so it is dropped. Any other bad line means the file was damaged or edited, and is an
@@ -122,6 +136,10 @@ export function parseJournal(text: string, file: string, firstLine = 1): Journal
       value = JSON.parse(line);
     } catch (err) {
       throw bad(`is not valid JSON (${(err as Error).message})`);
+    }
+    if (isPlainObject(value) && value.op === 'clear') {
+      entries.push({ op: 'clear' });
+      continue;
     }
     if (!isPlainObject(value) || typeof value.c !== 'string' || !COLLECTION_SET.has(value.c) || typeof value.id !== 'string') {
       throw bad('is not a journal entry');

@@ -33,4 +33,18 @@ describe('DocCollections', () => {
     expect(ids(docs.live('events'))).toEqual(['evt_2']);
     expect(docs.toSnapshot().events).toEqual({ evt_2: { id: 'evt_2' } });
   });
+
+  it('view() keeps the state of its moment while the collections change (what a compaction writes)', () => {
+    const docs = new DocCollections();
+    for (const id of ['a', 'b', 'c']) docs.put('payments', { id });
+    docs.put('events', { id: 'e1' });
+    const view = new Map(docs.view());
+    docs.put('payments', { id: 'b', v: 2 } as { id: string });
+    docs.remove('payments', 'a');
+    docs.put('payments', { id: 'd' });
+    docs.clear();
+    expect(view.get('payments')).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    expect(view.get('events')).toEqual([{ id: 'e1' }]);
+    expect(view.get('refunds')).toEqual([]);
+  });
 });

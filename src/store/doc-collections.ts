@@ -7,6 +7,9 @@
 import { PaycliError } from '../errors.js';
 import { COLLECTIONS, type CollectionName, type StoredDoc } from './store.js';
 
+/** Every collection's documents in insertion order, as `view()` hands them out. */
+export type CollectionsView = Array<[CollectionName, readonly StoredDoc[]]>;
+
 /** Every collection, each mapping id → document, in insertion order. */
 export type CollectionsSnapshot = { [C in CollectionName]: Record<string, StoredDoc> };
 
@@ -110,6 +113,15 @@ export class DocCollections {
       snapshot[name] = docs;
     }
     return snapshot;
+  }
+
+  /**
+   * Every collection's documents as they are now, oldest first: a copy of each array (not of the
+   * documents, which are immutable values), so later changes do not show. Cheap enough for one tick
+   * (a few ms for 300k documents), unlike `toSnapshot()`, which builds an object per collection.
+   */
+  view(): CollectionsView {
+    return COLLECTIONS.map((name) => [name, this.#collection(name).docs.slice()]);
   }
 
   #collection(collection: CollectionName): Collection {

@@ -7,7 +7,7 @@
  * tree type-checking.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,12 +19,27 @@ import { FileStore } from './file-store.js';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 // Eight writers share the store, so commits really group; each writer removes every 10th id it
-// acknowledged (ending in 5) right after, to check acknowledged removals too.
+// acknowledged (ending in 5) right after, to check acknowledged removals too. With a third argument,
+// the child's background compactions write slowly and announce themselves ('c' when one starts, 'r'
+// once its snapshot is renamed into place, before the older journal segments are deleted), so the
+// parent can kill it inside either window while commits go on.
 const CHILD = `
 import { FileStore } from './dist/store/file-store.js';
-const [path, round] = process.argv.slice(2);
+import { SnapshotFile } from './dist/store/snapshot-file.js';
+const [path, round, slow] = process.argv.slice(2);
 const store = new FileStore(path, { compactAfterLines: 300 });
 await store.open();
+if (slow) {
+  const write = SnapshotFile.prototype.writeParts;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
+  SnapshotFile.prototype.writeParts = async function (parts) {
+    process.stdout.write('c\\n');
+    await pause();
+    await write.call(this, parts);
+    process.stdout.write('r\\n');
+    await pause();
+  };
+}
 let next = 0;
 async function writer() {
   for (;;) {
@@ -43,12 +58,14 @@ async function writer() {
 for (let i = 0; i < 8; i++) void writer();
 `;
 
-/** Runs the child until it has acknowledged `killAfter` lines, SIGKILLs it, returns the lines. */
-function runAndKill(buildDir: string, dataPath: string, round: number, killAfter: number): Promise<string[]> {
+/** Where a round kills the child: after some acknowledgements, or that many after a compaction marker. */
+type KillPoint = { acks: number; after?: 'c' | 'r' };
+
+/** Runs the child until the kill point, SIGKILLs it, returns the lines it printed. */
+function runAndKill(buildDir: string, dataPath: string, round: number, at: KillPoint): Promise<string[]> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(buildDir, 'child.mjs'), dataPath, String(round)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = [join(buildDir, 'child.mjs'), dataPath, String(round), ...(at.after ? ['slow'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let buffered = '';
     let stderr = '';
     const lines: string[] = [];
@@ -61,7 +78,9 @@ function runAndKill(buildDir: string, dataPath: string, round: number, killAfter
       const parts = buffered.split('\n');
       buffered = parts.pop() ?? ''; // an unfinished line is not counted: conservative
       lines.push(...parts);
-      if (!killed && lines.length >= killAfter) {
+      const marker = at.after === undefined ? -1 : lines.indexOf(at.after);
+      const acks = lines.slice(marker + 1).filter((l) => l.startsWith('+') || l.startsWith('-')).length;
+      if (!killed && (at.after === undefined || marker >= 0) && acks >= at.acks) {
         killed = true;
         child.kill('SIGKILL');
       }
@@ -71,7 +90,7 @@ function runAndKill(buildDir: string, dataPath: string, round: number, killAfter
     child.on('exit', (_code, signal) => {
       clearTimeout(guard);
       if (killed) resolvePromise(lines);
-      else reject(new Error(`child ended before ${killAfter} acknowledgements (${String(signal)}): ${stderr}`));
+      else reject(new Error(`child ended before its kill point ${JSON.stringify(at)} (${String(signal)}): ${stderr}`));
     });
   });
 }
@@ -102,10 +121,21 @@ describe('FileStore under SIGKILL', () => {
     const mustHave = new Set<string>();
     const mustLack = new Set<string>();
     try {
-      // Different kill points land in appends, group waits and compactions (every 300 lines).
-      for (const [round, killAfter] of [400, 1500, 3100].entries()) {
-        const lines = await runAndKill(buildDir, dataPath, round, killAfter);
+      // Different kill points land in appends, group waits and compactions (every 300 lines or more),
+      // two of them inside a background compaction: while its snapshot is written, and after the
+      // snapshot's rename but before the old journal segment is deleted.
+      const killPoints: KillPoint[] = [{ acks: 400 }, { acks: 60, after: 'c' }, { acks: 1500 }, { acks: 5, after: 'r' }, { acks: 3100 }];
+      for (const [round, at] of killPoints.entries()) {
+        const lines = await runAndKill(buildDir, dataPath, round, at);
+        if (at.after !== undefined) {
+          // The kill came with the compaction unfinished: the old segment is still there, and commits
+          // were acknowledged after the compaction started (they did not wait for it).
+          const segments = (await readdir(dataDir)).filter((f) => f.startsWith('data.json.journal'));
+          expect(segments.length).toBeGreaterThanOrEqual(2);
+          expect(lines.slice(lines.indexOf('c') + 1).filter((l) => l.startsWith('+')).length).toBeGreaterThan(0);
+        }
         for (const line of lines) {
+          if (line === 'c' || line === 'r') continue;
           const id = line.slice(1);
           // An id the child goes on to remove may be gone before that removal is acknowledged.
           const removedNext = id.endsWith('5');
@@ -123,7 +153,7 @@ describe('FileStore under SIGKILL', () => {
         expect(missing).toEqual([]);
         expect(resurrected).toEqual([]);
       }
-      expect(mustHave.size).toBeGreaterThan(3500);
+      expect(mustHave.size).toBeGreaterThan(4500);
       expect(mustLack.size).toBeGreaterThan(300);
     } finally {
       await rm(dataDir, { recursive: true, force: true });

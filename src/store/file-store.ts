@@ -1,48 +1,52 @@
 /**
- * The default store: every document in memory, made durable in two files.
+ * The default store: every document in memory, made durable in two kinds of file.
  *
- * - `<data>` is a lowdb JSON snapshot people can read, one document per line (`snapshot-file.ts`, which
- *   writes it in chunks rather than as one string). It is rewritten whole (seconds at 100k payments),
- *   so only when compacting.
- * - `<data>.journal` takes the changes between snapshots as JSON lines. A `commit()` appends every
- *   line staged since the last one in a single write (group commit: at most one write in flight;
- *   callers arriving meanwhile share the next). Its cost does not grow with the stored data.
+ * - `<data>` is a lowdb JSON snapshot people can read, one document per line (`snapshot-file.ts`, a
+ *   lowdb adapter that writes it in chunks). Rewritten whole (seconds at 100k payments): only to compact.
+ * - The journal holds the changes since the snapshot as JSON lines, in segments (`<data>.journal`,
+ *   `.journal.1`, …: `journal-segments.ts`). A `commit()` appends every line staged since the last one
+ *   in one write to the newest segment (group commit: at most one write in flight; callers arriving
+ *   meanwhile share the next). Its cost does not grow with the stored data.
  *
- * Compaction (on open, on close, and when the journal passes a size threshold) writes the full
- * snapshot through lowdb (temp file + rename, so a kill leaves the old snapshot intact and at worst a
- * stray `.<data>.tmp`), and only then truncates the journal. A kill between the two leaves a journal
- * the snapshot already contains; replaying it again is harmless because a put carries the whole
- * document and a del is idempotent. (The one visible trace: a document deleted and put again within
- * that journal can end up later in `list()` order than before.)
+ * Compaction (when the journal passes a size threshold) does not hold up commits: at the end of a
+ * flush, in one tick, appends switch to a new segment and a view of the state is taken (a copy of each
+ * collection's array; documents are immutable values). Its snapshot is written in the background
+ * (temp file + rename, yielding between chunks) while commits append to the new segment; then the older
+ * segments are deleted, oldest first. Open replays the snapshot and every segment left, in order. A
+ * kill before the rename leaves the old snapshot and every segment; after it, a suffix of segments the
+ * new snapshot holds, whose replay changes nothing (a put carries the whole document, a del or clear is
+ * idempotent; the one trace: a document deleted and put again there can move later in `list()` order).
+ * Open, close and the recovery from a failed append instead fold everything into the snapshot while
+ * nothing appends, and start again at `<data>.journal`.
  *
  * "Durable" means handed to the OS: it survives a crash or SIGKILL of the process, not a power loss
  * (no fsync, as lowdb).
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Low } from 'lowdb';
 import { PaycliError } from '../errors.js';
 import {
+  clearLine,
   dataFileUnreadable,
   delLine,
   describeFsError,
-  emptySnapshot,
   journalPathFor,
-  parseJournal,
   putLine,
+  segmentPathFor,
+  SNAPSHOT_VERSION,
   validateSnapshot,
+  type JournalEntry,
   type Snapshot,
 } from './data-file-format.js';
+import { DocCollections, type CollectionsView } from './doc-collections.js';
+import { dropSegmentsBefore, listSegments, replaySegment } from './journal-segments.js';
 import { SnapshotFile } from './snapshot-file.js';
-import { DocCollections } from './doc-collections.js';
 import { COLLECTIONS, type CollectionName, type Store, type StoredDoc } from './store.js';
 
 /**
- * When the journal is folded into the snapshot: once it holds at least this many lines AND as many
- * lines as the snapshot has documents, or at least this many bytes AND as many bytes as the snapshot. The
- * second half keeps the cost of compaction per write flat as the data grows (as Redis rewrites its
- * AOF when it doubles): rewriting 100k payments every 50k lines would slow every write down.
+ * When the journal is compacted: once it holds at least this many lines AND as many lines as the
+ * snapshot has documents, or this many bytes AND as many as the snapshot. The second half keeps the cost
+ * per write flat as the data grows (as Redis rewrites its AOF when it doubles).
  */
 export interface FileStoreOptions {
   /** Minimum journal lines before a compaction (default 50,000). */
@@ -65,26 +69,32 @@ type State = 'new' | 'opening' | 'open' | 'closing' | 'closed' | 'failed';
 export class FileStore implements Store {
   readonly kind = 'file' as const;
   readonly path: string;
-  readonly journalPath: string;
 
   readonly #docs = new DocCollections();
-  readonly #db: Low<Snapshot>;
+  readonly #snapshotFile: SnapshotFile<Snapshot>;
   readonly #compactAfterLines: number;
   readonly #compactAfterBytes: number;
   #state: State = 'new';
+  /** The newest journal segment, where appends go. */
   #journal: FileHandle | null = null;
+  /** Generations of the segments on disk, oldest first; the last is `#journal`'s. */
+  #segments: number[] = [];
   /** Journal lines staged by put/remove since the last flush started. */
   #staged: string[] = [];
+  /** Lines and bytes appended since the state the snapshot holds (in every segment). */
   #journalLines = 0;
   #journalBytes = 0;
   /** Size of the snapshot last written or loaded, in bytes and documents. */
   #snapshotBytes = 0;
   #snapshotDocs = 0;
-  /**
-   * The journal lacks changes memory has (after clear(), a failed write, or at close), so the next
-   * flush writes a full snapshot instead of appending.
-   */
+  /** The journal lacks changes memory has (a write failed): the next flush folds instead of appending. */
   #mustCompact = false;
+  /** Compact at the next flush whatever the thresholds say (after clear(): reclaim the disk). */
+  #compactSoon = false;
+  /** After a failed compaction, the journal lines to wait for before trying again. */
+  #retryCompactionAt = 0;
+  /** The compaction writing a snapshot in the background, if any; never more than one. */
+  #compaction: Promise<void> | null = null;
   /** The flush being written, if any; never more than one. */
   #inFlight: Promise<void> | null = null;
   /** The flush that will start when `#inFlight` ends, shared by every commit() arriving meanwhile. */
@@ -93,10 +103,14 @@ export class FileStore implements Store {
 
   constructor(path: string, options: FileStoreOptions = {}) {
     this.path = path;
-    this.journalPath = journalPathFor(path);
-    this.#db = new Low<Snapshot>(new SnapshotFile<Snapshot>(path), emptySnapshot());
+    this.#snapshotFile = new SnapshotFile<Snapshot>(path);
     this.#compactAfterLines = options.compactAfterLines ?? 50_000;
     this.#compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** The journal segment appends go to now: `<data>.journal`, or `<data>.journal.<n>` after compactions. */
+  get journalPath(): string {
+    return segmentPathFor(this.path, this.#segments.at(-1) ?? 0);
   }
 
   async open(): Promise<void> {
@@ -109,11 +123,19 @@ export class FileStore implements Store {
         throw dataFileUnreadable(this.path, `cannot create its folder (${describeFsError(err)})`, err);
       }
       const snapshotIsValid = await this.#loadSnapshot();
-      const journalHadContent = await this.#replayJournal();
+      this.#segments = await listSegments(this.path);
+      let journalHadContent = false;
+      for (const generation of this.#segments) {
+        if (await replaySegment(segmentPathFor(this.path, generation), (entry) => this.#apply(entry))) journalHadContent = true;
+      }
       try {
-        this.#journal = await open(this.journalPath, 'a');
-        // Also drops a torn last journal line, which must not sit before the next append.
-        if (!snapshotIsValid || journalHadContent) await this.#compact();
+        // Folding also drops a torn last journal line, which must not sit before the next append.
+        if (!snapshotIsValid || journalHadContent) await this.#fold();
+        else {
+          await dropSegmentsBefore(this.path, this.#segments, Infinity); // all empty
+          this.#journal = await open(journalPathFor(this.path), 'a');
+          this.#segments = [0];
+        }
       } catch (err) {
         throw dataFileUnreadable(this.path, `cannot write it or its journal (${describeFsError(err)})`, err);
       }
@@ -176,10 +198,15 @@ export class FileStore implements Store {
   async clear(): Promise<void> {
     this.#assertWritable();
     this.#docs.clear();
-    // An empty snapshot replaces the journal, so lines staged before are moot.
-    this.#staged = [];
-    this.#mustCompact = true;
+    // One journal line, so a kill leaves the state before or after it; lines staged before are moot.
+    this.#staged = [clearLine()];
+    this.#compactSoon = true;
     await this.commit();
+  }
+
+  /** Resolves once no compaction writes a snapshot in the background (close() waits for it; commits do not). */
+  async whenCompacted(): Promise<void> {
+    await this.#compaction;
   }
 
   close(): Promise<void> {
@@ -194,8 +221,9 @@ export class FileStore implements Store {
     }
     this.#state = 'closing';
     try {
-      // A failure here leaves #mustCompact set, so the compaction below retries it.
+      // A failure here leaves #mustCompact set, so the fold below retries it.
       await this.commit().catch(() => undefined);
+      await this.#compaction;
       // Fold the journal into the snapshot so the data file alone holds everything.
       if (this.#journalLines > 0 || this.#mustCompact) {
         this.#mustCompact = true;
@@ -214,6 +242,12 @@ export class FileStore implements Store {
     }
   }
 
+  #apply(entry: JournalEntry): void {
+    if (entry.op === 'put') this.#docs.put(entry.c, entry.doc);
+    else if (entry.op === 'del') this.#docs.remove(entry.c, entry.id);
+    else this.#docs.clear();
+  }
+
   #startFlush(): Promise<void> {
     const flush: Promise<void> = this.#flush().finally(() => {
       if (this.#inFlight === flush) this.#inFlight = null;
@@ -222,11 +256,9 @@ export class FileStore implements Store {
     return flush;
   }
 
-  /** Makes every staged change durable: one journal append, then a compaction if one is due. */
+  /** Makes every staged change durable: one journal append, then starts a compaction if one is due. */
   async #flush(): Promise<void> {
-    const journal = this.#journal;
-    if (journal === null) throw new PaycliError('internal_error', `The store for ${this.path} is not open`);
-    // Taken in one tick, so a clear() or a failure flagged while this flush runs is left for the next.
+    // Taken in one tick, so a failure flagged while this flush runs is left for the next.
     const lines = this.#staged;
     this.#staged = [];
     const mustCompact = this.#mustCompact;
@@ -234,55 +266,104 @@ export class FileStore implements Store {
     // Whether the journal (or the snapshot to come) covers `lines`.
     let covered = mustCompact || lines.length === 0;
     try {
+      if (mustCompact) {
+        await this.#compaction; // never two snapshot writes at once
+        await this.#fold();
+        return;
+      }
       if (!covered) {
+        const journal = this.#journal;
+        if (journal === null) throw new PaycliError('internal_error', `The store for ${this.path} is not open`);
         const text = lines.join('');
         await journal.appendFile(text, 'utf8');
         covered = true;
         this.#journalLines += lines.length;
         this.#journalBytes += Buffer.byteLength(text);
       }
-      if (mustCompact || this.#compactionDue()) {
-        await this.#compact();
-      }
     } catch (err) {
-      // Memory now holds changes the files lack (and the journal may end in a torn line): the next
-      // flush writes a full snapshot instead, which covers them. A failed threshold compaction needs
-      // no such repair: the journal still has everything.
+      // Memory now holds changes the files lack (and the segment may end in a torn line): the next
+      // flush folds the whole state into a snapshot instead, which covers them.
       if (mustCompact || !covered) this.#mustCompact = true;
       throw err;
     }
+    if (this.#compaction === null && this.#compactionDue()) await this.#rotate();
   }
 
   #compactionDue(): boolean {
+    if (this.#journalLines < this.#retryCompactionAt) return false;
     return (
+      this.#compactSoon ||
       (this.#journalLines >= this.#compactAfterLines && this.#journalLines >= this.#snapshotDocs) ||
       (this.#journalBytes >= this.#compactAfterBytes && this.#journalBytes >= this.#snapshotBytes)
     );
   }
 
-  /**
-   * Writes the whole in-memory state as the snapshot, then empties the journal. Runs only inside a
-   * flush or during open(), so never beside a journal append or another lowdb write.
-   */
-  async #compact(): Promise<void> {
-    const journal = this.#journal;
-    if (journal === null) throw new PaycliError('internal_error', `The store for ${this.path} is not open`);
-    // The snapshot object is built in this tick from documents that are immutable values, so it is
-    // the state of this tick although it is written in chunks; changes staged while it is written
-    // stay staged and go to the emptied journal afterwards.
-    this.#db.data = { version: 1, ...this.#docs.toSnapshot() };
-    const docs = this.#docs.size;
-    try {
-      await this.#db.write();
-    } finally {
-      this.#db.data = emptySnapshot(); // do not pin a second copy of the object graph
+  /** Switches appends to a new segment and snapshots this moment in the background (no append is in flight). */
+  async #rotate(): Promise<void> {
+    const generation = (this.#segments.at(-1) ?? 0) + 1;
+    const next = await open(segmentPathFor(this.path, generation), 'a').catch(() => null);
+    if (next === null) {
+      this.#retryCompactionAt = this.#journalLines + this.#compactAfterLines; // the commit is durable all the same
+      return;
     }
-    const bytes = (await stat(this.path)).size;
-    await journal.truncate(0);
-    this.#snapshotBytes = bytes;
-    this.#snapshotDocs = docs;
+    // From here to the start of the compaction, one tick: the view is the state the new segment
+    // continues from. Lines staged but not yet appended are in both, which replays harmlessly.
+    const previous = this.#journal;
+    this.#journal = next;
+    this.#segments.push(generation);
+    this.#compactSoon = false;
+    const view = this.#docs.view();
+    const covers = { lines: this.#journalLines, bytes: this.#journalBytes };
+    const compaction: Promise<void> = this.#compactInBackground(previous, generation, view, covers).finally(() => {
+      if (this.#compaction === compaction) this.#compaction = null;
+    });
+    this.#compaction = compaction;
+  }
+
+  /** Writes the snapshot of `view`, then deletes the segments before `generation`. Never rejects. */
+  async #compactInBackground(
+    previous: FileHandle | null,
+    generation: number,
+    view: CollectionsView,
+    covers: { lines: number; bytes: number },
+  ): Promise<void> {
+    try {
+      await previous?.close().catch(() => undefined);
+      await this.#writeSnapshot(view);
+      this.#journalLines -= covers.lines;
+      this.#journalBytes -= covers.bytes;
+      this.#retryCompactionAt = 0;
+      await dropSegmentsBefore(this.path, this.#segments, generation);
+    } catch {
+      // Nothing is lost: the older segments stay until a later compaction covers them. Wait for more
+      // lines before trying again, rather than rewriting the snapshot on each commit to a full disk.
+      this.#retryCompactionAt = this.#journalLines + this.#compactAfterLines;
+    }
+  }
+
+  /**
+   * Writes the whole state as the snapshot and starts the journal afresh at `<data>.journal`. Runs
+   * only where nothing appends and no compaction runs: in open(), or in a flush that waited for it.
+   */
+  async #fold(): Promise<void> {
+    await this.#writeSnapshot(this.#docs.view());
     this.#journalLines = 0;
     this.#journalBytes = 0;
+    this.#compactSoon = false;
+    this.#retryCompactionAt = 0;
+    const previous = this.#journal;
+    this.#journal = null; // a failure from here on leaves #mustCompact set, so nothing appends to it
+    await previous?.close().catch(() => undefined);
+    await dropSegmentsBefore(this.path, this.#segments, Infinity);
+    this.#journal = await open(journalPathFor(this.path), 'a');
+    this.#segments = [0];
+  }
+
+  async #writeSnapshot(view: CollectionsView): Promise<void> {
+    const parts = view.map(([key, docs]) => ({ key, docs }));
+    await this.#snapshotFile.writeParts([{ key: 'version', value: SNAPSHOT_VERSION }, ...parts]);
+    this.#snapshotBytes = (await stat(this.path)).size;
+    this.#snapshotDocs = view.reduce((total, [, docs]) => total + docs.length, 0);
   }
 
   /** Loads the snapshot; returns false when there is none yet (absent or empty file). */
@@ -301,9 +382,9 @@ export class FileStore implements Store {
     this.#snapshotBytes = size;
     let parsed: unknown;
     try {
-      // The adapter rather than db.read(): Low.read() ignores a file holding `null` or `false`,
-      // which would then be overwritten as if empty.
-      parsed = await this.#db.adapter.read();
+      // Not lowdb's Low.read(): it ignores a file holding `null` or `false`, which would then be
+      // overwritten as if empty.
+      parsed = await this.#snapshotFile.read();
     } catch (err) {
       if (err instanceof SyntaxError) throw dataFileUnreadable(this.path, `it is not valid JSON (${err.message})`, err);
       throw dataFileUnreadable(this.path, describeFsError(err), err);
@@ -314,35 +395,5 @@ export class FileStore implements Store {
     }
     this.#snapshotDocs = this.#docs.size;
     return true;
-  }
-
-  /**
-   * Applies the journal over the loaded snapshot; returns whether the journal had any bytes. Read in
-   * pieces: a journal can outgrow the longest string V8 allows (~512 MB).
-   */
-  async #replayJournal(): Promise<boolean> {
-    let carry = ''; // the start of a line whose end is in the next piece
-    let nextLine = 1;
-    let hadBytes = false;
-    try {
-      for await (const piece of createReadStream(this.journalPath, { encoding: 'utf8', highWaterMark: 8 * 1024 * 1024 })) {
-        hadBytes = true;
-        const text = carry + (piece as string);
-        const end = text.lastIndexOf('\n') + 1;
-        carry = text.slice(end);
-        if (end === 0) continue;
-        for (const entry of parseJournal(text.slice(0, end), this.journalPath, nextLine)) {
-          if (entry.op === 'put') this.#docs.put(entry.c, entry.doc);
-          else this.#docs.remove(entry.c, entry.id);
-        }
-        for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) nextLine++;
-      }
-    } catch (err) {
-      if (err instanceof PaycliError) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw dataFileUnreadable(this.journalPath, describeFsError(err), err);
-    }
-    // `carry` now holds a last line without its newline: a write torn by a kill, never acknowledged.
-    return hadBytes;
   }
 }
