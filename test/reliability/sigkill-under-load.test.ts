@@ -8,7 +8,7 @@
  * add up to each payment's amount_refunded, no more refunded than captured, and replays that return
  * the original object.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,15 +47,18 @@ async function send(sb: ChildSandbox, req: Sent): Promise<{ id: string; replayed
   return { id: res.body.id as string, replayed: res.headers.get('idempotent-replayed') === 'true' };
 }
 
-/** The data file is whole JSON in the store's format, and every complete journal line parses. */
+/** The data file is whole JSON in the store's format, and every complete line of every journal segment parses. */
 async function expectValidFiles(dataFile: string): Promise<void> {
   const snapshot = JSON.parse(await readFile(dataFile, 'utf8')) as { version: number; payments: object };
   expect(snapshot.version).toBe(1);
   expect(typeof snapshot.payments).toBe('object');
-  const journal = await readFile(`${dataFile}.journal`, 'utf8').catch(() => '');
-  const lines = journal.split('\n');
-  lines.pop(); // '' after the last newline, or a line torn by the kill (never acknowledged)
-  for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  const base = path.basename(dataFile);
+  const segments = (await readdir(path.dirname(dataFile))).filter((f) => f.startsWith(base) && /^\.journal(\.\d+)?$/.test(f.slice(base.length)));
+  for (const segment of segments) {
+    const lines = (await readFile(path.join(path.dirname(dataFile), segment), 'utf8')).split('\n');
+    lines.pop(); // '' after the last newline, or a line torn by the kill (never acknowledged)
+    for (const line of lines) expect(() => JSON.parse(line), `${segment}: ${line.slice(0, 80)}`).not.toThrow();
+  }
 }
 
 describe('SIGKILL under load', () => {
