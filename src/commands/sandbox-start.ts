@@ -2,13 +2,12 @@
  * `paycli sandbox start`: runs the mock PSP in the foreground, prints how to reach it, logs each API
  * request and notification attempt, and shuts down cleanly on Ctrl-C / SIGTERM.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { RUNTIME_FILE, resolveConfig, type ConfigFlags } from '../config.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { resolveConfig, type ConfigFlags } from '../config.js';
 import { formatDuration, parseDurationList } from '../duration.js';
 import { parseHttpTarget } from '../http-target.js';
 import type { ActivityEntry } from '../sandbox/activity-log.js';
-import type { RuntimeInfo } from '../sandbox/client.js';
+import { runtimeInfoOf, writeRuntimeInfo, type RuntimeInfo } from '../sandbox/client.js';
 import { c, err, jsonLine, out, statusColor } from './output.js';
 
 interface StartFlags extends ConfigFlags {
@@ -35,12 +34,6 @@ function renderEntry(e: ActivityEntry): string {
         ? c.red(' gave up')
         : '';
   return `${c.dim(time(e.time))} ${c.magenta('⇢')} ${e.event_type} ${c.dim(e.event_id)} → ${e.url} ${c.dim(`#${e.attempt}`)} ${result} ${c.dim(`${e.latency_ms}ms`)}${next}`;
-}
-
-function writeRuntimeFile(file: string, info: RuntimeInfo): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  // The file holds the sandbox's test key: readable by this user only.
-  writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
 }
 
 function removeRuntimeFile(file: string, pid: number): void {
@@ -75,17 +68,8 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     },
   });
 
-  const runtimeFile = path.join(cwd, RUNTIME_FILE);
-  const info: RuntimeInfo = {
-    url: sandbox.url,
-    pid: process.pid,
-    merchant_id: sandbox.merchant.id,
-    secret_key: sandbox.merchant.secret_key,
-    webhook_secret: sandbox.merchant.webhook_secret,
-    data_file: sandbox.dataFile,
-    started_at: new Date(sandbox.clock.now()).toISOString(),
-  };
-  writeRuntimeFile(runtimeFile, info);
+  const info = runtimeInfoOf(sandbox, process.pid);
+  const runtimeFile = writeRuntimeInfo(cwd, info);
 
   if (flags.json) {
     jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true });

@@ -3,10 +3,11 @@
  * the only writer). The sandbox is found from --sandbox-url/--api-key, PAYCLI_SANDBOX_URL/PAYCLI_API_KEY,
  * the config file, or the runtime file a sandbox started in the current directory leaves behind.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_FILE, type ResolvedConfig } from '../config.js';
 import { ERROR_CODES, PaycliError, type ErrorCode } from '../errors.js';
+import type { Sandbox } from './sandbox.js';
 
 /** What `sandbox start` writes to `.paycli/sandbox.runtime.json` while it runs. */
 export interface RuntimeInfo {
@@ -17,6 +18,27 @@ export interface RuntimeInfo {
   webhook_secret: string;
   data_file: string | null;
   started_at: string;
+}
+
+/** What a running sandbox tells other commands about itself. */
+export function runtimeInfoOf(sandbox: Pick<Sandbox, 'url' | 'merchant' | 'dataFile' | 'clock'>, pid: number): RuntimeInfo {
+  return {
+    url: sandbox.url,
+    pid,
+    merchant_id: sandbox.merchant.id,
+    secret_key: sandbox.merchant.secret_key,
+    webhook_secret: sandbox.merchant.webhook_secret,
+    data_file: sandbox.dataFile,
+    started_at: new Date(sandbox.clock.now()).toISOString(),
+  };
+}
+
+/** Writes `.paycli/sandbox.runtime.json` under `cwd`; it holds the sandbox's test key, so only this user reads it. */
+export function writeRuntimeInfo(cwd: string, info: RuntimeInfo): string {
+  const file = path.join(cwd, RUNTIME_FILE);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  return file;
 }
 
 export function readRuntimeInfo(cwd: string): RuntimeInfo | null {

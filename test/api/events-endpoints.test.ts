@@ -4,22 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { FakeClock } from '../../src/clock.js';
-import { card, paymentBody, startReceiver, startTestSandbox, waitFor, type Api, type Receiver } from '../helpers/sandbox.js';
+import { card, paymentBody, startReceiver, startTestSandbox, waitFor, type Api, type Receiver, closedAfterEach } from '../helpers/sandbox.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-async function sandbox(options: Parameters<typeof startTestSandbox>[0] = {}): Promise<Api> {
-  const api = await startTestSandbox(options);
-  cleanup.push(() => api.close());
-  return api;
-}
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  cleanup.push(() => r.close());
-  return r;
-}
+const { sandbox, receiver } = closedAfterEach();
 const ids = (list: { data: { id: string }[] }) => list.data.map((x) => x.id);
 
 describe('events', () => {

@@ -3,13 +3,11 @@
  * file pointing at a real sandbox (what `paycli sandbox start` leaves behind), and a stop switch for the
  * long-running commands.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { vi } from 'vitest';
-import { RUNTIME_FILE } from '../../src/config.js';
-import type { RuntimeInfo } from '../../src/sandbox/client.js';
+import { runtimeInfoOf, writeRuntimeInfo } from '../../src/sandbox/client.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 
 export interface Captured {
@@ -46,17 +44,7 @@ export async function tempDir(prefix = 'paycli-devloop-'): Promise<string> {
 
 /** Writes the runtime file a `paycli sandbox start` in `cwd` would write. */
 export function writeRuntimeFile(cwd: string, sandbox: Sandbox): void {
-  const info: RuntimeInfo = {
-    url: sandbox.url,
-    pid: process.pid,
-    merchant_id: sandbox.merchant.id,
-    secret_key: sandbox.merchant.secret_key,
-    webhook_secret: sandbox.merchant.webhook_secret,
-    data_file: sandbox.dataFile,
-    started_at: new Date().toISOString(),
-  };
-  mkdirSync(path.join(cwd, '.paycli'), { recursive: true });
-  writeFileSync(path.join(cwd, RUNTIME_FILE), JSON.stringify(info));
+  writeRuntimeInfo(cwd, runtimeInfoOf(sandbox, process.pid));
 }
 
 export interface StopSwitch {

@@ -3,6 +3,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 
 export interface Api {
@@ -95,4 +96,30 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
     if (Date.now() - start > timeoutMs) throw new Error('waitFor: timed out');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Sandboxes and receivers that close themselves after each test of the file that calls this (at the top
+ * level of a test file).
+ */
+export function closedAfterEach(): {
+  sandbox(options?: SandboxOptions): Promise<Api>;
+  receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver>;
+} {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanup.length) await cleanup.pop()!();
+  });
+  return {
+    async sandbox(options = {}) {
+      const api = await startTestSandbox(options);
+      cleanup.push(() => api.close());
+      return api;
+    },
+    async receiver(...args) {
+      const r = await startReceiver(...args);
+      cleanup.push(() => r.close());
+      return r;
+    },
+  };
 }
