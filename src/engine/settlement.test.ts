@@ -127,6 +127,17 @@ describe('settlementCsv', () => {
     expect(csv.split('\n').slice(0, 3).join('\n')).toContain(`,"a,""b""\nc",USD,`);
   });
 
+  it.each([
+    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
+    ['+1', "'+1"],
+    ['-2', "'-2"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+  ])('defuses a text cell that a spreadsheet would run as a formula: %s', (orderId, cell) => {
+    const p = createPayment(fixedContext(), MERCHANT, paymentInput({ merchant_order_id: orderId }), PAGES).object;
+    const row = settlementCsv(settlementReport(DAY, [p], [])).split('\n')[1]!;
+    expect(row).toContain(`,,${cell},USD,2000,`);
+  });
+
   it('an empty report is just the two headers', () => {
     expect(settlementCsv(settlementReport(DAY, [], []))).toBe(
       'time,type,payment_id,refund_id,merchant_order_id,currency,amount,fee,net\n\ncurrency,payment_count,payment_amount,refund_count,refund_amount,fee_total,net_total\n',

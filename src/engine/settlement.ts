@@ -117,7 +117,9 @@ export function settlementReport(date: string, payments: Iterable<Payment>, refu
 const CSV_COLUMNS = ['time', 'type', 'payment_id', 'refund_id', 'merchant_order_id', 'currency', 'amount', 'fee', 'net'] as const;
 
 function csvCell(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
+  // A text cell starting like a formula (a merchant order id "=HYPERLINK(…)") would run in a spreadsheet:
+  // prefix it with an apostrophe, as OWASP advises for CSV exports. Numbers are left alone.
+  const s = value === null ? '' : typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
