@@ -120,6 +120,14 @@ describe('paycli sandbox start', () => {
     expect(fwd.stderr()).toContain('--forward-to');
   });
 
+  test('`npx paycli` in the project runs this build (the README\'s first command)', async () => {
+    const child = spawn('npx', ['paycli', '--version'], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const out = collect(child);
+    expect(await out.exit).toBe(0);
+    expect(out.stdout().trim()).toBe(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+  });
+
   test('--version answers', async () => {
     const out = collect(run(['--version'], tmp()));
     expect(await out.exit).toBe(0);
