@@ -132,13 +132,10 @@ export function buildProgram(): Command {
   ).action(lazy(async () => (await import('./commands/logs.js')).logsTail));
 
   // --- tunnel --- (`tunnel <target>` runs; `tunnel requests` / `tunnel replay <id>` are subcommands that
-  // read --log and --json from it through optsWithGlobals). exitOverride() here because main() sets it on
-  // the program only after these commands exist, and commander copies it only to commands made later (the
-  // subcommands below inherit it from `tunnel`): without it a usage error would call process.exit(1).
+  // read --log and --json from it through optsWithGlobals).
   const tunnel = jsonOption(
     program
       .command('tunnel')
-      .exitOverride()
       .description('expose your app on a public ngrok URL, recording every request for listing and replay')
       .argument('<target>', 'your app: a port (3000) or a URL (http://localhost:3000)')
       .option('--authtoken <token>', 'ngrok authtoken (env NGROK_AUTHTOKEN, or "ngrokAuthtoken" in paycli.config.json)')
