@@ -15,6 +15,8 @@ import { parse } from '../providers/paycli/schemas.js';
 import type { Store } from '../store/store.js';
 import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { ActivityLog } from './activity-log.js';
+import type { IdempotencyCache, StoredResponse } from './idempotency.js';
+import { answerPost } from './idempotent-post.js';
 import { buyerPage } from './buyer-page.js';
 import type { PaymentService } from './payment-service.js';
 import { paginate } from './pagination.js';
@@ -24,6 +26,8 @@ export const CONTROL_PREFIX = '/_sandbox';
 
 export interface ControlContext {
   service: PaymentService;
+  /** The same Idempotency-Key records as the API's: every POST honours a key. */
+  idempotency: IdempotencyCache;
   dispatcher: WebhookDispatcher;
   activity: ActivityLog;
   store: Store;
@@ -96,30 +100,38 @@ export function controlRouter(ctx: ControlContext): Router {
       throw new PaycliError('parameter_invalid', `Unknown buyer action "${req.params.action}"; use complete, fail or expire.`, { param: 'action' });
     }
     const body = parse(buyerBody, req.body ?? {});
-    const payment = await service.buyerAction(req.params.id!, action, body.failure_code);
     if (req.accepts(['json', 'html']) === 'html' && req.is('application/x-www-form-urlencoded')) {
+      // The buyer page's form: a browser, which follows a redirect and sends no Idempotency-Key.
+      const payment = await service.buyerAction(req.params.id!, action, body.failure_code);
       res.redirect(303, payment.return_url ?? `${CONTROL_PREFIX}/buyer/${payment.id}`);
       return;
     }
-    res.json(payment);
+    // The buyer has no API key, so buyer actions share one key space of their own.
+    await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: await service.buyerAction(req.params.id!, action, body.failure_code) }));
   });
 
   router.use(authenticate(service));
   // GET /stream (Server-Sent Events for listen and logs tail) and GET /webhook_secret.
   router.use(streamRouter(ctx));
 
-  router.post('/reset', async (_req, res) => {
+  const post = (path: string, exec: (req: Request, merchant: Merchant) => Promise<StoredResponse>) => {
+    router.post(path, (req, res) => {
+      const merchant = res.locals.merchant as Merchant;
+      return answerPost(req, res, ctx.idempotency, merchant.id, () => exec(req, merchant));
+    });
+  };
+
+  post('/reset', async () => {
     await service.reset();
-    res.json({ ok: true });
+    return { status: 200, body: { ok: true } };
   });
 
   router.get('/merchant', (_req: Request, res: Response) => {
     res.json(publicMerchant(res.locals.merchant as Merchant));
   });
-  router.post('/merchant', async (req, res) => {
+  post('/merchant', async (req, merchant) => {
     const body = parse(merchantBody, req.body ?? {});
-    const updated = await service.updateMerchant(res.locals.merchant as Merchant, body);
-    res.json(publicMerchant(updated));
+    return { status: 200, body: publicMerchant(await service.updateMerchant(merchant, body)) };
   });
 
   router.get('/deliveries', (req, res) => {
@@ -136,16 +148,17 @@ export function controlRouter(ctx: ControlContext): Router {
     res.json({ object: 'list', data: ctx.activity.since(Number.isFinite(since) ? since : 0) });
   });
 
-  router.post('/events/:id/resend', async (req, res) => {
+  post('/events/:id/resend', async (req, merchant) => {
     const body = parse(z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }), req.body ?? {});
-    const deliveries = await service.resendEvent(res.locals.merchant as Merchant, req.params.id!, body.url);
-    res.json({ ok: true, event_id: req.params.id, deliveries });
+    const id = String(req.params.id);
+    const deliveries = await service.resendEvent(merchant, id, body.url);
+    return { status: 200, body: { ok: true, event_id: id, deliveries } };
   });
 
   router.get('/chaos', (_req, res) => {
     res.json({ object: 'list', data: service.chaos.list() });
   });
-  router.post('/chaos', (req, res) => {
+  post('/chaos', async (req) => {
     const b = parse(chaosBody, req.body);
     const rule = service.chaos.add({
       events: b.events ?? ['*'],
@@ -155,21 +168,21 @@ export function controlRouter(ctx: ControlContext): Router {
       remaining: b.times ?? null,
       chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
     });
-    res.status(201).json(rule);
+    return { status: 201, body: rule };
   });
   router.delete('/chaos', (_req, res) => {
     service.chaos.clear();
     res.json({ ok: true });
   });
 
-  router.post('/clock/advance', async (req, res) => {
+  post('/clock/advance', async (req) => {
     if (!(ctx.clock instanceof FakeClock)) {
       throw new PaycliError('invalid_state', 'This sandbox runs on the real clock; start it with --virtual-clock to advance time.');
     }
     const b = parse(z.strictObject({ ms: z.number().int().min(0).max(366 * 24 * 3_600_000) }), req.body);
     await ctx.clock.advance(b.ms);
     await ctx.onClockAdvanced?.();
-    res.json({ now: ctx.clock.now() });
+    return { status: 200, body: { now: ctx.clock.now() } };
   });
 
   return router;

@@ -135,10 +135,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await service.open();
   dispatcher.resume();
 
+  const idempotency = new IdempotencyCache(store, clock);
   const app = createApp({
     providers: [provider],
-    ctx: { service, idempotency: new IdempotencyCache(store, clock), activity, bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
-    control: { service, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() },
+    ctx: { service, idempotency, activity, bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
+    control: { service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() },
     clock,
     onBug: options.onError ? (err) => options.onError!(err.cause ?? err) : undefined,
   });

@@ -5,8 +5,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { PaycliError } from '../../errors.js';
 import type { Merchant } from '../../engine/types.js';
-import { IdempotencyCache, type StoredResponse } from '../../sandbox/idempotency.js';
-import { sendPostJson } from '../../sandbox/json-response.js';
+import type { StoredResponse } from '../../sandbox/idempotency.js';
+import { answerPost } from '../../sandbox/idempotent-post.js';
 import type { ProviderContext } from '../provider.js';
 import { authenticate } from './auth.js';
 import {
@@ -44,21 +44,9 @@ export function paycliRouter(ctx: ProviderContext): Router {
   router.use(authenticate(service));
 
   const post = (path: string, handler: PostHandler) => {
-    router.post(path, async (req, res) => {
+    router.post(path, (req, res) => {
       const merchant = merchantOf(res);
-      const key = req.get('Idempotency-Key');
-      if (key === undefined) {
-        const r = await handler(req, merchant, () => {});
-        sendPostJson(res, r.status, r.body);
-        return;
-      }
-      const fingerprint = IdempotencyCache.fingerprint('POST', req.originalUrl, req.body);
-      const { response, replayed } = await idempotency.run(merchant.id, key, fingerprint, (stage) => handler(req, merchant, stage));
-      if (replayed) {
-        res.setHeader('Idempotent-Replayed', 'true');
-        res.locals.idempotentReplay = true;
-      }
-      sendPostJson(res, response.status, response.body);
+      return answerPost(req, res, idempotency, merchant.id, (stage) => handler(req, merchant, stage));
     });
   };
 
