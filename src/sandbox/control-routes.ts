@@ -46,7 +46,8 @@ const chaosBody = z.strictObject({
   events: z.array(z.string()).min(1).optional(),
   payment_id: z.string().optional(),
   merchant_order_id: z.string().optional(),
-  destinations: z.array(z.enum(['notify_url', 'endpoint', 'forward', 'listen'])).optional(),
+  // `paycli listen` forwards client-side, so its deliveries never pass through chaos rules: not a destination here.
+  destinations: z.array(z.enum(['notify_url', 'endpoint', 'forward'])).optional(),
   times: z.number().int().min(1).optional(),
   delay_ms: z.number().int().min(0).max(31 * 24 * 3_600_000).optional(),
   duplicates: z.number().int().min(0).max(20).optional(),
