@@ -156,3 +156,15 @@ export function parseJournal(text: string, file: string, firstLine = 1): Journal
   }
   return entries;
 }
+
+/**
+ * A failed write of the data files is the environment's fault (disk full, permissions), not a bug: an
+ * errno error becomes `data_file_unwritable` with a hint; anything else passes through.
+ */
+export function dataFileUnwritable(file: string, err: unknown): unknown {
+  if (err instanceof PaycliError || typeof (err as NodeJS.ErrnoException)?.code !== 'string') return err;
+  return new PaycliError('data_file_unwritable', `Cannot write the sandbox data file ${file}: ${describeFsError(err)}.`, {
+    hint: 'Free disk space or fix the folder permissions; the last change was not saved.',
+    cause: err,
+  });
+}

@@ -28,6 +28,7 @@ import { PaycliError } from '../errors.js';
 import {
   clearLine,
   dataFileUnreadable,
+  dataFileUnwritable,
   delLine,
   describeFsError,
   journalPathFor,
@@ -284,7 +285,7 @@ export class FileStore implements Store {
       // Memory now holds changes the files lack (and the segment may end in a torn line): the next
       // flush folds the whole state into a snapshot instead, which covers them.
       if (mustCompact || !covered) this.#mustCompact = true;
-      throw err;
+      throw dataFileUnwritable(this.path, err);
     }
     if (this.#compaction === null && this.#compactionDue()) await this.#rotate();
   }
