@@ -16,6 +16,11 @@ interface StartFlags extends ConfigFlags {
   quiet?: boolean;
 }
 
+/** Whether `host` is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 function time(ms: number): string {
   return new Date(ms).toISOString().slice(11, 23);
 }
@@ -79,6 +84,9 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     out(`  secret key      ${c.cyan(sandbox.merchant.secret_key)}`);
     out(`  webhook secret  ${c.cyan(sandbox.merchant.webhook_secret)}`);
     out(`  data            ${sandbox.dataFile ?? c.yellow('in memory (lost on exit)')}`);
+    if (!isLoopback(config.host)) {
+      out(c.yellow(`  ! bound to ${config.host}: other machines on your network can reach this sandbox and its test keys.`));
+    }
     if (forwardTo) out(`  forwarding to   ${forwardTo}`);
     if (flags.virtualClock) out(`  clock           ${c.yellow('virtual')}: advance it with POST /_sandbox/clock/advance {"ms": 3600000}`);
     if (retryScheduleMs) out(`  retry schedule  ${retryScheduleMs.map(formatDuration).join(', ')}`);

@@ -187,3 +187,18 @@ describe('paycli sandbox start --virtual-clock', () => {
     }
   });
 });
+
+describe('isLoopback', () => {
+  test.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.168.1.10', false],
+  ])('%s → %s', async (host, expected) => {
+    const { isLoopback } = await import('../../src/commands/sandbox-start.js');
+    expect(isLoopback(host)).toBe(expected);
+  });
+});
