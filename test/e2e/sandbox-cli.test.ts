@@ -140,7 +140,8 @@ describe('README', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     for (const card of TEST_CARDS) {
       const row = readme.split('\n').find((l) => l.startsWith(`| ${card.number} |`));
-      expect(row, `README row for ${card.number}`).toBeDefined();
+      // A full table row: number, outcome, status, failure code.
+      expect(row, `README row for ${card.number}`).toMatch(new RegExp(`^\\| ${card.number} \\| [^|]+ \\| [^|]+ \\|[^|]*\\|$`));
       if (card.behaviour.kind === 'decline' || card.behaviour.kind === 'risk_block') expect(row).toContain(`\`${card.behaviour.failure_code}\``);
     }
   });

@@ -58,8 +58,9 @@ describe('planScaffold', () => {
     expect(pkg.name).toBe('shop');
     expect(pkg.dependencies.paycli).toBeUndefined();
     expect(pkg.devDependencies.paycli).toBe('^0.1.0');
-    expect(pkg.dependencies.standardwebhooks).toBeDefined();
-    expect(pkg.scripts.test).toBeDefined();
+    expect(pkg.dependencies.standardwebhooks).toMatch(/^\^?\d+\.\d+\.\d+$/);
+    // The generated tests run on node:test.
+    expect(pkg.scripts.test).toMatch(/^node (--import tsx )?--test /);
     const source = files.filter((f) => f.path.startsWith('src/')).map((f) => f.contents).join('\n');
     expect(source).toContain("'idempotency-key'");
     expect(source).toContain('authorization: `Bearer ');
