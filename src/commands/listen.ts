@@ -3,12 +3,11 @@
  * signed with the merchant's webhook secret, and prints one line per delivery. `--print-secret` prints only
  * the secret. The behaviour lives in src/listen/forwarder.ts; this file parses options and renders.
  */
-import type { Clock } from '../clock.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
 import { c, jsonLine, out, statusColor } from './output.js';
-import { processDeps, requireKey, sandboxResolver, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
+import { processDeps, requireKey, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
 import { clockTime } from './time-format.js';
 import { untilSignal } from './until-signal.js';
 
@@ -20,13 +19,7 @@ export interface ListenOptions extends SandboxFlags {
   json?: boolean;
 }
 
-export interface ListenDeps extends CommandDeps {
-  /** Resolves when listening should stop; default: Ctrl-C (SIGINT) or SIGTERM. */
-  stop?: Promise<unknown>;
-  clock?: Clock;
-  heartbeatMs?: number;
-  backoffMs?: readonly number[];
-}
+export type ListenDeps = StreamingDeps;
 
 /** Commander entry point. */
 export async function listen(opts: ListenOptions): Promise<number> {

@@ -3,13 +3,12 @@
  * live (`--no-follow` stops after the first part), filtered by `--type`, `--status` and `--path`. The
  * behaviour lives in src/inspect/activity-tail.ts; this file parses and renders.
  */
-import type { Clock } from '../clock.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { parseActivityFilter } from '../inspect/activity-filter.js';
 import { ActivityTail, type TailUpdate } from '../inspect/activity-tail.js';
 import type { ActivityEntry } from '../sandbox/activity-log.js';
 import { c, err, jsonLine, out, statusColor } from './output.js';
-import { keyedSandbox, processDeps, sandboxResolver, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
+import { keyedSandbox, processDeps, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
 import { clockTime } from './time-format.js';
 import { untilSignal } from './until-signal.js';
 
@@ -23,13 +22,7 @@ export interface LogsTailOptions extends SandboxFlags {
   json?: boolean;
 }
 
-export interface LogsTailDeps extends CommandDeps {
-  /** Resolves when following should stop; default: Ctrl-C (SIGINT) or SIGTERM. */
-  stop?: Promise<unknown>;
-  clock?: Clock;
-  heartbeatMs?: number;
-  backoffMs?: readonly number[];
-}
+export type LogsTailDeps = StreamingDeps;
 
 /** Commander entry point. */
 export const logsTail = (opts: LogsTailOptions) => runLogsTail(opts, processDeps());

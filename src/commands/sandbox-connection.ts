@@ -3,6 +3,7 @@
  * `--sandbox-url`/`--api-key` > PAYCLI_* env > paycli.config.json > the runtime file `paycli sandbox start`
  * leaves in the directory it runs in.
  */
+import type { Clock } from '../clock.js';
 import { resolveConfig } from '../config.js';
 import { PaycliError } from '../errors.js';
 import { connectSandbox, readRuntimeInfo, type SandboxClient } from '../sandbox/client.js';
@@ -16,6 +17,15 @@ export interface SandboxFlags {
 export interface CommandDeps {
   cwd: string;
   env: Record<string, string | undefined>;
+}
+
+/** What a command that follows the sandbox's stream (listen, logs tail) also takes; tests pass their own. */
+export interface StreamingDeps extends CommandDeps {
+  /** Resolves when following should stop; default: Ctrl-C (SIGINT) or SIGTERM. */
+  stop?: Promise<unknown>;
+  clock?: Clock;
+  heartbeatMs?: number;
+  backoffMs?: readonly number[];
 }
 
 /** The process's own surroundings. */
