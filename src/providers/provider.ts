@@ -6,8 +6,8 @@
 import type { Router } from 'express';
 import type { PaycliError } from '../errors.js';
 import type { ActivityLog } from '../sandbox/activity-log.js';
-import type { IdempotencyCache } from '../sandbox/idempotency.js';
-import type { PaymentService } from '../sandbox/payment-service.js';
+import type { IdempotencyCache } from '../core/idempotency.js';
+import type { PaymentService } from '../core/payment-service.js';
 import type { NotificationProtocol } from '../webhooks/notification-protocol.js';
 
 export interface ProviderContext {

@@ -15,11 +15,11 @@ import { parse } from '../providers/paycli/schemas.js';
 import type { Store } from '../store/store.js';
 import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { ActivityLog } from './activity-log.js';
-import type { IdempotencyCache, StoredResponse } from './idempotency.js';
+import type { IdempotencyCache, StoredResponse } from '../core/idempotency.js';
 import { answerPost } from './idempotent-post.js';
 import { buyerPage } from './buyer-page.js';
-import type { PaymentService } from './payment-service.js';
-import { paginate } from './pagination.js';
+import type { PaymentService } from '../core/payment-service.js';
+import { paginate } from '../core/pagination.js';
 import { streamRouter } from './stream-routes.js';
 
 export const CONTROL_PREFIX = '/_sandbox';

@@ -15,9 +15,9 @@ import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webho
 import type { NotificationProtocol } from '../webhooks/notification-protocol.js';
 import { ActivityLog } from './activity-log.js';
 import { createApp } from './app.js';
-import { IdempotencyCache } from './idempotency.js';
-import { cryptoRandom, idGenerator, seededRandom } from './ids.js';
-import { PaymentService } from './payment-service.js';
+import { IdempotencyCache } from '../core/idempotency.js';
+import { cryptoRandom, idGenerator, seededRandom } from '../core/ids.js';
+import { PaymentService } from '../core/payment-service.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 

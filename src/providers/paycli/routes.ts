@@ -5,7 +5,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { PaycliError } from '../../errors.js';
 import type { Merchant } from '../../engine/types.js';
-import type { StoredResponse } from '../../sandbox/idempotency.js';
+import type { StoredResponse } from '../../core/idempotency.js';
 import { answerPost } from '../../sandbox/idempotent-post.js';
 import type { ProviderContext } from '../provider.js';
 import { authenticate } from './auth.js';
