@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { resolveConfig, type ConfigFlags } from '../config.js';
 import { formatDuration, parseDurationList } from '../duration.js';
 import { parseHttpTarget } from '../http-target.js';
-import type { ActivityEntry } from '../sandbox/activity-log.js';
+import type { ActivityEntry } from '../core/activity-log.js';
 import { runtimeInfoOf, writeRuntimeInfo, type RuntimeInfo } from '../sandbox/client.js';
 import { c, err, jsonLine, out, statusColor } from './output.js';
 
