@@ -17,7 +17,7 @@ import { PaymentService } from '../core/payment-service.js';
 import { PaycliError } from '../errors.js';
 import { jsonBodyParsing } from '../http/body-parsing.js';
 import type { AnyProvider, ProviderHost } from '../providers/contract.js';
-import { PROVIDERS } from '../providers/registry.js';
+import { loadProviders } from '../providers/registry.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webhooks/dispatcher.js';
@@ -47,7 +47,7 @@ export interface SandboxOptions {
   ports?: Readonly<Record<string, number>>;
   /**
    * The provider table to choose from (default: the registry, `src/providers/registry.ts`). A caller with
-   * a protocol of its own (the provider contract tests) passes `{ ...PROVIDERS, mine }`.
+   * a protocol of its own (the provider contract tests) passes `{ ...(await loadProviders()), mine }`.
    */
   registry?: Readonly<Record<string, AnyProvider>>;
   /** Default 127.0.0.1: the sandbox is not reachable from other machines unless asked. */
@@ -125,7 +125,7 @@ export interface Sandbox {
  * await sandbox.close();
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const registry = options.registry ?? PROVIDERS;
+  const registry = options.registry ?? (await loadProviders());
   const providers = enabledProviders(registry, options.providers);
   const realClock = new SystemClock();
   // A virtual clock starts at the real time and signs with the real one: receivers check

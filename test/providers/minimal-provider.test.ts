@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeClock } from '../../src/clock.js';
-import { PROVIDERS } from '../../src/providers/registry.js';
+import { loadProviders } from '../../src/providers/registry.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { closedAfterEach, waitFor, type ReceivedRequest } from '../helpers/sandbox.js';
 import { minimalProvider, type MinimalCredentials } from './minimal/index.js';
 
-const registry = { ...PROVIDERS, minimal: minimalProvider };
+// The one registry line that adds the provider (here to a copy of the table, as it is for tests only).
+const registry = { ...(await loadProviders()), minimal: minimalProvider };
 const use = closedAfterEach();
 const opened: Sandbox[] = [];
 const dirs: string[] = [];
