@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
-import { parse } from '../providers/paycli/schemas.js';
+import { parse } from '../http/validation.js';
 import type { ActivityEntry } from '../core/activity-log.js';
 import type { ControlContext } from './control-routes.js';
 
