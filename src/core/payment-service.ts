@@ -17,7 +17,8 @@ import type { Store } from '../store/store.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
 import { Notifier, type CoreReader, type ProtocolLookup } from './notifications.js';
-import type { CreatePaymentOptions, UnitOfWork } from './unit-of-work.js';
+import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
+import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
 import { paginate, type Page } from './pagination.js';
 import { PaymentRelations } from './payment-relations.js';
@@ -47,11 +48,6 @@ interface PaymentRef {
 
 export type EventListener = (event: PaycliEvent) => void;
 
-/**
- * Called with a mutation's result after its changes are staged and before they are committed, so a caller
- * can stage a record of its own (the stored Idempotency-Key response) into the same durable write.
- */
-export type OnStaged<T> = (result: T) => void;
 
 export class PaymentService {
   readonly chaos = new ChaosRules();
@@ -66,6 +62,8 @@ export class PaymentService {
   /** merchant_order_id → the latest payment with it, whoever made it (for the buyer's `{ref}`). */
   private readonly byAnyOrderId = new Map<string, string>();
   private readonly notifier: Notifier;
+  /** What units of work stage through (see unit-of-work.ts). */
+  private readonly staging: CoreStaging;
   /** The settle timer of each pending refund. */
   private readonly refundTimers = new Map<string, TimerHandle>();
   private readonly related = new PaymentRelations();
@@ -79,6 +77,25 @@ export class PaymentService {
     this.store = opts.store;
     this.clock = opts.clock;
     this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null });
+    this.staging = {
+      store: this.store,
+      ctx: () => this.ctx(),
+      newId: (prefix) => this.opts.newId(prefix),
+      createPayment: (provider, merchant, input, o) => this.stageCreatePayment(provider, merchant, input, o),
+      capture: (merchant, id, amount) => this.applied(capture(this.ctx(), merchant, this.getPayment(merchant, id), amount)),
+      cancel: (merchant, id, reason) => this.applied(cancel(this.ctx(), this.getPayment(merchant, id), reason)),
+      buyerAction: (id, action, failureCode) => {
+        const p = this.findPayment(id);
+        const merchant = this.store.get<Merchant>('merchants', p.merchant_id) ?? this.defaultMerchant;
+        return this.applied(buyerAct(this.ctx(), merchant, p, action, failureCode));
+      },
+      createRefund: (merchant, paymentId, input) => this.stageRefund(merchant, paymentId, input),
+      createEndpoint: (merchant, input) => this.stageEndpoint(merchant, input),
+      addRef: (provider, ref, paymentId) => {
+        if (!this.store.get<Payment>('payments', paymentId)) throw notFound('payment', paymentId);
+        this.store.put<PaymentRef>('payment_refs', { id: ref, payment_id: paymentId, provider });
+      },
+    };
   }
 
   /** Read access to every collection, for providers' pure code. */
@@ -160,24 +177,26 @@ export class PaymentService {
 
   // --- payments ---
 
-  /** Runs `fn` as one unit of work for `provider` and commits what it staged in one durable write. */
-  async transact<T>(provider: string, fn: (uow: UnitOfWork) => T): Promise<T> {
-    const work = this.work(provider);
-    const result = fn(work.uow);
-    work.done();
+  /**
+   * Runs `fn` as one unit of work for `provider` and commits what it staged in one durable write. With an
+   * Idempotency-Key `ticket`, `fn` returns the response, whose record joins the same write.
+   */
+  async transact<T>(provider: string, fn: (uow: UnitOfWork) => T): Promise<T>;
+  async transact(provider: string, fn: (uow: UnitOfWork) => StoredResponse, ticket: IdempotencyTicket | null): Promise<StoredResponse>;
+  async transact<T>(provider: string, fn: (uow: UnitOfWork) => T, ticket?: IdempotencyTicket | null): Promise<T> {
+    const work = new Work(provider, this.staging);
+    let result: T;
+    try {
+      result = fn(work);
+    } finally {
+      work.finish();
+    }
     if (result instanceof Promise) {
       throw new PaycliError('internal_error', 'A unit of work must be synchronous: stage everything in one tick, then let transact commit.');
     }
+    ticket?.stage(result as StoredResponse);
     await this.store.commit();
     return result;
-  }
-
-  async createPayment(merchant: Merchant, input: CreatePaymentInput, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    return this.transact('paycli', (uow) => {
-      const p = uow.createPayment(merchant, input);
-      onStaged?.(p);
-      return p;
-    });
   }
 
   getPayment(merchant: Merchant, id: string): Payment {
@@ -223,22 +242,6 @@ export class PaymentService {
     return paginate(this.store.live<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && isNative(p) && (!q.status || p.status === q.status));
   }
 
-  async capture(merchant: Merchant, id: string, amount?: number, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    return this.transact('paycli', (uow) => {
-      const p = uow.capture(merchant, id, amount);
-      onStaged?.(p);
-      return p;
-    });
-  }
-
-  async cancel(merchant: Merchant, id: string, reason?: string, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    return this.transact('paycli', (uow) => {
-      const p = uow.cancel(merchant, id, reason);
-      onStaged?.(p);
-      return p;
-    });
-  }
-
   /** The simulated buyer completes, fails or abandons (expires) a payment waiting for them; `ref` as in findByRef. */
   async buyerAction(ref: string, action: BuyerAction, failureCode?: string): Promise<Payment> {
     const p = this.findByRef(ref);
@@ -246,14 +249,6 @@ export class PaymentService {
   }
 
   // --- refunds ---
-
-  async createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput, onStaged?: OnStaged<Refund>): Promise<Refund> {
-    return this.transact('paycli', (uow) => {
-      const r = uow.createRefund(merchant, paymentId, input);
-      onStaged?.(r);
-      return r;
-    });
-  }
 
   getRefund(merchant: Merchant, id: string): Refund {
     const r = this.store.get<Refund>('refunds', id);
@@ -289,11 +284,8 @@ export class PaymentService {
 
   // --- webhook endpoints ---
 
-  async createEndpoint(
-    merchant: Merchant,
-    input: { url: string; enabled_events?: string[]; description?: string },
-    onStaged?: OnStaged<WebhookEndpoint>,
-  ): Promise<WebhookEndpoint> {
+  /** Stages a webhook endpoint (the caller's unit of work commits it). */
+  private stageEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint {
     const endpoint: WebhookEndpoint = {
       id: this.opts.newId('we'),
       object: 'webhook_endpoint',
@@ -305,8 +297,6 @@ export class PaymentService {
       created: this.nowSec(),
     };
     this.store.put('webhook_endpoints', endpoint);
-    onStaged?.(endpoint);
-    await this.store.commit();
     return endpoint;
   }
 
@@ -436,76 +426,21 @@ export class PaymentService {
     this.byAnyOrderId.set(p.merchant_order_id, p.id);
   }
 
-  /** A unit of work for `provider`, valid until `done()`. */
-  private work(provider: string): { uow: UnitOfWork; done(): void } {
-    let open = true;
-    const check = () => {
-      if (!open) throw new PaycliError('internal_error', 'This unit of work is finished; start a new one with transact().');
-    };
-    const ownCollection = (collection: string) => {
-      check();
-      if (!collection.startsWith(`${provider}_`)) {
-        throw new PaycliError('internal_error', `Provider ${provider} may write only its own collections (${provider}_…), not "${collection}".`);
-      }
-    };
-    const ctx = this.ctx();
-    const uow: UnitOfWork = {
-      provider,
-      nowMs: ctx.nowMs,
-      newId: (prefix) => this.opts.newId(prefix),
-      createPayment: (merchant, input, opts) => {
-        check();
-        return this.stageCreatePayment(provider, merchant, input, opts);
-      },
-      capture: (merchant, id, amount) => {
-        check();
-        const t = capture(this.ctx(), merchant, this.getPayment(merchant, id), amount);
-        this.apply('payments', t);
-        return t.object;
-      },
-      cancel: (merchant, id, reason) => {
-        check();
-        const t = cancel(this.ctx(), this.getPayment(merchant, id), reason);
-        this.apply('payments', t);
-        return t.object;
-      },
-      buyerAction: (id, action, failureCode) => {
-        check();
-        const p = this.findPayment(id);
-        const merchant = this.store.get<Merchant>('merchants', p.merchant_id) ?? this.defaultMerchant;
-        const t = buyerAct(this.ctx(), merchant, p, action, failureCode);
-        this.apply('payments', t);
-        return t.object;
-      },
-      createRefund: (merchant, paymentId, input) => {
-        check();
-        const payment = this.store.get<Payment>('payments', paymentId);
-        if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
-        const r = createRefund(this.ctx(), payment, input);
-        this.store.put('refunds', r.refund);
-        this.related.addRefund(r.refund);
-        this.store.put('payments', r.payment);
-        this.raise(r.events);
-        this.armSettlement(r.refund);
-        return r.refund;
-      },
-      addRef: (ref, paymentId) => {
-        check();
-        if (!this.store.get<Payment>('payments', paymentId)) throw notFound('payment', paymentId);
-        this.store.put<PaymentRef>('payment_refs', { id: ref, payment_id: paymentId, provider });
-      },
-      get: (collection, id) => this.store.get(collection, id),
-      list: (collection) => this.store.list(collection),
-      put: (collection, doc) => {
-        ownCollection(collection);
-        this.store.put(collection, doc);
-      },
-      remove: (collection, id) => {
-        ownCollection(collection);
-        this.store.remove(collection, id);
-      },
-    };
-    return { uow, done: () => (open = false) };
+  private applied(t: Transition<Payment>): Payment {
+    this.apply('payments', t);
+    return t.object;
+  }
+
+  private stageRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund {
+    const payment = this.store.get<Payment>('payments', paymentId);
+    if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
+    const r = createRefund(this.ctx(), payment, input);
+    this.store.put('refunds', r.refund);
+    this.related.addRefund(r.refund);
+    this.store.put('payments', r.payment);
+    this.raise(r.events);
+    this.armSettlement(r.refund);
+    return r.refund;
   }
 
   private stageCreatePayment(provider: string, merchant: Merchant, input: CreatePaymentInput, opts: CreatePaymentOptions = {}): Payment {

@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { FakeClock, SystemClock, type Clock } from '../clock.js';
 import { ActivityLog } from '../core/activity-log.js';
 import { CredentialStore } from '../core/credentials.js';
-import { IdempotencyCache } from '../core/idempotency.js';
+import { IdempotencyCache, type IdempotencyTicket, type StoredResponse } from '../core/idempotency.js';
+import type { UnitOfWork } from '../core/unit-of-work.js';
 import { cryptoRandom, idGenerator, seededRandom } from '../core/ids.js';
 import { providerSigner } from '../core/notifications.js';
 import { PaymentService } from '../core/payment-service.js';
@@ -210,7 +211,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const providerHost: ProviderHost = {
         name: provider.name,
         core: service,
-        transact: (fn) => service.transact(provider.name, fn),
+        transact: ((fn: (uow: UnitOfWork) => StoredResponse, ticket?: IdempotencyTicket | null) =>
+          service.transact(provider.name, fn, ticket ?? null)) as ProviderHost['transact'],
         idempotency,
         clock,
         activity,

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Merchant, Payment } from '../../../src/engine/types.js';
-import { IdempotencyCache, type StoredResponse } from '../../../src/core/idempotency.js';
+import { IdempotencyCache, type IdempotencyTicket } from '../../../src/core/idempotency.js';
 import { PaycliError } from '../../../src/errors.js';
 import type { Provider, ProviderHost, ProviderNotification } from '../../../src/providers/contract.js';
 
@@ -69,20 +69,18 @@ function app(host: ProviderHost<MinimalCredentials>) {
     };
     // One unit of work: the domain payment, this provider's order document, its ref and (with an
     // Idempotency-Key) the stored answer, made durable together.
-    const exec = (stage: (r: StoredResponse) => void) =>
+    const exec = (ticket: IdempotencyTicket | null) =>
       host.transact((uow) => {
         const payment = uow.createPayment(merchant, input);
         const order: MinimalOrder = { id: uow.newId('mo'), merchant_id: merchant.id, order_no: payment.merchant_order_id, payment_id: payment.id };
         uow.put('minimal_orders', order);
         uow.addRef(order.id, payment.id);
-        const response = { status: 201, body: orderView(order, payment) };
-        stage(response);
-        return response;
-      });
+        return { status: 201, body: orderView(order, payment) };
+      }, ticket);
     const key = req.get('idempotency-key');
     const { response } = key
       ? await host.idempotency.run(`minimal:${merchant.id}`, key, IdempotencyCache.fingerprint('POST', req.originalUrl, req.body), exec)
-      : { response: await exec(() => {}) };
+      : { response: await exec(null) };
     res.status(response.status).json(response.body);
   });
 
