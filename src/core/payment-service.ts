@@ -14,7 +14,7 @@ import { createRefund, settleRefund, type CreateRefundInput } from '../engine/re
 import { DEFAULT_FEES, settlementReport, utcDayRange, type SettlementReport } from '../engine/settlement.js';
 import type { EngineContext, Merchant, Payment, PaycliEvent, Refund, Transition, WebhookEndpoint } from '../engine/types.js';
 import type { Store } from '../store/store.js';
-import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { Delivery, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
 import { Notifier, type CoreReader, type ProtocolLookup } from './notifications.js';
 import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
@@ -124,6 +124,12 @@ export class PaymentService {
     this.reindex();
     for (const p of this.store.list<Payment>('payments')) this.armExpiry(p);
     for (const r of this.store.list<Refund>('refunds')) this.armSettlement(r);
+    // Deliveries from data files of earlier versions (before providers): pending ones are resumed next.
+    let adopted = false;
+    for (const d of this.store.list<Delivery>('deliveries')) {
+      if (d.status === 'pending' && (d.notification_id === undefined || 'secret' in d)) adopted = this.notifier.adoptLegacy(d) || adopted;
+    }
+    if (adopted) await this.store.commit();
   }
 
   private reindex(): void {
