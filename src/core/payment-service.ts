@@ -6,7 +6,7 @@
  * an acknowledged change is never lost.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import { eventMatches } from '../engine/events.js';
 import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
@@ -16,6 +16,8 @@ import type { EngineContext, Merchant, Payment, PaycliEvent, Refund, Transition,
 import type { Store } from '../store/store.js';
 import type { Delivery, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
+import { DueWork } from './due-work.js';
+import { OrderIndex } from './order-index.js';
 import { Notifier, type CoreReader, type ProtocolLookup } from './notifications.js';
 import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
 import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
@@ -57,26 +59,38 @@ export class PaymentService {
   private readonly byKey = new Map<string, Merchant>();
   /** Each merchant's secret key as bytes, made once per reindex rather than once per request. */
   private keyBytes: { key: Buffer; merchant: Merchant }[] = [];
-  /** (provider, merchant, merchant_order_id) → the latest payment with it. */
-  private readonly byOrderId = new Map<string, string>();
-  /** merchant_order_id → the latest payment with it, whoever made it (for the buyer's `{ref}`). */
-  private readonly byAnyOrderId = new Map<string, string>();
+  private readonly orders = new OrderIndex();
   private readonly notifier: Notifier;
   /** What units of work stage through (see unit-of-work.ts). */
   private readonly staging: CoreStaging;
-  /** The settle timer of each pending refund. */
-  private readonly refundTimers = new Map<string, TimerHandle>();
   private readonly related = new PaymentRelations();
   private readonly listeners = new Set<EventListener>();
-  /** The expiry timer of each payment waiting for its buyer, so reset and close can cancel them. */
-  private readonly expiryTimers = new Map<string, TimerHandle>();
-  private closed = false;
+  /** Expiry and pending-refund timers, cancelled by reset and close. */
+  private readonly due: DueWork;
 
   constructor(opts: PaymentServiceOptions) {
     this.opts = opts;
     this.store = opts.store;
     this.clock = opts.clock;
     this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null });
+    this.due = new DueWork(
+      opts.clock,
+      async (id) => {
+        const current = this.store.get<Payment>('payments', id);
+        if (!current || !isExpired(current, this.clock.now())) return;
+        await this.transact(current.provider ?? 'paycli', (uow) => uow.buyerAction(id, 'expire'));
+      },
+      async (id) => {
+        const refund = this.store.get<Refund>('refunds', id);
+        const payment = refund && this.store.get<Payment>('payments', refund.payment_id);
+        if (!refund || !payment || refund.status !== 'pending') return;
+        const settled = settleRefund(this.ctx(), payment, refund);
+        this.store.put('refunds', settled.refund);
+        this.store.put('payments', settled.payment);
+        this.raise(settled.events);
+        await this.store.commit();
+      },
+    );
     this.staging = {
       store: this.store,
       ctx: () => this.ctx(),
@@ -122,8 +136,8 @@ export class PaymentService {
       await this.store.commit();
     }
     this.reindex();
-    for (const p of this.store.list<Payment>('payments')) this.armExpiry(p);
-    for (const r of this.store.list<Refund>('refunds')) this.armSettlement(r);
+    for (const p of this.store.list<Payment>('payments')) this.due.armExpiry(p);
+    for (const r of this.store.list<Refund>('refunds')) this.due.armSettlement(r);
     // Deliveries from data files of earlier versions (before providers): pending ones are resumed next.
     let adopted = false;
     for (const d of this.store.list<Delivery>('deliveries')) {
@@ -134,11 +148,10 @@ export class PaymentService {
 
   private reindex(): void {
     this.byKey.clear();
-    this.byOrderId.clear();
-    this.byAnyOrderId.clear();
+    this.orders.clear();
     for (const m of this.store.list<Merchant>('merchants')) this.byKey.set(m.secret_key, m);
     this.keyBytes = [...this.byKey].map(([key, merchant]) => ({ key: Buffer.from(key), merchant }));
-    for (const p of this.store.list<Payment>('payments')) this.indexOrder(p);
+    for (const p of this.store.list<Payment>('payments')) this.orders.add(p);
     this.related.rebuild(this.store);
   }
 
@@ -226,7 +239,7 @@ export class PaymentService {
     const direct = this.store.get<Payment>('payments', ref);
     if (direct) return direct;
     const registered = this.store.get<PaymentRef>('payment_refs', ref);
-    const byOrder = registered?.payment_id ?? this.byAnyOrderId.get(ref);
+    const byOrder = registered?.payment_id ?? this.orders.anyWith(ref);
     const p = byOrder ? this.store.get<Payment>('payments', byOrder) : undefined;
     if (!p) {
       throw new PaycliError('resource_missing', `No payment is known as "${ref}".`, {
@@ -240,7 +253,7 @@ export class PaymentService {
   /** The native API's payments (those made through other providers are theirs to show). */
   listPayments(merchant: Merchant, q: { limit?: number; starting_after?: string; merchant_order_id?: string; status?: string }): Page<Payment> {
     if (q.merchant_order_id !== undefined) {
-      const id = this.byOrderId.get(orderKey('paycli', merchant.id, q.merchant_order_id));
+      const id = this.orders.get('paycli', merchant.id, q.merchant_order_id);
       const p = id ? this.store.get<Payment>('payments', id) : undefined;
       const data = p && (!q.status || p.status === q.status) ? [p] : [];
       return { object: 'list', data, has_more: false, next_cursor: null };
@@ -350,14 +363,13 @@ export class PaymentService {
     for (const c of credentials) this.store.put('provider_credentials', c);
     await this.store.commit();
     this.chaos.clear();
-    this.clearExpiryTimers();
+    this.due.clear();
     this.reindex();
   }
 
-  /** Cancels the expiry timers; a closed service must not write to the store it shared. */
+  /** Cancels the timers; a closed service must not write to the store it shared. */
   close(): void {
-    this.closed = true;
-    this.clearExpiryTimers();
+    this.due.close();
   }
 
   // --- internals ---
@@ -372,14 +384,8 @@ export class PaymentService {
 
   private apply(collection: 'payments', t: Transition<Payment>): void {
     this.store.put(collection, t.object);
-    if (t.object.expires_at === null) this.disarmExpiry(t.object.id);
+    if (t.object.expires_at === null) this.due.disarmExpiry(t.object.id);
     this.raise(t.events);
-  }
-
-  private disarmExpiry(id: string): void {
-    const handle = this.expiryTimers.get(id);
-    if (handle) this.clock.clearTimer(handle);
-    this.expiryTimers.delete(id);
   }
 
   /** Stores events and stages their notifications (through the payment's provider); the caller commits. */
@@ -392,45 +398,6 @@ export class PaymentService {
     }
   }
 
-  private armExpiry(p: Payment): void {
-    if (this.closed || p.expires_at === null || (p.status !== 'pending' && p.status !== 'requires_action')) return;
-    const handle = this.clock.setTimer(p.expires_at * 1000 - this.clock.now(), async () => {
-      this.expiryTimers.delete(p.id);
-      const current = this.store.get<Payment>('payments', p.id);
-      if (this.closed || !current || !isExpired(current, this.clock.now())) return;
-      await this.transact(current.provider ?? 'paycli', (uow) => uow.buyerAction(p.id, 'expire'));
-    });
-    this.expiryTimers.set(p.id, handle);
-  }
-
-  private clearExpiryTimers(): void {
-    for (const handle of this.expiryTimers.values()) this.clock.clearTimer(handle);
-    this.expiryTimers.clear();
-    for (const handle of this.refundTimers.values()) this.clock.clearTimer(handle);
-    this.refundTimers.clear();
-  }
-
-  /** Settles a pending refund when its time comes (WeChat Pay's PROCESSING → SUCCESS). */
-  private armSettlement(r: Refund): void {
-    if (this.closed || r.status !== 'pending' || r.settles_at === undefined) return;
-    const handle = this.clock.setTimer(r.settles_at * 1000 - this.clock.now(), async () => {
-      this.refundTimers.delete(r.id);
-      const refund = this.store.get<Refund>('refunds', r.id);
-      const payment = refund && this.store.get<Payment>('payments', refund.payment_id);
-      if (this.closed || !refund || !payment || refund.status !== 'pending') return;
-      const s = settleRefund(this.ctx(), payment, refund);
-      this.store.put('refunds', s.refund);
-      this.store.put('payments', s.payment);
-      this.raise(s.events);
-      await this.store.commit();
-    });
-    this.refundTimers.set(r.id, handle);
-  }
-
-  private indexOrder(p: Payment): void {
-    this.byOrderId.set(orderKey(p.provider ?? 'paycli', p.merchant_id, p.merchant_order_id), p.id);
-    this.byAnyOrderId.set(p.merchant_order_id, p.id);
-  }
 
   private applied(t: Transition<Payment>): Payment {
     this.apply('payments', t);
@@ -445,13 +412,12 @@ export class PaymentService {
     this.related.addRefund(r.refund);
     this.store.put('payments', r.payment);
     this.raise(r.events);
-    this.armSettlement(r.refund);
+    this.due.armSettlement(r.refund);
     return r.refund;
   }
 
   private stageCreatePayment(provider: string, merchant: Merchant, input: CreatePaymentInput, opts: CreatePaymentOptions = {}): Payment {
-    const key = orderKey(provider, merchant.id, input.merchant_order_id);
-    const existing = this.byOrderId.get(key);
+    const existing = this.orders.get(provider, merchant.id, input.merchant_order_id);
     if (existing && opts.uniqueOrderId !== false) {
       throw new PaycliError('duplicate_merchant_order_id', `A payment with merchant_order_id "${input.merchant_order_id}" exists already (${existing}).`, {
         param: 'merchant_order_id',
@@ -460,15 +426,11 @@ export class PaymentService {
       });
     }
     const t = createPayment(this.ctx(), merchant, input, { baseUrl: this.opts.baseUrl(), provider });
-    this.indexOrder(t.object);
+    this.orders.add(t.object);
     this.apply('payments', t);
-    this.armExpiry(t.object);
+    this.due.armExpiry(t.object);
     return t.object;
   }
-}
-
-function orderKey(provider: string, merchantId: string, orderId: string): string {
-  return `${provider}\u0000${merchantId}\u0000${orderId}`;
 }
 
 /** Payments stored before payments recorded their provider are native ones. */
