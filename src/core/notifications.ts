@@ -137,6 +137,12 @@ export class Notifier {
     return count;
   }
 
+  /** The notifications an event means in its payment's provider, whether or not anyone is notified. */
+  notificationsOf(event: PaycliEvent): { provider: string; notification: ProviderNotification }[] {
+    const planned = this.plan(event);
+    return planned ? planned.map((p) => ({ provider: planned.provider, notification: p.notification })) : [];
+  }
+
   /**
    * Brings a delivery written before deliveries named their provider and notification (and carried their
    * signing secret) up to date: its notification is the one its event means in its payment's provider

@@ -18,7 +18,7 @@ import type { Delivery, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
 import { DueWork } from './due-work.js';
 import { OrderIndex } from './order-index.js';
-import { Notifier, type CoreReader, type ProtocolLookup } from './notifications.js';
+import { Notifier, type CoreReader, type ProtocolLookup, type ProviderNotification } from './notifications.js';
 import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
 import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
@@ -344,6 +344,11 @@ export class PaymentService {
     }
     const mine = <T extends { merchant_id: string }>(xs: readonly T[]) => xs.filter((x) => x.merchant_id === merchant.id);
     return settlementReport(date, mine(this.store.list<Payment>('payments')), mine(this.store.list<Refund>('refunds')));
+  }
+
+  /** The notifications an event means in its payment's provider (what `listen` forwards). */
+  notificationsOf(event: PaycliEvent): { provider: string; notification: ProviderNotification }[] {
+    return this.notifier.notificationsOf(event);
   }
 
   /** Resends an event: a new delivery to each destination with the same event id (same webhook-id). */

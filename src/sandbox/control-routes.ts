@@ -9,7 +9,8 @@ import type { Clock } from '../clock.js';
 import { FakeClock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import type { BuyerAction } from '../engine/payments.js';
-import type { Merchant, Payment } from '../engine/types.js';
+import type { Merchant, Payment, PaycliEvent } from '../engine/types.js';
+import type { ProviderNotification } from '../core/notifications.js';
 import { requireApiKey } from '../http/api-key.js';
 import { parse } from '../http/validation.js';
 import type { Store } from '../store/store.js';
@@ -36,6 +37,10 @@ export interface ControlContext {
   startedAt: number;
   /** Called after the clock is advanced through the API, so due work runs. */
   onClockAdvanced?: () => Promise<void>;
+  /** What an event means in its payment's provider (for `listen`, which signs as that provider). */
+  notificationsOf: (event: PaycliEvent) => { provider: string; notification: ProviderNotification }[];
+  /** Each served provider's credentials for a merchant. */
+  credentialsOf: (merchant: Merchant) => Record<string, Record<string, unknown>>;
 }
 
 const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];

@@ -204,7 +204,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const control = express.Router();
     control.use(jsonBodyParsing({ limitBytes: bodyLimitBytes, formWhen: (req) => req.path.startsWith('/buyer/') }));
     control.use(
-      controlRouter({ service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() }),
+      controlRouter({
+        service,
+        idempotency,
+        dispatcher,
+        activity,
+        store,
+        clock,
+        version: pkg.version,
+        startedAt: clock.now(),
+        onClockAdvanced: () => dispatcher.whenIdle(),
+        notificationsOf: (event) => service.notificationsOf(event),
+        credentialsOf: (merchant) => {
+          const all: Record<string, Record<string, unknown>> = {};
+          for (const p of providers) {
+            const creds = credentials.find(p.name, merchant.id);
+            if (creds) all[p.name] = creds;
+          }
+          return all;
+        },
+      }),
     );
 
     for (const provider of providers) {
