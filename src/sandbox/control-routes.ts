@@ -5,43 +5,23 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
 import { FakeClock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import type { BuyerAction } from '../engine/payments.js';
-import type { Merchant, Payment, PaycliEvent } from '../engine/types.js';
-import type { ProviderNotification } from '../core/notifications.js';
+import type { Merchant, Payment } from '../engine/types.js';
 import { requireApiKey } from '../http/api-key.js';
 import { parse } from '../http/validation.js';
-import type { Store } from '../store/store.js';
-import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
-import type { ActivityLog } from '../core/activity-log.js';
-import type { IdempotencyCache, StoredResponse } from '../core/idempotency.js';
+import { toPublicDelivery, type Delivery } from '../webhooks/dispatcher.js';
+import type { StoredResponse } from '../core/idempotency.js';
 import { answerPost } from '../http/idempotent-post.js';
 import { buyerPage } from './buyer-page.js';
-import type { PaymentService } from '../core/payment-service.js';
 import { paginate } from '../core/pagination.js';
 import { streamRouter } from './stream-routes.js';
+import type { ControlContext } from './control-context.js';
 
 export const CONTROL_PREFIX = '/_sandbox';
 
-export interface ControlContext {
-  service: PaymentService;
-  /** The same Idempotency-Key records as the API's: every POST honours a key. */
-  idempotency: IdempotencyCache;
-  dispatcher: WebhookDispatcher;
-  activity: ActivityLog;
-  store: Store;
-  clock: Clock;
-  version: string;
-  startedAt: number;
-  /** Called after the clock is advanced through the API, so due work runs. */
-  onClockAdvanced?: () => Promise<void>;
-  /** What an event means in its payment's provider (for `listen`, which signs as that provider). */
-  notificationsOf: (event: PaycliEvent) => { provider: string; notification: ProviderNotification }[];
-  /** Each served provider's credentials for a merchant. */
-  credentialsOf: (merchant: Merchant) => Record<string, Record<string, unknown>>;
-}
+export type { ControlContext } from './control-context.js';
 
 const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
 

@@ -21,7 +21,7 @@ import { z } from 'zod';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { parse } from '../http/validation.js';
 import type { ActivityEntry } from '../core/activity-log.js';
-import type { ControlContext } from './control-routes.js';
+import type { ControlContext } from './control-context.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** At most this many missed events are replayed on reconnect; more would flood the app. */
