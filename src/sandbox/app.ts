@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { PaycliError, toPaycliError } from '../errors.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { CONTROL_PREFIX, controlRouter, type ControlContext } from './control-routes.js';
+import { durableAnswers } from './durable-answers.js';
 
 export interface AppOptions {
   providers: Provider[];
@@ -104,6 +105,7 @@ export function createApp(opts: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(durableAnswers(opts.control.store));
 
   app.use((req, res, next) => {
     const started = performance.now();

@@ -58,6 +58,8 @@ export class PaymentService {
     this.opts = opts;
     this.store = opts.store;
     this.clock = opts.clock;
+    // A failed write undid changes these indexes and timers were built from: build them again.
+    opts.store.onRollback?.(() => this.afterRollback());
   }
 
   /** Builds indexes, creates the default merchant on first start, re-arms expiry timers. */
@@ -129,7 +131,7 @@ export class PaymentService {
 
   async createPayment(merchant: Merchant, input: CreatePaymentInput, onStaged?: OnStaged<Payment>): Promise<Payment> {
     const key = orderKey(merchant.id, input.merchant_order_id);
-    const existing = this.byOrderId.get(key);
+    const existing = await this.durableOrderId(key);
     if (existing) {
       throw new PaycliError('duplicate_merchant_order_id', `A payment with merchant_order_id "${input.merchant_order_id}" exists already (${existing}).`, {
         param: 'merchant_order_id',
@@ -144,6 +146,21 @@ export class PaymentService {
     onStaged?.(t.object);
     await this.store.commit();
     return t.object;
+  }
+
+  /**
+   * The payment already holding this merchant_order_id, once it is durable: a 409 naming a payment a
+   * crash could still lose would send the client after something that may never exist. When its write
+   * fails instead, the id is free again and undefined is returned.
+   */
+  private async durableOrderId(key: string): Promise<string | undefined> {
+    for (;;) {
+      const seen = this.byOrderId.get(key);
+      if (seen === undefined) return undefined;
+      // Still there after the barrier (resolved, or rolled back around it) means its creation is durable.
+      await this.store.commit().catch(() => undefined);
+      if (this.byOrderId.get(key) === seen) return seen;
+    }
   }
 
   getPayment(merchant: Merchant, id: string): Payment {
@@ -349,8 +366,28 @@ export class PaymentService {
         const chaos = this.chaos.take(event, target.kind);
         this.opts.dispatcher.enqueue(event, target, chaos);
       }
-      for (const l of this.listeners) l(event);
+      this.publish(event);
     }
+  }
+
+  /** Tells listeners (`listen`, `logs tail`) about an event once it is durable, never one a failed write undid. */
+  private publish(event: PaycliEvent): void {
+    if (this.listeners.size === 0) return;
+    const durable = this.store.whenDurable?.();
+    if (durable === undefined) {
+      for (const l of this.listeners) l(event);
+      return;
+    }
+    void durable.then((ok) => {
+      if (ok && !this.closed) for (const l of this.listeners) l(event);
+    });
+  }
+
+  private afterRollback(): void {
+    if (this.closed) return;
+    this.reindex();
+    this.clearExpiryTimers();
+    for (const p of this.store.list<Payment>('payments')) this.armExpiry(p);
   }
 
   private destinations(event: PaycliEvent) {
