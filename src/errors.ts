@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   port_in_use: { status: 500, type: 'cli_error' },
   /** The sandbox data file cannot be read or parsed. */
   data_file_unreadable: { status: 500, type: 'cli_error' },
+  /** Another sandbox holds the data file's lock: one sandbox per data file. */
+  data_file_locked: { status: 409, type: 'cli_error' },
   /** The data file or its journal cannot be written (disk full, permissions): the change was not saved. */
   data_file_unwritable: { status: 503, type: 'api_error' },
   /** No running sandbox answered at the URL. */

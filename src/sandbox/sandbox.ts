@@ -9,6 +9,7 @@ import { FakeClock, SystemClock, type Clock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import { paycliProvider } from '../providers/paycli/index.js';
 import type { Provider } from '../providers/provider.js';
+import { lockDataFile, refuseEmptyDataFile, type DataLock } from '../store/data-lock.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webhooks/dispatcher.js';
@@ -93,8 +94,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (options.virtualClock && !options.clock && !options.signatureClock) options = { ...options, signatureClock: realClock };
   const random = options.seed !== undefined ? seededRandom(options.seed) : cryptoRandom;
   const newId = idGenerator(random);
-  const store = options.store ?? (await openStore({ inMemory: options.inMemory, path: options.dataFile }));
-  if (options.store) await store.open();
+  // One sandbox per data file: the lock comes before anything reads or writes it.
+  const dataPath = options.store ? options.store.path : options.inMemory ? null : (options.dataFile ?? null);
+  const lock: DataLock | null = dataPath ? await lockDataFile(dataPath) : null;
+  let store: Store;
+  try {
+    if (dataPath) await refuseEmptyDataFile(dataPath);
+    store = options.store ?? (await openStore({ inMemory: options.inMemory, path: options.dataFile }));
+    if (options.store) await store.open();
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
 
   const provider: Provider = paycliProvider;
   const activity = new ActivityLog();
@@ -151,12 +162,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } catch (err) {
     service.close();
     await dispatcher.close();
-    await store.close();
+    await store.close().finally(() => lock?.release());
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}`;
+  lock?.setUrl(baseUrl);
   const m = service.defaultMerchant;
 
   let closing: Promise<void> | null = null;
@@ -178,7 +190,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         });
         service.close();
         await dispatcher.close();
-        await store.close();
+        // Released even when the last write fails (a full disk): the process is stopping either way.
+        await store.close().finally(() => lock?.release());
       })();
       return closing;
     },

@@ -39,7 +39,7 @@ async function expectNothingOf(a: Api, body: Record<string, unknown>): Promise<v
   const byOrder = await a.call('GET', `/v1/payments?merchant_order_id=${body.merchant_order_id as string}`);
   expect(byOrder.status).toBe(200);
   expect(byOrder.body.data).toEqual([]);
-  expect(a.sandbox.store.list<{ merchant_order_id: string }>('payments').filter((p) => p.merchant_order_id === body.merchant_order_id)).toEqual([]);
+  expect(a.sandbox.store.list<{ id: string; merchant_order_id: string }>('payments').filter((p) => p.merchant_order_id === body.merchant_order_id)).toEqual([]);
 }
 
 describe('a full disk changes nothing', () => {
