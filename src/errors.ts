@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   capture_exceeds_authorized: { status: 400, type: 'invalid_request_error' },
   /** The Idempotency-Key was used before with a different request. */
   idempotency_key_reused: { status: 422, type: 'idempotency_error' },
+  /** The request's Host names something the sandbox is not known by (DNS rebinding): see --allow-host. */
+  host_not_allowed: { status: 403, type: 'invalid_request_error' },
+  /** A state-changing request made by another origin's web page (cross-site request forgery). */
+  cross_origin_refused: { status: 403, type: 'invalid_request_error' },
   /** The request body is over the size limit. */
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   /** The request's Content-Type is not JSON. */

@@ -62,6 +62,7 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
   const sandbox = await startSandbox({
     port: config.port,
     host: config.host,
+    allowHosts: config.allowHosts,
     inMemory: config.inMemory,
     dataFile: config.data,
     forwardTo,

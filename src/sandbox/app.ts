@@ -3,7 +3,7 @@
  * prefix, the control API under `/_sandbox`, and the one error handler that turns every failure into a
  * JSON error (a PaycliError's status, or a 500 that says it is a bug).
  */
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Clock } from '../clock.js';
 import { PaycliError, toPaycliError } from '../errors.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
@@ -15,6 +15,11 @@ export interface AppOptions {
   ctx: ProviderContext;
   control: ControlContext;
   clock: Clock;
+  /**
+   * Run on every request before its body is read: the host's per-server guards (Host check, same-origin
+   * writes, security headers). Their errors are answered like any other.
+   */
+  guards?: RequestHandler[];
   /** Called for errors that are bugs (500s), so the command can show them. */
   onBug?: (err: PaycliError, req: Request) => void;
 }
@@ -124,6 +129,8 @@ export function createApp(opts: AppOptions): Express {
     });
     next();
   });
+  // After the request log (refusals show in it), before anything reads the body or reaches a route.
+  for (const guard of opts.guards ?? []) app.use(guard);
   app.use(bodyParsing(opts.ctx.bodyLimitBytes));
 
   for (const provider of opts.providers) app.use(provider.prefix, provider.router(opts.ctx));

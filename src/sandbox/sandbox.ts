@@ -16,6 +16,9 @@ import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webho
 import type { NotificationProtocol } from '../webhooks/notification-protocol.js';
 import { ActivityLog } from './activity-log.js';
 import { createApp } from './app.js';
+import { sameOriginWrites, securityHeaders } from './browser-safety.js';
+import { guardConnections, serverOptions, type ConnectionLimits } from './connection-guard.js';
+import { hostCheck } from './host-check.js';
 import { IdempotencyCache } from './idempotency.js';
 import { cryptoRandom, idGenerator, seededRandom } from './ids.js';
 import { PaymentService } from './payment-service.js';
@@ -60,6 +63,10 @@ export interface SandboxOptions {
    * wall clock, and a notification delayed by hours of virtual time must still verify.
    */
   signatureClock?: Clock;
+  /** Names besides loopback ones and `host` that requests may be addressed to (`--allow-host`): the Host check. */
+  allowHosts?: string[];
+  /** Connection cap and header timeout per server (defaults suit a 1,024 file-descriptor limit). */
+  connectionLimits?: ConnectionLimits;
   /** Overrides the provider's acknowledgement rule (a scenario modelling e.g. "answer exactly `success`"). */
   isAcknowledged?: (status: number, body: string) => boolean;
 }
@@ -147,16 +154,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   dispatcher.resume();
 
   const idempotency = new IdempotencyCache(store, clock);
+  const host = options.host ?? DEFAULT_HOST;
   const app = createApp({
     providers: [provider],
     ctx: { service, idempotency, activity, bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
     control: { service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() },
     clock,
     onBug: options.onError ? (err) => options.onError!(err.cause ?? err) : undefined,
+    guards: [hostCheck({ host, allowHosts: options.allowHosts }), sameOriginWrites(), securityHeaders()],
   });
 
-  const server = createServer(app);
-  const host = options.host ?? DEFAULT_HOST;
+  const server = createServer(serverOptions(), app);
+  guardConnections(server, options.connectionLimits);
   try {
     await listen(server, options.port ?? DEFAULT_PORT, host);
   } catch (err) {
