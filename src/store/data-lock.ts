@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { PaycliError } from '../errors.js';
-import { writePrivateFileSync } from '../private-files.js';
+import { ensurePrivateDir, writePrivateFileSync } from '../private-files.js';
 import { dataFileUnreadable, describeFsError } from './data-file-format.js';
 
 /** Who holds a data file, as written in `<data>.lock/owner.json`. */
@@ -104,7 +104,7 @@ export async function lockDataFile(dataFile: string, options: { isAlive?: (pid: 
     });
   let release: () => Promise<void>;
   try {
-    await fs.promises.mkdir(path.dirname(dataFile), { recursive: true, mode: 0o700 });
+    await ensurePrivateDir(path.dirname(dataFile));
     release = await attempt();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
@@ -117,6 +117,7 @@ export async function lockDataFile(dataFile: string, options: { isAlive?: (pid: 
   const owner: DataLockOwner = { pid: process.pid, hostname: hostname(), url: null, started_at: new Date().toISOString() };
   const writeOwner = () => writePrivateFileSync(path.join(lockPath, 'owner.json'), JSON.stringify(owner) + '\n');
   try {
+    fs.chmodSync(lockPath, 0o700); // made by proper-lockfile's mkdir under the umask
     writeOwner();
   } catch (err) {
     await release().catch(() => undefined);
@@ -135,7 +136,9 @@ export async function lockDataFile(dataFile: string, options: { isAlive?: (pid: 
     },
     release() {
       released ??= release().catch((err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code !== 'ERELEASED') throw err;
+        // Already released, or taken over (our process was deemed gone): nothing of ours to remove.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ERELEASED' && code !== 'ENOTACQUIRED') throw err;
       });
       return released;
     },
