@@ -33,7 +33,7 @@
 import { stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PaycliError } from '../errors.js';
-import { ensurePrivateDir, openPrivateAppend, refuseSymlink, tightenFile } from '../private-files.js';
+import { ensurePrivateDir, openPrivateAppend, tightenFile } from '../private-files.js';
 import {
   dataFileUnreadable,
   dataFileUnwritable,
@@ -41,7 +41,6 @@ import {
   journalPathFor,
   segmentPathFor,
   SNAPSHOT_VERSION,
-  validateSnapshot,
   type JournalEntry,
   type Snapshot,
 } from './data-file-format.js';
@@ -49,6 +48,7 @@ import { DocCollections, type CollectionsView } from './doc-collections.js';
 import { Durability } from './durability.js';
 import { dropSegmentsBefore, listSegments, replaySegment } from './journal-segments.js';
 import { SnapshotFile } from './snapshot-file.js';
+import { readSnapshot } from './snapshot-read.js';
 import { StagedChanges, type Batch } from './staged-changes.js';
 import { COLLECTIONS, type CollectionName, type Store, type StoredDoc } from './store.js';
 
@@ -467,38 +467,11 @@ export class FileStore implements Store {
 
   /** Loads the snapshot; returns false when there is none yet (absent or empty file). */
   async #loadSnapshot(): Promise<boolean> {
-    let size: number;
-    try {
-      const info = await refuseSymlink(this.path);
-      if (info === null) return false;
-      if (info.isDirectory()) throw dataFileUnreadable(this.path, 'it is a directory, not a file');
-      if ((info.mode & 0o200) === 0) {
-        // A compaction replaces the file by a rename, which its mode does not prevent: say no now
-        // rather than silently overwrite a file someone made read-only.
-        throw new PaycliError('data_file_unreadable', `Cannot use the sandbox data file ${this.path}: it is read-only (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}).`, {
-          hint: `paycli rewrites its data file; make it writable (chmod u+w "${this.path}") or start on another file with --data, or --in-memory.`,
-        });
-      }
-      size = info.size;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      if (err instanceof PaycliError) throw err;
-      throw dataFileUnreadable(this.path, describeFsError(err), err);
-    }
-    if (size === 0) return false;
-    this.#snapshotBytes = size;
-    let parsed: unknown;
-    try {
-      // Not lowdb's Low.read(): it ignores a file holding `null` or `false`, which would then be
-      // overwritten as if empty.
-      parsed = await this.#snapshotFile.read();
-    } catch (err) {
-      if (err instanceof SyntaxError) throw dataFileUnreadable(this.path, `it is not valid JSON (${err.message})`, err);
-      throw dataFileUnreadable(this.path, describeFsError(err), err);
-    }
-    const snapshot = validateSnapshot(parsed, this.path);
+    const loaded = await readSnapshot(this.path, this.#snapshotFile);
+    if (loaded === null) return false;
+    this.#snapshotBytes = loaded.bytes;
     for (const name of COLLECTIONS) {
-      for (const doc of Object.values(snapshot[name])) this.#docs.put(name, doc);
+      for (const doc of Object.values(loaded.snapshot[name])) this.#docs.put(name, doc);
     }
     this.#snapshotDocs = this.#docs.size;
     return true;
