@@ -378,8 +378,11 @@ export class PaymentService {
       for (const l of this.listeners) l(event);
       return;
     }
+    // The listeners of this moment: one subscribing later reads this event from the store (the stream's
+    // backlog) and must not get it a second time.
+    const listeners = [...this.listeners];
     void durable.then((ok) => {
-      if (ok && !this.closed) for (const l of this.listeners) l(event);
+      if (ok && !this.closed) for (const l of listeners) l(event);
     });
   }
 
