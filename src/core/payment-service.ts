@@ -221,21 +221,6 @@ export class PaymentService {
     return result;
   }
 
-  /**
-   * The payment already holding this merchant_order_id, once it is durable: a 409 naming a payment a
-   * crash could still lose would send the client after something that may never exist. When its write
-   * fails instead, the id is free again and undefined is returned.
-   */
-  private async durableOrderId(key: string): Promise<string | undefined> {
-    for (;;) {
-      const seen = this.byOrderId.get(key);
-      if (seen === undefined) return undefined;
-      // Still there after the barrier (resolved, or rolled back around it) means its creation is durable.
-      await this.store.commit().catch(() => undefined);
-      if (this.byOrderId.get(key) === seen) return seen;
-    }
-  }
-
   getPayment(merchant: Merchant, id: string): Payment {
     const p = this.store.get<Payment>('payments', id);
     if (!p || p.merchant_id !== merchant.id) throw notFound('payment', id);

@@ -267,7 +267,7 @@ export class WebhookDispatcher {
     } catch (err) {
       // The write failed and undid this attempt's record with it: the delivery is as it was, pending.
       // Keep it on schedule (an acknowledged attempt is sent again: receivers deduplicate on webhook-id).
-      const retryInMs = Math.max(MIN_RETRY_AFTER_FAILED_WRITE_MS, next !== null ? next - now : (this.schedule[number - 1] ?? this.schedule.at(-1) ?? 0));
+      const retryInMs = Math.max(MIN_RETRY_AFTER_FAILED_WRITE_MS, next !== null ? next - now : (this.scheduleOf(current)[number - 1] ?? this.scheduleOf(current).at(-1) ?? 0));
       if (!this.closed && this.store.get<Delivery>('deliveries', id)?.status === 'pending') this.scheduleAttempt(id, retryInMs);
       // A full disk is the environment's fault, reported by the requests that fail on it, not a bug.
       if (err instanceof PaycliError && err.code === 'data_file_unwritable') return;

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IdempotencyCache } from '../../src/sandbox/idempotency.js';
-import { PaymentService } from '../../src/sandbox/payment-service.js';
+import { IdempotencyCache } from '../../src/core/idempotency.js';
+import { PaymentService } from '../../src/core/payment-service.js';
 import { closedAfterEach, paymentBody, type Api } from '../helpers/sandbox.js';
 import { enospc, holdNextAppend, nthCall, tracked } from './held-writes.js';
 
@@ -55,7 +55,8 @@ describe('answers wait for durability', () => {
   it('a 409 duplicate_merchant_order_id is not answered before the payment it names is durable', async () => {
     const api = await env.sandbox({ inMemory: false, dataFile: path.join(dir, 'data.json') });
     const body = paymentBody();
-    const creates = vi.spyOn(PaymentService.prototype, 'createPayment');
+    // Each create is one unit of work.
+    const creates = vi.spyOn(PaymentService.prototype, 'transact');
     const held = await holdNextAppend();
     const first = api.call('POST', '/v1/payments', body, { headers: { 'idempotency-key': 'a' } });
     await held.entered;
