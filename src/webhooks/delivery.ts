@@ -43,6 +43,8 @@ export interface DeliveryAttempt {
   acknowledged: boolean;
   /** A failFirst attempt: failed inside the PSP, never sent. */
   simulated: boolean;
+  /** What was sent, exactly (null when nothing was: a simulated failure, an unsignable event). */
+  request?: { headers: Record<string, string>; body: string } | null;
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dropped';

@@ -277,6 +277,7 @@ export class WebhookDispatcher {
       response_excerpt: '',
       acknowledged: false,
       simulated,
+      request: null,
     });
     if (number <= delivery.fail_first) return { attempt: failed('simulated failure', true), fatal: false };
     const event = this.store.get<PaycliEvent>('events', delivery.event_id);
@@ -287,6 +288,7 @@ export class WebhookDispatcher {
     } catch (err) {
       return { attempt: failed(`cannot sign: ${describeError(err)}`, false), fatal: true };
     }
+    const request = { headers: signed.headers, body: signed.body };
     const started = performance.now();
     try {
       const res = await this.transport({ url: delivery.url, headers: signed.headers, body: signed.body, timeoutMs: this.timeoutMs });
@@ -299,10 +301,11 @@ export class WebhookDispatcher {
         response_excerpt: res.body.slice(0, EXCERPT_CHARS),
         acknowledged: this.protocol.isAcknowledged(res.status, res.body),
         simulated: false,
+        request,
       };
       return { attempt, fatal: false };
     } catch (err) {
-      const attempt = failed(describeError(err), false);
+      const attempt = { ...failed(describeError(err), false), request };
       attempt.latency_ms = Math.round(performance.now() - started);
       return { attempt, fatal: false };
     }
