@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { PaycliError, toPaycliError } from '../errors.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { CONTROL_PREFIX, controlRouter, type ControlContext } from './control-routes.js';
+import { dashboardRouter } from './dashboard-routes.js';
 
 export interface AppOptions {
   providers: Provider[];
@@ -126,6 +127,7 @@ export function createApp(opts: AppOptions): Express {
 
   for (const provider of opts.providers) app.use(provider.prefix, provider.router(opts.ctx));
   app.use(CONTROL_PREFIX, controlRouter(opts.control));
+  app.use(dashboardRouter(opts.control));
 
   app.use((req, _res, next) => {
     next(new PaycliError('route_not_found', `Unrecognized request: ${req.method} ${req.path}`, { hint: 'The native API lives under /v1; see the README.' }));

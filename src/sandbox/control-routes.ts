@@ -17,7 +17,9 @@ import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webh
 import type { ActivityLog } from './activity-log.js';
 import type { IdempotencyCache, StoredResponse } from './idempotency.js';
 import { answerPost } from './idempotent-post.js';
-import { buyerPage } from './buyer-page.js';
+import { buyerLang, buyerPage } from './buyer-page.js';
+import { buyerQrSvg } from '../dashboard/buyer-qr.js';
+import type { ChaosRule } from './chaos-rules.js';
 import type { PaymentService } from './payment-service.js';
 import { paginate } from './pagination.js';
 import { streamRouter } from './stream-routes.js';
@@ -42,7 +44,7 @@ const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
 
 const buyerBody = z.strictObject({ failure_code: z.string().regex(/^[a-z_]{1,64}$/).optional() });
 
-const chaosBody = z.strictObject({
+export const chaosBody = z.strictObject({
   events: z.array(z.string()).min(1).optional(),
   payment_id: z.string().optional(),
   merchant_order_id: z.string().optional(),
@@ -63,10 +65,22 @@ const deliveriesQuery = z.strictObject({
   status: z.enum(['pending', 'succeeded', 'failed', 'dropped']).optional(),
 });
 
-const merchantBody = z.strictObject({
+export const merchantBody = z.strictObject({
   fees: z.strictObject({ percent_bps: z.number().int().min(0).max(10_000), fixed: z.number().int().min(0).max(1_000_000) }).optional(),
   risk_max_amount: z.number().int().min(1).nullable().optional(),
 });
+
+/** A chaos rule from a validated request body (the control API's and the dashboard's). */
+export function toChaosRule(b: z.output<typeof chaosBody>): Omit<ChaosRule, 'id'> {
+  return {
+    events: b.events ?? ['*'],
+    payment_id: b.payment_id ?? null,
+    merchant_order_id: b.merchant_order_id ?? null,
+    destinations: b.destinations ?? null,
+    remaining: b.times ?? null,
+    chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
+  };
+}
 
 function publicMerchant(m: Merchant) {
   return { id: m.id, name: m.name, publishable_key: m.publishable_key, fees: m.fees, risk_max_amount: m.risk_max_amount };
@@ -93,7 +107,10 @@ export function controlRouter(ctx: ControlContext): Router {
   // The simulated buyer: a page a browser can open from `next_action`, and the form it posts.
   router.get('/buyer/:id', (req, res) => {
     const payment = service.findPayment(req.params.id!);
-    res.type('html').send(buyerPage(payment, CONTROL_PREFIX));
+    res.type('html').send(buyerPage(payment, CONTROL_PREFIX, buyerLang(req.query.lang, (...l) => req.acceptsLanguages(...l))));
+  });
+  router.get('/buyer/:id/qr.svg', async (req, res) => {
+    res.type('image/svg+xml').send(await buyerQrSvg(service.findPayment(req.params.id!)));
   });
   router.post('/buyer/:id/:action', async (req, res) => {
     const action = req.params.action as BuyerAction;
@@ -160,15 +177,7 @@ export function controlRouter(ctx: ControlContext): Router {
     res.json({ object: 'list', data: service.chaos.list() });
   });
   post('/chaos', async (req) => {
-    const b = parse(chaosBody, req.body);
-    const rule = service.chaos.add({
-      events: b.events ?? ['*'],
-      payment_id: b.payment_id ?? null,
-      merchant_order_id: b.merchant_order_id ?? null,
-      destinations: b.destinations ?? null,
-      remaining: b.times ?? null,
-      chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
-    });
+    const rule = service.chaos.add(toChaosRule(parse(chaosBody, req.body)));
     return { status: 201, body: rule };
   });
   router.delete('/chaos', (_req, res) => {
