@@ -299,7 +299,7 @@ async function settingsView(root) {
     h('section', { class: 'panel' }, h('h2', {}, t('settings.fees')), form),
     h('section', { class: 'panel' }, h('h2', {}, t('settings.retry')), h('p', { class: 'muted' }, t('settings.retry_note'))),
     h('h2', {}, t('settings.providers')),
-    providers,
+    ...providers,
   );
 }
 

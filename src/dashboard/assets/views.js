@@ -211,6 +211,8 @@ function actionsPanel(detail, reload) {
   const items = [];
   const amountForm = (label, max, path, testid) => {
     const input = h('input', { type: 'number', name: 'amount', min: '0', step: 'any', value: toMajor(max, p.currency), id: `${testid}-amount`, required: true });
+    // A live update redraws the page; what the developer typed survives it (see paymentView's load).
+    input.addEventListener('input', () => (input.dataset.dirty = '1'));
     const button = h('button', { type: 'submit', class: 'primary', dataset: { testid } }, label);
     return h(
       'form',
@@ -219,6 +221,7 @@ function actionsPanel(detail, reload) {
           e.preventDefault();
           void act(button, label, async () => {
             await api(`/payments/${encodeURIComponent(p.id)}/${path}`, { method: 'POST', body: { amount: toMinor(input.value, p.currency) } });
+            delete input.dataset.dirty;
             await reload();
           });
         },
@@ -245,7 +248,7 @@ function actionsPanel(detail, reload) {
     'section',
     { class: 'panel', 'aria-labelledby': 'actions-h' },
     h('h2', { id: 'actions-h' }, t('detail.actions')),
-    items.length ? h('div', { class: 'actions' }, items) : h('p', { class: 'muted' }, t('detail.no_actions', { status: t(`status.${p.status}`) })),
+    items.length ? h('div', { class: 'actions' }, items) : h('p', { class: 'muted' }, t('detail.no_actions', { status: t(`status.${p.status}`).toLowerCase() })),
   );
 }
 
@@ -257,6 +260,7 @@ async function paymentView(root, params) {
     const detail = await api(`/payments/${encodeURIComponent(id)}`);
     const p = detail.payment;
     if (root.querySelector('.attempt')) openKeys = new Set([...root.querySelectorAll('details.attempt[open]')].map((d) => d.dataset.key));
+    const typed = [...root.querySelectorAll('input[data-dirty]')].map((el) => [el.id, el.value]);
     const resend = (eventId) => {
       if (detail.deliveries.length === 0) return null;
       const button = h('button', { type: 'button', class: 'small', dataset: { testid: 'resend', event: eventId } }, t('action.resend'));
@@ -317,6 +321,10 @@ async function paymentView(root, params) {
         ),
       ),
     );
+    for (const [inputId, value] of typed) {
+      const el = root.querySelector(`#${inputId}`);
+      if (el) Object.assign(el, { value }).dataset.dirty = '1';
+    }
   }
   await load();
   const reload = debounce(() => void load(), 150);
