@@ -26,11 +26,11 @@ describe('buyer pages', () => {
     expect(await page.locator('#amount').textContent()).toBe('CN¥128.00');
     const qr = page.getByRole('img', { name: 'QR code to pay with Alipay' });
     // A real image of the payment's code, drawn at a readable size on the phone.
-    expect(await qr.evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true);
+    expect(await qr.evaluate((img: any) => img.complete && img.naturalWidth > 0)).toBe(true);
     const box = (await qr.boundingBox())!;
     expect(box.width).toBeGreaterThanOrEqual(180);
     expect(box.x + box.width).toBeLessThanOrEqual(360);
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     const svg = await (await fetch(`${api.sandbox.url}/_sandbox/buyer/${p.id}/qr.svg`)).text();
     expect(svg).toMatch(/^<svg[^>]+viewBox/);
     await browser.screenshot(page, 'buyer-qr-phone');
@@ -67,7 +67,7 @@ describe('buyer pages', () => {
     const order: string[] = [];
     for (let i = 0; i < 3; i++) {
       await page.keyboard.press('Tab');
-      order.push(await page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''"));
+      order.push(await page.evaluate(() => String((globalThis as any).document.activeElement?.textContent ?? '').trim()));
     }
     expect(order).toEqual(['简体中文', 'Pay with PayPal', 'Simulate another outcome']);
     await browser.screenshot(page, 'buyer-redirect-desktop');

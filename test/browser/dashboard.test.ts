@@ -51,7 +51,7 @@ describe('dashboard', () => {
     await page.locator('tr[data-id]').first().waitFor();
     expect(await page.locator('tr[data-id] td:first-child').allTextContents()).toEqual(['other_declined', 'keep_me_declined']);
     await page.getByLabel('Order number').fill('keep');
-    await page.waitForFunction("document.querySelectorAll('tr[data-id]').length === 1");
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('tr[data-id]').length === 1);
     expect(await page.locator('tr[data-id] td:first-child').allTextContents()).toEqual(['keep_me_declined']);
     expect(page.url()).toContain('order=keep');
   });
@@ -90,7 +90,7 @@ describe('dashboard', () => {
     await waitFor(() => receiver.requests.length === 3);
     expect(receiver.requests[2]!.headers['webhook-id']).toBe(succeededEvent.id);
     // The page shows the new delivery and its attempt live.
-    await page.waitForFunction("document.querySelectorAll('.delivery details.attempt').length === 3");
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.delivery details.attempt').length === 3);
 
     await page.getByLabel('Amount (USD)').fill('12.34');
     await page.locator('button[data-testid="refund"]').click();
@@ -259,7 +259,7 @@ describe('dashboard', () => {
         await browser.screenshot(page, `dashboard-${route.startsWith('payments/') ? 'payment' : route}-${size}`);
       }
       // Nothing is wider than a phone's screen.
-      if (size === 'phone') expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+      if (size === 'phone') expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     }
     expect(browser.problems).toEqual([]);
   });
