@@ -77,9 +77,10 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
   const runtimeFile = writeRuntimeInfo(cwd, info);
 
   if (flags.json) {
-    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true });
+    jsonLine({ event: 'ready', ...info, dashboard_url: `${sandbox.url}/`, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true });
   } else {
     out(`${c.green('✔')} paycli sandbox listening on ${c.bold(sandbox.url)}`);
+    out(`  dashboard       ${c.cyan(`${sandbox.url}/`)}`);
     out(`  merchant        ${sandbox.merchant.id}`);
     out(`  secret key      ${c.cyan(sandbox.merchant.secret_key)}`);
     out(`  webhook secret  ${c.cyan(sandbox.merchant.webhook_secret)}`);
