@@ -14,7 +14,7 @@ import { settlementCsv } from '../engine/settlement.js';
 import type { Merchant, Payment, PaycliEvent, Refund } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import { parse } from '../providers/paycli/schemas.js';
-import type { Delivery, DeliveryUpdate } from '../webhooks/delivery.js';
+import { toPublicDelivery, type Delivery, type DeliveryUpdate } from '../webhooks/delivery.js';
 import { CONTROL_PREFIX, chaosBody, merchantBody, toChaosRule, type ControlContext } from './control-routes.js';
 import { paymentIdOf } from './payment-relations.js';
 
@@ -136,6 +136,12 @@ export function dashboardRouter(ctx: ControlContext): Router {
     if (!event) throw new PaycliError('resource_missing', `No such event: ${req.params.id}`, { param: 'id' });
     const merchant = store.get<Merchant>('merchants', event.merchant_id) ?? service.defaultMerchant;
     res.json({ ok: true, event_id: event.id, deliveries: await service.resendEvent(merchant, event.id) });
+  });
+
+  api.post('/deliveries/:id/cancel', async (req, res) => {
+    const delivery = ctx.dispatcher.cancel(req.params.id!);
+    await store.commit();
+    res.json(toPublicDelivery(delivery));
   });
 
   api.get('/stats', (req, res) => {

@@ -74,6 +74,8 @@ export interface Delivery {
   next_attempt_at: number | null;
   created: number;
   fail_first: number;
+  /** When its pending retries were canceled (it is then `failed`); absent otherwise. */
+  canceled_at?: number;
   /** Internal: strip before exposing (see `toPublicDelivery`). */
   secret: string;
 }

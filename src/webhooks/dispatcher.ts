@@ -157,6 +157,26 @@ export class WebhookDispatcher {
     return count;
   }
 
+  /**
+   * Stops a pending delivery: no further attempt is made and it ends `failed`, marked `canceled_at`; the
+   * caller commits. Throws `resource_missing` for an unknown delivery, `invalid_state` for a finished one.
+   */
+  cancel(id: string): Delivery {
+    const delivery = this.store.get<Delivery>('deliveries', id);
+    if (!delivery) throw new PaycliError('resource_missing', `No such delivery: ${id}`, { param: 'id' });
+    if (delivery.status !== 'pending') {
+      throw new PaycliError('invalid_state', `Delivery ${id} is ${delivery.status}; only a pending one has retries to cancel.`, { param: 'id' });
+    }
+    const timer = this.timers.get(id);
+    if (timer) this.clock.clearTimer(timer);
+    this.timers.delete(id);
+    // An attempt already under way finds the delivery no longer pending and records nothing.
+    const updated: Delivery = { ...delivery, status: 'failed', next_attempt_at: null, canceled_at: this.clock.now() };
+    this.store.put('deliveries', updated);
+    this.emit({ type: 'exhausted', delivery: updated });
+    return updated;
+  }
+
   /** Subscribes to delivery updates; returns the unsubscribe function. */
   on(listener: (u: DeliveryUpdate) => void): () => void {
     this.listeners.add(listener);

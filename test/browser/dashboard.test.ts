@@ -102,6 +102,24 @@ describe('dashboard', () => {
     expect(browser.problems).toEqual([]);
   });
 
+  it('shows what is scheduled next, and cancels the pending retries', async () => {
+    const api = await env.sandbox({ retryScheduleMs: [3_600_000] });
+    const receiver = await env.receiver(() => ({ status: 503, body: 'down for maintenance' }));
+    const p = await create(api, { notify_url: receiver.url, capture_method: 'manual' });
+    await waitFor(() => receiver.requests.length === 2);
+    const page = await openDashboard(api, `payments/${p.id}`);
+    await page.locator('.timeline li.scheduled').first().waitFor();
+    const [pending] = (await api.call('GET', '/_sandbox/deliveries?status=pending')).body.data;
+    const card = page.locator(`.delivery[data-delivery="${pending.id}"]`);
+    expect(await card.locator('.next-attempt').textContent()).toContain('Next attempt');
+
+    await card.locator('button[data-testid="cancel-retries"]').click();
+    await card.getByText('Retries canceled').waitFor();
+    const stopped = (await api.call('GET', `/_sandbox/deliveries?event_id=${pending.event_id}`)).body.data.find((d: { id: string }) => d.id === pending.id);
+    expect(stopped).toMatchObject({ status: 'failed', next_attempt_at: null, canceled_at: expect.any(Number) });
+    expect(browser.problems).toEqual([]);
+  });
+
   it('capture and cancel from the dashboard', async () => {
     const api = await env.sandbox();
     const held = await create(api, { capture_method: 'manual', amount: 8000 });

@@ -169,6 +169,14 @@ function timelineItem(e, payment, resend) {
   return h('li', { class: e.acknowledged ? 'ok' : 'bad' }, when, t('tl.attempt', { ...base, result }));
 }
 
+function cancelRetries(d) {
+  const button = h('button', { type: 'button', class: 'small danger', dataset: { testid: 'cancel-retries', delivery: d.id } }, t('action.cancel_retries'));
+  button.addEventListener('click', () =>
+    act(button, t('action.cancel_retries'), () => api(`/deliveries/${encodeURIComponent(d.id)}/cancel`, { method: 'POST', body: {} })),
+  );
+  return button;
+}
+
 function deliveryCard(d, openKeys) {
   const attempts = d.attempts.map((a, i) => {
     const key = `${d.id}#${a.number}`;
@@ -200,7 +208,10 @@ function deliveryCard(d, openKeys) {
       h('span', { class: 'badge' }, d.kind),
       h('span', { class: 'url' }, d.url),
     ),
-    d.status === 'pending' && d.next_attempt_at ? h('p', { class: 'muted' }, t('delivery.next', { when: dateTime(d.next_attempt_at) })) : null,
+    d.status === 'pending' && d.next_attempt_at
+      ? h('p', { class: 'row next-attempt' }, h('span', { class: 'muted' }, t('delivery.next', { when: dateTime(d.next_attempt_at) })), cancelRetries(d))
+      : null,
+    d.canceled_at ? h('p', { class: 'muted' }, t('delivery.canceled', { when: dateTime(d.canceled_at) })) : null,
     attempts,
   );
 }
