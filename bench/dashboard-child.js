@@ -32,8 +32,9 @@ async function start() {
     dist('webhooks/dispatcher.js'),
   ];
   for (const m of shared) await import(m);
-  // Counted: the dashboard's and buyer pages' modules, and the control API module that mounts the buyer
-  // pages (an upper bound: that module was loaded before the dashboard existed too), then mounting it.
+  // Counted: the buyer pages' modules, the control API module that mounts them (an upper bound: it was
+  // loaded before the dashboard existed too) and mounting the dashboard, whose own code loads on its first
+  // request (counted in first_load_ms).
   // CPU time as well as wall time: on a busy machine the wall time mostly measures the other processes.
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
