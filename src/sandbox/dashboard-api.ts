@@ -166,6 +166,7 @@ export function dashboardApi(ctx: ControlContext): Router {
     res.json({
       object: 'settings',
       merchant: { id: m.id, name: m.name, fees: m.fees, risk_max_amount: m.risk_max_amount },
+      retry_schedule_ms: ctx.dispatcher.retryScheduleMs,
       providers: providerSettings(m, `${req.protocol}://${req.get('host')}`),
     });
   });

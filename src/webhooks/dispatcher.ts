@@ -177,6 +177,11 @@ export class WebhookDispatcher {
     return updated;
   }
 
+  /** The delays between attempts, in milliseconds (the provider's, or the configured override). */
+  get retryScheduleMs(): readonly number[] {
+    return this.schedule;
+  }
+
   /** Subscribes to delivery updates; returns the unsubscribe function. */
   on(listener: (u: DeliveryUpdate) => void): () => void {
     this.listeners.add(listener);

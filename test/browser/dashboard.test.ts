@@ -218,9 +218,10 @@ describe('dashboard', () => {
     expect(browser.problems).toEqual([]);
   });
 
-  it('settings: fees are saved; credentials are shown masked until revealed', async () => {
-    const api = await env.sandbox();
+  it('settings: fees are saved; the retry schedule is shown; credentials are masked until revealed', async () => {
+    const api = await env.sandbox({ retryScheduleMs: [1_000, 90_000] });
     const page = await openDashboard(api, 'settings');
+    expect(await page.locator('#retry-schedule li').allTextContents()).toEqual(['#2: +1s', '#3: +1m30s']);
     await page.getByLabel('Percentage (basis points)').fill('150');
     await page.getByLabel('Fixed fee (minor units)').fill('0');
     await page.getByRole('button', { name: 'Save' }).click();

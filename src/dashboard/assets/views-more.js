@@ -249,6 +249,20 @@ async function chaosView(root) {
   return { onLive: () => reload() };
 }
 
+/** 90000 → "1m30s". */
+function duration(ms) {
+  if (ms < 1000) return `${ms}ms`;
+  let rest = Math.round(ms / 1000);
+  let out = '';
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]]) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return out;
+}
+
 async function settingsView(root) {
   const s = await api('/settings');
   const m = s.merchant;
@@ -297,7 +311,13 @@ async function settingsView(root) {
   root.replaceChildren(
     h('h1', {}, t('settings.title')),
     h('section', { class: 'panel' }, h('h2', {}, t('settings.fees')), form),
-    h('section', { class: 'panel' }, h('h2', {}, t('settings.retry')), h('p', { class: 'muted' }, t('settings.retry_note'))),
+    h(
+      'section',
+      { class: 'panel' },
+      h('h2', {}, t('settings.retry')),
+      h('ol', { class: 'row', id: 'retry-schedule' }, s.retry_schedule_ms.map((ms, i) => h('li', { class: 'badge info' }, `#${i + 2}: +${duration(ms)}`))),
+      h('p', { class: 'muted' }, t('settings.retry_note')),
+    ),
     h('h2', {}, t('settings.providers')),
     ...providers,
   );

@@ -203,7 +203,7 @@ function deliveryCard(d, openKeys) {
       'div',
       { class: 'delivery-head' },
       h('strong', {}, d.event_type),
-      h('span', { class: `badge ${d.status === 'succeeded' ? 'ok' : d.status === 'pending' ? 'warn' : 'bad'}` }, d.status),
+      h('span', { class: `badge ${d.status === 'succeeded' ? 'ok' : d.status === 'pending' ? 'warn' : 'bad'}`, dataset: { status: d.status } }, t(`status.${d.status}`)),
       d.probe ? h('span', { class: 'badge info' }, t('delivery.probe', { probe: d.probe })) : null,
       h('span', { class: 'badge' }, d.kind),
       h('span', { class: 'url' }, d.url),
