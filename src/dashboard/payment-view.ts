@@ -4,7 +4,7 @@
  * the exact request and the response, what is scheduled next, and which actions its status allows.
  */
 import type { Payment, PaycliEvent, Refund } from '../engine/types.js';
-import { paginate, type Page } from '../sandbox/pagination.js';
+import { paginate, type Page } from '../core/pagination.js';
 import type { Store } from '../store/store.js';
 import { toPublicDelivery, type Delivery, type PublicDelivery } from '../webhooks/delivery.js';
 import { methodOf, providerOf } from './stats.js';

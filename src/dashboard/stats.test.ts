@@ -49,7 +49,7 @@ const attempt = (at: number, status: number | null, latency: number, acknowledge
 });
 
 function delivery(id: string, status: Delivery['status'], attempts: DeliveryAttempt[], probe: Delivery['probe'] = null): Delivery {
-  return { id, object: 'delivery', merchant_id: 'mch_1', event_id: `evt_${id}`, event_type: 'payment.succeeded', url: 'http://127.0.0.1:1/', kind: 'notify_url', endpoint_id: null, status, probe, attempts, next_attempt_at: null, created: T0 * 1000, fail_first: 0, secret: 'whsec_x' };
+  return { id, object: 'delivery', merchant_id: 'mch_1', provider: 'paycli', notification_id: `ntf_${id}`, event_id: `evt_${id}`, event_type: 'payment.succeeded', url: 'http://127.0.0.1:1/', kind: 'notify_url', endpoint_id: null, status, probe, attempts, next_attempt_at: null, created: T0 * 1000, fail_first: 0 };
 }
 
 /** A source over plain arrays (the store's role), which a test changes as the sandbox would. */

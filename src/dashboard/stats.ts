@@ -18,7 +18,7 @@ const HOUR_SEC = 3600;
 
 /** The provider a payment was made through; payments stored before providers were recorded are native. */
 export function providerOf(p: Payment): string {
-  return (p as Payment & { provider?: string }).provider ?? 'paycli';
+  return (p.provider as string | undefined) ?? 'paycli';
 }
 
 /** `card`, or the wallet's name. */

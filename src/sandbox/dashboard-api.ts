@@ -5,6 +5,7 @@
  * pages), so every request that changes something must come from the dashboard itself: JSON bodies only
  * (a cross-site form cannot send one) and, when the browser says where a request comes from, the same origin.
  */
+import { readFile } from 'node:fs/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { asset } from '../dashboard/assets.js';
@@ -16,8 +17,10 @@ import type { Merchant, Payment, PaycliEvent, Refund } from '../engine/types.js'
 import { PaycliError } from '../errors.js';
 import { parse } from '../providers/paycli/schemas.js';
 import { toPublicDelivery, type Delivery, type DeliveryUpdate } from '../webhooks/delivery.js';
-import { CONTROL_PREFIX, chaosBody, merchantBody, toChaosRule, type ControlContext } from './control-routes.js';
-import { paymentIdOf } from './payment-relations.js';
+import { CONTROL_PREFIX, chaosBody, merchantBody, toChaosRule } from './control-routes.js';
+import type { DashboardContext } from './dashboard-routes.js';
+import { paymentIdOf } from '../core/payment-relations.js';
+import { jsonBodyParsing } from '../http/body-parsing.js';
 
 export const DASHBOARD_API = '/_dashboard/api';
 
@@ -56,7 +59,7 @@ function sameOriginJson(req: Request, _res: Response, next: NextFunction): void 
   next();
 }
 
-export function dashboardApi(ctx: ControlContext): Router {
+export function dashboardApi(ctx: DashboardContext): Router {
   const { service, store } = ctx;
   const router = express.Router();
   const stats = new PaymentStats({
@@ -88,6 +91,7 @@ export function dashboardApi(ctx: ControlContext): Router {
   const api = express.Router();
   router.use(DASHBOARD_API, api);
   api.use(sameOriginJson);
+  api.use(jsonBodyParsing({ limitBytes: ctx.bodyLimitBytes }));
 
   const merchantOf = (p: Payment): Merchant => store.get<Merchant>('merchants', p.merchant_id) ?? service.defaultMerchant;
 
@@ -99,7 +103,7 @@ export function dashboardApi(ctx: ControlContext): Router {
       version: ctx.version,
       url: base,
       merchant: { id: m.id, name: m.name },
-      providers: providerSettings(m, base).map((p) => p.name),
+      providers: ctx.providers().map((p) => p.name),
       counts: { payments: store.count('payments'), refunds: store.count('refunds'), events: store.count('events'), deliveries: store.count('deliveries') },
       virtual_clock: 'advance' in ctx.clock,
       now: ctx.clock.now(),
@@ -166,9 +170,15 @@ export function dashboardApi(ctx: ControlContext): Router {
     res.json({
       object: 'settings',
       merchant: { id: m.id, name: m.name, fees: m.fees, risk_max_amount: m.risk_max_amount },
-      retry_schedule_ms: ctx.dispatcher.retryScheduleMs,
-      providers: providerSettings(m, `${req.protocol}://${req.get('host')}`),
+      providers: providerSettings(ctx.providers(), (name) => ctx.dispatcher.retryScheduleFor(name)),
     });
+  });
+  api.get('/providers/:name/files/:file', async (req, res) => {
+    const provider = ctx.providers().find((p) => p.name === req.params.name);
+    const file = provider && Object.hasOwn(provider.files, req.params.file!) ? provider.files[req.params.file!] : undefined;
+    if (!file) throw new PaycliError('resource_missing', `No key file ${req.params.file} for provider ${req.params.name}.`, { param: 'file' });
+    res.type('application/octet-stream').setHeader('content-disposition', `attachment; filename="${req.params.file!.replace(/[^\w.-]/g, '_')}"`);
+    res.send(await readFile(file));
   });
   api.post('/settings', async (req, res) => {
     const updated = await service.updateMerchant(service.defaultMerchant, parse(merchantBody, req.body ?? {}));

@@ -221,7 +221,7 @@ describe('dashboard', () => {
   it('settings: fees are saved; the retry schedule is shown; credentials are masked until revealed', async () => {
     const api = await env.sandbox({ retryScheduleMs: [1_000, 90_000] });
     const page = await openDashboard(api, 'settings');
-    expect(await page.locator('#retry-schedule li').allTextContents()).toEqual(['#2: +1s', '#3: +1m30s']);
+    expect(await page.locator('[data-provider="paycli"] .retry-schedule li').allTextContents()).toEqual(['#2: +1s', '#3: +1m30s']);
     await page.getByLabel('Percentage (basis points)').fill('150');
     await page.getByLabel('Fixed fee (minor units)').fill('0');
     await page.getByRole('button', { name: 'Save' }).click();

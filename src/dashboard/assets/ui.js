@@ -135,16 +135,6 @@ export async function copy(text) {
   }
 }
 
-/** Offers text as a file download (built in the page: nothing is sent). */
-export function download(name, content, type = 'text/plain') {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export function debounce(fn, ms) {
   let timer = null;
   return (...args) => {

@@ -1,7 +1,7 @@
 // Analytics (charts from the locally served Chart.js, and the same figures as numbers), callback chaos,
 // merchant settings with each provider's credentials, and the reconciliation report.
 import { currentLang, t } from './i18n.js';
-import { act, api, copy, count, debounce, digitsOf, download, h, methodName, money, percent, shortTime } from './ui.js';
+import { act, api, copy, count, debounce, digitsOf, h, methodName, money, percent, shortTime } from './ui.js';
 
 const PALETTE = ['#4338ca', '#0d9488', '#d97706', '#db2777', '#2563eb', '#65a30d', '#7c3aed', '#dc2626'];
 const SINCE = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400, all: null };
@@ -303,7 +303,10 @@ async function settingsView(root) {
           h('span', { class: 'row' }, reveal, h('button', { type: 'button', class: 'small', 'aria-label': `${t('settings.copy')} ${c.name}`, onclick: () => copy(c.value) }, t('settings.copy'))),
         );
       }),
-      p.files.length ? h('p', { class: 'row' }, p.files.map((f) => h('button', { type: 'button', class: 'small', onclick: () => download(f.name, f.content) }, t('settings.download', { name: f.name })))) : null,
+      p.files.length
+        ? h('p', { class: 'row' }, p.files.map((f) => h('a', { class: 'button small', href: `/_dashboard/api/providers/${encodeURIComponent(p.name)}/files/${encodeURIComponent(f)}`, download: f }, t('settings.download', { name: f }))))
+        : null,
+      h('p', { class: 'row' }, h('span', { class: 'muted' }, t('settings.retry')), h('ol', { class: 'row retry-schedule' }, p.retry_schedule_ms.map((ms, i) => h('li', { class: 'badge info' }, `#${i + 2}: +${duration(ms)}`)))),
       h('div', { class: 'page-head' }, h('h3', {}, t('settings.snippet')), h('button', { type: 'button', class: 'small', onclick: () => copy(p.snippet) }, t('settings.copy'))),
       h('pre', {}, p.snippet),
     ),
@@ -311,14 +314,8 @@ async function settingsView(root) {
   root.replaceChildren(
     h('h1', {}, t('settings.title')),
     h('section', { class: 'panel' }, h('h2', {}, t('settings.fees')), form),
-    h(
-      'section',
-      { class: 'panel' },
-      h('h2', {}, t('settings.retry')),
-      h('ol', { class: 'row', id: 'retry-schedule' }, s.retry_schedule_ms.map((ms, i) => h('li', { class: 'badge info' }, `#${i + 2}: +${duration(ms)}`))),
-      h('p', { class: 'muted' }, t('settings.retry_note')),
-    ),
     h('h2', {}, t('settings.providers')),
+    h('p', { class: 'muted' }, t('settings.retry_note')),
     ...providers,
   );
 }
