@@ -97,6 +97,23 @@ describe('dashboard HTTP', () => {
     expect([own.status, own.body.status]).toEqual([200, 'canceled']);
   });
 
+  it("settings list each served provider's credentials (secrets flagged), key files and retry schedule", async () => {
+    const api = await env.sandbox({ retryScheduleMs: [1_000, 5_000] });
+    const settings = (await api.call('GET', `${API}/settings`)).body;
+    const paycli = settings.providers.find((p: { name: string }) => p.name === 'paycli');
+    expect(paycli).toMatchObject({ title: 'paycli (native API)', base_url: `${api.sandbox.url}/v1`, retry_schedule_ms: [1_000, 5_000] });
+    expect(paycli.credentials).toEqual(
+      expect.arrayContaining([
+        { name: 'secret_key', value: api.sandbox.merchant.secret_key, secret: true },
+        { name: 'webhook_secret', value: api.sandbox.merchant.webhook_secret, secret: true },
+        { name: 'publishable_key', value: api.sandbox.merchant.publishable_key, secret: false },
+      ]),
+    );
+    expect(paycli.snippet).toContain(`const PSP_URL = '${api.sandbox.url}/v1';`);
+    const missing = await api.call('GET', `${API}/providers/paycli/files/..%2F..%2Fetc%2Fpasswd`);
+    expect([missing.status, missing.body.error.param]).toEqual([404, 'file']);
+  });
+
   it('streams which payments change', async () => {
     const api = await env.sandbox();
     const controller = new AbortController();
