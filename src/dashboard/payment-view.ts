@@ -3,6 +3,7 @@
  * one payment with its refunds, a timeline of its events and notification attempts, every delivery with
  * the exact request and the response, what is scheduled next, and which actions its status allows.
  */
+import { settlementReport, type SettlementReport } from '../engine/settlement.js';
 import type { Payment, PaycliEvent, Refund } from '../engine/types.js';
 import { paginate, type Page } from '../core/pagination.js';
 import type { Store } from '../store/store.js';
@@ -143,4 +144,11 @@ export function paymentDetail(store: Store, payment: Payment, events: PaycliEven
       buyer_url: waiting ? `${buyerPath}/${payment.id}` : null,
     },
   };
+}
+
+/** A day's settlement report of one provider's payments (and their refunds): that provider's bill. */
+export function providerSettlement(store: Store, merchantId: string, date: string, provider: string): SettlementReport {
+  const payments = store.live<Payment>('payments').filter((p) => p.merchant_id === merchantId && providerOf(p) === provider);
+  const ids = new Set(payments.map((p) => p.id));
+  return settlementReport(date, payments, store.live<Refund>('refunds').filter((r) => ids.has(r.payment_id)));
 }

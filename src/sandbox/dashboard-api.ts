@@ -10,7 +10,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { asset } from '../dashboard/assets.js';
 import { providerSettings } from '../dashboard/credentials.js';
-import { listPayments, paymentDetail } from '../dashboard/payment-view.js';
+import { listPayments, paymentDetail, providerSettlement } from '../dashboard/payment-view.js';
 import { PaymentStats } from '../dashboard/stats.js';
 import { settlementCsv } from '../engine/settlement.js';
 import type { Merchant, Payment, PaycliEvent, Refund } from '../engine/types.js';
@@ -43,7 +43,7 @@ const listQuery = z.strictObject({
 
 const statsQuery = z.strictObject({ since: int('since').optional(), provider: z.string().max(40).optional() });
 const amountBody = z.strictObject({ amount: z.number().int().min(1).optional() });
-const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional() });
+const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional(), provider: z.string().max(40).optional() });
 
 /** Refuses state changes that are not the dashboard's own JSON requests. */
 function sameOriginJson(req: Request, _res: Response, next: NextFunction): void {
@@ -187,13 +187,17 @@ export function dashboardApi(ctx: DashboardContext): Router {
 
   api.get('/settlements/:date', (req, res) => {
     const q = parse(settlementQuery, req.query, 'query');
-    const report = service.settlement(service.defaultMerchant, req.params.date!);
+    const merchant = service.defaultMerchant;
+    // The whole report first: it checks the date.
+    const all = service.settlement(merchant, req.params.date!);
+    const report = q.provider ? providerSettlement(store, merchant.id, all.date, q.provider) : all;
     if (q.format === 'csv') {
-      res.type('text/csv').setHeader('content-disposition', `attachment; filename="settlement-${report.date}.csv"`);
+      const name = q.provider ? `settlement-${q.provider.replace(/[^\w-]/g, '_')}-${report.date}.csv` : `settlement-${report.date}.csv`;
+      res.type('text/csv').setHeader('content-disposition', `attachment; filename="${name}"`);
       res.send(settlementCsv(report));
       return;
     }
-    res.json(report);
+    res.json({ ...report, provider: q.provider ?? null });
   });
 
   // Live updates: which payments changed. The page refetches what it shows; nothing secret is sent.

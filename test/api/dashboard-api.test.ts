@@ -97,6 +97,23 @@ describe('dashboard HTTP', () => {
     expect([own.status, own.body.status]).toEqual([200, 'canceled']);
   });
 
+  it("reconciliation: a day's report, whole or one provider's, as JSON and CSV", async () => {
+    const api = await env.sandbox();
+    const p = (await api.call('POST', '/v1/payments', paymentBody({ amount: 10_000 }))).body;
+    await api.call('POST', '/v1/refunds', { payment_id: p.id, amount: 2_500 });
+    const date = new Date(p.created * 1000).toISOString().slice(0, 10);
+    const all = (await api.call('GET', `${API}/settlements/${date}`)).body;
+    expect(all).toEqual({ ...(await api.call('GET', `/v1/settlements/${date}`)).body, provider: null });
+    expect(all.totals).toEqual([expect.objectContaining({ currency: 'USD', payment_count: 1, refund_count: 1, refund_amount: 2_500 })]);
+    const native = (await api.call('GET', `${API}/settlements/${date}?provider=paycli`)).body;
+    expect(native).toEqual({ ...all, provider: 'paycli' });
+    const other = (await api.call('GET', `${API}/settlements/${date}?provider=stripe`)).body;
+    expect([other.rows, other.totals]).toEqual([[], []]);
+    const csv = await fetch(`${api.sandbox.url}${API}/settlements/${date}?format=csv&provider=paycli`);
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="settlement-paycli-${date}.csv"`);
+    expect((await csv.text()).split('\n')[0]).toBe('time,type,payment_id,refund_id,merchant_order_id,currency,amount,fee,net');
+  });
+
   it("settings list each served provider's credentials (secrets flagged), key files and retry schedule", async () => {
     const api = await env.sandbox({ retryScheduleMs: [1_000, 5_000] });
     const settings = (await api.call('GET', `${API}/settings`)).body;

@@ -323,16 +323,34 @@ async function settingsView(root) {
 async function reconciliationView(root, _params, query) {
   const today = new Date().toISOString().slice(0, 10);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(query.get('date') ?? '') ? query.get('date') : today;
+  const provider = query.get('provider') ?? '';
+  const overview = await api('/overview');
   const input = h('input', { type: 'date', id: 'recon-date', name: 'date', value: date, required: true });
-  const form = h('form', { class: 'row' }, h('label', { class: 'field', for: 'recon-date' }, t('recon.date'), input), h('button', { type: 'submit', class: 'primary' }, t('recon.load')));
+  const providerSelect = h(
+    'select',
+    { id: 'recon-provider', name: 'provider' },
+    h('option', { value: '' }, t('filter.any')),
+    overview.providers.map((p) => h('option', { value: p, selected: p === provider }, p)),
+  );
+  const form = h(
+    'form',
+    { class: 'row' },
+    h('label', { class: 'field', for: 'recon-date' }, t('recon.date'), input),
+    h('label', { class: 'field', for: 'recon-provider' }, t('filter.provider'), providerSelect),
+    h('button', { type: 'submit', class: 'primary' }, t('recon.load')),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    location.hash = `#/reconciliation?date=${input.value}`;
+    const q = new URLSearchParams({ date: input.value });
+    if (providerSelect.value) q.set('provider', providerSelect.value);
+    location.hash = `#/reconciliation?${q}`;
   });
-  const r = await api(`/settlements/${date}`);
+  const rq = new URLSearchParams(provider ? { provider } : {});
+  const r = await api(`/settlements/${date}${rq.size ? `?${rq}` : ''}`);
+  const csv = new URLSearchParams({ format: 'csv', ...(provider ? { provider } : {}) });
   const th = (...cols) => h('thead', {}, h('tr', {}, cols.map(([label, num]) => h('th', { scope: 'col', class: num ? 'num' : undefined }, label))));
   root.replaceChildren(
-    h('div', { class: 'page-head' }, h('h1', {}, t('recon.title')), h('a', { class: 'button', href: `/_dashboard/api/settlements/${date}?format=csv`, download: `settlement-${date}.csv` }, t('recon.csv'))),
+    h('div', { class: 'page-head' }, h('h1', {}, t('recon.title')), h('a', { class: 'button', href: `/_dashboard/api/settlements/${date}?${csv}`, download: '', dataset: { testid: 'csv' } }, t('recon.csv'))),
     h('div', { class: 'panel' }, form),
     h(
       'section',
