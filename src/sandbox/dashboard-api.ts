@@ -160,6 +160,10 @@ export function dashboardApi(ctx: DashboardContext): Router {
   api.post('/chaos', (req, res) => {
     res.status(201).json(service.chaos.add(toChaosRule(parse(chaosBody, req.body ?? {}))));
   });
+  api.delete('/chaos/:id', (req, res) => {
+    if (!service.chaos.remove(req.params.id!)) throw new PaycliError('resource_missing', `No armed chaos rule ${req.params.id} (it may have been used up).`, { param: 'id' });
+    res.json({ ok: true, id: req.params.id });
+  });
   api.delete('/chaos', (_req, res) => {
     service.chaos.clear();
     res.json({ ok: true });

@@ -77,6 +77,8 @@ describe('dashboard HTTP', () => {
     expect([refund.status, refund.body.error.code]).toEqual([409, 'invalid_state']);
     const capture = await api.call('POST', `${API}/payments/${p.id}/capture`, { amount: 'all' });
     expect([capture.status, capture.body.error.param]).toEqual([400, 'amount']);
+    const unarmed = await api.call('DELETE', `${API}/chaos/chaos_99`);
+    expect([unarmed.status, unarmed.body.error.code]).toEqual([404, 'resource_missing']);
     const settlement = await api.call('GET', `${API}/settlements/2026-02-30`);
     expect([settlement.status, settlement.body.error.param]).toEqual([400, 'date']);
   });

@@ -158,6 +158,17 @@ describe('dashboard', () => {
     // The rule was for one notification: it is used up, and the page says so.
     await page.locator('#chaos-armed li.muted').waitFor();
     expect((await api.call('GET', '/_sandbox/chaos')).body.data).toEqual([]);
+
+    // Two rules armed; one disarmed from the page, the other stays.
+    await page.getByLabel('Behaviour').selectOption('drop');
+    await page.locator('button[data-testid="arm"]').click();
+    await page.getByLabel('Behaviour').selectOption('tampered');
+    await page.locator('button[data-testid="arm"]').click();
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#chaos-armed li[data-rule]').length === 2);
+    await page.locator('#chaos-armed li[data-rule]').first().locator('button[data-testid="disarm-one"]').click();
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#chaos-armed li[data-rule]').length === 1);
+    const left = (await api.call('GET', '/_sandbox/chaos')).body.data;
+    expect(left.map((r: { chaos: { probe?: string } }) => r.chaos.probe)).toEqual(['tampered']);
   });
 
   it('the analytics match figures computed from the API', async () => {

@@ -196,6 +196,16 @@ async function chaosView(root) {
     h('label', { class: 'field', for: 'chaos-times' }, t('chaos.times'), times),
     h('div', {}, arm),
   );
+  const disarmOne = (r) => {
+    const button = h('button', { type: 'button', class: 'small', dataset: { testid: 'disarm-one' }, 'aria-label': `${t('chaos.disarm_one')} ${r.id}` }, t('chaos.disarm_one'));
+    button.addEventListener('click', () =>
+      act(button, t('chaos.disarm_one'), async () => {
+        await api(`/chaos/${encodeURIComponent(r.id)}`, { method: 'DELETE' });
+        await refresh();
+      }),
+    );
+    return button;
+  };
   async function refresh() {
     const rules = (await api('/chaos')).data;
     list.replaceChildren(
@@ -210,6 +220,8 @@ async function chaosView(root) {
               r.merchant_order_id ? ` · ${r.merchant_order_id}` : '',
               ' · ',
               r.remaining === null ? t('chaos.unlimited') : t('chaos.remaining', { n: r.remaining }),
+              ' ',
+              disarmOne(r),
             ),
           )
         : [h('li', { class: 'muted' }, t('chaos.none'))]),
