@@ -25,6 +25,7 @@ const FILES: Record<string, () => string> = {
   'ui.js': () => path.join(ASSETS_DIR, 'ui.js'),
   'views.js': () => path.join(ASSETS_DIR, 'views.js'),
   'views-more.js': () => path.join(ASSETS_DIR, 'views-more.js'),
+  'views-settings.js': () => path.join(ASSETS_DIR, 'views-settings.js'),
   'i18n.js': () => path.join(ASSETS_DIR, 'i18n.js'),
   'app.css': () => path.join(ASSETS_DIR, 'app.css'),
   'buyer.css': () => path.join(ASSETS_DIR, 'buyer.css'),

@@ -4,8 +4,9 @@ import { initialLang, setLang, currentLang, t, translateStatic } from './i18n.js
 import { API, h } from './ui.js';
 import { VIEWS } from './views.js';
 import { EXTRA_VIEWS } from './views-more.js';
+import { SETTINGS_VIEWS } from './views-settings.js';
 
-const ROUTES = { ...VIEWS, ...EXTRA_VIEWS };
+const ROUTES = { ...VIEWS, ...EXTRA_VIEWS, ...SETTINGS_VIEWS };
 let active = null;
 
 function parseHash() {
