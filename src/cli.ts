@@ -144,6 +144,16 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     ),
   ).action(lazy(async () => (await import('./commands/logs.js')).logsTail));
 
+  jsonOption(
+    sandboxClientOptions(
+      program
+        .command('stats')
+        .description("the running sandbox's payment analytics: volume, success rate, declines, methods, refunds, notification delivery")
+        .option('--since <when>', 'only payments from this long ago (24h, 7d) or since this date (2026-03-01)')
+        .option('--provider <name>', 'only payments made through this provider (e.g. paycli)'),
+    ),
+  ).action(lazy(async () => (await import('./commands/stats.js')).stats));
+
   // --- tunnel --- (`tunnel <target>` runs; `tunnel requests` / `tunnel replay <id>` are subcommands that
   // read --log and --json from it through optsWithGlobals).
   const tunnel = jsonOption(

@@ -106,9 +106,10 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
 
   if (flags.json) {
     const providers = Object.fromEntries(Object.values(sandbox.providers).map((p) => [p.name, p.description]));
-    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true, providers });
+    jsonLine({ event: 'ready', ...info, dashboard_url: `${sandbox.url}/`, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true, providers });
   } else {
     out(`${c.green('✔')} paycli sandbox listening on ${c.bold(sandbox.url)}`);
+    out(`  dashboard       ${c.cyan(`${sandbox.url}/`)}`);
     out(`  merchant        ${sandbox.merchant.id}`);
     out(`  secret key      ${c.cyan(sandbox.merchant.secret_key)}`);
     out(`  webhook secret  ${c.cyan(sandbox.merchant.webhook_secret)}`);

@@ -23,6 +23,8 @@ export interface AppOptions {
   routes: RequestHandler;
   /** The control API, on the main port only; mounted under `/_sandbox` before the provider. */
   control?: RequestHandler;
+  /** The dashboard, on the main port only: `/` and `/_dashboard/…`, before the provider. */
+  dashboard?: RequestHandler;
   activity: ActivityLog;
   clock: Clock;
   /** The store this app serves: reads and error answers wait until what they show is durable. */
@@ -72,6 +74,7 @@ export function createApp(opts: AppOptions): Express {
   for (const guard of opts.guards ?? []) app.use(guard);
 
   if (opts.control) app.use(CONTROL_PREFIX, opts.control);
+  if (opts.dashboard) app.use(opts.dashboard);
   app.use(opts.routes);
 
   app.use((req, _res, next) => {

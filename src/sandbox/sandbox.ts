@@ -26,8 +26,10 @@ import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webho
 import { createApp } from './app.js';
 import { sameOriginWrites, securityHeaders } from './browser-safety.js';
 import { guardConnections, serverOptions, type ConnectionLimits } from './connection-guard.js';
+import type { ControlContext } from './control-context.js';
 import { CONTROL_PREFIX, controlRouter } from './control-routes.js';
 import { hostCheck } from './host-check.js';
+import { dashboardRouter } from './dashboard-routes.js';
 import { writeProviderFiles, type ProviderFiles } from './provider-files.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -222,28 +224,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const onBug = options.onError ? (err: PaycliError) => options.onError!(err.cause ?? err) : undefined;
     const control = express.Router();
     control.use(jsonBodyParsing({ limitBytes: bodyLimitBytes, formWhen: (req) => req.path.startsWith('/buyer/') }));
-    control.use(
-      controlRouter({
-        service,
-        idempotency,
-        dispatcher,
-        activity,
-        store,
-        clock,
-        version: pkg.version,
-        startedAt: clock.now(),
-        onClockAdvanced: () => dispatcher.whenIdle(),
-        notificationsOf: (event) => service.notificationsOf(event),
-        credentialsOf: (merchant) => {
-          const all: Record<string, Record<string, unknown>> = {};
-          for (const p of providers) {
-            const creds = credentials.find(p.name, merchant.id);
-            if (creds) all[p.name] = creds;
-          }
-          return all;
-        },
-      }),
-    );
+    const controlCtx: ControlContext = {
+      service,
+      idempotency,
+      dispatcher,
+      activity,
+      store,
+      clock,
+      version: pkg.version,
+      startedAt: clock.now(),
+      onClockAdvanced: () => dispatcher.whenIdle(),
+      notificationsOf: (event) => service.notificationsOf(event),
+      credentialsOf: (merchant) => {
+        const all: Record<string, Record<string, unknown>> = {};
+        for (const p of providers) {
+          const creds = credentials.find(p.name, merchant.id);
+          if (creds) all[p.name] = creds;
+        }
+        return all;
+      },
+    };
+    control.use(controlRouter(controlCtx));
+    const dashboard = dashboardRouter({ ...controlCtx, bodyLimitBytes, providers: () => Object.values(served) });
 
     for (const provider of providers) {
       const providerHost: ProviderHost = {
@@ -268,6 +270,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         provider,
         routes: provider.app(providerHost),
         control: isMain ? control : undefined,
+        dashboard: isMain ? dashboard : undefined,
         activity,
         clock,
         store,
