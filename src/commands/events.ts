@@ -42,7 +42,7 @@ export async function runEventsList(opts: EventsListOptions, deps: CommandDeps):
   const q = new URLSearchParams({ limit });
   if (type) q.set('type', type);
   if (opts.payment) q.set('payment_id', opts.payment);
-  const page = await keyedSandbox(opts, deps).request<{ data: PaycliEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
+  const page = await (await keyedSandbox(opts, deps)).request<{ data: PaycliEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
   if (opts.json) {
     jsonLine(page);
     return EXIT.ok;
@@ -62,7 +62,7 @@ export async function runEventsList(opts: EventsListOptions, deps: CommandDeps):
 
 /** Shows one event, its object, and each delivery with its attempts. */
 export async function runEventsShow(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
-  const client = keyedSandbox(opts, deps);
+  const client = await keyedSandbox(opts, deps);
   const event = await client.request<PaycliEvent>('GET', `/v1/events/${encodeURIComponent(id)}`);
   const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(id)}&limit=1000`)).data.reverse();
   if (opts.json) {
@@ -92,7 +92,7 @@ function renderDelivery(d: PublicDelivery): void {
 /** Delivers an event again (same webhook-id) and shows the first attempt of each new delivery. */
 export async function runEventsResend(id: string, opts: EventsResendOptions, deps: CommandDeps & { clock?: Clock }): Promise<number> {
   const to = opts.to === undefined ? undefined : parseForwardTarget(opts.to, '--to');
-  const client = keyedSandbox(opts, deps);
+  const client = await keyedSandbox(opts, deps);
   const result = await resendEvent(client, id, { to, waitMs: opts.wait === false ? 0 : 15_000, clock: deps.clock });
   if (opts.json) {
     jsonLine(result);

@@ -35,7 +35,7 @@ export async function listen(opts: ListenOptions): Promise<number> {
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
   const resolve = sandboxResolver(opts, deps);
   if (opts.printSecret) {
-    const res = await requireKey(resolve()).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
+    const res = await (await requireKey(resolve())).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
     if (opts.json) jsonLine({ webhook_secret: res.secret });
     else out(res.secret);
     return EXIT.ok;
@@ -46,7 +46,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
   const forwardTo = parseForwardTarget(opts.forwardTo);
   const events = parseEventFilter(opts.events);
   const headers = parseHeaders(opts.headers);
-  requireKey(resolve());
+  await requireKey(resolve());
 
   const forwarder = new Forwarder({
     client: resolve,

@@ -37,7 +37,7 @@ export async function runLogsTail(opts: LogsTailOptions, deps: LogsTailDeps): Pr
   const filter = parseActivityFilter(opts);
   const limit = opts.limit ?? '50';
   if (!/^\d+$/.test(limit)) throw new PaycliError('invalid_usage', `--limit must be a whole number (0 for all), not "${limit}".`);
-  keyedSandbox(opts, deps);
+  await keyedSandbox(opts, deps);
   const tail = new ActivityTail({
     client: sandboxResolver(opts, deps),
     filter,

@@ -27,7 +27,7 @@ export async function sandboxReset(opts: ResetOptions): Promise<number> {
 
 /** Resets the sandbox after confirmation; 0 when reset, 1 when the user said no. */
 export async function runSandboxReset(opts: ResetOptions, deps: ResetDeps): Promise<number> {
-  const client = keyedSandbox(opts, deps);
+  const client = await keyedSandbox(opts, deps);
   const before = await client.request<SandboxHealth>('GET', '/_sandbox/health');
   if (!opts.yes) {
     if (!deps.interactive) {

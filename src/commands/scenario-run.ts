@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { EXIT, PaycliError } from '../errors.js';
+import { normalizeSandboxUrl } from '../http-target.js';
 import { builtinSetPath } from '../scenarios/builtin.js';
 import { loadScenarios } from '../scenarios/loader.js';
 import { connectRemoteEnvironment } from '../scenarios/remote-sandbox.js';
@@ -61,14 +62,9 @@ function parsePort(text: string, source: string): number {
   return n;
 }
 
+/** A port (3000), host:port or an http(s) URL, as --forward-to takes them; no trailing slash. */
 function checkUrl(text: string, source: string): string {
-  try {
-    const u = new URL(text);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return text.replace(/\/+$/, '');
-  } catch {
-    // reported below
-  }
-  throw new PaycliError('invalid_usage', `${source} "${text}" is not an http(s) URL.`, { hint: 'e.g. http://127.0.0.1:3000' });
+  return normalizeSandboxUrl(text, source);
 }
 
 /** Resolves the paths to run: the given ones plus a built-in set. */

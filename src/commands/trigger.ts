@@ -52,7 +52,7 @@ export async function runTrigger(name: string | undefined, opts: TriggerOptions,
     throw new PaycliError('invalid_usage', `Unknown trigger "${name}".`, { hint: `${guess ? `Did you mean ${guess}? ` : ''}See them all with \`paycli trigger --list\`.` });
   }
   const amount = opts.amount === undefined ? undefined : /^\d+$/.test(opts.amount) ? Number(opts.amount) : NaN;
-  const client = keyedSandbox(opts, deps);
+  const client = await keyedSandbox(opts, deps);
   const result = await runFixture(client, fixture, { amount, currency: opts.currency, card: opts.card, notifyUrl: opts.notifyUrl, reason: opts.reason }, new SystemClock().now());
   if (opts.json) jsonLine(result);
   else render(result);
