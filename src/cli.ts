@@ -113,9 +113,13 @@ export function buildProgram(): Command {
         .description('deliver an event again, with the same id (webhook-id), and show what came back')
         .argument('<id>', 'event id (evt_…)')
         .option('--to <url|port>', "send it here instead of the event's own destinations")
+        .option('--retry', 'retry a failed attempt on the retry schedule (default: one attempt)')
         .option('--no-wait', 'do not wait for the first attempt'),
     ),
   ).action(lazy(async () => (await import('./commands/events.js')).eventsResend));
+  jsonOption(
+    sandboxClientOptions(events.command('cancel-retries').description("cancel the pending retries of an event's deliveries").argument('<id>', 'event id (evt_…)')),
+  ).action(lazy(async () => (await import('./commands/events.js')).eventsCancelRetries));
 
   const logs = program.command('logs').description("the running sandbox's API requests and notification attempts");
   jsonOption(

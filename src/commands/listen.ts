@@ -77,7 +77,8 @@ function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) =
         return;
       case 'delivery': {
         const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
-        out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}`);
+        const resent = u.resent ? c.yellow(' (resent)') : '';
+        out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}${resent}`);
         return;
       }
       case 'disconnected':

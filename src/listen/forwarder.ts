@@ -57,6 +57,8 @@ export type ForwarderUpdate =
       /** A 2xx answer. */
       acknowledged: boolean;
       response_excerpt: string;
+      /** An earlier event delivered again (`events resend`). */
+      resent?: boolean;
     };
 
 /**
@@ -106,7 +108,7 @@ export class Forwarder {
       } else if (u.type === 'disconnected') {
         onUpdate({ type: 'disconnected', sandbox_url: u.url, reason: u.reason, retry_in_ms: u.retry_in_ms, attempt: u.attempt });
       } else if (u.type === 'event') {
-        this.accept(u.event, onUpdate);
+        this.accept(u.event, onUpdate, u.resent === true);
       }
     });
     return ready!;
@@ -119,12 +121,15 @@ export class Forwarder {
     this.closeTransport?.();
   }
 
-  private accept(event: PaycliEvent, onUpdate: (u: ForwarderUpdate) => void): void {
-    if (this.seen.has(event.id)) return;
+  /** A resent event is forwarded again on purpose; a new one seen twice (replay overlap) is not. */
+  private accept(event: PaycliEvent, onUpdate: (u: ForwarderUpdate) => void, resent: boolean): void {
+    if (!resent && this.seen.has(event.id)) return;
     this.seen.add(event.id);
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
     if (this.opts.events && !eventMatches(this.opts.events, event.type)) return;
-    const p = this.forward(event).then(onUpdate);
+    const p = this.forward(event)
+      .then((u) => (resent ? { ...u, resent: true } : u))
+      .then(onUpdate);
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }

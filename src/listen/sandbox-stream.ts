@@ -33,7 +33,8 @@ export interface SandboxStreamOptions {
 
 export type StreamUpdate =
   | { type: 'connected'; url: string; ready: StreamReady; reconnect: boolean; down_for_ms: number | null }
-  | { type: 'event'; event: PaycliEvent }
+  /** `resent`: an earlier event delivered again (`events resend`), not a new one. */
+  | { type: 'event'; event: PaycliEvent; resent?: boolean }
   | { type: 'activity'; entry: ActivityEntry }
   | { type: 'disconnected'; url: string; reason: string; retry_in_ms: number; attempt: number };
 
@@ -177,6 +178,9 @@ export class SandboxStream {
       const event = JSON.parse(message.data) as PaycliEvent;
       this.lastEventId = message.id ?? event.id;
       onUpdate({ type: 'event', event });
+    } else if (message.event === 'resend') {
+      // Not a new event: the reconnect position (lastEventId) stays where it is.
+      onUpdate({ type: 'event', event: JSON.parse(message.data) as PaycliEvent, resent: true });
     } else if (message.event === 'activity') {
       const entry = JSON.parse(message.data) as ActivityEntry;
       this.activitySeq = entry.seq;

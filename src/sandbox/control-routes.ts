@@ -13,6 +13,7 @@ import type { Merchant } from '../engine/types.js';
 import { authenticate } from '../providers/paycli/auth.js';
 import { parse } from '../providers/paycli/schemas.js';
 import type { Store } from '../store/store.js';
+import { cancelPendingRetries } from '../webhooks/cancel-retries.js';
 import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { ActivityLog } from './activity-log.js';
 import type { IdempotencyCache, StoredResponse } from './idempotency.js';
@@ -20,6 +21,7 @@ import { answerPost } from './idempotent-post.js';
 import { buyerPage } from './buyer-page.js';
 import type { PaymentService } from './payment-service.js';
 import { paginate } from './pagination.js';
+import { ResendNotifier } from './resend-notifier.js';
 import { streamRouter } from './stream-routes.js';
 
 export const CONTROL_PREFIX = '/_sandbox';
@@ -60,7 +62,7 @@ const deliveriesQuery = z.strictObject({
   limit: z.string().regex(/^\d+$/).transform(Number).refine((n) => n >= 1 && n <= 1000, { error: 'must be 1 to 1000' }).optional(),
   starting_after: z.string().optional(),
   event_id: z.string().optional(),
-  status: z.enum(['pending', 'succeeded', 'failed', 'dropped']).optional(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'dropped', 'canceled']).optional(),
 });
 
 const merchantBody = z.strictObject({
@@ -113,7 +115,8 @@ export function controlRouter(ctx: ControlContext): Router {
 
   router.use(authenticate(service));
   // GET /stream (Server-Sent Events for listen and logs tail) and GET /webhook_secret.
-  router.use(streamRouter(ctx));
+  const resends = new ResendNotifier();
+  router.use(streamRouter(ctx, resends));
 
   const post = (path: string, exec: (req: Request, merchant: Merchant) => Promise<StoredResponse>) => {
     router.post(path, (req, res) => {
@@ -150,10 +153,19 @@ export function controlRouter(ctx: ControlContext): Router {
   });
 
   post('/events/:id/resend', async (req, merchant) => {
-    const body = parse(z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }), req.body ?? {});
+    // retry: false is a one-shot resend (one attempt, no retry schedule); the default keeps a PSP's redelivery.
+    const body = parse(z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional(), retry: z.boolean().optional() }), req.body ?? {});
     const id = String(req.params.id);
-    const deliveries = await service.resendEvent(merchant, id, body.url);
-    return { status: 200, body: { ok: true, event_id: id, deliveries } };
+    const deliveries = await service.resendEvent(merchant, id, body.url, { retry: body.retry });
+    // `listen` sessions are destinations too, unless the resend names its one URL.
+    const listeners = body.url ? 0 : resends.announce(service.getEvent(merchant, id));
+    return { status: 200, body: { ok: true, event_id: id, deliveries, listeners } };
+  });
+  post('/events/:id/cancel_retries', async (req, merchant) => {
+    const event = service.getEvent(merchant, String(req.params.id));
+    const canceled = cancelPendingRetries(ctx.store, merchant.id, event.id);
+    await ctx.store.commit();
+    return { status: 200, body: { ok: true, event_id: event.id, canceled: canceled.map(toPublicDelivery) } };
   });
 
   router.get('/chaos', (_req, res) => {

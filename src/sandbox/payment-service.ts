@@ -293,10 +293,10 @@ export class PaymentService {
   }
 
   /** Resends an event: a new delivery to each destination with the same event id (same webhook-id). */
-  async resendEvent(merchant: Merchant, id: string, url?: string): Promise<number> {
+  async resendEvent(merchant: Merchant, id: string, url?: string, opts: { retry?: boolean } = {}): Promise<number> {
     const event = this.getEvent(merchant, id);
     const targets = url ? [{ url, secret: merchant.webhook_secret, kind: 'forward' as const }] : this.destinations(event);
-    for (const target of targets) this.opts.dispatcher.resend(event.id, target);
+    for (const target of targets) this.opts.dispatcher.resend(event.id, target, opts);
     await this.store.commit();
     return targets.length;
   }

@@ -19,6 +19,7 @@ import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { parse } from '../providers/paycli/schemas.js';
 import type { ActivityEntry } from './activity-log.js';
 import type { ControlContext } from './control-routes.js';
+import type { ResendNotifier } from './resend-notifier.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** At most this many missed events are replayed on reconnect; more would flood the app. */
@@ -72,8 +73,12 @@ export function eventsToReplay(
   return missed.filter((e) => e.merchant_id === merchantId).slice(-MAX_REPLAYED_EVENTS);
 }
 
-/** The `/stream` and `/webhook_secret` routes; mount after `authenticate`. */
-export function streamRouter(ctx: ControlContext): Router {
+/**
+ * The `/stream` and `/webhook_secret` routes; mount after `authenticate`. A resent event announced on
+ * `resends` goes to the event streams as a `resend` message, without an SSE id: it is not a new event, so
+ * a reconnecting client's position stays on the last new one.
+ */
+export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Router {
   const router = express.Router();
   const instance = randomUUID();
 
@@ -135,6 +140,7 @@ export function streamRouter(ctx: ControlContext): Router {
           if (e.merchant_id === merchant.id) send('event', e, e.id);
         }),
       );
+      if (resends) cleanups.push(resends.subscribe(merchant.id, (e) => send('resend', e)));
     }
     if (include.has('activity')) {
       // Sequence numbers restart with the process: a client coming from another one gets all entries.

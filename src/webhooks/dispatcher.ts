@@ -128,13 +128,14 @@ export class WebhookDispatcher {
 
   /**
    * Stages a new delivery of a stored event (the same `webhook-id`), attempted at once; the caller commits.
-   * Throws `resource_missing` when the store has no such event.
+   * `retry: false` makes it a single attempt, never put on the retry schedule. Throws `resource_missing`
+   * when the store has no such event.
    */
-  resend(eventId: string, target: DeliveryTarget): Delivery {
+  resend(eventId: string, target: DeliveryTarget, opts: { retry?: boolean } = {}): Delivery {
     this.assertOpen();
     const event = this.store.get<PaycliEvent>('events', eventId);
     if (!event) throw new PaycliError('resource_missing', `No event ${eventId}.`, { param: 'event' });
-    const delivery = this.newDelivery(event, target, { next_attempt_at: this.clock.now() });
+    const delivery = this.newDelivery(event, target, { next_attempt_at: this.clock.now(), ...(opts.retry === false ? { retry: false } : {}) });
     this.store.put('deliveries', delivery);
     this.scheduleAttempt(delivery.id, 0);
     this.emit({ type: 'scheduled', delivery });
@@ -247,7 +248,7 @@ export class WebhookDispatcher {
     } else if (attempt.status === 410) {
       status = 'failed';
       attempt.error = 'HTTP 410 Gone: the receiver asked to stop; no more retries';
-    } else if (number - 1 < this.schedule.length) {
+    } else if (current.retry !== false && number - 1 < this.schedule.length) {
       next = now + (this.schedule[number - 1] ?? 0);
     } else {
       status = 'failed';

@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, SystemClock } from '../../src/clock.js';
 import { paycliNotificationProtocol } from '../../src/providers/paycli/notifications.js';
+import { cancelPendingRetries } from '../../src/webhooks/cancel-retries.js';
 import { WebhookDispatcher, type Delivery, type DeliveryTarget } from '../../src/webhooks/dispatcher.js';
 import { idFactory, makeEvent, makeHarness, MapStore, newSecret, startReceiver, type Receiver } from './fixtures.js';
 
@@ -79,6 +80,36 @@ describe('WebhookDispatcher restart, resend and shutdown', () => {
     expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([event.id, event.id]);
     for (const q of r.requests) expect(() => new Webhook(t.secret).verify(q.body, q.headers)).not.toThrow();
     expect(h.store.get<Delivery>('deliveries', again.id)!.status).toBe('succeeded');
+  });
+
+  it('a one-shot resend (retry: false) that fails is failed at once, never put on the retry schedule', async () => {
+    const r = await receiverFor(() => ({ status: 503 }));
+    const h = harness();
+    const event = makeEvent(Math.floor(h.clock.now() / 1000));
+    h.store.put('events', event);
+    const once = h.dispatcher.resend(event.id, target(r), { retry: false });
+    await h.clock.advance(0);
+    const doc = h.store.get<Delivery>('deliveries', once.id)!;
+    expect(doc).toMatchObject({ status: 'failed', next_attempt_at: null, retry: false });
+    expect(doc.attempts).toHaveLength(1);
+    await h.clock.advance(3 * 24 * 3_600_000);
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it('cancelled retries: a scheduled attempt finds the delivery canceled and sends nothing; resume() skips it', async () => {
+    const r = await receiverFor(() => ({ status: 503 }));
+    const h = harness();
+    const event = makeEvent(Math.floor(h.clock.now() / 1000));
+    const [d] = h.dispatcher.enqueue(event, target(r));
+    await h.clock.advance(0);
+    expect(h.store.get<Delivery>('deliveries', d!.id)!.status).toBe('pending');
+    const canceled = cancelPendingRetries(h.store, event.merchant_id, event.id);
+    expect(canceled.map((c) => [c.id, c.status, c.next_attempt_at])).toEqual([[d!.id, 'canceled', null]]);
+    expect(cancelPendingRetries(h.store, 'mch_other', event.id)).toEqual([]);
+    await h.clock.advance(3 * 24 * 3_600_000);
+    expect(r.requests).toHaveLength(1);
+    expect(h.dispatcher.resume()).toBe(0);
+    expect(h.store.get<Delivery>('deliveries', d!.id)!.attempts).toHaveLength(1);
   });
 
   it('resend of an unknown event is resource_missing', () => {
