@@ -3,6 +3,7 @@
  * running one), runs them against the app and renders progress and the report. Exit code 0 when every
  * scenario passed, 1 when any failed, 2 for invalid files or options.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
@@ -89,7 +90,8 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
   if (selectScenarios(loaded, opts.filter).length === 0) {
     throw new PaycliError('invalid_usage', `No scenario name contains "${opts.filter}".`, { hint: '`paycli scenario list <paths>` shows the names.' });
   }
-  const seed = opts.seed ?? DEFAULT_SEED;
+  // A fresh seed per run, so ids never repeat against the same app process; printed, so --seed repeats it.
+  const seed = opts.seed ?? randomBytes(4).toString('hex');
   const appUrlText = opts.appUrl ?? deps.env.PAYCLI_APP_URL;
   const appUrl = appUrlText ? checkUrl(appUrlText, opts.appUrl ? '--app-url' : 'PAYCLI_APP_URL') : null;
   const apiKey = opts.apiKey ?? (deps.env.PAYCLI_API_KEY || undefined);
@@ -108,7 +110,8 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
     environment = await connectRemoteEnvironment({ url: checkUrl(opts.sandboxUrl, '--sandbox-url'), apiKey: apiKey ?? null });
   } else {
     const portText = opts.port ?? deps.env.PAYCLI_PORT;
-    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed, secretKey: apiKey, webhookSecret });
+    // The keys come from the fixed default seed, not the run's: the app is configured once for every run.
+    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed: DEFAULT_SEED, secretKey: apiKey, webhookSecret });
   }
   let report: RunReport;
   try {

@@ -93,7 +93,7 @@ export interface RunReport {
 
 /** Progress, in the order things happen. */
 export type RunEvent =
-  | { type: 'run:start'; total: number; sandbox: { mode: 'in-process' | 'remote'; url: string; secretKey: string; webhookSecret: string | null }; appUrl: string | null }
+  | { type: 'run:start'; total: number; sandbox: { mode: 'in-process' | 'remote'; url: string; secretKey: string; webhookSecret: string | null }; appUrl: string | null; seed: string }
   | { type: 'scenario:start'; index: number; total: number; name: string; file: string }
   | { type: 'step:end'; scenario: string; step: StepResult }
   | { type: 'scenario:end'; index: number; total: number; result: ScenarioResult }

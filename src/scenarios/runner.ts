@@ -12,6 +12,7 @@ import type { LoadedScenario } from './loader.js';
 import { UnsupportedSetup } from './remote-sandbox.js';
 import { summarise, type DeliveryRecord, type EventRecord, type Failure, type RunEvent, type RunReport, type ScenarioResult, type Status, type StepResult } from './results.js';
 import type { SandboxEnvironment, ScenarioSandbox } from './scenario-sandbox.js';
+import { seenBeforeNote } from './seen-before.js';
 import type { Scenario } from './schema.js';
 import { ActionFailed, actionOf, runAction, stepLabel, type AppConfig, type Route, type ScenarioRun } from './steps.js';
 
@@ -85,6 +86,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], opts: RunO
     total: selected.length,
     sandbox: { mode: env.mode, url: env.url, secretKey: env.secretKey, webhookSecret: env.webhookSecret },
     appUrl: opts.appUrl ?? null,
+    seed: opts.seed ?? DEFAULT_SEED,
   });
   const results: ScenarioResult[] = [];
   let bailed = false;
@@ -184,7 +186,10 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
     }
   }
   const statuses = result.steps.map((s) => s.status);
-  return finish(statuses.includes('error') ? 'error' : statuses.includes('failed') ? 'failed' : 'passed');
+  const status = statuses.includes('error') ? 'error' : statuses.includes('failed') ? 'failed' : 'passed';
+  const note = status === 'passed' ? null : seenBeforeNote(result.deliveries, opts.seed ?? DEFAULT_SEED);
+  if (note) result.failures.push(note);
+  return finish(status);
 }
 
 function actionFailure(err: unknown, index: number): Failure {
