@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { PaycliEvent } from '../engine/types.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { cancelRetries, resendEvent } from '../inspect/resend.js';
-import { parseEventFilter, parseForwardTarget } from '../listen/forward-options.js';
+import { notFoundHint, parseEventFilter, parseForwardTarget } from '../listen/forward-options.js';
 import type { PublicDelivery } from '../webhooks/delivery.js';
 import { c, formatAmount, jsonLine, out, stateColor, statusColor } from './output.js';
 import { keyedSandbox, processDeps, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
@@ -113,6 +113,8 @@ export async function runEventsResend(id: string, opts: EventsResendOptions, dep
   else if (result.acknowledged) out(`${c.green('✓')} Resent ${c.cyan(id)} ${where}`);
   else out(`${c.red('✗')} Resent ${c.cyan(id)} ${where}, but ${result.timed_out ? 'no answer came yet' : 'it was not acknowledged'}`);
   for (const d of result.deliveries) renderDelivery(d);
+  const notFound = result.deliveries.find((d) => d.attempts[0]?.status === 404);
+  if (notFound) out(c.yellow(`! ${notFoundHint(notFound.url, '--to')}`));
   if (waited && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
   const retrying = result.deliveries.some((d) => d.status === 'pending');
   if (retrying) out(c.dim(`  Retrying on the schedule; stop with \`paycli events cancel-retries ${id}\`.`));

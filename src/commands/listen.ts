@@ -4,7 +4,7 @@
  * the secret. The behaviour lives in src/listen/forwarder.ts; this file parses options and renders.
  */
 import { EXIT, PaycliError } from '../errors.js';
-import { parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
+import { notFoundHint, parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
 import { c, jsonLine, out, statusColor } from './output.js';
 import { processDeps, requireKey, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
@@ -67,6 +67,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
 
 function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) => void {
   let outageShown = false;
+  let notFoundShown = false;
   return (u) => {
     switch (u.type) {
       case 'ready':
@@ -79,6 +80,11 @@ function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) =
         const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
         const resent = u.resent ? c.yellow(' (resent)') : '';
         out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}${resent}`);
+        // Once: the usual cause is a bare port (posting to /) while the app listens on /webhooks.
+        if (u.status === 404 && !notFoundShown) {
+          notFoundShown = true;
+          out(c.yellow(`! ${notFoundHint(u.url, '--forward-to')}`));
+        }
         return;
       }
       case 'disconnected':

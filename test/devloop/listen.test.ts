@@ -105,6 +105,26 @@ describe('paycli listen', () => {
     expect(receiver.requests.filter((r) => r.headers['webhook-id'] === succeeded.id)).toHaveLength(2);
   });
 
+  it('an app answering 404 at / (a bare port): says which path was tried and how to set it, once', async () => {
+    const api = await startTestSandbox();
+    const app = await startReceiver((req) => ({ status: req.path === '/webhooks' ? 200 : 404 }));
+    cleanup.push(() => api.close(), () => app.close());
+    writeRuntimeFile(dir, api.sandbox);
+    const port = new URL(app.url).port;
+    await startListen({ forwardTo: port });
+    await api.call('POST', '/v1/payments', paymentBody());
+    await vi.waitFor(() => expect(io.out()).toMatch(/payment\.succeeded\s+evt_\w+\s+404/));
+    const hint = `Your app answered 404 to POST / (http://127.0.0.1:${port}/): no route there. Give the path it receives notifications on, e.g. --forward-to http://127.0.0.1:${port}/webhooks`;
+    expect(io.out()).toContain(hint);
+    expect(io.out().split(hint)).toHaveLength(2);
+
+    // events resend --to names its own flag.
+    const evt = (await api.call('GET', '/v1/events?limit=1')).body.data[0];
+    io.stdout.length = 0;
+    expect(await runEventsResend(evt.id, { to: port }, { cwd: dir, env: {} })).toBe(1);
+    expect(io.out()).toContain(`e.g. --to http://127.0.0.1:${port}/webhooks`);
+  });
+
   it('--events filters with wildcards, --headers adds headers, --json prints one line per delivery', async () => {
     const { api, receiver } = await sandboxAndReceiver(500);
     await startListen({
