@@ -192,6 +192,7 @@ export function buildProgram(): Command {
     .option('--api-key <key>', 'secret key the sandbox accepts (env PAYCLI_API_KEY; default: a fixed test key, printed)')
     .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: a fixed test secret, printed)')
     .option('--sandbox-url <url>', 'use this running sandbox (on a virtual clock) instead of starting one')
+    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)')
     .action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
   jsonOption(
     scenario

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
+import { parseDuration } from '../duration.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { normalizeSandboxUrl } from '../http-target.js';
 import { builtinSetPath } from '../scenarios/builtin.js';
@@ -32,6 +33,7 @@ export interface ScenarioRunOptions {
   sandboxUrl?: string;
   apiKey?: string;
   webhookSecret?: string;
+  appTimeout?: string;
 }
 
 /** What the command takes from its surroundings; tests replace these. */
@@ -63,6 +65,14 @@ function parsePort(text: string, source: string): number {
   return n;
 }
 
+function parseAppTimeout(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms < 100 || ms > 600_000) {
+    throw new PaycliError('invalid_usage', `Invalid --app-timeout "${text}": use a duration from 100ms to 10m.`, { hint: 'e.g. --app-timeout 5s' });
+  }
+  return ms;
+}
+
 /** A port (3000), host:port or an http(s) URL, as --forward-to takes them; no trailing slash. */
 function checkUrl(text: string, source: string): string {
   return normalizeSandboxUrl(text, source);
@@ -92,6 +102,7 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
   }
   // A fresh seed per run, so ids never repeat against the same app process; printed, so --seed repeats it.
   const seed = opts.seed ?? randomBytes(4).toString('hex');
+  const appTimeoutMs = opts.appTimeout === undefined ? undefined : parseAppTimeout(opts.appTimeout);
   const appUrlText = opts.appUrl ?? deps.env.PAYCLI_APP_URL;
   const appUrl = appUrlText ? checkUrl(appUrlText, opts.appUrl ? '--app-url' : 'PAYCLI_APP_URL') : null;
   const apiKey = opts.apiKey ?? (deps.env.PAYCLI_API_KEY || undefined);
@@ -111,11 +122,11 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
   } else {
     const portText = opts.port ?? deps.env.PAYCLI_PORT;
     // The keys come from the fixed default seed, not the run's: the app is configured once for every run.
-    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed: DEFAULT_SEED, secretKey: apiKey, webhookSecret });
+    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed: DEFAULT_SEED, secretKey: apiKey, webhookSecret, appTimeoutMs });
   }
   let report: RunReport;
   try {
-    report = await runScenarios(loaded, { environment, appUrl, seed, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
+    report = await runScenarios(loaded, { environment, appUrl, seed, appTimeoutMs, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
   } finally {
     await environment.close();
   }

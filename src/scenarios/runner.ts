@@ -11,8 +11,9 @@ import { HttpUnreachable } from './http.js';
 import type { LoadedScenario } from './loader.js';
 import { UnsupportedSetup } from './remote-sandbox.js';
 import { summarise, type DeliveryRecord, type EventRecord, type Failure, type RunEvent, type RunReport, type ScenarioResult, type Status, type StepResult } from './results.js';
+import type { ObservedRequest } from './sandbox-front.js';
 import type { SandboxEnvironment, ScenarioSandbox } from './scenario-sandbox.js';
-import { seenBeforeNote } from './seen-before.js';
+import { diagnose } from './diagnosis.js';
 import type { Scenario } from './schema.js';
 import { ActionFailed, actionOf, runAction, stepLabel, type AppConfig, type Route, type ScenarioRun } from './steps.js';
 
@@ -20,6 +21,7 @@ export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
 /** How long the app must make no request to the sandbox before a step counts as settled (real time). */
 export const DEFAULT_QUIET_MS = 10;
 export const DEFAULT_SEED = 'paycli';
+export const DEFAULT_APP_TIMEOUT_MS = 30_000;
 
 export interface RunOptions {
   environment: SandboxEnvironment;
@@ -29,6 +31,8 @@ export interface RunOptions {
   seed?: string;
   /** Skip the remaining scenarios after the first that does not pass. */
   bail?: boolean;
+  /** How long to wait for the app to answer one request (default 30 s). */
+  appTimeoutMs?: number;
   /** Only scenarios whose name contains this (case-insensitive). */
   filter?: string | null;
   onEvent?: (event: RunEvent) => void;
@@ -44,7 +48,7 @@ export function selectScenarios(loaded: readonly LoadedScenario[], filter?: stri
 }
 
 /** Where the app is and which routes the scenario uses. */
-export function appConfig(scenario: Scenario, appUrl?: string | null): AppConfig {
+export function appConfig(scenario: Scenario, appUrl?: string | null, timeoutMs = DEFAULT_APP_TIMEOUT_MS): AppConfig {
   const setup = scenario.setup?.app;
   let baseUrl = (appUrl ?? setup?.base_url ?? DEFAULT_APP_URL).replace(/\/+$/, '');
   const notify = setup?.notify_url ?? '/webhooks';
@@ -60,6 +64,7 @@ export function appConfig(scenario: Scenario, appUrl?: string | null): AppConfig
     notifyUrl: /^https?:\/\//.test(notify) ? notify : `${baseUrl}${notify.startsWith('/') ? '' : '/'}${notify}`,
     checkout: route(setup?.checkout ?? 'POST /checkout'),
     order: route(setup?.order ?? 'GET /orders/{order_id}'),
+    timeoutMs,
   };
 }
 
@@ -123,7 +128,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   const scenario = l.scenario;
   const result = emptyResult(l);
   const finish = (status: Status): ScenarioResult => ({ ...result, status, duration_ms: Math.round(sw() - started) });
-  const app = appConfig(scenario, opts.appUrl);
+  const app = appConfig(scenario, opts.appUrl, opts.appTimeoutMs);
   let sandbox: ScenarioSandbox;
   try {
     sandbox = await opts.environment.open(scenario, opts.seed ?? DEFAULT_SEED, scenario.setup?.app?.settle ?? DEFAULT_QUIET_MS);
@@ -144,6 +149,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
     lastRefundId: null,
   };
   const scenarioRules = chaosRules(scenario.notifications);
+  let appRequests: readonly ObservedRequest[] = [];
   let stopped = false;
   try {
     await sandbox.setChaos(scenarioRules);
@@ -181,14 +187,17 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   } finally {
     try {
       Object.assign(result, await timeline(sandbox));
+      appRequests = await sandbox.appRequests();
     } finally {
       await sandbox.close();
     }
   }
   const statuses = result.steps.map((s) => s.status);
   const status = statuses.includes('error') ? 'error' : statuses.includes('failed') ? 'failed' : 'passed';
-  const note = status === 'passed' ? null : seenBeforeNote(result.deliveries, opts.seed ?? DEFAULT_SEED);
-  if (note) result.failures.push(note);
+  if (status !== 'passed') {
+    const env = opts.environment;
+    result.failures.push(...diagnose(result.deliveries, appRequests, { seed: opts.seed ?? DEFAULT_SEED, secretKey: env.secretKey, webhookSecret: env.webhookSecret }));
+  }
   return finish(status);
 }
 

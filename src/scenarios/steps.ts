@@ -22,6 +22,8 @@ export interface AppConfig {
   notifyUrl: string;
   checkout: Route;
   order: Route;
+  /** How long the runner waits for the app to answer one request (`--app-timeout`). */
+  timeoutMs: number;
 }
 
 /** The state of one running scenario. */
@@ -110,8 +112,15 @@ async function psp(run: ScenarioRun, method: string, path: string, body?: unknow
 /** Calls the app; an app that does not answer is an action failure with a hint. */
 export async function appCall(run: ScenarioRun, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Exchange> {
   try {
-    return { request: `${method} ${path} (app)`, ...(await httpJson(method, run.app.baseUrl + path, { body, headers })) };
+    return { request: `${method} ${path} (app)`, ...(await httpJson(method, run.app.baseUrl + path, { body, headers, timeoutMs: run.app.timeoutMs })) };
   } catch (err) {
+    if (err instanceof HttpUnreachable && err.code === 'timeout') {
+      // Something accepted the connection, so the app runs: it is stuck, not absent.
+      throw new ActionFailed(
+        `the app accepted ${method} ${path} at ${run.app.baseUrl} but did not answer within ${formatDuration(run.app.timeoutMs)}`,
+        'The app is running but a handler never responds: look for a call without a timeout (to the PSP, a database) or a missing response. --app-timeout lowers the wait (e.g. --app-timeout 5s).',
+      );
+    }
     if (err instanceof HttpUnreachable) {
       throw new ActionFailed(`the app did not answer ${method} ${path} at ${run.app.baseUrl} (${err.code})`, 'Start the app before the run and point it at the sandbox URL, or pass --app-url.');
     }
