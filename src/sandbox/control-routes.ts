@@ -19,6 +19,7 @@ import type { ActivityLog } from './activity-log.js';
 import type { IdempotencyCache, StoredResponse } from './idempotency.js';
 import { answerPost } from './idempotent-post.js';
 import { buyerPage } from './buyer-page.js';
+import { parseChaosRule, publicChaosRule } from './chaos-api.js';
 import type { PaymentService } from './payment-service.js';
 import { paginate } from './pagination.js';
 import { ResendNotifier } from './resend-notifier.js';
@@ -43,20 +44,6 @@ export interface ControlContext {
 const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
 
 const buyerBody = z.strictObject({ failure_code: z.string().regex(/^[a-z_]{1,64}$/).optional() });
-
-const chaosBody = z.strictObject({
-  events: z.array(z.string()).min(1).optional(),
-  payment_id: z.string().optional(),
-  merchant_order_id: z.string().optional(),
-  // `paycli listen` forwards client-side, so its deliveries never pass through chaos rules: not a destination here.
-  destinations: z.array(z.enum(['notify_url', 'endpoint', 'forward'])).optional(),
-  times: z.number().int().min(1).optional(),
-  delay_ms: z.number().int().min(0).max(31 * 24 * 3_600_000).optional(),
-  duplicates: z.number().int().min(0).max(20).optional(),
-  drop: z.boolean().optional(),
-  fail_first: z.number().int().min(0).max(50).optional(),
-  probe: z.enum(['tampered', 'stale']).optional(),
-});
 
 const deliveriesQuery = z.strictObject({
   limit: z.string().regex(/^\d+$/).transform(Number).refine((n) => n >= 1 && n <= 1000, { error: 'must be 1 to 1000' }).optional(),
@@ -168,20 +155,13 @@ export function controlRouter(ctx: ControlContext): Router {
     return { status: 200, body: { ok: true, event_id: event.id, canceled: canceled.map(toPublicDelivery) } };
   });
 
+  // Rules in the order armed: a notification takes the first that matches (see chaos-api.ts).
   router.get('/chaos', (_req, res) => {
-    res.json({ object: 'list', data: service.chaos.list() });
+    res.json({ object: 'list', data: service.chaos.list().map(publicChaosRule) });
   });
   post('/chaos', async (req) => {
-    const b = parse(chaosBody, req.body);
-    const rule = service.chaos.add({
-      events: b.events ?? ['*'],
-      payment_id: b.payment_id ?? null,
-      merchant_order_id: b.merchant_order_id ?? null,
-      destinations: b.destinations ?? null,
-      remaining: b.times ?? null,
-      chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
-    });
-    return { status: 201, body: rule };
+    const rule = service.chaos.add(parseChaosRule(req.body));
+    return { status: 201, body: publicChaosRule(rule) };
   });
   router.delete('/chaos', (_req, res) => {
     service.chaos.clear();
