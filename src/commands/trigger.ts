@@ -6,6 +6,7 @@
  */
 import { SystemClock } from '../clock.js';
 import { EXIT, PaycliError } from '../errors.js';
+import { closest } from '../suggest.js';
 import { FIXTURES, findFixture } from '../trigger/fixtures.js';
 import { runFixture, type TriggerResult } from '../trigger/run-fixture.js';
 import { c, formatAmount, jsonLine, out, stateColor } from './output.js';
@@ -72,25 +73,4 @@ function render(r: TriggerResult): void {
   if (got !== r.expected_events.join(',')) {
     out(c.yellow(`! Expected ${r.expected_events.join(', ')}: the overrides (--card, --amount…) changed the outcome.`));
   }
-}
-
-/** The candidate nearest to `name` by edit distance, if it is near enough to be a typo. */
-function closest(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const cand of candidates) {
-    const d = editDistance(name, cand);
-    if (d < bestDistance) [best, bestDistance] = [cand, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
