@@ -121,6 +121,79 @@ export function buildProgram(): Command {
     sandboxClientOptions(events.command('cancel-retries').description("cancel the pending retries of an event's deliveries").argument('<id>', 'event id (evt_…)')),
   ).action(lazy(async () => (await import('./commands/events.js')).eventsCancelRetries));
 
+  // --- everyday objects: payments, refunds, webhook endpoints ---
+  const payments = program.command('payments').description("list, show, create, capture and cancel the running sandbox's payments");
+  jsonOption(
+    sandboxClientOptions(
+      payments
+        .command('list')
+        .description('list payments, newest first')
+        .option('--status <status>', 'only this status (requires_action, pending, requires_capture, succeeded, failed, canceled)')
+        .option('--order <id>', 'only this merchant_order_id')
+        .option('--limit <n>', 'how many (1-100)', '20'),
+    ),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsList));
+  jsonOption(sandboxClientOptions(payments.command('show').description('show a payment').argument('<id>', 'payment id (pay_…)'))).action(
+    lazy(async () => (await import('./commands/payments.js')).paymentsShow),
+  );
+  jsonOption(
+    sandboxClientOptions(
+      payments
+        .command('create')
+        .description('create a payment (a test card, 4242… by default, or a wallet)')
+        .option('--amount <minor>', 'amount in minor units (1999 = 19.99)')
+        .option('--currency <code>', 'currency', 'usd')
+        .option('--card <number>', 'test card number (see the README), default 4242424242424242')
+        .option('--wallet <name>', 'alipay, wechat_pay, paypal or apple_pay instead of a card')
+        .option('--order <id>', 'merchant_order_id (default: a fresh cli_… id)')
+        .option('--manual-capture', 'authorise only; capture later with `payments capture`')
+        .option('--notify-url <url|port>', 'where the sandbox notifies this payment')
+        .option('--description <text>', 'description'),
+    ),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsCreate));
+  jsonOption(
+    sandboxClientOptions(
+      payments.command('capture').description('capture an authorised payment').argument('<id>', 'payment id (pay_…)').option('--amount <minor>', 'capture part of it (default: all)'),
+    ),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsCapture));
+  jsonOption(
+    sandboxClientOptions(payments.command('cancel').description('cancel an unpaid or uncaptured payment').argument('<id>', 'payment id (pay_…)').option('--reason <text>', 'cancellation_reason')),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsCancel));
+
+  const refunds = program.command('refunds').description("create, list and show the running sandbox's refunds");
+  jsonOption(
+    sandboxClientOptions(
+      refunds
+        .command('create')
+        .description('refund a payment')
+        .argument('<payment>', 'payment id (pay_…)')
+        .option('--amount <minor>', 'amount in minor units (default: what is left)')
+        .option('--reason <reason>', 'requested_by_customer, duplicate, fraudulent or other'),
+    ),
+  ).action(lazy(async () => (await import('./commands/refunds.js')).refundsCreate));
+  jsonOption(
+    sandboxClientOptions(refunds.command('list').description('list refunds, newest first').option('--payment <id>', 'only refunds of this payment').option('--limit <n>', 'how many (1-100)', '20')),
+  ).action(lazy(async () => (await import('./commands/refunds.js')).refundsList));
+  jsonOption(sandboxClientOptions(refunds.command('show').description('show a refund').argument('<id>', 'refund id (re_…)'))).action(
+    lazy(async () => (await import('./commands/refunds.js')).refundsShow),
+  );
+
+  const endpoints = program.command('endpoints').description("list, create and delete the running sandbox's webhook endpoints");
+  jsonOption(sandboxClientOptions(endpoints.command('list').description('list webhook endpoints'))).action(lazy(async () => (await import('./commands/endpoints.js')).endpointsList));
+  jsonOption(
+    sandboxClientOptions(
+      endpoints
+        .command('create')
+        .description('register a webhook endpoint; prints its signing secret')
+        .argument('<url|port>', 'where to deliver: a port (3000 → http://127.0.0.1:3000/) or a URL')
+        .option('-e, --events <list>', 'only these event types, comma-separated; wildcards like payment.* (default: all)')
+        .option('--description <text>', 'description'),
+    ),
+  ).action(lazy(async () => (await import('./commands/endpoints.js')).endpointsCreate));
+  jsonOption(sandboxClientOptions(endpoints.command('delete').description('delete a webhook endpoint').argument('<id>', 'endpoint id (we_…)'))).action(
+    lazy(async () => (await import('./commands/endpoints.js')).endpointsDelete),
+  );
+
   const logs = program.command('logs').description("the running sandbox's API requests and notification attempts");
   jsonOption(
     sandboxClientOptions(
