@@ -7,10 +7,14 @@ import type { Payment } from '../engine/types.js';
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 export function buyerPage(payment: Payment, prefix: string): string {
+  // Only a card payment waiting for authentication is a 3-D Secure page; any other card payment is just shown.
+  const m = payment.payment_method;
   const what =
-    payment.payment_method.type === 'card'
-      ? `3-D Secure authentication for the card ending ${escape(payment.payment_method.card.last4)}`
-      : `Pay with ${escape(payment.payment_method.wallet)}`;
+    m.type === 'wallet'
+      ? `Pay with ${escape(m.wallet)}`
+      : payment.status === 'requires_action'
+        ? `3-D Secure authentication for the card ending ${escape(m.card.last4)}`
+        : `Card payment with the card ending ${escape(m.card.last4)}`;
   const waiting = payment.status === 'pending' || payment.status === 'requires_action';
   const action = (name: string, label: string) =>
     `<form method="post" action="${prefix}/buyer/${escape(payment.id)}/${name}"><button type="submit">${label}</button></form>`;
