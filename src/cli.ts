@@ -42,12 +42,13 @@ export function buildProgram(): Command {
     sandbox
       .command('start')
       .description('start the sandbox (the mock PSP) in the foreground')
-      .option('-p, --port <port>', 'port to listen on (env PAYCLI_PORT)', undefined)
-      .option('--host <host>', 'interface to bind (env PAYCLI_HOST)', undefined)
-      .option('--data <file>', 'data file (env PAYCLI_DATA)', undefined)
-      .option('--in-memory', 'keep state in memory only (for CI)')
-      .option('--forward-to <url>', 'also deliver every event to this URL')
-      .option('--retry-schedule <list>', 'notification retry delays, e.g. "1s,5s,30s,2m,10m,1h"')
+      // No commander defaults: flags > PAYCLI_* env > paycli.config.json > defaults, resolved in one place.
+      .option('-p, --port <port>', 'port to listen on, 0 for any free one (env PAYCLI_PORT; default 4242)', undefined)
+      .option('--host <host>', 'interface to bind (env PAYCLI_HOST; default 127.0.0.1, this machine only)', undefined)
+      .option('--data <file>', 'data file (env PAYCLI_DATA; default .paycli/sandbox.json)', undefined)
+      .option('--in-memory', 'keep state in memory only, nothing on disk (for CI; default: off)')
+      .option('--forward-to <url|port>', 'also deliver every event to this URL (default: none)')
+      .option('--retry-schedule <list>', 'notification retry delays (default "1s,5s,30s,2m,10m,1h,3h,6h,12h,24h")')
       .option('--virtual-clock', 'time moves only through POST /_sandbox/clock/advance (for scenario replay against a running sandbox)')
       .option('--config <file>', 'config file (default paycli.config.json)')
       .option('-q, --quiet', 'do not log each request and delivery'),
@@ -60,7 +61,7 @@ export function buildProgram(): Command {
     sandboxClientOptions(
       sandbox
         .command('reset')
-        .description('delete all payments, refunds, events and deliveries (keeps the keys)')
+        .description('delete every payment, refund, event, delivery record, webhook endpoint and chaos rule (keeps the merchant and its keys)')
         .option('-y, --yes', 'do not ask for confirmation'),
     ),
   ).action(lazy(async () => (await import('./commands/sandbox-reset.js')).sandboxReset));
@@ -219,19 +220,23 @@ export function buildProgram(): Command {
       .option('--basic-auth <user:pass>', 'ask visitors for these credentials')
       .option('--allow-cidr <cidr...>', 'only let these IP ranges in, e.g. 203.0.113.0/24')
       .option('--log <file>', 'request log (default .paycli/tunnel/requests.jsonl)')
-      .option('--timeout <seconds>', 'how long to wait for ngrok', '15'),
+      .option('--timeout <duration>', 'how long to wait for ngrok: seconds (15) or a duration (10s, 1m)', '15'),
   ).action(lazy(async () => (await import('./commands/tunnel.js')).tunnel));
-  tunnel
-    .command('requests')
-    .description('list recorded tunnel requests, oldest first')
-    .option('--limit <n>', 'how many of the most recent to show (0: all)', '20')
-    .action(lazy(async () => (await import('./commands/tunnel.js')).tunnelRequests));
-  tunnel
-    .command('replay')
-    .description('send a recorded request again, byte for byte, and print the new status')
-    .argument('<id>', 'a request id from `paycli tunnel requests`')
-    .option('--to <url|port>', 'send it here instead of where it first went')
-    .action(lazy(async () => (await import('./commands/tunnel.js')).tunnelReplay));
+  // The subcommands take the options they use themselves, and their help lists only those.
+  const logOption = (cmd: Command) => jsonOption(cmd.option('--log <file>', 'request log (default .paycli/tunnel/requests.jsonl)')).configureHelp({ showGlobalOptions: false });
+  logOption(
+    tunnel
+      .command('requests')
+      .description('list recorded tunnel requests, oldest first')
+      .option('--limit <n>', 'how many of the most recent to show (0: all)', '20'),
+  ).action(lazy(async () => (await import('./commands/tunnel.js')).tunnelRequests));
+  logOption(
+    tunnel
+      .command('replay')
+      .description('send a recorded request again, byte for byte, and print the new status')
+      .argument('<id>', 'a request id from `paycli tunnel requests`')
+      .option('--to <url|port>', 'send it here instead of where it first went'),
+  ).action(lazy(async () => (await import('./commands/tunnel.js')).tunnelReplay));
 
   // --- init ---
   jsonOption(
