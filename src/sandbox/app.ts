@@ -99,6 +99,15 @@ function fromParserError(err: unknown): PaycliError | null {
   return null;
 }
 
+/**
+ * Reads of the control API (the log itself, deliveries, the stream, health) are how paycli's own tools look
+ * at the sandbox; logging them would fill the log with `logs tail` and `events resend` polling. The buyer's
+ * pages are a browser's visits and stay.
+ */
+function isInspectionRead(method: string, path: string): boolean {
+  return method === 'GET' && path.startsWith(`${CONTROL_PREFIX}/`) && !path.startsWith(`${CONTROL_PREFIX}/buyer/`);
+}
+
 export function createApp(opts: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -108,12 +117,14 @@ export function createApp(opts: AppOptions): Express {
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
-      if (req.path === `${CONTROL_PREFIX}/stream` || req.path === `${CONTROL_PREFIX}/health`) return;
+      // originalUrl: by now a mounted router may have rewritten req.path.
+      const path = pathOf(req.originalUrl);
+      if (isInspectionRead(req.method, path)) return;
       opts.ctx.activity.add({
         kind: 'request',
         time: opts.clock.now(),
         method: req.method,
-        path: pathOf(req.originalUrl),
+        path,
         status: res.statusCode,
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         error_code: (res.locals.errorCode as string | undefined) ?? null,

@@ -52,6 +52,11 @@ const deliveriesQuery = z.strictObject({
   status: z.enum(['pending', 'succeeded', 'failed', 'dropped', 'canceled']).optional(),
 });
 
+const requestsQuery = z.strictObject({
+  since: z.string().regex(/^\d+$/, { error: 'must be a sequence number' }).transform(Number).optional(),
+  limit: z.string().regex(/^\d+$/).transform(Number).refine((n) => n >= 1 && n <= 2000, { error: 'must be 1 to 2000' }).optional(),
+});
+
 const merchantBody = z.strictObject({
   fees: z.strictObject({ percent_bps: z.number().int().min(0).max(10_000), fixed: z.number().int().min(0).max(1_000_000) }).optional(),
   risk_max_amount: z.number().int().min(1).nullable().optional(),
@@ -134,9 +139,11 @@ export function controlRouter(ctx: ControlContext): Router {
     res.json({ ...page, data: page.data.map(toPublicDelivery) });
   });
 
+  // Oldest first, as a log reads; `limit` keeps the newest entries (the end of the log, like `tail`).
   router.get('/requests', (req, res) => {
-    const since = Number(req.query.since ?? 0);
-    res.json({ object: 'list', data: ctx.activity.since(Number.isFinite(since) ? since : 0) });
+    const q = parse(requestsQuery, req.query, 'query');
+    const entries = ctx.activity.since(q.since ?? 0);
+    res.json({ object: 'list', data: q.limit === undefined ? entries : entries.slice(-q.limit) });
   });
 
   post('/events/:id/resend', async (req, merchant) => {
