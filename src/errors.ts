@@ -121,7 +121,7 @@ export class PaycliError extends Error {
 }
 
 /** Exit codes of the CLI. 1 is kept for "ran, and something it checked failed" (e.g. a failing scenario). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70, interrupted: 130 } as const;
 
 /** Wraps anything thrown into a PaycliError, so callers handle one type. */
 export function toPaycliError(err: unknown): PaycliError {

@@ -57,6 +57,7 @@ export function prettyRenderer(sink: PrettySink): (e: RunEvent) => void {
         if (summary.skipped) parts.push(c.yellow(`${summary.skipped} skipped`));
         sink.write('');
         sink.write(`${plural(summary.total, 'scenario')}: ${parts.join(', ')} ${c.dim(`(${formatDuration(e.report.duration_ms)})`)}`);
+        if (e.report.interrupted) sink.write(c.yellow('Interrupted (Ctrl-C): the step under way finished; what had not run is reported as skipped.'));
         break;
       }
       default:

@@ -42,6 +42,8 @@ export interface ScenarioDeps {
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Aborts the run (default: the first Ctrl-C or SIGTERM); the summary and a partial report still follow. */
+  signal?: AbortSignal;
 }
 
 const REPORTERS = ['pretty', 'json', 'junit'] as const;
@@ -124,10 +126,26 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
     // The keys come from the fixed default seed, not the run's: the app is configured once for every run.
     environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed: DEFAULT_SEED, secretKey: apiKey, webhookSecret, appTimeoutMs });
   }
+  // The first Ctrl-C stops the run between steps so the summary and a partial report are still written;
+  // a second one ends the process the usual way.
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    stopListening();
+    interrupt.abort();
+  };
+  const stopListening = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  if (!deps.signal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   let report: RunReport;
   try {
-    report = await runScenarios(loaded, { environment, appUrl, seed, appTimeoutMs, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
+    report = await runScenarios(loaded, { environment, appUrl, seed, appTimeoutMs, signal: deps.signal ?? interrupt.signal, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
   } finally {
+    stopListening();
     await environment.close();
   }
 
@@ -144,5 +162,6 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
     deps.stdout(text);
   }
   const { failed, errors } = report.summary;
+  if (report.interrupted) return EXIT.interrupted;
   return failed + errors > 0 ? EXIT.failed : EXIT.ok;
 }

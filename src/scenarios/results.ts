@@ -87,6 +87,8 @@ export interface RunReport {
   seed: string;
   sandbox: 'in-process' | 'remote';
   summary: RunSummary;
+  /** Set when the run was stopped (Ctrl-C): what had not run yet is `skipped`. */
+  interrupted?: true;
   duration_ms: number;
   scenarios: ScenarioResult[];
 }

@@ -33,6 +33,8 @@ export interface RunOptions {
   bail?: boolean;
   /** How long to wait for the app to answer one request (default 30 s). */
   appTimeoutMs?: number;
+  /** Aborted (Ctrl-C): the step under way finishes, the rest is skipped, and the report says so. */
+  signal?: AbortSignal;
   /** Only scenarios whose name contains this (case-insensitive). */
   filter?: string | null;
   onEvent?: (event: RunEvent) => void;
@@ -97,7 +99,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], opts: RunO
   let bailed = false;
   for (const [i, l] of selected.entries()) {
     let result: ScenarioResult;
-    if (bailed) {
+    if (bailed || opts.signal?.aborted) {
       result = { ...emptyResult(l), status: 'skipped' };
     } else {
       emit({ type: 'scenario:start', index: i + 1, total: selected.length, name: l.scenario.name, file: l.displayFile });
@@ -112,6 +114,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], opts: RunO
     seed: opts.seed ?? DEFAULT_SEED,
     sandbox: env.mode,
     summary: summarise(results),
+    ...(opts.signal?.aborted ? { interrupted: true } : {}),
     duration_ms: Math.round(sw() - started),
     scenarios: results,
   };
@@ -158,6 +161,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
       const t0 = sw();
       const action = actionOf(step);
       const stepResult: StepResult = { index, label: stepLabel(step), action, at_ms: sandbox.now() - sandbox.startMs, status: 'skipped', duration_ms: 0, failures: [] };
+      if (opts.signal?.aborted) stopped = true;
       if (!stopped) {
         try {
           const snapshots = await snapshotApp(run, step);
