@@ -132,7 +132,8 @@ export const listQuery = z.strictObject({
   payment_id: z.string().optional(),
 });
 
-export const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional(), currency: currency.optional() });
+/** `table` picks which CSV: the rows (default) or the totals per currency; one table per file. */
+export const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional(), table: z.enum(['rows', 'totals']).optional(), currency: currency.optional() });
 
 /** Validates `input` against `schema`, turning the first problem into a 400 that names the field. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' = 'body'): z.output<S> {
