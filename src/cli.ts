@@ -264,12 +264,13 @@ export function buildProgram(): Command {
     .option('--bail', 'skip the remaining scenarios after the first that fails')
     .option('--filter <text>', 'only scenarios whose name contains this')
     .option('--seed <seed>', 'seed for ids: the same seed gives the same run (default: a fresh one per run, printed)')
-    .option('--builtin <set>', 'also run a built-in set: conformance')
+    .option('--builtin <set>', 'also run a built-in set: webhook-endpoint (needs only --notify-url) or conformance (the whole app: /checkout, /orders)')
     .option('--app-url <url>', "your app's base URL (env PAYCLI_APP_URL; default: each scenario's setup, else http://127.0.0.1:3000)")
     .option('-p, --port <port>', 'port of the scenario sandbox your app calls (env PAYCLI_PORT; default 4242)')
     .option('--api-key <key>', 'secret key the sandbox accepts (env PAYCLI_API_KEY; default: a fixed test key, printed)')
     .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: a fixed test secret, printed)')
     .option('--sandbox-url <url>', 'use this running sandbox (on a virtual clock) instead of starting one')
+    .option('--notify-url <url|port>', "your notification endpoint, whatever its path (default: the app URL + each scenario's notify path, /webhooks)")
     .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)')
     .action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
   jsonOption(

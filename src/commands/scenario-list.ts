@@ -2,10 +2,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, PaycliError } from '../errors.js';
-import { loadScenarios } from '../scenarios/loader.js';
 import { c } from './output.js';
 import { renderTable, terminalWidth, type Column } from './table.js';
-import { scenarioInputs, type ScenarioDeps } from './scenario-run.js';
+import { loadWithBuiltin, type ScenarioDeps } from './scenario-run.js';
 
 export interface ScenarioListOptions {
   json?: boolean;
@@ -26,7 +25,7 @@ export async function runScenarioList(paths: string[], opts: ScenarioListOptions
     }
     given = ['scenarios'];
   }
-  const loaded = loadScenarios(scenarioInputs(given, opts.builtin), deps.cwd);
+  const loaded = loadWithBuiltin(given, opts.builtin, deps.cwd);
   const rows = loaded.map((l) => ({
     name: l.scenario.name,
     file: l.displayFile,

@@ -11,7 +11,7 @@ import { parseDuration } from '../duration.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { normalizeSandboxUrl } from '../http-target.js';
 import { builtinSetPath } from '../scenarios/builtin.js';
-import { loadScenarios } from '../scenarios/loader.js';
+import { loadScenarios, type LoadedScenario } from '../scenarios/loader.js';
 import { connectRemoteEnvironment } from '../scenarios/remote-sandbox.js';
 import { jsonReport } from '../scenarios/reporters/json.js';
 import { junitReport } from '../scenarios/reporters/junit.js';
@@ -34,6 +34,7 @@ export interface ScenarioRunOptions {
   apiKey?: string;
   webhookSecret?: string;
   appTimeout?: string;
+  notifyUrl?: string;
 }
 
 /** What the command takes from its surroundings; tests replace these. */
@@ -90,6 +91,19 @@ export function scenarioInputs(paths: readonly string[], builtin: string | undef
 }
 
 /**
+ * Loads the given paths plus a built-in set. A built-in scenario with the name of one of the user's files is
+ * left out: copying the built-in files into your own folder (to adapt them) then replaces them, rather than
+ * colliding with `--builtin` in the same command.
+ */
+export function loadWithBuiltin(paths: readonly string[], builtin: string | undefined, cwd: string): LoadedScenario[] {
+  scenarioInputs(paths, builtin);
+  const own = paths.length > 0 ? loadScenarios(paths, cwd) : [];
+  if (!builtin) return own;
+  const names = new Set(own.map((l) => l.scenario.name));
+  return [...own, ...loadScenarios([builtinSetPath(builtin)], cwd).filter((l) => !names.has(l.scenario.name))];
+}
+
+/**
  * Runs the command with injected surroundings; returns the exit code.
  *
  * @example
@@ -98,7 +112,7 @@ export function scenarioInputs(paths: readonly string[], builtin: string | undef
 export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptions, deps: ScenarioDeps): Promise<number> {
   const reporter = (opts.reporter ?? 'pretty') as Reporter;
   if (!REPORTERS.includes(reporter)) throw new PaycliError('invalid_usage', `Unknown reporter "${opts.reporter}".`, { hint: `Use one of ${REPORTERS.join(', ')}.` });
-  const loaded = loadScenarios(scenarioInputs(paths, opts.builtin), deps.cwd);
+  const loaded = loadWithBuiltin(paths, opts.builtin, deps.cwd);
   if (selectScenarios(loaded, opts.filter).length === 0) {
     throw new PaycliError('invalid_usage', `No scenario name contains "${opts.filter}".`, { hint: '`paycli scenario list <paths>` shows the names.' });
   }
@@ -107,6 +121,7 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
   const appTimeoutMs = opts.appTimeout === undefined ? undefined : parseAppTimeout(opts.appTimeout);
   const appUrlText = opts.appUrl ?? deps.env.PAYCLI_APP_URL;
   const appUrl = appUrlText ? checkUrl(appUrlText, opts.appUrl ? '--app-url' : 'PAYCLI_APP_URL') : null;
+  const notifyUrl = opts.notifyUrl ? checkUrl(opts.notifyUrl, '--notify-url') : null;
   const apiKey = opts.apiKey ?? (deps.env.PAYCLI_API_KEY || undefined);
   const webhookSecret = opts.webhookSecret ?? (deps.env.PAYCLI_WEBHOOK_SECRET || undefined);
   if (webhookSecret) checkWebhookSecret(webhookSecret, opts.webhookSecret ? '--webhook-secret' : 'PAYCLI_WEBHOOK_SECRET');
@@ -143,7 +158,7 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
   }
   let report: RunReport;
   try {
-    report = await runScenarios(loaded, { environment, appUrl, seed, appTimeoutMs, signal: deps.signal ?? interrupt.signal, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
+    report = await runScenarios(loaded, { environment, appUrl, notifyUrl, seed, appTimeoutMs, signal: deps.signal ?? interrupt.signal, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
   } finally {
     stopListening();
     await environment.close();

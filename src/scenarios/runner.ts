@@ -27,6 +27,8 @@ export interface RunOptions {
   environment: SandboxEnvironment;
   /** Overrides every scenario's `setup.app.base_url` (`--app-url`). */
   appUrl?: string | null;
+  /** Overrides where notifications go (`--notify-url`): the endpoint alone, whatever its path. */
+  notifyUrl?: string | null;
   /** Makes ids repeatable: each scenario's sandbox is seeded with `${seed}:${name}`. */
   seed?: string;
   /** Skip the remaining scenarios after the first that does not pass. */
@@ -131,7 +133,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   const scenario = l.scenario;
   const result = emptyResult(l);
   const finish = (status: Status): ScenarioResult => ({ ...result, status, duration_ms: Math.round(sw() - started) });
-  const app = appConfig(scenario, opts.appUrl, opts.appTimeoutMs);
+  const app = { ...appConfig(scenario, opts.appUrl, opts.appTimeoutMs), ...(opts.notifyUrl ? { notifyUrl: opts.notifyUrl } : {}) };
   let sandbox: ScenarioSandbox;
   try {
     sandbox = await opts.environment.open(scenario, opts.seed ?? DEFAULT_SEED, scenario.setup?.app?.settle ?? DEFAULT_QUIET_MS);
