@@ -39,6 +39,12 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   /** The request's Content-Type is not JSON. */
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
+  /** Too many requests (an injected API fault): retry after Retry-After. */
+  rate_limited: { status: 429, type: 'rate_limit_error' },
+  /** An error on the PSP's side (an injected API fault): retry with the same Idempotency-Key. */
+  api_error: { status: 500, type: 'api_error' },
+  /** The PSP is temporarily unavailable (an injected API fault): retry later. */
+  service_unavailable: { status: 503, type: 'api_error' },
 
   // --- CLI / environment errors (user errors, non-zero exit) ---
   /** The port is taken by another process. */

@@ -14,6 +14,8 @@ export interface RequestEntry {
   /** The error code when the request failed. */
   error_code: string | null;
   idempotent_replay: boolean;
+  /** An injected API fault (`503 (fault_1)`, `reset (fault_2)`); status 0 when no answer was sent. */
+  fault?: string;
 }
 
 export interface DeliveryEntry {

@@ -7,6 +7,7 @@ import express, { type ErrorRequestHandler, type Express, type NextFunction, typ
 import type { Clock } from '../clock.js';
 import { PaycliError, toPaycliError } from '../errors.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
+import { faultMiddleware } from '../faults/fault-middleware.js';
 import { CONTROL_PREFIX, controlRouter, type ControlContext } from './control-routes.js';
 
 export interface AppOptions {
@@ -129,13 +130,18 @@ export function createApp(opts: AppOptions): Express {
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         error_code: (res.locals.errorCode as string | undefined) ?? null,
         idempotent_replay: res.locals.idempotentReplay === true,
+        ...(res.locals.fault ? { fault: res.locals.fault as string } : {}),
       });
     });
     next();
   });
   app.use(bodyParsing(opts.ctx.bodyLimitBytes));
 
-  for (const provider of opts.providers) app.use(provider.prefix, provider.router(opts.ctx));
+  for (const provider of opts.providers) {
+    // API faults come first, rendered in the provider's own error shape.
+    app.use(provider.prefix, faultMiddleware({ rules: opts.control.faults, provider: provider.name, render: (e) => provider.renderError(e), activity: opts.ctx.activity, clock: opts.clock }));
+    app.use(provider.prefix, provider.router(opts.ctx));
+  }
   app.use(CONTROL_PREFIX, controlRouter(opts.control));
 
   app.use((req, _res, next) => {

@@ -13,6 +13,8 @@ import type { Merchant } from '../engine/types.js';
 import { authenticate } from '../providers/paycli/auth.js';
 import { parse } from '../providers/paycli/schemas.js';
 import type { Store } from '../store/store.js';
+import { parseFaultRule } from '../faults/fault-api.js';
+import type { FaultRules } from '../faults/fault-rules.js';
 import { cancelPendingRetries } from '../webhooks/cancel-retries.js';
 import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { ActivityLog } from './activity-log.js';
@@ -39,6 +41,8 @@ export interface ControlContext {
   startedAt: number;
   /** Called after the clock is advanced through the API, so due work runs. */
   onClockAdvanced?: () => Promise<void>;
+  /** PSP API fault rules (`/_sandbox/faults`), applied before the providers' routes. */
+  faults: FaultRules;
 }
 
 const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
@@ -119,6 +123,7 @@ export function controlRouter(ctx: ControlContext): Router {
 
   post('/reset', async () => {
     await service.reset();
+    ctx.faults.clear();
     return { status: 200, body: { ok: true } };
   });
 
@@ -173,6 +178,20 @@ export function controlRouter(ctx: ControlContext): Router {
   router.delete('/chaos', (_req, res) => {
     service.chaos.clear();
     res.json({ ok: true });
+  });
+
+  // PSP API faults: a request takes the first matching rule, in the order armed (see src/faults/).
+  router.get('/faults', (_req, res) => {
+    res.json({ object: 'list', data: ctx.faults.list() });
+  });
+  post('/faults', async (req) => ({ status: 201, body: ctx.faults.add(parseFaultRule(req.body)) }));
+  router.delete('/faults', (_req, res) => {
+    ctx.faults.clear();
+    res.json({ ok: true });
+  });
+  router.delete('/faults/:id', (req, res) => {
+    if (!ctx.faults.remove(req.params.id!)) throw new PaycliError('resource_missing', `No fault rule ${req.params.id}.`, { param: 'id' });
+    res.json({ id: req.params.id, object: 'fault_rule', deleted: true });
   });
 
   post('/clock/advance', async (req) => {

@@ -13,6 +13,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webhooks/dispatcher.js';
 import type { NotificationProtocol } from '../webhooks/notification-protocol.js';
+import { FaultRules } from '../faults/fault-rules.js';
 import { ActivityLog } from './activity-log.js';
 import { createApp } from './app.js';
 import { IdempotencyCache } from './idempotency.js';
@@ -73,6 +74,8 @@ export interface Sandbox {
   service: PaymentService;
   dispatcher: WebhookDispatcher;
   activity: ActivityLog;
+  /** PSP API fault rules (also `/_sandbox/faults`). */
+  faults: FaultRules;
   /** Stops accepting requests, lets in-flight deliveries finish, and closes the store. */
   close(): Promise<void>;
 }
@@ -136,10 +139,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   dispatcher.resume();
 
   const idempotency = new IdempotencyCache(store, clock);
+  const faults = new FaultRules();
   const app = createApp({
     providers: [provider],
     ctx: { service, idempotency, activity, bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
-    control: { service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() },
+    control: { service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle(), faults },
     clock,
     onBug: options.onError ? (err) => options.onError!(err.cause ?? err) : undefined,
   });
@@ -170,6 +174,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     service,
     dispatcher,
     activity,
+    faults,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
