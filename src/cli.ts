@@ -195,6 +195,31 @@ export function buildProgram(): Command {
     lazy(async () => (await import('./commands/endpoints.js')).endpointsDelete),
   );
 
+  // --- PSP API faults ---
+  const faults = program.command('faults').description("make the running sandbox's own API fail on purpose (500, 503, 429, delay, hang, reset)");
+  jsonOption(
+    sandboxClientOptions(
+      faults
+        .command('add')
+        .description('arm a fault rule: matching API requests fail this way')
+        .argument('<fault>', '500 | 503 | 429 | delay | hang | reset')
+        .option('--provider <name>', 'only this provider (paycli), default all')
+        .option('--method <method>', 'only this HTTP method, default all')
+        .option('--path <pattern>', "only paths matching this (* matches anything), e.g. '/v1/payments*'")
+        .option('--times <n>', 'the next n matching requests, then the rule is gone')
+        .option('--percent <p>', 'this share of matching requests (1-100), drawn from a seeded random')
+        .option('--seed <seed>', 'seed for --percent (the same seed faults the same requests)')
+        .option('--retry-after <seconds>', '429: the Retry-After header (default 1)')
+        .option('--delay <duration>', 'delay: how long before answering normally, e.g. 2s'),
+    ),
+  ).action(lazy(async () => (await import('./commands/faults.js')).faultsAdd));
+  jsonOption(sandboxClientOptions(faults.command('list').description('list the armed fault rules, in the order they apply'))).action(
+    lazy(async () => (await import('./commands/faults.js')).faultsList),
+  );
+  jsonOption(sandboxClientOptions(faults.command('clear').description('remove one fault rule, or all').argument('[id]', 'a rule id (fault_…); default all'))).action(
+    lazy(async () => (await import('./commands/faults.js')).faultsClear),
+  );
+
   const logs = program.command('logs').description("the running sandbox's API requests and notification attempts");
   jsonOption(
     sandboxClientOptions(
