@@ -52,9 +52,16 @@ export function faultLabel(decision: FaultDecision): string {
   return `${what} (${r.id})`;
 }
 
+/**
+ * Marks the scenario runner's own requests (its checks of payments and events): faults are for the app
+ * under test, and a check that failed on purpose would report a fault as the app's bug.
+ */
+export const RUNNER_HEADER = 'paycli-scenario-runner';
+
 /** The middleware; mount it before the provider's routes. */
 export function faultMiddleware(opts: FaultMiddlewareOptions): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    if (req.get(RUNNER_HEADER) !== undefined) return next();
     const decision = opts.rules.take({ provider: opts.provider, method: req.method, path: req.path === '/' ? req.baseUrl || '/' : req.baseUrl + req.path });
     if (!decision) return next();
     res.locals.fault = faultLabel(decision);

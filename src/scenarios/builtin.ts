@@ -9,6 +9,8 @@ export const BUILTIN_SETS: Readonly<Record<string, string>> = {
   conformance: 'scenarios/conformance',
   /** The notification endpoint alone (only its URL): signature, tampered, stale, acknowledgement time, duplicates. */
   'webhook-endpoint': 'builtin/webhook-endpoint',
+  /** The PSP's own API failing (503, 429, a reset connection): the app retries with the same Idempotency-Key. */
+  'psp-faults': 'builtin/psp-faults',
 };
 
 // The same relative path works from src/scenarios and from dist/scenarios.

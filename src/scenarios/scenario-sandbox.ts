@@ -13,6 +13,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { toPublicDelivery, type Delivery, type DeliveryChaos, type PublicDelivery } from '../webhooks/dispatcher.js';
 import { paycliNotificationProtocol } from '../providers/paycli/notifications.js';
+import { RUNNER_HEADER } from '../faults/fault-middleware.js';
 import { httpJson, type HttpResult } from './http.js';
 import { SandboxFront, type ObservedRequest } from './sandbox-front.js';
 import type { Scenario } from './schema.js';
@@ -172,7 +173,7 @@ async function openInProcess(front: SandboxFront, merchant: Merchant, scenario: 
     appFacingUrl: front.url,
     startMs,
     now: () => clock.now(),
-    call: (method, path, body) => httpJson(method, sandbox.url + path, { body, headers: { authorization: `Bearer ${merchant.secret_key}` } }),
+    call: (method, path, body) => httpJson(method, sandbox.url + path, { body, headers: { authorization: `Bearer ${merchant.secret_key}`, [RUNNER_HEADER]: '1' } }),
     settle,
     async advance(ms) {
       await clock.advance(ms);

@@ -39,6 +39,7 @@ const RESULT_FIELDS: Record<StepAction, readonly string[] | null> = {
   buyer: [...PAYMENT_FIELDS, 'error'],
   refund: [...REFUND_FIELDS, 'error'],
   redeliver: ['events'],
+  fault: ['id', 'object', 'provider', 'method', 'path', 'fault', 'retry_after_s', 'delay_ms', 'times', 'percent', 'seed', 'applied', 'error'],
   advance: [],
   checkout: null,
   request: null,
@@ -57,6 +58,14 @@ const RAISES: Record<StepAction, readonly EventType[]> = {
   request: [...EVENT_TYPES],
   // A redelivery sends stored events again; callback chaos applies only to new notifications.
   redeliver: [],
+  // Arming an API fault raises nothing.
+  fault: [],
+};
+
+/** Why `notifications:` does nothing on an action that raises no event. */
+const NOTHING_RAISED: Partial<Record<StepAction, string>> = {
+  redeliver: 'redeliver sends stored events again, and callback chaos applies only to new notifications',
+  fault: 'arming an API fault raises no event; put notifications: on the step that makes the payment',
 };
 
 const isRef = (v: string) => /^\$\{[^}]+\}$/.test(v.trim());
@@ -104,7 +113,7 @@ function checkNotifications(step: Step, action: StepAction, i: number, report: R
   const raised = RAISES[action];
   const path: DocPath = ['steps', i, 'notifications'];
   if (raised.length === 0) {
-    report(path, `does nothing on a ${action} step: ${action} sends stored events again, and callback chaos applies only to new notifications`);
+    report(path, `does nothing on a ${action} step: ${NOTHING_RAISED[action] ?? 'it raises no event'}`);
     return;
   }
   const filter = step.notifications.events ?? ['*'];

@@ -78,6 +78,7 @@ export function stepLabel(step: Step): string {
   else if (step.buyer) text = `buyer ${step.buyer.action}s ${step.buyer.payment}`;
   else if (step.advance !== undefined) text = step.advance === 'until_idle' ? 'advance until no notification is pending' : `advance ${formatDuration(step.advance)}`;
   else if (step.redeliver) text = `redeliver ${step.redeliver.events?.join(', ') ?? 'every event'}`;
+  else if (step.fault) text = `API fault ${step.fault.fault} on ${step.fault.method ?? 'any method'} ${step.fault.path ?? '*'}${step.fault.times ? `, next ${step.fault.times}` : ''}`;
   else if (step.request) text = `${step.request.method ?? (step.request.json !== undefined ? 'POST' : 'GET')} ${step.request.path}`;
   else text = 'check';
   return step.id && a !== 'expect' ? `${step.id}: ${text}` : text;
@@ -197,6 +198,13 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
       for (let i = 0; i < (s.copies ?? 1); i++) last = await psp(run, 'POST', `/_sandbox/events/${enc(e.id)}/resend`, {});
     }
     return { response: last, result: { events: events.map((e) => e.id) } };
+  }
+  if (step.fault) {
+    // Armed through the control API, so it works against a running sandbox too; it applies to the app's
+    // requests, never to the runner's own checks (see fault-middleware.ts).
+    const r = await psp(run, 'POST', '/_sandbox/faults', resolve(step.fault, run));
+    if (!ok(r)) throw new ActionFailed(`the sandbox refused the fault rule: ${JSON.stringify((r.json as { error?: unknown } | null)?.error ?? r.text)}`);
+    return done(r);
   }
   if (step.checkout) {
     const s = resolve(step.checkout, run);
