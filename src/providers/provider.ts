@@ -5,6 +5,7 @@
  */
 import type { Router } from 'express';
 import type { PaycliError } from '../errors.js';
+import type { FaultRenderer } from '../faults/fault-middleware.js';
 import type { ActivityLog } from '../sandbox/activity-log.js';
 import type { IdempotencyCache } from '../sandbox/idempotency.js';
 import type { PaymentService } from '../sandbox/payment-service.js';
@@ -26,4 +27,9 @@ export interface Provider {
   notificationProtocol: NotificationProtocol;
   /** The provider's error response for a PaycliError. */
   renderError(err: PaycliError): { status: number; body: unknown };
+  /**
+   * An injected API fault (`rate_limited`, `api_error`, `service_unavailable`) in the PSP's own shape, with
+   * its headers (e.g. a retry hint). Default: `renderError`, plus `Retry-After` on a 429.
+   */
+  renderFault?: FaultRenderer;
 }

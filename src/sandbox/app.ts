@@ -139,7 +139,7 @@ export function createApp(opts: AppOptions): Express {
 
   for (const provider of opts.providers) {
     // API faults come first, rendered in the provider's own error shape.
-    app.use(provider.prefix, faultMiddleware({ rules: opts.control.faults, provider: provider.name, render: (e) => provider.renderError(e), activity: opts.ctx.activity, clock: opts.clock }));
+    app.use(provider.prefix, faultMiddleware({ rules: opts.control.faults, provider: provider.name, render: provider.renderFault ?? ((e) => provider.renderError(e)), activity: opts.ctx.activity, clock: opts.clock }));
     app.use(provider.prefix, provider.router(opts.ctx));
   }
   app.use(CONTROL_PREFIX, controlRouter(opts.control));
