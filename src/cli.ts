@@ -53,13 +53,14 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     providerPortOptions(sandbox
       .command('start')
       .description('start the sandbox (the mock PSP) in the foreground')
-      .option('-p, --port <port>', 'port of the native API and the control API (env PAYCLI_PORT)', undefined)
+      // No commander defaults: flags > PAYCLI_* env > paycli.config.json > defaults, resolved in one place.
+      .option('-p, --port <port>', 'port of the native API and the control API, 0 for any free one (env PAYCLI_PORT; default 4242)', undefined)
       .option('--providers <list>', `providers to serve, comma-separated (env PAYCLI_PROVIDERS; default: all of ${providerNames.join(', ')}); the native one always runs`)
-      .option('--host <host>', 'interface to bind (env PAYCLI_HOST)', undefined)
-      .option('--data <file>', 'data file (env PAYCLI_DATA)', undefined)
-      .option('--in-memory', 'keep state in memory only (for CI)')
-      .option('--forward-to <url>', 'also deliver every event to this URL')
-      .option('--retry-schedule <list>', 'notification retry delays, e.g. "1s,5s,30s,2m,10m,1h"')
+      .option('--host <host>', 'interface to bind (env PAYCLI_HOST; default 127.0.0.1, this machine only)', undefined)
+      .option('--data <file>', 'data file (env PAYCLI_DATA; default .paycli/sandbox.json)', undefined)
+      .option('--in-memory', 'keep state in memory only, nothing on disk (for CI; default: off)')
+      .option('--forward-to <url|port>', 'also deliver every event to this URL (default: none)')
+      .option('--retry-schedule <list>', 'notification retry delays (default "1s,5s,30s,2m,10m,1h,3h,6h,12h,24h" for the native API; other providers keep their own)')
       .option('--allow-host <name>', 'also answer requests addressed to this host name (repeatable; env PAYCLI_ALLOW_HOSTS, comma-separated)', (v: string, all: string[] = []) => [...all, v])
       .option('--virtual-clock', 'time moves only through POST /_sandbox/clock/advance (for scenario replay against a running sandbox)')
       .option('--config <file>', 'config file (default paycli.config.json)')
@@ -73,7 +74,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     sandboxClientOptions(
       sandbox
         .command('reset')
-        .description('delete all payments, refunds, events and deliveries (keeps the keys)')
+        .description('delete every payment, refund, event, delivery record, webhook endpoint and chaos rule (keeps the merchant and its keys)')
         .option('-y, --yes', 'do not ask for confirmation'),
     ),
   ).action(lazy(async () => (await import('./commands/sandbox-reset.js')).sandboxReset));
@@ -126,9 +127,111 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .description('deliver an event again, with the same id (webhook-id), and show what came back')
         .argument('<id>', 'event id (evt_…)')
         .option('--to <url|port>', "send it here instead of the event's own destinations")
+        .option('--retry', 'retry a failed attempt on the retry schedule (default: one attempt)')
         .option('--no-wait', 'do not wait for the first attempt'),
     ),
   ).action(lazy(async () => (await import('./commands/events.js')).eventsResend));
+  jsonOption(
+    sandboxClientOptions(events.command('cancel-retries').description("cancel the pending retries of an event's deliveries").argument('<id>', 'event id (evt_…)')),
+  ).action(lazy(async () => (await import('./commands/events.js')).eventsCancelRetries));
+
+  // --- everyday objects: payments, refunds, webhook endpoints ---
+  const payments = program.command('payments').description("list, show, create, capture and cancel the running sandbox's payments");
+  jsonOption(
+    sandboxClientOptions(
+      payments
+        .command('list')
+        .description('list payments, newest first')
+        .option('--status <status>', 'only this status (requires_action, pending, requires_capture, succeeded, failed, canceled)')
+        .option('--order <id>', 'only this merchant_order_id')
+        .option('--limit <n>', 'how many (1-100)', '20'),
+    ),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsList));
+  jsonOption(sandboxClientOptions(payments.command('show').description('show a payment').argument('<id>', 'payment id (pay_…)'))).action(
+    lazy(async () => (await import('./commands/payments.js')).paymentsShow),
+  );
+  jsonOption(
+    sandboxClientOptions(
+      payments
+        .command('create')
+        .description('create a payment (a test card, 4242… by default, or a wallet)')
+        .option('--amount <minor>', 'amount in minor units (1999 = 19.99)')
+        .option('--currency <code>', 'currency', 'usd')
+        .option('--card <number>', 'test card number (see the README), default 4242424242424242')
+        .option('--wallet <name>', 'alipay, wechat_pay, paypal or apple_pay instead of a card')
+        .option('--order <id>', 'merchant_order_id (default: a fresh cli_… id)')
+        .option('--manual-capture', 'authorise only; capture later with `payments capture`')
+        .option('--notify-url <url|port>', 'where the sandbox notifies this payment')
+        .option('--description <text>', 'description'),
+    ),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsCreate));
+  jsonOption(
+    sandboxClientOptions(
+      payments.command('capture').description('capture an authorised payment').argument('<id>', 'payment id (pay_…)').option('--amount <minor>', 'capture part of it (default: all)'),
+    ),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsCapture));
+  jsonOption(
+    sandboxClientOptions(payments.command('cancel').description('cancel an unpaid or uncaptured payment').argument('<id>', 'payment id (pay_…)').option('--reason <text>', 'cancellation_reason')),
+  ).action(lazy(async () => (await import('./commands/payments.js')).paymentsCancel));
+
+  const refunds = program.command('refunds').description("create, list and show the running sandbox's refunds");
+  jsonOption(
+    sandboxClientOptions(
+      refunds
+        .command('create')
+        .description('refund a payment')
+        .argument('<payment>', 'payment id (pay_…)')
+        .option('--amount <minor>', 'amount in minor units (default: what is left)')
+        .option('--reason <reason>', 'requested_by_customer, duplicate, fraudulent or other'),
+    ),
+  ).action(lazy(async () => (await import('./commands/refunds.js')).refundsCreate));
+  jsonOption(
+    sandboxClientOptions(refunds.command('list').description('list refunds, newest first').option('--payment <id>', 'only refunds of this payment').option('--limit <n>', 'how many (1-100)', '20')),
+  ).action(lazy(async () => (await import('./commands/refunds.js')).refundsList));
+  jsonOption(sandboxClientOptions(refunds.command('show').description('show a refund').argument('<id>', 'refund id (re_…)'))).action(
+    lazy(async () => (await import('./commands/refunds.js')).refundsShow),
+  );
+
+  const endpoints = program.command('endpoints').description("list, create and delete the running sandbox's webhook endpoints");
+  jsonOption(sandboxClientOptions(endpoints.command('list').description('list webhook endpoints'))).action(lazy(async () => (await import('./commands/endpoints.js')).endpointsList));
+  jsonOption(
+    sandboxClientOptions(
+      endpoints
+        .command('create')
+        .description('register a webhook endpoint; prints its signing secret')
+        .argument('<url|port>', 'where to deliver: a port (3000 → http://127.0.0.1:3000/) or a URL')
+        .option('-e, --events <list>', 'only these event types, comma-separated; wildcards like payment.* (default: all)')
+        .option('--description <text>', 'description'),
+    ),
+  ).action(lazy(async () => (await import('./commands/endpoints.js')).endpointsCreate));
+  jsonOption(sandboxClientOptions(endpoints.command('delete').description('delete a webhook endpoint').argument('<id>', 'endpoint id (we_…)'))).action(
+    lazy(async () => (await import('./commands/endpoints.js')).endpointsDelete),
+  );
+
+  // --- PSP API faults ---
+  const faults = program.command('faults').description("make the running sandbox's own API fail on purpose (500, 503, 429, delay, hang, reset)");
+  jsonOption(
+    sandboxClientOptions(
+      faults
+        .command('add')
+        .description('arm a fault rule: matching API requests fail this way')
+        .argument('<fault>', '500 | 503 | 429 | delay | hang | reset')
+        .option('--provider <name>', 'only this provider (paycli), default all')
+        .option('--method <method>', 'only this HTTP method, default all')
+        .option('--path <pattern>', "only paths matching this (* matches anything), e.g. '/v1/payments*'")
+        .option('--times <n>', 'the next n matching requests, then the rule is gone')
+        .option('--percent <p>', 'this share of matching requests (1-100), drawn from a seeded random')
+        .option('--seed <seed>', 'seed for --percent (the same seed faults the same requests)')
+        .option('--retry-after <seconds>', '429: the Retry-After header (default 1)')
+        .option('--delay <duration>', 'delay: how long before answering normally, e.g. 2s'),
+    ),
+  ).action(lazy(async () => (await import('./commands/faults.js')).faultsAdd));
+  jsonOption(sandboxClientOptions(faults.command('list').description('list the armed fault rules, in the order they apply'))).action(
+    lazy(async () => (await import('./commands/faults.js')).faultsList),
+  );
+  jsonOption(sandboxClientOptions(faults.command('clear').description('remove one fault rule, or all').argument('[id]', 'a rule id (fault_…); default all'))).action(
+    lazy(async () => (await import('./commands/faults.js')).faultsClear),
+  );
 
   const logs = program.command('logs').description("the running sandbox's API requests and notification attempts");
   jsonOption(
@@ -165,19 +268,23 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       .option('--basic-auth <user:pass>', 'ask visitors for these credentials')
       .option('--allow-cidr <cidr...>', 'only let these IP ranges in, e.g. 203.0.113.0/24')
       .option('--log <file>', 'request log (default .paycli/tunnel/requests.jsonl)')
-      .option('--timeout <seconds>', 'how long to wait for ngrok', '15'),
+      .option('--timeout <duration>', 'how long to wait for ngrok: seconds (15) or a duration (10s, 1m)', '15'),
   ).action(lazy(async () => (await import('./commands/tunnel.js')).tunnel));
-  tunnel
-    .command('requests')
-    .description('list recorded tunnel requests, oldest first')
-    .option('--limit <n>', 'how many of the most recent to show (0: all)', '20')
-    .action(lazy(async () => (await import('./commands/tunnel.js')).tunnelRequests));
-  tunnel
-    .command('replay')
-    .description('send a recorded request again, byte for byte, and print the new status')
-    .argument('<id>', 'a request id from `paycli tunnel requests`')
-    .option('--to <url|port>', 'send it here instead of where it first went')
-    .action(lazy(async () => (await import('./commands/tunnel.js')).tunnelReplay));
+  // The subcommands take the options they use themselves, and their help lists only those.
+  const logOption = (cmd: Command) => jsonOption(cmd.option('--log <file>', 'request log (default .paycli/tunnel/requests.jsonl)')).configureHelp({ showGlobalOptions: false });
+  logOption(
+    tunnel
+      .command('requests')
+      .description('list recorded tunnel requests, oldest first')
+      .option('--limit <n>', 'how many of the most recent to show (0: all)', '20'),
+  ).action(lazy(async () => (await import('./commands/tunnel.js')).tunnelRequests));
+  logOption(
+    tunnel
+      .command('replay')
+      .description('send a recorded request again, byte for byte, and print the new status')
+      .argument('<id>', 'a request id from `paycli tunnel requests`')
+      .option('--to <url|port>', 'send it here instead of where it first went'),
+  ).action(lazy(async () => (await import('./commands/tunnel.js')).tunnelReplay));
 
   // --- init ---
   jsonOption(
@@ -204,13 +311,15 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     .option('--out <file>', 'write the report to this file (progress still shows)')
     .option('--bail', 'skip the remaining scenarios after the first that fails')
     .option('--filter <text>', 'only scenarios whose name contains this')
-    .option('--seed <seed>', 'seed for ids and keys: the same seed gives the same run', 'paycli')
-    .option('--builtin <set>', 'also run a built-in set: conformance')
+    .option('--seed <seed>', 'seed for ids: the same seed gives the same run (default: a fresh one per run, printed)')
+    .option('--builtin <set>', 'also run a built-in set: webhook-endpoint (needs only --notify-url) or conformance (the whole app: /checkout, /orders)')
     .option('--app-url <url>', "your app's base URL (env PAYCLI_APP_URL; default: each scenario's setup, else http://127.0.0.1:3000)")
     .option('-p, --port <port>', 'port of the scenario sandbox your app calls (env PAYCLI_PORT; default 4242)')
-    .option('--api-key <key>', 'secret key the sandbox accepts (env PAYCLI_API_KEY; default: derived from the seed)')
-    .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: derived from the seed)')
+    .option('--api-key <key>', 'secret key the sandbox accepts (env PAYCLI_API_KEY; default: a fixed test key, printed)')
+    .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: a fixed test secret, printed)')
     .option('--sandbox-url <url>', 'use this running sandbox (on a virtual clock) instead of starting one')
+    .option('--notify-url <url|port>', "your notification endpoint, whatever its path (default: the app URL + each scenario's notify path, /webhooks)")
+    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)')
     .action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
   jsonOption(
     scenario

@@ -45,6 +45,12 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   /** A dashboard action sent from another site (only the dashboard's own pages may change the sandbox). */
   cross_origin_request: { status: 403, type: 'invalid_request_error' },
+  /** Too many requests (an injected API fault): retry after Retry-After. */
+  rate_limited: { status: 429, type: 'rate_limit_error' },
+  /** An error on the PSP's side (an injected API fault): retry with the same Idempotency-Key. */
+  api_error: { status: 500, type: 'api_error' },
+  /** The PSP is temporarily unavailable (an injected API fault): retry later. */
+  service_unavailable: { status: 503, type: 'api_error' },
 
   // --- CLI / environment errors (user errors, non-zero exit) ---
   /** The port is taken by another process. */
@@ -129,7 +135,7 @@ export class PaycliError extends Error {
 }
 
 /** Exit codes of the CLI. 1 is kept for "ran, and something it checked failed" (e.g. a failing scenario). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70, interrupted: 130 } as const;
 
 /** Wraps anything thrown into a PaycliError, so callers handle one type. */
 export function toPaycliError(err: unknown): PaycliError {

@@ -31,3 +31,15 @@ export function parseHttpTarget(value: string, flag: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:' || !isHttpUrl(withScheme)) throw usage();
   return url;
 }
+
+/**
+ * A base URL as people type it (`4242`, `localhost:4242`, `http://127.0.0.1:4242/`): the same forms
+ * `--forward-to` accepts, without the trailing slash, so paths can be appended.
+ *
+ * @example
+ * normalizeSandboxUrl('localhost:4242', '--sandbox-url'); // 'http://localhost:4242'
+ */
+export function normalizeSandboxUrl(value: string, flag: string): string {
+  const url = parseHttpTarget(value, flag);
+  return (url.origin + url.pathname).replace(/\/+$/, '');
+}

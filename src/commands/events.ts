@@ -5,8 +5,8 @@
 import type { Clock } from '../clock.js';
 import type { PaycliEvent } from '../engine/types.js';
 import { EXIT, PaycliError } from '../errors.js';
-import { resendEvent } from '../inspect/resend.js';
-import { parseEventFilter, parseForwardTarget } from '../listen/forward-options.js';
+import { cancelRetries, resendEvent } from '../inspect/resend.js';
+import { notFoundHint, parseEventFilter, parseForwardTarget } from '../listen/forward-options.js';
 import type { PublicDelivery } from '../webhooks/delivery.js';
 import { c, formatAmount, jsonLine, out, stateColor, statusColor } from './output.js';
 import { keyedSandbox, processDeps, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
@@ -21,6 +21,8 @@ export interface EventsListOptions extends SandboxFlags {
 
 export interface EventsResendOptions extends SandboxFlags {
   to?: string;
+  /** Put a failed attempt on the retry schedule (default: one attempt). */
+  retry?: boolean;
   /** Commander's --no-wait. */
   wait?: boolean;
   json?: boolean;
@@ -30,6 +32,7 @@ export interface EventsResendOptions extends SandboxFlags {
 export const eventsList = (opts: EventsListOptions) => runEventsList(opts, processDeps());
 export const eventsShow = (id: string, opts: SandboxFlags & { json?: boolean }) => runEventsShow(id, opts, processDeps());
 export const eventsResend = (id: string, opts: EventsResendOptions) => runEventsResend(id, opts, processDeps());
+export const eventsCancelRetries = (id: string, opts: SandboxFlags & { json?: boolean }) => runEventsCancelRetries(id, opts, processDeps());
 
 /** Lists events, newest first. */
 export async function runEventsList(opts: EventsListOptions, deps: CommandDeps): Promise<number> {
@@ -42,7 +45,7 @@ export async function runEventsList(opts: EventsListOptions, deps: CommandDeps):
   const q = new URLSearchParams({ limit });
   if (type) q.set('type', type);
   if (opts.payment) q.set('payment_id', opts.payment);
-  const page = await keyedSandbox(opts, deps).request<{ data: PaycliEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
+  const page = await (await keyedSandbox(opts, deps)).request<{ data: PaycliEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
   if (opts.json) {
     jsonLine(page);
     return EXIT.ok;
@@ -62,7 +65,7 @@ export async function runEventsList(opts: EventsListOptions, deps: CommandDeps):
 
 /** Shows one event, its object, and each delivery with its attempts. */
 export async function runEventsShow(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
-  const client = keyedSandbox(opts, deps);
+  const client = await keyedSandbox(opts, deps);
   const event = await client.request<PaycliEvent>('GET', `/v1/events/${encodeURIComponent(id)}`);
   const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(id)}&limit=1000`)).data.reverse();
   if (opts.json) {
@@ -89,17 +92,46 @@ function renderDelivery(d: PublicDelivery): void {
   if (d.status === 'pending' && d.next_attempt_at !== null) out(c.dim(`    next attempt at ${clockTime(d.next_attempt_at)}`));
 }
 
-/** Delivers an event again (same webhook-id) and shows the first attempt of each new delivery. */
+/**
+ * Delivers an event again (same webhook-id) and shows the first attempt of each new delivery. Exit 1 when
+ * a first attempt was not acknowledged (or no answer came while waiting): a resend that did not arrive is
+ * not a success. One attempt only, unless --retry puts it on the retry schedule.
+ */
 export async function runEventsResend(id: string, opts: EventsResendOptions, deps: CommandDeps & { clock?: Clock }): Promise<number> {
   const to = opts.to === undefined ? undefined : parseForwardTarget(opts.to, '--to');
-  const client = keyedSandbox(opts, deps);
-  const result = await resendEvent(client, id, { to, waitMs: opts.wait === false ? 0 : 15_000, clock: deps.clock });
+  const client = await keyedSandbox(opts, deps);
+  const waited = opts.wait !== false;
+  const result = await resendEvent(client, id, { to, retry: opts.retry === true, waitMs: waited ? 15_000 : 0, clock: deps.clock });
+  const code = !waited || result.acknowledged ? EXIT.ok : EXIT.failed;
   if (opts.json) {
     jsonLine(result);
+    return code;
+  }
+  const listening = result.listeners ? ` and ${result.listeners} paycli listen session(s), which show the answer` : '';
+  const where = c.dim(`(same webhook-id) to ${result.deliveries.length} destination(s)${listening}`);
+  if (!waited) out(`${c.green('✓')} Queued ${c.cyan(id)} ${where}`);
+  else if (result.acknowledged) out(`${c.green('✓')} Resent ${c.cyan(id)} ${where}`);
+  else out(`${c.red('✗')} Resent ${c.cyan(id)} ${where}, but ${result.timed_out ? 'no answer came yet' : 'it was not acknowledged'}`);
+  for (const d of result.deliveries) renderDelivery(d);
+  const notFound = result.deliveries.find((d) => d.attempts[0]?.status === 404);
+  if (notFound) out(c.yellow(`! ${notFoundHint(notFound.url, '--to')}`));
+  if (waited && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
+  const retrying = result.deliveries.some((d) => d.status === 'pending');
+  if (retrying) out(c.dim(`  Retrying on the schedule; stop with \`paycli events cancel-retries ${id}\`.`));
+  else if (code !== EXIT.ok && opts.retry !== true) out(c.dim('  One attempt only (no retries); pass --retry to put it on the retry schedule.'));
+  return code;
+}
+
+/** Cancels the pending retries of an event's deliveries. */
+export async function runEventsCancelRetries(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
+  const client = await keyedSandbox(opts, deps);
+  const canceled = await cancelRetries(client, id);
+  if (opts.json) {
+    jsonLine({ event_id: id, canceled });
     return EXIT.ok;
   }
-  out(`${c.green('✓')} Resent ${c.cyan(id)} ${c.dim(`(same webhook-id) to ${result.deliveries.length} destination(s)`)}`);
-  for (const d of result.deliveries) renderDelivery(d);
-  if (opts.wait !== false && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
+  if (canceled.length === 0) out(c.dim(`No pending retries for ${id}.`));
+  else out(`${c.green('✓')} Cancelled the pending retries of ${canceled.length} deliver${canceled.length === 1 ? 'y' : 'ies'} of ${c.cyan(id)}`);
+  for (const d of canceled) out(`  ${d.id}  ${d.kind.padEnd(10)} ${d.url}  ${c.dim(`after ${d.attempts.length} attempt(s)`)}`);
   return EXIT.ok;
 }

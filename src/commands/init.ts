@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, PaycliError } from '../errors.js';
-import { paycliDependencySpec } from '../scaffold/paycli-dependency.js';
+import { paycliDependency, vendorPaycli } from '../scaffold/paycli-dependency.js';
 import { packageNameFrom, planScaffold } from '../scaffold/plan.js';
 import { completeAnswers, type InitAnswers, type PromptApi } from '../scaffold/questions.js';
 import { findTemplate, FRAMEWORKS, LANGUAGES, type Framework, type Language } from '../scaffold/templates.js';
@@ -83,14 +83,23 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     return EXIT.failed;
   }
   const dir = path.resolve(deps.cwd, answers.dir);
+  const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+  const dependency = paycliDependency(packageRoot, pkg.version);
   const plan = planScaffold({
     framework: answers.framework,
     language: answers.language,
     projectName: packageNameFrom(path.basename(dir)),
     ci: answers.ci,
-    paycliVersion: paycliDependencySpec(fileURLToPath(new URL('../..', import.meta.url)), pkg.version),
+    paycliVersion: dependency.spec,
   });
   const result = writeScaffold(dir, plan, { force: opts.force, dryRun: opts.dryRun });
+  // From a checkout, the app's CI installs paycli from a tarball packed into the app (see paycli-dependency.ts).
+  if (dependency.vendorFile && result.wrote && result.conflicts.length === 0 && !opts.dryRun) {
+    await vendorPaycli(packageRoot, dir);
+    result.files.push({ path: dependency.vendorFile, action: 'create' });
+  } else if (dependency.vendorFile && opts.dryRun) {
+    result.files.push({ path: dependency.vendorFile, action: 'create' });
+  }
   const template = findTemplate(answers.framework, answers.language).id;
 
   if (opts.json) {
@@ -152,7 +161,8 @@ function render(result: WriteResult, template: string, cwd: string, dryRun: bool
     'npx paycli sandbox start          # in another terminal; prints the keys',
     'cp .env.example .env              # paste the secret key and webhook secret',
     'npm run dev',
-    'npm test                          # README.md: replaying the payment scenarios',
+    'npm test                          # the unit tests',
+    'npm run test:scenarios            # replays the payment scenarios against the running app (README.md)',
   ]) {
     out(`  ${line}`);
   }

@@ -4,7 +4,7 @@
  * the secret. The behaviour lives in src/listen/forwarder.ts; this file parses options and renders.
  */
 import { EXIT, PaycliError } from '../errors.js';
-import { parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
+import { notFoundHint, parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
 import { c, jsonLine, out, statusColor } from './output.js';
 import { processDeps, requireKey, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
@@ -35,7 +35,7 @@ export async function listen(opts: ListenOptions): Promise<number> {
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
   const resolve = sandboxResolver(opts, deps);
   if (opts.printSecret) {
-    const res = await requireKey(resolve()).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
+    const res = await (await requireKey(resolve())).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
     if (opts.json) jsonLine({ webhook_secret: res.secret });
     else out(res.secret);
     return EXIT.ok;
@@ -46,7 +46,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
   const forwardTo = parseForwardTarget(opts.forwardTo);
   const events = parseEventFilter(opts.events);
   const headers = parseHeaders(opts.headers);
-  requireKey(resolve());
+  await requireKey(resolve());
 
   const forwarder = new Forwarder({
     client: resolve,
@@ -67,6 +67,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
 
 function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) => void {
   let outageShown = false;
+  let notFoundShown = false;
   return (u) => {
     switch (u.type) {
       case 'ready':
@@ -77,7 +78,13 @@ function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) =
         return;
       case 'delivery': {
         const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
-        out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}`);
+        const resent = u.resent ? c.yellow(' (resent)') : '';
+        out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}${resent}`);
+        // Once: the usual cause is a bare port (posting to /) while the app listens on /webhooks.
+        if (u.status === 404 && !notFoundShown) {
+          notFoundShown = true;
+          out(c.yellow(`! ${notFoundHint(u.url, '--forward-to')}`));
+        }
         return;
       }
       case 'disconnected':

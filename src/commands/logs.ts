@@ -37,7 +37,7 @@ export async function runLogsTail(opts: LogsTailOptions, deps: LogsTailDeps): Pr
   const filter = parseActivityFilter(opts);
   const limit = opts.limit ?? '50';
   if (!/^\d+$/.test(limit)) throw new PaycliError('invalid_usage', `--limit must be a whole number (0 for all), not "${limit}".`);
-  keyedSandbox(opts, deps);
+  await keyedSandbox(opts, deps);
   const tail = new ActivityTail({
     client: sandboxResolver(opts, deps),
     filter,
@@ -81,7 +81,9 @@ export function entryLine(e: ActivityEntry): string {
   if (e.kind === 'request') {
     const code = e.error_code ? c.dim(` ${e.error_code}`) : '';
     const replay = e.idempotent_replay ? c.dim(' (idempotent replay)') : '';
-    return `${t}  ${c.cyan('→')} ${e.method.padEnd(6)} ${e.path}  ${statusColor(e.status)}${code}  ${c.dim(`${e.latency_ms} ms`)}${replay}`;
+    const fault = e.fault ? c.magenta(` fault: ${e.fault}`) : '';
+    const status = e.status === 0 ? c.red('no answer') : statusColor(e.status);
+    return `${t}  ${c.cyan('→')} ${e.method.padEnd(6)} ${e.path}  ${status}${code}  ${c.dim(`${e.latency_ms} ms`)}${replay}${fault}`;
   }
   const result = e.status === null ? `${statusColor(null)} ${c.red(e.error ?? '')}` : statusColor(e.status);
   const next = e.outcome === 'retry' && e.next_attempt_at !== null ? c.yellow(` retry at ${clockTime(e.next_attempt_at)}`) : e.outcome === 'failed' ? c.red(' gave up') : '';

@@ -52,16 +52,19 @@ export function sandboxResolver(flags: SandboxFlags, deps: CommandDeps): () => S
 }
 
 /** The sandbox client, which must have an API key (every route but health needs one). */
-export function keyedSandbox(flags: SandboxFlags, deps: CommandDeps): SandboxClient {
+export async function keyedSandbox(flags: SandboxFlags, deps: CommandDeps): Promise<SandboxClient> {
   return requireKey(sandboxResolver(flags, deps)());
 }
 
-/** Fails with a hint when no API key was found for the sandbox. */
-export function requireKey(client: SandboxClient): SandboxClient {
-  if (!client.apiKey) {
-    throw new PaycliError('invalid_usage', `No API key for the sandbox at ${client.url}.`, {
-      hint: 'Run this in the directory where `paycli sandbox start` runs, or pass --api-key (env PAYCLI_API_KEY) with the key it printed.',
-    });
-  }
-  return client;
+/**
+ * Fails with a hint when no API key was found for the sandbox. A missing key is most often a sandbox that
+ * is not running (its runtime file goes when it stops) or a wrong address, so it first checks that
+ * something answers there: "nothing answers" is the true cause, and asking for a key would mislead.
+ */
+export async function requireKey(client: SandboxClient): Promise<SandboxClient> {
+  if (client.apiKey) return client;
+  await client.probe();
+  throw new PaycliError('invalid_usage', `No API key for the sandbox at ${client.url}.`, {
+    hint: 'Run this in the directory where `paycli sandbox start` runs, or pass --api-key (env PAYCLI_API_KEY) with the key it printed.',
+  });
 }

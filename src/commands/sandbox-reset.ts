@@ -27,7 +27,7 @@ export async function sandboxReset(opts: ResetOptions): Promise<number> {
 
 /** Resets the sandbox after confirmation; 0 when reset, 1 when the user said no. */
 export async function runSandboxReset(opts: ResetOptions, deps: ResetDeps): Promise<number> {
-  const client = keyedSandbox(opts, deps);
+  const client = await keyedSandbox(opts, deps);
   const before = await client.request<SandboxHealth>('GET', '/_sandbox/health');
   if (!opts.yes) {
     if (!deps.interactive) {
@@ -36,8 +36,7 @@ export async function runSandboxReset(opts: ResetOptions, deps: ResetDeps): Prom
       });
     }
     const ask = deps.confirm ?? (await import('@inquirer/prompts')).confirm;
-    const n = before.counts;
-    const message = `Delete ${n.payments} payments, ${n.refunds} refunds, ${n.events} events and ${n.deliveries} deliveries from the sandbox at ${client.url}?`;
+    const message = `Delete ${deletedText(before.counts)} from the sandbox at ${client.url}? (The merchant and its keys stay.)`;
     // Ctrl-C at the prompt (inquirer's ExitPromptError) is a "no", not a crash.
     const yes = await ask({ message, default: false }).catch((e: unknown) => {
       if (e instanceof Error && e.name === 'ExitPromptError') return false;
@@ -50,6 +49,12 @@ export async function runSandboxReset(opts: ResetOptions, deps: ResetDeps): Prom
   }
   await client.request('POST', '/_sandbox/reset');
   if (opts.json) jsonLine({ reset: true, url: client.url, deleted: before.counts });
-  else out(`${c.green('✓')} Sandbox at ${client.url} reset ${c.dim(`(deleted ${before.counts.payments} payments, ${before.counts.events} events; the keys are unchanged)`)}`);
+  else out(`${c.green('✓')} Sandbox at ${client.url} reset: deleted ${deletedText(before.counts)} ${c.dim('(the merchant and its keys are unchanged)')}`);
   return EXIT.ok;
+}
+
+/** Everything a reset deletes, with the counts the sandbox reports. */
+export function deletedText(n: SandboxHealth['counts']): string {
+  const count = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  return `${count(n.payments, 'payment')}, ${count(n.refunds, 'refund')}, ${count(n.events, 'event')}, ${count(n.deliveries, 'delivery record')}, every webhook endpoint and every chaos rule`;
 }

@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, PaycliError } from '../errors.js';
-import { loadScenarios } from '../scenarios/loader.js';
 import { c } from './output.js';
-import { scenarioInputs, type ScenarioDeps } from './scenario-run.js';
+import { renderTable, terminalWidth, type Column } from './table.js';
+import { loadWithBuiltin, type ScenarioDeps } from './scenario-run.js';
 
 export interface ScenarioListOptions {
   json?: boolean;
@@ -25,7 +25,7 @@ export async function runScenarioList(paths: string[], opts: ScenarioListOptions
     }
     given = ['scenarios'];
   }
-  const loaded = loadScenarios(scenarioInputs(given, opts.builtin), deps.cwd);
+  const loaded = loadWithBuiltin(given, opts.builtin, deps.cwd);
   const rows = loaded.map((l) => ({
     name: l.scenario.name,
     file: l.displayFile,
@@ -37,11 +37,14 @@ export async function runScenarioList(paths: string[], opts: ScenarioListOptions
     deps.stdout(JSON.stringify(rows, null, 2) + '\n');
     return EXIT.ok;
   }
-  const width = Math.min(60, Math.max(...rows.map((r) => r.name.length)));
-  for (const r of rows) {
-    const tags = r.tags.length ? c.cyan(r.tags.map((t) => `#${t}`).join(' ')) : '';
-    deps.stdout(`${r.name.padEnd(width)}  ${c.dim(r.file)}  ${c.dim(`${r.steps} step${r.steps === 1 ? '' : 's'}`)} ${tags}\n`);
-  }
+  type Row = (typeof rows)[number];
+  const columns: Column<Row>[] = [
+    { header: 'NAME', value: (r) => r.name, flex: true },
+    { header: 'FILE', value: (r) => r.file, color: (t) => c.dim(t), flex: true },
+    { header: 'STEPS', value: (r) => String(r.steps), right: true },
+    { header: 'TAGS', value: (r) => r.tags.map((t) => `#${t}`).join(' '), color: (t) => c.cyan(t), optional: true },
+  ];
+  for (const line of renderTable(rows, columns, terminalWidth(deps.env))) deps.stdout(`${line.trimEnd()}\n`);
   deps.stdout(`\n${rows.length} scenario${rows.length === 1 ? '' : 's'}\n`);
   return EXIT.ok;
 }

@@ -24,7 +24,7 @@ function renderScenario(r: ScenarioResult, sink: PrettySink, index: number, tota
   sink.write(`      ${c.dim(r.file)}`);
   for (const f of r.failures) {
     const step = f.step !== null ? r.steps[f.step - 1] : undefined;
-    const where = step ? `step ${step.index} ${c.dim(`(${step.label}, +${formatDuration(step.at_ms)})`)}` : 'setup';
+    const where = step ? `step ${step.index} ${c.dim(`(${step.label}, +${formatDuration(step.at_ms)})`)}` : f.check === 'setup' ? 'setup' : 'note';
     sink.write(`      ${where}: ${r.status === 'error' ? c.red(f.message) : f.message}`);
     if (f.hint) sink.write(`        ${c.cyan('hint:')} ${f.hint.trim()}`);
   }
@@ -42,6 +42,7 @@ export function prettyRenderer(sink: PrettySink): (e: RunEvent) => void {
         sink.write(`  sandbox  ${s.url} ${c.dim(s.mode === 'in-process' ? '(in-process, virtual clock)' : '(running sandbox)')}`);
         sink.write(`  secret key      ${s.secretKey}`);
         if (s.webhookSecret) sink.write(`  webhook secret  ${s.webhookSecret}`);
+        sink.write(`  seed            ${e.seed} ${c.dim(`(repeat this run exactly with --seed ${e.seed})`)}`);
         sink.write('');
         break;
       }
@@ -56,6 +57,7 @@ export function prettyRenderer(sink: PrettySink): (e: RunEvent) => void {
         if (summary.skipped) parts.push(c.yellow(`${summary.skipped} skipped`));
         sink.write('');
         sink.write(`${plural(summary.total, 'scenario')}: ${parts.join(', ')} ${c.dim(`(${formatDuration(e.report.duration_ms)})`)}`);
+        if (e.report.interrupted) sink.write(c.yellow('Interrupted (Ctrl-C): the step under way finished; what had not run is reported as skipped.'));
         break;
       }
       default:

@@ -3,12 +3,15 @@
  * running one), runs them against the app and renders progress and the report. Exit code 0 when every
  * scenario passed, 1 when any failed, 2 for invalid files or options.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
+import { parseDuration } from '../duration.js';
 import { EXIT, PaycliError } from '../errors.js';
+import { normalizeSandboxUrl } from '../http-target.js';
 import { builtinSetPath } from '../scenarios/builtin.js';
-import { loadScenarios } from '../scenarios/loader.js';
+import { loadScenarios, type LoadedScenario } from '../scenarios/loader.js';
 import { connectRemoteEnvironment } from '../scenarios/remote-sandbox.js';
 import { jsonReport } from '../scenarios/reporters/json.js';
 import { junitReport } from '../scenarios/reporters/junit.js';
@@ -30,6 +33,8 @@ export interface ScenarioRunOptions {
   sandboxUrl?: string;
   apiKey?: string;
   webhookSecret?: string;
+  appTimeout?: string;
+  notifyUrl?: string;
 }
 
 /** What the command takes from its surroundings; tests replace these. */
@@ -38,6 +43,8 @@ export interface ScenarioDeps {
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Aborts the run (default: the first Ctrl-C or SIGTERM); the summary and a partial report still follow. */
+  signal?: AbortSignal;
 }
 
 const REPORTERS = ['pretty', 'json', 'junit'] as const;
@@ -61,14 +68,17 @@ function parsePort(text: string, source: string): number {
   return n;
 }
 
-function checkUrl(text: string, source: string): string {
-  try {
-    const u = new URL(text);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return text.replace(/\/+$/, '');
-  } catch {
-    // reported below
+function parseAppTimeout(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms < 100 || ms > 600_000) {
+    throw new PaycliError('invalid_usage', `Invalid --app-timeout "${text}": use a duration from 100ms to 10m.`, { hint: 'e.g. --app-timeout 5s' });
   }
-  throw new PaycliError('invalid_usage', `${source} "${text}" is not an http(s) URL.`, { hint: 'e.g. http://127.0.0.1:3000' });
+  return ms;
+}
+
+/** A port (3000), host:port or an http(s) URL, as --forward-to takes them; no trailing slash. */
+function checkUrl(text: string, source: string): string {
+  return normalizeSandboxUrl(text, source);
 }
 
 /** Resolves the paths to run: the given ones plus a built-in set. */
@@ -81,6 +91,19 @@ export function scenarioInputs(paths: readonly string[], builtin: string | undef
 }
 
 /**
+ * Loads the given paths plus a built-in set. A built-in scenario with the name of one of the user's files is
+ * left out: copying the built-in files into your own folder (to adapt them) then replaces them, rather than
+ * colliding with `--builtin` in the same command.
+ */
+export function loadWithBuiltin(paths: readonly string[], builtin: string | undefined, cwd: string): LoadedScenario[] {
+  scenarioInputs(paths, builtin);
+  const own = paths.length > 0 ? loadScenarios(paths, cwd) : [];
+  if (!builtin) return own;
+  const names = new Set(own.map((l) => l.scenario.name));
+  return [...own, ...loadScenarios([builtinSetPath(builtin)], cwd).filter((l) => !names.has(l.scenario.name))];
+}
+
+/**
  * Runs the command with injected surroundings; returns the exit code.
  *
  * @example
@@ -89,13 +112,16 @@ export function scenarioInputs(paths: readonly string[], builtin: string | undef
 export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptions, deps: ScenarioDeps): Promise<number> {
   const reporter = (opts.reporter ?? 'pretty') as Reporter;
   if (!REPORTERS.includes(reporter)) throw new PaycliError('invalid_usage', `Unknown reporter "${opts.reporter}".`, { hint: `Use one of ${REPORTERS.join(', ')}.` });
-  const loaded = loadScenarios(scenarioInputs(paths, opts.builtin), deps.cwd);
+  const loaded = loadWithBuiltin(paths, opts.builtin, deps.cwd);
   if (selectScenarios(loaded, opts.filter).length === 0) {
     throw new PaycliError('invalid_usage', `No scenario name contains "${opts.filter}".`, { hint: '`paycli scenario list <paths>` shows the names.' });
   }
-  const seed = opts.seed ?? DEFAULT_SEED;
+  // A fresh seed per run, so ids never repeat against the same app process; printed, so --seed repeats it.
+  const seed = opts.seed ?? randomBytes(4).toString('hex');
+  const appTimeoutMs = opts.appTimeout === undefined ? undefined : parseAppTimeout(opts.appTimeout);
   const appUrlText = opts.appUrl ?? deps.env.PAYCLI_APP_URL;
   const appUrl = appUrlText ? checkUrl(appUrlText, opts.appUrl ? '--app-url' : 'PAYCLI_APP_URL') : null;
+  const notifyUrl = opts.notifyUrl ? checkUrl(opts.notifyUrl, '--notify-url') : null;
   const apiKey = opts.apiKey ?? (deps.env.PAYCLI_API_KEY || undefined);
   const webhookSecret = opts.webhookSecret ?? (deps.env.PAYCLI_WEBHOOK_SECRET || undefined);
   if (webhookSecret) checkWebhookSecret(webhookSecret, opts.webhookSecret ? '--webhook-secret' : 'PAYCLI_WEBHOOK_SECRET');
@@ -112,12 +138,29 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
     environment = await connectRemoteEnvironment({ url: checkUrl(opts.sandboxUrl, '--sandbox-url'), apiKey: apiKey ?? null });
   } else {
     const portText = opts.port ?? deps.env.PAYCLI_PORT;
-    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed, secretKey: apiKey, webhookSecret });
+    // The keys come from the fixed default seed, not the run's: the app is configured once for every run.
+    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed: DEFAULT_SEED, secretKey: apiKey, webhookSecret, appTimeoutMs });
+  }
+  // The first Ctrl-C stops the run between steps so the summary and a partial report are still written;
+  // a second one ends the process the usual way.
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    stopListening();
+    interrupt.abort();
+  };
+  const stopListening = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  if (!deps.signal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
   }
   let report: RunReport;
   try {
-    report = await runScenarios(loaded, { environment, appUrl, seed, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
+    report = await runScenarios(loaded, { environment, appUrl, notifyUrl, seed, appTimeoutMs, signal: deps.signal ?? interrupt.signal, bail: opts.bail, filter: opts.filter, onEvent: (e) => renderers.forEach((r) => r(e)) });
   } finally {
+    stopListening();
     await environment.close();
   }
 
@@ -134,5 +177,6 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
     deps.stdout(text);
   }
   const { failed, errors } = report.summary;
+  if (report.interrupted) return EXIT.interrupted;
   return failed + errors > 0 ? EXIT.failed : EXIT.ok;
 }

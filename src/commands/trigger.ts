@@ -6,6 +6,7 @@
  */
 import { SystemClock } from '../clock.js';
 import { EXIT, PaycliError } from '../errors.js';
+import { closest } from '../suggest.js';
 import { FIXTURES, findFixture } from '../trigger/fixtures.js';
 import { runFixture, type TriggerResult } from '../trigger/run-fixture.js';
 import { c, formatAmount, jsonLine, out, stateColor } from './output.js';
@@ -52,7 +53,7 @@ export async function runTrigger(name: string | undefined, opts: TriggerOptions,
     throw new PaycliError('invalid_usage', `Unknown trigger "${name}".`, { hint: `${guess ? `Did you mean ${guess}? ` : ''}See them all with \`paycli trigger --list\`.` });
   }
   const amount = opts.amount === undefined ? undefined : /^\d+$/.test(opts.amount) ? Number(opts.amount) : NaN;
-  const client = keyedSandbox(opts, deps);
+  const client = await keyedSandbox(opts, deps);
   const result = await runFixture(client, fixture, { amount, currency: opts.currency, card: opts.card, notifyUrl: opts.notifyUrl, reason: opts.reason }, new SystemClock().now());
   if (opts.json) jsonLine(result);
   else render(result);
@@ -72,25 +73,4 @@ function render(r: TriggerResult): void {
   if (got !== r.expected_events.join(',')) {
     out(c.yellow(`! Expected ${r.expected_events.join(', ')}: the overrides (--card, --amount…) changed the outcome.`));
   }
-}
-
-/** The candidate nearest to `name` by edit distance, if it is near enough to be a typo. */
-function closest(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const cand of candidates) {
-    const d = editDistance(name, cand);
-    if (d < bestDistance) [best, bestDistance] = [cand, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseDuration } from '../duration.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { resolveAuthtoken } from '../tunnel/authtoken.js';
 import { startInspectingProxy, type RequestEvent } from '../tunnel/inspecting-proxy.js';
@@ -200,13 +201,15 @@ function splitList(values: string[] | undefined): string[] | undefined {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
+/** Seconds (`15`, `2.5`) as before, or a duration like every other flag takes (`10s`, `1m`, `500ms`). */
 function parseSeconds(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TUNNEL_TIMEOUT_MS;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new PaycliError('invalid_usage', `--timeout must be a positive number of seconds, got "${value}"`, { param: 'timeout' });
+  const seconds = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  const ms = Number.isFinite(seconds) ? Math.round(seconds * 1000) : parseDuration(value);
+  if (ms === null || ms <= 0) {
+    throw new PaycliError('invalid_usage', `--timeout must be a positive duration (15, 10s, 1m), got "${value}"`, { param: 'timeout' });
   }
-  return Math.round(seconds * 1000);
+  return ms;
 }
 
 function parseLimit(value: string | undefined): number {

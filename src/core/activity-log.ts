@@ -16,6 +16,8 @@ export interface RequestEntry {
   idempotent_replay: boolean;
   /** The provider port that served it, when not the main (native) one. */
   provider?: string;
+  /** An injected API fault (`503 (fault_1)`, `reset (fault_2)`); status 0 when no answer was sent. */
+  fault?: string;
 }
 
 export interface DeliveryEntry {

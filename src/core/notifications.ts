@@ -120,9 +120,10 @@ export class Notifier {
 
   /**
    * Sends an event's notifications again (same notification ids): to `url` (signed as for --forward-to),
-   * or to each of their destinations. Returns how many deliveries were staged.
+   * or to each of their destinations. `retry: false` makes each a single attempt (see the dispatcher).
+   * Returns how many deliveries were staged.
    */
-  resend(event: PaycliEvent, url?: string): number {
+  resend(event: PaycliEvent, url?: string, opts: { retry?: boolean } = {}): number {
     const planned = this.plan(event);
     if (!planned) return 0;
     let count = 0;
@@ -130,7 +131,7 @@ export class Notifier {
       const stored = this.opts.store.get<StoredNotification>('notifications', notification.id) ?? this.store(event, notification, planned.provider);
       const to: DeliveryTarget[] = url ? [{ url, kind: 'forward' }] : targets;
       for (const target of to) {
-        this.opts.dispatcher.resend(stored.id, target);
+        this.opts.dispatcher.resend(stored.id, target, opts);
         count++;
       }
     }

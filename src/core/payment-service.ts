@@ -355,9 +355,9 @@ export class PaymentService {
   }
 
   /** Resends an event: a new delivery to each destination with the same event id (same webhook-id). */
-  async resendEvent(merchant: Merchant, id: string, url?: string): Promise<number> {
+  async resendEvent(merchant: Merchant, id: string, url?: string, opts: { retry?: boolean } = {}): Promise<number> {
     const event = this.getEvent(merchant, id);
-    const count = this.notifier.resend(event, url);
+    const count = this.notifier.resend(event, url, opts);
     await this.store.commit();
     return count;
   }

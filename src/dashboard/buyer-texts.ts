@@ -13,7 +13,10 @@ export interface BuyerTexts {
   wallets: Record<WalletType, string>;
   cardTitle: string;
   cardLine(brand: string, last4: string): string;
-  cardHint: string;
+  cardHint(last4: string): string;
+  /** A card payment that asks for no authentication (shown, nothing to approve). */
+  cardPaymentTitle: string;
+  cardPaymentHint(last4: string): string;
   qrTitle(wallet: string): string;
   qrAlt(wallet: string): string;
   qrHint(wallet: string): string;
@@ -53,7 +56,9 @@ export const BUYER_TEXTS: Record<BuyerLang, BuyerTexts> = {
     wallets: { alipay: 'Alipay', wechat_pay: 'WeChat Pay', paypal: 'PayPal', apple_pay: 'Apple Pay' },
     cardTitle: 'Confirm it is you',
     cardLine: (brand, last4) => `${capitalise(brand)} card ending in ${last4}`,
-    cardHint: 'Your bank asks you to approve this payment (3-D Secure).',
+    cardHint: (last4) => `3-D Secure authentication for the card ending ${last4}: your bank asks you to approve this payment.`,
+    cardPaymentTitle: 'Card payment',
+    cardPaymentHint: (last4) => `Card payment with the card ending ${last4}; no authentication is asked for.`,
     qrTitle: (w) => `Scan to pay with ${w}`,
     qrAlt: (w) => `QR code to pay with ${w}`,
     qrHint: (w) => `Open ${w} on your phone and scan the code. In the sandbox, the button below does the scan.`,
@@ -97,7 +102,9 @@ export const BUYER_TEXTS: Record<BuyerLang, BuyerTexts> = {
     wallets: { alipay: '支付宝', wechat_pay: '微信支付', paypal: 'PayPal', apple_pay: 'Apple Pay' },
     cardTitle: '确认是您本人',
     cardLine: (brand, last4) => `${capitalise(brand)} 卡，尾号 ${last4}`,
-    cardHint: '发卡行要求您确认本次支付（3-D Secure）。',
+    cardHint: (last4) => `尾号 ${last4} 的卡需要 3-D Secure 验证：发卡行要求您确认本次支付。`,
+    cardPaymentTitle: '银行卡支付',
+    cardPaymentHint: (last4) => `使用尾号 ${last4} 的卡支付，无需验证。`,
     qrTitle: (w) => `使用${w}扫码支付`,
     qrAlt: (w) => `${w}付款二维码`,
     qrHint: (w) => `打开手机上的${w}扫描二维码。在沙箱中，点击下方按钮即模拟扫码。`,

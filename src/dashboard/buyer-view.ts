@@ -43,7 +43,9 @@ export function renderBuyerPage(payment: Payment, prefix: string, lang: BuyerLan
   const waiting = payment.status === 'pending' || payment.status === 'requires_action';
   const base = `${prefix}/buyer/${encodeURIComponent(payment.id)}`;
   const walletName = wallet ? tx.wallets[wallet] : '';
-  const title = isCard ? tx.cardTitle : qr ? tx.qrTitle(walletName) : tx.redirectTitle(walletName);
+  // Only a card payment waiting for authentication is a 3-D Secure page; any other card payment is just shown.
+  const challenge = isCard && payment.status === 'requires_action';
+  const title = isCard ? (challenge ? tx.cardTitle : tx.cardPaymentTitle) : qr ? tx.qrTitle(walletName) : tx.redirectTitle(walletName);
   const amount = majorAmount(payment.amount, payment.currency, lang);
   const reasons = isCard ? CARD_REASONS : WALLET_REASONS;
   const other = lang === 'en' ? 'zh-CN' : 'en';
@@ -51,7 +53,7 @@ export function renderBuyerPage(payment: Payment, prefix: string, lang: BuyerLan
 
   const method = isCard
     ? `<p class="method"><span class="card-chip" aria-hidden="true"></span>${escape(tx.cardLine(pm.card.brand, pm.card.last4))}</p>
-<p class="hint">${escape(tx.cardHint)}</p>`
+<p class="hint">${escape(challenge ? tx.cardHint(pm.card.last4) : tx.cardPaymentHint(pm.card.last4))}</p>`
     : qr
       ? `<figure class="qr"><img src="${base}/qr.svg" width="208" height="208" alt="${escape(tx.qrAlt(walletName))}"><figcaption>${escape(tx.qrHint(walletName))}</figcaption></figure>`
       : `<p class="hint">${escape(tx.redirectHint(walletName))}</p>`;

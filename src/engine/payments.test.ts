@@ -73,8 +73,9 @@ describe('createPayment', () => {
       ['evt_2', 'payment.created', NOW_SEC, MERCHANT.id],
       ['evt_3', 'payment.succeeded', NOW_SEC, MERCHANT.id],
     ]);
-    // Each event carries a snapshot of the payment as it became.
-    expect(events[0]!.data.object).toMatchObject({ id: 'pay_1', status: 'pending', amount_captured: 0 });
+    // payment.created carries the payment as the API answered it: a card payment is never shown pending.
+    expect(events[0]!.data.object).toEqual(p);
+    expect(events[0]!.data.object.status).toBe('succeeded');
     expect(events[1]!.data.object).toEqual(p);
   });
 

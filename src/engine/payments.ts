@@ -136,10 +136,11 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
     canceled_at: null,
     livemode: false,
   };
-  const events: PaycliEvent[] = [makeEvent(ctx, 'payment.created', base)];
+  // payment.created carries the payment as the API answered it: the create call never shows a card payment
+  // as pending, so neither does its first event.
   const finish = (payment: Payment, type: EventType): Transition<Payment> => {
-    events.push(makeEvent(ctx, type, payment));
-    return { object: payment, events };
+    const created = makeEvent(ctx, 'payment.created', payment);
+    return { object: payment, events: [created, makeEvent(ctx, type, payment)] };
   };
 
   const risk = assessRisk(merchant, input);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MERCHANT, NOW_MS, PAGES, cardMethod, fixedContext, paymentInput } from '../../test/helpers/engine.js';
 import { capture, createPayment } from './payments.js';
 import { createRefund } from './refunds.js';
-import { DEFAULT_FEES, feeFor, settlementCsv, settlementReport, utcDayRange } from './settlement.js';
+import { DEFAULT_FEES, feeFor, settlementCsv, settlementReport, settlementTotalsCsv, utcDayRange } from './settlement.js';
 import type { Payment, Refund } from './types.js';
 
 const DAY = '2026-03-15'; // the day of NOW_MS
@@ -106,19 +106,24 @@ describe('settlementReport', () => {
 });
 
 describe('settlementCsv', () => {
-  it('writes the rows with ISO times, a blank line, then the totals', () => {
+  it('writes the rows with ISO times as one table; the totals are their own table', () => {
     const b = business();
-    const csv = settlementCsv(settlementReport(DAY, b.payments, b.refunds));
+    const report = settlementReport(DAY, b.payments, b.refunds);
+    const csv = settlementCsv(report);
     const lines = csv.split('\n');
     expect(lines[0]).toBe('time,type,payment_id,refund_id,merchant_order_id,currency,amount,fee,net');
     expect(lines[1]).toBe(`2026-03-15T12:00:00.000Z,payment,${b.usd1.id},,${b.usd1.merchant_order_id},USD,2000,88,1912`);
     expect(lines[4]).toBe(`2026-03-15T18:00:00.000Z,refund,${b.usd1.id},${b.ref1.id},${b.usd1.merchant_order_id},USD,-500,0,-500`);
-    expect(lines[6]).toBe('');
-    expect(lines[7]).toBe('currency,payment_count,payment_amount,refund_count,refund_amount,fee_total,net_total');
-    expect(lines[8]).toBe('EUR,1,1000,0,0,59,941');
-    expect(lines[9]).toBe('USD,3,7000,1,500,293,6207');
     expect(csv.endsWith('\n')).toBe(true);
-    expect(lines).toHaveLength(11);
+    // One table: every line but the final empty one has the header's nine columns.
+    expect(lines.slice(0, -1).every((l) => l.split(',').length === 9)).toBe(true);
+    expect(lines).toHaveLength(report.rows.length + 2);
+    expect(settlementTotalsCsv(report).split('\n')).toEqual([
+      'currency,payment_count,payment_amount,refund_count,refund_amount,fee_total,net_total',
+      'EUR,1,1000,0,0,59,941',
+      'USD,3,7000,1,500,293,6207',
+      '',
+    ]);
   });
 
   it('quotes cells holding commas, quotes or newlines', () => {
@@ -138,9 +143,9 @@ describe('settlementCsv', () => {
     expect(row).toContain(`,,${cell},USD,2000,`);
   });
 
-  it('an empty report is just the two headers', () => {
-    expect(settlementCsv(settlementReport(DAY, [], []))).toBe(
-      'time,type,payment_id,refund_id,merchant_order_id,currency,amount,fee,net\n\ncurrency,payment_count,payment_amount,refund_count,refund_amount,fee_total,net_total\n',
-    );
+  it('an empty report is just the header of each table', () => {
+    const empty = settlementReport(DAY, [], []);
+    expect(settlementCsv(empty)).toBe('time,type,payment_id,refund_id,merchant_order_id,currency,amount,fee,net\n');
+    expect(settlementTotalsCsv(empty)).toBe('currency,payment_count,payment_amount,refund_count,refund_amount,fee_total,net_total\n');
   });
 });

@@ -123,15 +123,21 @@ function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The report as CSV: the rows (time as ISO 8601), a blank line, then the totals table. */
+/**
+ * The report's rows as CSV (time as ISO 8601): one table per file, so spreadsheets and CSV readers take it
+ * as it is. The totals are their own file (`settlementTotalsCsv`).
+ */
 export function settlementCsv(report: SettlementReport): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const row of report.rows) {
     lines.push(CSV_COLUMNS.map((k) => csvCell(k === 'time' ? new Date(row.time * 1000).toISOString() : row[k])).join(','));
   }
-  lines.push('');
-  const totalCols = ['currency', 'payment_count', 'payment_amount', 'refund_count', 'refund_amount', 'fee_total', 'net_total'] as const;
-  lines.push(totalCols.join(','));
-  for (const t of report.totals) lines.push(totalCols.map((k) => csvCell(t[k])).join(','));
   return lines.join('\n') + '\n';
+}
+
+const TOTAL_COLUMNS = ['currency', 'payment_count', 'payment_amount', 'refund_count', 'refund_amount', 'fee_total', 'net_total'] as const;
+
+/** The totals per currency as CSV, one table. */
+export function settlementTotalsCsv(report: SettlementReport): string {
+  return [TOTAL_COLUMNS.join(','), ...report.totals.map((t) => TOTAL_COLUMNS.map((k) => csvCell(t[k])).join(','))].join('\n') + '\n';
 }

@@ -31,6 +31,17 @@ export function requireApiKey(lookup: (key: string) => Merchant | undefined): Re
       return;
     }
     const merchant = lookup(key);
+    const header = req.get('authorization')!.trim();
+    if (!merchant && key === '' && !/^(bearer|basic)\b/i.test(header)) {
+      // A key sent without its scheme ("Authorization: sk_test_…") is the usual slip: say so, not "(empty)".
+      const shown = header.length > 12 ? `${header.slice(0, 12)}…` : header;
+      next(
+        new PaycliError('invalid_api_key', `The Authorization header has no "Bearer" scheme: got "${shown}".`, {
+          hint: 'Send "Authorization: Bearer <secret key>" (or HTTP Basic with the key as user name: curl -u sk_test_…:).',
+        }),
+      );
+      return;
+    }
     if (!merchant) {
       const shown = key.length > 12 ? `${key.slice(0, 12)}…` : key || '(empty)';
       next(

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { PaycliError } from '../errors.js';
+import { closest } from '../suggest.js';
 
 /** Validates `input` against `schema`, turning the first problem into a 400 that names the field. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' = 'body'): z.output<S> {
@@ -12,12 +13,15 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'bo
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  // An unknown field first: a misspelled field is also a missing one, and the misspelling is the cause.
+  const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
   let path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     path = path ? `${path}.${key}` : key;
-    throw new PaycliError('parameter_invalid', `Unknown parameter: ${path}.`, { param: path, hint: 'Check the spelling against the API reference.' });
+    const shape = objectShapeAt(schema, issue.path);
+    const guess = shape ? closest(key, Object.keys(shape)) : null;
+    throw new PaycliError('parameter_invalid', `Unknown parameter: ${path}.${guess ? ` Did you mean ${guess}?` : ''}`, { param: path, hint: 'Check the spelling against the API reference.' });
   }
   // A discriminated union reports a missing `type` as invalid_union and an enum a missing value as
   // invalid_value; whatever the check, an absent value is a missing parameter.
@@ -25,6 +29,22 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'bo
   if (missing) throw new PaycliError('parameter_missing', `Missing required parameter: ${path}.`, { param: path });
   const isCard = issue.code === 'custom' && (issue as { params?: { code?: string } }).params?.code === 'invalid_card_number';
   throw new PaycliError(isCard ? 'invalid_card_number' : 'parameter_invalid', `Invalid ${path || 'request'}: ${issue.message}.`, { param: path || undefined });
+}
+
+/** The keys of the object schema at `path` (through optional wrappers), for a "did you mean". */
+function objectShapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, unknown> | null {
+  let node: unknown = schema;
+  const unwrap = (n: unknown): unknown => {
+    let cur = n as { def?: { innerType?: unknown; in?: unknown; type?: string }; shape?: unknown };
+    for (let i = 0; i < 10 && cur?.def && !cur.shape; i++) cur = (cur.def.innerType ?? cur.def.in) as typeof cur;
+    return cur;
+  };
+  for (const key of path) {
+    const shape = (unwrap(node) as { shape?: Record<string, unknown> } | null)?.shape;
+    if (!shape || typeof key !== 'string') return null;
+    node = shape[key];
+  }
+  return ((unwrap(node) as { shape?: Record<string, unknown> } | null)?.shape as Record<string, unknown>) ?? null;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -15,11 +15,17 @@ export interface ResendResult {
   deliveries: PublicDelivery[];
   /** Some delivery had no attempt yet when the wait ended. */
   timed_out: boolean;
+  /** Every new delivery's first attempt was acknowledged (false while one is still unanswered). */
+  acknowledged: boolean;
+  /** How many `paycli listen` sessions were handed the event too (they show the app's answer). */
+  listeners: number;
 }
 
 export interface ResendOptions {
   /** Deliver here instead of the event's own destinations. */
   to?: string;
+  /** Put a failed attempt on the retry schedule; default: one attempt only. */
+  retry?: boolean;
   /** How long to wait for the first attempts; 0 returns at once. */
   waitMs: number;
   pollMs?: number;
@@ -32,6 +38,12 @@ async function deliveriesOf(client: SandboxClient, eventId: string): Promise<Pub
   return page.data;
 }
 
+/** Cancels the pending retries of an event's deliveries; returns the deliveries cancelled. */
+export async function cancelRetries(client: SandboxClient, eventId: string): Promise<PublicDelivery[]> {
+  const res = await client.request<{ canceled: PublicDelivery[] }>('POST', `/_sandbox/events/${encodeURIComponent(eventId)}/cancel_retries`, {});
+  return res.canceled;
+}
+
 /**
  * Resends an event and waits for the first attempt of each new delivery.
  *
@@ -41,9 +53,13 @@ async function deliveriesOf(client: SandboxClient, eventId: string): Promise<Pub
 export async function resendEvent(client: SandboxClient, eventId: string, opts: ResendOptions): Promise<ResendResult> {
   const clock = opts.clock ?? new SystemClock();
   const before = new Set((await deliveriesOf(client, eventId)).map((d) => d.id));
-  const res = await client.request<{ deliveries: number }>('POST', `/_sandbox/events/${encodeURIComponent(eventId)}/resend`, opts.to ? { url: opts.to } : {});
-  if (res.deliveries === 0) {
-    throw new PaycliError('invalid_state', `Event ${eventId} has nowhere to go: its payment has no notify_url, and there is no webhook endpoint or --forward-to.`, {
+  const res = await client.request<{ deliveries: number; listeners?: number }>('POST', `/_sandbox/events/${encodeURIComponent(eventId)}/resend`, {
+    ...(opts.to ? { url: opts.to } : {}),
+    retry: opts.retry ?? false,
+  });
+  const listeners = res.listeners ?? 0;
+  if (res.deliveries === 0 && listeners === 0) {
+    throw new PaycliError('invalid_state', `Event ${eventId} has nowhere to go: its payment has no notify_url, and there is no webhook endpoint, --forward-to or paycli listen.`, {
       hint: 'Send it to your app with --to <port|url>.',
     });
   }
@@ -51,7 +67,10 @@ export async function resendEvent(client: SandboxClient, eventId: string, opts: 
   for (;;) {
     const fresh = (await deliveriesOf(client, eventId)).filter((d) => !before.has(d.id)).reverse();
     const settled = fresh.length >= res.deliveries && fresh.every((d) => d.attempts.length > 0 || d.status !== 'pending');
-    if (settled || clock.now() >= deadline) return { event_id: eventId, deliveries: fresh, timed_out: !settled };
+    if (settled || clock.now() >= deadline) {
+      const acknowledged = settled && fresh.every((d) => d.attempts[0]?.acknowledged === true);
+      return { event_id: eventId, deliveries: fresh, timed_out: !settled, acknowledged, listeners };
+    }
     // A ref'd pause, not the clock's (unref'd) timer: nothing else keeps the CLI process alive meanwhile.
     await pause(opts.pollMs ?? 100);
   }

@@ -12,6 +12,19 @@ export function parseForwardTarget(value: string, flag = '--forward-to'): string
   return parseHttpTarget(value, flag).href;
 }
 
+/**
+ * What to say when the app answered 404 at `url`: which path was tried and how to give the right one. A bare
+ * port means `/`, while most apps receive notifications on a route such as `/webhooks`.
+ *
+ * @example
+ * notFoundHint('http://127.0.0.1:3000/', '--forward-to');
+ */
+export function notFoundHint(url: string, flag: string): string {
+  const u = new URL(url);
+  const suggestion = u.pathname === '/' ? `${u.origin}/webhooks` : `${u.origin}/<your webhook route>`;
+  return `Your app answered 404 to POST ${u.pathname} (${url}): no route there. Give the path it receives notifications on, e.g. ${flag} ${suggestion}`;
+}
+
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers that would break the signature or the request if replaced. */
 const RESERVED = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-length', 'host', 'transfer-encoding', 'connection']);

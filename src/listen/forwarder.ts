@@ -61,6 +61,8 @@ export type ForwarderUpdate =
       /** A 2xx answer. */
       acknowledged: boolean;
       response_excerpt: string;
+      /** An earlier event delivered again (`events resend`). */
+      resent?: boolean;
     };
 
 /**
@@ -127,12 +129,16 @@ export class Forwarder {
     this.closeTransport?.();
   }
 
+  /** A resent notification is forwarded again on purpose; a new one seen twice (replay overlap) is not. */
   private accept(notification: StreamNotification, onUpdate: (u: ForwarderUpdate) => void): void {
-    if (this.seen.has(notification.id)) return;
+    const resent = notification.resent === true;
+    if (!resent && this.seen.has(notification.id)) return;
     this.seen.add(notification.id);
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
     if (this.opts.events && !eventMatches(this.opts.events, notification.type)) return;
-    const p = this.forward(notification).then(onUpdate);
+    const p = this.forward(notification)
+      .then((u) => (resent ? { ...u, resent: true } : u))
+      .then(onUpdate);
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }

@@ -33,7 +33,8 @@ export interface SandboxStreamOptions {
 
 export type StreamUpdate =
   | { type: 'connected'; url: string; ready: StreamReady; reconnect: boolean; down_for_ms: number | null }
-  | { type: 'event'; event: PaycliEvent }
+  /** `resent`: an earlier event delivered again (`events resend`), not a new one. */
+  | { type: 'event'; event: PaycliEvent; resent?: boolean }
   /** What an event means in its payment's provider, unsigned (with `include: ['notifications']`). */
   | { type: 'notification'; notification: StreamNotification }
   | { type: 'activity'; entry: ActivityEntry }
@@ -181,9 +182,13 @@ export class SandboxStream {
       onUpdate({ type: 'event', event });
     } else if (message.event === 'notification') {
       const notification = JSON.parse(message.data) as StreamNotification;
-      // Notifications follow their event: resuming after it also resumes after them.
-      this.lastEventId = notification.event_id;
+      // Notifications follow their event: resuming after it also resumes after them. A resent one is not
+      // new, so the reconnect position stays where it is.
+      if (notification.resent !== true) this.lastEventId = notification.event_id;
       onUpdate({ type: 'notification', notification });
+    } else if (message.event === 'resend') {
+      // Not a new event: the reconnect position (lastEventId) stays where it is.
+      onUpdate({ type: 'event', event: JSON.parse(message.data) as PaycliEvent, resent: true });
     } else if (message.event === 'activity') {
       const entry = JSON.parse(message.data) as ActivityEntry;
       this.activitySeq = entry.seq;

@@ -15,6 +15,7 @@ import type { CoreReader, ProviderNotifications } from '../core/notifications.js
 import type { Merchant, Payment } from '../engine/types.js';
 import type { PaycliError } from '../errors.js';
 import type { ActivityLog } from '../core/activity-log.js';
+import type { FaultRenderer } from '../faults/fault-middleware.js';
 
 export type { SignedNotification, NotificationProbe } from '../webhooks/notification-protocol.js';
 export type { UnitOfWork } from '../core/unit-of-work.js';
@@ -123,6 +124,11 @@ export interface Provider<C extends Credentials = Credentials> {
   app(host: ProviderHost<C>): RequestHandler;
   /** The provider's error response; also used by the host for errors outside its router (body limit, 404). */
   renderError(err: PaycliError): RenderedError;
+  /**
+   * An injected API fault (`rate_limited`, `api_error`, `service_unavailable`) in the PSP's own shape, with
+   * its headers (e.g. a retry hint). Default: `renderError`, plus `Retry-After` on a 429.
+   */
+  renderFault?: FaultRenderer;
   notifications: ProviderNotifications<C>;
 }
 

@@ -9,6 +9,8 @@ import type { Clock } from '../clock.js';
 import type { ActivityLog } from '../core/activity-log.js';
 import { PaycliError, toPaycliError } from '../errors.js';
 import { fromParserError } from '../http/body-parsing.js';
+import { faultMiddleware } from '../faults/fault-middleware.js';
+import type { FaultRules } from '../faults/fault-rules.js';
 import type { AnyProvider, RenderedError } from '../providers/contract.js';
 import type { Store } from '../store/store.js';
 import { CONTROL_PREFIX } from './control-routes.js';
@@ -34,6 +36,8 @@ export interface AppOptions {
    * writes, security headers). Their errors are answered like any other.
    */
   guards?: RequestHandler[];
+  /** PSP API fault rules (`/_sandbox/faults`), applied to the provider's routes (not the control API). */
+  faults?: FaultRules;
   /** Called for errors that are bugs (500s), so the command can show them. */
   onBug?: (err: PaycliError, req: Request) => void;
 }
@@ -42,6 +46,15 @@ export interface AppOptions {
 function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Reads of the control API (the log itself, deliveries, the stream, health) are how paycli's own tools look
+ * at the sandbox; logging them would fill the log with `logs tail` and `events resend` polling. The buyer's
+ * pages are a browser's visits and stay.
+ */
+function isInspectionRead(method: string, path: string): boolean {
+  return method === 'GET' && path.startsWith(`${CONTROL_PREFIX}/`) && !path.startsWith(`${CONTROL_PREFIX}/buyer/`);
 }
 
 export function createApp(opts: AppOptions): Express {
@@ -55,17 +68,20 @@ export function createApp(opts: AppOptions): Express {
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
-      if (req.path === `${CONTROL_PREFIX}/stream` || req.path === `${CONTROL_PREFIX}/health`) return;
+      // originalUrl: by now a mounted router may have rewritten req.path.
+      const path = pathOf(req.originalUrl);
+      if (isInspectionRead(req.method, path)) return;
       opts.activity.add({
         kind: 'request',
         time: opts.clock.now(),
         method: req.method,
-        path: pathOf(req.originalUrl),
+        path,
         status: res.statusCode,
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         error_code: (res.locals.errorCode as string | undefined) ?? null,
         idempotent_replay: res.locals.idempotentReplay === true,
         ...(providerName === 'paycli' ? {} : { provider: providerName }),
+        ...(res.locals.fault ? { fault: res.locals.fault as string } : {}),
       });
     });
     next();
@@ -75,6 +91,12 @@ export function createApp(opts: AppOptions): Express {
 
   if (opts.control) app.use(CONTROL_PREFIX, opts.control);
   if (opts.dashboard) app.use(opts.dashboard);
+  // API faults come before the provider's routes, rendered in the provider's own error shape.
+  if (opts.faults) {
+    const provider = opts.provider;
+    const render = provider.renderFault ?? ((e: PaycliError) => provider.renderError(e));
+    app.use(faultMiddleware({ rules: opts.faults, provider: providerName, render, activity: opts.activity, clock: opts.clock }));
+  }
   app.use(opts.routes);
 
   app.use((req, _res, next) => {

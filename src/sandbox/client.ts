@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_FILE, type ResolvedConfig } from '../config.js';
 import { ERROR_CODES, PaycliError, type ErrorCode } from '../errors.js';
+import { normalizeSandboxUrl } from '../http-target.js';
 import { writePrivateFileSync } from '../private-files.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -98,17 +99,41 @@ export class SandboxClient {
       return await fetch(this.url + pathname, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), signal });
     } catch (err) {
       if (signal?.aborted) throw err;
-      throw new PaycliError('sandbox_unreachable', `No sandbox answered at ${this.url} (${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}).`, {
-        hint: 'Start one with `paycli sandbox start`, or point to it with --sandbox-url / PAYCLI_SANDBOX_URL.',
-      });
+      throw unreachable(this.url, err);
     }
   }
+
+  /** Resolves when anything answers HTTP at the sandbox's URL; `sandbox_unreachable` otherwise. */
+  async probe(): Promise<void> {
+    const res = await this.fetch('GET', '/_sandbox/health');
+    await res.body?.cancel();
+  }
 }
+
+/** Nothing answers at `url`: say so, and how to fix it (a stopped sandbox or a wrong address). */
+function unreachable(url: string, err: unknown): PaycliError {
+  const reason = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+  return new PaycliError('sandbox_unreachable', `Nothing answers at ${url} (${reason}): no sandbox is running there.`, {
+    hint: 'Start one with `paycli sandbox start` (in this directory, so other commands find it), or point to a running one with --sandbox-url <url|port> / PAYCLI_SANDBOX_URL.',
+  });
+}
+
 
 /** Finds the sandbox to talk to, in the precedence order of the config, then the runtime file. */
 export function connectSandbox(config: Pick<ResolvedConfig, 'sandboxUrl' | 'apiKey'>, cwd: string): SandboxClient {
   const runtime = readRuntimeInfo(cwd);
-  const url = (config.sandboxUrl ?? runtime?.url ?? 'http://127.0.0.1:4242').replace(/\/+$/, '');
-  const key = config.apiKey ?? (runtime && (!config.sandboxUrl || config.sandboxUrl.replace(/\/+$/, '') === runtime.url) ? runtime.secret_key : null);
+  const configured = config.sandboxUrl ? normalizeSandboxUrl(config.sandboxUrl, '--sandbox-url') : null;
+  const url = configured ?? (runtime?.url ?? 'http://127.0.0.1:4242').replace(/\/+$/, '');
+  const key = config.apiKey ?? (runtime && (!configured || sameOrigin(configured, runtime.url)) ? runtime.secret_key : null);
   return new SandboxClient(url, key);
+}
+
+/** `http://localhost:4242` and `http://127.0.0.1:4242` name the same local sandbox. */
+function sameOrigin(a: string, b: string): boolean {
+  const loopback = (u: URL) => `${['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) ? 'loopback' : u.hostname}:${u.port}${u.pathname.replace(/\/+$/, '')}`;
+  try {
+    return loopback(new URL(a)) === loopback(new URL(b));
+  } catch {
+    return false;
+  }
 }

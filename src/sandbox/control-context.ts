@@ -7,6 +7,7 @@ import type { IdempotencyCache } from '../core/idempotency.js';
 import type { ProviderNotification } from '../core/notifications.js';
 import type { PaymentService } from '../core/payment-service.js';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
+import type { FaultRules } from '../faults/fault-rules.js';
 import type { Store } from '../store/store.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 
@@ -26,4 +27,6 @@ export interface ControlContext {
   notificationsOf: (event: PaycliEvent) => { provider: string; notification: ProviderNotification }[];
   /** Each served provider's credentials for a merchant. */
   credentialsOf: (merchant: Merchant) => Record<string, Record<string, unknown>>;
+  /** PSP API fault rules (`/_sandbox/faults`), applied before the providers' routes. */
+  faults: FaultRules;
 }

@@ -12,13 +12,15 @@ import type { BuyerAction } from '../engine/payments.js';
 import type { Merchant, Payment } from '../engine/types.js';
 import { requireApiKey } from '../http/api-key.js';
 import { parse } from '../http/validation.js';
+import { parseFaultRule } from '../faults/fault-api.js';
 import { toPublicDelivery, type Delivery } from '../webhooks/dispatcher.js';
 import type { StoredResponse } from '../core/idempotency.js';
 import { answerPost } from '../http/idempotent-post.js';
-import type { ChaosRule } from '../core/chaos-rules.js';
 import { buyerQrSvg } from '../dashboard/buyer-qr.js';
 import { buyerLang, buyerPage } from './buyer-page.js';
+import { parseChaosRule, publicChaosRule } from './chaos-api.js';
 import { paginate } from '../core/pagination.js';
+import { ResendNotifier } from './resend-notifier.js';
 import { streamRouter } from './stream-routes.js';
 import type { ControlContext } from './control-context.js';
 
@@ -30,25 +32,16 @@ const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
 
 const buyerBody = z.strictObject({ failure_code: z.string().regex(/^[a-z_]{1,64}$/).optional() });
 
-export const chaosBody = z.strictObject({
-  events: z.array(z.string()).min(1).optional(),
-  payment_id: z.string().optional(),
-  merchant_order_id: z.string().optional(),
-  // `paycli listen` forwards client-side, so its deliveries never pass through chaos rules: not a destination here.
-  destinations: z.array(z.enum(['notify_url', 'endpoint', 'forward'])).optional(),
-  times: z.number().int().min(1).optional(),
-  delay_ms: z.number().int().min(0).max(31 * 24 * 3_600_000).optional(),
-  duplicates: z.number().int().min(0).max(20).optional(),
-  drop: z.boolean().optional(),
-  fail_first: z.number().int().min(0).max(50).optional(),
-  probe: z.enum(['tampered', 'stale']).optional(),
-});
-
 const deliveriesQuery = z.strictObject({
   limit: z.string().regex(/^\d+$/).transform(Number).refine((n) => n >= 1 && n <= 1000, { error: 'must be 1 to 1000' }).optional(),
   starting_after: z.string().optional(),
   event_id: z.string().optional(),
-  status: z.enum(['pending', 'succeeded', 'failed', 'dropped']).optional(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'dropped', 'canceled']).optional(),
+});
+
+const requestsQuery = z.strictObject({
+  since: z.string().regex(/^\d+$/, { error: 'must be a sequence number' }).transform(Number).optional(),
+  limit: z.string().regex(/^\d+$/).transform(Number).refine((n) => n >= 1 && n <= 2000, { error: 'must be 1 to 2000' }).optional(),
 });
 
 export const merchantBody = z.strictObject({
@@ -64,18 +57,6 @@ function buyerView(p: Payment): Payment | Omit<Payment, 'provider'> {
   if (p.provider !== 'paycli') return p;
   const { provider: _provider, ...rest } = p;
   return rest;
-}
-
-/** A chaos rule from a validated request body (the control API's and the dashboard's). */
-export function toChaosRule(b: z.output<typeof chaosBody>): Omit<ChaosRule, 'id'> {
-  return {
-    events: b.events ?? ['*'],
-    payment_id: b.payment_id ?? null,
-    merchant_order_id: b.merchant_order_id ?? null,
-    destinations: b.destinations ?? null,
-    remaining: b.times ?? null,
-    chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
-  };
 }
 
 function publicMerchant(m: Merchant) {
@@ -129,7 +110,8 @@ export function controlRouter(ctx: ControlContext): Router {
   // The sandbox's own key (the merchant's secret key) opens the control API, whichever providers run.
   router.use(requireApiKey((key) => service.authenticate(key)));
   // GET /stream (Server-Sent Events for listen and logs tail) and GET /webhook_secret.
-  router.use(streamRouter(ctx));
+  const resends = new ResendNotifier();
+  router.use(streamRouter(ctx, resends));
 
   const post = (path: string, exec: (req: Request, merchant: Merchant) => Promise<StoredResponse>) => {
     router.post(path, (req, res) => {
@@ -140,6 +122,7 @@ export function controlRouter(ctx: ControlContext): Router {
 
   post('/reset', async () => {
     await service.reset();
+    ctx.faults.clear();
     return { status: 200, body: { ok: true } };
   });
 
@@ -160,28 +143,60 @@ export function controlRouter(ctx: ControlContext): Router {
     res.json({ ...page, data: page.data.map(toPublicDelivery) });
   });
 
+  // Oldest first, as a log reads; `limit` keeps the newest entries (the end of the log, like `tail`).
   router.get('/requests', (req, res) => {
-    const since = Number(req.query.since ?? 0);
-    res.json({ object: 'list', data: ctx.activity.since(Number.isFinite(since) ? since : 0) });
+    const q = parse(requestsQuery, req.query, 'query');
+    const entries = ctx.activity.since(q.since ?? 0);
+    res.json({ object: 'list', data: q.limit === undefined ? entries : entries.slice(-q.limit) });
   });
 
   post('/events/:id/resend', async (req, merchant) => {
-    const body = parse(z.strictObject({ url: z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL with a host, without spaces or control characters' }).optional() }), req.body ?? {});
+    // retry: false is a one-shot resend (one attempt, no retry schedule); the default keeps a PSP's redelivery.
+    const body = parse(
+      z.strictObject({
+        url: z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL with a host, without spaces or control characters' }).optional(),
+        retry: z.boolean().optional(),
+      }),
+      req.body ?? {},
+    );
     const id = String(req.params.id);
-    const deliveries = await service.resendEvent(merchant, id, body.url);
-    return { status: 200, body: { ok: true, event_id: id, deliveries } };
+    const deliveries = await service.resendEvent(merchant, id, body.url, { retry: body.retry });
+    // `listen` sessions are destinations too, unless the resend names its one URL.
+    const listeners = body.url ? 0 : resends.announce(service.getEvent(merchant, id));
+    return { status: 200, body: { ok: true, event_id: id, deliveries, listeners } };
+  });
+  post('/events/:id/cancel_retries', async (req, merchant) => {
+    const event = service.getEvent(merchant, String(req.params.id));
+    const canceled = ctx.dispatcher.cancelRetries(merchant.id, event.id);
+    await ctx.store.commit();
+    return { status: 200, body: { ok: true, event_id: event.id, canceled: canceled.map(toPublicDelivery) } };
   });
 
+  // Rules in the order armed: a notification takes the first that matches (see chaos-api.ts).
   router.get('/chaos', (_req, res) => {
-    res.json({ object: 'list', data: service.chaos.list() });
+    res.json({ object: 'list', data: service.chaos.list().map(publicChaosRule) });
   });
   post('/chaos', async (req) => {
-    const rule = service.chaos.add(toChaosRule(parse(chaosBody, req.body)));
-    return { status: 201, body: rule };
+    const rule = service.chaos.add(parseChaosRule(req.body));
+    return { status: 201, body: publicChaosRule(rule) };
   });
   router.delete('/chaos', (_req, res) => {
     service.chaos.clear();
     res.json({ ok: true });
+  });
+
+  // PSP API faults: a request takes the first matching rule, in the order armed (see src/faults/).
+  router.get('/faults', (_req, res) => {
+    res.json({ object: 'list', data: ctx.faults.list() });
+  });
+  post('/faults', async (req) => ({ status: 201, body: ctx.faults.add(parseFaultRule(req.body)) }));
+  router.delete('/faults', (_req, res) => {
+    ctx.faults.clear();
+    res.json({ ok: true });
+  });
+  router.delete('/faults/:id', (req, res) => {
+    if (!ctx.faults.remove(req.params.id!)) throw new PaycliError('resource_missing', `No fault rule ${req.params.id}.`, { param: 'id' });
+    res.json({ id: req.params.id, object: 'fault_rule', deleted: true });
   });
 
   post('/clock/advance', async (req) => {

@@ -17,12 +17,13 @@ import type { Merchant, Payment, PaycliEvent, Refund } from '../engine/types.js'
 import { PaycliError } from '../errors.js';
 import { parse } from '../providers/paycli/schemas.js';
 import { toPublicDelivery, type Delivery, type DeliveryUpdate } from '../webhooks/delivery.js';
-import { CONTROL_PREFIX, chaosBody, merchantBody, toChaosRule } from './control-routes.js';
-import type { DashboardContext } from './dashboard-routes.js';
+import { parseChaosRule } from './chaos-api.js';
+import { CONTROL_PREFIX, merchantBody } from './control-routes.js';
+import { DASHBOARD_API, type DashboardContext } from './dashboard-routes.js';
 import { paymentIdOf } from '../core/payment-relations.js';
 import { jsonBodyParsing } from '../http/body-parsing.js';
 
-export const DASHBOARD_API = '/_dashboard/api';
+export { DASHBOARD_API };
 
 const int = (name: string) =>
   z
@@ -160,7 +161,7 @@ export function dashboardApi(ctx: DashboardContext): Router {
     res.json({ object: 'list', data: service.chaos.list() });
   });
   api.post('/chaos', (req, res) => {
-    res.status(201).json(service.chaos.add(toChaosRule(parse(chaosBody, req.body ?? {}))));
+    res.status(201).json(service.chaos.add(parseChaosRule(req.body ?? {})));
   });
   api.delete('/chaos/:id', (req, res) => {
     if (!service.chaos.remove(req.params.id!)) throw new PaycliError('resource_missing', `No armed chaos rule ${req.params.id} (it may have been used up).`, { param: 'id' });

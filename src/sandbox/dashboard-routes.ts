@@ -6,6 +6,9 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { ControlContext } from './control-routes.js';
 
+/** Where the dashboard's JSON API lives; it checks the origin of its writes itself (dashboard-api.ts). */
+export const DASHBOARD_API = '/_dashboard/api';
+
 /** A provider the sandbox serves, as the dashboard's settings page shows it (the sandbox's ServedProvider). */
 export interface DashboardProvider {
   name: string;

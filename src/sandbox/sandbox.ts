@@ -23,13 +23,14 @@ import { lockDataFile, refuseEmptyDataFile, type DataLock } from '../store/data-
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webhooks/dispatcher.js';
+import { FaultRules } from '../faults/fault-rules.js';
 import { createApp } from './app.js';
 import { sameOriginWrites, securityHeaders } from './browser-safety.js';
 import { guardConnections, serverOptions, type ConnectionLimits } from './connection-guard.js';
 import type { ControlContext } from './control-context.js';
 import { CONTROL_PREFIX, controlRouter } from './control-routes.js';
 import { hostCheck } from './host-check.js';
-import { dashboardRouter } from './dashboard-routes.js';
+import { DASHBOARD_API, dashboardRouter } from './dashboard-routes.js';
 import { writeProviderFiles, type ProviderFiles } from './provider-files.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -123,6 +124,8 @@ export interface Sandbox {
   service: PaymentService;
   dispatcher: WebhookDispatcher;
   activity: ActivityLog;
+  /** PSP API fault rules (also `/_sandbox/faults`). */
+  faults: FaultRules;
   /** Stops accepting requests, lets in-flight deliveries finish, and closes the store. */
   close(): Promise<void>;
 }
@@ -198,6 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const urls = new Map<string, string>();
   const mainUrl = () => urls.get('paycli') ?? '';
   const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols });
+  const faults = new FaultRules();
   const servers: Server[] = [];
   let files: ProviderFiles | null = null;
   const cleanUp = async () => {
@@ -243,6 +247,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
         return all;
       },
+      faults,
     };
     control.use(controlRouter(controlCtx));
     const dashboard = dashboardRouter({ ...controlCtx, bodyLimitBytes, providers: () => Object.values(served) });
@@ -275,7 +280,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         clock,
         store,
         onBug,
-        guards: [hostCheck({ host, allowHosts: options.allowHosts }), sameOriginWrites(), securityHeaders()],
+        faults,
+        guards: [
+          hostCheck({ host, allowHosts: options.allowHosts }),
+          sameOriginWrites({ checkedElsewhere: isMain ? (req) => req.path.startsWith(`${DASHBOARD_API}/`) : undefined }),
+          securityHeaders(),
+        ],
       });
       const server = createServer(serverOptions(), app);
       guardConnections(server, options.connectionLimits);
@@ -318,6 +328,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     service,
     dispatcher,
     activity,
+    faults,
     close() {
       closing ??= cleanUp();
       return closing;

@@ -10,6 +10,8 @@
  *   With `include=notifications`, each event is followed by the notifications it means in its payment's
  *   provider (`notification`: provider, event id, notification id, type and unsigned payload), and `ready`
  *   carries each served provider's credentials, so `listen` signs exactly as that provider does.
+ *   An event sent again (`events resend`) comes as a `resend` message and as notifications marked
+ *   `resent`, without an SSE id: it is not a new event.
  * - `GET /_sandbox/webhook_secret`: the merchant's webhook secret, which signs notify_url and --forward-to
  *   notifications and which `listen` signs with, so the app needs one secret for all of them.
  *
@@ -22,6 +24,7 @@ import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { parse } from '../http/validation.js';
 import type { ActivityEntry } from '../core/activity-log.js';
 import type { ControlContext } from './control-context.js';
+import type { ResendNotifier } from './resend-notifier.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** At most this many missed events are replayed on reconnect; more would flood the app. */
@@ -50,6 +53,8 @@ export interface StreamNotification {
   id: string;
   type: string;
   payload: unknown;
+  /** An earlier notification delivered again (`events resend`), not a new one. */
+  resent?: boolean;
 }
 
 const streamQuery = z.strictObject({
@@ -86,8 +91,12 @@ export function eventsToReplay(
   return missed.filter((e) => e.merchant_id === merchantId).slice(-MAX_REPLAYED_EVENTS);
 }
 
-/** The `/stream` and `/webhook_secret` routes; mount after `authenticate`. */
-export function streamRouter(ctx: ControlContext): Router {
+/**
+ * The `/stream` and `/webhook_secret` routes; mount after `authenticate`. A resent event announced on
+ * `resends` goes to the event streams as a `resend` message, without an SSE id: it is not a new event, so
+ * a reconnecting client's position stays on the last new one.
+ */
+export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Router {
   const router = express.Router();
   const instance = randomUUID();
 
@@ -143,12 +152,16 @@ export function streamRouter(ctx: ControlContext): Router {
 
     // The backlog and the subscription are taken in the same tick, so nothing falls between them.
     if (include.has('events') || include.has('notifications')) {
-      const sendEvent = (e: PaycliEvent) => {
-        if (include.has('events')) send('event', e, e.id);
+      const sendEvent = (e: PaycliEvent, resent = false) => {
+        // A resent event is not a new one: no SSE id, so a reconnecting client's position stays put.
+        if (include.has('events')) {
+          if (resent) send('resend', e);
+          else send('event', e, e.id);
+        }
         if (!include.has('notifications')) return;
         for (const n of ctx.notificationsOf(e)) {
           const message: StreamNotification = { provider: n.provider, event_id: e.id, id: n.notification.id, type: n.notification.type, payload: n.notification.payload };
-          send('notification', message);
+          send('notification', resent ? { ...message, resent: true } : message);
         }
       };
       const backlog = eventsToReplay(ctx.store.list<PaycliEvent>('events'), merchant.id, lastEventId, seen, ctx.startedAt);
@@ -158,6 +171,7 @@ export function streamRouter(ctx: ControlContext): Router {
           if (e.merchant_id === merchant.id) sendEvent(e);
         }),
       );
+      if (resends) cleanups.push(resends.subscribe(merchant.id, (e) => sendEvent(e, true)));
     }
     if (include.has('activity')) {
       // Sequence numbers restart with the process: a client coming from another one gets all entries.

@@ -5,8 +5,12 @@ import { PaycliError } from '../errors.js';
 
 /** Set name → folder in the package. */
 export const BUILTIN_SETS: Readonly<Record<string, string>> = {
-  /** Webhook endpoint conformance: signatures, timeout, duplicates, order. */
+  /** Whole-app conformance (needs POST /checkout and GET /orders/:id): signatures, timeout, duplicates, order. */
   conformance: 'scenarios/conformance',
+  /** The notification endpoint alone (only its URL): signature, tampered, stale, acknowledgement time, duplicates. */
+  'webhook-endpoint': 'builtin/webhook-endpoint',
+  /** The PSP's own API failing (503, 429, a reset connection): the app retries with the same Idempotency-Key. */
+  'psp-faults': 'builtin/psp-faults',
 };
 
 // The same relative path works from src/scenarios and from dist/scenarios.

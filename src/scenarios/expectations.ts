@@ -167,6 +167,21 @@ function lastAnswer(d: PublicDelivery): string {
   return a.status === null ? `no answer (${a.error ?? 'error'})` : `answered ${a.status}${a.response_excerpt ? ` ${show(a.response_excerpt.slice(0, 60))}` : ''}`;
 }
 
+/**
+ * Why notifications were not acknowledged, from what the app answered: "answer fast" fits a timeout or a
+ * 5xx, not an app that refused a correctly signed notification or has no route there.
+ */
+function acknowledgeHint(unacknowledged: readonly PublicDelivery[]): string {
+  const last = unacknowledged.map((d) => d.attempts.filter((a) => !a.simulated).at(-1)?.status ?? null);
+  if (last.length > 0 && last.every((s) => s === 400 || s === 401 || s === 403)) {
+    return "The app refused a correctly signed notification, as it would a bad signature: check that it verifies with the webhook secret printed at the start of the run (or pass the app's with --webhook-secret).";
+  }
+  if (last.length > 0 && last.every((s) => s === 404 || s === 405)) {
+    return "The app has no notification route at that URL: set the scenario's setup.app.notify_url, or pass --app-url with the notification path (e.g. http://localhost:3000/webhooks).";
+  }
+  return DEFAULT_HINTS.acknowledged;
+}
+
 function checkNotifications(e: NotificationExpectation, all: readonly PublicDelivery[], events: Map<string, PaycliEvent>, fail: (m: string, hint?: string) => void): void {
   const matching = all.filter((d) => {
     if ((d.probe ?? undefined) !== e.probe) return false;
@@ -185,7 +200,8 @@ function checkNotifications(e: NotificationExpectation, all: readonly PublicDeli
   };
   if (e.status !== undefined) each((d) => d.status === e.status, (d) => `${describeDelivery(d)} is ${d.status}, expected ${e.status} (${lastAnswer(d)})`);
   if (e.acknowledged === true) {
-    each((d) => d.status === 'succeeded' && !d.probe, (d) => `${describeDelivery(d)} was not acknowledged after ${d.attempts.length} attempt(s): ${lastAnswer(d)}`, DEFAULT_HINTS.acknowledged);
+    const unacknowledged = matching.filter((d) => !(d.status === 'succeeded' && !d.probe));
+    each((d) => d.status === 'succeeded' && !d.probe, (d) => `${describeDelivery(d)} was not acknowledged after ${d.attempts.length} attempt(s): ${lastAnswer(d)}`, acknowledgeHint(unacknowledged));
   }
   if (e.acknowledged === false) each((d) => !d.attempts.some((a) => a.acknowledged), (d) => `${describeDelivery(d)} was acknowledged (${lastAnswer(d)}), expected it not to be`);
   if (e.rejected !== undefined) {

@@ -10,7 +10,9 @@ import type { z } from 'zod';
 import { PaycliError } from '../errors.js';
 import { scenarioSchema, STEP_ACTIONS, type Scenario } from './schema.js';
 import { describeLimitError, MAX_SCENARIO_ALIASES, MAX_SCENARIO_DEPTH, MAX_SCENARIO_FILE_BYTES, nestsDeeperThan } from './file-limits.js';
+import { issueMessage, unknownKeyMessage } from './issue-messages.js';
 import { findRefs, REF_ROOTS } from './refs.js';
+import { checkSemantics } from './semantic-checks.js';
 
 export interface Problem {
   /** The file as given or found, relative to the working directory. */
@@ -181,6 +183,7 @@ export function loadScenarioFile(file: string, cwd: string): LoadResult {
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => fromIssue(i, raw, at)) };
   const problems = checkReferences(parsed.data, at);
+  checkSemantics(parsed.data, (p, m) => problems.push(at(p, m)));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, loaded: { file, displayFile, scenario: parsed.data } };
 }
@@ -189,12 +192,10 @@ function fromIssue(issue: z.core.$ZodIssue, raw: unknown, at: (p: (string | numb
   const docPath = issue.path.map((k) => (typeof k === 'number' ? k : String(k)));
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const more = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : '';
-    return at([...docPath, key], `unknown field "${key}"${more}`, true);
+    return at([...docPath, key], unknownKeyMessage(key, issue.keys.slice(1), docPath), true);
   }
   if (issue.code === 'invalid_type' && valueAt(raw, docPath) === undefined) return at(docPath, 'is required');
-  const message = issue.message.startsWith('Invalid input: expected ') ? `must be ${issue.message.slice('Invalid input: expected '.length)}` : issue.message;
-  return at(docPath, message);
+  return at(docPath, issueMessage(issue, docPath, valueAt(raw, docPath)));
 }
 
 /** References must name a built-in (app, sandbox, scenario) or an earlier step; a step's expect may name the step itself. */

@@ -9,6 +9,7 @@ import { DEFAULT_FEES } from '../engine/settlement.js';
 import type { PaycliEvent } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import type { PublicDelivery } from '../webhooks/dispatcher.js';
+import { RUNNER_HEADER } from '../faults/fault-middleware.js';
 import { httpJson, HttpUnreachable, type HttpResult } from './http.js';
 import type { ObservedRequest } from './sandbox-front.js';
 import type { ChaosRuleInput, SandboxEnvironment, ScenarioSandbox } from './scenario-sandbox.js';
@@ -65,7 +66,7 @@ async function openRemote(url: string, key: string, scenario: Scenario, quietMs:
   const own: { method: string; path: string }[] = [];
   const call = async (method: string, path: string, body?: unknown): Promise<HttpResult> => {
     own.push({ method, path: path.split('?')[0]! });
-    return httpJson(method, url + path, { body, headers: { authorization: `Bearer ${key}` } });
+    return httpJson(method, url + path, { body, headers: { authorization: `Bearer ${key}`, [RUNNER_HEADER]: '1' } });
   };
   const must = async (method: string, path: string, body?: unknown): Promise<HttpResult> => {
     const r = await call(method, path, body);

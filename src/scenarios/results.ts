@@ -87,13 +87,15 @@ export interface RunReport {
   seed: string;
   sandbox: 'in-process' | 'remote';
   summary: RunSummary;
+  /** Set when the run was stopped (Ctrl-C): what had not run yet is `skipped`. */
+  interrupted?: true;
   duration_ms: number;
   scenarios: ScenarioResult[];
 }
 
 /** Progress, in the order things happen. */
 export type RunEvent =
-  | { type: 'run:start'; total: number; sandbox: { mode: 'in-process' | 'remote'; url: string; secretKey: string; webhookSecret: string | null }; appUrl: string | null }
+  | { type: 'run:start'; total: number; sandbox: { mode: 'in-process' | 'remote'; url: string; secretKey: string; webhookSecret: string | null }; appUrl: string | null; seed: string }
   | { type: 'scenario:start'; index: number; total: number; name: string; file: string }
   | { type: 'step:end'; scenario: string; step: StepResult }
   | { type: 'scenario:end'; index: number; total: number; result: ScenarioResult }

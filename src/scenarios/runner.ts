@@ -11,7 +11,9 @@ import { HttpUnreachable } from './http.js';
 import type { LoadedScenario } from './loader.js';
 import { UnsupportedSetup } from './remote-sandbox.js';
 import { summarise, type DeliveryRecord, type EventRecord, type Failure, type RunEvent, type RunReport, type ScenarioResult, type Status, type StepResult } from './results.js';
+import type { ObservedRequest } from './sandbox-front.js';
 import type { SandboxEnvironment, ScenarioSandbox } from './scenario-sandbox.js';
+import { diagnose } from './diagnosis.js';
 import type { Scenario } from './schema.js';
 import { ActionFailed, actionOf, runAction, stepLabel, type AppConfig, type Route, type ScenarioRun } from './steps.js';
 
@@ -19,15 +21,22 @@ export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
 /** How long the app must make no request to the sandbox before a step counts as settled (real time). */
 export const DEFAULT_QUIET_MS = 10;
 export const DEFAULT_SEED = 'paycli';
+export const DEFAULT_APP_TIMEOUT_MS = 30_000;
 
 export interface RunOptions {
   environment: SandboxEnvironment;
   /** Overrides every scenario's `setup.app.base_url` (`--app-url`). */
   appUrl?: string | null;
+  /** Overrides where notifications go (`--notify-url`): the endpoint alone, whatever its path. */
+  notifyUrl?: string | null;
   /** Makes ids repeatable: each scenario's sandbox is seeded with `${seed}:${name}`. */
   seed?: string;
   /** Skip the remaining scenarios after the first that does not pass. */
   bail?: boolean;
+  /** How long to wait for the app to answer one request (default 30 s). */
+  appTimeoutMs?: number;
+  /** Aborted (Ctrl-C): the step under way finishes, the rest is skipped, and the report says so. */
+  signal?: AbortSignal;
   /** Only scenarios whose name contains this (case-insensitive). */
   filter?: string | null;
   onEvent?: (event: RunEvent) => void;
@@ -43,7 +52,7 @@ export function selectScenarios(loaded: readonly LoadedScenario[], filter?: stri
 }
 
 /** Where the app is and which routes the scenario uses. */
-export function appConfig(scenario: Scenario, appUrl?: string | null): AppConfig {
+export function appConfig(scenario: Scenario, appUrl?: string | null, timeoutMs = DEFAULT_APP_TIMEOUT_MS): AppConfig {
   const setup = scenario.setup?.app;
   let baseUrl = (appUrl ?? setup?.base_url ?? DEFAULT_APP_URL).replace(/\/+$/, '');
   const notify = setup?.notify_url ?? '/webhooks';
@@ -59,6 +68,7 @@ export function appConfig(scenario: Scenario, appUrl?: string | null): AppConfig
     notifyUrl: /^https?:\/\//.test(notify) ? notify : `${baseUrl}${notify.startsWith('/') ? '' : '/'}${notify}`,
     checkout: route(setup?.checkout ?? 'POST /checkout'),
     order: route(setup?.order ?? 'GET /orders/{order_id}'),
+    timeoutMs,
   };
 }
 
@@ -85,12 +95,13 @@ export async function runScenarios(loaded: readonly LoadedScenario[], opts: RunO
     total: selected.length,
     sandbox: { mode: env.mode, url: env.url, secretKey: env.secretKey, webhookSecret: env.webhookSecret },
     appUrl: opts.appUrl ?? null,
+    seed: opts.seed ?? DEFAULT_SEED,
   });
   const results: ScenarioResult[] = [];
   let bailed = false;
   for (const [i, l] of selected.entries()) {
     let result: ScenarioResult;
-    if (bailed) {
+    if (bailed || opts.signal?.aborted) {
       result = { ...emptyResult(l), status: 'skipped' };
     } else {
       emit({ type: 'scenario:start', index: i + 1, total: selected.length, name: l.scenario.name, file: l.displayFile });
@@ -105,6 +116,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], opts: RunO
     seed: opts.seed ?? DEFAULT_SEED,
     sandbox: env.mode,
     summary: summarise(results),
+    ...(opts.signal?.aborted ? { interrupted: true } : {}),
     duration_ms: Math.round(sw() - started),
     scenarios: results,
   };
@@ -121,7 +133,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   const scenario = l.scenario;
   const result = emptyResult(l);
   const finish = (status: Status): ScenarioResult => ({ ...result, status, duration_ms: Math.round(sw() - started) });
-  const app = appConfig(scenario, opts.appUrl);
+  const app = { ...appConfig(scenario, opts.appUrl, opts.appTimeoutMs), ...(opts.notifyUrl ? { notifyUrl: opts.notifyUrl } : {}) };
   let sandbox: ScenarioSandbox;
   try {
     sandbox = await opts.environment.open(scenario, opts.seed ?? DEFAULT_SEED, scenario.setup?.app?.settle ?? DEFAULT_QUIET_MS);
@@ -142,6 +154,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
     lastRefundId: null,
   };
   const scenarioRules = chaosRules(scenario.notifications);
+  let appRequests: readonly ObservedRequest[] = [];
   let stopped = false;
   try {
     await sandbox.setChaos(scenarioRules);
@@ -150,6 +163,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
       const t0 = sw();
       const action = actionOf(step);
       const stepResult: StepResult = { index, label: stepLabel(step), action, at_ms: sandbox.now() - sandbox.startMs, status: 'skipped', duration_ms: 0, failures: [] };
+      if (opts.signal?.aborted) stopped = true;
       if (!stopped) {
         try {
           const snapshots = await snapshotApp(run, step);
@@ -179,12 +193,18 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   } finally {
     try {
       Object.assign(result, await timeline(sandbox));
+      appRequests = await sandbox.appRequests();
     } finally {
       await sandbox.close();
     }
   }
   const statuses = result.steps.map((s) => s.status);
-  return finish(statuses.includes('error') ? 'error' : statuses.includes('failed') ? 'failed' : 'passed');
+  const status = statuses.includes('error') ? 'error' : statuses.includes('failed') ? 'failed' : 'passed';
+  if (status !== 'passed') {
+    const env = opts.environment;
+    result.failures.push(...diagnose(result.deliveries, appRequests, { seed: opts.seed ?? DEFAULT_SEED, secretKey: env.secretKey, webhookSecret: env.webhookSecret }));
+  }
+  return finish(status);
 }
 
 function actionFailure(err: unknown, index: number): Failure {

@@ -12,6 +12,8 @@ import { idGenerator, newPublishableKey, newSecretKey, newWebhookSecret, seededR
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { toPublicDelivery, type Delivery, type DeliveryChaos, type PublicDelivery } from '../webhooks/dispatcher.js';
+import { paycliNotificationProtocol } from '../providers/paycli/notifications.js';
+import { RUNNER_HEADER } from '../faults/fault-middleware.js';
 import { httpJson, type HttpResult } from './http.js';
 import { SandboxFront, type ObservedRequest } from './sandbox-front.js';
 import type { Scenario } from './schema.js';
@@ -73,6 +75,8 @@ export interface InProcessOptions {
   /** Use these keys instead of ones derived from the seed (e.g. from PAYCLI_API_KEY / PAYCLI_WEBHOOK_SECRET). */
   secretKey?: string;
   webhookSecret?: string;
+  /** `--app-timeout`: also caps one notification attempt (default 10 s) unless a scenario sets its own. */
+  appTimeoutMs?: number;
 }
 
 /** The merchant every scenario of a run shares: keys from the options, or derived from the seed. */
@@ -116,7 +120,7 @@ export async function startInProcessEnvironment(opts: InProcessOptions): Promise
     url: front.url,
     secretKey: merchant.secret_key,
     webhookSecret: merchant.webhook_secret,
-    open: (scenario, seed, quietMs) => openInProcess(front, merchant, scenario, seed, quietMs),
+    open: (scenario, seed, quietMs) => openInProcess(front, merchant, scenario, seed, quietMs, opts.appTimeoutMs),
     close: () => front.close(),
   };
 }
@@ -129,7 +133,7 @@ function acknowledgeRule(rule: NonNullable<NonNullable<Scenario['setup']>['merch
   };
 }
 
-async function openInProcess(front: SandboxFront, merchant: Merchant, scenario: Scenario, seed: string, quietMs: number): Promise<ScenarioSandbox> {
+async function openInProcess(front: SandboxFront, merchant: Merchant, scenario: Scenario, seed: string, quietMs: number, appTimeoutMs?: number): Promise<ScenarioSandbox> {
   const setup = scenario.setup ?? {};
   const startMs = setup.start_time ? Date.parse(setup.start_time) : DEFAULT_START_MS;
   const clock = new FakeClock(startMs);
@@ -147,7 +151,7 @@ async function openInProcess(front: SandboxFront, merchant: Merchant, scenario: 
     clock,
     seed: `${seed}:${scenario.name}`,
     retryScheduleMs: setup.merchant?.retry_schedule,
-    deliveryTimeoutMs: setup.merchant?.timeout,
+    deliveryTimeoutMs: setup.merchant?.timeout ?? (appTimeoutMs !== undefined ? Math.min(appTimeoutMs, paycliNotificationProtocol.defaultTimeoutMs) : undefined),
     // Scheduled on the virtual clock, signed with the real one: receivers check webhook-timestamp against
     // their own wall clock (5 minutes' tolerance), and a notification delayed by hours must still verify.
     signatureClock: new SystemClock(),
@@ -169,7 +173,7 @@ async function openInProcess(front: SandboxFront, merchant: Merchant, scenario: 
     appFacingUrl: front.url,
     startMs,
     now: () => clock.now(),
-    call: (method, path, body) => httpJson(method, sandbox.url + path, { body, headers: { authorization: `Bearer ${merchant.secret_key}` } }),
+    call: (method, path, body) => httpJson(method, sandbox.url + path, { body, headers: { authorization: `Bearer ${merchant.secret_key}`, [RUNNER_HEADER]: '1' } }),
     settle,
     async advance(ms) {
       await clock.advance(ms);

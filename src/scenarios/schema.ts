@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { EVENT_TYPES, WALLET_TYPES } from '../engine/types.js';
+import { faultRuleBody } from '../faults/fault-api.js';
 
 export const SCENARIO_VERSION = 1;
 
@@ -166,7 +167,7 @@ const expectation = z
   })
   .meta(d('Checks made after the step (and its notifications) settled.'));
 
-export const STEP_ACTIONS = ['create_payment', 'capture', 'cancel', 'refund', 'buyer', 'advance', 'redeliver', 'checkout', 'request'] as const;
+export const STEP_ACTIONS = ['create_payment', 'capture', 'cancel', 'refund', 'buyer', 'advance', 'redeliver', 'checkout', 'request', 'fault'] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
 const step = z
@@ -193,6 +194,9 @@ const step = z
       .meta(d('Send events of this scenario again (same webhook-id), as a PSP does.')),
     checkout: checkout.optional(),
     request: request.optional(),
+    fault: faultRuleBody
+      .optional()
+      .meta(d("Make the PSP's own API fail for the app's matching requests (500, 503, 429, delay, hang, reset), e.g. { method: POST, path: /v1/payments, fault: \"503\", times: 1 }.")),
     notifications: behaviour.optional(),
     expect: expectation.optional(),
   })

@@ -22,6 +22,8 @@ export interface AppConfig {
   notifyUrl: string;
   checkout: Route;
   order: Route;
+  /** How long the runner waits for the app to answer one request (`--app-timeout`). */
+  timeoutMs: number;
 }
 
 /** The state of one running scenario. */
@@ -76,6 +78,7 @@ export function stepLabel(step: Step): string {
   else if (step.buyer) text = `buyer ${step.buyer.action}s ${step.buyer.payment}`;
   else if (step.advance !== undefined) text = step.advance === 'until_idle' ? 'advance until no notification is pending' : `advance ${formatDuration(step.advance)}`;
   else if (step.redeliver) text = `redeliver ${step.redeliver.events?.join(', ') ?? 'every event'}`;
+  else if (step.fault) text = `API fault ${step.fault.fault} on ${step.fault.method ?? 'any method'} ${step.fault.path ?? '*'}${step.fault.times ? `, next ${step.fault.times}` : ''}`;
   else if (step.request) text = `${step.request.method ?? (step.request.json !== undefined ? 'POST' : 'GET')} ${step.request.path}`;
   else text = 'check';
   return step.id && a !== 'expect' ? `${step.id}: ${text}` : text;
@@ -110,8 +113,15 @@ async function psp(run: ScenarioRun, method: string, path: string, body?: unknow
 /** Calls the app; an app that does not answer is an action failure with a hint. */
 export async function appCall(run: ScenarioRun, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Exchange> {
   try {
-    return { request: `${method} ${path} (app)`, ...(await httpJson(method, run.app.baseUrl + path, { body, headers })) };
+    return { request: `${method} ${path} (app)`, ...(await httpJson(method, run.app.baseUrl + path, { body, headers, timeoutMs: run.app.timeoutMs })) };
   } catch (err) {
+    if (err instanceof HttpUnreachable && err.code === 'timeout') {
+      // Something accepted the connection, so the app runs: it is stuck, not absent.
+      throw new ActionFailed(
+        `the app accepted ${method} ${path} at ${run.app.baseUrl} but did not answer within ${formatDuration(run.app.timeoutMs)}`,
+        'The app is running but a handler never responds: look for a call without a timeout (to the PSP, a database) or a missing response. --app-timeout lowers the wait (e.g. --app-timeout 5s).',
+      );
+    }
     if (err instanceof HttpUnreachable) {
       throw new ActionFailed(`the app did not answer ${method} ${path} at ${run.app.baseUrl} (${err.code})`, 'Start the app before the run and point it at the sandbox URL, or pass --app-url.');
     }
@@ -188,6 +198,13 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
       for (let i = 0; i < (s.copies ?? 1); i++) last = await psp(run, 'POST', `/_sandbox/events/${enc(e.id)}/resend`, {});
     }
     return { response: last, result: { events: events.map((e) => e.id) } };
+  }
+  if (step.fault) {
+    // Armed through the control API, so it works against a running sandbox too; it applies to the app's
+    // requests, never to the runner's own checks (see fault-middleware.ts).
+    const r = await psp(run, 'POST', '/_sandbox/faults', resolve(step.fault, run));
+    if (!ok(r)) throw new ActionFailed(`the sandbox refused the fault rule: ${JSON.stringify((r.json as { error?: unknown } | null)?.error ?? r.text)}`);
+    return done(r);
   }
   if (step.checkout) {
     const s = resolve(step.checkout, run);

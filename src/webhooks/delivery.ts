@@ -76,7 +76,7 @@ export interface DeliveryAttempt {
   request?: { headers: Record<string, string>; body: string } | null;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dropped';
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dropped' | 'canceled';
 
 /**
  * One notification of one event to one destination. All times in this document are milliseconds since the
@@ -101,7 +101,7 @@ export interface Delivery {
   /**
    * pending: an attempt is due at next_attempt_at. succeeded: acknowledged (for a probe: rejected by the
    * app). failed: retries exhausted or stopped by HTTP 410 (for a probe: accepted, or no answer).
-   * dropped: chaos lost it.
+   * dropped: chaos lost it. canceled: its pending retries were cancelled (`events cancel-retries`).
    */
   status: DeliveryStatus;
   probe: NotificationProbe | null;
@@ -109,8 +109,13 @@ export interface Delivery {
   next_attempt_at: number | null;
   created: number;
   fail_first: number;
-  /** When its pending retries were canceled (it is then `failed`); absent otherwise. */
+  /** When its pending retries were canceled (it is then `canceled`); absent otherwise. */
   canceled_at?: number;
+  /**
+   * false: one attempt only, never put on the retry schedule (a one-shot `events resend`). Absent in
+   * documents written before the field existed, which meant true.
+   */
+  retry?: boolean;
 }
 
 /** What the dispatcher reports to listeners (the sandbox log, `listen`, scenarios). */

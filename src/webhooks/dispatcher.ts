@@ -131,13 +131,14 @@ export class WebhookDispatcher {
 
   /**
    * Stages a new delivery of a stored notification (the same id, e.g. `webhook-id`), attempted at once; the
-   * caller commits. Throws `resource_missing` when the store has no such notification.
+   * caller commits. `retry: false` makes it a single attempt, never put on the retry schedule. Throws
+   * `resource_missing` when the store has no such notification.
    */
-  resend(notificationId: string, target: DeliveryTarget): Delivery {
+  resend(notificationId: string, target: DeliveryTarget, opts: { retry?: boolean } = {}): Delivery {
     this.assertOpen();
     const notification = this.store.get<StoredNotification>('notifications', notificationId);
     if (!notification) throw new PaycliError('resource_missing', `No event ${notificationId}.`, { param: 'event' });
-    const delivery = this.newDelivery(notification, target, { next_attempt_at: this.clock.now() });
+    const delivery = this.newDelivery(notification, target, { next_attempt_at: this.clock.now(), ...(opts.retry === false ? { retry: false } : {}) });
     this.store.put('deliveries', delivery);
     this.scheduleAttempt(delivery.id, 0);
     this.emit({ type: 'scheduled', delivery });
@@ -161,8 +162,11 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Stops a pending delivery: no further attempt is made and it ends `failed`, marked `canceled_at`; the
-   * caller commits. Throws `resource_missing` for an unknown delivery, `invalid_state` for a finished one.
+   * Stops a pending delivery: no further attempt is made and it ends `canceled`, marked `canceled_at`; the
+   * caller commits. The one way retries are canceled (the dashboard, `cancelRetries`). The store stays the
+   * source of truth: an attempt already under way, or a timer that fires later, finds the delivery no
+   * longer pending and records nothing, and `resume()` after a restart skips it. Throws `resource_missing`
+   * for an unknown delivery, `invalid_state` for a finished one.
    */
   cancel(id: string): Delivery {
     const delivery = this.store.get<Delivery>('deliveries', id);
@@ -174,10 +178,22 @@ export class WebhookDispatcher {
     if (timer) this.clock.clearTimer(timer);
     this.timers.delete(id);
     // An attempt already under way finds the delivery no longer pending and records nothing.
-    const updated: Delivery = { ...delivery, status: 'failed', next_attempt_at: null, canceled_at: this.clock.now() };
+    const updated: Delivery = { ...delivery, status: 'canceled', next_attempt_at: null, canceled_at: this.clock.now() };
     this.store.put('deliveries', updated);
     this.emit({ type: 'exhausted', delivery: updated });
     return updated;
+  }
+
+  /**
+   * Cancels the pending retries of every delivery of one of a merchant's events (`paycli events
+   * cancel-retries`, `POST /_sandbox/events/:id/cancel_retries`), each through `cancel`; the caller commits.
+   * Returns the deliveries as canceled (none when nothing was pending).
+   */
+  cancelRetries(merchantId: string, eventId: string): Delivery[] {
+    return this.store
+      .list<Delivery>('deliveries')
+      .filter((d) => d.event_id === eventId && d.merchant_id === merchantId && d.status === 'pending')
+      .map((d) => this.cancel(d.id));
   }
 
   /** The delays between a provider's notification attempts, in milliseconds: the override, or its own. */
@@ -281,7 +297,7 @@ export class WebhookDispatcher {
     } else if (attempt.status === 410) {
       status = 'failed';
       attempt.error = 'HTTP 410 Gone: the receiver asked to stop; no more retries';
-    } else if (number - 1 < this.scheduleOf(current).length) {
+    } else if (current.retry !== false && number - 1 < this.scheduleOf(current).length) {
       next = now + (this.scheduleOf(current)[number - 1] ?? 0);
     } else {
       status = 'failed';

@@ -164,7 +164,13 @@ describe('settlement', () => {
     const lines = (csv.body as string).split('\n');
     expect(lines[0]).toBe('time,type,payment_id,refund_id,merchant_order_id,currency,amount,fee,net');
     expect(lines[1]).toBe(`2026-06-10T08:00:00.000Z,payment,${usd.id},,set-usd,USD,2000,88,1912`);
-    expect(lines).toContain('USD,1,2000,1,300,88,1612');
+    // One table per file: the totals come with ?table=totals.
+    expect(lines.slice(0, -1)).not.toContain('');
+    expect(lines.slice(0, -1).every((l) => l.split(',').length === 9)).toBe(true);
+    const totals = await api.call('GET', '/v1/settlements/2026-06-10?format=csv&table=totals');
+    expect(totals.headers.get('content-disposition')).toContain('settlement-2026-06-10-totals.csv');
+    expect((totals.body as string).split('\n')).toContain('USD,1,2000,1,300,88,1612');
+    expect((await api.call('GET', '/v1/settlements/2026-06-10?format=csv&table=sums')).body.error).toMatchObject({ param: 'table' });
 
     const onlyEur = await api.call('GET', '/v1/settlements/2026-06-10?currency=eur');
     expect(onlyEur.body.rows.map((r: { currency: string }) => r.currency)).toEqual(['EUR']);

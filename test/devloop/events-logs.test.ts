@@ -5,7 +5,8 @@ import { promises as fs } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
-import { runEventsList, runEventsResend, runEventsShow } from '../../src/commands/events.js';
+import { runEventsCancelRetries, runEventsList, runEventsResend, runEventsShow } from '../../src/commands/events.js';
+import { freePort } from '../webhooks/fixtures.js';
 import { runLogsTail } from '../../src/commands/logs.js';
 import { paymentBody, startReceiver, startTestSandbox, type Api, type Receiver } from '../helpers/sandbox.js';
 import { captureOutput, stopSwitch, tempDir, writeRuntimeFile, type Captured } from './helpers.js';
@@ -112,6 +113,47 @@ describe('paycli events', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('resend --to a dead port: says it failed, exits 1, one attempt and no retries', async () => {
+    const { events } = await paidWithNotifications();
+    const succeeded = events.find((e: any) => e.type === 'payment.succeeded');
+    const port = String(await freePort());
+    expect(await runEventsResend(succeeded.id, { to: port }, deps())).toBe(1);
+    expect(io.out()).toContain('✗');
+    expect(io.out()).not.toContain('✓');
+    expect(io.out()).toContain('--retry');
+    const sent = (await api.call('GET', `/_sandbox/deliveries?event_id=${succeeded.id}`)).body.data.find((d: any) => d.url === `http://127.0.0.1:${port}/`);
+    expect(sent).toMatchObject({ status: 'failed', next_attempt_at: null, retry: false });
+    expect(sent.attempts).toHaveLength(1);
+
+    io.stdout.length = 0;
+    const code = await main(['node', 'paycli', 'events', 'resend', succeeded.id, '--to', port, '--json', '--sandbox-url', api.sandbox.url, '--api-key', api.sandbox.merchant.secret_key]);
+    expect(code).toBe(1);
+    expect(JSON.parse(io.out().trim())).toMatchObject({ acknowledged: false, timed_out: false, deliveries: [{ status: 'failed' }] });
+  });
+
+  it('resend --retry puts a failure on the schedule; cancel-retries (command and control API) stops it', async () => {
+    const { events } = await paidWithNotifications();
+    const succeeded = events.find((e: any) => e.type === 'payment.succeeded');
+    const failing = receiver.url.replace('/webhooks', '/fail');
+    expect(await runEventsResend(succeeded.id, { to: failing, retry: true }, deps())).toBe(1);
+    expect(io.out()).toContain(`paycli events cancel-retries ${succeeded.id}`);
+    const pending = (await api.call('GET', `/_sandbox/deliveries?event_id=${succeeded.id}&status=pending`)).body.data;
+    expect(pending).toHaveLength(1);
+    expect(pending[0].next_attempt_at).toBeGreaterThan(0);
+
+    io.stdout.length = 0;
+    expect(await runEventsCancelRetries(succeeded.id, {}, deps())).toBe(0);
+    expect(io.out()).toContain(`Cancelled the pending retries of 1 delivery of ${succeeded.id}`);
+    const after = (await api.call('GET', `/_sandbox/deliveries?event_id=${succeeded.id}&status=canceled`)).body.data;
+    expect(after.map((d: any) => [d.id, d.next_attempt_at])).toEqual([[pending[0].id, null]]);
+    expect((await api.call('GET', `/_sandbox/deliveries?event_id=${succeeded.id}&status=pending`)).body.data).toEqual([]);
+
+    // The control API: nothing left to cancel; an unknown event is a 404.
+    const again = await api.call('POST', `/_sandbox/events/${succeeded.id}/cancel_retries`);
+    expect(again).toMatchObject({ status: 200, body: { ok: true, event_id: succeeded.id, canceled: [] } });
+    expect((await api.call('POST', '/_sandbox/events/evt_nope/cancel_retries')).status).toBe(404);
   });
 
   it('resend: an event with nowhere to go says to pass --to', async () => {

@@ -11,6 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { FakeClock } from '../../src/clock.js';
+import { runEventsResend } from '../../src/commands/events.js';
 import { runListen } from '../../src/commands/listen.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { paymentBody, startReceiver, startTestSandbox, type Api, type Receiver } from '../helpers/sandbox.js';
@@ -73,6 +74,55 @@ describe('paycli listen', () => {
     stop.stop();
     expect(await done).toBe(0);
     expect(io.out()).toContain('Stopped listening.');
+  });
+
+  it('forwards an event resent while it runs again, with the same id; `events resend` counts it as a destination', async () => {
+    const { api, receiver } = await sandboxAndReceiver();
+    writeRuntimeFile(dir, api.sandbox);
+    await startListen({ forwardTo: receiver.url });
+    const created = await api.call('POST', '/v1/payments', paymentBody());
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(2));
+    const succeeded = (await api.call('GET', `/v1/events?payment_id=${created.body.id}&type=payment.succeeded`)).body.data[0];
+    const first = receiver.requests.find((r) => r.headers['webhook-id'] === succeeded.id)!;
+
+    // The payment has no notify_url: listen is the only destination, and the resend says so.
+    expect(await runEventsResend(succeeded.id, {}, { cwd: dir, env: {} })).toBe(0);
+    expect(io.out()).toContain('1 paycli listen session(s)');
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(3));
+    const again = receiver.requests[2]!;
+    expect(again.headers['webhook-id']).toBe(succeeded.id);
+    expect(JSON.parse(again.body)).toEqual(JSON.parse(first.body));
+    new Webhook(api.sandbox.merchant.webhook_secret).verify(again.body, again.headers as Record<string, string>);
+    await vi.waitFor(() => expect(io.out()).toMatch(new RegExp(`payment\\.succeeded\\s+${succeeded.id}\\s+200\\s+\\d+ ms \\(resent\\)`)));
+
+    // Resent to one named URL (--to): listen is not a destination then. A sentinel event proves the order.
+    const other = await startReceiver();
+    cleanup.push(() => other.close());
+    const res = await api.call('POST', `/_sandbox/events/${succeeded.id}/resend`, { url: other.url, retry: false });
+    expect(res.body).toMatchObject({ deliveries: 1, listeners: 0 });
+    await api.call('POST', '/v1/payments', paymentBody({ payment_method: { type: 'wallet', wallet: 'paypal' } }));
+    await vi.waitFor(() => expect(receiver.requests.map((r) => JSON.parse(r.body).type)).toContain('payment.pending'));
+    expect(receiver.requests.filter((r) => r.headers['webhook-id'] === succeeded.id)).toHaveLength(2);
+  });
+
+  it('an app answering 404 at / (a bare port): says which path was tried and how to set it, once', async () => {
+    const api = await startTestSandbox();
+    const app = await startReceiver((req) => ({ status: req.path === '/webhooks' ? 200 : 404 }));
+    cleanup.push(() => api.close(), () => app.close());
+    writeRuntimeFile(dir, api.sandbox);
+    const port = new URL(app.url).port;
+    await startListen({ forwardTo: port });
+    await api.call('POST', '/v1/payments', paymentBody());
+    await vi.waitFor(() => expect(io.out()).toMatch(/payment\.succeeded\s+evt_\w+\s+404/));
+    const hint = `Your app answered 404 to POST / (http://127.0.0.1:${port}/): no route there. Give the path it receives notifications on, e.g. --forward-to http://127.0.0.1:${port}/webhooks`;
+    expect(io.out()).toContain(hint);
+    expect(io.out().split(hint)).toHaveLength(2);
+
+    // events resend --to names its own flag.
+    const evt = (await api.call('GET', '/v1/events?limit=1')).body.data[0];
+    io.stdout.length = 0;
+    expect(await runEventsResend(evt.id, { to: port }, { cwd: dir, env: {} })).toBe(1);
+    expect(io.out()).toContain(`e.g. --to http://127.0.0.1:${port}/webhooks`);
   });
 
   it('--events filters with wildcards, --headers adds headers, --json prints one line per delivery', async () => {

@@ -98,7 +98,7 @@ describe('paycli sandbox reset', () => {
     api = await withData();
     const confirm = vi.fn(async (_q: { message: string; default: boolean }) => false);
     expect(await runSandboxReset({}, { cwd: dir, env: {}, interactive: true, confirm })).toBe(1);
-    expect(confirm.mock.calls[0]![0].message).toMatch(/Delete 1 payments/);
+    expect(confirm.mock.calls[0]![0].message).toMatch(/^Delete 1 payment, 0 refunds, \d+ events, \d+ delivery records?, every webhook endpoint and every chaos rule from the sandbox at .*\? \(The merchant and its keys stay\.\)$/);
     expect(api.sandbox.store.count('payments')).toBe(1);
   });
 
@@ -106,6 +106,7 @@ describe('paycli sandbox reset', () => {
     api = await withData();
     expect(await runSandboxReset({}, { cwd: dir, env: {}, interactive: true, confirm: async () => true })).toBe(0);
     expect(api.sandbox.store.count('payments')).toBe(0);
+    expect(io.out()).toMatch(/reset: deleted 1 payment, 0 refunds, \d+ events, \d+ delivery records?, every webhook endpoint and every chaos rule \(the merchant and its keys are unchanged\)/);
     await api.call('POST', '/v1/payments', paymentBody());
     const code = await main(['node', 'paycli', 'sandbox', 'reset', '--yes', '--json', '--sandbox-url', api.sandbox.url, '--api-key', api.sandbox.merchant.secret_key]);
     expect(code).toBe(0);

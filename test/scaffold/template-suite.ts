@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { builtinSetPath } from '../../src/scenarios/builtin.js';
 import { loadScenarios } from '../../src/scenarios/loader.js';
 import { runScenarios } from '../../src/scenarios/runner.js';
 import { startInProcessEnvironment, type SandboxEnvironment } from '../../src/scenarios/scenario-sandbox.js';
@@ -93,10 +94,11 @@ export function templateSuite(o: SuiteOptions): void {
       scenarioApp = null;
     }, 180_000);
 
-    test("paycli's whole scenario library (which includes the conformance set) passes", async () => {
+    test("paycli's whole scenario library (conformance included), the webhook-endpoint checks and the PSP API faults pass", async () => {
       env = await startInProcessEnvironment({ port: 0, seed: 'paycli' });
       scenarioApp = await startApp(dir, o.start, { PSP_BASE_URL: env.url, PSP_SECRET_KEY: env.secretKey, PSP_WEBHOOK_SECRET: env.webhookSecret! });
-      const scenarios = loadScenarios([path.join(ROOT, 'scenarios')], ROOT);
+      // psp-faults: the PSP's own API fails (503, 429, reset) and the app must retry with its Idempotency-Key.
+      const scenarios = loadScenarios([path.join(ROOT, 'scenarios'), builtinSetPath('webhook-endpoint'), builtinSetPath('psp-faults')], ROOT);
       expect(scenarios.length).toBeGreaterThanOrEqual(20);
       const report = await runScenarios(scenarios, { environment: env, appUrl: scenarioApp.url, seed: 'paycli' });
       const failures = report.scenarios.filter((r) => r.status !== 'passed').map((r) => `${r.name}: ${r.failures.map((f) => `step ${f.step} ${f.check}: ${f.message}`).join('; ')}`);

@@ -53,7 +53,7 @@ describe('scenario validation', () => {
 
   it('points at an unknown field by its key', () => {
     const [p] = problemsOf(VALID + '    expectt: {}\n');
-    expect(p).toMatchObject({ line: 6, column: 5, path: 'steps[0].expectt', message: 'unknown field "expectt"' });
+    expect(p).toMatchObject({ line: 6, column: 5, path: 'steps[0].expectt', message: 'unknown field "expectt": did you mean "expect"?' });
   });
 
   it('reports a missing field as required and a wrong version', () => {

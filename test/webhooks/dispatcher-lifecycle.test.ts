@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, SystemClock } from '../../src/clock.js';
 import type { Delivery } from '../../src/webhooks/dispatcher.js';
-import { idFactory, makeEvent, makeHarness, MapStore, newSecret, testDispatcher, startReceiver, type Receiver, type TestTarget } from './fixtures.js';
+import { idFactory, makeEvent, makeHarness, MapStore, nativeNotification, newSecret, testDispatcher, startReceiver, type Receiver, type TestTarget } from './fixtures.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,7 +24,7 @@ function harness(opts: Parameters<typeof makeHarness>[0] = {}) {
 const target = (r: Receiver): TestTarget => ({ url: r.url, secret: newSecret(), kind: 'forward' });
 
 describe('WebhookDispatcher restart, resend and shutdown', () => {
-  it('cancel stops a pending delivery: no more attempts, failed and marked canceled', async () => {
+  it('cancel stops a pending delivery: no more attempts, canceled and marked canceled_at', async () => {
     const r = await receiverFor(() => ({ status: 500 }));
     const h = harness({ retryScheduleMs: [1_000, 1_000] });
     const [d] = h.dispatcher.enqueue(makeEvent(Math.floor(h.clock.now() / 1000)), target(r));
@@ -34,7 +34,7 @@ describe('WebhookDispatcher restart, resend and shutdown', () => {
     expect(r.requests).toHaveLength(2);
 
     const canceled = h.dispatcher.cancel(d!.id);
-    expect(canceled).toMatchObject({ status: 'failed', next_attempt_at: null, canceled_at: h.clock.now() });
+    expect(canceled).toMatchObject({ status: 'canceled', next_attempt_at: null, canceled_at: h.clock.now() });
     expect(h.store.get<Delivery>('deliveries', d!.id)).toEqual(canceled);
     // The other delivery's retry is the sentinel: it is sent when d's would have been, d is not.
     await h.clock.advance(1_000);
@@ -97,6 +97,36 @@ describe('WebhookDispatcher restart, resend and shutdown', () => {
     expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([event.id, event.id]);
     for (const q of r.requests) expect(() => new Webhook(t.secret).verify(q.body, q.headers)).not.toThrow();
     expect(h.store.get<Delivery>('deliveries', again.id)!.status).toBe('succeeded');
+  });
+
+  it('a one-shot resend (retry: false) that fails is failed at once, never put on the retry schedule', async () => {
+    const r = await receiverFor(() => ({ status: 503 }));
+    const h = harness();
+    const event = makeEvent(Math.floor(h.clock.now() / 1000));
+    h.store.put('notifications', nativeNotification(event));
+    const once = h.dispatcher.resend(event.id, target(r), { retry: false });
+    await h.clock.advance(0);
+    const doc = h.store.get<Delivery>('deliveries', once.id)!;
+    expect(doc).toMatchObject({ status: 'failed', next_attempt_at: null, retry: false });
+    expect(doc.attempts).toHaveLength(1);
+    await h.clock.advance(3 * 24 * 3_600_000);
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it('cancelled retries: a scheduled attempt finds the delivery canceled and sends nothing; resume() skips it', async () => {
+    const r = await receiverFor(() => ({ status: 503 }));
+    const h = harness();
+    const event = makeEvent(Math.floor(h.clock.now() / 1000));
+    const [d] = h.dispatcher.enqueue(event, target(r));
+    await h.clock.advance(0);
+    expect(h.store.get<Delivery>('deliveries', d!.id)!.status).toBe('pending');
+    const canceled = h.dispatcher.cancelRetries(event.merchant_id, event.id);
+    expect(canceled.map((c) => [c.id, c.status, c.next_attempt_at])).toEqual([[d!.id, 'canceled', null]]);
+    expect(h.dispatcher.cancelRetries('mch_other', event.id)).toEqual([]);
+    await h.clock.advance(3 * 24 * 3_600_000);
+    expect(r.requests).toHaveLength(1);
+    expect(h.dispatcher.resume()).toBe(0);
+    expect(h.store.get<Delivery>('deliveries', d!.id)!.attempts).toHaveLength(1);
   });
 
   it('resend of an unknown event is resource_missing', () => {

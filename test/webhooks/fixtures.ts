@@ -196,15 +196,16 @@ export class TestDispatcher {
     return deliveries;
   }
 
-  resend(eventId: string, target: TestTarget): Delivery {
+  resend(eventId: string, target: TestTarget, opts?: { retry?: boolean }): Delivery {
     const { secret, ...to } = target;
-    const d = this.inner.resend(eventId, to);
+    const d = this.inner.resend(eventId, to, opts);
     this.store.secrets.set(d.id, secret);
     return d;
   }
 
   resume = () => this.inner.resume();
   cancel = (id: string) => this.inner.cancel(id);
+  cancelRetries = (merchantId: string, eventId: string) => this.inner.cancelRetries(merchantId, eventId);
   on = (listener: (u: DeliveryUpdate) => void) => this.inner.on(listener);
   whenIdle = () => this.inner.whenIdle();
   close = () => this.inner.close();

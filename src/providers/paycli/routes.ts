@@ -24,7 +24,7 @@ import {
   toCreatePaymentInput,
   toCreateRefundInput,
 } from './schemas.js';
-import { settlementCsv } from '../../engine/settlement.js';
+import { settlementCsv, settlementTotalsCsv } from '../../engine/settlement.js';
 
 type Locals = { merchant: Merchant };
 const merchantOf = (res: Response) => (res.locals as Locals).merchant;
@@ -114,8 +114,9 @@ export function paycliRouter(host: ProviderHost): Router {
       ? { ...report, rows: report.rows.filter((r) => r.currency === q.currency), totals: report.totals.filter((t) => t.currency === q.currency) }
       : report;
     if (q.format === 'csv') {
-      res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="settlement-${filtered.date}.csv"`);
-      res.send(settlementCsv(filtered));
+      const totals = q.table === 'totals';
+      res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="settlement-${filtered.date}${totals ? '-totals' : ''}.csv"`);
+      res.send(totals ? settlementTotalsCsv(filtered) : settlementCsv(filtered));
       return;
     }
     res.json(filtered);

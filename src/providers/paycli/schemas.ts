@@ -125,7 +125,8 @@ export const listQuery = z.strictObject({
   payment_id: z.string().optional(),
 });
 
-export const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional(), currency: currency.optional() });
+/** `table` picks which CSV: the rows (default) or the totals per currency; one table per file. */
+export const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional(), table: z.enum(['rows', 'totals']).optional(), currency: currency.optional() });
 
 // Shared with the control API, which is not the native provider's.
 export { parse } from '../../http/validation.js';
