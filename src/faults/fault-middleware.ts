@@ -12,7 +12,7 @@ import { PaycliError } from '../errors.js';
 import type { ActivityLog } from '../core/activity-log.js';
 import type { FaultDecision, FaultRules } from './fault-rules.js';
 
-/** What a provider answers for a fault: its status, headers and body. */
+/** What a provider answers for a fault: its status, headers and body (a string is sent as it is). */
 export interface RenderedFault {
   status: number;
   headers?: Record<string, string>;
@@ -86,7 +86,10 @@ export function faultMiddleware(opts: FaultMiddlewareOptions): RequestHandler {
         const headers: Record<string, string> = { ...(rendered.headers ?? {}) };
         if (decision.fault === '429') headers['Retry-After'] ??= String(decision.rule.retry_after_s ?? 1);
         res.locals.errorCode = faultError(decision).code;
-        res.status(rendered.status).set(headers).json(rendered.body);
+        res.status(rendered.status).set(headers);
+        // A provider whose errors are not JSON (XML, text) renders a string: it is sent as it is.
+        if (typeof rendered.body === 'string') res.send(rendered.body);
+        else res.json(rendered.body);
       }
     }
   };
