@@ -111,9 +111,13 @@ export function nodeV3Client(h: { url: string; creds: WechatpayCredentials }): a
   pay.createHttp({
     async send(method: string, url: string, body: unknown, headers: Record<string, string>) {
       const r = await fetch(url.replace(/^https:\/\/api\.mch\.weixin\.qq\.com/, h.url), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await r.text();
+      // Bytes first: Response.text() would drop a bill's BOM, which superagent (node-v3's default) keeps.
+      const bytes = Buffer.from(await r.arrayBuffer());
+      const text = bytes.toString('utf8');
       if (!r.ok) return { status: r.status, error: text, errRaw: { status: r.status, response: { text } } };
-      return { status: r.status, data: /json/.test(r.headers.get('content-type') ?? '') && text ? JSON.parse(text) : text, headers: r.headers };
+      const type = r.headers.get('content-type') ?? '';
+      const data = /json/.test(type) && text ? JSON.parse(text) : type.startsWith('text/') ? text : bytes;
+      return { status: r.status, data, headers: r.headers };
     },
     post(u: string, p: unknown, hd: Record<string, string>) {
       return this.send('POST', u, p, hd);
