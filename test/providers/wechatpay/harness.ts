@@ -12,6 +12,7 @@ import { MemoryLedger } from '../../../src/providers/wechatpay/memory-ledger.js'
 import { notificationBody, signNotification } from '../../../src/providers/wechatpay/notifications.js';
 import { WechatpayOrders } from '../../../src/providers/wechatpay/orders.js';
 import { wechatpayRouter } from '../../../src/providers/wechatpay/routes.js';
+import { PAY_PAGE_PREFIX, payPagesRouter } from '../../../src/providers/wechatpay/pay-pages.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -53,6 +54,7 @@ export async function startHarness(signing: SigningMode, creds?: WechatpayCreden
     },
   });
   const app = express();
+  app.use(payPagesRouter({ orders, creds: c, ownUrl: () => url }));
   app.use(
     wechatpayRouter({
       orders,
@@ -62,7 +64,7 @@ export async function startHarness(signing: SigningMode, creds?: WechatpayCreden
       wallClockSec: () => Math.floor(Date.now() / 1000),
       random: cryptoRandom,
       ownUrl: () => url,
-      h5PageUrl: (code) => `${url}/h5/${code}`,
+      h5PageUrl: (code) => `${url}${PAY_PAGE_PREFIX}/${code}`,
       bodyLimitBytes: 1024 * 1024,
     }),
   );
