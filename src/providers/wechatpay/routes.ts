@@ -39,15 +39,16 @@ const DOWNLOAD_PATH = '/v3/billdownload/file';
 
 type Locals = { rawBody: string; json: unknown; requestId: string };
 
+/** Writes a signed response with node:http directly: the RSA signature is the cost that should dominate. */
 function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): void {
   const body = payload === undefined ? '' : JSON.stringify(payload);
-  const headers = wechatpayHeaders(body, deps.creds, deps.signing, { timestampSec: deps.wallClockSec() });
-  res.status(status).set(headers);
-  if (status === 204) {
-    res.end();
-    return;
+  const headers: Record<string, string | number> = wechatpayHeaders(body, deps.creds, deps.signing, { timestampSec: deps.wallClockSec() });
+  if (status !== 204) {
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+    headers['Content-Length'] = Buffer.byteLength(body);
   }
-  res.type('application/json; charset=utf-8').send(body);
+  res.writeHead(status, headers);
+  res.end(status === 204 ? undefined : body);
 }
 
 export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
