@@ -1,32 +1,57 @@
 /**
- * Test payment codes (付款码) for `POST /v3/pay/transactions/codepay`, like test cards: any 18-digit code
- * starting 10-15 is a payer's code, and its last four digits pick the synchronous outcome.
+ * Test payment codes (付款码) for `POST /v3/pay/transactions/codepay`. Like the test cards, and with the
+ * same vocabulary: any 18-digit code starting 10-15 is a payer's code, and its last four digits matched
+ * against the test-card table pick the synchronous outcome (…9995 insufficient balance, …0019 risk, …).
+ * The 3-D Secure card's digits (…3184) stand for a payer who must enter a password: `USERPAYING`.
  */
+import { TEST_CARDS, type CardBehaviour } from '../../engine/cards.js';
 import type { WechatErrorCode } from './errors.js';
 
 export type AuthCodeOutcome =
-  | { kind: 'success'; bankType: string }
+  | { kind: 'success'; refundsFail: boolean }
   | { kind: 'userpaying' }
-  | { kind: 'error'; code: WechatErrorCode; message: string };
+  | { kind: 'error'; code: WechatErrorCode; message: string; failureCode: string };
 
-export interface AuthCodeRow {
-  suffix: string;
-  example: string;
-  outcome: AuthCodeOutcome;
-  meaning: string;
+/** How WeChat answers each test-card decline when it happens to a payment code. */
+const WECHAT_DECLINES: Record<string, { code: WechatErrorCode; message: string }> = {
+  insufficient_funds: { code: 'NOT_ENOUGH', message: '用户余额不足，请用户更换支付方式' },
+  fraudulent: { code: 'TRADE_ERROR', message: '交易存在风险，请用户更换支付方式' },
+  expired_card: { code: 'INVALID_REQUEST', message: '付款码已过期，请用户刷新付款码后重新扫码' },
+  processing_error: { code: 'SYSTEM_ERROR', message: '系统繁忙，请稍后查询订单' },
+};
+const DEFAULT_DECLINE = { code: 'TRADE_ERROR' as const, message: '支付失败，请用户更换支付方式' };
+
+function outcomeOf(behaviour: CardBehaviour): AuthCodeOutcome {
+  switch (behaviour.kind) {
+    case 'decline':
+    case 'risk_block': {
+      const wx = WECHAT_DECLINES[behaviour.failure_code] ?? DEFAULT_DECLINE;
+      return { kind: 'error', code: wx.code, message: wx.message, failureCode: behaviour.failure_code };
+    }
+    case 'authentication_required':
+      return { kind: 'userpaying' };
+    case 'refund_fails':
+      return { kind: 'success', refundsFail: true };
+    default:
+      return { kind: 'success', refundsFail: false };
+  }
 }
 
-/** The table the README documents. Codes not listed pay successfully from the payer's balance (零钱). */
-export const AUTH_CODES: readonly AuthCodeRow[] = [
-  { suffix: '0000', example: '134567890123450000', outcome: { kind: 'success', bankType: 'OTHERS' }, meaning: 'paid at once (零钱)' },
-  { suffix: '0101', example: '134567890123450101', outcome: { kind: 'success', bankType: 'CMB_DEBIT' }, meaning: 'paid at once with a bank card (CMB_DEBIT)' },
-  { suffix: '1001', example: '134567890123451001', outcome: { kind: 'userpaying' }, meaning: '202 USERPAYING: the payer must enter a password; the order stays USERPAYING until the buyer control API completes or fails it' },
-  { suffix: '1002', example: '134567890123451002', outcome: { kind: 'error', code: 'NOT_ENOUGH', message: '用户余额不足' }, meaning: '403 NOT_ENOUGH: the payer\'s balance is insufficient; the order is PAYERROR' },
-  { suffix: '1003', example: '134567890123451003', outcome: { kind: 'error', code: 'TRADE_ERROR', message: '交易失败，请用户更换付款码后重试' }, meaning: '403 TRADE_ERROR: the payment failed; the order is PAYERROR' },
-  { suffix: '1004', example: '134567890123451004', outcome: { kind: 'error', code: 'INVALID_REQUEST', message: '付款码无效，请重新扫码' }, meaning: '400 INVALID_REQUEST: the code has expired; the order is PAYERROR' },
-];
+export interface AuthCodeRow {
+  example: string;
+  outcome: AuthCodeOutcome;
+  description: string;
+}
+
+/** The table the README documents: one example code per test card whose last four digits mean something. */
+export const AUTH_CODES: readonly AuthCodeRow[] = TEST_CARDS.filter((c) => c.behaviour.kind !== 'success').map((c) => ({
+  example: `13456789012345${c.number.slice(-4)}`,
+  outcome: outcomeOf(c.behaviour),
+  description: c.description,
+}));
 
 export function authCodeOutcome(authCode: string): AuthCodeOutcome {
-  const row = AUTH_CODES.find((r) => authCode.endsWith(r.suffix));
-  return row ? row.outcome : { kind: 'success', bankType: 'OTHERS' };
+  const last4 = authCode.slice(-4);
+  const card = TEST_CARDS.find((c) => c.behaviour.kind !== 'success' && c.number.endsWith(last4));
+  return card ? outcomeOf(card.behaviour) : { kind: 'success', refundsFail: false };
 }

@@ -173,7 +173,7 @@ export class WechatpayOrders {
       ...base,
       trade_state: state,
       trade_state_desc: outcome.kind === 'error' ? outcome.message : TRADE_STATE_DESC[state],
-      ...(outcome.kind === 'success' ? { success_ms: now, bank_type: outcome.bankType } : {}),
+      ...(outcome.kind === 'success' ? { success_ms: now, bank_type: 'OTHERS' } : {}),
     };
     await this.deps.ledger.save({ orders: [order] });
     if (outcome.kind === 'userpaying') throw wechatError('USERPAYING', '用户支付中，需要输入密码');

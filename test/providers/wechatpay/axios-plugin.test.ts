@@ -150,6 +150,27 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(err.response.data.code).toBe('SIGN_ERROR');
   });
 
+  it('payment codes (付款码) answer synchronously from the test-card table', async () => {
+    const codepay = (auth_code: string) => ({
+      appid: h.creds.appid, mchid: h.creds.mchid, description: 'counter sale', out_trade_no: outTradeNo(),
+      amount: { total: 880, currency: 'CNY' }, payer: { auth_code }, scene_info: { store_info: { out_id: 'store-1' } },
+    });
+    const paid = await wxpay.v3.pay.transactions.codepay.post(codepay('134567890123454242'));
+    expect(paid.data).toMatchObject({ trade_state: 'SUCCESS', trade_type: 'MICROPAY', amount: { total: 880 } });
+    const poorBody = codepay('134567890123459995');
+    const poor = await wxpay.v3.pay.transactions.codepay.post(poorBody).catch((e: any) => e);
+    expect(poor.response.status).toBe(403);
+    expect(poor.response.data.code).toBe('NOT_ENOUGH');
+    const q = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: poorBody.out_trade_no });
+    expect(q.data.trade_state).toBe('PAYERROR');
+    // A 202 is a 2xx: the plugin verifies its signature too.
+    const waiting = await wxpay.v3.pay.transactions.codepay.post(codepay('134567890123453184'));
+    expect(waiting.status).toBe(202);
+    expect(waiting.data.code).toBe('USERPAYING');
+    const bad = await wxpay.v3.pay.transactions.codepay.post(codepay('99')).catch((e: any) => e);
+    expect(bad.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'payer.auth_code', location: 'body' } });
+  });
+
   it('serves the trade bill with a matching SHA1, plain and GZIP, in the layout Formatter.castCsvBill reads', async () => {
     const body = order({ amount: { total: 1234, currency: 'CNY' } });
     await wxpay.v3.pay.transactions.native.post(body);
