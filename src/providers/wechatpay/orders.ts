@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { RandomSource } from '../../sandbox/ids.js';
 import { authCodeOutcome } from './auth-codes.js';
+import type { PlaceOrderInput, RefundInput, WechatpayBook } from './book.js';
 import type { WechatpayCredentials } from './credentials.js';
 import { wechatError } from './errors.js';
 import { refundNotification, transactionNotification, type WechatNotification } from './notifications.js';
@@ -40,28 +41,6 @@ export interface OrderDeps {
 export const DEFAULT_ORDER_TTL_MS = 2 * 3600_000;
 export const DEFAULT_REFUND_DELAY_MS = 3000;
 
-export interface PlaceOrderInput {
-  appid: string;
-  mchid: string;
-  description: string;
-  out_trade_no: string;
-  notify_url: string;
-  amount: { total: number; currency?: 'CNY' | undefined };
-  attach?: string | undefined;
-  time_expire?: string | undefined;
-  payer?: { openid: string } | undefined;
-}
-
-export interface RefundInput {
-  transaction_id?: string | undefined;
-  out_trade_no?: string | undefined;
-  out_refund_no: string;
-  reason?: string | undefined;
-  notify_url?: string | undefined;
-  funds_account?: 'AVAILABLE' | 'UNSETTLED' | undefined;
-  amount: { refund: number; total: number; currency: 'CNY' };
-}
-
 function fingerprint(tradeType: TradeType, input: PlaceOrderInput): string {
   const { appid, description, amount, attach, payer } = input;
   return createHash('sha256').update(JSON.stringify([tradeType, appid, description, amount.total, attach ?? null, payer?.openid ?? null])).digest('base64url');
@@ -69,7 +48,7 @@ function fingerprint(tradeType: TradeType, input: PlaceOrderInput): string {
 
 const isPaid = (o: WechatOrder) => o.trade_state === 'SUCCESS' || o.trade_state === 'REFUND';
 
-export class WechatpayOrders {
+export class WechatpayOrders implements WechatpayBook {
   private readonly ids: ReturnType<typeof wechatIds>;
 
   constructor(private readonly deps: OrderDeps) {

@@ -9,13 +9,13 @@ import QRCode from 'qrcode';
 import { toPaycliError } from '../../errors.js';
 import { checkAppParams, checkJsapiParams, prepayIdOf, type AppParams, type JsapiParams } from './client-params.js';
 import type { WechatpayCredentials } from './credentials.js';
-import type { WechatpayOrders } from './orders.js';
+import type { WechatpayBook } from './book.js';
 import type { WechatOrder } from './wire.js';
 
 export const PAY_PAGE_PREFIX = '/pay';
 
 export interface PayPageDeps {
-  orders: WechatpayOrders;
+  orders: WechatpayBook;
   creds: WechatpayCredentials;
   /** This port's URL, for the QR code a phone can scan. */
   ownUrl: () => string;

@@ -13,13 +13,13 @@ import { aeadEncrypt, newAeadNonce } from './aead.js';
 import { billFile, chinaDate, fundFlowBillCsv, tradeBillCsv, type BillFile } from './bills.js';
 import { certificateValidity, type SigningMode, type WechatpayCredentials } from './credentials.js';
 import { paramError, renderWechatError, wechatError } from './errors.js';
-import type { WechatpayOrders } from './orders.js';
+import type { WechatpayBook } from './book.js';
 import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
 import { verifyRequest, wechatpayHeaders } from './signing.js';
 import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
 
 export interface WechatpayRouteDeps {
-  orders: WechatpayOrders;
+  orders: WechatpayBook;
   creds: WechatpayCredentials;
   signing: SigningMode;
   clock: Clock;
