@@ -26,7 +26,7 @@ let url = '';
 const app = express();
 app.use(
   wechatpayRouter({
-    orders, creds, signing: 'public-key', clock, random: cryptoRandom,
+    merchant: (mchid) => (mchid === creds.mchid ? { creds, orders } : undefined), signing: 'public-key', clock, random: cryptoRandom,
     wallClockSec: () => Math.floor(Date.now() / 1000),
     ownUrl: () => url, h5PageUrl: (c) => `${url}/pay/${c}`, bodyLimitBytes: 1 << 20,
   }),

@@ -15,8 +15,8 @@ import type { WechatOrder } from './wire.js';
 export const PAY_PAGE_PREFIX = '/pay';
 
 export interface PayPageDeps {
-  orders: WechatpayBook;
-  creds: WechatpayCredentials;
+  /** The order a payer-side reference names (out_trade_no, transaction_id, prepay_id, pay code), with its merchant. */
+  find(ref: string): { order: WechatOrder; creds: WechatpayCredentials; orders: WechatpayBook } | undefined;
   /** This port's URL, for the QR code a phone can scan. */
   ownUrl: () => string;
 }
@@ -71,38 +71,41 @@ export function payPagesRouter(deps: PayPageDeps): Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: 64 * 1024 }));
 
-  const byPrepay = (prepayId: string | null) => (prepayId ? deps.orders.allOrders().find((o) => o.prepay_id === prepayId) : undefined);
   const notFound = (res: Response, ref: string) => res.status(404).type('html').send(layout('订单不存在', `<h1>No order ${escape(ref)}</h1>`));
 
   // wx.requestPayment / WeixinJSBridge 'getBrandWCPayRequest' with the parameters the merchant signed.
   router.get(`${PAY_PAGE_PREFIX}/jsapi`, async (req, res) => {
     const p: JsapiParams = { appId: str(req.query.appId), timeStamp: str(req.query.timeStamp), nonceStr: str(req.query.nonceStr), package: str(req.query.package), signType: str(req.query.signType), paySign: str(req.query.paySign) };
-    const order = byPrepay(prepayIdOf(p.package));
-    const problems = checkJsapiParams(p, order, deps.creds);
+    const prepayId = prepayIdOf(p.package);
+    const found = prepayId ? deps.find(prepayId) : undefined;
+    const order = found?.order.prepay_id === prepayId ? found?.order : undefined;
+    const problems = checkJsapiParams(p, order, found?.creds ?? null);
     if (problems.length > 0) return res.status(400).type('html').send(refusedPage('JSAPI', problems));
     res.type('html').send(await orderPage(deps, order!, null));
   });
   // The APP SDK's PayReq.
   router.get(`${PAY_PAGE_PREFIX}/app`, async (req, res) => {
     const p: AppParams = { appid: str(req.query.appid), partnerid: str(req.query.partnerid), prepayid: str(req.query.prepayid), package: str(req.query.package), noncestr: str(req.query.noncestr), timestamp: str(req.query.timestamp), sign: str(req.query.sign) };
-    const order = byPrepay(p.prepayid ?? null);
-    const problems = checkAppParams(p, order, deps.creds);
+    const found = p.prepayid ? deps.find(p.prepayid) : undefined;
+    const order = found?.order.prepay_id === p.prepayid ? found?.order : undefined;
+    const problems = checkAppParams(p, order, found?.creds ?? null);
     if (problems.length > 0) return res.status(400).type('html').send(refusedPage('APP', problems));
     res.type('html').send(await orderPage(deps, order!, null));
   });
   // Native (the pay code of code_url), H5 (h5_url, with the merchant's optional redirect_url) or any order reference.
   router.get(`${PAY_PAGE_PREFIX}/:ref`, async (req, res) => {
-    const order = deps.orders.resolve(req.params.ref!);
+    const order = deps.find(req.params.ref!)?.order;
     if (!order) return notFound(res, req.params.ref!);
     res.type('html').send(await orderPage(deps, order, str(req.query.redirect_url) ?? null));
   });
   router.post(`${PAY_PAGE_PREFIX}/:ref/:action`, async (req, res) => {
-    const order = deps.orders.resolve(req.params.ref!);
-    if (!order) return notFound(res, req.params.ref!);
+    const found = deps.find(req.params.ref!);
+    if (!found) return notFound(res, req.params.ref!);
+    const { order, orders } = found;
     try {
-      if (req.params.action === 'pay') await deps.orders.pay(order);
-      else if (req.params.action === 'fail') await deps.orders.fail(order);
-      else if (req.params.action === 'expire') await deps.orders.expire(order);
+      if (req.params.action === 'pay') await orders.pay(order);
+      else if (req.params.action === 'fail') await orders.fail(order);
+      else if (req.params.action === 'expire') await orders.expire(order);
       else return res.status(404).type('html').send(layout('Unknown action', `<h1>Unknown action ${escape(req.params.action!)}: use pay, fail or expire</h1>`));
     } catch (err) {
       return res.status(409).type('html').send(layout('Not possible', `<h1>${escape(toPaycliError(err).message)}</h1>`));

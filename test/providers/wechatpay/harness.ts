@@ -54,11 +54,10 @@ export async function startHarness(signing: SigningMode, creds?: WechatpayCreden
     },
   });
   const app = express();
-  app.use(payPagesRouter({ orders, creds: c, ownUrl: () => url }));
+  app.use(payPagesRouter({ find: (ref) => { const order = orders.resolve(ref); return order && { order, creds: c, orders }; }, ownUrl: () => url }));
   app.use(
     wechatpayRouter({
-      orders,
-      creds: c,
+      merchant: (mchid) => (mchid === c.mchid ? { creds: c, orders } : undefined),
       signing,
       clock,
       wallClockSec: () => Math.floor(Date.now() / 1000),
