@@ -20,7 +20,8 @@ export type SigningMode = 'public-key' | 'platform-certificate';
 export const SIGNING_MODES: readonly SigningMode[] = ['public-key', 'platform-certificate'];
 export const DEFAULT_SIGNING_MODE: SigningMode = 'public-key';
 
-export interface WechatpayCredentials {
+/** Plain JSON (PEM strings), so the store keeps it as it is. */
+export interface WechatpayCredentials extends Record<string, unknown> {
   mchid: string;
   appid: string;
   /** `apiclient_key.pem`: PKCS#8. The merchant's; handed out. */

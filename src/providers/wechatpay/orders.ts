@@ -41,7 +41,8 @@ export interface OrderDeps {
 export const DEFAULT_ORDER_TTL_MS = 2 * 3600_000;
 export const DEFAULT_REFUND_DELAY_MS = 3000;
 
-function fingerprint(tradeType: TradeType, input: PlaceOrderInput): string {
+/** The content of an order that must match when the same out_trade_no is placed again. */
+export function orderFingerprint(tradeType: TradeType, input: PlaceOrderInput): string {
   const { appid, description, amount, attach, payer } = input;
   return createHash('sha256').update(JSON.stringify([tradeType, appid, description, amount.total, attach ?? null, payer?.openid ?? null])).digest('base64url');
 }
@@ -78,7 +79,7 @@ export class WechatpayOrders implements WechatpayBook {
   async place(tradeType: TradeType, input: PlaceOrderInput): Promise<WechatOrder> {
     this.checkMerchant(input.appid, input.mchid);
     const now = this.now();
-    const fp = fingerprint(tradeType, input);
+    const fp = orderFingerprint(tradeType, input);
     const stored = this.deps.ledger.order(input.out_trade_no);
     if (stored) {
       const existing = this.current(stored);
@@ -145,7 +146,7 @@ export class WechatpayOrders implements WechatpayBook {
       trade_state: 'NOTPAY', trade_state_desc: TRADE_STATE_DESC.NOTPAY, description: input.description, attach: input.attach ?? null, notify_url: '',
       total: input.amount.total, currency: 'CNY', payer_openid: this.ids.openid(), prepay_id: null, code_url: null, h5_url: null, bank_type: null,
       created_ms: now, success_ms: null, closed_ms: null, expires_ms: now + DEFAULT_ORDER_TTL_MS, refunded: 0, refund_processing: 0,
-      fingerprint: fingerprint('MICROPAY', { ...input, notify_url: '' }),
+      fingerprint: orderFingerprint('MICROPAY', { ...input, notify_url: '' }),
     };
     const state: TradeState = outcome.kind === 'success' ? 'SUCCESS' : outcome.kind === 'userpaying' ? 'USERPAYING' : 'PAYERROR';
     const order: WechatOrder = {

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SigningMode } from '../../../src/providers/wechatpay/credentials.js';
-import { chinaDate } from '../../../src/providers/wechatpay/bills.js';
 import { startReceiver, waitFor, type ReceivedRequest, type Receiver } from '../../helpers/sandbox.js';
 import { axiosClient, axiosPlugin, merchantCerts, startHarness, type Harness } from './harness.js';
 
@@ -86,7 +85,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(before.data.transaction_id).toBeUndefined();
 
     const seen = receiver.requests.length;
-    await h.orders.pay(h.orders.resolve(body.out_trade_no)!);
+    await h.buyer(body.out_trade_no, 'complete');
     await waitFor(() => receiver.requests.length > seen);
     const note = receiver.requests[seen]!;
     const decrypted = verifyAndDecrypt(h, signing, note);
@@ -106,7 +105,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
   it('refunds in part: PROCESSING, then SUCCESS with REFUND.SUCCESS; refund query; over-refund refused', async () => {
     const body = order({ amount: { total: 500, currency: 'CNY' } });
     await wxpay.v3.pay.transactions.native.post(body);
-    const paid = await h.orders.pay(h.orders.resolve(body.out_trade_no)!);
+    await h.buyer(body.out_trade_no, 'complete');
+    const paid = (await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: body.out_trade_no })).data;
     const refundNo = `R${body.out_trade_no}`;
     const created = await wxpay.v3.refund.domestic.refunds.post({ out_trade_no: body.out_trade_no, out_refund_no: refundNo, notify_url: receiver.url, amount: { refund: 200, total: 500, currency: 'CNY' } });
     expect(created.data).toMatchObject({ status: 'PROCESSING', out_refund_no: refundNo, transaction_id: paid.transaction_id, amount: { refund: 200, total: 500 } });
@@ -116,7 +116,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(over.response.data).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: 'amount.refund' } });
 
     const seen = receiver.requests.length;
-    await h.clock.advance(3000);
+    await h.settleRefunds();
     await waitFor(() => receiver.requests.length > seen);
     const note = verifyAndDecrypt(h, signing, receiver.requests[seen]!);
     expect(note).toMatchObject({ event_type: 'REFUND.SUCCESS', resource: { out_refund_no: refundNo, refund_status: 'SUCCESS', amount: { refund: 200, total: 500 } } });
@@ -130,7 +130,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
   it('a payer who fails leaves the order NOTPAY; close answers a signed 204 and the order is CLOSED', async () => {
     const body = order();
     await wxpay.v3.pay.transactions.native.post(body);
-    await h.orders.fail(h.orders.resolve(body.out_trade_no)!);
+    await h.buyer(body.out_trade_no, 'fail');
     const q = () => wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: body.out_trade_no });
     expect((await q()).data.trade_state).toBe('NOTPAY');
     const closed = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.close.post({ mchid: h.creds.mchid }, { out_trade_no: body.out_trade_no });
@@ -174,8 +174,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
   it('serves the trade bill with a matching SHA1, plain and GZIP, in the layout Formatter.castCsvBill reads', async () => {
     const body = order({ amount: { total: 1234, currency: 'CNY' } });
     await wxpay.v3.pay.transactions.native.post(body);
-    await h.orders.pay(h.orders.resolve(body.out_trade_no)!);
-    const bill_date = chinaDate(h.clock.now());
+    await h.buyer(body.out_trade_no, 'complete');
+    const bill_date = h.today();
     const offer = await wxpay.v3.bill.tradebill.get({ params: { bill_date, bill_type: 'ALL' } });
     expect(offer.data).toMatchObject({ hash_type: 'SHA1', download_url: expect.stringContaining(`${h.url}/v3/billdownload/file?token=`) });
     // As the plugin's README downloads a bill: the download_url's query as params.

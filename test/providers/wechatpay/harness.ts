@@ -11,6 +11,7 @@ import { mintWechatpayCredentials, type SigningMode, type WechatpayCredentials }
 import { MemoryLedger } from '../../../src/providers/wechatpay/memory-ledger.js';
 import { notificationBody, signNotification } from '../../../src/providers/wechatpay/notifications.js';
 import { WechatpayOrders } from '../../../src/providers/wechatpay/orders.js';
+import { chinaDate } from '../../../src/providers/wechatpay/bills.js';
 import { wechatpayRouter } from '../../../src/providers/wechatpay/routes.js';
 import { PAY_PAGE_PREFIX, payPagesRouter } from '../../../src/providers/wechatpay/pay-pages.js';
 
@@ -27,8 +28,12 @@ export const WxPay = require('wechatpay-node-v3') as any;
 export interface Harness {
   url: string;
   creds: WechatpayCredentials;
-  clock: FakeClock;
-  orders: WechatpayOrders;
+  /** The payer acts on an order named by any reference (out_trade_no, transaction_id, prepay_id, pay code). */
+  buyer(ref: string, action: 'complete' | 'fail' | 'expire'): Promise<void>;
+  /** Lets pending refunds reach the payer (PROCESSING → SUCCESS). */
+  settleRefunds(): Promise<void>;
+  /** Today's date in China time, on the sandbox's clock (for bills). */
+  today(): string;
   close(): Promise<void>;
 }
 
@@ -74,8 +79,12 @@ export async function startHarness(signing: SigningMode, creds?: WechatpayCreden
   return {
     url,
     creds: c,
-    clock,
-    orders,
+    async buyer(ref, action) {
+      const order = orders.resolve(ref)!;
+      await (action === 'complete' ? orders.pay(order) : action === 'fail' ? orders.fail(order) : orders.expire(order));
+    },
+    settleRefunds: () => clock.advance(3000),
+    today: () => chinaDate(clock.now()),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,7 +6,6 @@
 import { createHash, createVerify } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SigningMode } from '../../../src/providers/wechatpay/credentials.js';
-import { chinaDate } from '../../../src/providers/wechatpay/bills.js';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
 import { WxPay, nodeV3Client, startHarness, type Harness } from './harness.js';
 
@@ -76,7 +75,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-no
     await pay.transactions_native(p);
     expect((await pay.query({ out_trade_no: p.out_trade_no })).data.trade_state).toBe('NOTPAY');
     const seen = receiver.requests.length;
-    await h.orders.pay(h.orders.resolve(p.out_trade_no)!);
+    await h.buyer(p.out_trade_no, 'complete');
     await waitFor(() => receiver.requests.length > seen);
     const note = await verifiedNotification(seen);
     expect(note).toMatchObject({ event_type: 'TRANSACTION.SUCCESS', resource: { out_trade_no: p.out_trade_no, trade_state: 'SUCCESS', mchid: h.creds.mchid, appid: h.creds.appid } });
@@ -87,14 +86,14 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-no
   it('refunds then REFUND.SUCCESS; find_refunds; over-refund refused', async () => {
     const p = params();
     await pay.transactions_native(p);
-    await h.orders.pay(h.orders.resolve(p.out_trade_no)!);
+    await h.buyer(p.out_trade_no, 'complete');
     const out_refund_no = `R${p.out_trade_no}`;
     const created = await pay.refunds({ out_trade_no: p.out_trade_no, out_refund_no, notify_url: receiver.url, amount: { refund: 300, total: 300, currency: 'CNY' } });
     expect(created).toMatchObject({ status: 200, data: { status: 'PROCESSING' } });
     const over = await pay.refunds({ out_trade_no: p.out_trade_no, out_refund_no: `${out_refund_no}b`, amount: { refund: 1, total: 300, currency: 'CNY' } });
     expect(over.status).toBe(400);
     const seen = receiver.requests.length;
-    await h.clock.advance(3000);
+    await h.settleRefunds();
     await waitFor(() => receiver.requests.length > seen);
     const note = await verifiedNotification(seen);
     expect(note).toMatchObject({ event_type: 'REFUND.SUCCESS', resource: { out_refund_no, refund_status: 'SUCCESS' } });
@@ -121,8 +120,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-no
   it('downloads the trade bill with downloadBill and its SHA1 matches', async () => {
     const p = params();
     await pay.transactions_native(p);
-    await h.orders.pay(h.orders.resolve(p.out_trade_no)!);
-    const offer = await pay.tradebill({ bill_date: chinaDate(h.clock.now()), bill_type: 'ALL' });
+    await h.buyer(p.out_trade_no, 'complete');
+    const offer = await pay.tradebill({ bill_date: h.today(), bill_type: 'ALL' });
     expect(offer).toMatchObject({ status: 200, data: { hash_type: 'SHA1' } });
     const file = await pay.downloadBill(offer.data.download_url);
     expect(file.status).toBe(200);
