@@ -1,39 +1,20 @@
 /**
- * The WeChat Pay bench's server process: the WeChat Pay v3 routes (from dist/) on 127.0.0.1, and, on
- * request, a bare loop of the RSA operations one Native order costs the server (verify the merchant's
- * request signature, sign the response), so both are measured in the same process on the same core.
+ * The WeChat Pay bench's server process: a sandbox (from dist/) serving the WeChat Pay provider on
+ * 127.0.0.1, and, on request, a bare loop of the RSA operations one Native order costs the server (verify
+ * the merchant's request signature, sign the response), so both are measured in the same process.
  *
  * Messages: parent ← { type: 'ready', port, creds }; parent → { type: 'bare', ms } ← { type: 'bare', per_sec, cpu_us_per_op };
- * parent → { type: 'cpu' } ← { type: 'cpu', us } (the process's CPU time so far).
+ * parent → { type: 'cpu' } ← { type: 'cpu', us, user, system } (the process's CPU time so far).
  */
 import { createSign, createVerify, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import express from 'express';
-import { SystemClock } from '../dist/clock.js';
-import { cryptoRandom } from '../dist/sandbox/ids.js';
-import { mintWechatpayCredentials } from '../dist/providers/wechatpay/credentials.js';
-import { MemoryLedger } from '../dist/providers/wechatpay/memory-ledger.js';
-import { WechatpayOrders } from '../dist/providers/wechatpay/orders.js';
-import { wechatpayRouter } from '../dist/providers/wechatpay/routes.js';
+import { startSandbox } from '../dist/sandbox/sandbox.js';
 
 const send = (msg) => process.send?.(msg);
 process.on('disconnect', () => process.exit(0));
 
-const clock = new SystemClock();
-const creds = await mintWechatpayCredentials({ random: cryptoRandom, nowMs: clock.now() });
-const orders = new WechatpayOrders({ creds, ledger: new MemoryLedger(), clock, random: cryptoRandom, notify: () => {} });
-let url = '';
-const app = express();
-app.use(
-  wechatpayRouter({
-    merchant: (mchid) => (mchid === creds.mchid ? { creds, orders } : undefined), signing: 'public-key', clock, random: cryptoRandom,
-    wallClockSec: () => Math.floor(Date.now() / 1000),
-    ownUrl: () => url, h5PageUrl: (c) => `${url}/pay/${c}`, bodyLimitBytes: 1 << 20,
-  }),
-);
-const server = app.listen(0, '127.0.0.1');
-await once(server, 'listening');
-url = `http://127.0.0.1:${server.address().port}`;
+const sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['wechatpay'] });
+const served = sandbox.providers.wechatpay;
+const creds = served.credentials;
 
 /** The same RSA work per order, with keys parsed once as the server does: one verify, one sign. */
 function bareLoop(ms) {
@@ -64,4 +45,4 @@ process.on('message', (msg) => {
     send({ type: 'cpu', us: cpu.user + cpu.system, user: cpu.user, system: cpu.system });
   }
 });
-send({ type: 'ready', port: server.address().port, creds: { mchid: creds.mchid, appid: creds.appid, serial: creds.merchant_serial, key: creds.merchant_private_key } });
+send({ type: 'ready', port: served.port, creds: { mchid: creds.mchid, appid: creds.appid, serial: creds.merchant_serial, key: creds.merchant_private_key } });

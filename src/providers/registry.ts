@@ -10,6 +10,7 @@ import type { AnyProvider } from './contract.js';
 
 const REGISTRY: Readonly<Record<string, () => Promise<AnyProvider>>> = {
   paycli: async () => (await import('./paycli/index.js')).paycliProvider,
+  wechatpay: async () => (await import('./wechatpay/index.js')).wechatpayProvider,
 };
 
 /** The registered names, in table order (the native provider first). */

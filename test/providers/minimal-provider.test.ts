@@ -168,6 +168,6 @@ describe('a provider is a folder and one registry line', () => {
   });
 
   it('an unknown provider name is a usage error naming the registered ones', async () => {
-    await expect(start({ providers: ['nope'] })).rejects.toMatchObject({ code: 'invalid_usage', hint: 'Registered providers: paycli, minimal.' });
+    await expect(start({ providers: ['nope'] })).rejects.toMatchObject({ code: 'invalid_usage', hint: 'Registered providers: paycli, wechatpay, minimal.' });
   });
 });

@@ -3,6 +3,7 @@
  * orders and refunds, and the operations a merchant or a payer performs. Reads are synchronous; writes
  * resolve once they are durable.
  */
+import { createHash } from 'node:crypto';
 import type { TradeType, WechatOrder, WechatRefund } from './wire.js';
 
 export interface WechatpayBook {
@@ -43,4 +44,14 @@ export interface RefundInput {
   notify_url?: string | undefined;
   funds_account?: 'AVAILABLE' | 'UNSETTLED' | undefined;
   amount: { refund: number; total: number; currency: 'CNY' };
+}
+
+/** An order is payable for two hours unless `time_expire` says otherwise. */
+export const DEFAULT_ORDER_TTL_MS = 2 * 3600_000;
+export const DEFAULT_REFUND_DELAY_MS = 3000;
+
+/** The content of an order that must match when the same out_trade_no is placed again. */
+export function orderFingerprint(tradeType: TradeType, input: PlaceOrderInput): string {
+  const { appid, description, amount, attach, payer } = input;
+  return createHash('sha256').update(JSON.stringify([tradeType, appid, description, amount.total, attach ?? null, payer?.openid ?? null])).digest('base64url');
 }

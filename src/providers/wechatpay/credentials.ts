@@ -11,7 +11,7 @@
 import { generateKeyPair, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import type { RandomSource } from '../../sandbox/ids.js';
+import type { RandomSource } from '../../core/ids.js';
 
 const generateRsa = promisify(generateKeyPair);
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import { PaycliError, toPaycliError } from '../../errors.js';
 import type { Clock } from '../../clock.js';
-import type { RandomSource } from '../../sandbox/ids.js';
+import type { RandomSource } from '../../core/ids.js';
 import { aeadEncrypt, newAeadNonce } from './aead.js';
 import { billFile, chinaDate, fundFlowBillCsv, tradeBillCsv, type BillFile } from './bills.js';
 import { certificateValidity, type SigningMode, type WechatpayCredentials } from './credentials.js';

@@ -1,6 +1,6 @@
 import { createSign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cryptoRandom } from '../../sandbox/ids.js';
+import { cryptoRandom } from '../../core/ids.js';
 import { aeadDecrypt, aeadEncrypt } from './aead.js';
 import { mintWechatpayCredentials, normalizeSerial, type WechatpayCredentials } from './credentials.js';
 import { parseAuthorization, rsaVerify, verifyRequest, wechatpayHeaders } from './signing.js';

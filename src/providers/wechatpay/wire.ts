@@ -3,7 +3,7 @@
  * shapes: the transaction object of the query API and the notification, and the refund object. Amounts
  * are integers in fen; times are RFC 3339 in China time (`2026-11-30T14:00:00+08:00`), as WeChat sends.
  */
-import type { RandomSource } from '../../sandbox/ids.js';
+import type { RandomSource } from '../../core/ids.js';
 
 export type TradeType = 'NATIVE' | 'JSAPI' | 'APP' | 'MWEB' | 'MICROPAY';
 export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';

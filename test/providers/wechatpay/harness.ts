@@ -1,19 +1,14 @@
 /**
- * The WeChat Pay wire modules on a small express app on port 0, with a memory ledger and a FakeClock,
- * and the two SDKs pointed at it exactly as a merchant would (only the base URL changed).
+ * A sandbox serving WeChat Pay, and the two SDKs pointed at it exactly as a merchant would (only the base
+ * URL changed).
  */
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { FakeClock } from '../../../src/clock.js';
-import { cryptoRandom } from '../../../src/sandbox/ids.js';
-import { mintWechatpayCredentials, type SigningMode, type WechatpayCredentials } from '../../../src/providers/wechatpay/credentials.js';
-import { MemoryLedger } from '../../../src/providers/wechatpay/memory-ledger.js';
-import { notificationBody, signNotification } from '../../../src/providers/wechatpay/notifications.js';
-import { WechatpayOrders } from '../../../src/providers/wechatpay/orders.js';
+import { FakeClock, SystemClock } from '../../../src/clock.js';
 import { chinaDate } from '../../../src/providers/wechatpay/bills.js';
-import { wechatpayRouter } from '../../../src/providers/wechatpay/routes.js';
-import { PAY_PAGE_PREFIX, payPagesRouter } from '../../../src/providers/wechatpay/pay-pages.js';
+import type { SigningMode, WechatpayCredentials } from '../../../src/providers/wechatpay/credentials.js';
+import { createWechatpayProvider } from '../../../src/providers/wechatpay/index.js';
+import { loadProviders } from '../../../src/providers/registry.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/sandbox.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,68 +23,48 @@ export const WxPay = require('wechatpay-node-v3') as any;
 export interface Harness {
   url: string;
   creds: WechatpayCredentials;
+  sandbox: Sandbox;
   /** The payer acts on an order named by any reference (out_trade_no, transaction_id, prepay_id, pay code). */
   buyer(ref: string, action: 'complete' | 'fail' | 'expire'): Promise<void>;
   /** Lets pending refunds reach the payer (PROCESSING → SUCCESS). */
   settleRefunds(): Promise<void>;
+  /** Runs what is due now on the sandbox clock and waits for notifications in flight. */
+  flush(): Promise<void>;
   /** Today's date in China time, on the sandbox's clock (for bills). */
   today(): string;
   close(): Promise<void>;
 }
 
-let minted: Promise<WechatpayCredentials> | null = null;
-/** One merchant per test file: minting costs three RSA key generations. */
-export function testCredentials(): Promise<WechatpayCredentials> {
-  minted ??= mintWechatpayCredentials({ random: cryptoRandom, nowMs: Date.now() });
-  return minted;
-}
-
-export async function startHarness(signing: SigningMode, creds?: WechatpayCredentials): Promise<Harness> {
-  const c = creds ?? (await testCredentials());
+/**
+ * A real sandbox serving the WeChat Pay provider in a signing mode, on a FakeClock that starts now
+ * (notifications are signed with the real clock, as receivers check timestamps against theirs).
+ */
+export async function startHarness(signing: SigningMode, options: SandboxOptions = {}): Promise<Harness> {
   const clock = new FakeClock(Date.now());
-  let url = '';
-  const orders = new WechatpayOrders({
-    creds: c,
-    ledger: new MemoryLedger(),
-    clock,
-    random: cryptoRandom,
-    notify: (n, notifyUrl) => {
-      const signed = signNotification(notificationBody(n, c.apiv3_key), c, signing, { timestampSec: Math.floor(Date.now() / 1000) });
-      void fetch(notifyUrl, { method: 'POST', headers: signed.headers, body: signed.body }).catch(() => undefined);
-    },
-  });
-  const app = express();
-  app.use(payPagesRouter({ find: (ref) => { const order = orders.resolve(ref); return order && { order, creds: c, orders }; }, ownUrl: () => url }));
-  app.use(
-    wechatpayRouter({
-      merchant: (mchid) => (mchid === c.mchid ? { creds: c, orders } : undefined),
-      signing,
-      clock,
-      wallClockSec: () => Math.floor(Date.now() / 1000),
-      random: cryptoRandom,
-      ownUrl: () => url,
-      h5PageUrl: (code) => `${url}${PAY_PAGE_PREFIX}/${code}`,
-      bodyLimitBytes: 1024 * 1024,
-    }),
-  );
-  const server = await new Promise<import('node:http').Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const registry = { ...(await loadProviders()), wechatpay: createWechatpayProvider({ signing }) };
+  const sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['wechatpay'], registry, clock, signatureClock: new SystemClock(), ...options });
+  const flush = async () => {
+    await clock.advance(0);
+    await sandbox.dispatcher.whenIdle();
+  };
+  const served = sandbox.providers.wechatpay!;
   return {
-    url,
-    creds: c,
+    url: served.url,
+    creds: served.credentials as WechatpayCredentials,
+    sandbox,
     async buyer(ref, action) {
-      const order = orders.resolve(ref)!;
-      await (action === 'complete' ? orders.pay(order) : action === 'fail' ? orders.fail(order) : orders.expire(order));
+      const res = await fetch(`${sandbox.url}/_sandbox/buyer/${encodeURIComponent(ref)}/${action}`, { method: 'POST' });
+      if (res.status !== 200) throw new Error(`buyer ${action} ${ref}: ${res.status} ${await res.text()}`);
+      await flush();
     },
-    settleRefunds: () => clock.advance(3000),
+    async settleRefunds() {
+      // Refunds settle on a whole second: the 3 s delay ends within 4 s.
+      await clock.advance(4000);
+      await flush();
+    },
+    flush,
     today: () => chinaDate(clock.now()),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => sandbox.close(),
   };
 }
 

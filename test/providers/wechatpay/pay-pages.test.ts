@@ -36,6 +36,7 @@ describe('JSAPI page', () => {
     const seen = receiver.requests.length;
     const paid = await fetch(`${h.url}/pay/${p.out_trade_no}/pay`, form());
     expect(paid.status).toBe(303);
+    await h.flush();
     await waitFor(() => receiver.requests.length > seen);
     expect((await pay.query({ out_trade_no: p.out_trade_no })).data).toMatchObject({ trade_state: 'SUCCESS', payer: { openid: 'oPayer123' } });
   });
