@@ -60,6 +60,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       .option('--in-memory', 'keep state in memory only (for CI)')
       .option('--forward-to <url>', 'also deliver every event to this URL')
       .option('--retry-schedule <list>', 'notification retry delays, e.g. "1s,5s,30s,2m,10m,1h"')
+      .option('--wechatpay-signing <mode>', 'WeChat Pay signs with its public key or its platform certificate: public-key (default) or platform-certificate (env PAYCLI_WECHATPAY_SIGNING)')
       .option('--virtual-clock', 'time moves only through POST /_sandbox/clock/advance (for scenario replay against a running sandbox)')
       .option('--config <file>', 'config file (default paycli.config.json)')
       .option('-q, --quiet', 'do not log each request and delivery'), providerNames),
