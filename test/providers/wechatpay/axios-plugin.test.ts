@@ -164,9 +164,26 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const q = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: poorBody.out_trade_no });
     expect(q.data.trade_state).toBe('PAYERROR');
     // A 202 is a 2xx: the plugin verifies its signature too.
-    const waiting = await wxpay.v3.pay.transactions.codepay.post(codepay('134567890123453184'));
+    const waitingBody = codepay('134567890123453184');
+    const waiting = await wxpay.v3.pay.transactions.codepay.post(waitingBody);
     expect(waiting.status).toBe(202);
     expect(waiting.data.code).toBe('USERPAYING');
+    const queryState = async (no: string) => (await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: no })).data.trade_state;
+    expect(await queryState(waitingBody.out_trade_no)).toBe('USERPAYING');
+    await h.buyer(waitingBody.out_trade_no, 'complete');
+    expect(await queryState(waitingBody.out_trade_no)).toBe('SUCCESS');
+
+    // …5126 pays, and its refunds fail: REFUND.ABNORMAL.
+    const refundsFail = codepay('134567890123455126');
+    expect((await wxpay.v3.pay.transactions.codepay.post(refundsFail)).data.trade_state).toBe('SUCCESS');
+    const seen = receiver.requests.length;
+    await wxpay.v3.refund.domestic.refunds.post({ out_trade_no: refundsFail.out_trade_no, out_refund_no: `R${refundsFail.out_trade_no}`, notify_url: receiver.url, amount: { refund: 880, total: 880, currency: 'CNY' } });
+    await h.settleRefunds();
+    await waitFor(() => receiver.requests.length > seen);
+    expect(verifyAndDecrypt(h, signing, receiver.requests[seen]!)).toMatchObject({ event_type: 'REFUND.ABNORMAL', resource: { refund_status: 'ABNORMAL' } });
+    const refund = await wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: `R${refundsFail.out_trade_no}` });
+    expect(refund.data.status).toBe('ABNORMAL');
+
     const bad = await wxpay.v3.pay.transactions.codepay.post(codepay('99')).catch((e: any) => e);
     expect(bad.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'payer.auth_code', location: 'body' } });
   });
