@@ -30,6 +30,8 @@ export interface Harness {
   settleRefunds(): Promise<void>;
   /** Runs what is due now on the sandbox clock and waits for notifications in flight. */
   flush(): Promise<void>;
+  /** Moves the sandbox clock forward. */
+  advance(ms: number): Promise<void>;
   /** Today's date in China time, on the sandbox's clock (for bills). */
   today(): string;
   close(): Promise<void>;
@@ -63,6 +65,10 @@ export async function startHarness(signing: SigningMode, options: SandboxOptions
       await flush();
     },
     flush,
+    async advance(ms) {
+      await clock.advance(ms);
+      await flush();
+    },
     today: () => chinaDate(clock.now()),
     close: () => sandbox.close(),
   };

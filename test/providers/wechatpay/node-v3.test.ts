@@ -117,6 +117,19 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-no
     expect(JSON.parse(denied.error).code).toBe('SIGN_ERROR');
   });
 
+  it('an order past its time_expire is CLOSED, never reported as failed', async () => {
+    const inTenMinutes = new Date(Date.now() + 10 * 60_000 + 8 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+    const p = params({ time_expire: inTenMinutes });
+    expect((await pay.transactions_native(p)).status).toBe(200);
+    await h.advance(9 * 60_000);
+    expect((await pay.query({ out_trade_no: p.out_trade_no })).data.trade_state).toBe('NOTPAY');
+    await h.advance(2 * 60_000);
+    expect((await pay.query({ out_trade_no: p.out_trade_no })).data.trade_state).toBe('CLOSED');
+    const past = await pay.transactions_native(params({ time_expire: '2020-01-01T00:00:00+08:00' }));
+    expect(past.status).toBe(400);
+    expect(JSON.parse(past.error)).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'time_expire' } });
+  });
+
   it('downloads the trade bill with downloadBill and its SHA1 matches', async () => {
     const p = params();
     await pay.transactions_native(p);
