@@ -146,7 +146,7 @@ export class HostBook implements WechatpayBook {
 
   /** WeChat-format ids from the unit of work's (possibly seeded) id source. */
   private ids(uow: UnitOfWork) {
-    return wechatIds(randomFromIds(uow.newId));
+    return wechatIds(randomFromIds((prefix) => uow.newId(prefix)));
   }
 
   private get read(): CoreReader {
