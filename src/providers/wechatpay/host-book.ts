@@ -42,6 +42,8 @@ export interface OrderDoc {
   closed_ms: number | null;
   fingerprint: string;
   bank_type: string | null;
+  /** The order's domain refunds, so a view reads them without scanning every refund. */
+  refund_ids: string[];
 }
 
 /** `mchid:out_trade_no` → the payment, so out_trade_no lookups are one read. */
@@ -83,10 +85,14 @@ function tradeState(doc: OrderDoc, p: Payment, nowMs: number): TradeState {
   return doc.trade_type === 'MICROPAY' ? 'USERPAYING' : 'NOTPAY';
 }
 
-/** WeChat's view of an order (what the query API and the notifications show). */
-export function orderView(doc: OrderDoc, p: Payment, refunds: readonly Refund[], nowMs: number): WechatOrder {
+/** The order's domain refunds. */
+export function refundsOf(doc: OrderDoc, read: Pick<CoreReader, 'get'>): Refund[] {
+  return (doc.refund_ids ?? []).flatMap((id) => read.get<Refund>('refunds', id) ?? []);
+}
+
+/** WeChat's view of an order (what the query API and the notifications show); `mine` are its refunds. */
+export function orderView(doc: OrderDoc, p: Payment, mine: readonly Refund[], nowMs: number): WechatOrder {
   const state = tradeState(doc, p, nowMs);
-  const mine = refunds.filter((r) => r.payment_id === p.id);
   return {
     mchid: doc.mchid,
     appid: doc.appid,
@@ -159,7 +165,7 @@ export class HostBook implements WechatpayBook {
 
   private view(doc: OrderDoc, read: Reader = this.read): WechatOrder {
     const payment = read.get<Payment>('payments', doc.id)!;
-    return orderView(doc, payment, read.list<Refund>('refunds').filter((r) => r.payment_id === doc.id), this.now());
+    return orderView(doc, payment, refundsOf(doc, read), this.now());
   }
 
   private docByNumber(outTradeNo: string, read: Reader = this.read): OrderDoc | undefined {
@@ -218,6 +224,7 @@ export class HostBook implements WechatpayBook {
       closed_ms: null,
       fingerprint: fp,
       bank_type: payment.status === 'succeeded' ? 'OTHERS' : null,
+      refund_ids: [],
     };
     uow.put(ORDERS, doc);
     uow.put<OrderNumberDoc>(ORDER_NUMBERS, { id: key(doc.mchid, doc.out_trade_no), payment_id: payment.id });
@@ -389,6 +396,7 @@ export class HostBook implements WechatpayBook {
         created_ms: uow.nowMs,
       };
       uow.put(REFUNDS, refundDoc);
+      uow.put(ORDERS, { ...doc, refund_ids: [...(doc.refund_ids ?? []), r.id] });
       return refundView(refundDoc, r, doc, order.total);
     });
   }
@@ -400,12 +408,11 @@ export class HostBook implements WechatpayBook {
   }
 
   allOrders(): WechatOrder[] {
-    const refunds = this.read.list<Refund>('refunds');
     const now = this.now();
     return this.read
       .list<OrderDoc>(ORDERS)
       .filter((d) => d.merchant_id === this.merchant.id)
-      .map((d) => orderView(d, this.read.get<Payment>('payments', d.id)!, refunds, now));
+      .map((d) => orderView(d, this.read.get<Payment>('payments', d.id)!, refundsOf(d, this.read), now));
   }
 
   allRefunds(): WechatRefund[] {

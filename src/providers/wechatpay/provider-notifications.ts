@@ -5,10 +5,9 @@
  * within 5 s, retried on WeChat's schedule.
  */
 import { createHash } from 'node:crypto';
-import type { Payment, Refund } from '../../engine/types.js';
 import type { ProviderNotification, ProviderNotifications } from '../contract.js';
 import type { SigningMode, WechatpayCredentials } from './credentials.js';
-import { ORDERS, REFUNDS, orderView, refundView, type OrderDoc, type RefundDoc } from './host-book.js';
+import { ORDERS, REFUNDS, orderView, refundView, refundsOf, type OrderDoc, type RefundDoc } from './host-book.js';
 import {
   NOTIFY_TIMEOUT_MS,
   RETRY_SCHEDULE_MS,
@@ -38,7 +37,7 @@ export function wechatpayNotifications(signing: SigningMode): ProviderNotificati
     const doc = ctx.read.get<OrderDoc>(ORDERS, ctx.payment.id);
     if (!doc) return [];
     const nowMs = event.created * 1000;
-    const refunds = ctx.read.list<Refund>('refunds');
+    const refunds = refundsOf(doc, ctx.read);
     if (event.type === 'payment.succeeded') {
       const order = orderView(doc, ctx.payment, refunds, nowMs);
       const payload: Payload = { notification: transactionNotification(uuidFrom(event.id), order, nowMs), notify_url: doc.notify_url || null };
@@ -46,9 +45,10 @@ export function wechatpayNotifications(signing: SigningMode): ProviderNotificati
     }
     if ((event.type === 'refund.succeeded' || event.type === 'refund.failed') && ctx.refund) {
       const refund = ctx.refund;
-      const refundDoc = ctx.read.list<RefundDoc>(REFUNDS).find((r) => r.domain_refund_id === refund.id);
+      // The domain refund carries its out_refund_no, which keys WeChat's record of it.
+      const refundDoc = ctx.read.get<RefundDoc>(REFUNDS, `${doc.mchid}:${refund.metadata.out_refund_no ?? ''}`);
       if (!refundDoc) return [];
-      const view = refundView(refundDoc, refund, doc, (ctx.payment as Payment).amount);
+      const view = refundView(refundDoc, refund, doc, ctx.payment.amount);
       const n = refundNotification(uuidFrom(event.id), view, nowMs);
       const payload: Payload = { notification: n, notify_url: refundDoc.notify_url ?? (doc.notify_url || null) };
       return [{ id: n.id, type: n.event_type, payload }];
