@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ProviderNotification, ProviderNotifications } from '../contract.js';
 import type { SigningMode, WechatpayCredentials } from './credentials.js';
-import { ORDERS, REFUNDS, orderView, refundView, refundsOf, type OrderDoc, type RefundDoc } from './host-book.js';
+import { ORDERS, REFUNDS, orderView, refundView, refundsOf, type OrderDoc, type RefundDoc } from './records.js';
 import {
   NOTIFY_TIMEOUT_MS,
   RETRY_SCHEDULE_MS,
