@@ -45,7 +45,7 @@ const SUB_CODES: Record<string, { code: GatewayCode; status: number; paycli: Err
   // Business errors.
   'ACQ.INVALID_PARAMETER': { code: '40004', status: 400, paycli: 'parameter_invalid' },
   'ACQ.MISSING_PARAMETER': { code: '40004', status: 400, paycli: 'parameter_missing' },
-  'ACQ.TRADE_NOT_EXIST': { code: '40004', status: 404, paycli: 'resource_missing' },
+  'ACQ.TRADE_NOT_EXIST': { code: '40004', status: 400, paycli: 'resource_missing' },
   'ACQ.TRADE_HAS_SUCCESS': { code: '40004', status: 400, paycli: 'invalid_state' },
   'ACQ.TRADE_HAS_CLOSE': { code: '40004', status: 400, paycli: 'invalid_state' },
   'ACQ.TRADE_STATUS_ERROR': { code: '40004', status: 400, paycli: 'invalid_state' },
