@@ -33,7 +33,7 @@ function sendPage(res: Response, status: number, title: string, body: string): v
 
 function errorPage(res: Response, err: unknown): void {
   const f = toAlipayFailure(toPaycliError(err));
-  sendPage(res, f.status >= 500 ? 500 : 400, '错误 Error', `<p>错误代码 (error code): <b id="sub-code">${esc(f.sub_code)}</b></p><p id="sub-msg">${esc(f.sub_msg)}</p>`);
+  sendPage(res, f.status >= 500 ? 500 : f.status, '错误 Error', `<p>错误代码 (error code): <b id="sub-code">${esc(f.sub_code)}</b></p><p id="sub-msg">${esc(f.sub_msg)}</p>`);
 }
 
 function cashierPage(res: Response, trade: AlipayTrade): void {
