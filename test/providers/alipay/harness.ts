@@ -123,9 +123,14 @@ export async function startAlipayHarness(): Promise<AlipayHarness> {
     const signed = signNotification(fields, creds.alipay_private_key);
     const url = trade.notify_url;
     pending.push(
-      fetch(url, { method: 'POST', headers: signed.headers, body: signed.body }).then(async (r) => {
-        deliveries.push({ url, status: r.status, body: await r.text(), fields: signed.fields });
-      }),
+      fetch(url, { method: 'POST', headers: signed.headers, body: signed.body }).then(
+        async (r) => {
+          deliveries.push({ url, status: r.status, body: await r.text(), fields: signed.fields });
+        },
+        () => {
+          deliveries.push({ url, status: 0, body: '', fields: signed.fields });
+        },
+      ),
     );
   });
   const app = express();
