@@ -3,6 +3,7 @@
  * signed RSA2 over all of them but `sign` and `sign_type`; acknowledged only by the exact body `success`;
  * retried 4m, 10m, 10m, 1h, 2h, 6h, 15h after the first attempt (8 notifications over about 25 hours).
  */
+import { createHash } from 'node:crypto';
 import { signOutgoingFields } from './signing.js';
 
 export const NOTIFY_RETRY_SCHEDULE_MS: readonly number[] = [4, 10, 10, 60, 120, 360, 900].map((min) => min * 60_000);
@@ -41,4 +42,21 @@ export function signNotification(
 function bump(amount: string): string {
   const [int = '0', dec = '00'] = amount.split('.');
   return `${Number(int) + 1}.${dec}`;
+}
+
+/** The trade changes Alipay notifies (TRADE_SUCCESS, TRADE_CLOSED and refunds are on by default). */
+export type TradeChange = 'paid' | 'closed' | 'refunded';
+
+/** The domain event behind each notified trade change; other events send nothing. */
+export const TRADE_CHANGE_OF_EVENT: Readonly<Record<string, TradeChange>> = {
+  'payment.succeeded': 'paid',
+  'payment.captured': 'paid',
+  'payment.canceled': 'closed',
+  'payment.failed': 'closed',
+  'refund.succeeded': 'refunded',
+};
+
+/** An Alipay notify_id: 32 hex-like characters, the same on every retry of one notification. */
+export function notifyIdFor(eventId: string): string {
+  return createHash('md5').update(`alipay-notify:${eventId}`).digest('hex');
 }
