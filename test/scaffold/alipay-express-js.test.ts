@@ -70,10 +70,10 @@ describe('the Alipay express-js app', () => {
       await new Promise((r) => closed.close(r));
       const second = await fetch(`${appUrl}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order_id: 'a2', amount: '5.00' }) });
       const unscanned = await (await fetch(`${appUrl}/orders/a2`)).json();
-      expect(unscanned).toMatchObject({ status: 'created' });
+      expect(unscanned).toMatchObject({ status: 'pending' });
       await scanAndPay(((await second.json()) as { qr_code: string }).qr_code);
       await h.settled();
-      expect(orders.get('a2').status).toBe('created');
+      expect(orders.get('a2').status).toBe('pending');
       expect(await (await fetch(`${appUrl}/orders/a2`)).json()).toMatchObject({ status: 'paid', trade_no: expect.stringMatching(/^\d{28}$/) });
     } finally {
       server.close();
