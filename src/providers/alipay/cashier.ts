@@ -32,7 +32,9 @@ function sendPage(res: Response, status: number, title: string, body: string): v
 }
 
 function errorPage(res: Response, err: unknown): void {
-  const f = toAlipayFailure(toPaycliError(err));
+  const e = toPaycliError(err);
+  if (e.isBug) throw e;
+  const f = toAlipayFailure(e);
   sendPage(res, f.status >= 500 ? 500 : f.status, '错误 Error', `<p>错误代码 (error code): <b id="sub-code">${esc(f.sub_code)}</b></p><p id="sub-msg">${esc(f.sub_msg)}</p>`);
 }
 

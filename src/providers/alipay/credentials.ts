@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, generateKeyPair, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 
-export interface AlipayCreds {
+export interface AlipayCreds extends Record<string, unknown> {
   /** A 16-digit app id, like Alipay's (2021…). */
   app_id: string;
   /** The merchant's partner id (PID, 2088…), Alipay's `seller_id`. */

@@ -93,8 +93,10 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     const code = result.code ?? '10000';
     content = { code, msg: GATEWAY_MSG[code], ...result.content };
   } catch (err) {
-    // Even a failed write or a bug is answered as Alipay would (20000, signed), so the SDK surfaces it.
-    content = v2FailureContent(toAlipayFailure(toPaycliError(err)));
+    const e = toPaycliError(err);
+    // A bug goes to the host (logged, answered 500); a failed write is Alipay's signed 20000.
+    if (e.isBug) throw e;
+    content = v2FailureContent(toAlipayFailure(e));
   }
   const body = v2ResponseBody(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
   res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: randomUUID().replaceAll('-', '') }).send(body);

@@ -18,6 +18,7 @@ export function alipayRouter(deps: AlipayRouterDeps): Router {
   router.use(express.text({ type: () => true, limit: deps.bodyLimitBytes, defaultCharset: 'utf-8' }));
 
   router.all('/gateway.do', async (req, res) => {
+    // Express 5 passes a rejected promise (a bug) on to the error handler.
     const params = gatewayParams(req);
     if (CASHIER_METHODS.has(params.method ?? '')) return handleCashierEntry(res, deps, params);
     return handleExec(req, res, deps, params);
@@ -41,9 +42,10 @@ export function alipayRouter(deps: AlipayRouterDeps): Router {
     );
   });
   // Body parsing failures (too large, bad charset) in Alipay's v3 error shape: the gateway has no other.
-  router.use((err: { status?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    res.status(status).type('application/json').send(JSON.stringify({ code: status === 413 ? 'request-too-large' : 'invalid-request', message: err.message ?? 'bad request' }));
+  // Anything else is a bug: the host logs it and answers 500.
+  router.use((err: { status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (!(err.status && err.status >= 400 && err.status < 500)) return next(err);
+    res.status(err.status).type('application/json').send(JSON.stringify({ code: err.status === 413 ? 'request-too-large' : 'invalid-request', message: err.message ?? 'bad request' }));
   });
   return router;
 }

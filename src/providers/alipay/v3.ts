@@ -105,7 +105,9 @@ export async function handleV3(req: Request, res: Response, deps: GatewayDeps): 
     });
     res.status(200).set({ ...headers, 'alipay-trace-id': traceId, 'content-type': 'application/json; charset=utf-8' }).send(body);
   } catch (err) {
-    const failure = toAlipayFailure(toPaycliError(err));
+    const e = toPaycliError(err);
+    if (e.isBug) throw e;
+    const failure = toAlipayFailure(e);
     const body = JSON.stringify(v3FailureBody(failure, traceId));
     res.status(failure.status).set({ 'alipay-trace-id': traceId, 'content-type': 'application/json; charset=utf-8' }).send(body);
   }
