@@ -135,14 +135,36 @@ export function cashierRoutes(deps: GatewayDeps) {
 <form method="post" action="/app-pay"><textarea name="order_string" id="order-string"></textarea><button class="primary">Open in the cashier</button></form>`,
       );
     },
+    /**
+     * The simulated Alipay app receiving an order string: a form (the page above) answers with the cashier;
+     * JSON `{"order_string": …}` (scripts, tests) answers with the trade, which the buyer then completes
+     * or fails through the control API (`/_sandbox/buyer/{trade_no}/complete`) or the cashier URL.
+     */
     async appPay(req: Request, res: Response) {
       const raw = typeof req.body === 'string' ? req.body : '';
-      const orderString = new URLSearchParams(raw).get('order_string') ?? '';
+      const json = Boolean(req.is('application/json'));
+      let orderString = '';
+      if (json) {
+        try {
+          const parsed = JSON.parse(raw) as { order_string?: unknown };
+          orderString = typeof parsed.order_string === 'string' ? parsed.order_string : '';
+        } catch {
+          orderString = '';
+        }
+      } else {
+        orderString = new URLSearchParams(raw).get('order_string') ?? '';
+      }
       try {
         const { trade } = await openAppOrder(deps.backend, orderString, deps.baseUrl());
-        res.redirect(303, `/cashier/${encodeURIComponent(trade.trade_no)}`);
+        const cashier = `/cashier/${encodeURIComponent(trade.trade_no)}`;
+        if (!json) return res.redirect(303, cashier);
+        res.status(201).json({ trade_no: trade.trade_no, out_trade_no: trade.out_trade_no, trade_status: trade.trade_status, cashier_url: `${deps.baseUrl()}${cashier}` });
       } catch (err) {
-        errorPage(res, err);
+        if (!json) return errorPage(res, err);
+        const e = toPaycliError(err);
+        if (e.isBug) throw e;
+        const f = toAlipayFailure(e);
+        res.status(f.status).json({ code: f.sub_code, message: f.sub_msg });
       }
     },
   };
