@@ -4,15 +4,15 @@
  * notification, and an order whose notification never arrives is found paid by querying Alipay.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { render } from '../../src/scaffold/plan.js';
-import { directoryTemplateSource } from '../../src/scaffold/template-source.js';
+import { runInit } from '../../src/commands/init.js';
+import { planScaffold } from '../../src/scaffold/plan.js';
 import { startAlipayHarness, type AlipayHarness } from '../providers/alipay/harness.js';
 import { scanAndPay, sdkConfig } from '../providers/alipay/sdk-flows.js';
 
@@ -23,17 +23,34 @@ describe('the Alipay express-js app', () => {
   let h: AlipayHarness;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'paycli-alipay-app-'));
-    for (const [file, template] of directoryTemplateSource().layer('alipay-express-js')) {
-      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      writeFileSync(path.join(dir, file), render(template, { importExt: '.js' }, file));
+    for (const f of planScaffold({ psp: 'alipay', framework: 'express', language: 'js', projectName: 'shop', ci: false, paycliVersion: '^0.1.0' })) {
+      mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
+      writeFileSync(path.join(dir, f.path), f.contents);
     }
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
     symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     h = await startAlipayHarness();
   });
   afterAll(async () => {
     await h?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is what init --psp alipay writes: the app on alipay-sdk, no CI workflow, and refuses other combinations', async () => {
+    expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))).toMatchObject({ dependencies: { 'alipay-sdk': '^4.14.0' }, scripts: { test: 'node --test test/' } });
+    const target = mkdtempSync(path.join(tmpdir(), 'paycli-alipay-init-'));
+    try {
+      expect(await runInit({ psp: 'alipay', dir: 'shop', yes: true, json: true }, { cwd: target, interactive: false })).toBe(0);
+      expect(readFileSync(path.join(target, 'shop/src/notify.js'), 'utf8')).toContain('checkNotifySignV2');
+      expect(existsSync(path.join(target, 'shop/.github'))).toBe(false);
+      await expect(runInit({ psp: 'alipay', ci: true, yes: true, json: true }, { cwd: target, interactive: false })).rejects.toMatchObject({ code: 'invalid_usage' });
+      await expect(runInit({ psp: 'alipay', framework: 'fastify', yes: true, json: true }, { cwd: target, interactive: false })).rejects.toMatchObject({
+        code: 'invalid_usage',
+        hint: '--psp alipay is available for: Express (JavaScript).',
+      });
+      await expect(runInit({ psp: 'stripe-ish', yes: true, json: true }, { cwd: target, interactive: false })).rejects.toMatchObject({ code: 'invalid_usage' });
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 
   it('passes its own tests', () => {
