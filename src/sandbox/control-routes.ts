@@ -7,6 +7,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { FakeClock } from '../clock.js';
 import { PaycliError } from '../errors.js';
+import { isHttpUrl } from '../http-url.js';
 import type { BuyerAction } from '../engine/payments.js';
 import type { Merchant, Payment } from '../engine/types.js';
 import { requireApiKey } from '../http/api-key.js';
@@ -148,7 +149,7 @@ export function controlRouter(ctx: ControlContext): Router {
   });
 
   post('/events/:id/resend', async (req, merchant) => {
-    const body = parse(z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }), req.body ?? {});
+    const body = parse(z.strictObject({ url: z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL with a host, without spaces or control characters' }).optional() }), req.body ?? {});
     const id = String(req.params.id);
     const deliveries = await service.resendEvent(merchant, id, body.url);
     return { status: 200, body: { ok: true, event_id: id, deliveries } };

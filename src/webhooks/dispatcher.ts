@@ -48,6 +48,8 @@ export interface WebhookDispatcherOptions {
 }
 
 const EXCERPT_CHARS = 500;
+/** However short the schedule, a delivery whose record could not be written is not retried in a tight loop. */
+const MIN_RETRY_AFTER_FAILED_WRITE_MS = 1000;
 
 /**
  * Sends notifications with retries.
@@ -227,6 +229,10 @@ export class WebhookDispatcher {
   }
 
   private async attempt(id: string): Promise<void> {
+    // Never notify about a change a crash or a failed write could still undo. If something staged before
+    // was rolled back instead, whatever is left in the store is durable (and a delivery created by the
+    // failed write is gone).
+    await this.store.whenDurable?.();
     const delivery = this.store.get<Delivery>('deliveries', id);
     if (!delivery || delivery.status !== 'pending') return;
     const number = delivery.attempts.length + 1;
@@ -256,7 +262,17 @@ export class WebhookDispatcher {
     }
     const updated: Delivery = { ...current, attempts: [...current.attempts, attempt], status, next_attempt_at: next };
     this.store.put('deliveries', updated);
-    await this.store.commit();
+    try {
+      await this.store.commit();
+    } catch (err) {
+      // The write failed and undid this attempt's record with it: the delivery is as it was, pending.
+      // Keep it on schedule (an acknowledged attempt is sent again: receivers deduplicate on webhook-id).
+      const retryInMs = Math.max(MIN_RETRY_AFTER_FAILED_WRITE_MS, next !== null ? next - now : (this.scheduleOf(current)[number - 1] ?? this.scheduleOf(current).at(-1) ?? 0));
+      if (!this.closed && this.store.get<Delivery>('deliveries', id)?.status === 'pending') this.scheduleAttempt(id, retryInMs);
+      // A full disk is the environment's fault, reported by the requests that fail on it, not a bug.
+      if (err instanceof PaycliError && err.code === 'data_file_unwritable') return;
+      throw err;
+    }
 
     this.emit({ type: 'attempt', delivery: updated, attempt });
     if (status === 'pending' && next !== null) {
