@@ -87,6 +87,9 @@ export function toAlipayFailure(err: PaycliError): AlipayFailure {
   }
   const mapped = DOMAIN_TO_SUB_CODE[err.code];
   if (mapped) return { code: SUB_CODES[mapped]!.code, sub_code: mapped, sub_msg: err.message, status: SUB_CODES[mapped]!.status };
+  // The sandbox's own refusals (a cross-origin page, a simulated fault) keep their code and status.
+  if (err.status < 500) return { code: '40002', sub_code: err.code, sub_msg: err.message, status: err.status };
+  if (!err.isBug) return { code: '20000', sub_code: err.code, sub_msg: err.message, status: err.status };
   return { code: '20000', sub_code: 'ACQ.SYSTEM_ERROR', sub_msg: '系统错误 (system error)', status: 500 };
 }
 

@@ -27,6 +27,9 @@ export const alipayProvider: Provider<AlipayCreds> = {
     const tradeNo = payment.metadata[TRADE_NO_KEY];
     return tradeNo ? [tradeNo] : [];
   },
+  // pageExecute(…, 'POST') forms are auto-submitted by the merchant's own page: a cross-site POST by design,
+  // signed by the merchant's key; the buyer's actions in the cashier stay same-origin.
+  crossSitePaths: ['/gateway.do'],
   app(host) {
     const backend = new HostTradeBackend(host);
     return alipayRouter({ backend, fallbackMerchant: () => backend.fallbackMerchant(), baseUrl: () => host.url(), bodyLimitBytes: host.bodyLimitBytes });

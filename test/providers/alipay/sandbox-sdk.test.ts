@@ -60,4 +60,18 @@ describe('the simulated buyer on a real sandbox', () => {
     const bad = await fetch(`${target.endpoint}/app-pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order_string: 'method=x' }) });
     expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([404, 'isv.invalid-method']);
   });
+
+  it('takes the cashier form a merchant page auto-submits from its own origin; the buyer actions stay same-origin', async () => {
+    const form = sdk.pageExecute('alipay.trade.page.pay', 'POST', { bizContent: { outTradeNo: 'xsite-1', totalAmount: '2.00', subject: 'x', productCode: 'FAST_INSTANT_TRADE_PAY' } });
+    const action = /action="([^"]+)"/.exec(form)![1]!;
+    const inputs = [...form.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map(([, k, v]) => [k!, v!.replaceAll('&quot;', '"')] as [string, string]);
+    const browser = { origin: 'http://127.0.0.1:3000', 'sec-fetch-site': 'cross-site' };
+    const entered = await fetch(action, { method: 'POST', redirect: 'manual', headers: { ...browser, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(inputs).toString() });
+    expect(entered.status).toBe(303);
+    const cashier = entered.headers.get('location')!;
+    const forged = await fetch(new URL(`${cashier}/pay`, target.endpoint), { method: 'POST', headers: browser });
+    expect(forged.status).toBe(403);
+    const own = await fetch(new URL(`${cashier}/pay`, target.endpoint), { method: 'POST', headers: { origin: target.endpoint } });
+    expect(own.status).toBe(200);
+  });
 });
