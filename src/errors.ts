@@ -43,8 +43,6 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   /** The request's Content-Type is not JSON. */
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
-  /** A dashboard action sent from another site (only the dashboard's own pages may change the sandbox). */
-  cross_origin_request: { status: 403, type: 'invalid_request_error' },
 
   // --- CLI / environment errors (user errors, non-zero exit) ---
   /** The port is taken by another process. */

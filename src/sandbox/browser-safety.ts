@@ -31,12 +31,18 @@ function isSameOrigin(origin: string, host: string | undefined, allowed: readonl
 export interface SameOriginOptions {
   /** Other origins whose pages may post here (e.g. the sandbox's other ports), as `http://host:port`. */
   allowedOrigins?: () => readonly string[];
+  /**
+   * Paths that other sites' pages post to by design, as on the real PSP (Alipay's cashier entry, where the
+   * merchant's page auto-submits a form the merchant's key signed).
+   */
+  crossSitePaths?: readonly string[];
 }
 
 /** Refuses (403 `cross_origin_refused`) state-changing requests made by another origin's web page. */
 export function sameOriginWrites(options: SameOriginOptions = {}): RequestHandler {
+  const crossSite = new Set(options.crossSitePaths ?? []);
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (SAFE_METHODS.has(req.method)) return next();
+    if (SAFE_METHODS.has(req.method) || crossSite.has(req.path)) return next();
     const origin = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
     let refused: string | null = null;

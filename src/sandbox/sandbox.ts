@@ -275,7 +275,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         clock,
         store,
         onBug,
-        guards: [hostCheck({ host, allowHosts: options.allowHosts }), sameOriginWrites(), securityHeaders()],
+        guards: [hostCheck({ host, allowHosts: options.allowHosts }), sameOriginWrites({ crossSitePaths: provider.crossSitePaths }), securityHeaders()],
       });
       const server = createServer(serverOptions(), app);
       guardConnections(server, options.connectionLimits);

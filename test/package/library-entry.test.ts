@@ -70,7 +70,7 @@ describe('the packed package as a library', () => {
       payment: 'succeeded',
       created: Date.UTC(2026, 0, 1) / 1000,
       providers: ['paycli'],
-      names: ['paycli', 'wechatpay'],
+      names: ['paycli', 'alipay', 'wechatpay'],
       isError: true,
       code: 'invalid_usage',
     });
