@@ -20,7 +20,7 @@ import { attachPaymentMethod, createPaymentMethod, paymentMethodById } from './p
 import { createRefund, refundsFor } from './refunds.js';
 import { handleApi, type Access, type Call, type Handler } from './request-pipeline.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
-import { eventObject } from './stripe-events.js';
+import { emit, eventObject } from './stripe-events.js';
 import type { StripeHost } from './stripe-host.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
 import {
@@ -34,7 +34,7 @@ import {
   paymentMethodObject,
   refundBalanceTransaction,
   webhookEndpointObject,
-  type WireContext,
+  type OpContext,
 } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
@@ -55,7 +55,7 @@ function eventMatchesType(type: string, filter: string): boolean {
   return filter === type || (filter.endsWith('.*') && type.startsWith(filter.slice(0, -1)));
 }
 
-function charges(ctx: WireContext): Json[] {
+function charges(ctx: OpContext): Json[] {
   // Every confirmation attempt that reached the issuer, oldest first.
   const out: Json[] = [];
   for (const pi of ctx.unit.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents)) {
@@ -77,7 +77,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   };
 
   // --- PaymentIntents
-  route('post', '/v1/payment_intents', (c) => render.pi(c, createIntent(c.ctx, c.params, c.outbox)));
+  route('post', '/v1/payment_intents', (c) => render.pi(c, createIntent(c.ctx, c.params)));
   route('get', '/v1/payment_intents', (c) => {
     checkAccepted(c.params, ACCEPTED.paymentIntentList);
     const customer = str(c.params, 'customer');
@@ -94,9 +94,9 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     'publishable',
   );
   route('post', '/v1/payment_intents/:id', (c) => render.pi(c, updateIntent(c.ctx, findIntent(c.ctx, c.id), c.params)));
-  route('post', '/v1/payment_intents/:id/confirm', (c) => render.pi(c, confirmIntent(c.ctx, intentForCaller(c), c.params, c.outbox)), 'publishable');
-  route('post', '/v1/payment_intents/:id/capture', (c) => render.pi(c, captureIntent(c.ctx, findIntent(c.ctx, c.id), c.params, c.outbox)));
-  route('post', '/v1/payment_intents/:id/cancel', (c) => render.pi(c, cancelIntent(c.ctx, findIntent(c.ctx, c.id), c.params, c.outbox)));
+  route('post', '/v1/payment_intents/:id/confirm', (c) => render.pi(c, confirmIntent(c.ctx, intentForCaller(c), c.params)), 'publishable');
+  route('post', '/v1/payment_intents/:id/capture', (c) => render.pi(c, captureIntent(c.ctx, findIntent(c.ctx, c.id), c.params)));
+  route('post', '/v1/payment_intents/:id/cancel', (c) => render.pi(c, cancelIntent(c.ctx, findIntent(c.ctx, c.id), c.params)));
 
   // --- PaymentMethods
   route('post', '/v1/payment_methods', (c) => {
@@ -112,7 +112,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     const customer = str(c.params, 'customer');
     if (!customer) throw invalidRequest('Missing required param: customer.', { param: 'customer', code: 'parameter_missing' });
     const pm = attachPaymentMethod(c.ctx.unit, paymentMethodById(c.ctx.unit, c.id), customer);
-    c.outbox.add({ type: 'payment_method.attached', object: paymentMethodObject(pm) });
+    emit(c.ctx, { type: 'payment_method.attached', object: paymentMethodObject(pm) });
     return out(c, paymentMethodObject(pm));
   });
   route('post', '/v1/payment_methods/:id/detach', (c) => {
@@ -137,7 +137,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
 
   // --- Refunds
   route('post', '/v1/refunds', (c) => {
-    const refund = createRefund(c.ctx, c.params, c.outbox);
+    const refund = createRefund(c.ctx, c.params);
     return out(c, refundById(c.ctx, refund.id));
   });
   route('get', '/v1/refunds', (c) => {
@@ -150,7 +150,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   });
 
   // --- Customers
-  route('post', '/v1/customers', (c) => out(c, customerObject(createCustomer(c.ctx, c.params, c.outbox))));
+  route('post', '/v1/customers', (c) => out(c, customerObject(createCustomer(c.ctx, c.params))));
   route('get', '/v1/customers', (c) => {
     checkAccepted(c.params, ACCEPTED.customerList);
     const email = str(c.params, 'email');
@@ -161,22 +161,22 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     checkAccepted(c.params, ACCEPTED.retrieve);
     return out(c, customerObject(findCustomer(c.ctx, c.id, { includeDeleted: true })));
   });
-  route('post', '/v1/customers/:id', (c) => out(c, customerObject(updateCustomer(c.ctx, findCustomer(c.ctx, c.id), c.params, c.outbox))));
-  route('delete', '/v1/customers/:id', (c) => customerObject(deleteCustomer(c.ctx, findCustomer(c.ctx, c.id), c.outbox)));
+  route('post', '/v1/customers/:id', (c) => out(c, customerObject(updateCustomer(c.ctx, findCustomer(c.ctx, c.id), c.params))));
+  route('delete', '/v1/customers/:id', (c) => customerObject(deleteCustomer(c.ctx, findCustomer(c.ctx, c.id))));
 
   // --- Events
   route('get', '/v1/events', (c) => {
     checkAccepted(c.params, ACCEPTED.eventList);
     const type = str(c.params, 'type');
     const types = strArray(c.params, 'types');
-    const items = mine(c, c.ctx.unit.list<StripeEventDoc>(COLLECTIONS.events)).filter(
+    const items = mine(c, c.ctx.unit.events()).filter(
       (e) => (!type || eventMatchesType(e.type, type)) && (!types || types.some((t) => eventMatchesType(e.type, t))),
     );
     return out(c, page(items, listParams(c.params), '/v1/events', eventObject));
   });
   route('get', '/v1/events/:id', (c) => {
     checkAccepted(c.params, ACCEPTED.retrieve);
-    const e = c.ctx.unit.get<StripeEventDoc>(COLLECTIONS.events, c.id);
+    const e = c.ctx.unit.events().find((ev) => ev.id === c.id);
     if (!e || e.merchant_id !== c.ctx.unit.merchant.id) throw resourceMissing('event', c.id);
     return out(c, eventObject(e));
   });
@@ -213,9 +213,9 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   route('get', '/v1/checkout/sessions/:id', (c) => {
     checkAccepted(c.params, ACCEPTED.retrieve);
     // A session whose intent was paid through the control API completes on the next read.
-    return out(c, checkoutSessionObject(c.ctx, completeSessionIfPaid(c.ctx, findSession(c.ctx, c.id), c.outbox)));
+    return out(c, checkoutSessionObject(c.ctx, completeSessionIfPaid(c.ctx, findSession(c.ctx, c.id))));
   });
-  route('post', '/v1/checkout/sessions/:id/expire', (c) => out(c, checkoutSessionObject(c.ctx, expireSession(c.ctx, findSession(c.ctx, c.id), c.params, c.outbox))));
+  route('post', '/v1/checkout/sessions/:id/expire', (c) => out(c, checkoutSessionObject(c.ctx, expireSession(c.ctx, findSession(c.ctx, c.id), c.params))));
   route('get', '/v1/checkout/sessions/:id/line_items', (c) => {
     checkAccepted(c.params, ACCEPTED.listOnly);
     const cs = findSession(c.ctx, c.id);

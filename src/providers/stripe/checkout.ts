@@ -5,17 +5,17 @@
  * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first.
  */
 import type { FormObject } from './form-params.js';
-import type { Outbox } from './outbox.js';
 import { ACCEPTED, checkAccepted, int, metadata, nullableStr, oneOf } from './params.js';
 import { confirmIntent, createIntent, currentStatus } from './payment-intents.js';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
-import { checkoutSessionObject, type WireContext } from './wire-objects.js';
+import { emit } from './stripe-events.js';
+import { checkoutSessionObject, type OpContext } from './wire-objects.js';
 
 /** Stripe's default: a session can be paid for 24 hours. */
 const SESSION_LIFETIME_SEC = 24 * 3600;
 
-function lineItems(ctx: WireContext, params: FormObject): { items: LineItemDoc[]; currency: string } {
+function lineItems(ctx: OpContext, params: FormObject): { items: LineItemDoc[]; currency: string } {
   const raw = params.line_items;
   if (raw === undefined) throw missingParam('line_items');
   if (!Array.isArray(raw) || raw.length === 0) throw invalidRequest('Invalid array: line_items must be a non-empty array.', { param: 'line_items' });
@@ -43,7 +43,7 @@ function lineItems(ctx: WireContext, params: FormObject): { items: LineItemDoc[]
 }
 
 /** `POST /v1/checkout/sessions`. */
-export function createSession(ctx: WireContext, params: FormObject): CheckoutSessionDoc {
+export function createSession(ctx: OpContext, params: FormObject): CheckoutSessionDoc {
   checkAccepted(params, ACCEPTED.sessionCreate);
   const mode = oneOf(params, 'mode', ['payment', 'setup', 'subscription'] as const);
   if (!mode) throw missingParam('mode');
@@ -90,26 +90,26 @@ export function createSession(ctx: WireContext, params: FormObject): CheckoutSes
   return cs;
 }
 
-export function findSession(ctx: WireContext, id: string): CheckoutSessionDoc {
+export function findSession(ctx: OpContext, id: string): CheckoutSessionDoc {
   const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, id);
   if (!cs || cs.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('checkout.session', id, 'session');
   return cs;
 }
 
 /** `POST /v1/checkout/sessions/:id/expire`. */
-export function expireSession(ctx: WireContext, cs: CheckoutSessionDoc, params: FormObject, outbox: Outbox): CheckoutSessionDoc {
+export function expireSession(ctx: OpContext, cs: CheckoutSessionDoc, params: FormObject): CheckoutSessionDoc {
   checkAccepted(params, ACCEPTED.sessionExpire);
   if (cs.status !== 'open') {
     throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${cs.status}".`, { param: 'session' });
   }
   const next: CheckoutSessionDoc = { ...cs, status: 'expired' };
   ctx.unit.put(COLLECTIONS.checkoutSessions, next);
-  outbox.add({ type: 'checkout.session.expired', object: checkoutSessionObject(ctx, next), previous_attributes: { status: 'open' } });
+  emit(ctx, { type: 'checkout.session.expired', object: checkoutSessionObject(ctx, next), previous_attributes: { status: 'open' } });
   return next;
 }
 
 /** Completes an open session whose intent has succeeded or is authorised. */
-export function completeSessionIfPaid(ctx: WireContext, cs: CheckoutSessionDoc, outbox: Outbox): CheckoutSessionDoc {
+export function completeSessionIfPaid(ctx: OpContext, cs: CheckoutSessionDoc): CheckoutSessionDoc {
   if (cs.status !== 'open' || !cs.payment_intent) return cs;
   const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, cs.payment_intent);
   if (!pi) return cs;
@@ -117,7 +117,7 @@ export function completeSessionIfPaid(ctx: WireContext, cs: CheckoutSessionDoc, 
   if (status !== 'succeeded' && status !== 'requires_capture') return cs;
   const next: CheckoutSessionDoc = { ...cs, status: 'complete', payment_status: status === 'succeeded' ? 'paid' : 'unpaid' };
   ctx.unit.put(COLLECTIONS.checkoutSessions, next);
-  outbox.add({ type: 'checkout.session.completed', object: checkoutSessionObject(ctx, next) });
+  emit(ctx, { type: 'checkout.session.completed', object: checkoutSessionObject(ctx, next) });
   return next;
 }
 
@@ -131,7 +131,7 @@ export function successLocation(cs: CheckoutSessionDoc): string | null {
  * The buyer pays an open session with a test payment method (`pm_card_visa`…) or a raw test card number:
  * the session's intent is created on the first try and confirmed on every try.
  */
-export function paySession(ctx: WireContext, cs: CheckoutSessionDoc, card: string, outbox: Outbox): PayOutcome {
+export function paySession(ctx: OpContext, cs: CheckoutSessionDoc, card: string): PayOutcome {
   if (cs.status !== 'open') throw invalidRequest(`This Checkout Session is ${cs.status}.`, { param: 'session' });
   const pmParams: FormObject = /^\d[\d\s-]*$/.test(card)
     ? { payment_method_data: { type: 'card', card: { number: card, exp_month: '12', exp_year: '2034', cvc: '123' } } }
@@ -151,20 +151,19 @@ export function paySession(ctx: WireContext, cs: CheckoutSessionDoc, card: strin
           ...(cs.customer ? { customer: cs.customer } : {}),
           payment_method_types: ['card'],
         },
-        outbox,
       );
       ctx.unit.put(COLLECTIONS.paymentIntents, { ...pi, checkout_session: cs.id });
       session = { ...cs, payment_intent: pi.id };
       ctx.unit.put(COLLECTIONS.checkoutSessions, session);
     }
     const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, session.payment_intent as string) as PaymentIntentDoc;
-    confirmIntent(ctx, pi, pmParams, outbox);
+    confirmIntent(ctx, pi, pmParams);
   } catch (err) {
     if (err instanceof StripeApiError && err.status === 402) return { kind: 'declined', message: err.body.message };
     throw err;
   }
   const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, session.payment_intent as string) as PaymentIntentDoc;
   if (currentStatus(ctx, pi) === 'requires_action') return { kind: 'redirect', location: `${ctx.baseUrl}/3ds/${pi.id}` };
-  const done = completeSessionIfPaid(ctx, session, outbox);
+  const done = completeSessionIfPaid(ctx, session);
   return { kind: 'redirect', location: successLocation(done) ?? `${ctx.baseUrl}/c/pay/${cs.id}` };
 }

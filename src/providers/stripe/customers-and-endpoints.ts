@@ -2,20 +2,19 @@
  * Customers and webhook endpoints: plain documents of the provider, with Stripe's validation and answers.
  */
 import type { FormObject } from './form-params.js';
-import type { Outbox } from './outbox.js';
 import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, str, strArray } from './params.js';
 import { invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
-import { STRIPE_EVENT_TYPES } from './stripe-events.js';
+import { emit, STRIPE_EVENT_TYPES } from './stripe-events.js';
 import { COLLECTIONS, type CustomerDoc, type WebhookEndpointDoc } from './stripe-state.js';
-import { customerObject, type WireContext } from './wire-objects.js';
+import { customerObject, type OpContext } from './wire-objects.js';
 
-export function findCustomer(ctx: WireContext, id: string, opts: { includeDeleted?: boolean } = {}): CustomerDoc {
+export function findCustomer(ctx: OpContext, id: string, opts: { includeDeleted?: boolean } = {}): CustomerDoc {
   const c = ctx.unit.get<CustomerDoc>(COLLECTIONS.customers, id);
   if (!c || c.merchant_id !== ctx.unit.merchant.id || (c.deleted && !opts.includeDeleted)) throw resourceMissing('customer', id);
   return c;
 }
 
-export function createCustomer(ctx: WireContext, params: FormObject, outbox: Outbox): CustomerDoc {
+export function createCustomer(ctx: OpContext, params: FormObject): CustomerDoc {
   checkAccepted(params, ACCEPTED.customerCreate);
   const c: CustomerDoc = {
     id: ctx.unit.newId('cus'),
@@ -30,11 +29,11 @@ export function createCustomer(ctx: WireContext, params: FormObject, outbox: Out
     deleted: false,
   };
   ctx.unit.put(COLLECTIONS.customers, c);
-  outbox.add({ type: 'customer.created', object: customerObject(c) });
+  emit(ctx, { type: 'customer.created', object: customerObject(c) });
   return c;
 }
 
-export function updateCustomer(ctx: WireContext, c: CustomerDoc, params: FormObject, outbox: Outbox): CustomerDoc {
+export function updateCustomer(ctx: OpContext, c: CustomerDoc, params: FormObject): CustomerDoc {
   checkAccepted(params, ACCEPTED.customerUpdate);
   const pick = (name: 'email' | 'name' | 'phone' | 'description') => {
     const v = nullableStr(params, name);
@@ -53,14 +52,14 @@ export function updateCustomer(ctx: WireContext, c: CustomerDoc, params: FormObj
   for (const k of ['email', 'name', 'phone', 'description', 'metadata'] as const) {
     if (JSON.stringify(c[k]) !== JSON.stringify(next[k])) previous[k] = c[k];
   }
-  if (Object.keys(previous).length > 0) outbox.add({ type: 'customer.updated', object: customerObject(next), previous_attributes: previous });
+  if (Object.keys(previous).length > 0) emit(ctx, { type: 'customer.updated', object: customerObject(next), previous_attributes: previous });
   return next;
 }
 
-export function deleteCustomer(ctx: WireContext, c: CustomerDoc, outbox: Outbox): CustomerDoc {
+export function deleteCustomer(ctx: OpContext, c: CustomerDoc): CustomerDoc {
   const next = { ...c, deleted: true };
   ctx.unit.put(COLLECTIONS.customers, next);
-  outbox.add({ type: 'customer.deleted', object: customerObject(c) });
+  emit(ctx, { type: 'customer.deleted', object: customerObject(c) });
   return next;
 }
 
@@ -93,13 +92,13 @@ function endpointUrl(params: FormObject): string | undefined {
   return url;
 }
 
-export function findEndpoint(ctx: WireContext, id: string): WebhookEndpointDoc {
+export function findEndpoint(ctx: OpContext, id: string): WebhookEndpointDoc {
   const we = ctx.unit.get<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints, id);
   if (!we || we.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('webhook_endpoint', id);
   return we;
 }
 
-export function createEndpoint(ctx: WireContext, params: FormObject): WebhookEndpointDoc {
+export function createEndpoint(ctx: OpContext, params: FormObject): WebhookEndpointDoc {
   checkAccepted(params, ACCEPTED.webhookEndpointCreate);
   const url = endpointUrl(params);
   if (!url) throw missingParam('url');
@@ -123,7 +122,7 @@ export function createEndpoint(ctx: WireContext, params: FormObject): WebhookEnd
   return we;
 }
 
-export function updateEndpoint(ctx: WireContext, we: WebhookEndpointDoc, params: FormObject): WebhookEndpointDoc {
+export function updateEndpoint(ctx: OpContext, we: WebhookEndpointDoc, params: FormObject): WebhookEndpointDoc {
   checkAccepted(params, ACCEPTED.webhookEndpointUpdate);
   const disabled = bool(params, 'disabled');
   const description = nullableStr(params, 'description');
@@ -137,10 +136,4 @@ export function updateEndpoint(ctx: WireContext, we: WebhookEndpointDoc, params:
   };
   ctx.unit.put(COLLECTIONS.webhookEndpoints, next);
   return next;
-}
-
-/** Whether an endpoint wants an event type (`*`, exact, or a `prefix.*` filter). */
-export function endpointWants(we: WebhookEndpointDoc, type: string): boolean {
-  if (we.status !== 'enabled') return false;
-  return we.enabled_events.some((f) => f === '*' || f === type || (f.endsWith('.*') && type.startsWith(f.slice(0, -1))));
 }

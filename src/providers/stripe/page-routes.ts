@@ -5,13 +5,11 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { challengePage, checkoutPage } from './buyer-pages.js';
 import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
-import { Outbox } from './outbox.js';
 import { currentStatus } from './payment-intents.js';
-import { stageEvents } from './request-pipeline.js';
 import type { StripeHost } from './stripe-host.js';
 import { toStripeError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type PaymentIntentDoc, type PaymentMethodDoc, type StripeCollection } from './stripe-state.js';
-import { latestAttempt, type WireContext } from './wire-objects.js';
+import { latestAttempt, type OpContext } from './wire-objects.js';
 import type { Merchant } from '../../engine/types.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -28,26 +26,25 @@ async function runPage(
   res: Response,
   collection: typeof COLLECTIONS.paymentIntents | typeof COLLECTIONS.checkoutSessions,
   id: string,
-  work: (ctx: WireContext, outbox: Outbox) => PageResult,
+  work: (ctx: OpContext) => PageResult,
 ): Promise<void> {
   const owner = findOwner(host, collection, id);
   if (!owner) return answer(res, notFound(collection === COLLECTIONS.paymentIntents ? 'payment' : 'Checkout Session'));
-  const result = await host.run(owner, (unit) => {
-    const ctx: WireContext = { unit, baseUrl: host.baseUrl() };
-    const outbox = new Outbox();
+  const request = { id: null, idempotency_key: null };
+  const r = await host.run(owner, request, (unit) => {
+    const ctx: OpContext = { unit, baseUrl: host.baseUrl(), request };
     let r: PageResult;
     try {
-      r = work(ctx, outbox);
+      r = work(ctx);
     } catch (err) {
       // A buyer page answers in HTML: a request Stripe would refuse shows its message, never a stack trace.
       const se = toStripeError(err);
       if (se.status >= 500) throw err;
       r = { status: se.status, html: `<!doctype html><title>Error</title><p class="error">${escapeHtml(se.body.message)}</p>` };
     }
-    return { r, ...stageEvents(ctx, outbox, { id: null, idempotency_key: null }) };
+    return r;
   });
-  host.deliver(result.events, result.endpoints);
-  answer(res, result.r);
+  answer(res, r);
 }
 
 function findOwner(host: StripeHost, collection: StripeCollection, id: string): Merchant | undefined {
@@ -63,18 +60,18 @@ function answer(res: Response, r: PageResult): void {
   res.status(r.status).type('text/html').send(r.html);
 }
 
-function intentView(ctx: WireContext, pi: PaymentIntentDoc) {
+function intentView(ctx: OpContext, pi: PaymentIntentDoc) {
   const pm = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
   return { id: pi.id, amount: pi.amount, currency: pi.currency, last4: pm ? pm.card_data.number.slice(-4) : null, status: currentStatus(ctx, pi) };
 }
 
 /** Where the buyer goes after the challenge: the session's success or checkout page, or the return_url with Stripe's query. */
-function afterChallenge(ctx: WireContext, pi: PaymentIntentDoc, outbox: Outbox): PageResult {
+function afterChallenge(ctx: OpContext, pi: PaymentIntentDoc): PageResult {
   const status = currentStatus(ctx, pi);
   if (pi.checkout_session) {
     const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, pi.checkout_session);
     if (cs) {
-      const done = completeSessionIfPaid(ctx, cs, outbox);
+      const done = completeSessionIfPaid(ctx, cs);
       const success = done.status === 'complete' ? successLocation(done) : null;
       return { redirect: success ?? `${ctx.baseUrl}/c/pay/${cs.id}` };
     }
@@ -102,12 +99,12 @@ export function registerPageRoutes(router: Router, host: StripeHost): void {
   router.post('/3ds/:id/:action', (req: Request, res: Response) => {
     const action = req.params.action;
     if (action !== 'complete' && action !== 'fail') return answer(res, notFound('action'));
-    return runPage(host, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx, outbox) => {
+    return runPage(host, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
       const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
       const attempt = latestAttempt(ctx, pi);
-      if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi, outbox);
-      outbox.domain(ctx.unit.buyerAct(attempt.id, action).events);
-      return afterChallenge(ctx, pi, outbox);
+      if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi);
+      ctx.unit.buyerAct(attempt.id, action);
+      return afterChallenge(ctx, pi);
     });
   });
 
@@ -119,13 +116,13 @@ export function registerPageRoutes(router: Router, host: StripeHost): void {
   );
 
   router.post('/c/pay/:id', form, (req: Request, res: Response) =>
-    runPage(host, res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx, outbox) => {
+    runPage(host, res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx) => {
       const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, String(req.params.id)) as CheckoutSessionDoc;
       if (cs.status !== 'open') return { status: 409, html: checkoutPage(cs, null) };
       const body = (req.body ?? {}) as Record<string, unknown>;
       const typed = typeof body.card_number === 'string' ? body.card_number.trim() : '';
       const card = typed || (typeof body.card === 'string' ? body.card : 'pm_card_visa');
-      const outcome = paySession(ctx, cs, card, outbox);
+      const outcome = paySession(ctx, cs, card);
       if (outcome.kind === 'redirect') return { redirect: outcome.location };
       const fresh = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, cs.id) as CheckoutSessionDoc;
       return { status: 402, html: checkoutPage(fresh, outcome.message) };

@@ -4,12 +4,12 @@
  * the intent back in `requires_payment_method` with `last_payment_error` and answers 402, as Stripe does.
  */
 import type { FormObject } from './form-params.js';
-import type { Outbox } from './outbox.js';
 import { ACCEPTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray } from './params.js';
 import { resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
+import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
-import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, UNAUTHORISED_CANCEL_REASONS, type IntentStatus, type WireContext } from './wire-objects.js';
+import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, UNAUTHORISED_CANCEL_REASONS, type IntentStatus, type OpContext } from './wire-objects.js';
 
 const MAX_AMOUNT = 99_999_999;
 const CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'] as const;
@@ -23,7 +23,7 @@ function amountParam(params: FormObject, name: string): number | undefined {
   return n;
 }
 
-function customerParam(ctx: WireContext, params: FormObject): string | null | undefined {
+function customerParam(ctx: OpContext, params: FormObject): string | null | undefined {
   const id = nullableStr(params, 'customer');
   if (id === undefined || id === null) return id;
   const c = ctx.unit.get<CustomerDoc>(COLLECTIONS.customers, id);
@@ -46,7 +46,7 @@ function paymentMethodTypes(params: FormObject): string[] | undefined {
   return strArray(params, 'allowed_payment_method_types') ?? strArray(params, 'payment_method_types');
 }
 
-export function findIntent(ctx: WireContext, id: string): PaymentIntentDoc {
+export function findIntent(ctx: OpContext, id: string): PaymentIntentDoc {
   const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, id);
   if (!pi || pi.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('payment_intent', id);
   return pi;
@@ -61,12 +61,12 @@ function unexpectedState(status: IntentStatus, verb: 'confirm' | 'capture' | 'ca
   );
 }
 
-export function currentStatus(ctx: WireContext, pi: PaymentIntentDoc): IntentStatus {
+export function currentStatus(ctx: OpContext, pi: PaymentIntentDoc): IntentStatus {
   return intentStatus(pi, latestAttempt(ctx, pi));
 }
 
 /** `POST /v1/payment_intents`. */
-export function createIntent(ctx: WireContext, params: FormObject, outbox: Outbox): PaymentIntentDoc {
+export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentCreate);
   const amount = amountParam(params, 'amount');
   if (amount === undefined) throw missingParam('amount');
@@ -110,13 +110,13 @@ export function createIntent(ctx: WireContext, params: FormObject, outbox: Outbo
     created: now,
   };
   ctx.unit.put(COLLECTIONS.paymentIntents, pi);
-  outbox.add({ type: 'payment_intent.created', object: paymentIntentObject(ctx, pi) });
+  emit(ctx, { type: 'payment_intent.created', object: paymentIntentObject(ctx, pi) });
   if (!confirm) return pi;
-  return confirmAttempt(ctx, pi, params, outbox);
+  return confirmAttempt(ctx, pi, params);
 }
 
 /** `POST /v1/payment_intents/:id`. */
-export function updateIntent(ctx: WireContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
+export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentUpdate);
   const status = currentStatus(ctx, pi);
   const changesPayment = ['amount', 'currency', 'payment_method', 'payment_method_data', 'capture_method', 'payment_method_types'].filter((k) => params[k] !== undefined);
@@ -145,7 +145,7 @@ export function updateIntent(ctx: WireContext, pi: PaymentIntentDoc, params: For
 const CONFIRMABLE: IntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 
 /** `POST /v1/payment_intents/:id/confirm`. */
-export function confirmIntent(ctx: WireContext, pi: PaymentIntentDoc, params: FormObject, outbox: Outbox): PaymentIntentDoc {
+export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentConfirm);
   const status = currentStatus(ctx, pi);
   if (!CONFIRMABLE.includes(status)) throw unexpectedState(status, 'confirm', CONFIRMABLE);
@@ -160,7 +160,7 @@ export function confirmIntent(ctx: WireContext, pi: PaymentIntentDoc, params: Fo
   if (status === 'requires_action') {
     if (!pm) return pi; // still waiting for the buyer: confirming again changes nothing
     const waiting = latestAttempt(ctx, pi);
-    if (waiting) outbox.domain(ctx.unit.cancelPayment(waiting.id, 'unauthenticated').events);
+    if (waiting) ctx.unit.cancelPayment(waiting.id, 'unauthenticated');
   }
   if (status === 'requires_payment_method' && !pm) {
     throw invalidRequest(
@@ -168,12 +168,12 @@ export function confirmIntent(ctx: WireContext, pi: PaymentIntentDoc, params: Fo
       { code: 'payment_intent_unexpected_state', param: 'payment_method' },
     );
   }
-  next = confirmAttempt(ctx, next, params, outbox);
+  next = confirmAttempt(ctx, next, params);
   return next;
 }
 
 /** Runs one confirmation attempt as a domain payment and answers a decline with Stripe's 402. */
-function confirmAttempt(ctx: WireContext, pi: PaymentIntentDoc, params: FormObject, outbox: Outbox): PaymentIntentDoc {
+function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   if (!pi.payment_method) {
     throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method. Update the PaymentIntent with a payment method and then confirm it again.', {
       code: 'payment_intent_unexpected_state',
@@ -184,7 +184,7 @@ function confirmAttempt(ctx: WireContext, pi: PaymentIntentDoc, params: FormObje
   if (!pmDoc) throw resourceMissing('PaymentMethod', pi.payment_method, 'payment_method');
   const offSession = bool(params, 'off_session') ?? false;
   const errorOnAction = bool(params, 'error_on_requires_action') ?? false;
-  const { payment, events } = ctx.unit.createPayment({
+  const payment = ctx.unit.createPayment({
     amount: pi.amount,
     currency: pi.currency.toUpperCase(),
     merchant_order_id: attemptOrderId(pi.id, pi.attempts.length + 1),
@@ -197,10 +197,9 @@ function confirmAttempt(ctx: WireContext, pi: PaymentIntentDoc, params: FormObje
   });
   const next: PaymentIntentDoc = { ...pi, attempts: [...pi.attempts, payment.id] };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
-  outbox.domain(events);
   if (payment.status === 'requires_action' && (offSession || errorOnAction)) {
     // Nobody is there to authenticate: Stripe fails the attempt with authentication_required.
-    outbox.domain(ctx.unit.cancelPayment(payment.id, 'unauthenticated').events);
+    ctx.unit.cancelPayment(payment.id, 'unauthenticated');
     throw cardError('authentication_required', 'Your card was declined. This transaction requires authentication.', {
       payment_intent: paymentIntentObject(ctx, next),
       payment_method: paymentMethodObject(pmDoc),
@@ -217,7 +216,7 @@ function confirmAttempt(ctx: WireContext, pi: PaymentIntentDoc, params: FormObje
 }
 
 /** `POST /v1/payment_intents/:id/capture`. */
-export function captureIntent(ctx: WireContext, pi: PaymentIntentDoc, params: FormObject, outbox: Outbox): PaymentIntentDoc {
+export function captureIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentCapture);
   const status = currentStatus(ctx, pi);
   if (status !== 'requires_capture') throw unexpectedState(status, 'capture', ['requires_capture']);
@@ -230,14 +229,14 @@ export function captureIntent(ctx: WireContext, pi: PaymentIntentDoc, params: Fo
   const meta = metadata(params, pi.metadata);
   const next = meta ? { ...pi, metadata: meta } : pi;
   if (meta) ctx.unit.put(COLLECTIONS.paymentIntents, next);
-  outbox.domain(ctx.unit.capturePayment(attempt.id, amount).events);
+  ctx.unit.capturePayment(attempt.id, amount);
   return next;
 }
 
 const CANCELABLE: IntentStatus[] = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
 
 /** `POST /v1/payment_intents/:id/cancel`. */
-export function cancelIntent(ctx: WireContext, pi: PaymentIntentDoc, params: FormObject, outbox: Outbox): PaymentIntentDoc {
+export function cancelIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentCancel);
   const status = currentStatus(ctx, pi);
   if (!CANCELABLE.includes(status)) throw unexpectedState(status, 'cancel', CANCELABLE);
@@ -248,9 +247,9 @@ export function cancelIntent(ctx: WireContext, pi: PaymentIntentDoc, params: For
   if (attempt && (attempt.status === 'requires_action' || attempt.status === 'pending' || attempt.status === 'requires_capture')) {
     // Releasing an authorisation is a merchant cancel; abandoning 3-D Secure never reached the issuer.
     const domainReason = attempt.status === 'requires_capture' ? 'requested_by_merchant' : 'unauthenticated';
-    outbox.domain(ctx.unit.cancelPayment(attempt.id, domainReason).events);
+    ctx.unit.cancelPayment(attempt.id, domainReason);
   } else {
-    outbox.add({ type: 'payment_intent.canceled', object: paymentIntentObject(ctx, next) });
+    emit(ctx, { type: 'payment_intent.canceled', object: paymentIntentObject(ctx, next) });
   }
   return next;
 }

@@ -4,17 +4,16 @@
  */
 import type { FormObject } from './form-params.js';
 import { chargedPayment } from './lookup.js';
-import type { Outbox } from './outbox.js';
 import { ACCEPTED, checkAccepted, int, metadata, oneOf, str } from './params.js';
 import { findIntent } from './payment-intents.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import type { Refund } from '../../engine/types.js';
 import { chargeIdOf } from './stripe-state.js';
-import { latestAttempt, type WireContext } from './wire-objects.js';
+import { latestAttempt, type OpContext } from './wire-objects.js';
 
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
-export function createRefund(ctx: WireContext, params: FormObject, outbox: Outbox): Refund {
+export function createRefund(ctx: OpContext, params: FormObject): Refund {
   checkAccepted(params, ACCEPTED.refundCreate);
   const piId = str(params, 'payment_intent');
   const chId = str(params, 'charge');
@@ -43,17 +42,15 @@ export function createRefund(ctx: WireContext, params: FormObject, outbox: Outbo
   if (payment.status !== 'succeeded') {
     throw invalidRequest(`Charge ${chargeIdOf(payment.id)} has not been captured; cancel the PaymentIntent to release it instead.`, { param: 'charge', code: 'charge_not_refundable' });
   }
-  const result = ctx.unit.createRefund(payment.id, {
+  return ctx.unit.createRefund(payment.id, {
     amount,
     reason: oneOf(params, 'reason', REASONS) ?? null,
     metadata: metadata(params) ?? {},
   });
-  outbox.domain(result.events);
-  return result.refund;
 }
 
 /** Refunds of one intent's or charge's payments, or all of the merchant's. */
-export function refundsFor(ctx: WireContext, params: FormObject): Refund[] {
+export function refundsFor(ctx: OpContext, params: FormObject): Refund[] {
   const piId = str(params, 'payment_intent');
   const chId = str(params, 'charge');
   if (chId) {

@@ -7,20 +7,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Merchant } from '../../engine/types.js';
 import { FormSyntaxError, parseForm, queryOf, type FormObject } from './form-params.js';
-import { Outbox } from './outbox.js';
 import { authenticationError, idempotencyError, invalidRequest, StripeApiError, toStripeError } from './stripe-errors.js';
-import { endpointWants } from './customers-and-endpoints.js';
-import { makeStripeEvent, STRIPE_API_VERSION } from './stripe-events.js';
+import { STRIPE_API_VERSION } from './stripe-events.js';
 import type { KeyKind, StripeHost } from './stripe-host.js';
-import { COLLECTIONS, type IdempotencyDoc, type StripeEventDoc, type StripeUnit, type WebhookEndpointDoc } from './stripe-state.js';
-import type { WireContext } from './wire-objects.js';
+import { COLLECTIONS, type IdempotencyDoc, type StripeUnit } from './stripe-state.js';
+import type { OpContext } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
 
 export interface Call {
-  ctx: WireContext;
+  ctx: OpContext;
   params: FormObject;
-  outbox: Outbox;
   /** `:id` of the route, if any. */
   id: string;
   keyKind: KeyKind;
@@ -82,22 +79,6 @@ interface Outcome {
   status: number;
   body: unknown;
   replayed: boolean;
-  events: StripeEventDoc[];
-  endpoints: WebhookEndpointDoc[];
-}
-
-/** Stages the events a request raised: one document each, counted against the endpoints that want it. */
-export function stageEvents(ctx: WireContext, outbox: Outbox, request: { id: string | null; idempotency_key: string | null }): { events: StripeEventDoc[]; endpoints: WebhookEndpointDoc[] } {
-  const pending = outbox.render(ctx);
-  if (pending.length === 0) return { events: [], endpoints: [] };
-  const endpoints = ctx.unit.list<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints).filter((we) => we.merchant_id === ctx.unit.merchant.id);
-  const events = pending.map((p) => {
-    const e = makeStripeEvent(ctx, p, request);
-    e.pending_webhooks = endpoints.filter((we) => endpointWants(we, e.type)).length;
-    ctx.unit.put(COLLECTIONS.events, e);
-    return e;
-  });
-  return { events, endpoints };
 }
 
 /** Runs one API request through the pipeline and answers it. */
@@ -120,37 +101,35 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
     if (key !== null && key.length > 255) throw invalidRequest('Idempotency-Key is too long (at most 255 characters).', { param: 'Idempotency-Key' });
     const fingerprint = key ? createHash('sha256').update(`${req.method} ${req.path}\n${raw}`).digest('hex') : '';
     const routeId = typeof req.params.id === 'string' ? req.params.id : '';
-    const outcome = await host.run(merchant, (unit: StripeUnit): Outcome => {
+    const request = { id: requestId, idempotency_key: key };
+    const outcome = await host.run(merchant, request, (unit: StripeUnit): Outcome => {
       const nowSec = Math.floor(unit.nowMs / 1000);
       if (key) {
         const rec = unit.get<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, `${merchant.id}:${key}`);
         if (rec && rec.created + IDEMPOTENCY_TTL_SEC > nowSec) {
           if (rec.fingerprint !== fingerprint) {
             const e = idempotencyError(key);
-            return { status: e.status, body: { error: e.body }, replayed: false, events: [], endpoints: [] };
+            return { status: e.status, body: { error: e.body }, replayed: false };
           }
-          return { status: rec.status, body: rec.body, replayed: true, events: [], endpoints: [] };
+          return { status: rec.status, body: rec.body, replayed: true };
         }
       }
-      const ctx: WireContext = { unit, baseUrl: host.baseUrl() };
-      const outbox = new Outbox();
+      const ctx: OpContext = { unit, baseUrl: host.baseUrl(), request };
       let status = 200;
       let body: unknown;
       try {
-        body = handler({ ctx, params, outbox, id: routeId, keyKind: kind });
+        body = handler({ ctx, params, id: routeId, keyKind: kind });
       } catch (err) {
         const se = toStripeError(err);
         if (se.status >= 500) throw err;
         status = se.status;
         body = { error: { ...se.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } };
       }
-      const staged = stageEvents(ctx, outbox, { id: requestId, idempotency_key: key });
       if (key) unit.put<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, { id: `${merchant.id}:${key}`, merchant_id: merchant.id, fingerprint, status, body, created: nowSec });
-      return { status, body, replayed: false, ...staged };
+      return { status, body, replayed: false };
     });
     if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
     if (key) res.set('Idempotency-Key', key);
-    host.deliver(outcome.events, outcome.endpoints);
     send(res, outcome.status, outcome.body);
   } catch (err) {
     const se = err instanceof StripeApiError ? err : toStripeError(err);

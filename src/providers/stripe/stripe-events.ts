@@ -3,8 +3,16 @@
  * read (`object: "event"`, `api_version`, `data.object`, `data.previous_attributes`, `request`).
  */
 import type { PaycliEvent, Payment, Refund } from '../../engine/types.js';
-import { chargeObject, hasCharge, paymentIntentObject, refundObject, type WireContext } from './wire-objects.js';
-import { COLLECTIONS, intentIdOfOrder, type PaymentIntentDoc, type StripeEventDoc } from './stripe-state.js';
+import { endpointWants } from './endpoint-filter.js';
+import { chargeObject, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
+import {
+  COLLECTIONS,
+  intentIdOfOrder,
+  type PaymentIntentDoc,
+  type StripeEventDoc,
+  type StripeReader,
+  type WebhookEndpointDoc,
+} from './stripe-state.js';
 
 /** The API version events are rendered in (stripe-node 23's pinned version). */
 export const STRIPE_API_VERSION = '2026-10-28.endive';
@@ -34,11 +42,6 @@ export const STRIPE_EVENT_TYPES = [
   'checkout.session.expired',
 ] as const;
 
-export interface RequestInfo {
-  id: string | null;
-  idempotency_key: string | null;
-}
-
 type Obj = Record<string, unknown>;
 
 export interface PendingEvent {
@@ -47,20 +50,28 @@ export interface PendingEvent {
   previous_attributes?: Obj;
 }
 
-/** Builds (without storing) an event document. */
-export function makeStripeEvent(ctx: WireContext, pending: PendingEvent, request: RequestInfo): StripeEventDoc {
+function endpointsWanting(ctx: WireContext, type: string): number {
+  return ctx.unit.list<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints).filter((we) => we.merchant_id === ctx.unit.merchant.id && endpointWants(we, type)).length;
+}
+
+function eventDoc(ctx: WireContext, id: string, created: number, pending: PendingEvent, request: RequestInfo): StripeEventDoc {
   return {
-    id: ctx.unit.newId('evt'),
+    id,
     object: 'event',
     merchant_id: ctx.unit.merchant.id,
     api_version: STRIPE_API_VERSION,
-    created: Math.floor(ctx.unit.nowMs / 1000),
+    created,
     type: pending.type,
     data: { object: pending.object, ...(pending.previous_attributes ? { previous_attributes: pending.previous_attributes } : {}) },
     livemode: false,
-    pending_webhooks: 0,
+    pending_webhooks: endpointsWanting(ctx, pending.type),
     request,
   };
+}
+
+/** Emits an event about one of the provider's own objects (an intent created, a session completed). */
+export function emit(ctx: OpContext, pending: PendingEvent): void {
+  ctx.unit.emit(eventDoc(ctx, ctx.unit.newId('evt'), Math.floor(ctx.unit.nowMs / 1000), pending, ctx.request));
 }
 
 /** The wire envelope (without the merchant id, which only the sandbox needs). */
@@ -69,24 +80,42 @@ export function eventObject(e: StripeEventDoc): Obj {
   return rest;
 }
 
-function intentOf(ctx: WireContext, payment: Payment): PaymentIntentDoc | undefined {
+/**
+ * A view in which `payment` is its intent's latest attempt even before the intent records it: the core
+ * raises a payment's first events while the provider is still creating it.
+ */
+function seeing(ctx: WireContext, payment: Payment): WireContext {
   const piId = intentIdOfOrder(payment.merchant_order_id);
-  return piId ? ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, piId) : undefined;
+  const base = ctx.unit;
+  const unit: StripeReader = {
+    ...base,
+    merchant: base.merchant,
+    nowMs: base.nowMs,
+    payment: (id) => (id === payment.id ? payment : base.payment(id)),
+    get: <T extends { id: string }>(collection: Parameters<StripeReader['get']>[0], id: string) => {
+      const doc = base.get<T>(collection, id);
+      if (collection === COLLECTIONS.paymentIntents && id === piId && doc) {
+        const pi = doc as unknown as PaymentIntentDoc;
+        if (!pi.attempts.includes(payment.id)) return { ...pi, attempts: [...pi.attempts, payment.id] } as unknown as T;
+      }
+      return doc;
+    },
+  };
+  return { unit, baseUrl: ctx.baseUrl };
 }
 
-/**
- * Stripe's events for one domain event, with objects rendered as they are now (after the operation).
- * `siblings` are the other domain events of the same operation (a capture raises `payment.captured` then
- * `payment.succeeded`, which together are Stripe's `charge.captured` + `payment_intent.succeeded`).
- */
-export function stripeEventsFor(ctx: WireContext, event: PaycliEvent, siblings: readonly PaycliEvent[]): PendingEvent[] {
+/** Stripe's events for one domain event, with objects as they are after it. */
+export function stripeEventsFor(outer: WireContext, event: PaycliEvent): PendingEvent[] {
   if (event.data.object.object === 'refund') {
-    const refund = ctx.unit.refund(event.data.object.id) ?? (event.data.object as Refund);
-    const payment = ctx.unit.payment(refund.payment_id);
-    const pi = payment ? intentOf(ctx, payment) : undefined;
-    const out: PendingEvent[] = [{ type: 'refund.created', object: refundObject(refund, pi?.id ?? null) }];
-    if (event.type === 'refund.failed') out.push({ type: 'refund.failed', object: refundObject(refund, pi?.id ?? null) });
-    else if (payment) {
+    const refund = event.data.object as Refund;
+    const payment = outer.unit.payment(refund.payment_id);
+    if (!payment) return [];
+    const ctx = seeing(outer, payment);
+    const pi = intentOf(ctx, payment);
+    if (!pi) return [];
+    const out: PendingEvent[] = [{ type: 'refund.created', object: refundObject(refund, pi.id) }];
+    if (event.type === 'refund.failed') out.push({ type: 'refund.failed', object: refundObject(refund, pi.id) });
+    else {
       out.push({
         type: 'charge.refunded',
         object: chargeObject(ctx, payment, pi),
@@ -95,37 +124,46 @@ export function stripeEventsFor(ctx: WireContext, event: PaycliEvent, siblings: 
     }
     return out;
   }
-  const payment = ctx.unit.payment(event.data.object.id) ?? (event.data.object as Payment);
+  const payment = event.data.object as Payment;
+  const ctx = seeing(outer, payment);
   const pi = intentOf(ctx, payment);
-  const intent = () => (pi ? paymentIntentObject(ctx, pi) : null);
-  const charge = () => chargeObject(ctx, payment, pi);
-  const withIntent = (type: string, more: PendingEvent[] = []): PendingEvent[] => {
-    const obj = intent();
-    return obj ? [...more, { type, object: obj }] : more;
-  };
-  const captured = siblings.some((e) => e.type === 'payment.captured');
+  if (!pi) return [];
+  const intent = (type: string): PendingEvent => ({ type, object: paymentIntentObject(ctx, pi) });
+  const charge = (type: string): PendingEvent => ({ type, object: chargeObject(ctx, payment, pi) });
   switch (event.type) {
-    case 'payment.created':
-      return [];
     case 'payment.requires_action':
-      return withIntent('payment_intent.requires_action');
+      return [intent('payment_intent.requires_action')];
     case 'payment.pending':
-      return withIntent('payment_intent.processing');
+      return [intent('payment_intent.processing')];
     case 'payment.requires_capture':
-      return withIntent('payment_intent.amount_capturable_updated', [{ type: 'charge.succeeded', object: charge() }]);
+      return [charge('charge.succeeded'), intent('payment_intent.amount_capturable_updated')];
     case 'payment.captured':
-      return [{ type: 'charge.captured', object: charge() }];
+      return [charge('charge.captured')];
     case 'payment.succeeded':
-      return withIntent('payment_intent.succeeded', captured ? [] : [{ type: 'charge.succeeded', object: charge() }]);
+      // A manual capture already said charge.succeeded when the card was authorised.
+      return payment.capture_method === 'manual' ? [intent('payment_intent.succeeded')] : [charge('charge.succeeded'), intent('payment_intent.succeeded')];
     case 'payment.failed':
-      return withIntent('payment_intent.payment_failed', [{ type: 'charge.failed', object: charge() }]);
+      return [charge('charge.failed'), intent('payment_intent.payment_failed')];
     case 'payment.canceled': {
       // Releasing an authorisation expires its charge; an intent canceled by the merchant says so.
-      const out: PendingEvent[] = hasCharge(payment) ? [{ type: 'charge.expired', object: charge() }] : [];
-      if (pi?.canceled) return withIntent('payment_intent.canceled', out);
-      return withIntent('payment_intent.payment_failed', out);
+      const out: PendingEvent[] = hasCharge(payment) ? [charge('charge.expired')] : [];
+      return [...out, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed')];
     }
     default:
       return [];
   }
+}
+
+/**
+ * The Stripe event documents of one domain event. Their ids derive from the domain event's, so the mapping
+ * is pure and the same domain event always means the same Stripe events (resends keep their ids).
+ */
+export function stripeEventDocsFor(ctx: WireContext, event: PaycliEvent, request: RequestInfo): StripeEventDoc[] {
+  const suffix = event.id.slice(event.id.indexOf('_') + 1);
+  return stripeEventsFor(ctx, event).map((pending, i) => eventDoc(ctx, `evt_${suffix}${String.fromCharCode(97 + i)}`, event.created, pending, request));
+}
+
+function intentOf(ctx: WireContext, payment: Payment): PaymentIntentDoc | undefined {
+  const piId = intentIdOfOrder(payment.merchant_order_id);
+  return piId ? ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, piId) : undefined;
 }

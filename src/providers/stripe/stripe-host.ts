@@ -1,9 +1,11 @@
 /**
- * What the Stripe provider needs from the sandbox core: its URL, key lookup, units of work that commit
- * the provider's documents and domain changes together, and delivery of the Stripe events a unit raised.
+ * What the Stripe provider needs from the sandbox core: its URL, key lookup, and units of work that commit
+ * the provider's documents, domain changes and the Stripe events they raise together (the host delivers
+ * those events once committed).
  */
 import type { Merchant } from '../../engine/types.js';
-import type { StripeCollection, StripeEventDoc, StripeUnit, WebhookEndpointDoc } from './stripe-state.js';
+import type { StripeCollection, StripeUnit } from './stripe-state.js';
+import type { RequestInfo } from './wire-objects.js';
 
 export type KeyKind = 'secret' | 'publishable';
 
@@ -19,7 +21,5 @@ export interface StripeHost {
    * Runs `work` as one unit of work: what it stages is committed in one durable write before the promise
    * resolves. `work` must not throw after staging (answers such as a 402 are returned, not thrown).
    */
-  run<T>(merchant: Merchant, work: (unit: StripeUnit) => T): Promise<T>;
-  /** Hands committed events to the webhook dispatcher, one delivery per matching endpoint. */
-  deliver(events: readonly StripeEventDoc[], endpoints: readonly WebhookEndpointDoc[]): void;
+  run<T>(merchant: Merchant, request: RequestInfo, work: (unit: StripeUnit) => T): Promise<T>;
 }

@@ -6,7 +6,7 @@
  */
 import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { CreateRefundInput } from '../../engine/refunds.js';
-import type { Merchant, Payment, PaycliEvent, Refund } from '../../engine/types.js';
+import type { Merchant, Payment, Refund } from '../../engine/types.js';
 
 export const COLLECTIONS = {
   paymentIntents: 'stripe_payment_intents',
@@ -157,30 +157,39 @@ export interface IdempotencyDoc {
   created: number;
 }
 
-/**
- * One request's unit of work against the sandbox core: reads, staged writes of the provider's documents,
- * and domain operations whose events the provider turns into Stripe events. Everything staged is made
- * durable together when the request's handler returns.
- */
-export interface StripeUnit {
+/** What the provider reads: its own documents, the domain payments and refunds, and its events. */
+export interface StripeReader {
   readonly merchant: Merchant;
   readonly nowMs: number;
-  newId(prefix: string): string;
   get<T extends { id: string }>(collection: StripeCollection, id: string): T | undefined;
-  put<T extends { id: string }>(collection: StripeCollection, doc: T): void;
   list<T extends { id: string }>(collection: StripeCollection): T[];
-  remove(collection: StripeCollection, id: string): void;
-
   payment(id: string): Payment | undefined;
   refund(id: string): Refund | undefined;
   refundsOf(paymentId: string): Refund[];
   /** Every domain refund of the merchant, oldest first. */
   refunds(): Refund[];
-  createPayment(input: CreatePaymentInput): { payment: Payment; events: PaycliEvent[] };
-  capturePayment(paymentId: string, amount?: number): { payment: Payment; events: PaycliEvent[] };
-  cancelPayment(paymentId: string, reason: string): { payment: Payment; events: PaycliEvent[] };
-  buyerAct(paymentId: string, action: 'complete' | 'fail'): { payment: Payment; events: PaycliEvent[] };
-  createRefund(paymentId: string, input: CreateRefundInput): { refund: Refund; payment: Payment; events: PaycliEvent[] };
+  /** Every Stripe event of the merchant (of domain changes and of the provider's own objects), oldest first. */
+  events(): StripeEventDoc[];
+}
+
+/**
+ * One request's unit of work against the sandbox core: reads, staged writes of the provider's documents,
+ * and domain operations. The Stripe events of domain changes come from the provider's notification
+ * mapping (`stripe-events.ts`), which the host runs for each domain event; events of the provider's own
+ * objects (an intent created, a session completed) are emitted here. Everything is made durable together.
+ */
+export interface StripeUnit extends StripeReader {
+  newId(prefix: string): string;
+  put<T extends { id: string }>(collection: StripeCollection, doc: T): void;
+  remove(collection: StripeCollection, id: string): void;
+  /** Stores and sends an event about the provider's own objects. */
+  emit(event: StripeEventDoc): void;
+
+  createPayment(input: CreatePaymentInput): Payment;
+  capturePayment(paymentId: string, amount?: number): Payment;
+  cancelPayment(paymentId: string, reason: string): Payment;
+  buyerAct(paymentId: string, action: 'complete' | 'fail'): Payment;
+  createRefund(paymentId: string, input: CreateRefundInput): Refund;
 }
 
 /** Charges and balance transactions are views of domain payments: their ids are derived, not stored. */

@@ -14,6 +14,7 @@ import {
   type CustomerDoc,
   type PaymentIntentDoc,
   type PaymentMethodDoc,
+  type StripeReader,
   type StripeUnit,
   type WebhookEndpointDoc,
   COLLECTIONS,
@@ -21,10 +22,22 @@ import {
 
 type Json = Record<string, unknown>;
 
+/** What rendering wire objects needs: read access and the provider's own base URL (buyer pages live there). */
 export interface WireContext {
-  unit: StripeUnit;
-  /** The provider's own base URL (buyer pages live there). */
+  unit: StripeReader;
   baseUrl: string;
+}
+
+/** Who caused a change, as Stripe events record it (`request.id`, `request.idempotency_key`). */
+export interface RequestInfo {
+  id: string | null;
+  idempotency_key: string | null;
+}
+
+/** What an operation needs: a unit of work to stage into and the request it serves. */
+export interface OpContext extends WireContext {
+  unit: StripeUnit;
+  request: RequestInfo;
 }
 
 const lower = (c: string) => c.toLowerCase();

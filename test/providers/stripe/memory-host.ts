@@ -9,13 +9,14 @@ import express from 'express';
 import { buyerAct, cancel, capture, createPayment } from '../../../src/engine/payments.js';
 import { createRefund } from '../../../src/engine/refunds.js';
 import { DEFAULT_FEES } from '../../../src/engine/settlement.js';
-import type { EngineContext, Merchant, Payment, Refund } from '../../../src/engine/types.js';
+import type { EngineContext, Merchant, PaycliEvent, Payment, Refund } from '../../../src/engine/types.js';
 import { cryptoRandom, idGenerator } from '../../../src/sandbox/ids.js';
-import { endpointWants } from '../../../src/providers/stripe/customers-and-endpoints.js';
-import { eventObject } from '../../../src/providers/stripe/stripe-events.js';
+import { endpointWants } from '../../../src/providers/stripe/endpoint-filter.js';
+import { eventObject, stripeEventDocsFor } from '../../../src/providers/stripe/stripe-events.js';
 import type { StripeHost } from '../../../src/providers/stripe/stripe-host.js';
 import { stripeRouter } from '../../../src/providers/stripe/router.js';
-import type { StripeCollection, StripeEventDoc, StripeUnit, WebhookEndpointDoc } from '../../../src/providers/stripe/stripe-state.js';
+import { COLLECTIONS, type StripeCollection, type StripeEventDoc, type StripeUnit, type WebhookEndpointDoc } from '../../../src/providers/stripe/stripe-state.js';
+import type { RequestInfo } from '../../../src/providers/stripe/wire-objects.js';
 import { stripeSignatureHeader } from '../../../src/providers/stripe/webhook-signature.js';
 
 export interface DeliveryAttempt {
@@ -59,11 +60,22 @@ export async function startMemoryStripe(opts: { retryDelaysMs?: number[] } = {})
   let baseUrl = '';
   const retryDelays = opts.retryDelaysMs ?? [20, 40];
 
-  const unit = (): StripeUnit => {
+  const events: StripeEventDoc[] = [];
+
+  /** A unit of work; the events it raises are collected in `raised` for delivery after it. */
+  const unit = (request: RequestInfo, raised: StripeEventDoc[]): StripeUnit => {
     const nowMs = Date.now();
     const ctx: EngineContext = { nowMs, newId };
     const pages = { baseUrl };
-    return {
+    const record = (e: StripeEventDoc) => {
+      events.push(e);
+      raised.push(e);
+    };
+    // As the core does: each domain event is mapped to the provider's notifications when it is raised.
+    const raise = (domainEvents: PaycliEvent[]) => {
+      for (const e of domainEvents) for (const doc of stripeEventDocsFor({ unit: u, baseUrl }, e, request)) record(doc);
+    };
+    const u: StripeUnit = {
       merchant,
       nowMs,
       newId,
@@ -71,6 +83,8 @@ export async function startMemoryStripe(opts: { retryDelaysMs?: number[] } = {})
       put: (c, doc) => void coll(c).set(doc.id, structuredClone(doc)),
       list: <T extends { id: string }>(c: StripeCollection) => [...coll(c).values()] as T[],
       remove: (c, id) => void coll(c).delete(id),
+      emit: record,
+      events: () => events,
       payment: (id) => payments.get(id),
       refund: (id) => refunds.get(id),
       refundsOf: (pid) => [...refunds.values()].filter((r) => r.payment_id === pid),
@@ -78,30 +92,36 @@ export async function startMemoryStripe(opts: { retryDelaysMs?: number[] } = {})
       createPayment(input) {
         const t = createPayment(ctx, merchant, input, pages);
         payments.set(t.object.id, t.object);
-        return { payment: t.object, events: t.events };
+        raise(t.events);
+        return t.object;
       },
       capturePayment(id, amount) {
         const t = capture(ctx, merchant, payments.get(id) as Payment, amount);
         payments.set(id, t.object);
-        return { payment: t.object, events: t.events };
+        raise(t.events);
+        return t.object;
       },
       cancelPayment(id, reason) {
         const t = cancel(ctx, payments.get(id) as Payment, reason);
         payments.set(id, t.object);
-        return { payment: t.object, events: t.events };
+        raise(t.events);
+        return t.object;
       },
       buyerAct(id, action) {
         const t = buyerAct(ctx, merchant, payments.get(id) as Payment, action);
         payments.set(id, t.object);
-        return { payment: t.object, events: t.events };
+        raise(t.events);
+        return t.object;
       },
       createRefund(pid, input) {
         const r = createRefund(ctx, payments.get(pid) as Payment, input);
         payments.set(pid, r.payment);
         refunds.set(r.refund.id, r.refund);
-        return r;
+        raise(r.events);
+        return r.refund;
       },
     };
+    return u;
   };
 
   const send = async (event: StripeEventDoc, we: WebhookEndpointDoc, attempt: number): Promise<void> => {
@@ -140,12 +160,15 @@ export async function startMemoryStripe(opts: { retryDelaysMs?: number[] } = {})
     },
     merchantById: (id) => (id === merchant.id ? merchant : undefined),
     peek: <T extends { id: string }>(c: StripeCollection, id: string) => coll(c).get(id) as T | undefined,
-    run: async (_m, work) => work(unit()),
-    deliver(events, endpoints) {
-      // In order, one endpoint at a time, as a queue would: tests read attempts in event order.
+    run: async (_m, request, work) => {
+      const raised: StripeEventDoc[] = [];
+      const result = work(unit(request, raised));
+      // Delivered in order, one endpoint at a time, as a queue would: tests read attempts in event order.
+      const endpoints = [...coll(COLLECTIONS.webhookEndpoints).values()] as WebhookEndpointDoc[];
       void (async () => {
-        for (const e of events) for (const we of endpoints) if (endpointWants(we, e.type)) await send(e, we, 0);
+        for (const e of raised) for (const we of endpoints) if (endpointWants(we, e.type)) await send(e, we, 0);
       })();
+      return result;
     },
   };
 
