@@ -17,7 +17,7 @@ import type { StripeHost } from '../../../src/providers/stripe/stripe-host.js';
 import { stripeRouter } from '../../../src/providers/stripe/router.js';
 import { COLLECTIONS, type StripeCollection, type StripeEventDoc, type StripeUnit, type WebhookEndpointDoc } from '../../../src/providers/stripe/stripe-state.js';
 import type { RequestInfo } from '../../../src/providers/stripe/wire-objects.js';
-import { stripeSignatureHeader } from '../../../src/providers/stripe/webhook-signature.js';
+import { signStripeEvent } from '../../../src/providers/stripe/notification-signing.js';
 
 export interface DeliveryAttempt {
   event: string;
@@ -125,15 +125,10 @@ export async function startMemoryStripe(opts: { retryDelaysMs?: number[] } = {})
   };
 
   const send = async (event: StripeEventDoc, we: WebhookEndpointDoc, attempt: number): Promise<void> => {
-    const body = JSON.stringify(eventObject(event), null, 2);
-    const t = Math.floor(Date.now() / 1000);
+    const signed = signStripeEvent(eventObject(event), we.secret, Math.floor(Date.now() / 1000));
     let status: number | null = null;
     try {
-      const res = await fetch(we.url, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': stripeSignatureHeader(we.secret, t, body) },
-      });
+      const res = await fetch(we.url, { method: 'POST', body: signed.body, headers: signed.headers });
       status = res.status;
       await res.arrayBuffer();
     } catch {
