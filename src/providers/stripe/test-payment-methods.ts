@@ -63,3 +63,8 @@ for (const [tok, suffix] of [
 export function testCardFor(id: string): TestCardAlias | undefined {
   return BY_ID.get(id);
 }
+
+/** The README's table of test payment methods, one row per alias (a test keeps the README in step). */
+export function testPaymentMethodRows(): string[] {
+  return TEST_CARD_ALIASES.map((a) => `| \`pm_card_${a.suffix}\` | ${a.description} (${a.number}) |`);
+}
