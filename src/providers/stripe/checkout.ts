@@ -10,7 +10,7 @@ import { confirmIntent, createIntent, currentStatus } from './payment-intents.js
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
 import { emit } from './stripe-events.js';
-import { checkoutSessionObject, type OpContext } from './wire-objects.js';
+import { checkoutSessionObject, completedView, type OpContext } from './wire-objects.js';
 
 /** Stripe's default: a session can be paid for 24 hours. */
 const SESSION_LIFETIME_SEC = 24 * 3600;
@@ -108,16 +108,17 @@ export function expireSession(ctx: OpContext, cs: CheckoutSessionDoc, params: Fo
   return next;
 }
 
-/** Completes an open session whose intent has succeeded or is authorised. */
+/**
+ * Records the completion of an open session whose intent has been paid. Its `checkout.session.completed`
+ * event comes with the payment's own events (stripe-events.ts), so a buyer completing through the control
+ * API completes the session too; this only brings the stored session up to date.
+ */
 export function completeSessionIfPaid(ctx: OpContext, cs: CheckoutSessionDoc): CheckoutSessionDoc {
-  if (cs.status !== 'open' || !cs.payment_intent) return cs;
+  if (!cs.payment_intent) return cs;
   const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, cs.payment_intent);
-  if (!pi) return cs;
-  const status = currentStatus(ctx, pi);
-  if (status !== 'succeeded' && status !== 'requires_capture') return cs;
-  const next: CheckoutSessionDoc = { ...cs, status: 'complete', payment_status: status === 'succeeded' ? 'paid' : 'unpaid' };
+  const next = pi ? completedView(cs, currentStatus(ctx, pi)) : null;
+  if (!next) return cs;
   ctx.unit.put(COLLECTIONS.checkoutSessions, next);
-  emit(ctx, { type: 'checkout.session.completed', object: checkoutSessionObject(ctx, next) });
   return next;
 }
 

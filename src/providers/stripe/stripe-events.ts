@@ -4,10 +4,11 @@
  */
 import type { PaycliEvent, Payment, Refund } from '../../engine/types.js';
 import { endpointWants } from './endpoint-filter.js';
-import { chargeObject, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
+import { chargeObject, checkoutSessionObject, completedView, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
 import {
   COLLECTIONS,
   intentIdOfOrder,
+  type CheckoutSessionDoc,
   type PaymentIntentDoc,
   type StripeEventDoc,
   type StripeReader,
@@ -129,6 +130,12 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
   const pi = intentOf(ctx, payment);
   if (!pi) return [];
   const intent = (type: string): PendingEvent => ({ type, object: paymentIntentObject(ctx, pi) });
+  // A Checkout Session completes when its intent is paid, however the buyer got there.
+  const session = (): PendingEvent[] => {
+    const cs = pi.checkout_session ? ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, pi.checkout_session) : undefined;
+    const done = cs ? completedView({ ...cs, payment_intent: pi.id }, payment.status) : null;
+    return done ? [{ type: 'checkout.session.completed', object: checkoutSessionObject(ctx, done) }] : [];
+  };
   const charge = (type: string): PendingEvent => ({ type, object: chargeObject(ctx, payment, pi) });
   switch (event.type) {
     case 'payment.requires_action':
@@ -136,12 +143,14 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     case 'payment.pending':
       return [intent('payment_intent.processing')];
     case 'payment.requires_capture':
-      return [charge('charge.succeeded'), intent('payment_intent.amount_capturable_updated')];
+      return [charge('charge.succeeded'), intent('payment_intent.amount_capturable_updated'), ...session()];
     case 'payment.captured':
       return [charge('charge.captured')];
     case 'payment.succeeded':
       // A manual capture already said charge.succeeded when the card was authorised.
-      return payment.capture_method === 'manual' ? [intent('payment_intent.succeeded')] : [charge('charge.succeeded'), intent('payment_intent.succeeded')];
+      return payment.capture_method === 'manual'
+        ? [intent('payment_intent.succeeded')]
+        : [charge('charge.succeeded'), intent('payment_intent.succeeded'), ...session()];
     case 'payment.failed':
       return [charge('charge.failed'), intent('payment_intent.payment_failed')];
     case 'payment.canceled': {

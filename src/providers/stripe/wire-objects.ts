@@ -369,6 +369,12 @@ export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Js
   };
 }
 
+/** The session as it is once its intent has been paid (or authorised), or null while it is not. */
+export function completedView(cs: CheckoutSessionDoc, intentStatus: string): CheckoutSessionDoc | null {
+  if (cs.status !== 'open' || (intentStatus !== 'succeeded' && intentStatus !== 'requires_capture')) return null;
+  return { ...cs, status: 'complete', payment_status: intentStatus === 'succeeded' ? 'paid' : 'unpaid' };
+}
+
 export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc): Json {
   return {
     id: cs.id,

@@ -411,6 +411,9 @@ describe('Checkout', () => {
     const done = await fetch(`${challenge}/complete`, { method: 'POST', redirect: 'manual' });
     expect(done.headers.get('location')).toBe('https://shop.example/ok');
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('complete');
+    const completed = (await stripe.events.list({ type: 'checkout.session.completed' })).data;
+    expect(completed).toHaveLength(1);
+    expect(completed[0]!.data.object).toMatchObject({ id: session.id, status: 'complete', payment_status: 'paid' });
 
     const other = await stripe.checkout.sessions.create({
       mode: 'payment',
