@@ -5,6 +5,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT, PaycliError, toPaycliError } from './errors.js';
+import { portEnvVar } from './config.js';
+import { PROVIDER_NAMES } from './providers/registry.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -29,7 +31,16 @@ function lazy(load: () => Promise<Runner>): (...args: any[]) => Promise<void> {
   };
 }
 
-export function buildProgram(): Command {
+/** `sandbox start`'s `--<name>-port` flag of each provider but the native one (whose port is --port). */
+function providerPortOptions(cmd: Command, names: readonly string[]): Command {
+  for (const name of names) {
+    if (name !== 'paycli') cmd.option(`--${name}-port <port>`, `port of the ${name} provider; 0 picks a free one (env ${portEnvVar(name)}; default: its usual port)`);
+  }
+  return cmd;
+}
+
+/** The program; `providerNames` defaults to the registry (tests pass their own). */
+export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES): Command {
   const program = new Command('paycli')
     .description('A local mock payment service provider and developer CLI. Offline, deterministic, with callback chaos.')
     .version(pkg.version, '-v, --version')
@@ -39,10 +50,11 @@ export function buildProgram(): Command {
   // --- sandbox ---
   const sandbox = program.command('sandbox').description('run and manage the local mock PSP');
   jsonOption(
-    sandbox
+    providerPortOptions(sandbox
       .command('start')
       .description('start the sandbox (the mock PSP) in the foreground')
-      .option('-p, --port <port>', 'port to listen on (env PAYCLI_PORT)', undefined)
+      .option('-p, --port <port>', 'port of the native API and the control API (env PAYCLI_PORT)', undefined)
+      .option('--providers <list>', `providers to serve, comma-separated (env PAYCLI_PROVIDERS; default: all of ${providerNames.join(', ')}); the native one always runs`)
       .option('--host <host>', 'interface to bind (env PAYCLI_HOST)', undefined)
       .option('--data <file>', 'data file (env PAYCLI_DATA)', undefined)
       .option('--in-memory', 'keep state in memory only (for CI)')
@@ -50,7 +62,7 @@ export function buildProgram(): Command {
       .option('--retry-schedule <list>', 'notification retry delays, e.g. "1s,5s,30s,2m,10m,1h"')
       .option('--virtual-clock', 'time moves only through POST /_sandbox/clock/advance (for scenario replay against a running sandbox)')
       .option('--config <file>', 'config file (default paycli.config.json)')
-      .option('-q, --quiet', 'do not log each request and delivery'),
+      .option('-q, --quiet', 'do not log each request and delivery'), providerNames),
   ).action(lazy(async () => (await import('./commands/sandbox-start.js')).sandboxStart));
 
   jsonOption(sandboxClientOptions(sandbox.command('status').description('show whether a sandbox is running and what it holds'))).action(

@@ -55,3 +55,39 @@ describe('resolveConfig: flags > PAYCLI_* env > config file > defaults', () => {
     expect(() => resolveConfig({ config: 'missing.json' }, {}, dirWith())).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 });
+
+describe('resolveConfig: providers and their ports', () => {
+  const registry = { names: ['paycli', 'stripe', 'wechatpay'] };
+
+  test('no providers given means the command default (null) and no ports', () => {
+    expect(resolveConfig({}, {}, dirWith(), registry)).toMatchObject({ providers: null, providerPorts: {} });
+  });
+
+  test('--providers > PAYCLI_PROVIDERS > "providers" in the file; a list or a comma list, deduplicated', () => {
+    const dir = dirWith({ providers: ['wechatpay'] });
+    expect(resolveConfig({}, {}, dir, registry).providers).toEqual(['wechatpay']);
+    expect(resolveConfig({}, { PAYCLI_PROVIDERS: 'stripe, wechatpay' }, dir, registry).providers).toEqual(['stripe', 'wechatpay']);
+    expect(resolveConfig({ providers: 'stripe,stripe' }, { PAYCLI_PROVIDERS: 'wechatpay' }, dir, registry).providers).toEqual(['stripe']);
+    expect(resolveConfig({}, {}, dirWith({ providers: 'paycli' }), registry).providers).toEqual(['paycli']);
+  });
+
+  test('an unknown provider names its source and the registered ones', () => {
+    expect(() => resolveConfig({ providers: 'stripe,nope' }, {}, dirWith(), registry)).toThrow(
+      expect.objectContaining({ code: 'invalid_usage', message: 'Unknown provider "nope" (from --providers).', hint: 'Registered providers: paycli, stripe, wechatpay.' }),
+    );
+    expect(() => resolveConfig({}, { PAYCLI_PROVIDERS: 'nope' }, dirWith(), registry)).toThrow(/from PAYCLI_PROVIDERS/);
+  });
+
+  test('--<name>-port > PAYCLI_<NAME>_PORT > "ports" in the file; 0 is a free port', () => {
+    const dir = dirWith({ ports: { stripe: 1111, wechatpay: 2222 } });
+    expect(resolveConfig({}, {}, dir, registry).providerPorts).toEqual({ stripe: 1111, wechatpay: 2222 });
+    expect(resolveConfig({}, { PAYCLI_STRIPE_PORT: '3333' }, dir, registry).providerPorts).toEqual({ stripe: 3333, wechatpay: 2222 });
+    expect(resolveConfig({ stripePort: '0' } as object, { PAYCLI_STRIPE_PORT: '3333' }, dir, registry).providerPorts).toEqual({ stripe: 0, wechatpay: 2222 });
+  });
+
+  test('an invalid provider port names its source; a port for an unregistered provider is refused', () => {
+    expect(() => resolveConfig({ wechatpayPort: 'x' } as object, {}, dirWith(), registry)).toThrow(/Invalid port "x" \(from --wechatpay-port\)/);
+    expect(() => resolveConfig({}, { PAYCLI_STRIPE_PORT: '99999' }, dirWith(), registry)).toThrow(/from PAYCLI_STRIPE_PORT/);
+    expect(() => resolveConfig({}, {}, dirWith({ ports: { alipay: 1 } }), registry)).toThrow(expect.objectContaining({ code: 'invalid_config', param: 'ports.alipay' }));
+  });
+});

@@ -23,6 +23,10 @@ const configFileSchema = z.strictObject({
   sandboxUrl: z.string().optional(),
   apiKey: z.string().optional(),
   ngrokAuthtoken: z.string().optional(),
+  /** Which providers `sandbox start` serves: a list or a comma list of registry names (default: all). */
+  providers: z.union([z.array(z.string()), z.string()]).optional(),
+  /** Each provider's port by name (0: any free port), e.g. { "stripe": 12111 }. */
+  ports: z.record(z.string(), z.number().int().min(0).max(65535)).optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -37,6 +41,10 @@ export interface ResolvedConfig {
   sandboxUrl: string | null;
   apiKey: string | null;
   ngrokAuthtoken: string | null;
+  /** The providers to serve; null: the command's default (all registered). */
+  providers: string[] | null;
+  /** Ports given for providers other than the native one (whose port is `port`). */
+  providerPorts: Record<string, number>;
   /** Which config file was read, if any. */
   configFile: string | null;
 }
@@ -52,6 +60,35 @@ export interface ConfigFlags {
   apiKey?: string;
   authtoken?: string;
   config?: string;
+  /** `--providers stripe,alipay` */
+  providers?: string;
+  // `--<name>-port` flags arrive as commander names them (`stripePort`, `wechatpayPort`, …): see portFlagKey.
+}
+
+/** What resolving needs to know of the provider registry (kept out of this module so it stays a leaf). */
+export interface ProviderNames {
+  /** Every registered provider's name; `paycli` (the native one) listens on `port`. */
+  names: readonly string[];
+}
+
+/** The camel-case flag key commander uses for `--<name>-port`. */
+export function portFlagKey(name: string): `${string}Port` {
+  return `${name.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())}Port`;
+}
+
+/** `PAYCLI_<NAME>_PORT` */
+export function portEnvVar(name: string): string {
+  return `PAYCLI_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
+}
+
+function parseProviderList(value: string | string[], source: string, registered: readonly string[]): string[] {
+  const names = (Array.isArray(value) ? value : value.split(',')).map((n) => n.trim()).filter((n) => n !== '');
+  for (const name of names) {
+    if (!registered.includes(name)) {
+      throw new PaycliError('invalid_usage', `Unknown provider "${name}" (from ${source}).`, { param: 'providers', hint: `Registered providers: ${registered.join(', ')}.` });
+    }
+  }
+  return [...new Set(names)];
 }
 
 /** Reads the config file (explicit path must exist; the default may be absent). */
@@ -96,12 +133,29 @@ function parsePort(value: string | number, source: string): number {
  * @example
  * const config = resolveConfig({ port: opts.port }, process.env, process.cwd());
  */
-export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string): ResolvedConfig {
+export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string, registry: ProviderNames = { names: ['paycli'] }): ResolvedConfig {
   const { file, config } = readConfigFile(cwd, flags.config ?? env.PAYCLI_CONFIG);
   const pick = <T>(...values: (T | undefined | null | '')[]): T | undefined => values.find((v) => v !== undefined && v !== null && v !== '') as T | undefined;
   const portRaw = pick<string | number>(flags.port, env.PAYCLI_PORT, config.port);
   const bool = (v: string | undefined) => (v === undefined ? undefined : v === '1' || v.toLowerCase() === 'true');
+  const providersRaw = pick<string | string[]>(flags.providers, env.PAYCLI_PROVIDERS, config.providers);
+  const providersSource = flags.providers !== undefined ? '--providers' : env.PAYCLI_PROVIDERS ? 'PAYCLI_PROVIDERS' : 'the config file';
+  const providerPorts: Record<string, number> = {};
+  for (const name of registry.names) {
+    if (name === 'paycli') continue;
+    const flag = (flags as Record<string, string | number | undefined>)[portFlagKey(name)];
+    const envVar = portEnvVar(name);
+    const raw = pick<string | number>(flag, env[envVar], config.ports?.[name]);
+    if (raw !== undefined) providerPorts[name] = parsePort(raw, flag !== undefined ? `--${name}-port` : env[envVar] ? envVar : 'the config file');
+  }
+  for (const name of Object.keys(config.ports ?? {})) {
+    if (!registry.names.includes(name)) {
+      throw new PaycliError('invalid_config', `Config file ${file}: "ports.${name}" names no registered provider.`, { param: `ports.${name}`, hint: `Registered providers: ${registry.names.join(', ')}.` });
+    }
+  }
   return {
+    providers: providersRaw === undefined ? null : parseProviderList(providersRaw, providersSource, registry.names),
+    providerPorts,
     port: portRaw === undefined ? 4242 : parsePort(portRaw, flags.port !== undefined ? '--port' : env.PAYCLI_PORT ? 'PAYCLI_PORT' : 'the config file'),
     host: pick(flags.host, env.PAYCLI_HOST, config.host) ?? '127.0.0.1',
     data: path.resolve(cwd, pick(flags.data, env.PAYCLI_DATA, config.data) ?? DEFAULT_DATA_FILE),

@@ -6,7 +6,7 @@
 import { EXIT, PaycliError } from '../errors.js';
 import { parseActivityFilter } from '../inspect/activity-filter.js';
 import { ActivityTail, type TailUpdate } from '../inspect/activity-tail.js';
-import type { ActivityEntry } from '../sandbox/activity-log.js';
+import type { ActivityEntry } from '../core/activity-log.js';
 import { c, err, jsonLine, out, statusColor } from './output.js';
 import { keyedSandbox, processDeps, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
 import { clockTime } from './time-format.js';

@@ -6,8 +6,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { resolveConfig, type ConfigFlags } from '../config.js';
 import { formatDuration, parseDurationList } from '../duration.js';
 import { parseHttpTarget } from '../http-target.js';
-import type { ActivityEntry } from '../sandbox/activity-log.js';
+import type { ActivityEntry } from '../core/activity-log.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
 import { runtimeInfoOf, writeRuntimeInfo, type RuntimeInfo } from '../sandbox/client.js';
+import type { ServedProvider } from '../sandbox/sandbox.js';
 import { c, err, jsonLine, out, statusColor } from './output.js';
 
 interface StartFlags extends ConfigFlags {
@@ -41,6 +43,20 @@ function renderEntry(e: ActivityEntry): string {
   return `${c.dim(time(e.time))} ${c.magenta('⇢')} ${e.event_type} ${c.dim(e.event_id)} → ${e.url} ${c.dim(`#${e.attempt}`)} ${result} ${c.dim(`${e.latency_ms}ms`)}${next}`;
 }
 
+/** The banner's lines for the providers beside the native one: title and URL, then what `describe` says. */
+export function providerLines(providers: readonly ServedProvider[]): string[] {
+  const lines: string[] = [];
+  for (const p of providers) {
+    if (p.name === 'paycli') continue;
+    lines.push(`  ${c.bold(p.title)} ${c.dim(`(${p.name})`)} on ${c.bold(p.url)}`);
+    for (const [key, value] of Object.entries(p.description)) {
+      if (key === 'url') continue;
+      lines.push(`    ${key.padEnd(18)} ${c.cyan(typeof value === 'string' ? value : JSON.stringify(value))}`);
+    }
+  }
+  return lines;
+}
+
 function removeRuntimeFile(file: string, pid: number): void {
   try {
     const current = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
@@ -52,7 +68,7 @@ function removeRuntimeFile(file: string, pid: number): void {
 
 export async function sandboxStart(flags: StartFlags): Promise<number> {
   const cwd = process.cwd();
-  const config = resolveConfig(flags, process.env, cwd);
+  const config = resolveConfig(flags, process.env, cwd, { names: PROVIDER_NAMES });
   const forwardTo = config.forwardTo ? parseHttpTarget(config.forwardTo, '--forward-to').href : null;
   const retryScheduleMs = config.retrySchedule ? parseDurationList(config.retrySchedule, '--retry-schedule') : undefined;
 
@@ -66,6 +82,10 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     forwardTo,
     retryScheduleMs,
     virtualClock: flags.virtualClock === true,
+    // The command serves every registered provider unless told otherwise (the library default is the
+    // native one only): a developer starting the sandbox wants whichever SDK they use to just work.
+    providers: config.providers ?? PROVIDER_NAMES,
+    ports: config.providerPorts,
     onError: (e) => {
       const error = e instanceof Error ? e : new Error(String(e));
       if (flags.json) jsonLine({ event: 'bug', message: error.message, stack: error.stack });
@@ -77,7 +97,8 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
   const runtimeFile = writeRuntimeInfo(cwd, info);
 
   if (flags.json) {
-    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true });
+    const providers = Object.fromEntries(Object.values(sandbox.providers).map((p) => [p.name, p.description]));
+    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true, providers });
   } else {
     out(`${c.green('✔')} paycli sandbox listening on ${c.bold(sandbox.url)}`);
     out(`  merchant        ${sandbox.merchant.id}`);
@@ -90,6 +111,7 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     if (forwardTo) out(`  forwarding to   ${forwardTo}`);
     if (flags.virtualClock) out(`  clock           ${c.yellow('virtual')}: advance it with POST /_sandbox/clock/advance {"ms": 3600000}`);
     if (retryScheduleMs) out(`  retry schedule  ${retryScheduleMs.map(formatDuration).join(', ')}`);
+    for (const line of providerLines(Object.values(sandbox.providers))) out(line);
     out(c.dim(`  try: curl ${sandbox.url}/v1/payments -H "Authorization: Bearer ${sandbox.merchant.secret_key}"`));
     out(c.dim('  Ctrl-C to stop'));
   }

@@ -90,3 +90,21 @@ export function cardExpired(expMonth: number, expYear: number, nowMs: number): b
   const endOfMonth = Date.UTC(expYear, expMonth, 1); // month is 1-based here, so this is the 1st of the next month
   return nowMs >= endOfMonth;
 }
+
+/** A buyer's wallet payment code (Alipay bar code, WeChat 付款码): digits only, as scanners read them. */
+export const PAYMENT_CODE_PATTERN = /^\d{16,24}$/;
+
+/**
+ * How a wallet payment presented by a buyer's payment code turns out, decided at once by the code's last
+ * four digits matched against the test cards' declines and risk blocks (…9995: insufficient funds,
+ * …0019: fraudulent, …). The same four digits mean the same thing on a card and on a code, so developers
+ * learn one table. `…5126` pays and its refunds fail, as on a card; any other code pays.
+ */
+export function paymentCodeBehaviour(code: string): CardBehaviour {
+  const last4 = code.slice(-4);
+  for (const card of TEST_CARDS) {
+    const kind = card.behaviour.kind;
+    if ((kind === 'decline' || kind === 'risk_block' || kind === 'refund_fails') && card.number.endsWith(last4)) return card.behaviour;
+  }
+  return { kind: 'success' };
+}

@@ -12,7 +12,7 @@
  */
 import { PaycliError } from '../errors.js';
 import { assertPositiveAmount } from './amounts.js';
-import { cardBehaviour, cardBrand, cardExpired } from './cards.js';
+import { cardBehaviour, cardBrand, cardExpired, paymentCodeBehaviour } from './cards.js';
 import { makeEvent } from './events.js';
 import { assessRisk } from './risk.js';
 import { feeFor } from './settlement.js';
@@ -33,7 +33,11 @@ export const BUYER_ACTION_TIMEOUT_SEC = 30 * 60;
 
 export type PaymentMethodInput =
   | { type: 'card'; card: { number: string; exp_month: number; exp_year: number; cvc?: string } }
-  | { type: 'wallet'; wallet: WalletType };
+  /**
+   * Without `payment_code` the buyer pays later (QR code or redirect: `pending`); with it the merchant
+   * scanned the buyer's payment code and the outcome is known at once (see `paymentCodeBehaviour`).
+   */
+  | { type: 'wallet'; wallet: WalletType; payment_code?: string };
 
 /** A validated create-payment request (the provider has checked types and formats). */
 export interface CreatePaymentInput {
@@ -52,6 +56,8 @@ export interface CreatePaymentInput {
 /** Where the simulated buyer acts: the sandbox's base URL, so `next_action` links are followable. */
 export interface BuyerPages {
   baseUrl: string;
+  /** The provider the payment is made through; default `paycli`. */
+  provider?: string;
 }
 
 const sec = (ctx: EngineContext) => Math.floor(ctx.nowMs / 1000);
@@ -92,6 +98,7 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
     id,
     object: 'payment',
     merchant_id: merchant.id,
+    provider: pages.provider ?? 'paycli',
     merchant_order_id: input.merchant_order_id,
     amount: input.amount,
     currency: input.currency,
@@ -112,7 +119,9 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
               test_behaviour: cardBehaviour(pm.card.number).kind,
             },
           }
-        : { type: 'wallet', wallet: pm.wallet },
+        : pm.payment_code === undefined
+          ? { type: 'wallet', wallet: pm.wallet }
+          : { type: 'wallet', wallet: pm.wallet, payment_code_last4: pm.payment_code.slice(-4) },
     description: input.description,
     notify_url: input.notify_url,
     return_url: input.return_url,
@@ -139,6 +148,12 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
   const buyerUrl = `${pages.baseUrl}/_sandbox/buyer/${id}`;
   const waiting = { expires_at: sec(ctx) + BUYER_ACTION_TIMEOUT_SEC };
 
+  if (pm.type === 'wallet' && pm.payment_code !== undefined) {
+    const behaviour = paymentCodeBehaviour(pm.payment_code);
+    if (behaviour.kind === 'decline' || behaviour.kind === 'risk_block') return finish(failed(base, behaviour.failure_code, behaviour.message), 'payment.failed');
+    const next = authorised(base, ctx, merchant.fees);
+    return finish(next.payment, next.type);
+  }
   if (pm.type === 'wallet') {
     return finish({ ...base, ...waiting, status: 'pending', next_action: walletAction(pm.wallet, buyerUrl, input.return_url) }, 'payment.pending');
   }

@@ -1,5 +1,6 @@
 import { PaycliError } from '../errors.js';
 import { assertPositiveAmount } from './amounts.js';
+import { paymentCodeBehaviour } from './cards.js';
 import { makeEvent } from './events.js';
 import type { EngineContext, Payment, PaycliEvent, Refund } from './types.js';
 
@@ -8,6 +9,20 @@ export interface CreateRefundInput {
   amount?: number;
   reason: string | null;
   metadata: Record<string, string>;
+  /**
+   * Omitted: the refund settles at once (`succeeded` or `failed`), as the native API does. A number: the
+   * refund is `pending` for that many milliseconds and then settles (`settleRefund`), as WeChat Pay's
+   * `PROCESSING` → `SUCCESS`. The amount is held from the payment while pending, so no second refund can
+   * take it.
+   */
+  pendingForMs?: number;
+}
+
+/** Whether the payment was made with the "refunds fail" test card, or a payment code ending like it. */
+function refundsFail(payment: Payment): boolean {
+  const pm = payment.payment_method;
+  if (pm.type === 'card') return pm.card.test_behaviour === 'refund_fails';
+  return pm.payment_code_last4 !== undefined && paymentCodeBehaviour(pm.payment_code_last4).kind === 'refund_fails';
 }
 
 /**
@@ -39,7 +54,30 @@ export function createRefund(
       { param: 'amount' },
     );
   }
-  const fails = payment.payment_method.type === 'card' && payment.payment_method.card.test_behaviour === 'refund_fails';
+  const fails = refundsFail(payment);
+  const createdSec = Math.floor(ctx.nowMs / 1000);
+  if (input.pendingForMs !== undefined) {
+    if (!Number.isFinite(input.pendingForMs) || input.pendingForMs < 0) {
+      throw new PaycliError('internal_error', `pendingForMs must be a non-negative number, not ${input.pendingForMs}.`);
+    }
+    const pending: Refund = {
+      id: ctx.newId('re'),
+      object: 'refund',
+      merchant_id: payment.merchant_id,
+      payment_id: payment.id,
+      merchant_order_id: payment.merchant_order_id,
+      amount,
+      currency: payment.currency,
+      status: 'pending',
+      reason: input.reason,
+      failure_reason: null,
+      metadata: input.metadata,
+      created: createdSec,
+      settles_at: Math.ceil((ctx.nowMs + input.pendingForMs) / 1000),
+    };
+    const held: Payment = { ...payment, amount_refunded: payment.amount_refunded + amount };
+    return { refund: pending, payment: held, events: [makeEvent(ctx, 'refund.pending', pending)] };
+  }
   const refund: Refund = {
     id: ctx.newId('re'),
     object: 'refund',
@@ -52,9 +90,29 @@ export function createRefund(
     reason: input.reason,
     failure_reason: fails ? 'expired_or_canceled_card' : null,
     metadata: input.metadata,
-    created: Math.floor(ctx.nowMs / 1000),
+    created: createdSec,
   };
   if (fails) return { refund, payment, events: [makeEvent(ctx, 'refund.failed', refund)] };
   const next: Payment = { ...payment, amount_refunded: payment.amount_refunded + amount };
   return { refund, payment: next, events: [makeEvent(ctx, 'refund.succeeded', refund)] };
+}
+
+/**
+ * Settles a pending refund: `succeeded`, or `failed` for the "refunds fail" test card, which gives the
+ * held amount back to the payment. `payment` is the refund's payment as it is now.
+ */
+export function settleRefund(ctx: EngineContext, payment: Payment, refund: Refund): { refund: Refund; payment: Payment; events: PaycliEvent[] } {
+  if (refund.status !== 'pending') {
+    throw new PaycliError('invalid_state', `Refund ${refund.id} is ${refund.status}; only a pending refund settles.`, { param: 'id' });
+  }
+  if (refund.payment_id !== payment.id) {
+    throw new PaycliError('internal_error', `Refund ${refund.id} belongs to ${refund.payment_id}, not ${payment.id}.`);
+  }
+  if (refundsFail(payment)) {
+    const failed: Refund = { ...refund, status: 'failed', failure_reason: 'expired_or_canceled_card' };
+    const released: Payment = { ...payment, amount_refunded: payment.amount_refunded - refund.amount };
+    return { refund: failed, payment: released, events: [makeEvent(ctx, 'refund.failed', failed)] };
+  }
+  const done: Refund = { ...refund, status: 'succeeded' };
+  return { refund: done, payment, events: [makeEvent(ctx, 'refund.succeeded', done)] };
 }

@@ -30,7 +30,11 @@ export interface CardDetails {
 
 export type PaymentMethodSnapshot =
   | { type: 'card'; card: CardDetails }
-  | { type: 'wallet'; wallet: WalletType };
+  /**
+   * `payment_code_last4` only on a wallet payment the buyer presented a payment code for (Alipay bar code,
+   * WeChat 付款码): the merchant scanned it, so the outcome was known at once, with no buyer page.
+   */
+  | { type: 'wallet'; wallet: WalletType; payment_code_last4?: string };
 
 export type NextAction =
   | { type: 'redirect_to_url'; redirect_to_url: { url: string; return_url: string | null } }
@@ -40,6 +44,11 @@ export interface Payment {
   id: string;
   object: 'payment';
   merchant_id: string;
+  /**
+   * The wire protocol the payment was made through (`paycli`, `stripe`, `alipay`, …): it decides who
+   * is notified and in which shape, and the merchant order number is unique per provider and merchant.
+   */
+  provider: string;
   merchant_order_id: string;
   amount: number;
   currency: string;
@@ -67,7 +76,11 @@ export interface Payment {
   livemode: false;
 }
 
-export type RefundStatus = 'succeeded' | 'failed';
+/**
+ * `pending`: accepted, the money is not back yet (WeChat Pay's `PROCESSING`); it settles later on the
+ * clock to `succeeded` or `failed`. Native refunds settle at once and are never pending.
+ */
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface Refund {
   id: string;
@@ -82,6 +95,8 @@ export interface Refund {
   failure_reason: string | null;
   metadata: Record<string, string>;
   created: number;
+  /** Only on a refund created pending: when (Unix seconds) it settles. */
+  settles_at?: number;
 }
 
 export const EVENT_TYPES = [
@@ -96,7 +111,15 @@ export const EVENT_TYPES = [
   'refund.succeeded',
   'refund.failed',
 ] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+/** The native API's event types (what `enabled_events` and `paycli trigger` accept). */
+export type NativeEventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Every domain event type: the native ones plus those only other providers' protocols surface
+ * (`refund.pending`, for refunds that settle later). A provider maps each to zero or more notifications.
+ */
+export const DOMAIN_EVENT_TYPES = [...EVENT_TYPES, 'refund.pending'] as const;
+export type EventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
 export interface PaycliEvent {
   id: string;

@@ -3,7 +3,7 @@
  * (a path prefix; for deliveries, of the URL notified). Parsed once, applied to each activity entry.
  */
 import { PaycliError } from '../errors.js';
-import type { ActivityEntry } from '../sandbox/activity-log.js';
+import type { ActivityEntry } from '../core/activity-log.js';
 
 export interface ActivityFilter {
   type: 'request' | 'delivery' | null;

@@ -4,7 +4,7 @@
  * both. Emits typed updates; prints nothing.
  */
 import type { Clock } from '../clock.js';
-import type { ActivityEntry } from '../sandbox/activity-log.js';
+import type { ActivityEntry } from '../core/activity-log.js';
 import type { SandboxClient } from '../sandbox/client.js';
 import { SandboxStream } from '../listen/sandbox-stream.js';
 import { matchesActivity, type ActivityFilter } from './activity-filter.js';

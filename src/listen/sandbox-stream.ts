@@ -7,7 +7,7 @@
 import { SystemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { PaycliEvent } from '../engine/types.js';
 import { ERROR_CODES, PaycliError, type ErrorCode } from '../errors.js';
-import type { ActivityEntry } from '../sandbox/activity-log.js';
+import type { ActivityEntry } from '../core/activity-log.js';
 import type { SandboxClient } from '../sandbox/client.js';
 import type { StreamReady } from '../sandbox/stream-routes.js';
 import { SseParser, type SseMessage } from './sse-parser.js';

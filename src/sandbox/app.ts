@@ -1,44 +1,31 @@
 /**
- * The express application: body parsing with limits, request logging, each provider's routes under its
- * prefix, the control API under `/_sandbox`, and the one error handler that turns every failure into a
- * JSON error (a PaycliError's status, or a 500 that says it is a bug).
+ * The HTTP host: one express app per provider port. Each logs its requests, mounts its provider's app at
+ * the root (the main port also the control API under `/_sandbox`, before it), and turns every failure
+ * outside a provider's own handling (an unknown route, a body over the limit, a bug) into that provider's
+ * error shape through its `renderError`, or a 500 that says it is a bug.
  */
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Clock } from '../clock.js';
+import type { ActivityLog } from '../core/activity-log.js';
 import { PaycliError, toPaycliError } from '../errors.js';
-import type { Provider, ProviderContext } from '../providers/provider.js';
-import { CONTROL_PREFIX, controlRouter, type ControlContext } from './control-routes.js';
+import { fromParserError } from '../http/body-parsing.js';
+import type { AnyProvider, RenderedError } from '../providers/contract.js';
+import { CONTROL_PREFIX } from './control-routes.js';
+
+export { MAX_JSON_DEPTH } from '../http/body-parsing.js';
 
 export interface AppOptions {
-  providers: Provider[];
-  ctx: ProviderContext;
-  control: ControlContext;
+  /** The provider served at this port's root. */
+  provider: AnyProvider;
+  /** Its routes (`provider.app(host)`). */
+  routes: RequestHandler;
+  /** The control API, on the main port only; mounted under `/_sandbox` before the provider. */
+  control?: RequestHandler;
+  activity: ActivityLog;
   clock: Clock;
   /** Called for errors that are bugs (500s), so the command can show them. */
   onBug?: (err: PaycliError, req: Request) => void;
 }
-
-const JSON_TYPES = ['application/json', 'application/*+json'];
-
-/**
- * How deeply a JSON body may nest. No request needs more than a few levels; JSON.parse copes with any
- * depth, but whatever walks the value recursively afterwards (JSON.stringify for the idempotency
- * fingerprint, validation) would overflow the stack on a 1 MiB `[[[[…` and answer 500.
- */
-export const MAX_JSON_DEPTH = 32;
-
-/** Whether `value` nests deeper than `max` arrays/objects (iterative, so it cannot overflow itself). */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return false;
-}
-const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** A URL without its query string. */
 function pathOf(url: string): string {
@@ -46,70 +33,18 @@ function pathOf(url: string): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
-function hasBody(req: Request): boolean {
-  const length = req.headers['content-length'];
-  if (length !== undefined) return Number(length) > 0;
-  return req.headers['transfer-encoding'] !== undefined;
-}
-
-/** Parses JSON bodies (and forms on the buyer pages); anything else with a body is a 415. */
-function bodyParsing(limitBytes: number) {
-  const json = express.json({ limit: limitBytes, type: JSON_TYPES, strict: false });
-  const form = express.urlencoded({ limit: limitBytes, extended: false });
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!hasBody(req)) return next();
-    const length = Number(req.headers['content-length']);
-    if (Number.isFinite(length) && length > limitBytes) {
-      // Refuse before reading: the client learns at once, and nothing is buffered.
-      return next(new PaycliError('payload_too_large', `The request body is ${length} bytes; the limit is ${limitBytes} bytes.`));
-    }
-    // The plain header most clients send is matched without parsing it (req.is agrees on it).
-    if (req.headers['content-type'] === 'application/json' || req.is(JSON_TYPES)) {
-      return json(req, res, (err?: unknown) => {
-        if (err === undefined && nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
-          return next(new PaycliError('parameter_invalid', `The request body nests more than ${MAX_JSON_DEPTH} levels deep.`));
-        }
-        next(err);
-      });
-    }
-    if (req.is(FORM_TYPE) && req.path.startsWith(`${CONTROL_PREFIX}/buyer/`)) return form(req, res, next);
-    next(
-      new PaycliError('unsupported_media_type', `Unsupported Content-Type: ${req.headers['content-type'] ?? '(none)'}. The API takes JSON.`, {
-        hint: "Send the body with 'Content-Type: application/json' (curl: -H 'content-type: application/json').",
-      }),
-    );
-  };
-}
-
-/** Maps body-parser's errors (which carry `type` and `status`) to PaycliErrors. */
-function fromParserError(err: unknown): PaycliError | null {
-  if (err instanceof PaycliError) return err;
-  // Express's router throws a URIError with status 400 when a path parameter is not valid percent-encoding.
-  if (err instanceof URIError && (err as { status?: number }).status === 400) {
-    return new PaycliError('parameter_invalid', `The URL path is not valid percent-encoding: ${err.message}`);
-  }
-  // body-parser's errors carry a status and usually a `type`; some (a corrupt gzip body: zlib's error
-  // wrapped as a 400) have a status only. Either way a 4xx from reading the request is the client's.
-  const e = err as { type?: string; status?: number; message?: string };
-  if (typeof e?.status !== 'number') return null;
-  if (e.type === 'entity.parse.failed') return new PaycliError('invalid_json', `The request body is not valid JSON: ${e.message}`, { hint: 'Check the body with a JSON linter.' });
-  if (e.type === 'entity.too.large') return new PaycliError('payload_too_large', 'The request body is over the size limit.');
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new PaycliError('unsupported_media_type', e.message ?? 'Unsupported encoding.');
-  if (e.status >= 400 && e.status < 500) return new PaycliError('parameter_invalid', `The request could not be read: ${e.message ?? 'invalid request'}.`);
-  return null;
-}
-
 export function createApp(opts: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  const providerName = opts.provider.name;
 
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
       if (req.path === `${CONTROL_PREFIX}/stream` || req.path === `${CONTROL_PREFIX}/health`) return;
-      opts.ctx.activity.add({
+      opts.activity.add({
         kind: 'request',
         time: opts.clock.now(),
         method: req.method,
@@ -118,17 +53,17 @@ export function createApp(opts: AppOptions): Express {
         latency_ms: Math.round((performance.now() - started) * 10) / 10,
         error_code: (res.locals.errorCode as string | undefined) ?? null,
         idempotent_replay: res.locals.idempotentReplay === true,
+        ...(providerName === 'paycli' ? {} : { provider: providerName }),
       });
     });
     next();
   });
-  app.use(bodyParsing(opts.ctx.bodyLimitBytes));
 
-  for (const provider of opts.providers) app.use(provider.prefix, provider.router(opts.ctx));
-  app.use(CONTROL_PREFIX, controlRouter(opts.control));
+  if (opts.control) app.use(CONTROL_PREFIX, opts.control);
+  app.use(opts.routes);
 
   app.use((req, _res, next) => {
-    next(new PaycliError('route_not_found', `Unrecognized request: ${req.method} ${req.path}`, { hint: 'The native API lives under /v1; see the README.' }));
+    next(new PaycliError('route_not_found', `Unrecognized request: ${req.method} ${req.path}`));
   });
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
@@ -139,10 +74,15 @@ export function createApp(opts: AppOptions): Express {
       res.end();
       return;
     }
-    const provider = opts.providers.find((p) => req.originalUrl.startsWith(p.prefix + '/') || req.originalUrl === p.prefix);
-    const rendered = provider ? provider.renderError(error) : { status: error.status, body: error.toJSON() };
-    res.status(rendered.status).json(rendered.body);
+    send(res, opts.provider.renderError(error));
   };
   app.use(onError);
   return app;
+}
+
+function send(res: express.Response, rendered: RenderedError): void {
+  res.status(rendered.status);
+  for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
+  if (typeof rendered.body === 'string') res.send(rendered.body);
+  else res.json(rendered.body);
 }

@@ -12,14 +12,15 @@ import type { BuyerAction } from '../engine/payments.js';
 import type { Merchant } from '../engine/types.js';
 import { authenticate } from '../providers/paycli/auth.js';
 import { parse } from '../providers/paycli/schemas.js';
+import { toNativePayment } from '../providers/paycli/serialize.js';
 import type { Store } from '../store/store.js';
 import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
-import type { ActivityLog } from './activity-log.js';
-import type { IdempotencyCache, StoredResponse } from './idempotency.js';
-import { answerPost } from './idempotent-post.js';
+import type { ActivityLog } from '../core/activity-log.js';
+import type { IdempotencyCache, StoredResponse } from '../core/idempotency.js';
+import { answerPost } from '../http/idempotent-post.js';
 import { buyerPage } from './buyer-page.js';
-import type { PaymentService } from './payment-service.js';
-import { paginate } from './pagination.js';
+import type { PaymentService } from '../core/payment-service.js';
+import { paginate } from '../core/pagination.js';
 import { streamRouter } from './stream-routes.js';
 
 export const CONTROL_PREFIX = '/_sandbox';
@@ -91,8 +92,10 @@ export function controlRouter(ctx: ControlContext): Router {
   });
 
   // The simulated buyer: a page a browser can open from `next_action`, and the form it posts.
+  // `:id` is any identifier the merchant holds: the paycli id, a provider's payment or trade id, or the
+  // merchant order number.
   router.get('/buyer/:id', (req, res) => {
-    const payment = service.findPayment(req.params.id!);
+    const payment = service.findByRef(req.params.id!);
     res.type('html').send(buyerPage(payment, CONTROL_PREFIX));
   });
   router.post('/buyer/:id/:action', async (req, res) => {
@@ -108,7 +111,7 @@ export function controlRouter(ctx: ControlContext): Router {
       return;
     }
     // The buyer has no API key, so buyer actions share one key space of their own.
-    await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: await service.buyerAction(req.params.id!, action, body.failure_code) }));
+    await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: toNativePayment(await service.buyerAction(req.params.id!, action, body.failure_code)) }));
   });
 
   router.use(authenticate(service));

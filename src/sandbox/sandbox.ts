@@ -1,23 +1,29 @@
 /**
- * `startSandbox(options) → { url, close() }`: the mock PSP as a library. The CLI's `sandbox start`, the
- * scenario runner and the tests are all just callers of this function.
+ * `startSandbox(options) → { url, providers, close() }`: the mock PSP as a library. One process and one
+ * store serve every enabled provider, each at the root of its own port (the native API and the control API
+ * on the main port). The CLI's `sandbox start`, the scenario runner and the tests are all callers of it.
  */
+import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { FakeClock, SystemClock, type Clock } from '../clock.js';
+import { ActivityLog } from '../core/activity-log.js';
+import { CredentialStore } from '../core/credentials.js';
+import { IdempotencyCache } from '../core/idempotency.js';
+import { cryptoRandom, idGenerator, seededRandom } from '../core/ids.js';
+import { providerSigner } from '../core/notifications.js';
+import { PaymentService } from '../core/payment-service.js';
 import { PaycliError } from '../errors.js';
-import { paycliProvider } from '../providers/paycli/index.js';
-import type { Provider } from '../providers/provider.js';
+import { jsonBodyParsing } from '../http/body-parsing.js';
+import type { AnyProvider, ProviderHost } from '../providers/contract.js';
+import { loadProviders } from '../providers/registry.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webhooks/dispatcher.js';
-import type { NotificationProtocol } from '../webhooks/notification-protocol.js';
-import { ActivityLog } from './activity-log.js';
 import { createApp } from './app.js';
-import { IdempotencyCache } from './idempotency.js';
-import { cryptoRandom, idGenerator, seededRandom } from './ids.js';
-import { PaymentService } from './payment-service.js';
+import { CONTROL_PREFIX, controlRouter } from './control-routes.js';
+import { writeProviderFiles, type ProviderFiles } from './provider-files.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -26,8 +32,24 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export interface SandboxOptions {
-  /** Default 4242; 0 picks a free port. */
+  /** The main port (native API and control API). Default 4242; 0 picks a free port. */
   port?: number;
+  /**
+   * The providers to serve (registry names). The native `paycli` provider is always served, on the main
+   * port. Library default: `['paycli']` only, so a test's sandbox does not pay for RSA key minting it does
+   * not need; `paycli sandbox start` serves every registered provider unless told otherwise.
+   */
+  providers?: readonly string[];
+  /**
+   * Each other provider's port by name; 0 picks a free port. Default: the provider's `defaultPort`, or a
+   * free port when the main `port` is 0 (tests, which run side by side).
+   */
+  ports?: Readonly<Record<string, number>>;
+  /**
+   * The provider table to choose from (default: the registry, `src/providers/registry.ts`). A caller with
+   * a protocol of its own (the provider contract tests) passes `{ ...(await loadProviders()), mine }`.
+   */
+  registry?: Readonly<Record<string, AnyProvider>>;
   /** Default 127.0.0.1: the sandbox is not reachable from other machines unless asked. */
   host?: string;
   /** The data file; ignored with `inMemory`. */
@@ -63,9 +85,26 @@ export interface SandboxOptions {
   isAcknowledged?: (status: number, body: string) => boolean;
 }
 
-export interface Sandbox {
+/** One served provider, as the banner and the `--json` readiness line show it. */
+export interface ServedProvider {
+  name: string;
+  title: string;
   url: string;
   port: number;
+  /** The default merchant's credentials for it (plain JSON). */
+  credentials: Record<string, unknown>;
+  /** Key files written for its SDK (file name → path), 0600. */
+  files: Record<string, string>;
+  /** `provider.describe(...)`: what `providers.<name>` in the readiness line holds. */
+  description: Record<string, unknown>;
+}
+
+export interface Sandbox {
+  /** The main port's URL (native API, control API, buyer pages). */
+  url: string;
+  port: number;
+  /** Every served provider by name, the native `paycli` one included. */
+  providers: Record<string, ServedProvider>;
   merchant: { id: string; secret_key: string; publishable_key: string; webhook_secret: string };
   dataFile: string | null;
   clock: Clock;
@@ -86,6 +125,8 @@ export interface Sandbox {
  * await sandbox.close();
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const registry = options.registry ?? (await loadProviders());
+  const providers = enabledProviders(registry, options.providers);
   const realClock = new SystemClock();
   // A virtual clock starts at the real time and signs with the real one: receivers check
   // `webhook-timestamp` against their own wall clock, however far virtual time has moved.
@@ -96,12 +137,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const store = options.store ?? (await openStore({ inMemory: options.inMemory, path: options.dataFile }));
   if (options.store) await store.open();
 
-  const provider: Provider = paycliProvider;
   const activity = new ActivityLog();
+  const credentials = new CredentialStore(store, clock, random, newId);
+  // Every registered provider's protocol, enabled or not: deliveries made on an earlier run with a
+  // provider that is off now still sign (with the credentials the store kept).
+  const protocols = (name: string) => (Object.hasOwn(registry, name) ? registry[name]!.notifications : undefined);
   const dispatcher = new WebhookDispatcher({
     store,
     clock,
-    protocol: withDeliveryOverrides(provider.notificationProtocol, options),
+    signer: providerSigner({ store, protocols, credentials, signatureClock: options.signatureClock, isAcknowledged: options.isAcknowledged }),
     newId,
     retryScheduleMs: options.retryScheduleMs,
     timeoutMs: options.deliveryTimeoutMs,
@@ -130,39 +174,89 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   });
 
-  let baseUrl = '';
-  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: () => baseUrl, forwardTo: options.forwardTo ?? null });
-  await service.open();
-  dispatcher.resume();
-
-  const idempotency = new IdempotencyCache(store, clock);
-  const app = createApp({
-    providers: [provider],
-    ctx: { service, idempotency, activity, bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
-    control: { service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() },
-    clock,
-    onBug: options.onError ? (err) => options.onError!(err.cause ?? err) : undefined,
-  });
-
-  const server = createServer(app);
-  const host = options.host ?? DEFAULT_HOST;
-  try {
-    await listen(server, options.port ?? DEFAULT_PORT, host);
-  } catch (err) {
+  const urls = new Map<string, string>();
+  const mainUrl = () => urls.get('paycli') ?? '';
+  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols });
+  const servers: Server[] = [];
+  let files: ProviderFiles | null = null;
+  const cleanUp = async () => {
+    await Promise.all(servers.map(closeServer));
     service.close();
     await dispatcher.close();
     await store.close();
+    await files?.remove();
+  };
+
+  const served: Record<string, ServedProvider> = {};
+  try {
+    await service.open();
+    const merchant = service.defaultMerchant;
+    // Minted concurrently (RSA keys take ~100 ms each), once per merchant: later starts read the store.
+    const creds = await Promise.all(providers.map((p) => credentials.ensure(p.name, merchant, (ctx) => p.mint(ctx))));
+    dispatcher.resume();
+    files = await writeProviderFiles(store.path, providers.map((p, i) => ({ name: p.name, files: p.files?.(creds[i]!) ?? {} })));
+
+    const idempotency = new IdempotencyCache(store, clock);
+    const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+    const host = options.host ?? DEFAULT_HOST;
+    const onBug = options.onError ? (err: PaycliError) => options.onError!(err.cause ?? err) : undefined;
+    const control = express.Router();
+    control.use(jsonBodyParsing({ limitBytes: bodyLimitBytes, formWhen: (req) => req.path.startsWith('/buyer/') }));
+    control.use(
+      controlRouter({ service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() }),
+    );
+
+    for (const provider of providers) {
+      const providerHost: ProviderHost = {
+        name: provider.name,
+        core: service,
+        transact: (fn) => service.transact(provider.name, fn),
+        idempotency,
+        clock,
+        activity,
+        credentials: (m) => credentials.get(provider.name, m),
+        merchantWhere: (match) => service.merchants().find((m) => {
+          const c = credentials.find(provider.name, m.id);
+          return c !== undefined && match(c, m);
+        }),
+        url: () => urls.get(provider.name) ?? '',
+        mainUrl,
+        bodyLimitBytes,
+      };
+      const isMain = provider.name === 'paycli';
+      const app = createApp({ provider, routes: provider.app(providerHost), control: isMain ? control : undefined, activity, clock, onBug });
+      const server = createServer(app);
+      const port = isMain ? (options.port ?? DEFAULT_PORT) : (options.ports?.[provider.name] ?? (options.port === 0 ? 0 : provider.defaultPort));
+      await listen(server, port, host, provider.name);
+      servers.push(server);
+      const bound = (server.address() as AddressInfo).port;
+      const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      const url = `http://${urlHost}:${bound}`;
+      urls.set(provider.name, url);
+      const i = providers.indexOf(provider);
+      const written = files.paths[provider.name] ?? {};
+      served[provider.name] = {
+        name: provider.name,
+        title: provider.title,
+        url,
+        port: bound,
+        credentials: creds[i]!,
+        files: written,
+        description: provider.describe(creds[i]!, { url, files: written }),
+      };
+    }
+  } catch (err) {
+    await cleanUp();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  baseUrl = `http://${urlHost}:${port}`;
   const m = service.defaultMerchant;
+  const main = served.paycli!;
 
   let closing: Promise<void> | null = null;
   return {
-    url: baseUrl,
-    port,
+    url: main.url,
+    port: main.port,
+    providers: served,
     merchant: { id: m.id, secret_key: m.secret_key, publishable_key: m.publishable_key, webhook_secret: m.webhook_secret },
     dataFile: store.path,
     clock,
@@ -171,39 +265,41 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     dispatcher,
     activity,
     close() {
-      closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        service.close();
-        await dispatcher.close();
-        await store.close();
-      })();
+      closing ??= cleanUp();
       return closing;
     },
   };
 }
 
-/** The provider's notification protocol with the caller's signing clock and acknowledgement rule, if any. */
-function withDeliveryOverrides(protocol: NotificationProtocol, options: SandboxOptions): NotificationProtocol {
-  const { signatureClock, isAcknowledged } = options;
-  if (!signatureClock && !isAcknowledged) return protocol;
-  return {
-    ...protocol,
-    sign: signatureClock ? (event, secret, opts) => protocol.sign(event, secret, { ...opts, timestampSec: Math.floor(signatureClock.now() / 1000) }) : protocol.sign,
-    isAcknowledged: isAcknowledged ?? protocol.isAcknowledged,
-  };
+/** The providers to serve, native first; unknown names are a usage error naming the registered ones. */
+function enabledProviders(registry: Readonly<Record<string, AnyProvider>>, names: readonly string[] | undefined): AnyProvider[] {
+  const wanted = new Set(['paycli', ...(names ?? [])]);
+  const known = Object.keys(registry);
+  for (const name of wanted) {
+    if (!Object.hasOwn(registry, name)) {
+      throw new PaycliError('invalid_usage', `Unknown provider "${name}".`, { hint: `Registered providers: ${known.join(', ')}.` });
+    }
+  }
+  // Native first (it is the main port), then in table order.
+  return known.filter((n) => wanted.has(n)).sort((a, b) => Number(b === 'paycli') - Number(a === 'paycli')).map((n) => registry[n]!);
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function listen(server: Server, port: number, host: string, provider: string): Promise<void> {
+  const flag = provider === 'paycli' ? '--port' : `--${provider}-port`;
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE') {
         reject(
           new PaycliError('port_in_use', `Port ${port} on ${host} is already in use.`, {
-            hint: `Another sandbox may be running (\`paycli sandbox status\`); or pick another port with --port, or --port 0 for any free one.`,
+            hint: `Another sandbox may be running (\`paycli sandbox status\`); or pick another port with ${flag}, or ${flag} 0 for any free one.`,
           }),
         );
       } else if (err.code === 'EACCES') {

@@ -17,7 +17,7 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { parse } from '../providers/paycli/schemas.js';
-import type { ActivityEntry } from './activity-log.js';
+import type { ActivityEntry } from '../core/activity-log.js';
 import type { ControlContext } from './control-routes.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;

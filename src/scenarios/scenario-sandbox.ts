@@ -8,7 +8,7 @@ import { FakeClock, SystemClock } from '../clock.js';
 import { DEFAULT_FEES } from '../engine/settlement.js';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
-import { idGenerator, newPublishableKey, newSecretKey, newWebhookSecret, seededRandom } from '../sandbox/ids.js';
+import { idGenerator, newPublishableKey, newSecretKey, newWebhookSecret, seededRandom } from '../core/ids.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { toPublicDelivery, type Delivery, type DeliveryChaos, type PublicDelivery } from '../webhooks/dispatcher.js';

@@ -14,7 +14,7 @@
  */
 import { PaycliError } from '../errors.js';
 import type { CollectionsSnapshot } from './doc-collections.js';
-import { COLLECTIONS, type CollectionName, type StoredDoc } from './store.js';
+import { COLLECTIONS, isCollectionName, type CollectionName, type StoredDoc } from './store.js';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -84,9 +84,10 @@ export function validateSnapshot(value: unknown, file: string): Snapshot {
   }
   const snapshot = { version: SNAPSHOT_VERSION } as Snapshot;
   for (const key of Object.keys(value)) {
-    if (key !== 'version' && !COLLECTION_SET.has(key)) throw wrong(`unknown key "${key}"`);
+    if (key !== 'version' && !isCollectionName(key)) throw wrong(`unknown key "${key}"`);
   }
-  for (const name of COLLECTIONS) {
+  const providers = Object.keys(value).filter((key) => key !== 'version' && !COLLECTION_SET.has(key)) as CollectionName[];
+  for (const name of [...COLLECTIONS, ...providers]) {
     const docs = value[name] ?? {};
     if (!isPlainObject(docs)) throw wrong(`"${name}" must be an object of documents keyed by id`);
     for (const [id, doc] of Object.entries(docs)) {
@@ -141,7 +142,7 @@ export function parseJournal(text: string, file: string, firstLine = 1): Journal
       entries.push({ op: 'clear' });
       continue;
     }
-    if (!isPlainObject(value) || typeof value.c !== 'string' || !COLLECTION_SET.has(value.c) || typeof value.id !== 'string') {
+    if (!isPlainObject(value) || typeof value.c !== 'string' || !isCollectionName(value.c) || typeof value.id !== 'string') {
       throw bad('is not a journal entry');
     }
     const c = value.c as CollectionName;

@@ -5,13 +5,15 @@
  * page of a list costs the page, not the collection.
  */
 import { PaycliError } from '../errors.js';
-import { COLLECTIONS, type CollectionName, type StoredDoc } from './store.js';
+import { COLLECTIONS, isCollectionName, type CollectionName, type StoredDoc } from './store.js';
+
+const COLLECTION_SET: ReadonlySet<string> = new Set(COLLECTIONS);
 
 /** Every collection's documents in insertion order, as `view()` hands them out. */
 export type CollectionsView = Array<[CollectionName, readonly StoredDoc[]]>;
 
-/** Every collection, each mapping id → document, in insertion order. */
-export type CollectionsSnapshot = { [C in CollectionName]: Record<string, StoredDoc> };
+/** Every collection, each mapping id → document, in insertion order (providers' collections when they hold any). */
+export type CollectionsSnapshot = { [C in (typeof COLLECTIONS)[number]]: Record<string, StoredDoc> } & Partial<Record<CollectionName, Record<string, StoredDoc>>>;
 
 interface Collection {
   docs: StoredDoc[];
@@ -97,7 +99,8 @@ export class DocCollections {
   /** Empties every collection. */
   clear(): void {
     // New arrays rather than emptied ones: a `live()` array read at this moment stays as it was.
-    for (const name of COLLECTIONS) this.#collections.set(name, { docs: [], at: new Map() });
+    // Providers' collections are emptied too, but stay known.
+    for (const name of this.#collections.keys()) this.#collections.set(name, { docs: [], at: new Map() });
     this.#lists.clear();
   }
 
@@ -107,7 +110,8 @@ export class DocCollections {
    */
   toSnapshot(): CollectionsSnapshot {
     const snapshot = {} as CollectionsSnapshot;
-    for (const name of COLLECTIONS) {
+    for (const name of this.#collections.keys()) {
+      if (!COLLECTION_SET.has(name) && this.#collection(name).docs.length === 0) continue;
       const docs: Record<string, StoredDoc> = {};
       for (const doc of this.#collection(name).docs) docs[doc.id] = doc;
       snapshot[name] = docs;
@@ -121,12 +125,16 @@ export class DocCollections {
    * (a few ms for 300k documents), unlike `toSnapshot()`, which builds an object per collection.
    */
   view(): CollectionsView {
-    return COLLECTIONS.map((name) => [name, this.#collection(name).docs.slice()]);
+    return [...this.#collections.keys()].map((name) => [name, this.#collection(name).docs.slice()]);
   }
 
   #collection(collection: CollectionName): Collection {
-    const c = this.#collections.get(collection);
-    if (c === undefined) throw new PaycliError('internal_error', `Unknown store collection "${String(collection)}"`);
+    let c = this.#collections.get(collection);
+    if (c === undefined) {
+      if (!isCollectionName(collection)) throw new PaycliError('internal_error', `Unknown store collection "${String(collection)}"`);
+      c = { docs: [], at: new Map() };
+      this.#collections.set(collection, c);
+    }
     return c;
   }
 }

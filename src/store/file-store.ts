@@ -391,8 +391,9 @@ export class FileStore implements Store {
       throw dataFileUnreadable(this.path, describeFsError(err), err);
     }
     const snapshot = validateSnapshot(parsed, this.path);
-    for (const name of COLLECTIONS) {
-      for (const doc of Object.values(snapshot[name])) this.#docs.put(name, doc);
+    for (const name of Object.keys(snapshot) as CollectionName[]) {
+      if ((name as string) === 'version') continue;
+      for (const doc of Object.values(snapshot[name] ?? {})) this.#docs.put(name, doc);
     }
     this.#snapshotDocs = this.#docs.size;
     return true;

@@ -20,9 +20,31 @@ export const COLLECTIONS = [
   'idempotency_keys',
   /** Sandbox-wide settings (e.g. the configured retry schedule). */
   'settings',
+  /** Providers' notifications of domain events, unsigned; deliveries refer to them by id. */
+  'notifications',
+  /** Each provider's credentials per merchant (`<provider>:<merchant id>`). */
+  'provider_credentials',
+  /** Identifiers providers registered for payments (a Stripe `pi_…`), for the simulated buyer's `{ref}`. */
+  'payment_refs',
 ] as const;
 
-export type CollectionName = (typeof COLLECTIONS)[number];
+/** The core's collections, always present. */
+export type CoreCollectionName = (typeof COLLECTIONS)[number];
+/**
+ * A provider's own collection: `<provider>_<name>` (e.g. `stripe_payment_intents`). The store creates it on
+ * first use and keeps whatever a data file holds under such a name, so a run without that provider
+ * neither fails on nor loses its documents.
+ */
+export type ProviderCollectionName = `${string}_${string}`;
+export type CollectionName = CoreCollectionName | ProviderCollectionName;
+
+const PROVIDER_COLLECTION = /^[a-z][a-z0-9]*_[a-z0-9_]+$/;
+const CORE_SET: ReadonlySet<string> = new Set(COLLECTIONS);
+
+/** Whether `name` can be a store collection: a core one, or a provider's `<provider>_<name>`. */
+export function isCollectionName(name: string): name is CollectionName {
+  return CORE_SET.has(name) || PROVIDER_COLLECTION.test(name);
+}
 
 export interface StoredDoc {
   id: string;

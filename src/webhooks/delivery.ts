@@ -2,7 +2,37 @@
  * The records of outbound notification delivery: what chaos to apply, where a notification goes, and the
  * `deliveries` documents (one per event × destination copy) with every attempt.
  */
-import type { NotificationProbe } from './notification-protocol.js';
+import type { NotificationProbe, SignOptions, SignedNotification } from './notification-protocol.js';
+
+/**
+ * One notification of a domain event in its provider's protocol, unsigned, as the store keeps it
+ * (`notifications`); every delivery of it (retries, duplicates, resends) signs it afresh at send time.
+ */
+export interface StoredNotification {
+  /** Unique across the store (the native event id, a Stripe `evt_…`); receivers deduplicate on it. */
+  id: string;
+  /** The provider's own type name (`payment.succeeded`, `charge.refunded`, `TRANSACTION.SUCCESS`, …). */
+  type: string;
+  /** The unsigned body, in whatever shape the provider's `sign` turns into bytes. */
+  payload: unknown;
+  provider: string;
+  merchant_id: string;
+  /** The domain event it came from. */
+  event_id: string;
+  /** Milliseconds since the epoch (from the clock). */
+  created: number;
+}
+
+/**
+ * What the dispatcher asks per delivery: the bytes of an attempt (its provider's protocol, with that
+ * provider's credentials looked up now), the acknowledgement rule, and the retry schedule and timeout.
+ */
+export interface DeliverySigner {
+  sign(delivery: Delivery, notification: StoredNotification, opts: SignOptions): SignedNotification;
+  isAcknowledged(delivery: Delivery, status: number, body: string): boolean;
+  retryScheduleMs(delivery: Delivery): readonly number[];
+  timeoutMs(delivery: Delivery): number;
+}
 
 /** Callback chaos for one notification, to test that a receiver copes with what real PSPs do. */
 export interface DeliveryChaos {
@@ -18,10 +48,9 @@ export interface DeliveryChaos {
   probe?: NotificationProbe;
 }
 
+/** Where a delivery goes. Its signing secret is not here: the signer looks credentials up at send time. */
 export interface DeliveryTarget {
   url: string;
-  /** The Standard Webhooks secret (`whsec_…`) to sign with. */
-  secret: string;
   /** payment's notify_url, a registered webhook endpoint, --forward-to, or a `listen` session. */
   kind: 'notify_url' | 'endpoint' | 'forward' | 'listen';
   endpoint_id?: string | null;
@@ -56,7 +85,13 @@ export interface Delivery {
   id: string;
   object: 'delivery';
   merchant_id: string;
+  /** The provider whose protocol signs and judges every attempt. */
+  provider: string;
+  /** The stored notification (`notifications`) this delivers. */
+  notification_id: string;
+  /** The domain event behind it. */
   event_id: string;
+  /** The notification's type in its provider's protocol. */
   event_type: string;
   url: string;
   kind: DeliveryTarget['kind'];
@@ -72,8 +107,6 @@ export interface Delivery {
   next_attempt_at: number | null;
   created: number;
   fail_first: number;
-  /** Internal: strip before exposing (see `toPublicDelivery`). */
-  secret: string;
 }
 
 /** What the dispatcher reports to listeners (the sandbox log, `listen`, scenarios). */
@@ -81,12 +114,16 @@ export type DeliveryUpdate =
   | { type: 'attempt'; delivery: Delivery; attempt: DeliveryAttempt }
   | { type: 'scheduled' | 'exhausted' | 'dropped'; delivery: Delivery };
 
-/** A delivery as shown to users and over the API: without the signing secret. */
-export type PublicDelivery = Omit<Delivery, 'secret'>;
+/** A delivery as shown to users and over the API. */
+export type PublicDelivery = Delivery;
 
-/** Removes the internal fields of a delivery. */
+/**
+ * A delivery for users and the API. Deliveries no longer hold secrets, but those in data files written by
+ * earlier versions may still carry one: never show it.
+ */
 export function toPublicDelivery(delivery: Delivery): PublicDelivery {
-  const { secret: _secret, ...rest } = delivery;
+  if (!('secret' in delivery)) return delivery;
+  const { secret: _secret, ...rest } = delivery as Delivery & { secret?: unknown };
   return rest;
 }
 

@@ -6,20 +6,20 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { PaycliEvent } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { Delivery, DeliveryAttempt, DeliveryChaos, DeliveryTarget, DeliveryUpdate, Transport } from './delivery.js';
+import type { Delivery, DeliveryAttempt, DeliveryChaos, DeliverySigner, DeliveryTarget, DeliveryUpdate, StoredNotification, Transport } from './delivery.js';
 import { createHttpTransport } from './http-transport.js';
-import type { NotificationProtocol } from './notification-protocol.js';
 
 // The delivery records are part of this module's API; importers need not know the file split.
 export type {
   Delivery,
   DeliveryAttempt,
   DeliveryChaos,
+  DeliverySigner,
   DeliveryStatus,
   DeliveryTarget,
+  StoredNotification,
   DeliveryUpdate,
   PublicDelivery,
   Transport,
@@ -31,11 +31,12 @@ export { toPublicDelivery } from './delivery.js';
 export interface WebhookDispatcherOptions {
   store: Store;
   clock: Clock;
-  protocol: NotificationProtocol;
+  /** Signs each delivery in its provider's protocol, with credentials looked up at send time. */
+  signer: DeliverySigner;
   newId: (prefix: string) => string;
-  /** Overrides the protocol's retry schedule (e.g. `--retry-schedule`). */
+  /** Overrides every protocol's retry schedule (e.g. `--retry-schedule`). */
   retryScheduleMs?: readonly number[];
-  /** Overrides the protocol's per-attempt timeout. */
+  /** Overrides every protocol's per-attempt timeout. */
   timeoutMs?: number;
   /** Overrides the keep-alive HTTP transport (tests, in-process receivers). */
   transport?: Transport;
@@ -52,17 +53,17 @@ const EXCERPT_CHARS = 500;
  * Sends notifications with retries.
  *
  * @example
- * const dispatcher = new WebhookDispatcher({ store, clock, protocol: paycliNotificationProtocol, newId });
- * dispatcher.enqueue(event, { url: payment.notify_url, secret: merchant.webhook_secret, kind: 'notify_url' });
+ * const dispatcher = new WebhookDispatcher({ store, clock, signer: providerSigner({ store, protocols, credentials }), newId });
+ * dispatcher.enqueue(notification, { url: payment.notify_url, kind: 'notify_url' });
  * await store.commit();
  */
 export class WebhookDispatcher {
   private readonly store: Store;
   private readonly clock: Clock;
-  private readonly protocol: NotificationProtocol;
+  private readonly signer: DeliverySigner;
   private readonly newId: (prefix: string) => string;
-  private readonly schedule: readonly number[];
-  private readonly timeoutMs: number;
+  private readonly schedule: readonly number[] | null;
+  private readonly timeoutMs: number | null;
   private readonly transport: Transport;
   private readonly closeTransport: (() => void) | null;
   private readonly onError: (err: unknown) => void;
@@ -76,10 +77,10 @@ export class WebhookDispatcher {
   constructor(opts: WebhookDispatcherOptions) {
     this.store = opts.store;
     this.clock = opts.clock;
-    this.protocol = opts.protocol;
+    this.signer = opts.signer;
     this.newId = opts.newId;
-    this.schedule = checkSchedule(opts.retryScheduleMs ?? opts.protocol.defaultRetryScheduleMs);
-    this.timeoutMs = opts.timeoutMs ?? opts.protocol.defaultTimeoutMs;
+    this.schedule = opts.retryScheduleMs ? checkSchedule(opts.retryScheduleMs) : null;
+    this.timeoutMs = opts.timeoutMs ?? null;
     if (opts.transport) {
       this.transport = opts.transport;
       this.closeTransport = null;
@@ -92,28 +93,28 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Stages the deliveries of one event to one destination (the notification, its chaos duplicates and
-   * probe) in the store's `deliveries` collection — the caller commits — and schedules their first attempts
-   * after `chaos.delayMs`. The event is staged in `events` too if the store lacks it. `drop` records one
-   * `dropped` delivery instead of the notification and its duplicates; a probe is still sent. `failFirst`
-   * applies to the notification, not to its duplicates.
+   * Stages the deliveries of one notification to one destination (the notification, its chaos duplicates
+   * and probe) in the store's `deliveries` collection — the caller commits — and schedules their first
+   * attempts after `chaos.delayMs`. The notification is staged in `notifications` too if the store lacks it.
+   * `drop` records one `dropped` delivery instead of the notification and its duplicates; a probe is still
+   * sent. `failFirst` applies to the notification, not to its duplicates.
    */
-  enqueue(event: PaycliEvent, target: DeliveryTarget, chaos: DeliveryChaos = {}): Delivery[] {
+  enqueue(notification: StoredNotification, target: DeliveryTarget, chaos: DeliveryChaos = {}): Delivery[] {
     this.assertOpen();
     const delayMs = checkCount(chaos.delayMs ?? 0, 'delayMs', false);
     const duplicates = checkCount(chaos.duplicates ?? 0, 'duplicates', true);
     const failFirst = checkCount(chaos.failFirst ?? 0, 'failFirst', true);
-    if (!this.store.get('events', event.id)) this.store.put('events', event);
+    if (!this.store.get('notifications', notification.id)) this.store.put('notifications', notification);
     const firstAt = this.clock.now() + delayMs;
     const deliveries: Delivery[] = [];
     if (chaos.drop) {
-      deliveries.push(this.newDelivery(event, target, { status: 'dropped', next_attempt_at: null }));
+      deliveries.push(this.newDelivery(notification, target, { status: 'dropped', next_attempt_at: null }));
     } else {
       for (let i = 0; i <= duplicates; i++) {
-        deliveries.push(this.newDelivery(event, target, { next_attempt_at: firstAt, fail_first: i === 0 ? failFirst : 0 }));
+        deliveries.push(this.newDelivery(notification, target, { next_attempt_at: firstAt, fail_first: i === 0 ? failFirst : 0 }));
       }
     }
-    if (chaos.probe) deliveries.push(this.newDelivery(event, target, { next_attempt_at: firstAt, probe: chaos.probe }));
+    if (chaos.probe) deliveries.push(this.newDelivery(notification, target, { next_attempt_at: firstAt, probe: chaos.probe }));
     for (const d of deliveries) this.store.put('deliveries', d);
     for (const d of deliveries) {
       if (d.status === 'pending') {
@@ -127,14 +128,14 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Stages a new delivery of a stored event (the same `webhook-id`), attempted at once; the caller commits.
-   * Throws `resource_missing` when the store has no such event.
+   * Stages a new delivery of a stored notification (the same id, e.g. `webhook-id`), attempted at once; the
+   * caller commits. Throws `resource_missing` when the store has no such notification.
    */
-  resend(eventId: string, target: DeliveryTarget): Delivery {
+  resend(notificationId: string, target: DeliveryTarget): Delivery {
     this.assertOpen();
-    const event = this.store.get<PaycliEvent>('events', eventId);
-    if (!event) throw new PaycliError('resource_missing', `No event ${eventId}.`, { param: 'event' });
-    const delivery = this.newDelivery(event, target, { next_attempt_at: this.clock.now() });
+    const notification = this.store.get<StoredNotification>('notifications', notificationId);
+    if (!notification) throw new PaycliError('resource_missing', `No event ${notificationId}.`, { param: 'event' });
+    const delivery = this.newDelivery(notification, target, { next_attempt_at: this.clock.now() });
     this.store.put('deliveries', delivery);
     this.scheduleAttempt(delivery.id, 0);
     this.emit({ type: 'scheduled', delivery });
@@ -182,13 +183,15 @@ export class WebhookDispatcher {
     if (this.closed) throw new PaycliError('internal_error', 'The webhook dispatcher is closed.');
   }
 
-  private newDelivery(event: PaycliEvent, target: DeliveryTarget, fields: Partial<Delivery>): Delivery {
+  private newDelivery(n: StoredNotification, target: DeliveryTarget, fields: Partial<Delivery>): Delivery {
     return {
       id: this.newId('dlv'),
       object: 'delivery',
-      merchant_id: event.merchant_id,
-      event_id: event.id,
-      event_type: event.type,
+      merchant_id: n.merchant_id,
+      provider: n.provider,
+      notification_id: n.id,
+      event_id: n.event_id,
+      event_type: n.type,
       url: target.url,
       kind: target.kind,
       endpoint_id: target.endpoint_id ?? null,
@@ -198,7 +201,6 @@ export class WebhookDispatcher {
       next_attempt_at: null,
       created: this.clock.now(),
       fail_first: 0,
-      secret: target.secret,
       ...fields,
     };
   }
@@ -247,8 +249,8 @@ export class WebhookDispatcher {
     } else if (attempt.status === 410) {
       status = 'failed';
       attempt.error = 'HTTP 410 Gone: the receiver asked to stop; no more retries';
-    } else if (number - 1 < this.schedule.length) {
-      next = now + (this.schedule[number - 1] ?? 0);
+    } else if (number - 1 < this.scheduleOf(current).length) {
+      next = now + (this.scheduleOf(current)[number - 1] ?? 0);
     } else {
       status = 'failed';
     }
@@ -279,17 +281,19 @@ export class WebhookDispatcher {
       simulated,
     });
     if (number <= delivery.fail_first) return { attempt: failed('simulated failure', true), fatal: false };
-    const event = this.store.get<PaycliEvent>('events', delivery.event_id);
-    if (!event) return { attempt: failed(`event ${delivery.event_id} is no longer in the store`, false), fatal: true };
+    const notification = this.store.get<StoredNotification>('notifications', delivery.notification_id);
+    if (!notification) return { attempt: failed(`notification ${delivery.notification_id} of event ${delivery.event_id} is no longer in the store`, false), fatal: true };
     let signed;
+    let timeoutMs: number;
     try {
-      signed = this.protocol.sign(event, delivery.secret, { timestampSec: Math.floor(at / 1000), probe: delivery.probe });
+      signed = this.signer.sign(delivery, notification, { timestampSec: Math.floor(at / 1000), probe: delivery.probe });
+      timeoutMs = this.timeoutMs ?? this.signer.timeoutMs(delivery);
     } catch (err) {
       return { attempt: failed(`cannot sign: ${describeError(err)}`, false), fatal: true };
     }
     const started = performance.now();
     try {
-      const res = await this.transport({ url: delivery.url, headers: signed.headers, body: signed.body, timeoutMs: this.timeoutMs });
+      const res = await this.transport({ url: delivery.url, headers: signed.headers, body: signed.body, timeoutMs });
       const attempt: DeliveryAttempt = {
         number,
         at,
@@ -297,7 +301,7 @@ export class WebhookDispatcher {
         latency_ms: Math.round(performance.now() - started),
         error: null,
         response_excerpt: res.body.slice(0, EXCERPT_CHARS),
-        acknowledged: this.protocol.isAcknowledged(res.status, res.body),
+        acknowledged: this.signer.isAcknowledged(delivery, res.status, res.body),
         simulated: false,
       };
       return { attempt, fatal: false };
@@ -306,6 +310,11 @@ export class WebhookDispatcher {
       attempt.latency_ms = Math.round(performance.now() - started);
       return { attempt, fatal: false };
     }
+  }
+
+  /** The retry schedule of a delivery: the override, or its provider's. */
+  private scheduleOf(delivery: Delivery): readonly number[] {
+    return this.schedule ?? checkSchedule(this.signer.retryScheduleMs(delivery));
   }
 
   private emit(update: DeliveryUpdate): void {

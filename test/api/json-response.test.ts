@@ -1,5 +1,5 @@
 /**
- * POST responses are written directly (src/sandbox/json-response.ts) rather than through express's
+ * POST responses are written directly (src/http/json-response.ts) rather than through express's
  * res.json; these pin that the wire result is what res.json sends (a GET of the same object still uses it).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -68,7 +68,8 @@ describe('dev-loop commands through bin/paycli.js', () => {
     cleanup.push(() => sandbox.close());
 
     const listen = run(['listen', '--forward-to', new URL(receiver.url).port], dir);
-    await vi.waitFor(() => expect(listen.stdout()).toContain('Ready!'), { timeout: 10_000 });
+    // `Ready!` and the secret are two writes, which may reach the pipe as two chunks: wait for both.
+    await vi.waitFor(() => expect(listen.stdout()).toMatch(/Ready![\s\S]*signing secret is whsec_\S+\n/), { timeout: 10_000 });
     const secret = /signing secret is (whsec_\S+)/.exec(listen.stdout())![1]!;
     await pay(sandbox);
     await vi.waitFor(() => expect(receiver.requests).toHaveLength(2), { timeout: 5000 });

@@ -111,6 +111,22 @@ describe('paycli sandbox start', () => {
     expect(readFileSync(file, 'utf8')).toBe('{ this is not json');
   });
 
+  test('the readiness line lists every served provider with its URL and credentials', async () => {
+    const dir = tmp();
+    const child = run(['sandbox', 'start', '--port', '0', '--json', '--providers', 'paycli'], dir);
+    const ready = JSON.parse(await firstLine(child));
+    expect(ready.providers).toEqual({
+      paycli: { url: ready.url, secret_key: ready.secret_key, publishable_key: ready.publishable_key, webhook_secret: ready.webhook_secret },
+    });
+  });
+
+  test('an unknown --providers name is a usage error (exit 2) listing the registered ones', async () => {
+    const out = collect(run(['sandbox', 'start', '--port', '0', '--providers', 'paycli,nope'], tmp()));
+    expect(await out.exit).toBe(2);
+    expect(out.stderr()).toContain('Unknown provider "nope" (from --providers)');
+    expect(out.stderr()).toContain('Registered providers: paycli');
+  });
+
   test('invalid flags are usage errors (exit 2) naming the flag', async () => {
     const out = collect(run(['sandbox', 'start', '--port', 'abc'], tmp()));
     expect(await out.exit).toBe(2);

@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PaycliError } from '../../src/errors.js';
-import type { Delivery, DeliveryTarget } from '../../src/webhooks/dispatcher.js';
-import { makeEvent, makeHarness, newSecret, startReceiver, type Harness, type Receiver } from './fixtures.js';
+import type { Delivery } from '../../src/webhooks/dispatcher.js';
+import { makeEvent, makeHarness, newSecret, startReceiver, type Harness, type Receiver, type TestTarget } from './fixtures.js';
 
 let receiver: Receiver | null = null;
 let harness: Harness | null = null;
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 const stored = (h: Harness, id: string) => h.store.get<Delivery>('deliveries', id)!;
 
-async function setup(reply?: Parameters<typeof startReceiver>[0]): Promise<{ h: Harness; r: Receiver; t: DeliveryTarget }> {
+async function setup(reply?: Parameters<typeof startReceiver>[0]): Promise<{ h: Harness; r: Receiver; t: TestTarget }> {
   receiver = await startReceiver(reply);
   harness = makeHarness();
   return { h: harness, r: receiver, t: { url: receiver.url, secret: newSecret(), kind: 'endpoint', endpoint_id: 'we_1' } };

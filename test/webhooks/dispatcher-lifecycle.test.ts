@@ -1,9 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, SystemClock } from '../../src/clock.js';
-import { paycliNotificationProtocol } from '../../src/providers/paycli/notifications.js';
-import { WebhookDispatcher, type Delivery, type DeliveryTarget } from '../../src/webhooks/dispatcher.js';
-import { idFactory, makeEvent, makeHarness, MapStore, newSecret, startReceiver, type Receiver } from './fixtures.js';
+import type { Delivery } from '../../src/webhooks/dispatcher.js';
+import { idFactory, makeEvent, makeHarness, MapStore, newSecret, testDispatcher, startReceiver, type Receiver, type TestTarget } from './fixtures.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,7 +21,7 @@ function harness(opts: Parameters<typeof makeHarness>[0] = {}) {
   return h;
 }
 
-const target = (r: Receiver): DeliveryTarget => ({ url: r.url, secret: newSecret(), kind: 'forward' });
+const target = (r: Receiver): TestTarget => ({ url: r.url, secret: newSecret(), kind: 'forward' });
 
 describe('WebhookDispatcher restart, resend and shutdown', () => {
   it.each([
@@ -137,7 +136,7 @@ describe('WebhookDispatcher restart, resend and shutdown', () => {
   it('delivers concurrently on the system clock; whenIdle waits for the attempts', async () => {
     const r = await receiverFor();
     const store = new MapStore();
-    const dispatcher = new WebhookDispatcher({ store, clock: new SystemClock(), protocol: paycliNotificationProtocol, newId: idFactory() });
+    const dispatcher = testDispatcher({ store, clock: new SystemClock(), newId: idFactory() });
     cleanup.push(() => dispatcher.close());
     const n = 300;
     let acknowledged = 0;

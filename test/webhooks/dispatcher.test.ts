@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PAYCLI_RETRY_SCHEDULE_MS } from '../../src/providers/paycli/notifications.js';
-import type { Delivery, DeliveryTarget } from '../../src/webhooks/dispatcher.js';
-import { freePort, makeEvent, makeHarness, newSecret, startReceiver, type Harness, type Receiver } from './fixtures.js';
+import type { Delivery } from '../../src/webhooks/dispatcher.js';
+import { freePort, makeEvent, nativeNotification, makeHarness, newSecret, startReceiver, type Harness, type Receiver, type TestTarget } from './fixtures.js';
 
 let receiver: Receiver | null = null;
 let harness: Harness | null = null;
@@ -13,7 +13,7 @@ afterEach(async () => {
   harness = null;
 });
 
-function target(url: string, secret = newSecret()): DeliveryTarget {
+function target(url: string, secret = newSecret()): TestTarget {
   return { url, secret, kind: 'notify_url' };
 }
 
@@ -161,14 +161,14 @@ describe('WebhookDispatcher delivery', () => {
     ]);
   });
 
-  it('reads the event from the store at attempt time and fails when it is gone', async () => {
+  it('reads the notification from the store at attempt time and fails when it is gone', async () => {
     receiver = await startReceiver();
     harness = makeHarness();
     const h = harness;
     const event = makeEvent(1);
     const [d] = h.dispatcher.enqueue(event, target(receiver.url));
-    expect(h.store.get('events', event.id)).toEqual(event); // staged by enqueue
-    h.store.remove('events', event.id);
+    expect(h.store.get('notifications', event.id)).toEqual(nativeNotification(event)); // staged by enqueue
+    h.store.remove('notifications', event.id);
     await h.clock.runAll();
     expect(receiver.requests).toHaveLength(0);
     const doc = stored(h, d!.id);

@@ -7,9 +7,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeClock } from '../../src/clock.js';
 import type { Payment, PaycliEvent } from '../../src/engine/types.js';
-import { paycliNotificationProtocol } from '../../src/providers/paycli/notifications.js';
+import { paycliNotificationPayload, paycliNotifications } from '../../src/providers/paycli/notifications.js';
 import type { CollectionName, Store, StoredDoc } from '../../src/store/store.js';
-import { WebhookDispatcher, type DeliveryUpdate, type WebhookDispatcherOptions } from '../../src/webhooks/dispatcher.js';
+import {
+  WebhookDispatcher,
+  type Delivery,
+  type DeliveryChaos,
+  type DeliverySigner,
+  type DeliveryTarget,
+  type DeliveryUpdate,
+  type StoredNotification,
+  type WebhookDispatcherOptions,
+} from '../../src/webhooks/dispatcher.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -74,6 +83,8 @@ export class MapStore implements Store {
   readonly kind = 'memory' as const;
   readonly path = null;
   commits = 0;
+  /** Each delivery's signing secret, as the test chose it (the sandbox looks credentials up instead). */
+  readonly secrets = new Map<string, string>();
   private readonly maps = new Map<CollectionName, Map<string, StoredDoc>>();
 
   async open(): Promise<void> {}
@@ -140,10 +151,73 @@ export function makeEvent(createdSec: number): PaycliEvent {
   return { id: `evt_test_${eventSeq}`, object: 'event', merchant_id: 'mch_1', type: 'payment.succeeded', created: createdSec, data: { object: payment } };
 }
 
+/** A destination as the tests pick it: with the secret the receiver verifies with. */
+export type TestTarget = DeliveryTarget & { secret: string };
+
+/** The native notification of an event, as the sandbox stores it. */
+export function nativeNotification(event: PaycliEvent): StoredNotification {
+  return {
+    id: event.id,
+    type: event.type,
+    payload: paycliNotificationPayload(event),
+    provider: 'paycli',
+    merchant_id: event.merchant_id,
+    event_id: event.id,
+    created: event.created * 1000,
+  };
+}
+
+/** Signs with the native protocol and the secret each delivery's test target carried. */
+export function testSigner(store: MapStore): DeliverySigner {
+  const protocol = paycliNotifications;
+  return {
+    sign(d: Delivery, n, opts) {
+      const secret = store.secrets.get(d.id);
+      if (secret === undefined) throw new Error(`no secret for ${d.id}`);
+      return protocol.sign(n, { secret_key: '', publishable_key: '', webhook_secret: secret }, { url: d.url, kind: d.kind, endpoint_id: d.endpoint_id, secret: null }, opts);
+    },
+    isAcknowledged: (_d, status, body) => protocol.isAcknowledged(status, body),
+    retryScheduleMs: () => protocol.retryScheduleMs,
+    timeoutMs: () => protocol.timeoutMs,
+  };
+}
+
+/** The dispatcher as the tests drive it: events and targets with secrets in, native notifications out. */
+export class TestDispatcher {
+  constructor(
+    readonly inner: WebhookDispatcher,
+    private readonly store: MapStore,
+  ) {}
+
+  enqueue(event: PaycliEvent, target: TestTarget, chaos?: DeliveryChaos): Delivery[] {
+    const { secret, ...to } = target;
+    const deliveries = this.inner.enqueue(nativeNotification(event), to, chaos);
+    for (const d of deliveries) this.store.secrets.set(d.id, secret);
+    return deliveries;
+  }
+
+  resend(eventId: string, target: TestTarget): Delivery {
+    const { secret, ...to } = target;
+    const d = this.inner.resend(eventId, to);
+    this.store.secrets.set(d.id, secret);
+    return d;
+  }
+
+  resume = () => this.inner.resume();
+  on = (listener: (u: DeliveryUpdate) => void) => this.inner.on(listener);
+  whenIdle = () => this.inner.whenIdle();
+  close = () => this.inner.close();
+}
+
+/** A dispatcher on `store` signing with the tests' secrets. */
+export function testDispatcher(opts: Omit<WebhookDispatcherOptions, 'signer'> & { store: MapStore }): TestDispatcher {
+  return new TestDispatcher(new WebhookDispatcher({ ...opts, signer: testSigner(opts.store) }), opts.store);
+}
+
 export interface Harness {
   clock: FakeClock;
   store: MapStore;
-  dispatcher: WebhookDispatcher;
+  dispatcher: TestDispatcher;
   updates: DeliveryUpdate[];
   newId: (prefix: string) => string;
 }
@@ -152,11 +226,11 @@ export interface Harness {
  * A dispatcher on a FakeClock that starts at the real time (so `standardwebhooks`, which checks timestamps
  * against the wall clock, accepts what it signs), with the event already stored and committed.
  */
-export function makeHarness(opts: Partial<WebhookDispatcherOptions> & { store?: MapStore; clock?: FakeClock } = {}): Harness {
+export function makeHarness(opts: Partial<Omit<WebhookDispatcherOptions, 'signer'>> & { store?: MapStore; clock?: FakeClock } = {}): Harness {
   const clock = opts.clock ?? new FakeClock(Date.now());
   const store = opts.store ?? new MapStore();
   const newId = opts.newId ?? idFactory();
-  const dispatcher = new WebhookDispatcher({ protocol: paycliNotificationProtocol, newId, ...opts, store, clock });
+  const dispatcher = testDispatcher({ newId, ...opts, store, clock });
   const updates: DeliveryUpdate[] = [];
   dispatcher.on((u) => updates.push(u));
   return { clock, store, dispatcher, updates, newId };

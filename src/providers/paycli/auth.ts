@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { PaycliError } from '../../errors.js';
-import type { PaymentService } from '../../sandbox/payment-service.js';
+import type { PaymentService } from '../../core/payment-service.js';
 
 /** Extracts the presented API key, or null when there is no Authorization header. */
 export function presentedKey(header: string | undefined): string | null {

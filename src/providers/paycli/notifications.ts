@@ -4,8 +4,11 @@
  */
 import { createRequire } from 'node:module';
 import { Webhook } from 'standardwebhooks';
-import type { PaycliEvent } from '../../engine/types.js';
+import { eventMatches } from '../../engine/events.js';
+import { EVENT_TYPES, type PaycliEvent, type WebhookEndpoint } from '../../engine/types.js';
 import type { NotificationProtocol, SignOptions, SignedNotification } from '../../webhooks/notification-protocol.js';
+import type { NotificationTarget, ProviderNotifications } from '../contract.js';
+import { toNativeObject } from './serialize.js';
 
 /**
  * Waits between attempts after a failure: 1s, 5s, 30s, 2m, 10m, 1h, 3h, 6h, 12h, 24h — eleven attempts
@@ -70,9 +73,34 @@ function corruptSignature(header: string): string {
     .join(' ');
 }
 
-/** Serialises one event as the paycli notification body (no merchant_id: the destination knows whose it is). */
+/** The paycli notification payload of one event (no merchant_id: the destination knows whose it is). */
+export function paycliNotificationPayload(event: PaycliEvent): { id: string; type: string; created: number; data: { object: unknown } } {
+  return { id: event.id, type: event.type, created: event.created, data: { object: toNativeObject(event.data.object) } };
+}
+
+/** Serialises one event as the paycli notification body. */
 export function paycliNotificationBody(event: PaycliEvent): string {
-  return JSON.stringify({ id: event.id, type: event.type, created: event.created, data: { object: event.data.object } });
+  return JSON.stringify(paycliNotificationPayload(event));
+}
+
+/** Signs a native body: Standard Webhooks headers over the exact bytes. */
+function signBody(id: string, body: string, secret: string, opts: SignOptions): SignedNotification {
+  const timestampSec = opts.probe === 'stale' ? opts.timestampSec - STALE_PROBE_AGE_SEC : opts.timestampSec;
+  // webhook-id is the event id, so every retry and every resend of an event carries the same id and
+  // receivers can deduplicate on it.
+  const signature = signerFor(secret).sign(id, new Date(timestampSec * 1000), body);
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+      'webhook-id': id,
+      'webhook-timestamp': String(timestampSec),
+      // The body stays genuine in a tampered probe: a receiver that fails to verify should not also
+      // ingest made-up data into the developer's database.
+      'webhook-signature': opts.probe === 'tampered' ? corruptSignature(signature) : signature,
+    },
+    body,
+  };
 }
 
 /**
@@ -86,23 +114,7 @@ export const paycliNotificationProtocol: NotificationProtocol = {
   name: 'paycli',
 
   sign(event: PaycliEvent, secret: string, opts: SignOptions): SignedNotification {
-    const body = paycliNotificationBody(event);
-    const timestampSec = opts.probe === 'stale' ? opts.timestampSec - STALE_PROBE_AGE_SEC : opts.timestampSec;
-    // webhook-id is the event id, so every retry and every resend of an event carries the same id and
-    // receivers can deduplicate on it.
-    const signature = signerFor(secret).sign(event.id, new Date(timestampSec * 1000), body);
-    return {
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': USER_AGENT,
-        'webhook-id': event.id,
-        'webhook-timestamp': String(timestampSec),
-        // The body stays genuine in a tampered probe: a receiver that fails to verify should not also
-        // ingest made-up data into the developer's database.
-        'webhook-signature': opts.probe === 'tampered' ? corruptSignature(signature) : signature,
-      },
-      body,
-    };
+    return signBody(event.id, paycliNotificationBody(event), secret, opts);
   },
 
   isAcknowledged(status: number): boolean {
@@ -111,4 +123,41 @@ export const paycliNotificationProtocol: NotificationProtocol = {
 
   defaultRetryScheduleMs: PAYCLI_RETRY_SCHEDULE_MS,
   defaultTimeoutMs: PAYCLI_NOTIFICATION_TIMEOUT_MS,
+};
+
+/** The native provider's credentials for a merchant: its API keys and the webhook signing secret. */
+export interface PaycliCredentials extends Record<string, unknown> {
+  secret_key: string;
+  publishable_key: string;
+  /** Signs notify_url, --forward-to and `listen` notifications (endpoints have their own secrets). */
+  webhook_secret: string;
+}
+
+const NATIVE_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+/** How the native provider notifies: one notification per native event, to notify_url and matching endpoints. */
+export const paycliNotifications: ProviderNotifications<PaycliCredentials> = {
+  // The notification id is the event id (webhook-id), as it always was. Domain events the native API does
+  // not have (refund.pending) notify nobody.
+  for: (event) => (NATIVE_TYPES.has(event.type) ? [{ id: event.id, type: event.type, payload: paycliNotificationPayload(event) }] : []),
+
+  targets(notification, { payment, merchant, read }) {
+    const targets: NotificationTarget[] = [];
+    if (payment.notify_url) targets.push({ url: payment.notify_url, kind: 'notify_url' });
+    // Most sandboxes have no endpoints: skip listing and filtering an empty collection for every event.
+    if (read.count('webhook_endpoints') > 0) {
+      for (const e of read.list<WebhookEndpoint>('webhook_endpoints')) {
+        if (e.merchant_id === merchant.id && eventMatches(e.enabled_events, notification.type)) targets.push({ url: e.url, kind: 'endpoint', endpoint_id: e.id });
+      }
+    }
+    return targets;
+  },
+
+  endpointSecret: (endpointId, read) => read.get<WebhookEndpoint>('webhook_endpoints', endpointId)?.secret ?? null,
+
+  sign: (notification, creds, destination, opts) => signBody(notification.id, JSON.stringify(notification.payload), destination.secret ?? creds.webhook_secret, opts),
+
+  isAcknowledged: (status) => status >= 200 && status < 300,
+  retryScheduleMs: PAYCLI_RETRY_SCHEDULE_MS,
+  timeoutMs: PAYCLI_NOTIFICATION_TIMEOUT_MS,
 };

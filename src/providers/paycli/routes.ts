@@ -5,9 +5,10 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { PaycliError } from '../../errors.js';
 import type { Merchant } from '../../engine/types.js';
-import type { StoredResponse } from '../../sandbox/idempotency.js';
-import { answerPost } from '../../sandbox/idempotent-post.js';
-import type { ProviderContext } from '../provider.js';
+import type { StoredResponse } from '../../core/idempotency.js';
+import type { ProviderHost } from '../contract.js';
+import { nativePage, toNativeEvent, toNativePayment, toNativeRefund } from './serialize.js';
+import { answerPost } from '../../http/idempotent-post.js';
 import { authenticate } from './auth.js';
 import {
   cancelSchema,
@@ -37,8 +38,11 @@ type PostHandler = (req: Request, merchant: Merchant, stage: (response: StoredRe
 /** Turns `stage` into the service's onStaged callback for a response with this status. */
 const as = (status: number, stage: (response: StoredResponse) => void) => (body: unknown) => stage({ status, body });
 
-export function paycliRouter(ctx: ProviderContext): Router {
-  const { service, idempotency } = ctx;
+/** Stages the native shape of a domain object (the stored Idempotency-Key response is what was sent). */
+const native = <T, U>(shape: (o: T) => U, staged: (body: unknown) => void) => (o: T) => staged(shape(o));
+
+export function paycliRouter(host: ProviderHost): Router {
+  const { core: service, idempotency } = host;
   const router = express.Router();
 
   router.use(authenticate(service));
@@ -53,42 +57,42 @@ export function paycliRouter(ctx: ProviderContext): Router {
   // --- payments ---
   post('/payments', async (req, merchant, stage) => {
     const body = parse(createPaymentSchema, req.body);
-    const payment = await service.createPayment(merchant, toCreatePaymentInput(body), as(201, stage));
-    return { status: 201, body: payment };
+    const payment = await service.createPayment(merchant, toCreatePaymentInput(body), native(toNativePayment, as(201, stage)));
+    return { status: 201, body: toNativePayment(payment) };
   });
   router.get('/payments', (req, res) => {
-    res.json(service.listPayments(merchantOf(res), parse(listPaymentsQuery, req.query, 'query')));
+    res.json(nativePage(service.listPayments(merchantOf(res), parse(listPaymentsQuery, req.query, 'query')), toNativePayment));
   });
   router.get('/payments/:id', (req, res) => {
-    res.json(service.getPayment(merchantOf(res), req.params.id!));
+    res.json(toNativePayment(service.getPayment(merchantOf(res), req.params.id!)));
   });
   post('/payments/:id/capture', async (req, merchant, stage) => {
     const body = parse(captureSchema, req.body ?? {});
-    return { status: 200, body: await service.capture(merchant, String(req.params.id), body.amount, as(200, stage)) };
+    return { status: 200, body: toNativePayment(await service.capture(merchant, String(req.params.id), body.amount, native(toNativePayment, as(200, stage)))) };
   });
   post('/payments/:id/cancel', async (req, merchant, stage) => {
     const body = parse(cancelSchema, req.body ?? {});
-    return { status: 200, body: await service.cancel(merchant, String(req.params.id), body.cancellation_reason, as(200, stage)) };
+    return { status: 200, body: toNativePayment(await service.cancel(merchant, String(req.params.id), body.cancellation_reason, native(toNativePayment, as(200, stage)))) };
   });
 
   // --- refunds ---
   post('/refunds', async (req, merchant, stage) => {
     const body = parse(createRefundSchema, req.body);
-    return { status: 201, body: await service.createRefund(merchant, body.payment_id, toCreateRefundInput(body), as(201, stage)) };
+    return { status: 201, body: toNativeRefund(await service.createRefund(merchant, body.payment_id, toCreateRefundInput(body), native(toNativeRefund, as(201, stage)))) };
   });
   router.get('/refunds', (req, res) => {
-    res.json(service.listRefunds(merchantOf(res), parse(listQuery, req.query, 'query')));
+    res.json(nativePage(service.listRefunds(merchantOf(res), parse(listQuery, req.query, 'query')), toNativeRefund));
   });
   router.get('/refunds/:id', (req, res) => {
-    res.json(service.getRefund(merchantOf(res), req.params.id!));
+    res.json(toNativeRefund(service.getRefund(merchantOf(res), req.params.id!)));
   });
 
   // --- events ---
   router.get('/events', (req, res) => {
-    res.json(service.listEvents(merchantOf(res), parse(listQuery, req.query, 'query')));
+    res.json(nativePage(service.listEvents(merchantOf(res), parse(listQuery, req.query, 'query')), toNativeEvent));
   });
   router.get('/events/:id', (req, res) => {
-    res.json(service.getEvent(merchantOf(res), req.params.id!));
+    res.json(toNativeEvent(service.getEvent(merchantOf(res), req.params.id!)));
   });
 
   // --- webhook endpoints ---

@@ -14,6 +14,8 @@ export interface RequestEntry {
   /** The error code when the request failed. */
   error_code: string | null;
   idempotent_replay: boolean;
+  /** The provider port that served it, when not the main (native) one. */
+  provider?: string;
 }
 
 export interface DeliveryEntry {

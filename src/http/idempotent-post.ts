@@ -4,7 +4,7 @@
  * `Idempotent-Replayed: true` header, and creates nothing.
  */
 import type { Request, Response } from 'express';
-import { IdempotencyCache, type StoredResponse } from './idempotency.js';
+import { IdempotencyCache, type StoredResponse } from '../core/idempotency.js';
 import { sendPostJson } from './json-response.js';
 
 /** Computes a response; calls `stage` with it just before committing, so the stored answer shares that commit. */

@@ -1,20 +1,23 @@
 /**
- * The mock PSP's operations, provider-agnostic: it runs the pure engine against the store, keeps the
- * lookup indexes, raises events and hands them to the webhook dispatcher. Providers' routes translate
- * wire requests into these calls. Every mutating method stages its changes, waits for `store.commit()`
- * and only then returns, so a caller that answers after it never acknowledges a change that could be lost.
+ * The payment core, with no HTTP: it runs the pure engine against the store, keeps the lookup indexes,
+ * raises domain events (which the payment's provider turns into notifications, see notifications.ts) and
+ * arms the clock's timers (expiry, pending refunds). Providers translate wire requests into units of work
+ * (`transact`); every mutation is staged, then `store.commit()` is awaited before the caller answers, so
+ * an acknowledged change is never lost.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock, TimerHandle } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import { eventMatches } from '../engine/events.js';
 import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
-import { createRefund, type CreateRefundInput } from '../engine/refunds.js';
+import { createRefund, settleRefund, type CreateRefundInput } from '../engine/refunds.js';
 import { DEFAULT_FEES, settlementReport, utcDayRange, type SettlementReport } from '../engine/settlement.js';
 import type { EngineContext, Merchant, Payment, PaycliEvent, Refund, Transition, WebhookEndpoint } from '../engine/types.js';
 import type { Store } from '../store/store.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
+import { Notifier, type CoreReader, type ProtocolLookup } from './notifications.js';
+import type { CreatePaymentOptions, UnitOfWork } from './unit-of-work.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
 import { paginate, type Page } from './pagination.js';
 import { PaymentRelations } from './payment-relations.js';
@@ -27,8 +30,19 @@ export interface PaymentServiceOptions {
   dispatcher: WebhookDispatcher;
   /** The sandbox's public base URL (known only once it listens), for buyer pages in `next_action`. */
   baseUrl: () => string;
-  /** Every event is also delivered here, signed with the merchant's webhook secret. */
+  /** Every notification is also delivered here, signed as its provider signs for --forward-to. */
   forwardTo?: string | null;
+  /** Each provider's notification protocol by name (the registry); events of others notify nobody. */
+  protocols: ProtocolLookup;
+}
+
+export type { CoreReader } from './notifications.js';
+
+/** A registered identifier of a payment (`payment_refs`): a provider's id the merchant holds. */
+interface PaymentRef {
+  id: string;
+  payment_id: string;
+  provider: string;
 }
 
 export type EventListener = (event: PaycliEvent) => void;
@@ -47,7 +61,13 @@ export class PaymentService {
   private readonly byKey = new Map<string, Merchant>();
   /** Each merchant's secret key as bytes, made once per reindex rather than once per request. */
   private keyBytes: { key: Buffer; merchant: Merchant }[] = [];
+  /** (provider, merchant, merchant_order_id) → the latest payment with it. */
   private readonly byOrderId = new Map<string, string>();
+  /** merchant_order_id → the latest payment with it, whoever made it (for the buyer's `{ref}`). */
+  private readonly byAnyOrderId = new Map<string, string>();
+  private readonly notifier: Notifier;
+  /** The settle timer of each pending refund. */
+  private readonly refundTimers = new Map<string, TimerHandle>();
   private readonly related = new PaymentRelations();
   private readonly listeners = new Set<EventListener>();
   /** The expiry timer of each payment waiting for its buyer, so reset and close can cancel them. */
@@ -58,6 +78,12 @@ export class PaymentService {
     this.opts = opts;
     this.store = opts.store;
     this.clock = opts.clock;
+    this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null });
+  }
+
+  /** Read access to every collection, for providers' pure code. */
+  get reader(): CoreReader {
+    return this.store;
   }
 
   /** Builds indexes, creates the default merchant on first start, re-arms expiry timers. */
@@ -80,14 +106,16 @@ export class PaymentService {
     }
     this.reindex();
     for (const p of this.store.list<Payment>('payments')) this.armExpiry(p);
+    for (const r of this.store.list<Refund>('refunds')) this.armSettlement(r);
   }
 
   private reindex(): void {
     this.byKey.clear();
     this.byOrderId.clear();
+    this.byAnyOrderId.clear();
     for (const m of this.store.list<Merchant>('merchants')) this.byKey.set(m.secret_key, m);
     this.keyBytes = [...this.byKey].map(([key, merchant]) => ({ key: Buffer.from(key), merchant }));
-    for (const p of this.store.list<Payment>('payments')) this.byOrderId.set(orderKey(p.merchant_id, p.merchant_order_id), p.id);
+    for (const p of this.store.list<Payment>('payments')) this.indexOrder(p);
     this.related.rebuild(this.store);
   }
 
@@ -95,6 +123,11 @@ export class PaymentService {
     const m = this.store.list<Merchant>('merchants')[0];
     if (!m) throw new PaycliError('internal_error', 'The sandbox has no merchant; open() was not called.');
     return m;
+  }
+
+  /** Every merchant, oldest first. */
+  merchants(): readonly Merchant[] {
+    return this.store.list<Merchant>('merchants');
   }
 
   /** The merchant owning a secret key, or undefined. */
@@ -127,23 +160,24 @@ export class PaymentService {
 
   // --- payments ---
 
-  async createPayment(merchant: Merchant, input: CreatePaymentInput, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    const key = orderKey(merchant.id, input.merchant_order_id);
-    const existing = this.byOrderId.get(key);
-    if (existing) {
-      throw new PaycliError('duplicate_merchant_order_id', `A payment with merchant_order_id "${input.merchant_order_id}" exists already (${existing}).`, {
-        param: 'merchant_order_id',
-        hint: 'Use a new merchant_order_id per order, or query the existing payment.',
-        details: { payment_id: existing },
-      });
+  /** Runs `fn` as one unit of work for `provider` and commits what it staged in one durable write. */
+  async transact<T>(provider: string, fn: (uow: UnitOfWork) => T): Promise<T> {
+    const work = this.work(provider);
+    const result = fn(work.uow);
+    work.done();
+    if (result instanceof Promise) {
+      throw new PaycliError('internal_error', 'A unit of work must be synchronous: stage everything in one tick, then let transact commit.');
     }
-    const t = createPayment(this.ctx(), merchant, input, { baseUrl: this.opts.baseUrl() });
-    this.byOrderId.set(key, t.object.id);
-    this.apply('payments', t);
-    this.armExpiry(t.object);
-    onStaged?.(t.object);
     await this.store.commit();
-    return t.object;
+    return result;
+  }
+
+  async createPayment(merchant: Merchant, input: CreatePaymentInput, onStaged?: OnStaged<Payment>): Promise<Payment> {
+    return this.transact('paycli', (uow) => {
+      const p = uow.createPayment(merchant, input);
+      onStaged?.(p);
+      return p;
+    });
   }
 
   getPayment(merchant: Merchant, id: string): Payment {
@@ -159,55 +193,66 @@ export class PaymentService {
     return p;
   }
 
+  /**
+   * The payment a merchant-held identifier names: the paycli id, an id a provider registered (`addRef`:
+   * a Stripe `pi_…`, an Alipay `trade_no`), or a merchant order number (the latest payment with it).
+   */
+  findByRef(ref: string): Payment {
+    const direct = this.store.get<Payment>('payments', ref);
+    if (direct) return direct;
+    const registered = this.store.get<PaymentRef>('payment_refs', ref);
+    const byOrder = registered?.payment_id ?? this.byAnyOrderId.get(ref);
+    const p = byOrder ? this.store.get<Payment>('payments', byOrder) : undefined;
+    if (!p) {
+      throw new PaycliError('resource_missing', `No payment is known as "${ref}".`, {
+        param: 'ref',
+        hint: 'Use the paycli payment id, a provider payment or trade id, or the merchant order number.',
+      });
+    }
+    return p;
+  }
+
+  /** The native API's payments (those made through other providers are theirs to show). */
   listPayments(merchant: Merchant, q: { limit?: number; starting_after?: string; merchant_order_id?: string; status?: string }): Page<Payment> {
     if (q.merchant_order_id !== undefined) {
-      const id = this.byOrderId.get(orderKey(merchant.id, q.merchant_order_id));
+      const id = this.byOrderId.get(orderKey('paycli', merchant.id, q.merchant_order_id));
       const p = id ? this.store.get<Payment>('payments', id) : undefined;
       const data = p && (!q.status || p.status === q.status) ? [p] : [];
       return { object: 'list', data, has_more: false, next_cursor: null };
     }
-    return paginate(this.store.live<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && (!q.status || p.status === q.status));
+    return paginate(this.store.live<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && isNative(p) && (!q.status || p.status === q.status));
   }
 
   async capture(merchant: Merchant, id: string, amount?: number, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    const t = capture(this.ctx(), merchant, this.getPayment(merchant, id), amount);
-    this.apply('payments', t);
-    onStaged?.(t.object);
-    await this.store.commit();
-    return t.object;
+    return this.transact('paycli', (uow) => {
+      const p = uow.capture(merchant, id, amount);
+      onStaged?.(p);
+      return p;
+    });
   }
 
   async cancel(merchant: Merchant, id: string, reason?: string, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    const t = cancel(this.ctx(), this.getPayment(merchant, id), reason);
-    this.apply('payments', t);
-    onStaged?.(t.object);
-    await this.store.commit();
-    return t.object;
+    return this.transact('paycli', (uow) => {
+      const p = uow.cancel(merchant, id, reason);
+      onStaged?.(p);
+      return p;
+    });
   }
 
-  /** The simulated buyer completes, fails or abandons (expires) a payment waiting for them. */
-  async buyerAction(id: string, action: BuyerAction, failureCode?: string): Promise<Payment> {
-    const p = this.findPayment(id);
-    const merchant = this.store.get<Merchant>('merchants', p.merchant_id) ?? this.defaultMerchant;
-    const t = buyerAct(this.ctx(), merchant, p, action, failureCode);
-    this.apply('payments', t);
-    await this.store.commit();
-    return t.object;
+  /** The simulated buyer completes, fails or abandons (expires) a payment waiting for them; `ref` as in findByRef. */
+  async buyerAction(ref: string, action: BuyerAction, failureCode?: string): Promise<Payment> {
+    const p = this.findByRef(ref);
+    return this.transact(p.provider ?? 'paycli', (uow) => uow.buyerAction(p.id, action, failureCode));
   }
 
   // --- refunds ---
 
   async createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput, onStaged?: OnStaged<Refund>): Promise<Refund> {
-    const payment = this.store.get<Payment>('payments', paymentId);
-    if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
-    const r = createRefund(this.ctx(), payment, input);
-    this.store.put('refunds', r.refund);
-    this.related.addRefund(r.refund);
-    this.store.put('payments', r.payment);
-    this.raise(r.events);
-    onStaged?.(r.refund);
-    await this.store.commit();
-    return r.refund;
+    return this.transact('paycli', (uow) => {
+      const r = uow.createRefund(merchant, paymentId, input);
+      onStaged?.(r);
+      return r;
+    });
   }
 
   getRefund(merchant: Merchant, id: string): Refund {
@@ -295,17 +340,18 @@ export class PaymentService {
   /** Resends an event: a new delivery to each destination with the same event id (same webhook-id). */
   async resendEvent(merchant: Merchant, id: string, url?: string): Promise<number> {
     const event = this.getEvent(merchant, id);
-    const targets = url ? [{ url, secret: merchant.webhook_secret, kind: 'forward' as const }] : this.destinations(event);
-    for (const target of targets) this.opts.dispatcher.resend(event.id, target);
+    const count = this.notifier.resend(event, url);
     await this.store.commit();
-    return targets.length;
+    return count;
   }
 
-  /** Deletes payments, refunds, events, deliveries and endpoints; keeps the merchant and its keys. */
+  /** Deletes payments, refunds, events, deliveries and endpoints; keeps the merchants and every provider's keys. */
   async reset(): Promise<void> {
     const merchants = [...this.store.list<Merchant>('merchants')];
+    const credentials = [...this.store.list('provider_credentials')];
     await this.store.clear();
     for (const m of merchants) this.store.put('merchants', m);
+    for (const c of credentials) this.store.put('provider_credentials', c);
     await this.store.commit();
     this.chaos.clear();
     this.clearExpiryTimers();
@@ -340,33 +386,14 @@ export class PaymentService {
     this.expiryTimers.delete(id);
   }
 
-  /** Stores events and queues their notifications; the caller commits. */
+  /** Stores events and stages their notifications (through the payment's provider); the caller commits. */
   private raise(events: PaycliEvent[]): void {
     for (const event of events) {
       this.store.put('events', event);
       this.related.addEvent(event);
-      for (const target of this.destinations(event)) {
-        const chaos = this.chaos.take(event, target.kind);
-        this.opts.dispatcher.enqueue(event, target, chaos);
-      }
+      this.notifier.raise(event);
       for (const l of this.listeners) l(event);
     }
-  }
-
-  private destinations(event: PaycliEvent) {
-    const merchant = this.store.get<Merchant>('merchants', event.merchant_id);
-    if (!merchant) return [];
-    const targets: { url: string; secret: string; kind: 'notify_url' | 'endpoint' | 'forward'; endpoint_id?: string | null }[] = [];
-    const obj = event.data.object;
-    const payment = obj.object === 'payment' ? obj : this.store.get<Payment>('payments', obj.payment_id);
-    if (payment?.notify_url) targets.push({ url: payment.notify_url, secret: merchant.webhook_secret, kind: 'notify_url' });
-    // Most sandboxes have no endpoints: skip listing and filtering an empty collection for every event.
-    const endpoints = this.store.count('webhook_endpoints') > 0 ? this.listEndpoints(merchant) : [];
-    for (const e of endpoints) {
-      if (eventMatches(e.enabled_events, event.type)) targets.push({ url: e.url, secret: e.secret, kind: 'endpoint', endpoint_id: e.id });
-    }
-    if (this.opts.forwardTo) targets.push({ url: this.opts.forwardTo, secret: merchant.webhook_secret, kind: 'forward' });
-    return targets;
   }
 
   private armExpiry(p: Payment): void {
@@ -375,7 +402,7 @@ export class PaymentService {
       this.expiryTimers.delete(p.id);
       const current = this.store.get<Payment>('payments', p.id);
       if (this.closed || !current || !isExpired(current, this.clock.now())) return;
-      await this.buyerAction(p.id, 'expire');
+      await this.transact(current.provider ?? 'paycli', (uow) => uow.buyerAction(p.id, 'expire'));
     });
     this.expiryTimers.set(p.id, handle);
   }
@@ -383,11 +410,129 @@ export class PaymentService {
   private clearExpiryTimers(): void {
     for (const handle of this.expiryTimers.values()) this.clock.clearTimer(handle);
     this.expiryTimers.clear();
+    for (const handle of this.refundTimers.values()) this.clock.clearTimer(handle);
+    this.refundTimers.clear();
+  }
+
+  /** Settles a pending refund when its time comes (WeChat Pay's PROCESSING → SUCCESS). */
+  private armSettlement(r: Refund): void {
+    if (this.closed || r.status !== 'pending' || r.settles_at === undefined) return;
+    const handle = this.clock.setTimer(r.settles_at * 1000 - this.clock.now(), async () => {
+      this.refundTimers.delete(r.id);
+      const refund = this.store.get<Refund>('refunds', r.id);
+      const payment = refund && this.store.get<Payment>('payments', refund.payment_id);
+      if (this.closed || !refund || !payment || refund.status !== 'pending') return;
+      const s = settleRefund(this.ctx(), payment, refund);
+      this.store.put('refunds', s.refund);
+      this.store.put('payments', s.payment);
+      this.raise(s.events);
+      await this.store.commit();
+    });
+    this.refundTimers.set(r.id, handle);
+  }
+
+  private indexOrder(p: Payment): void {
+    this.byOrderId.set(orderKey(p.provider ?? 'paycli', p.merchant_id, p.merchant_order_id), p.id);
+    this.byAnyOrderId.set(p.merchant_order_id, p.id);
+  }
+
+  /** A unit of work for `provider`, valid until `done()`. */
+  private work(provider: string): { uow: UnitOfWork; done(): void } {
+    let open = true;
+    const check = () => {
+      if (!open) throw new PaycliError('internal_error', 'This unit of work is finished; start a new one with transact().');
+    };
+    const ownCollection = (collection: string) => {
+      check();
+      if (!collection.startsWith(`${provider}_`)) {
+        throw new PaycliError('internal_error', `Provider ${provider} may write only its own collections (${provider}_…), not "${collection}".`);
+      }
+    };
+    const ctx = this.ctx();
+    const uow: UnitOfWork = {
+      provider,
+      nowMs: ctx.nowMs,
+      newId: (prefix) => this.opts.newId(prefix),
+      createPayment: (merchant, input, opts) => {
+        check();
+        return this.stageCreatePayment(provider, merchant, input, opts);
+      },
+      capture: (merchant, id, amount) => {
+        check();
+        const t = capture(this.ctx(), merchant, this.getPayment(merchant, id), amount);
+        this.apply('payments', t);
+        return t.object;
+      },
+      cancel: (merchant, id, reason) => {
+        check();
+        const t = cancel(this.ctx(), this.getPayment(merchant, id), reason);
+        this.apply('payments', t);
+        return t.object;
+      },
+      buyerAction: (id, action, failureCode) => {
+        check();
+        const p = this.findPayment(id);
+        const merchant = this.store.get<Merchant>('merchants', p.merchant_id) ?? this.defaultMerchant;
+        const t = buyerAct(this.ctx(), merchant, p, action, failureCode);
+        this.apply('payments', t);
+        return t.object;
+      },
+      createRefund: (merchant, paymentId, input) => {
+        check();
+        const payment = this.store.get<Payment>('payments', paymentId);
+        if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
+        const r = createRefund(this.ctx(), payment, input);
+        this.store.put('refunds', r.refund);
+        this.related.addRefund(r.refund);
+        this.store.put('payments', r.payment);
+        this.raise(r.events);
+        this.armSettlement(r.refund);
+        return r.refund;
+      },
+      addRef: (ref, paymentId) => {
+        check();
+        if (!this.store.get<Payment>('payments', paymentId)) throw notFound('payment', paymentId);
+        this.store.put<PaymentRef>('payment_refs', { id: ref, payment_id: paymentId, provider });
+      },
+      get: (collection, id) => this.store.get(collection, id),
+      list: (collection) => this.store.list(collection),
+      put: (collection, doc) => {
+        ownCollection(collection);
+        this.store.put(collection, doc);
+      },
+      remove: (collection, id) => {
+        ownCollection(collection);
+        this.store.remove(collection, id);
+      },
+    };
+    return { uow, done: () => (open = false) };
+  }
+
+  private stageCreatePayment(provider: string, merchant: Merchant, input: CreatePaymentInput, opts: CreatePaymentOptions = {}): Payment {
+    const key = orderKey(provider, merchant.id, input.merchant_order_id);
+    const existing = this.byOrderId.get(key);
+    if (existing && opts.uniqueOrderId !== false) {
+      throw new PaycliError('duplicate_merchant_order_id', `A payment with merchant_order_id "${input.merchant_order_id}" exists already (${existing}).`, {
+        param: 'merchant_order_id',
+        hint: 'Use a new merchant_order_id per order, or query the existing payment.',
+        details: { payment_id: existing },
+      });
+    }
+    const t = createPayment(this.ctx(), merchant, input, { baseUrl: this.opts.baseUrl(), provider });
+    this.indexOrder(t.object);
+    this.apply('payments', t);
+    this.armExpiry(t.object);
+    return t.object;
   }
 }
 
-function orderKey(merchantId: string, orderId: string): string {
-  return `${merchantId}\u0000${orderId}`;
+function orderKey(provider: string, merchantId: string, orderId: string): string {
+  return `${provider}\u0000${merchantId}\u0000${orderId}`;
+}
+
+/** Payments stored before payments recorded their provider are native ones. */
+function isNative(p: Payment): boolean {
+  return (p.provider ?? 'paycli') === 'paycli';
 }
 
 function notFound(kind: string, id: string, param = 'id'): PaycliError {

@@ -1,0 +1,200 @@
+/**
+ * From domain events to providers' notifications. The core raises a domain event; the payment's provider
+ * says which notifications it means (zero or more) and where they go; each is stored once and handed to the
+ * dispatcher per destination. At send time the dispatcher asks `signDelivery` for the bytes, which picks
+ * the provider of that delivery and looks its credentials up then: no secret is copied into a delivery.
+ *
+ * The types here are the notification half of the provider contract (`src/providers/contract.ts`
+ * re-exports them): the core defines what it needs and providers implement it, so dependencies point one way.
+ */
+import type { Clock } from '../clock.js';
+import type { Merchant, Payment, PaycliEvent, Refund } from '../engine/types.js';
+import { PaycliError } from '../errors.js';
+import type { CollectionName, Store, StoredDoc } from '../store/store.js';
+import type { Delivery, DeliverySigner, DeliveryTarget, StoredNotification, WebhookDispatcher } from '../webhooks/dispatcher.js';
+
+export type { DeliverySigner, StoredNotification } from '../webhooks/dispatcher.js';
+import type { NotificationProbe, SignedNotification } from '../webhooks/notification-protocol.js';
+import type { ChaosRules } from './chaos-rules.js';
+import type { CredentialStore } from './credentials.js';
+
+/** Read-only access to the store, for pure provider code that needs documents (its own included). */
+export interface CoreReader {
+  get<T extends StoredDoc>(collection: CollectionName, id: string): T | undefined;
+  list<T extends StoredDoc>(collection: CollectionName): readonly T[];
+  count(collection: CollectionName): number;
+}
+
+/** One notification a domain event causes, before signing. Pure data, stored as it is. */
+export interface ProviderNotification {
+  /** Unique across the store (e.g. the native event id, a Stripe `evt_…`); receivers deduplicate on it. */
+  id: string;
+  /** The provider's own type name (`payment.succeeded`, `charge.refunded`, `TRANSACTION.SUCCESS`, …). */
+  type: string;
+  /** The unsigned body, in whatever shape `sign` turns into bytes. */
+  payload: unknown;
+}
+
+/** The state a domain event is about, so `for` stays pure. */
+export interface NotificationContext {
+  payment: Payment;
+  /** Set for refund events. */
+  refund: Refund | null;
+  merchant: Merchant;
+  /** Read access to the store (the provider's own collections too), e.g. a Stripe PaymentIntent. */
+  read: CoreReader;
+}
+
+/** Where a provider wants a notification sent (the host adds `--forward-to` itself). */
+export interface NotificationTarget {
+  url: string;
+  /** A payment's own callback URL (`notify_url`), or an endpoint the merchant registered. */
+  kind: 'notify_url' | 'endpoint';
+  endpoint_id?: string | null;
+}
+
+/** The destination of one delivery, resolved when it is sent (never stored with its secret). */
+export interface NotificationDestination {
+  url: string;
+  kind: 'notify_url' | 'endpoint' | 'forward' | 'listen';
+  endpoint_id: string | null;
+  /** The registered endpoint's own signing secret, looked up at send time (`endpointSecret`). */
+  secret: string | null;
+}
+
+export interface NotificationSignOptions {
+  /** Unix seconds at send time (from the injected clock, or the real one in scenario replay). */
+  timestampSec: number;
+  /** A deliberately bad copy (chaos): a signature that does not match, or a stale timestamp. */
+  probe?: NotificationProbe | null;
+}
+
+/** How a provider notifies merchants: which notifications, where, signed how, acknowledged how. */
+export interface ProviderNotifications<C = Record<string, unknown>> {
+  /**
+   * The notifications one domain event means in this protocol: zero (Alipay says nothing on a refund),
+   * one, or several (Stripe's `payment_intent.succeeded` and `charge.succeeded`). Pure.
+   */
+  for(event: PaycliEvent, ctx: NotificationContext): ProviderNotification[];
+  /** Where a notification goes: the payment's notify URL, the provider's registered endpoints, … */
+  targets(notification: ProviderNotification, ctx: NotificationContext): NotificationTarget[];
+  /** An endpoint's own signing secret, when the protocol has per-endpoint secrets (looked up at send time). */
+  endpointSecret?(endpointId: string, read: CoreReader): string | null;
+  /** The exact headers and bytes of one attempt; credentials are looked up when it is sent. */
+  sign(notification: StoredNotification, creds: C, destination: NotificationDestination, opts: NotificationSignOptions): SignedNotification;
+  /** The protocol's acknowledgement rule (any 2xx; Alipay: the body `success`; …). */
+  isAcknowledged(status: number, body: string): boolean;
+  /** Wait before retry n (attempt n failed → wait `[n - 1]`); past the end the delivery has failed. */
+  retryScheduleMs: readonly number[];
+  /** How long one attempt may take before it counts as failed. */
+  timeoutMs: number;
+}
+
+/** The notification protocol of a provider by name (undefined: not registered). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ProtocolLookup = (provider: string) => ProviderNotifications<any> | undefined;
+
+export interface NotifierOptions {
+  store: Store;
+  dispatcher: WebhookDispatcher;
+  chaos: ChaosRules;
+  protocols: ProtocolLookup;
+  /** Every notification is also delivered here. */
+  forwardTo: string | null;
+}
+
+/** Turns raised domain events into stored notifications and staged deliveries; the caller commits. */
+export class Notifier {
+  constructor(private readonly opts: NotifierOptions) {}
+
+  /** The notifications of one event (stored), each handed to the dispatcher per destination. */
+  raise(event: PaycliEvent): void {
+    const planned = this.plan(event);
+    if (!planned) return;
+    for (const { notification, targets } of planned) {
+      if (targets.length === 0) continue;
+      const stored = this.store(event, notification, planned.provider);
+      for (const target of targets) this.opts.dispatcher.enqueue(stored, target, this.opts.chaos.take(event, target.kind));
+    }
+  }
+
+  /**
+   * Sends an event's notifications again (same notification ids): to `url` (signed as for --forward-to),
+   * or to each of their destinations. Returns how many deliveries were staged.
+   */
+  resend(event: PaycliEvent, url?: string): number {
+    const planned = this.plan(event);
+    if (!planned) return 0;
+    let count = 0;
+    for (const { notification, targets } of planned) {
+      const stored = this.opts.store.get<StoredNotification>('notifications', notification.id) ?? this.store(event, notification, planned.provider);
+      const to: DeliveryTarget[] = url ? [{ url, kind: 'forward' }] : targets;
+      for (const target of to) {
+        this.opts.dispatcher.resend(stored.id, target);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private plan(event: PaycliEvent) {
+    const { store } = this.opts;
+    const merchant = store.get<Merchant>('merchants', event.merchant_id);
+    if (!merchant) return null;
+    const obj = event.data.object;
+    const refund = obj.object === 'refund' ? obj : null;
+    // The payment as the event saw it, or (for a refund) as it is now.
+    const payment = obj.object === 'payment' ? obj : store.get<Payment>('payments', obj.payment_id);
+    if (!payment) return null;
+    const provider = payment.provider ?? 'paycli';
+    const protocol = this.opts.protocols(provider);
+    if (!protocol) return null;
+    const ctx: NotificationContext = { payment, refund, merchant, read: store };
+    const planned = protocol.for(event, ctx).map((notification) => {
+      const targets: DeliveryTarget[] = protocol.targets(notification, ctx).map((t) => ({ url: t.url, kind: t.kind, endpoint_id: t.endpoint_id ?? null }));
+      if (this.opts.forwardTo) targets.push({ url: this.opts.forwardTo, kind: 'forward' });
+      return { notification, targets };
+    });
+    return Object.assign(planned, { provider });
+  }
+
+  private store(event: PaycliEvent, n: ProviderNotification, provider: string): StoredNotification {
+    const stored: StoredNotification = { id: n.id, type: n.type, payload: n.payload, provider, merchant_id: event.merchant_id, event_id: event.id, created: event.created * 1000 };
+    this.opts.store.put('notifications', stored);
+    return stored;
+  }
+}
+
+export interface DeliverySignerOptions {
+  store: Store;
+  protocols: ProtocolLookup;
+  credentials: CredentialStore;
+  /** The clock for signature timestamps, when not the dispatcher's (scenario replay signs with the real one). */
+  signatureClock?: Clock;
+  /** Overrides every protocol's acknowledgement rule (a scenario modelling "answer exactly `success`"). */
+  isAcknowledged?: (status: number, body: string) => boolean;
+}
+
+/** The signer the sandbox uses: per delivery, its provider's protocol and that provider's current credentials. */
+export function providerSigner(opts: DeliverySignerOptions): DeliverySigner {
+  const protocolOf = (d: Delivery) => {
+    const p = opts.protocols(d.provider);
+    if (!p) throw new PaycliError('internal_error', `No provider "${d.provider}" is registered to sign delivery ${d.id}.`);
+    return p;
+  };
+  return {
+    sign(d, notification, signOpts) {
+      const protocol = protocolOf(d);
+      const merchant = opts.store.get<Merchant>('merchants', d.merchant_id);
+      if (!merchant) throw new PaycliError('resource_missing', `merchant ${d.merchant_id} is no longer in the store`);
+      const creds = opts.credentials.get(d.provider, merchant);
+      const secret = d.endpoint_id && protocol.endpointSecret ? protocol.endpointSecret(d.endpoint_id, opts.store) : null;
+      const destination: NotificationDestination = { url: d.url, kind: d.kind, endpoint_id: d.endpoint_id, secret };
+      const timestampSec = opts.signatureClock ? Math.floor(opts.signatureClock.now() / 1000) : signOpts.timestampSec;
+      return protocol.sign(notification, creds, destination, { ...signOpts, timestampSec });
+    },
+    isAcknowledged: (d, status, body) => (opts.isAcknowledged ?? protocolOf(d).isAcknowledged)(status, body),
+    retryScheduleMs: (d) => protocolOf(d).retryScheduleMs,
+    timeoutMs: (d) => protocolOf(d).timeoutMs,
+  };
+}

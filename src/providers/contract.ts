@@ -1,0 +1,129 @@
+/**
+ * The provider contract: what one emulated PSP wire protocol (the native `paycli` API, Stripe, Alipay,
+ * WeChat Pay, …) supplies, and what the sandbox hands it. A provider translates its wire requests into
+ * operations on the one payment core and the core's domain events into its own notifications; the sandbox
+ * only hosts it (one HTTP port per provider, one process, one store). Adding a provider is a folder under
+ * `src/providers/` exporting a `Provider` and one line in `registry.ts`.
+ */
+import type { RequestHandler } from 'express';
+import type { Clock } from '../clock.js';
+import type { PaymentService } from '../core/payment-service.js';
+import type { RandomSource } from '../core/ids.js';
+import type { UnitOfWork } from '../core/unit-of-work.js';
+import type { IdempotencyCache } from '../core/idempotency.js';
+import type { CoreReader, ProviderNotifications } from '../core/notifications.js';
+import type { Merchant, Payment } from '../engine/types.js';
+import type { PaycliError } from '../errors.js';
+import type { ActivityLog } from '../core/activity-log.js';
+
+export type { SignedNotification, NotificationProbe } from '../webhooks/notification-protocol.js';
+export type { UnitOfWork } from '../core/unit-of-work.js';
+// The notification half of the contract is defined by the core, which calls it.
+export type {
+  CoreReader,
+  NotificationContext,
+  NotificationDestination,
+  NotificationSignOptions,
+  NotificationTarget,
+  ProviderNotification,
+  ProviderNotifications,
+  StoredNotification,
+} from '../core/notifications.js';
+
+/** The registered names; any further provider is a plain string until it is added here. */
+export type ProviderName = 'paycli' | 'stripe' | 'alipay' | 'wechatpay' | (string & {});
+
+/**
+ * A provider's credentials for one merchant: plain JSON (keys, secrets, PEM strings), so they persist in
+ * the store as they are and print in the `--json` readiness line.
+ */
+export type Credentials = Record<string, unknown>;
+
+/** What minting credentials may use: the sandbox's (possibly seeded) randomness, ids and clock. */
+export interface MintContext {
+  /** Seeded in scenario replay, so keys repeat run to run; RSA keys, which cannot be seeded, need not. */
+  random: RandomSource;
+  newId(prefix: string): string;
+  nowMs: number;
+  /** The merchant the credentials are for (the native provider reuses the keys the merchant has). */
+  merchant: Merchant;
+}
+
+/** A provider's error response: its own status, headers and body shape. */
+export interface RenderedError {
+  status: number;
+  headers?: Record<string, string>;
+  /** A string is sent as it is (XML, text); anything else as JSON. */
+  body: unknown;
+}
+
+/**
+ * What the sandbox hands a provider. The provider never reaches past it into the sandbox: the core for
+ * domain operations and reads, its credentials, its URLs, the clock and the activity log.
+ */
+export interface ProviderHost<C extends Credentials = Credentials> {
+  /** This provider's name. */
+  name: string;
+  /** The core: reads (payments, refunds, events, merchants) and the domain operations. */
+  core: PaymentService;
+  /**
+   * Runs `fn` as one unit of work bound to this provider: domain operations (payments it creates record
+   * this provider) and this provider's own documents, staged and then made durable in ONE commit. `fn`
+   * must be synchronous (one tick: no lost updates) and should check before it stages (see UnitOfWork).
+   */
+  transact<T>(fn: (uow: UnitOfWork) => T): Promise<T>;
+  /** Idempotency-Key records shared with the core; a handler stages its response inside its unit of work. */
+  idempotency: IdempotencyCache;
+  clock: Clock;
+  activity: ActivityLog;
+  /** This provider's credentials for a merchant (minted and persisted on first start). */
+  credentials(merchant: Merchant): C;
+  /** The merchant whose credentials satisfy `match` (e.g. the presented secret key), if any. */
+  merchantWhere(match: (creds: C, merchant: Merchant) => boolean): Merchant | undefined;
+  /** This provider's own base URL (`http://127.0.0.1:12111`), known once it listens. */
+  url(): string;
+  /** The main port's base URL: buyer pages and the control API live there. */
+  mainUrl(): string;
+  /** Largest accepted request body, in bytes; the provider's body parsers enforce it. */
+  bodyLimitBytes: number;
+}
+
+/** One emulated PSP wire protocol. */
+export interface Provider<C extends Credentials = Credentials> {
+  /** Registry key, config key, `--<name>-port` flag, collection prefix (`<name>_…`) and delivery label. */
+  name: ProviderName;
+  /** Shown in the banner (`Stripe`, `Alipay`, …). */
+  title: string;
+  /** Its port when none is given: the SDKs' habits (stripe-mock 12111), paycli 4242, alipay 4243, wechatpay 4244. */
+  defaultPort: number;
+  /**
+   * Its own store collections, each named `<name>_…` (e.g. `stripe_payment_intents`). Declared so the store
+   * can read a data file that holds them even on a run where this provider is not started.
+   */
+  collections?: readonly string[];
+  /** Fresh credentials for a merchant (API keys, RSA key pairs, certificates): async, as RSA minting is slow. */
+  mint(ctx: MintContext): Promise<C>;
+  /** Key files a merchant's SDK reads (name → contents), written 0600 under `<data dir>/<name>/`. */
+  files?(creds: C): Record<string, string>;
+  /** What the banner and `providers.<name>` of the `--json` readiness line show (URL, keys, key-file paths). */
+  describe(creds: C, where: { url: string; files: Record<string, string> }): Record<string, unknown>;
+  /**
+   * Identifiers a merchant holds for a payment (Stripe `pi_…`, Alipay `trade_no`, WeChat `transaction_id`),
+   * beyond the paycli id and the merchant order number, so `POST /_sandbox/buyer/{ref}/…` finds it. A
+   * provider may also register them as it goes (`UnitOfWork.addRef`).
+   */
+  refsOf?(payment: Payment, read: CoreReader): string[];
+  /**
+   * Its routes, mounted at the ROOT of its own port (the native provider's at the main port, beside
+   * `/_sandbox`). It owns body parsing (JSON, form, raw bytes for signatures), authentication, its 404 and
+   * its errors: throw or `next(err)` PaycliErrors and the host renders them with `renderError`.
+   */
+  app(host: ProviderHost<C>): RequestHandler;
+  /** The provider's error response; also used by the host for errors outside its router (body limit, 404). */
+  renderError(err: PaycliError): RenderedError;
+  notifications: ProviderNotifications<C>;
+}
+
+/** A provider of any credentials type, as the registry holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProvider = Provider<any>;
