@@ -16,6 +16,8 @@ export const COLLECTIONS = {
   webhookEndpoints: 'stripe_webhook_endpoints',
   events: 'stripe_events',
   idempotencyKeys: 'stripe_idempotency_keys',
+  /** Per merchant, the ids of own events waiting for a notification to carry them. */
+  pendingEvents: 'stripe_pending_events',
 } as const;
 export type StripeCollection = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
 

@@ -8,22 +8,22 @@ import { chromium, type Browser } from 'playwright-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
-import { startMemoryStripe, type MemoryStripe } from './memory-host.js';
+import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
 
 const executablePath = process.env.PAYCLI_CHROMIUM ?? '/usr/bin/chromium';
 
 describe.skipIf(!existsSync(executablePath))('Checkout in a browser', () => {
-  let psp: MemoryStripe;
+  let psp: StripeSandbox;
   let shop: Receiver;
   let browser: Browser;
   let stripe: Stripe;
 
   beforeAll(async () => {
-    psp = await startMemoryStripe();
+    psp = await startStripeSandbox();
     shop = await startReceiver();
     browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
     const url = new URL(psp.url);
-    stripe = new Stripe(psp.merchant.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+    stripe = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
   });
   afterAll(async () => {
     await browser?.close();

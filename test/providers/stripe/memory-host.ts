@@ -10,7 +10,7 @@ import { buyerAct, cancel, capture, createPayment } from '../../../src/engine/pa
 import { createRefund } from '../../../src/engine/refunds.js';
 import { DEFAULT_FEES } from '../../../src/engine/settlement.js';
 import type { EngineContext, Merchant, PaycliEvent, Payment, Refund } from '../../../src/engine/types.js';
-import { cryptoRandom, idGenerator } from '../../../src/sandbox/ids.js';
+import { cryptoRandom, idGenerator } from '../../../src/core/ids.js';
 import { endpointWants } from '../../../src/providers/stripe/endpoint-filter.js';
 import { eventObject, stripeEventDocsFor } from '../../../src/providers/stripe/stripe-events.js';
 import type { StripeHost } from '../../../src/providers/stripe/stripe-host.js';

@@ -5,9 +5,9 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
-import { startMemoryStripe, type MemoryStripe } from './memory-host.js';
+import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
 
-let psp: MemoryStripe;
+let psp: StripeSandbox;
 let stripe: Stripe;
 const receivers: Receiver[] = [];
 
@@ -17,8 +17,8 @@ function client(key: string): Stripe {
 }
 
 beforeEach(async () => {
-  psp = await startMemoryStripe();
-  stripe = client(psp.merchant.secret_key);
+  psp = await startStripeSandbox();
+  stripe = client(psp.keys.secret_key);
 });
 afterEach(async () => {
   while (receivers.length) await receivers.pop()!.close();
@@ -218,7 +218,7 @@ describe('PaymentIntents', () => {
   it('the publishable key confirms with the client_secret, as Stripe.js does, and nothing else', async () => {
     // The older parameter name is still accepted.
     const pi = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method_types: ['card'] } as never);
-    const browser = client(psp.merchant.publishable_key);
+    const browser = client(psp.keys.publishable_key);
     const confirmed = await browser.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa', client_secret: pi.client_secret } as never);
     expect(confirmed.status).toBe('succeeded');
     const wrongSecret = await declineOf(browser.paymentIntents.retrieve(pi.id, { client_secret: 'pi_x_secret_y' } as never));

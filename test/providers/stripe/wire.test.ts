@@ -4,15 +4,15 @@
  */
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startMemoryStripe, type MemoryStripe } from './memory-host.js';
+import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
 
-let psp: MemoryStripe;
+let psp: StripeSandbox;
 let stripe: Stripe;
 
 beforeEach(async () => {
-  psp = await startMemoryStripe();
+  psp = await startStripeSandbox();
   const url = new URL(psp.url);
-  stripe = new Stripe(psp.merchant.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+  stripe = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
 });
 afterEach(() => psp.close());
 
@@ -20,7 +20,7 @@ async function post(path: string, body: string, headers: Record<string, string> 
   const res = await fetch(psp.url + path, {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${psp.merchant.secret_key}`, ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${psp.keys.secret_key}`, ...headers },
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 }
@@ -31,7 +31,7 @@ describe('Stripe wire', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('stripe-version')).toBe('2020-08-27');
     expect(ok.headers.get('request-id')).toMatch(/^req_/);
-    const basic = await fetch(`${psp.url}/v1/customers`, { headers: { authorization: `Basic ${Buffer.from(`${psp.merchant.secret_key}:`).toString('base64')}` } });
+    const basic = await fetch(`${psp.url}/v1/customers`, { headers: { authorization: `Basic ${Buffer.from(`${psp.keys.secret_key}:`).toString('base64')}` } });
     expect(basic.status).toBe(200);
     const unknown = await fetch(`${psp.url}/v1/nothing_here`);
     expect(unknown.status).toBe(404);

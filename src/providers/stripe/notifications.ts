@@ -1,0 +1,59 @@
+/**
+ * The Stripe provider's notifications: which Stripe events a domain event means (with the provider's own
+ * events that are waiting, so they go out in order), where they go (every enabled endpoint whose
+ * `enabled_events` match), and how each delivery is signed (`Stripe-Signature` with the endpoint's secret).
+ */
+import type { PaycliEvent } from '../../engine/types.js';
+import type { CoreReader, ProviderNotification, ProviderNotifications } from '../contract.js';
+import { endpointWants } from './endpoint-filter.js';
+import type { StripeCredentials } from './host-adapter.js';
+import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, STRIPE_RETRY_SCHEDULE_MS } from './notification-signing.js';
+import { currentRequest, currentUnit } from './request-scope.js';
+import { eventObject, stripeEventDocsFor } from './stripe-events.js';
+import { stripeReader, undeliveredOwnEvents, type PendingOwnEvents } from './stripe-reader.js';
+import { COLLECTIONS, type WebhookEndpointDoc } from './stripe-state.js';
+
+/**
+ * The provider's base URL for each store it serves (buyer pages in `next_action` are on it). Keyed by the
+ * store's reader, since notifications are mapped outside any request and several sandboxes may share a
+ * process (tests).
+ */
+const baseUrls = new WeakMap<object, () => string>();
+export function registerBaseUrl(read: CoreReader, url: () => string): void {
+  baseUrls.set(read, url);
+}
+
+export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
+  for(event, ctx): ProviderNotification[] {
+    const wire = { unit: stripeReader(ctx.read, ctx.merchant, event.created * 1000), baseUrl: baseUrls.get(ctx.read)?.() ?? '' };
+    const docs = [...undeliveredOwnEvents(ctx.read, ctx.merchant.id), ...stripeEventDocsFor(wire, event, currentRequest())];
+    return docs.map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
+  },
+  targets(notification, ctx) {
+    return ctx.read
+      .list<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints)
+      .filter((we) => we.merchant_id === ctx.merchant.id && endpointWants(we, notification.type))
+      .map((we) => ({ url: we.url, kind: 'endpoint' as const, endpoint_id: we.id }));
+  },
+  endpointSecret: (id, read) => read.get<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints, id)?.secret ?? null,
+  sign(notification, creds, destination, opts) {
+    // Endpoints sign with their own secret; --forward-to and listen with the provider's, like `stripe listen`.
+    return signStripeEvent(notification.payload, destination.secret ?? creds.webhook_secret, opts.timestampSec, opts.probe);
+  },
+  isAcknowledged: (status) => isStripeAcknowledged(status),
+  retryScheduleMs: STRIPE_RETRY_SCHEDULE_MS,
+  timeoutMs: STRIPE_NOTIFICATION_TIMEOUT_MS,
+};
+
+/**
+ * Stores the Stripe events of a domain event raised inside one of the provider's units of work (the core
+ * calls its event listeners synchronously there), with the ids `for` gives them.
+ */
+export function recordDomainEvent(event: PaycliEvent, baseUrl: string): void {
+  const unit = currentUnit();
+  if (!unit || unit.merchant.id !== event.merchant_id) return;
+  for (const doc of stripeEventDocsFor({ unit, baseUrl }, event, currentRequest())) unit.put(COLLECTIONS.events, doc);
+  // `for` has just offered the waiting own events with this one (and the core stored those it sent).
+  const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
+  if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
+}
