@@ -29,7 +29,7 @@ export const stripeProvider: Provider<StripeCredentials> = {
   },
   app(host) {
     registerBaseUrl(host.core.reader, () => host.url());
-    host.core.onEvent((event) => recordDomainEvent(event, host.url()));
+    host.core.onEvent((event) => recordDomainEvent(host, event));
     return stripeRouter(stripeHost(host), { bodyLimitBytes: host.bodyLimitBytes });
   },
   renderError(err) {

@@ -3,14 +3,14 @@
  * events that are waiting, so they go out in order), where they go (every enabled endpoint whose
  * `enabled_events` match), and how each delivery is signed (`Stripe-Signature` with the endpoint's secret).
  */
-import type { PaycliEvent } from '../../engine/types.js';
-import type { CoreReader, ProviderNotification, ProviderNotifications } from '../contract.js';
+import type { PaycliEvent, Payment } from '../../engine/types.js';
+import type { CoreReader, ProviderHost, ProviderNotification, ProviderNotifications } from '../contract.js';
 import { endpointWants } from './endpoint-filter.js';
 import type { StripeCredentials } from './host-adapter.js';
 import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, STRIPE_RETRY_SCHEDULE_MS } from './notification-signing.js';
 import { currentRequest, currentUnit } from './request-scope.js';
 import { eventObject, stripeEventDocsFor } from './stripe-events.js';
-import { stripeReader, undeliveredOwnEvents, type PendingOwnEvents } from './stripe-reader.js';
+import { STRIPE, stripeReader, undeliveredOwnEvents, type PendingOwnEvents } from './stripe-reader.js';
 import { COLLECTIONS, type WebhookEndpointDoc } from './stripe-state.js';
 
 /**
@@ -46,14 +46,31 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
 };
 
 /**
- * Stores the Stripe events of a domain event raised inside one of the provider's units of work (the core
- * calls its event listeners synchronously there), with the ids `for` gives them.
+ * Stores the Stripe events of each domain event of a Stripe payment, with the ids `for` gives them, so
+ * `/v1/events` lists every event, sent to an endpoint or not. The core calls its event listeners
+ * synchronously where the event is raised: inside one of the provider's units of work they are staged
+ * there; for changes made elsewhere (the control API's buyer, expiry timers) in a unit of their own.
  */
-export function recordDomainEvent(event: PaycliEvent, baseUrl: string): void {
+export function recordDomainEvent(host: ProviderHost<StripeCredentials>, event: PaycliEvent): void {
   const unit = currentUnit();
-  if (!unit || unit.merchant.id !== event.merchant_id) return;
-  for (const doc of stripeEventDocsFor({ unit, baseUrl }, event, currentRequest())) unit.put(COLLECTIONS.events, doc);
-  // `for` has just offered the waiting own events with this one (and the core stored those it sent).
-  const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
-  if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
+  const baseUrl = host.url();
+  if (unit) {
+    if (unit.merchant.id !== event.merchant_id) return;
+    for (const doc of stripeEventDocsFor({ unit, baseUrl }, event, currentRequest())) unit.put(COLLECTIONS.events, doc);
+    // `for` has just offered the waiting own events with this one (and the core stored those it sent).
+    const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
+    if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
+    return;
+  }
+  const obj = event.data.object;
+  const payment = obj.object === 'payment' ? obj : host.core.reader.get<Payment>('payments', obj.payment_id);
+  const merchant = host.core.merchants().find((m) => m.id === event.merchant_id);
+  if (payment?.provider !== STRIPE || !merchant) return;
+  void host
+    .transact((uow) => {
+      const reader = stripeReader(uow, merchant, uow.nowMs);
+      for (const doc of stripeEventDocsFor({ unit: reader, baseUrl }, event, currentRequest())) uow.put(COLLECTIONS.events, doc);
+    })
+    // The change itself is committed by its own unit; losing this copy only shortens /v1/events.
+    .catch(() => undefined);
 }

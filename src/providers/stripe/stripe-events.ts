@@ -114,7 +114,10 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     const ctx = seeing(outer, payment);
     const pi = intentOf(ctx, payment);
     if (!pi) return [];
-    const out: PendingEvent[] = [{ type: 'refund.created', object: refundObject(refund, pi.id) }];
+    // A refund that settles later says refund.created when asked for and refund.updated when it settles.
+    if (event.type === 'refund.pending') return [{ type: 'refund.created', object: refundObject(refund, pi.id) }];
+    const settledLater = ctx.unit.refund(refund.id) !== undefined && refund.created * 1000 < event.created * 1000;
+    const out: PendingEvent[] = [{ type: settledLater ? 'refund.updated' : 'refund.created', object: refundObject(refund, pi.id) }];
     if (event.type === 'refund.failed') out.push({ type: 'refund.failed', object: refundObject(refund, pi.id) });
     else {
       out.push({
