@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ProviderHost, UnitOfWork } from '../contract.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
-import { inScope } from './request-scope.js';
+import { inScope, scopeOwnEvents } from './request-scope.js';
 import type { KeyKind, StripeHost } from './stripe-host.js';
 import { STRIPE, stripeReader, type PendingOwnEvents } from './stripe-reader.js';
 import { COLLECTIONS, intentIdOfOrder, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
@@ -29,9 +29,9 @@ function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
     remove: (collection, id) => uow.remove(collection, id),
     emit(event: StripeEventDoc) {
       uow.put(COLLECTIONS.events, event);
-      // Waiting until the merchant's next payment event carries it (see notifications.ts).
-      const pending = uow.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, merchant.id);
-      uow.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: merchant.id, event_ids: [...(pending?.event_ids ?? []), event.id] });
+      // Waits for the merchant's next payment event to carry it (see notifications.ts): usually one in this
+      // very unit (an intent created and confirmed at once); otherwise it is persisted when the unit ends.
+      scopeOwnEvents().push(event.id);
     },
     createPayment(input) {
       // Each confirmation of an intent is one payment; the intent id finds the latest for the buyer.
@@ -64,7 +64,15 @@ export function stripeHost(host: ProviderHost<StripeCredentials>): StripeHost {
     run: (merchant, request, work) =>
       host.transact((uow) => {
         const unit = unitOf(uow, merchant);
-        return inScope(request, unit, () => work(unit));
+        return inScope(request, unit, () => {
+          const result = work(unit);
+          const waiting = scopeOwnEvents();
+          if (waiting.length > 0) {
+            const pending = uow.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, merchant.id);
+            uow.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: merchant.id, event_ids: [...(pending?.event_ids ?? []), ...waiting] });
+          }
+          return result;
+        });
       }),
   };
 }

@@ -8,10 +8,10 @@ import type { CoreReader, ProviderHost, ProviderNotification, ProviderNotificati
 import { endpointWants } from './endpoint-filter.js';
 import type { StripeCredentials } from './host-adapter.js';
 import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, STRIPE_RETRY_SCHEDULE_MS } from './notification-signing.js';
-import { currentRequest, currentUnit } from './request-scope.js';
+import { currentRequest, currentUnit, renderedOnce, scopeOwnEvents } from './request-scope.js';
 import { eventObject, stripeEventDocsFor } from './stripe-events.js';
 import { STRIPE, stripeReader, undeliveredOwnEvents, type PendingOwnEvents } from './stripe-reader.js';
-import { COLLECTIONS, type WebhookEndpointDoc } from './stripe-state.js';
+import { COLLECTIONS, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
 
 /**
  * The provider's base URL for each store it serves (buyer pages in `next_action` are on it). Keyed by the
@@ -26,7 +26,10 @@ export function registerBaseUrl(read: CoreReader, url: () => string): void {
 export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
   for(event, ctx): ProviderNotification[] {
     const wire = { unit: stripeReader(ctx.read, ctx.merchant, event.created * 1000), baseUrl: baseUrls.get(ctx.read)?.() ?? '' };
-    const docs = [...undeliveredOwnEvents(ctx.read, ctx.merchant.id), ...stripeEventDocsFor(wire, event, currentRequest())];
+    const waiting = scopeOwnEvents()
+      .map((id) => ctx.read.get<StripeEventDoc>(COLLECTIONS.events, id))
+      .filter((e): e is StripeEventDoc => !!e && e.merchant_id === ctx.merchant.id);
+    const docs = [...undeliveredOwnEvents(ctx.read, ctx.merchant.id), ...waiting, ...renderedOnce(event.id, () => stripeEventDocsFor(wire, event, currentRequest()))];
     return docs.map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
   },
   targets(notification, ctx) {
@@ -56,8 +59,12 @@ export function recordDomainEvent(host: ProviderHost<StripeCredentials>, event: 
   const baseUrl = host.url();
   if (unit) {
     if (unit.merchant.id !== event.merchant_id) return;
-    for (const doc of stripeEventDocsFor({ unit, baseUrl }, event, currentRequest())) unit.put(COLLECTIONS.events, doc);
+    for (const doc of renderedOnce(event.id, () => stripeEventDocsFor({ unit, baseUrl }, event, currentRequest()))) {
+      // What the core stored as a notification is listed from there; only the rest needs a copy.
+      if (!unit.notified(doc.id)) unit.put(COLLECTIONS.events, doc);
+    }
     // `for` has just offered the waiting own events with this one (and the core stored those it sent).
+    scopeOwnEvents().length = 0;
     const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
     if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
     return;

@@ -40,6 +40,7 @@ export function stripeReader(read: Reads, merchant: Merchant, nowMs: number): St
     refund: (id) => read.get<Refund>('refunds', id),
     refundsOf: (paymentId) => read.list<Refund>('refunds').filter((r) => r.payment_id === paymentId),
     refunds: () => read.list<Refund>('refunds').filter((r) => r.merchant_id === merchant.id && read.get<Payment>('payments', r.payment_id)?.provider === STRIPE),
+    notified: (id) => read.get('notifications', id) !== undefined,
     events() {
       // Events raised inside the provider's units of work are stored in `stripe_events` in the order they
       // happened; those of changes made elsewhere (the control API's buyer, expiry timers) only as the

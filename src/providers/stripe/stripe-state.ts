@@ -172,6 +172,8 @@ export interface StripeReader {
   refunds(): Refund[];
   /** Every Stripe event of the merchant (of domain changes and of the provider's own objects), oldest first. */
   events(): StripeEventDoc[];
+  /** Whether the core stored a notification with this id (an event sent somewhere). */
+  notified(id: string): boolean;
 }
 
 /**
