@@ -84,6 +84,12 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     const items = mine(c, c.ctx.unit.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents)).filter((pi) => !customer || pi.customer === customer);
     return out(c, page(items, listParams(c.params), '/v1/payment_intents', (pi) => paymentIntentObject(c.ctx, pi)));
   });
+  // Declared before `/:id` so `search` is not taken for an intent id.
+  route('get', '/v1/payment_intents/search', () => {
+    throw invalidRequest('The sandbox does not emulate the Search API; list with GET /v1/payment_intents (customer, created, pagination) instead.', {
+      param: 'query',
+    });
+  });
   route(
     'get',
     '/v1/payment_intents/:id',

@@ -133,6 +133,17 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
   if (!attempt || !attemptFailed(attempt, pi)) return null;
   const pmDoc = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
   const pm = pmDoc ? paymentMethodObject(pmDoc) : null;
+  if (attempt.status === 'canceled' && attempt.cancellation_reason === 'unauthenticated') {
+    // Confirmed off-session (or with error_on_requires_action) when the card asks for 3-D Secure.
+    return {
+      type: 'card_error',
+      code: 'authentication_required',
+      decline_code: 'authentication_required',
+      message: 'Your card was declined. This transaction requires authentication.',
+      doc_url: 'https://stripe.com/docs/error-codes/authentication-required',
+      payment_method: pm,
+    };
+  }
   if (attempt.status === 'canceled' || attempt.failure_code === 'authentication_failed') {
     return {
       type: 'invalid_request_error',

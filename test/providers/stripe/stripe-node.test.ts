@@ -105,6 +105,24 @@ describe('PaymentIntents', () => {
     expect(charge.status).toBe('failed');
   });
 
+  it('off-session, a card that asks for 3-D Secure is declined with authentication_required', async () => {
+    const err = await declineOf(
+      stripe.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method: 'pm_card_authenticationRequired', confirm: true, off_session: true }),
+    );
+    expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect([err.code, err.decline_code]).toEqual(['authentication_required', 'authentication_required']);
+    const intent = await stripe.paymentIntents.retrieve((err.payment_intent as Stripe.PaymentIntent).id);
+    expect(intent.status).toBe('requires_payment_method');
+    expect(intent.last_payment_error?.code).toBe('authentication_required');
+    expect(intent.latest_charge).toBeNull();
+  });
+
+  it('the Search API is a clear 400, not a missing intent', async () => {
+    const err = await declineOf(stripe.paymentIntents.search({ query: "status:'succeeded'" }));
+    expect(err.statusCode).toBe(400);
+    expect(err.message).toContain('Search API');
+  });
+
   it('a declined intent can be confirmed again with another card', async () => {
     const err = await declineOf(stripe.paymentIntents.create({ amount: 900, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclined', confirm: true }));
     const id = (err.payment_intent as Stripe.PaymentIntent).id;
