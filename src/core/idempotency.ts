@@ -6,8 +6,8 @@
  *
  * The stored response should land in the same commit as the change it describes: were they committed
  * apart, a crash between the two would leave a payment whose key is unknown, and the client's retry with
- * the same key would create a second one. So `exec` gets a `stage` function to call with its response
- * after staging its changes and before committing them.
+ * the same key would create a second one. So `exec` gets a ticket to hand to its unit of work
+ * (`PaymentService.transact(provider, fn, ticket)`), which stages the response before its one commit.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -17,6 +17,11 @@ import type { Store } from '../store/store.js';
 export interface StoredResponse {
   status: number;
   body: unknown;
+}
+
+/** Hands a response to the Idempotency-Key record; the unit of work calls it before committing. */
+export interface IdempotencyTicket {
+  stage(response: StoredResponse): void;
 }
 
 interface IdempotencyRecord {
@@ -43,14 +48,14 @@ export class IdempotencyCache {
 
   /**
    * Runs `exec` once per (scope, key). Returns the response to send and whether it is a replay.
-   * `exec` throwing PaycliError is passed through (and not remembered). `exec` should call `stage` with its
-   * response just before it commits; if it does not, the response is stored in a commit of its own.
+   * `exec` throwing PaycliError is passed through (and not remembered). `exec` should pass the ticket to the
+   * unit of work that commits its change; if it does not, the response is stored in a commit of its own.
    */
   async run(
     scope: string,
     key: string,
     fingerprint: string,
-    exec: (stage: (response: StoredResponse) => void) => Promise<StoredResponse>,
+    exec: (ticket: IdempotencyTicket) => Promise<StoredResponse>,
   ): Promise<{ response: StoredResponse; replayed: boolean }> {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new PaycliError('parameter_invalid', `The Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
@@ -74,7 +79,7 @@ export class IdempotencyCache {
       staged = true;
     };
     const done = (async () => {
-      const response = await exec(stage);
+      const response = await exec({ stage });
       if (response.status < 300 && !staged) {
         this.store.put<IdempotencyRecord>('idempotency_keys', record(response));
         await this.store.commit();

@@ -137,6 +137,31 @@ export class Notifier {
     return count;
   }
 
+  /** The notifications an event means in its payment's provider, whether or not anyone is notified. */
+  notificationsOf(event: PaycliEvent): { provider: string; notification: ProviderNotification }[] {
+    const planned = this.plan(event);
+    return planned ? planned.map((p) => ({ provider: planned.provider, notification: p.notification })) : [];
+  }
+
+  /**
+   * Brings a delivery written before deliveries named their provider and notification (and carried their
+   * signing secret) up to date: its notification is the one its event means in its payment's provider
+   * (the native event itself, for every such delivery), stored now; the secret is dropped, as the signer
+   * looks credentials up. Returns false when the event is gone (the dispatcher then records the failure).
+   */
+  adoptLegacy(delivery: Delivery): boolean {
+    const legacy = delivery as Delivery & { secret?: string };
+    if (legacy.notification_id !== undefined && legacy.secret === undefined) return true;
+    const event = this.opts.store.get<PaycliEvent>('events', delivery.event_id);
+    const planned = event ? this.plan(event) : null;
+    const notification = planned?.find((p) => p.notification.id === delivery.event_id)?.notification ?? planned?.[0]?.notification;
+    if (!event || !planned || !notification) return false;
+    if (!this.opts.store.get('notifications', notification.id)) this.store(event, notification, planned.provider);
+    const { secret: _secret, ...rest } = legacy;
+    this.opts.store.put<Delivery>('deliveries', { ...rest, provider: planned.provider, notification_id: notification.id });
+    return true;
+  }
+
   private plan(event: PaycliEvent) {
     const { store } = this.opts;
     const merchant = store.get<Merchant>('merchants', event.merchant_id);

@@ -6,7 +6,7 @@
  * an acknowledged change is never lost.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import { eventMatches } from '../engine/events.js';
 import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
@@ -14,10 +14,13 @@ import { createRefund, settleRefund, type CreateRefundInput } from '../engine/re
 import { DEFAULT_FEES, settlementReport, utcDayRange, type SettlementReport } from '../engine/settlement.js';
 import type { EngineContext, Merchant, Payment, PaycliEvent, Refund, Transition, WebhookEndpoint } from '../engine/types.js';
 import type { Store } from '../store/store.js';
-import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { Delivery, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
-import { Notifier, type CoreReader, type ProtocolLookup } from './notifications.js';
-import type { CreatePaymentOptions, UnitOfWork } from './unit-of-work.js';
+import { DueWork } from './due-work.js';
+import { OrderIndex } from './order-index.js';
+import { Notifier, type CoreReader, type ProtocolLookup, type ProviderNotification } from './notifications.js';
+import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
+import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
 import { paginate, type Page } from './pagination.js';
 import { PaymentRelations } from './payment-relations.js';
@@ -47,11 +50,6 @@ interface PaymentRef {
 
 export type EventListener = (event: PaycliEvent) => void;
 
-/**
- * Called with a mutation's result after its changes are staged and before they are committed, so a caller
- * can stage a record of its own (the stored Idempotency-Key response) into the same durable write.
- */
-export type OnStaged<T> = (result: T) => void;
 
 export class PaymentService {
   readonly chaos = new ChaosRules();
@@ -61,24 +59,57 @@ export class PaymentService {
   private readonly byKey = new Map<string, Merchant>();
   /** Each merchant's secret key as bytes, made once per reindex rather than once per request. */
   private keyBytes: { key: Buffer; merchant: Merchant }[] = [];
-  /** (provider, merchant, merchant_order_id) → the latest payment with it. */
-  private readonly byOrderId = new Map<string, string>();
-  /** merchant_order_id → the latest payment with it, whoever made it (for the buyer's `{ref}`). */
-  private readonly byAnyOrderId = new Map<string, string>();
+  private readonly orders = new OrderIndex();
   private readonly notifier: Notifier;
-  /** The settle timer of each pending refund. */
-  private readonly refundTimers = new Map<string, TimerHandle>();
+  /** What units of work stage through (see unit-of-work.ts). */
+  private readonly staging: CoreStaging;
   private readonly related = new PaymentRelations();
   private readonly listeners = new Set<EventListener>();
-  /** The expiry timer of each payment waiting for its buyer, so reset and close can cancel them. */
-  private readonly expiryTimers = new Map<string, TimerHandle>();
-  private closed = false;
+  /** Expiry and pending-refund timers, cancelled by reset and close. */
+  private readonly due: DueWork;
 
   constructor(opts: PaymentServiceOptions) {
     this.opts = opts;
     this.store = opts.store;
     this.clock = opts.clock;
     this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null });
+    this.due = new DueWork(
+      opts.clock,
+      async (id) => {
+        const current = this.store.get<Payment>('payments', id);
+        if (!current || !isExpired(current, this.clock.now())) return;
+        await this.transact(current.provider ?? 'paycli', (uow) => uow.buyerAction(id, 'expire'));
+      },
+      async (id) => {
+        const refund = this.store.get<Refund>('refunds', id);
+        const payment = refund && this.store.get<Payment>('payments', refund.payment_id);
+        if (!refund || !payment || refund.status !== 'pending') return;
+        const settled = settleRefund(this.ctx(), payment, refund);
+        this.store.put('refunds', settled.refund);
+        this.store.put('payments', settled.payment);
+        this.raise(settled.events);
+        await this.store.commit();
+      },
+    );
+    this.staging = {
+      store: this.store,
+      ctx: () => this.ctx(),
+      newId: (prefix) => this.opts.newId(prefix),
+      createPayment: (provider, merchant, input, o) => this.stageCreatePayment(provider, merchant, input, o),
+      capture: (merchant, id, amount) => this.applied(capture(this.ctx(), merchant, this.getPayment(merchant, id), amount)),
+      cancel: (merchant, id, reason) => this.applied(cancel(this.ctx(), this.getPayment(merchant, id), reason)),
+      buyerAction: (id, action, failureCode) => {
+        const p = this.findPayment(id);
+        const merchant = this.store.get<Merchant>('merchants', p.merchant_id) ?? this.defaultMerchant;
+        return this.applied(buyerAct(this.ctx(), merchant, p, action, failureCode));
+      },
+      createRefund: (merchant, paymentId, input) => this.stageRefund(merchant, paymentId, input),
+      createEndpoint: (merchant, input) => this.stageEndpoint(merchant, input),
+      addRef: (provider, ref, paymentId) => {
+        if (!this.store.get<Payment>('payments', paymentId)) throw notFound('payment', paymentId);
+        this.store.put<PaymentRef>('payment_refs', { id: ref, payment_id: paymentId, provider });
+      },
+    };
   }
 
   /** Read access to every collection, for providers' pure code. */
@@ -105,17 +136,22 @@ export class PaymentService {
       await this.store.commit();
     }
     this.reindex();
-    for (const p of this.store.list<Payment>('payments')) this.armExpiry(p);
-    for (const r of this.store.list<Refund>('refunds')) this.armSettlement(r);
+    for (const p of this.store.list<Payment>('payments')) this.due.armExpiry(p);
+    for (const r of this.store.list<Refund>('refunds')) this.due.armSettlement(r);
+    // Deliveries from data files of earlier versions (before providers): pending ones are resumed next.
+    let adopted = false;
+    for (const d of this.store.list<Delivery>('deliveries')) {
+      if (d.status === 'pending' && (d.notification_id === undefined || 'secret' in d)) adopted = this.notifier.adoptLegacy(d) || adopted;
+    }
+    if (adopted) await this.store.commit();
   }
 
   private reindex(): void {
     this.byKey.clear();
-    this.byOrderId.clear();
-    this.byAnyOrderId.clear();
+    this.orders.clear();
     for (const m of this.store.list<Merchant>('merchants')) this.byKey.set(m.secret_key, m);
     this.keyBytes = [...this.byKey].map(([key, merchant]) => ({ key: Buffer.from(key), merchant }));
-    for (const p of this.store.list<Payment>('payments')) this.indexOrder(p);
+    for (const p of this.store.list<Payment>('payments')) this.orders.add(p);
     this.related.rebuild(this.store);
   }
 
@@ -160,24 +196,26 @@ export class PaymentService {
 
   // --- payments ---
 
-  /** Runs `fn` as one unit of work for `provider` and commits what it staged in one durable write. */
-  async transact<T>(provider: string, fn: (uow: UnitOfWork) => T): Promise<T> {
-    const work = this.work(provider);
-    const result = fn(work.uow);
-    work.done();
+  /**
+   * Runs `fn` as one unit of work for `provider` and commits what it staged in one durable write. With an
+   * Idempotency-Key `ticket`, `fn` returns the response, whose record joins the same write.
+   */
+  async transact<T>(provider: string, fn: (uow: UnitOfWork) => T): Promise<T>;
+  async transact(provider: string, fn: (uow: UnitOfWork) => StoredResponse, ticket: IdempotencyTicket | null): Promise<StoredResponse>;
+  async transact<T>(provider: string, fn: (uow: UnitOfWork) => T, ticket?: IdempotencyTicket | null): Promise<T> {
+    const work = new Work(provider, this.staging);
+    let result: T;
+    try {
+      result = fn(work);
+    } finally {
+      work.finish();
+    }
     if (result instanceof Promise) {
       throw new PaycliError('internal_error', 'A unit of work must be synchronous: stage everything in one tick, then let transact commit.');
     }
+    ticket?.stage(result as StoredResponse);
     await this.store.commit();
     return result;
-  }
-
-  async createPayment(merchant: Merchant, input: CreatePaymentInput, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    return this.transact('paycli', (uow) => {
-      const p = uow.createPayment(merchant, input);
-      onStaged?.(p);
-      return p;
-    });
   }
 
   getPayment(merchant: Merchant, id: string): Payment {
@@ -201,7 +239,7 @@ export class PaymentService {
     const direct = this.store.get<Payment>('payments', ref);
     if (direct) return direct;
     const registered = this.store.get<PaymentRef>('payment_refs', ref);
-    const byOrder = registered?.payment_id ?? this.byAnyOrderId.get(ref);
+    const byOrder = registered?.payment_id ?? this.orders.anyWith(ref);
     const p = byOrder ? this.store.get<Payment>('payments', byOrder) : undefined;
     if (!p) {
       throw new PaycliError('resource_missing', `No payment is known as "${ref}".`, {
@@ -215,28 +253,12 @@ export class PaymentService {
   /** The native API's payments (those made through other providers are theirs to show). */
   listPayments(merchant: Merchant, q: { limit?: number; starting_after?: string; merchant_order_id?: string; status?: string }): Page<Payment> {
     if (q.merchant_order_id !== undefined) {
-      const id = this.byOrderId.get(orderKey('paycli', merchant.id, q.merchant_order_id));
+      const id = this.orders.get('paycli', merchant.id, q.merchant_order_id);
       const p = id ? this.store.get<Payment>('payments', id) : undefined;
       const data = p && (!q.status || p.status === q.status) ? [p] : [];
       return { object: 'list', data, has_more: false, next_cursor: null };
     }
     return paginate(this.store.live<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && isNative(p) && (!q.status || p.status === q.status));
-  }
-
-  async capture(merchant: Merchant, id: string, amount?: number, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    return this.transact('paycli', (uow) => {
-      const p = uow.capture(merchant, id, amount);
-      onStaged?.(p);
-      return p;
-    });
-  }
-
-  async cancel(merchant: Merchant, id: string, reason?: string, onStaged?: OnStaged<Payment>): Promise<Payment> {
-    return this.transact('paycli', (uow) => {
-      const p = uow.cancel(merchant, id, reason);
-      onStaged?.(p);
-      return p;
-    });
   }
 
   /** The simulated buyer completes, fails or abandons (expires) a payment waiting for them; `ref` as in findByRef. */
@@ -246,14 +268,6 @@ export class PaymentService {
   }
 
   // --- refunds ---
-
-  async createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput, onStaged?: OnStaged<Refund>): Promise<Refund> {
-    return this.transact('paycli', (uow) => {
-      const r = uow.createRefund(merchant, paymentId, input);
-      onStaged?.(r);
-      return r;
-    });
-  }
 
   getRefund(merchant: Merchant, id: string): Refund {
     const r = this.store.get<Refund>('refunds', id);
@@ -289,11 +303,8 @@ export class PaymentService {
 
   // --- webhook endpoints ---
 
-  async createEndpoint(
-    merchant: Merchant,
-    input: { url: string; enabled_events?: string[]; description?: string },
-    onStaged?: OnStaged<WebhookEndpoint>,
-  ): Promise<WebhookEndpoint> {
+  /** Stages a webhook endpoint (the caller's unit of work commits it). */
+  private stageEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint {
     const endpoint: WebhookEndpoint = {
       id: this.opts.newId('we'),
       object: 'webhook_endpoint',
@@ -305,8 +316,6 @@ export class PaymentService {
       created: this.nowSec(),
     };
     this.store.put('webhook_endpoints', endpoint);
-    onStaged?.(endpoint);
-    await this.store.commit();
     return endpoint;
   }
 
@@ -337,6 +346,11 @@ export class PaymentService {
     return settlementReport(date, mine(this.store.list<Payment>('payments')), mine(this.store.list<Refund>('refunds')));
   }
 
+  /** The notifications an event means in its payment's provider (what `listen` forwards). */
+  notificationsOf(event: PaycliEvent): { provider: string; notification: ProviderNotification }[] {
+    return this.notifier.notificationsOf(event);
+  }
+
   /** Resends an event: a new delivery to each destination with the same event id (same webhook-id). */
   async resendEvent(merchant: Merchant, id: string, url?: string): Promise<number> {
     const event = this.getEvent(merchant, id);
@@ -354,14 +368,13 @@ export class PaymentService {
     for (const c of credentials) this.store.put('provider_credentials', c);
     await this.store.commit();
     this.chaos.clear();
-    this.clearExpiryTimers();
+    this.due.clear();
     this.reindex();
   }
 
-  /** Cancels the expiry timers; a closed service must not write to the store it shared. */
+  /** Cancels the timers; a closed service must not write to the store it shared. */
   close(): void {
-    this.closed = true;
-    this.clearExpiryTimers();
+    this.due.close();
   }
 
   // --- internals ---
@@ -376,14 +389,8 @@ export class PaymentService {
 
   private apply(collection: 'payments', t: Transition<Payment>): void {
     this.store.put(collection, t.object);
-    if (t.object.expires_at === null) this.disarmExpiry(t.object.id);
+    if (t.object.expires_at === null) this.due.disarmExpiry(t.object.id);
     this.raise(t.events);
-  }
-
-  private disarmExpiry(id: string): void {
-    const handle = this.expiryTimers.get(id);
-    if (handle) this.clock.clearTimer(handle);
-    this.expiryTimers.delete(id);
   }
 
   /** Stores events and stages their notifications (through the payment's provider); the caller commits. */
@@ -396,121 +403,26 @@ export class PaymentService {
     }
   }
 
-  private armExpiry(p: Payment): void {
-    if (this.closed || p.expires_at === null || (p.status !== 'pending' && p.status !== 'requires_action')) return;
-    const handle = this.clock.setTimer(p.expires_at * 1000 - this.clock.now(), async () => {
-      this.expiryTimers.delete(p.id);
-      const current = this.store.get<Payment>('payments', p.id);
-      if (this.closed || !current || !isExpired(current, this.clock.now())) return;
-      await this.transact(current.provider ?? 'paycli', (uow) => uow.buyerAction(p.id, 'expire'));
-    });
-    this.expiryTimers.set(p.id, handle);
+
+  private applied(t: Transition<Payment>): Payment {
+    this.apply('payments', t);
+    return t.object;
   }
 
-  private clearExpiryTimers(): void {
-    for (const handle of this.expiryTimers.values()) this.clock.clearTimer(handle);
-    this.expiryTimers.clear();
-    for (const handle of this.refundTimers.values()) this.clock.clearTimer(handle);
-    this.refundTimers.clear();
-  }
-
-  /** Settles a pending refund when its time comes (WeChat Pay's PROCESSING → SUCCESS). */
-  private armSettlement(r: Refund): void {
-    if (this.closed || r.status !== 'pending' || r.settles_at === undefined) return;
-    const handle = this.clock.setTimer(r.settles_at * 1000 - this.clock.now(), async () => {
-      this.refundTimers.delete(r.id);
-      const refund = this.store.get<Refund>('refunds', r.id);
-      const payment = refund && this.store.get<Payment>('payments', refund.payment_id);
-      if (this.closed || !refund || !payment || refund.status !== 'pending') return;
-      const s = settleRefund(this.ctx(), payment, refund);
-      this.store.put('refunds', s.refund);
-      this.store.put('payments', s.payment);
-      this.raise(s.events);
-      await this.store.commit();
-    });
-    this.refundTimers.set(r.id, handle);
-  }
-
-  private indexOrder(p: Payment): void {
-    this.byOrderId.set(orderKey(p.provider ?? 'paycli', p.merchant_id, p.merchant_order_id), p.id);
-    this.byAnyOrderId.set(p.merchant_order_id, p.id);
-  }
-
-  /** A unit of work for `provider`, valid until `done()`. */
-  private work(provider: string): { uow: UnitOfWork; done(): void } {
-    let open = true;
-    const check = () => {
-      if (!open) throw new PaycliError('internal_error', 'This unit of work is finished; start a new one with transact().');
-    };
-    const ownCollection = (collection: string) => {
-      check();
-      if (!collection.startsWith(`${provider}_`)) {
-        throw new PaycliError('internal_error', `Provider ${provider} may write only its own collections (${provider}_…), not "${collection}".`);
-      }
-    };
-    const ctx = this.ctx();
-    const uow: UnitOfWork = {
-      provider,
-      nowMs: ctx.nowMs,
-      newId: (prefix) => this.opts.newId(prefix),
-      createPayment: (merchant, input, opts) => {
-        check();
-        return this.stageCreatePayment(provider, merchant, input, opts);
-      },
-      capture: (merchant, id, amount) => {
-        check();
-        const t = capture(this.ctx(), merchant, this.getPayment(merchant, id), amount);
-        this.apply('payments', t);
-        return t.object;
-      },
-      cancel: (merchant, id, reason) => {
-        check();
-        const t = cancel(this.ctx(), this.getPayment(merchant, id), reason);
-        this.apply('payments', t);
-        return t.object;
-      },
-      buyerAction: (id, action, failureCode) => {
-        check();
-        const p = this.findPayment(id);
-        const merchant = this.store.get<Merchant>('merchants', p.merchant_id) ?? this.defaultMerchant;
-        const t = buyerAct(this.ctx(), merchant, p, action, failureCode);
-        this.apply('payments', t);
-        return t.object;
-      },
-      createRefund: (merchant, paymentId, input) => {
-        check();
-        const payment = this.store.get<Payment>('payments', paymentId);
-        if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
-        const r = createRefund(this.ctx(), payment, input);
-        this.store.put('refunds', r.refund);
-        this.related.addRefund(r.refund);
-        this.store.put('payments', r.payment);
-        this.raise(r.events);
-        this.armSettlement(r.refund);
-        return r.refund;
-      },
-      addRef: (ref, paymentId) => {
-        check();
-        if (!this.store.get<Payment>('payments', paymentId)) throw notFound('payment', paymentId);
-        this.store.put<PaymentRef>('payment_refs', { id: ref, payment_id: paymentId, provider });
-      },
-      get: (collection, id) => this.store.get(collection, id),
-      list: (collection) => this.store.list(collection),
-      put: (collection, doc) => {
-        ownCollection(collection);
-        this.store.put(collection, doc);
-      },
-      remove: (collection, id) => {
-        ownCollection(collection);
-        this.store.remove(collection, id);
-      },
-    };
-    return { uow, done: () => (open = false) };
+  private stageRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund {
+    const payment = this.store.get<Payment>('payments', paymentId);
+    if (!payment || payment.merchant_id !== merchant.id) throw notFound('payment', paymentId, 'payment_id');
+    const r = createRefund(this.ctx(), payment, input);
+    this.store.put('refunds', r.refund);
+    this.related.addRefund(r.refund);
+    this.store.put('payments', r.payment);
+    this.raise(r.events);
+    this.due.armSettlement(r.refund);
+    return r.refund;
   }
 
   private stageCreatePayment(provider: string, merchant: Merchant, input: CreatePaymentInput, opts: CreatePaymentOptions = {}): Payment {
-    const key = orderKey(provider, merchant.id, input.merchant_order_id);
-    const existing = this.byOrderId.get(key);
+    const existing = this.orders.get(provider, merchant.id, input.merchant_order_id);
     if (existing && opts.uniqueOrderId !== false) {
       throw new PaycliError('duplicate_merchant_order_id', `A payment with merchant_order_id "${input.merchant_order_id}" exists already (${existing}).`, {
         param: 'merchant_order_id',
@@ -519,15 +431,11 @@ export class PaymentService {
       });
     }
     const t = createPayment(this.ctx(), merchant, input, { baseUrl: this.opts.baseUrl(), provider });
-    this.indexOrder(t.object);
+    this.orders.add(t.object);
     this.apply('payments', t);
-    this.armExpiry(t.object);
+    this.due.armExpiry(t.object);
     return t.object;
   }
-}
-
-function orderKey(provider: string, merchantId: string, orderId: string): string {
-  return `${provider}\u0000${merchantId}\u0000${orderId}`;
 }
 
 /** Payments stored before payments recorded their provider are native ones. */

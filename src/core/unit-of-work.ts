@@ -11,8 +11,9 @@
  */
 import type { BuyerAction, CreatePaymentInput } from '../engine/payments.js';
 import type { CreateRefundInput } from '../engine/refunds.js';
-import type { Merchant, Payment, Refund } from '../engine/types.js';
-import type { CollectionName, StoredDoc } from '../store/store.js';
+import type { EngineContext, Merchant, Payment, Refund, WebhookEndpoint } from '../engine/types.js';
+import { PaycliError } from '../errors.js';
+import type { CollectionName, Store, StoredDoc } from '../store/store.js';
 
 export interface CreatePaymentOptions {
   /**
@@ -38,6 +39,8 @@ export interface UnitOfWork {
   buyerAction(paymentId: string, action: BuyerAction, failureCode?: string): Payment;
   /** A refund; with `pendingForMs` it is `pending` and settles on the clock later. */
   createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund;
+  /** A notification endpoint the merchant registers, with its own signing secret. */
+  createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint;
 
   /**
    * Registers an identifier the merchant holds for a payment (a Stripe `pi_…`, an Alipay `trade_no`), so
@@ -51,4 +54,100 @@ export interface UnitOfWork {
   /** Writes the provider's own collections only (`<provider>_…`). */
   put<T extends StoredDoc>(collection: CollectionName, doc: T): void;
   remove(collection: CollectionName, id: string): void;
+}
+
+export interface EndpointInput {
+  url: string;
+  enabled_events?: string[];
+  description?: string;
+}
+
+/** What the core lends a unit of work: each operation checks, then stages (no commit). */
+export interface CoreStaging {
+  store: Store;
+  ctx(): EngineContext;
+  newId(prefix: string): string;
+  createPayment(provider: string, merchant: Merchant, input: CreatePaymentInput, opts?: CreatePaymentOptions): Payment;
+  capture(merchant: Merchant, paymentId: string, amount?: number): Payment;
+  cancel(merchant: Merchant, paymentId: string, reason?: string): Payment;
+  buyerAction(paymentId: string, action: BuyerAction, failureCode?: string): Payment;
+  createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund;
+  createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint;
+  addRef(provider: string, ref: string, paymentId: string): void;
+}
+
+/** The unit of work `PaymentService.transact` hands out: usable until the transaction ends. */
+export class Work implements UnitOfWork {
+  readonly nowMs: number;
+  private open = true;
+
+  constructor(
+    readonly provider: string,
+    private readonly core: CoreStaging,
+  ) {
+    this.nowMs = core.ctx().nowMs;
+  }
+
+  /** Ends the unit of work: an operation kept past it (an await) would stage outside the commit. */
+  finish(): void {
+    this.open = false;
+  }
+
+  private check(): void {
+    if (!this.open) throw new PaycliError('internal_error', 'This unit of work is finished; start a new one with transact().');
+  }
+
+  /** A provider writes only its own collections: `<provider>_…`. */
+  private own(collection: string): void {
+    this.check();
+    if (!collection.startsWith(`${this.provider}_`)) {
+      throw new PaycliError('internal_error', `Provider ${this.provider} may write only its own collections (${this.provider}_…), not "${collection}".`);
+    }
+  }
+
+  newId(prefix: string): string {
+    return this.core.newId(prefix);
+  }
+  createPayment(merchant: Merchant, input: CreatePaymentInput, opts?: CreatePaymentOptions): Payment {
+    this.check();
+    return this.core.createPayment(this.provider, merchant, input, opts);
+  }
+  capture(merchant: Merchant, paymentId: string, amount?: number): Payment {
+    this.check();
+    return this.core.capture(merchant, paymentId, amount);
+  }
+  cancel(merchant: Merchant, paymentId: string, reason?: string): Payment {
+    this.check();
+    return this.core.cancel(merchant, paymentId, reason);
+  }
+  buyerAction(paymentId: string, action: BuyerAction, failureCode?: string): Payment {
+    this.check();
+    return this.core.buyerAction(paymentId, action, failureCode);
+  }
+  createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund {
+    this.check();
+    return this.core.createRefund(merchant, paymentId, input);
+  }
+  createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint {
+    this.check();
+    return this.core.createEndpoint(merchant, input);
+  }
+  addRef(ref: string, paymentId: string): void {
+    this.check();
+    this.core.addRef(this.provider, ref, paymentId);
+  }
+  get<T extends StoredDoc>(collection: CollectionName, id: string): T | undefined {
+    return this.core.store.get<T>(collection, id);
+  }
+  list<T extends StoredDoc>(collection: CollectionName): readonly T[] {
+    return this.core.store.list<T>(collection);
+  }
+  put<T extends StoredDoc>(collection: CollectionName, doc: T): void {
+    this.own(collection);
+    this.core.store.put(collection, doc);
+  }
+  remove(collection: CollectionName, id: string): void {
+    this.own(collection);
+    this.core.store.remove(collection, id);
+  }
 }

@@ -4,16 +4,19 @@
  * `Idempotent-Replayed: true` header, and creates nothing.
  */
 import type { Request, Response } from 'express';
-import { IdempotencyCache, type StoredResponse } from '../core/idempotency.js';
+import { IdempotencyCache, type IdempotencyTicket, type StoredResponse } from '../core/idempotency.js';
 import { sendPostJson } from './json-response.js';
 
-/** Computes a response; calls `stage` with it just before committing, so the stored answer shares that commit. */
-export type PostExec = (stage: (response: StoredResponse) => void) => Promise<StoredResponse>;
+/**
+ * Computes a response. With an Idempotency-Key it gets a ticket to pass to its unit of work, so the stored
+ * answer shares that commit; without one, null.
+ */
+export type PostExec = (ticket: IdempotencyTicket | null) => Promise<StoredResponse>;
 
 export async function answerPost(req: Request, res: Response, idempotency: IdempotencyCache, scope: string, exec: PostExec): Promise<void> {
   const key = req.get('Idempotency-Key');
   if (key === undefined) {
-    const r = await exec(() => {});
+    const r = await exec(null);
     sendPostJson(res, r.status, r.body);
     return;
   }

@@ -1,15 +1,17 @@
 /**
- * The behaviour of `paycli listen`: follows a running sandbox's event stream and forwards each event to the
- * developer's app as a Standard Webhooks notification, signed with the merchant's webhook secret by the same
- * code the sandbox signs with (so the app verifies listen's and notify_url's notifications alike). One
+ * The behaviour of `paycli listen`: follows a running sandbox's notification stream and forwards each
+ * notification to the developer's app in its payment's provider protocol (Standard Webhooks for the native
+ * API, the PSP's own format for an emulated one), signed with that provider's credentials by the same
+ * provider code the sandbox signs with (so the app verifies listen's and notify_url's notifications alike). One
  * attempt per event, like Stripe CLI: `listen` shows what the app answered; the sandbox's own notify_url and
  * --forward-to deliveries are the ones with retries. It emits typed updates and prints nothing.
  */
 import { performance } from 'node:perf_hooks';
 import { SystemClock, type Clock } from '../clock.js';
 import { eventMatches } from '../engine/events.js';
-import type { PaycliEvent } from '../engine/types.js';
-import { paycliNotificationProtocol } from '../providers/paycli/notifications.js';
+import type { AnyProvider } from '../providers/contract.js';
+import { loadProviders } from '../providers/registry.js';
+import type { StreamNotification } from '../sandbox/stream-routes.js';
 import type { SandboxClient } from '../sandbox/client.js';
 import type { Transport } from '../webhooks/delivery.js';
 import { createHttpTransport } from '../webhooks/http-transport.js';
@@ -26,7 +28,7 @@ export interface ForwarderOptions {
   client: () => SandboxClient;
   /** The app's URL. */
   forwardTo: string;
-  /** Event types to forward (`payment.*` wildcards); null for all. */
+  /** Notification types to forward (`payment.*` wildcards), in each provider's own names; null for all. */
   events: readonly string[] | null;
   /** Extra request headers. */
   headers?: Record<string, string>;
@@ -36,6 +38,8 @@ export interface ForwarderOptions {
   timeoutMs?: number;
   heartbeatMs?: number;
   backoffMs?: readonly number[];
+  /** The provider table (default: the registry). */
+  providers?: Record<string, AnyProvider>;
 }
 
 /** What the forwarder reports. Times are milliseconds since the epoch. */
@@ -76,10 +80,12 @@ export class Forwarder {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly seen = new Set<string>();
   private secret = '';
+  private credentials: Record<string, Record<string, unknown>> = {};
+  private providers: Record<string, AnyProvider> = {};
 
   constructor(private readonly opts: ForwarderOptions) {
     this.clock = opts.clock ?? new SystemClock();
-    this.stream = new SandboxStream({ client: opts.client, include: ['events'], heartbeatMs: opts.heartbeatMs, backoffMs: opts.backoffMs, clock: this.clock });
+    this.stream = new SandboxStream({ client: opts.client, include: ['notifications'], heartbeatMs: opts.heartbeatMs, backoffMs: opts.backoffMs, clock: this.clock });
     if (opts.transport) {
       this.transport = opts.transport;
       this.closeTransport = null;
@@ -93,10 +99,12 @@ export class Forwarder {
   /** Connects to the sandbox; resolves with the `ready` update (rejects when the sandbox cannot be reached). */
   async start(onUpdate: (u: ForwarderUpdate) => void): Promise<Extract<ForwarderUpdate, { type: 'ready' }>> {
     let ready: Extract<ForwarderUpdate, { type: 'ready' }> | null = null;
+    this.providers = this.opts.providers ?? (await loadProviders());
     await this.stream.start((u) => {
       if (u.type === 'connected') {
         const changed = this.secret !== '' && this.secret !== u.ready.webhook_secret;
         this.secret = u.ready.webhook_secret;
+        this.credentials = u.ready.credentials ?? {};
         if (!u.reconnect) {
           ready = { type: 'ready', sandbox_url: u.url, forward_to: this.opts.forwardTo, merchant_id: u.ready.merchant_id, webhook_secret: this.secret };
           onUpdate(ready);
@@ -105,8 +113,8 @@ export class Forwarder {
         }
       } else if (u.type === 'disconnected') {
         onUpdate({ type: 'disconnected', sandbox_url: u.url, reason: u.reason, retry_in_ms: u.retry_in_ms, attempt: u.attempt });
-      } else if (u.type === 'event') {
-        this.accept(u.event, onUpdate);
+      } else if (u.type === 'notification') {
+        this.accept(u.notification, onUpdate);
       }
     });
     return ready!;
@@ -119,21 +127,28 @@ export class Forwarder {
     this.closeTransport?.();
   }
 
-  private accept(event: PaycliEvent, onUpdate: (u: ForwarderUpdate) => void): void {
-    if (this.seen.has(event.id)) return;
-    this.seen.add(event.id);
+  private accept(notification: StreamNotification, onUpdate: (u: ForwarderUpdate) => void): void {
+    if (this.seen.has(notification.id)) return;
+    this.seen.add(notification.id);
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
-    if (this.opts.events && !eventMatches(this.opts.events, event.type)) return;
-    const p = this.forward(event).then(onUpdate);
+    if (this.opts.events && !eventMatches(this.opts.events, notification.type)) return;
+    const p = this.forward(notification).then(onUpdate);
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  /** Signs and sends one event; never rejects (a failure is a result). */
-  async forward(event: PaycliEvent): Promise<Extract<ForwarderUpdate, { type: 'delivery' }>> {
+  /** Signs and sends one notification as its provider does; never rejects (a failure is a result). */
+  async forward(n: StreamNotification): Promise<Extract<ForwarderUpdate, { type: 'delivery' }>> {
     const at = this.clock.now();
-    const signed = paycliNotificationProtocol.sign(event, this.secret, { timestampSec: Math.floor(at / 1000) });
-    const base = { type: 'delivery' as const, at, event_id: event.id, event_type: event.type, url: this.opts.forwardTo };
+    const base = { type: 'delivery' as const, at, event_id: n.id, event_type: n.type, url: this.opts.forwardTo };
+    const protocol = this.providers[n.provider]?.notifications;
+    if (!protocol) {
+      return { ...base, status: null, latency_ms: 0, error: `this paycli does not know provider "${n.provider}"`, acknowledged: false, response_excerpt: '' };
+    }
+    // The native provider signs listen's notifications with the merchant's webhook secret, as ever.
+    const creds = n.provider === 'paycli' ? { ...this.credentials.paycli, webhook_secret: this.secret } : (this.credentials[n.provider] ?? {});
+    const stored = { id: n.id, type: n.type, payload: n.payload, provider: n.provider, merchant_id: '', event_id: n.event_id, created: at };
+    const signed = protocol.sign(stored, creds, { url: this.opts.forwardTo, kind: 'listen', endpoint_id: null, secret: null }, { timestampSec: Math.floor(at / 1000) });
     const started = performance.now();
     try {
       const res = await this.transport({
@@ -147,7 +162,7 @@ export class Forwarder {
         status: res.status,
         latency_ms: Math.round(performance.now() - started),
         error: null,
-        acknowledged: paycliNotificationProtocol.isAcknowledged(res.status, res.body),
+        acknowledged: protocol.isAcknowledged(res.status, res.body),
         response_excerpt: res.body.slice(0, EXCERPT_CHARS),
       };
     } catch (err) {

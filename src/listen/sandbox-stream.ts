@@ -9,7 +9,7 @@ import type { PaycliEvent } from '../engine/types.js';
 import { ERROR_CODES, PaycliError, type ErrorCode } from '../errors.js';
 import type { ActivityEntry } from '../core/activity-log.js';
 import type { SandboxClient } from '../sandbox/client.js';
-import type { StreamReady } from '../sandbox/stream-routes.js';
+import type { StreamNotification, StreamReady } from '../sandbox/stream-routes.js';
 import { SseParser, type SseMessage } from './sse-parser.js';
 
 export const DEFAULT_CLIENT_HEARTBEAT_MS = 10_000;
@@ -22,7 +22,7 @@ export interface SandboxStreamOptions {
    * new keys is found again through its runtime file.
    */
   client: () => SandboxClient;
-  include: readonly ('events' | 'activity')[];
+  include: readonly ('events' | 'activity' | 'notifications')[];
   /** The heartbeat interval asked of the sandbox; the connection is dead after 2.5 of them in silence. */
   heartbeatMs?: number;
   backoffMs?: readonly number[];
@@ -34,6 +34,8 @@ export interface SandboxStreamOptions {
 export type StreamUpdate =
   | { type: 'connected'; url: string; ready: StreamReady; reconnect: boolean; down_for_ms: number | null }
   | { type: 'event'; event: PaycliEvent }
+  /** What an event means in its payment's provider, unsigned (with `include: ['notifications']`). */
+  | { type: 'notification'; notification: StreamNotification }
   | { type: 'activity'; entry: ActivityEntry }
   | { type: 'disconnected'; url: string; reason: string; retry_in_ms: number; attempt: number };
 
@@ -177,6 +179,11 @@ export class SandboxStream {
       const event = JSON.parse(message.data) as PaycliEvent;
       this.lastEventId = message.id ?? event.id;
       onUpdate({ type: 'event', event });
+    } else if (message.event === 'notification') {
+      const notification = JSON.parse(message.data) as StreamNotification;
+      // Notifications follow their event: resuming after it also resumes after them.
+      this.lastEventId = notification.event_id;
+      onUpdate({ type: 'notification', notification });
     } else if (message.event === 'activity') {
       const entry = JSON.parse(message.data) as ActivityEntry;
       this.activitySeq = entry.seq;
@@ -187,7 +194,8 @@ export class SandboxStream {
   private query(): string {
     const params = new URLSearchParams({ include: this.opts.include.join(','), heartbeat_ms: String(this.heartbeatMs) });
     if (this.instance) params.set('instance', this.instance);
-    if (this.lastEventId && this.opts.include.includes('events')) params.set('since_event', this.lastEventId);
+    const followsEvents = this.opts.include.includes('events') || this.opts.include.includes('notifications');
+    if (this.lastEventId && followsEvents) params.set('since_event', this.lastEventId);
     if (this.activitySeq !== null && this.opts.include.includes('activity')) params.set('activity_since', String(this.activitySeq));
     return params.toString();
   }

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { PaymentService } from '../core/payment-service.js';
 import type { RandomSource } from '../core/ids.js';
 import type { UnitOfWork } from '../core/unit-of-work.js';
-import type { IdempotencyCache } from '../core/idempotency.js';
+import type { IdempotencyCache, IdempotencyTicket, StoredResponse } from '../core/idempotency.js';
 import type { CoreReader, ProviderNotifications } from '../core/notifications.js';
 import type { Merchant, Payment } from '../engine/types.js';
 import type { PaycliError } from '../errors.js';
@@ -72,7 +72,9 @@ export interface ProviderHost<C extends Credentials = Credentials> {
    * must be synchronous (one tick: no lost updates) and should check before it stages (see UnitOfWork).
    */
   transact<T>(fn: (uow: UnitOfWork) => T): Promise<T>;
-  /** Idempotency-Key records shared with the core; a handler stages its response inside its unit of work. */
+  /** The same, answering a POST: with its Idempotency-Key ticket the stored answer joins the commit. */
+  transact(fn: (uow: UnitOfWork) => StoredResponse, ticket: IdempotencyTicket | null): Promise<StoredResponse>;
+  /** Idempotency-Key records shared with the core: `run` hands a ticket to pass to `transact`. */
   idempotency: IdempotencyCache;
   clock: Clock;
   activity: ActivityLog;

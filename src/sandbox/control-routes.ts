@@ -5,39 +5,23 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
 import { FakeClock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import type { BuyerAction } from '../engine/payments.js';
-import type { Merchant } from '../engine/types.js';
-import { authenticate } from '../providers/paycli/auth.js';
-import { parse } from '../providers/paycli/schemas.js';
-import { toNativePayment } from '../providers/paycli/serialize.js';
-import type { Store } from '../store/store.js';
-import { toPublicDelivery, type Delivery, type WebhookDispatcher } from '../webhooks/dispatcher.js';
-import type { ActivityLog } from '../core/activity-log.js';
-import type { IdempotencyCache, StoredResponse } from '../core/idempotency.js';
+import type { Merchant, Payment } from '../engine/types.js';
+import { requireApiKey } from '../http/api-key.js';
+import { parse } from '../http/validation.js';
+import { toPublicDelivery, type Delivery } from '../webhooks/dispatcher.js';
+import type { StoredResponse } from '../core/idempotency.js';
 import { answerPost } from '../http/idempotent-post.js';
 import { buyerPage } from './buyer-page.js';
-import type { PaymentService } from '../core/payment-service.js';
 import { paginate } from '../core/pagination.js';
 import { streamRouter } from './stream-routes.js';
+import type { ControlContext } from './control-context.js';
 
 export const CONTROL_PREFIX = '/_sandbox';
 
-export interface ControlContext {
-  service: PaymentService;
-  /** The same Idempotency-Key records as the API's: every POST honours a key. */
-  idempotency: IdempotencyCache;
-  dispatcher: WebhookDispatcher;
-  activity: ActivityLog;
-  store: Store;
-  clock: Clock;
-  version: string;
-  startedAt: number;
-  /** Called after the clock is advanced through the API, so due work runs. */
-  onClockAdvanced?: () => Promise<void>;
-}
+export type { ControlContext } from './control-context.js';
 
 const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
 
@@ -68,6 +52,16 @@ const merchantBody = z.strictObject({
   fees: z.strictObject({ percent_bps: z.number().int().min(0).max(10_000), fixed: z.number().int().min(0).max(1_000_000) }).optional(),
   risk_max_amount: z.number().int().min(1).nullable().optional(),
 });
+
+/**
+ * The payment after a buyer action. A native payment is shown as the native API shows it (as it always
+ * was); another provider's says which provider it belongs to.
+ */
+function buyerView(p: Payment): Payment | Omit<Payment, 'provider'> {
+  if (p.provider !== 'paycli') return p;
+  const { provider: _provider, ...rest } = p;
+  return rest;
+}
 
 function publicMerchant(m: Merchant) {
   return { id: m.id, name: m.name, publishable_key: m.publishable_key, fees: m.fees, risk_max_amount: m.risk_max_amount };
@@ -111,10 +105,11 @@ export function controlRouter(ctx: ControlContext): Router {
       return;
     }
     // The buyer has no API key, so buyer actions share one key space of their own.
-    await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: toNativePayment(await service.buyerAction(req.params.id!, action, body.failure_code)) }));
+    await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: buyerView(await service.buyerAction(req.params.id!, action, body.failure_code)) }));
   });
 
-  router.use(authenticate(service));
+  // The sandbox's own key (the merchant's secret key) opens the control API, whichever providers run.
+  router.use(requireApiKey((key) => service.authenticate(key)));
   // GET /stream (Server-Sent Events for listen and logs tail) and GET /webhook_secret.
   router.use(streamRouter(ctx));
 

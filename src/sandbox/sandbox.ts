@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { FakeClock, SystemClock, type Clock } from '../clock.js';
 import { ActivityLog } from '../core/activity-log.js';
 import { CredentialStore } from '../core/credentials.js';
-import { IdempotencyCache } from '../core/idempotency.js';
+import { IdempotencyCache, type IdempotencyTicket, type StoredResponse } from '../core/idempotency.js';
+import type { UnitOfWork } from '../core/unit-of-work.js';
 import { cryptoRandom, idGenerator, seededRandom } from '../core/ids.js';
 import { providerSigner } from '../core/notifications.js';
 import { PaymentService } from '../core/payment-service.js';
@@ -203,14 +204,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const control = express.Router();
     control.use(jsonBodyParsing({ limitBytes: bodyLimitBytes, formWhen: (req) => req.path.startsWith('/buyer/') }));
     control.use(
-      controlRouter({ service, idempotency, dispatcher, activity, store, clock, version: pkg.version, startedAt: clock.now(), onClockAdvanced: () => dispatcher.whenIdle() }),
+      controlRouter({
+        service,
+        idempotency,
+        dispatcher,
+        activity,
+        store,
+        clock,
+        version: pkg.version,
+        startedAt: clock.now(),
+        onClockAdvanced: () => dispatcher.whenIdle(),
+        notificationsOf: (event) => service.notificationsOf(event),
+        credentialsOf: (merchant) => {
+          const all: Record<string, Record<string, unknown>> = {};
+          for (const p of providers) {
+            const creds = credentials.find(p.name, merchant.id);
+            if (creds) all[p.name] = creds;
+          }
+          return all;
+        },
+      }),
     );
 
     for (const provider of providers) {
       const providerHost: ProviderHost = {
         name: provider.name,
         core: service,
-        transact: (fn) => service.transact(provider.name, fn),
+        transact: ((fn: (uow: UnitOfWork) => StoredResponse, ticket?: IdempotencyTicket | null) =>
+          service.transact(provider.name, fn, ticket ?? null)) as ProviderHost['transact'],
         idempotency,
         clock,
         activity,

@@ -7,6 +7,9 @@
  *   `heartbeat_ms` lets both sides notice a dead connection. A client that reconnects (the sandbox
  *   restarted, the network blinked) passes the `instance` it was connected to and the last event id it
  *   saw, and gets the events it missed before the live ones.
+ *   With `include=notifications`, each event is followed by the notifications it means in its payment's
+ *   provider (`notification`: provider, event id, notification id, type and unsigned payload), and `ready`
+ *   carries each served provider's credentials, so `listen` signs exactly as that provider does.
  * - `GET /_sandbox/webhook_secret`: the merchant's webhook secret, which signs notify_url and --forward-to
  *   notifications and which `listen` signs with, so the app needs one secret for all of them.
  *
@@ -16,9 +19,9 @@ import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
-import { parse } from '../providers/paycli/schemas.js';
+import { parse } from '../http/validation.js';
 import type { ActivityEntry } from '../core/activity-log.js';
-import type { ControlContext } from './control-routes.js';
+import type { ControlContext } from './control-context.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** At most this many missed events are replayed on reconnect; more would flood the app. */
@@ -36,12 +39,23 @@ export interface StreamReady {
   heartbeat_ms: number;
   /** The sequence number of the newest activity entry (0 when none). */
   activity_seq: number;
+  /** With `include=notifications`: each served provider's credentials for this merchant. */
+  credentials?: Record<string, Record<string, unknown>>;
+}
+
+/** One `notification` message: what an event means in its payment's provider, unsigned. */
+export interface StreamNotification {
+  provider: string;
+  event_id: string;
+  id: string;
+  type: string;
+  payload: unknown;
 }
 
 const streamQuery = z.strictObject({
   include: z
     .string()
-    .regex(/^(events|activity)(,(events|activity))*$/, { error: 'must be a comma list of events, activity' })
+    .regex(/^(events|activity|notifications)(,(events|activity|notifications))*$/, { error: 'must be a comma list of events, activity, notifications' })
     .optional(),
   heartbeat_ms: z
     .string()
@@ -122,17 +136,26 @@ export function streamRouter(ctx: ControlContext): Router {
       webhook_secret: merchant.webhook_secret,
       heartbeat_ms: heartbeatMs,
       activity_seq: ctx.activity.since(0).at(-1)?.seq ?? 0,
+      ...(include.has('notifications') ? { credentials: ctx.credentialsOf(merchant) } : {}),
     };
     write('retry: 1000\n');
     send('ready', ready);
 
     // The backlog and the subscription are taken in the same tick, so nothing falls between them.
-    if (include.has('events')) {
+    if (include.has('events') || include.has('notifications')) {
+      const sendEvent = (e: PaycliEvent) => {
+        if (include.has('events')) send('event', e, e.id);
+        if (!include.has('notifications')) return;
+        for (const n of ctx.notificationsOf(e)) {
+          const message: StreamNotification = { provider: n.provider, event_id: e.id, id: n.notification.id, type: n.notification.type, payload: n.notification.payload };
+          send('notification', message);
+        }
+      };
       const backlog = eventsToReplay(ctx.store.list<PaycliEvent>('events'), merchant.id, lastEventId, seen, ctx.startedAt);
-      for (const e of backlog) send('event', e, e.id);
+      for (const e of backlog) sendEvent(e);
       cleanups.push(
         ctx.service.onEvent((e) => {
-          if (e.merchant_id === merchant.id) send('event', e, e.id);
+          if (e.merchant_id === merchant.id) sendEvent(e);
         }),
       );
     }

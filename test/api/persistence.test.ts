@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { FakeClock } from '../../src/clock.js';
 import { PaycliError } from '../../src/errors.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
@@ -123,6 +124,47 @@ describe('restart on the same data file', () => {
       expect(p.id).toMatch(/^pay_/);
     } finally {
       await rec.close();
+    }
+  });
+
+  it('pending deliveries of a data file written before providers (secret inside, no notification) still go out, verified', async () => {
+    let healthy = false;
+    const rec = await startReceiver(() => (healthy ? { status: 200 } : { status: 500 }));
+    const hook = await startReceiver(() => (healthy ? { status: 200 } : { status: 500 }));
+    try {
+      const clock = new FakeClock(Date.now());
+      const a = await start({ clock });
+      const we = (await a.call('POST', '/v1/webhook_endpoints', { url: hook.url, enabled_events: ['payment.succeeded'] })).body;
+      await a.call('POST', '/v1/payments', paymentBody({ notify_url: rec.url }));
+      await clock.advance(0);
+      const store = a.sandbox.store;
+      // Rewrite the deliveries as earlier versions stored them, and drop the notifications they now refer to.
+      for (const d of store.list<{ id: string; provider?: string; notification_id?: string; endpoint_id: string | null; event_id: string }>('deliveries')) {
+        const { provider: _p, notification_id: _n, ...legacy } = d;
+        store.put('deliveries', { ...legacy, secret: d.endpoint_id ? we.secret : a.sandbox.merchant.webhook_secret });
+      }
+      for (const n of [...store.list('notifications')]) store.remove('notifications', n.id);
+      await store.commit();
+      const pending = store.list<{ id: string; event_id: string }>('deliveries').length;
+      await stop(a);
+
+      healthy = true;
+      const clock2 = new FakeClock(clock.now() + 60_000);
+      const b = await start({ clock: clock2 });
+      await clock2.advance(0);
+      await b.sandbox.dispatcher.whenIdle();
+      const deliveries = b.sandbox.store.list<{ id: string; status: string; provider: string; endpoint_id: string | null; event_id: string }>('deliveries');
+      expect(deliveries).toHaveLength(pending);
+      for (const d of deliveries) {
+        expect(d).toMatchObject({ status: 'succeeded', provider: 'paycli', notification_id: d.event_id });
+        expect(d).not.toHaveProperty('secret');
+        const last = (d.endpoint_id ? hook : rec).requests.filter((r) => r.headers['webhook-id'] === d.event_id).at(-1)!;
+        expect(() => new Webhook(d.endpoint_id ? we.secret : b.sandbox.merchant.webhook_secret).verify(last.body, last.headers as Record<string, string>)).not.toThrow();
+      }
+      expect(deliveries.filter((d) => d.endpoint_id !== null)).toHaveLength(1);
+    } finally {
+      await rec.close();
+      await hook.close();
     }
   });
 

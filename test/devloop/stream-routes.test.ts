@@ -137,8 +137,10 @@ describe('GET /_sandbox/stream', () => {
     await until(() => named(viaHeader, 'event').length === 2);
     const fresh = await openStream(api);
     await until(() => named(fresh, 'ready').length === 1);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(named(fresh, 'event')).toEqual([]);
+    // A sentinel payment after connecting: a fresh stream gets its events and nothing replayed before them.
+    const sentinel = (await api.call('POST', '/v1/payments', paymentBody())).body;
+    await until(() => named(fresh, 'event').length >= 2);
+    expect(named(fresh, 'event').map((m) => JSON.parse(m.data).data.object.id)).toEqual([sentinel.id, sentinel.id]);
     for (const s of [again, viaHeader, fresh]) s.abort();
   });
 
@@ -146,10 +148,9 @@ describe('GET /_sandbox/stream', () => {
     api = await startTestSandbox();
     const streams = await Promise.all([openStream(api), openStream(api, '?include=activity')]);
     await until(() => streams.every((s) => named(s, 'ready').length === 1));
-    const started = Date.now();
+    // Open streams must not hold close() up: were they to, the test would time out (no wall-clock bound).
     await api.close();
     api = null;
-    expect(Date.now() - started).toBeLessThan(2000);
     await Promise.all(streams.map((s) => s.ended));
   });
 });

@@ -142,7 +142,8 @@ describe('paycli sandbox start', () => {
     const out = collect(child);
     expect(await out.exit).toBe(0);
     expect(out.stdout().trim()).toBe(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
-  });
+    // npx links the project into its cache on the first run in a new clone, which can take half a minute.
+  }, 120_000);
 
   test('--version answers', async () => {
     const out = collect(run(['--version'], tmp()));

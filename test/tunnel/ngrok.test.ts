@@ -149,7 +149,8 @@ describe('openTunnel', () => {
   // The real @ngrok/ngrok path, no connector. CI has no internet: the library then fails fast with
   // "failed to connect session: failed to establish tcp connection" (→ offline). With internet, ngrok
   // rejects the token (ERR_NGROK_105 → invalid_authtoken). Either way: fast, mapped, no token echoed.
-  it('with an invalid token through the real ngrok library, fails within the timeout with a mapped message', async () => {
+  // It reaches out to the internet and times itself, so it runs only when asked: PAYCLI_TEST_NGROK=1.
+  it.runIf(process.env.PAYCLI_TEST_NGROK === '1')('with an invalid token through the real ngrok library, fails within the timeout with a mapped message', async () => {
     const timeoutMs = 10_000;
     const started = Date.now();
     const err = await openTunnel({ port: 9, authtoken: 'invalid_token_xyz', timeoutMs }).catch((e: unknown) => e);

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { PaycliError } from '../../errors.js';
 import type { Merchant } from '../../engine/types.js';
 import type { StoredResponse } from '../../core/idempotency.js';
+import type { UnitOfWork } from '../../core/unit-of-work.js';
 import type { ProviderHost } from '../contract.js';
 import { nativePage, toNativeEvent, toNativePayment, toNativeRefund } from './serialize.js';
 import { answerPost } from '../../http/idempotent-post.js';
@@ -29,17 +30,11 @@ type Locals = { merchant: Merchant };
 const merchantOf = (res: Response) => (res.locals as Locals).merchant;
 
 /**
- * A POST handler: computes a response; idempotency and sending are handled around it. It passes `stage`
- * (wrapped by `as`) to the service, which calls it before committing, so a stored Idempotency-Key
- * response is durable exactly when the change it describes is.
+ * A POST handler: checks the request, then returns the unit of work that makes the change and says the
+ * answer. `post` runs it through `transact` with the Idempotency-Key ticket, so the stored answer is durable
+ * exactly when the change it describes is (one commit).
  */
-type PostHandler = (req: Request, merchant: Merchant, stage: (response: StoredResponse) => void) => Promise<StoredResponse>;
-
-/** Turns `stage` into the service's onStaged callback for a response with this status. */
-const as = (status: number, stage: (response: StoredResponse) => void) => (body: unknown) => stage({ status, body });
-
-/** Stages the native shape of a domain object (the stored Idempotency-Key response is what was sent). */
-const native = <T, U>(shape: (o: T) => U, staged: (body: unknown) => void) => (o: T) => staged(shape(o));
+type PostHandler = (req: Request, merchant: Merchant) => (uow: UnitOfWork) => StoredResponse;
 
 export function paycliRouter(host: ProviderHost): Router {
   const { core: service, idempotency } = host;
@@ -50,15 +45,14 @@ export function paycliRouter(host: ProviderHost): Router {
   const post = (path: string, handler: PostHandler) => {
     router.post(path, (req, res) => {
       const merchant = merchantOf(res);
-      return answerPost(req, res, idempotency, merchant.id, (stage) => handler(req, merchant, stage));
+      return answerPost(req, res, idempotency, merchant.id, (ticket) => host.transact(handler(req, merchant), ticket));
     });
   };
 
   // --- payments ---
-  post('/payments', async (req, merchant, stage) => {
-    const body = parse(createPaymentSchema, req.body);
-    const payment = await service.createPayment(merchant, toCreatePaymentInput(body), native(toNativePayment, as(201, stage)));
-    return { status: 201, body: toNativePayment(payment) };
+  post('/payments', (req, merchant) => {
+    const input = toCreatePaymentInput(parse(createPaymentSchema, req.body));
+    return (uow) => ({ status: 201, body: toNativePayment(uow.createPayment(merchant, input)) });
   });
   router.get('/payments', (req, res) => {
     res.json(nativePage(service.listPayments(merchantOf(res), parse(listPaymentsQuery, req.query, 'query')), toNativePayment));
@@ -66,19 +60,19 @@ export function paycliRouter(host: ProviderHost): Router {
   router.get('/payments/:id', (req, res) => {
     res.json(toNativePayment(service.getPayment(merchantOf(res), req.params.id!)));
   });
-  post('/payments/:id/capture', async (req, merchant, stage) => {
+  post('/payments/:id/capture', (req, merchant) => {
     const body = parse(captureSchema, req.body ?? {});
-    return { status: 200, body: toNativePayment(await service.capture(merchant, String(req.params.id), body.amount, native(toNativePayment, as(200, stage)))) };
+    return (uow) => ({ status: 200, body: toNativePayment(uow.capture(merchant, String(req.params.id), body.amount)) });
   });
-  post('/payments/:id/cancel', async (req, merchant, stage) => {
+  post('/payments/:id/cancel', (req, merchant) => {
     const body = parse(cancelSchema, req.body ?? {});
-    return { status: 200, body: toNativePayment(await service.cancel(merchant, String(req.params.id), body.cancellation_reason, native(toNativePayment, as(200, stage)))) };
+    return (uow) => ({ status: 200, body: toNativePayment(uow.cancel(merchant, String(req.params.id), body.cancellation_reason)) });
   });
 
   // --- refunds ---
-  post('/refunds', async (req, merchant, stage) => {
+  post('/refunds', (req, merchant) => {
     const body = parse(createRefundSchema, req.body);
-    return { status: 201, body: toNativeRefund(await service.createRefund(merchant, body.payment_id, toCreateRefundInput(body), native(toNativeRefund, as(201, stage)))) };
+    return (uow) => ({ status: 201, body: toNativeRefund(uow.createRefund(merchant, body.payment_id, toCreateRefundInput(body))) });
   });
   router.get('/refunds', (req, res) => {
     res.json(nativePage(service.listRefunds(merchantOf(res), parse(listQuery, req.query, 'query')), toNativeRefund));
@@ -96,9 +90,9 @@ export function paycliRouter(host: ProviderHost): Router {
   });
 
   // --- webhook endpoints ---
-  post('/webhook_endpoints', async (req, merchant, stage) => {
+  post('/webhook_endpoints', (req, merchant) => {
     const body = parse(createEndpointSchema, req.body);
-    return { status: 201, body: await service.createEndpoint(merchant, body, as(201, stage)) };
+    return (uow) => ({ status: 201, body: uow.createEndpoint(merchant, body) });
   });
   router.get('/webhook_endpoints', (_req, res) => {
     const data = service.listEndpoints(merchantOf(res));

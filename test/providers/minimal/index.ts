@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Merchant, Payment } from '../../../src/engine/types.js';
+import { IdempotencyCache, type IdempotencyTicket } from '../../../src/core/idempotency.js';
 import { PaycliError } from '../../../src/errors.js';
 import type { Provider, ProviderHost, ProviderNotification } from '../../../src/providers/contract.js';
 
@@ -36,7 +37,7 @@ function merchantOf(res: Response): Merchant {
 }
 
 function orderView(order: MinimalOrder, p: Payment) {
-  return { order: order.id, order_no: order.order_no, status: p.status.toUpperCase(), amount: p.amount, failure: p.failure_code };
+  return { order: order.id, order_no: order.order_no, status: p.status.toUpperCase(), amount: p.amount, refunded: p.amount_refunded, failure: p.failure_code };
 }
 
 function app(host: ProviderHost<MinimalCredentials>) {
@@ -55,24 +56,32 @@ function app(host: ProviderHost<MinimalCredentials>) {
     const amount = Number(field(req, 'amount'));
     if (!Number.isInteger(amount) || amount < 1) throw new PaycliError('parameter_invalid', 'amount must be a positive integer', { param: 'amount' });
     const code = (req.body as Record<string, string>).payment_code;
-    const view = await host.transact((uow) => {
-      const payment = uow.createPayment(merchant, {
-        amount,
-        currency: field(req, 'currency').toUpperCase(),
-        merchant_order_id: field(req, 'order_no'),
-        payment_method: { type: 'wallet', wallet: 'alipay', ...(code ? { payment_code: code } : {}) },
-        capture_method: 'automatic',
-        description: null,
-        notify_url: (req.body as Record<string, string>).notify_url ?? null,
-        return_url: null,
-        metadata: {},
-      });
-      const order: MinimalOrder = { id: uow.newId('mo'), merchant_id: merchant.id, order_no: payment.merchant_order_id, payment_id: payment.id };
-      uow.put('minimal_orders', order);
-      uow.addRef(order.id, payment.id);
-      return orderView(order, payment);
-    });
-    res.status(201).json(view);
+    const input = {
+      amount,
+      currency: field(req, 'currency').toUpperCase(),
+      merchant_order_id: field(req, 'order_no'),
+      payment_method: { type: 'wallet' as const, wallet: 'alipay' as const, ...(code ? { payment_code: code } : {}) },
+      capture_method: 'automatic' as const,
+      description: null,
+      notify_url: (req.body as Record<string, string>).notify_url ?? null,
+      return_url: null,
+      metadata: {},
+    };
+    // One unit of work: the domain payment, this provider's order document, its ref and (with an
+    // Idempotency-Key) the stored answer, made durable together.
+    const exec = (ticket: IdempotencyTicket | null) =>
+      host.transact((uow) => {
+        const payment = uow.createPayment(merchant, input);
+        const order: MinimalOrder = { id: uow.newId('mo'), merchant_id: merchant.id, order_no: payment.merchant_order_id, payment_id: payment.id };
+        uow.put('minimal_orders', order);
+        uow.addRef(order.id, payment.id);
+        return { status: 201, body: orderView(order, payment) };
+      }, ticket);
+    const key = req.get('idempotency-key');
+    const { response } = key
+      ? await host.idempotency.run(`minimal:${merchant.id}`, key, IdempotencyCache.fingerprint('POST', req.originalUrl, req.body), exec)
+      : { response: await exec(null) };
+    res.status(response.status).json(response.body);
   });
 
   router.get('/orders/:id', (req, res) => {
@@ -85,9 +94,9 @@ function app(host: ProviderHost<MinimalCredentials>) {
     const merchant = merchantOf(res);
     const order = host.core.reader.get<MinimalOrder>('minimal_orders', String(req.params.id));
     if (!order || order.merchant_id !== merchant.id) throw new PaycliError('resource_missing', `No order ${req.params.id}`, { param: 'id' });
-    const later = (req.body as Record<string, string>).later;
+    const { later, amount } = req.body as Record<string, string | undefined>;
     const refund = await host.transact((uow) =>
-      uow.createRefund(merchant, order.payment_id, { reason: null, metadata: {}, ...(later ? { pendingForMs: Number(later) } : {}) }),
+      uow.createRefund(merchant, order.payment_id, { reason: null, metadata: {}, ...(amount ? { amount: Number(amount) } : {}), ...(later ? { pendingForMs: Number(later) } : {}) }),
     );
     res.status(201).json({ refund: refund.id, status: refund.status.toUpperCase() });
   });

@@ -1,0 +1,29 @@
+/**
+ * What the control API (`/_sandbox`, control-routes.ts and stream-routes.ts) is given by the sandbox.
+ */
+import type { Clock } from '../clock.js';
+import type { ActivityLog } from '../core/activity-log.js';
+import type { IdempotencyCache } from '../core/idempotency.js';
+import type { ProviderNotification } from '../core/notifications.js';
+import type { PaymentService } from '../core/payment-service.js';
+import type { Merchant, PaycliEvent } from '../engine/types.js';
+import type { Store } from '../store/store.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+
+export interface ControlContext {
+  service: PaymentService;
+  /** The same Idempotency-Key records as the API's: every POST honours a key. */
+  idempotency: IdempotencyCache;
+  dispatcher: WebhookDispatcher;
+  activity: ActivityLog;
+  store: Store;
+  clock: Clock;
+  version: string;
+  startedAt: number;
+  /** Called after the clock is advanced through the API, so due work runs. */
+  onClockAdvanced?: () => Promise<void>;
+  /** What an event means in its payment's provider (for `listen`, which signs as that provider). */
+  notificationsOf: (event: PaycliEvent) => { provider: string; notification: ProviderNotification }[];
+  /** Each served provider's credentials for a merchant. */
+  credentialsOf: (merchant: Merchant) => Record<string, Record<string, unknown>>;
+}
