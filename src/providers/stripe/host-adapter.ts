@@ -9,7 +9,7 @@ import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import { inScope, scopeOwnEvents } from './request-scope.js';
 import type { KeyKind, StripeHost } from './stripe-host.js';
 import { STRIPE, stripeReader, type PendingOwnEvents } from './stripe-reader.js';
-import { COLLECTIONS, intentIdOfOrder, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
+import { COLLECTIONS, intentIdOf, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
 
 export interface StripeCredentials extends Record<string, unknown> {
   secret_key: string;
@@ -36,7 +36,7 @@ function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
     createPayment(input) {
       // Each confirmation of an intent is one payment; the intent id finds the latest for the buyer.
       const payment = uow.createPayment(merchant, input, { uniqueOrderId: false });
-      const piId = intentIdOfOrder(payment.merchant_order_id);
+      const piId = intentIdOf(payment);
       if (piId) uow.addRef(piId, payment.id);
       return payment;
     },

@@ -9,7 +9,7 @@ import { stripeHost, type StripeCredentials } from './host-adapter.js';
 import { recordDomainEvent, registerBaseUrl, stripeNotifications } from './notifications.js';
 import { stripeRouter } from './router.js';
 import { fromPaycliError } from './stripe-errors.js';
-import { COLLECTIONS, intentIdOfOrder } from './stripe-state.js';
+import { COLLECTIONS, intentIdOf } from './stripe-state.js';
 import { newRequestId } from './request-pipeline.js';
 
 export type { StripeCredentials };
@@ -24,7 +24,7 @@ export const stripeProvider: Provider<StripeCredentials> = {
   },
   describe: (creds, { url }) => ({ url, secret_key: creds.secret_key, publishable_key: creds.publishable_key, webhook_secret: creds.webhook_secret }),
   refsOf(payment) {
-    const piId = intentIdOfOrder(payment.merchant_order_id);
+    const piId = intentIdOf(payment);
     return piId ? [piId] : [];
   },
   app(host) {

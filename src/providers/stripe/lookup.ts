@@ -8,7 +8,7 @@ import { int, str } from './params.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import {
   COLLECTIONS,
-  intentIdOfOrder,
+  intentIdOf,
   paymentIdOfCharge,
   type CustomerDoc,
   type PaymentIntentDoc,
@@ -29,7 +29,7 @@ import {
 type Json = Record<string, unknown>;
 
 export function intentOfPayment(ctx: WireContext, payment: Payment): PaymentIntentDoc | undefined {
-  const piId = intentIdOfOrder(payment.merchant_order_id);
+  const piId = intentIdOf(payment);
   return piId ? ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, piId) : undefined;
 }
 

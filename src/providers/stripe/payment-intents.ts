@@ -8,7 +8,7 @@ import { ACCEPTED, bool, checkAccepted, currency, int, metadata, nullableStr, on
 import { resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
-import { attemptOrderId, chargeIdOf, COLLECTIONS, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
+import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
 import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, UNAUTHORISED_CANCEL_REASONS, type IntentStatus, type OpContext } from './wire-objects.js';
 
 const MAX_AMOUNT = 99_999_999;
@@ -187,13 +187,13 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
   const payment = ctx.unit.createPayment({
     amount: pi.amount,
     currency: pi.currency.toUpperCase(),
-    merchant_order_id: attemptOrderId(pi.id, pi.attempts.length + 1),
+    merchant_order_id: attemptOrderId(pi),
     payment_method: { type: 'card', card: { ...pmDoc.card_data } },
     capture_method: pi.capture_method === 'manual' ? 'manual' : 'automatic',
     description: pi.description,
     notify_url: null,
     return_url: pi.return_url,
-    metadata: pi.metadata,
+    metadata: { ...pi.metadata, [INTENT_METADATA_KEY]: pi.id },
   });
   const next: PaymentIntentDoc = { ...pi, attempts: [...pi.attempts, payment.id] };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);

@@ -7,7 +7,7 @@ import { endpointWants } from './endpoint-filter.js';
 import { chargeObject, checkoutSessionObject, completedView, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
 import {
   COLLECTIONS,
-  intentIdOfOrder,
+  intentIdOf,
   type CheckoutSessionDoc,
   type PaymentIntentDoc,
   type StripeEventDoc,
@@ -86,7 +86,7 @@ export function eventObject(e: StripeEventDoc): Obj {
  * raises a payment's first events while the provider is still creating it.
  */
 function seeing(ctx: WireContext, payment: Payment): WireContext {
-  const piId = intentIdOfOrder(payment.merchant_order_id);
+  const piId = intentIdOf(payment);
   const base = ctx.unit;
   const unit: StripeReader = {
     ...base,
@@ -176,6 +176,6 @@ export function stripeEventDocsFor(ctx: WireContext, event: PaycliEvent, request
 }
 
 function intentOf(ctx: WireContext, payment: Payment): PaymentIntentDoc | undefined {
-  const piId = intentIdOfOrder(payment.merchant_order_id);
+  const piId = intentIdOf(payment);
   return piId ? ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, piId) : undefined;
 }

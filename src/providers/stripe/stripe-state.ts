@@ -202,7 +202,11 @@ export const paymentIdOfCharge = (chargeId: string) => `pay_${chargeId.slice(3)}
 export const chargeTxnId = (paymentId: string) => `txn_${paymentId.slice(paymentId.indexOf('_') + 1)}`;
 export const refundTxnId = (refundId: string) => `txn_r${refundId.slice(refundId.indexOf('_') + 1)}`;
 
-/** The domain payment of a confirmation attempt names its intent: `<pi id>/<attempt number>`. */
-export const attemptOrderId = (piId: string, attempt: number) => `${piId}/${attempt}`;
-export const intentIdOfOrder = (merchantOrderId: string): string | null =>
-  merchantOrderId.startsWith('pi_') && merchantOrderId.includes('/') ? merchantOrderId.slice(0, merchantOrderId.indexOf('/')) : null;
+/**
+ * The domain payment of a confirmation attempt records its intent in its metadata, and takes the
+ * merchant's order number from the intent's `metadata[order_id]` (a common Stripe convention) or else the
+ * intent id, so the simulated buyer and the native views find it by either.
+ */
+export const INTENT_METADATA_KEY = 'stripe_payment_intent';
+export const attemptOrderId = (pi: { id: string; metadata: Record<string, string> }): string => pi.metadata.order_id || pi.id;
+export const intentIdOf = (payment: { metadata: Record<string, string> }): string | null => payment.metadata[INTENT_METADATA_KEY] ?? null;
