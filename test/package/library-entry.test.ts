@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROVIDER_NAMES } from '../../src/providers/registry.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scratchParent = path.join(root, '.scratch');
@@ -70,7 +71,8 @@ describe('the packed package as a library', () => {
       payment: 'succeeded',
       created: Date.UTC(2026, 0, 1) / 1000,
       providers: ['paycli'],
-      names: ['paycli'],
+      // Every registered provider, native first (the library serves only paycli unless asked).
+      names: PROVIDER_NAMES,
       isError: true,
       code: 'invalid_usage',
     });
