@@ -3,7 +3,7 @@
  * a table, writes bench/results/latest.json, and with --update-docs rewrites the table in
  * docs/performance.md. All traffic goes to 127.0.0.1; every loop is bounded by time or count.
  *
- *   node bench/run.js [--quick] [--rounds <n>] [--warmup <s>] [--window <s>] [--only a,b,c,d,e,f] [--update-docs]
+ *   node bench/run.js [--quick] [--rounds <n>] [--warmup <s>] [--window <s>] [--only a,b,c,d,e,f,g,h] [--update-docs]
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { child, stopAll } from './children.js';
+import { measureDashboard } from './dashboard.js';
 import { markdownTable, textTable, updateDocs } from './report.js';
 import { timeScenarios } from './scenario-timing.js';
 import { measureThroughput } from './throughput.js';
@@ -26,7 +27,7 @@ const quick = flag('--quick');
 const rounds = Number(value('--rounds', quick ? 1 : 3));
 const windowMs = Number(value('--window', quick ? 1 : 3)) * 1000;
 const warmupMs = Number(value('--warmup', quick ? 0.5 : 3)) * 1000;
-const only = new Set(value('--only', 'a,b,c,d,e,f').split(','));
+const only = new Set(value('--only', 'a,b,c,d,e,f,g,h').split(','));
 const seeds = quick ? [2_000, 10_000] : [10_000, 100_000];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'paycli-bench-'));
@@ -124,6 +125,11 @@ async function main() {
       rows.push(d.row);
     }
     if (only.has('e')) coldStart();
+    if (only.has('g') || only.has('h')) {
+      const g = measureDashboard({ quick, log });
+      results.dashboard = g.results;
+      rows.push(...g.rows.filter((r) => only.has(r.id)));
+    }
   } finally {
     await stopAll();
     rmSync(tmp, { recursive: true, force: true });

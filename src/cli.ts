@@ -60,6 +60,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       .option('--in-memory', 'keep state in memory only (for CI)')
       .option('--forward-to <url>', 'also deliver every event to this URL')
       .option('--retry-schedule <list>', 'notification retry delays, e.g. "1s,5s,30s,2m,10m,1h"')
+      .option('--allow-host <name>', 'also answer requests addressed to this host name (repeatable; env PAYCLI_ALLOW_HOSTS, comma-separated)', (v: string, all: string[] = []) => [...all, v])
       .option('--virtual-clock', 'time moves only through POST /_sandbox/clock/advance (for scenario replay against a running sandbox)')
       .option('--config <file>', 'config file (default paycli.config.json)')
       .option('-q, --quiet', 'do not log each request and delivery'), providerNames),
@@ -143,6 +144,16 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .option('--no-follow', 'print what is logged and exit'),
     ),
   ).action(lazy(async () => (await import('./commands/logs.js')).logsTail));
+
+  jsonOption(
+    sandboxClientOptions(
+      program
+        .command('stats')
+        .description("the running sandbox's payment analytics: volume, success rate, declines, methods, refunds, notification delivery")
+        .option('--since <when>', 'only payments from this long ago (24h, 7d) or since this date (2026-03-01)')
+        .option('--provider <name>', 'only payments made through this provider (e.g. paycli)'),
+    ),
+  ).action(lazy(async () => (await import('./commands/stats.js')).stats));
 
   // --- tunnel --- (`tunnel <target>` runs; `tunnel requests` / `tunnel replay <id>` are subcommands that
   // read --log and --json from it through optsWithGlobals).

@@ -26,6 +26,14 @@ describe('resolveConfig: flags > PAYCLI_* env > config file > defaults', () => {
     expect(resolveConfig({ port: '3333', sandboxUrl: 'http://flag' }, env, dir)).toMatchObject({ port: 3333, sandboxUrl: 'http://flag', apiKey: 'env-key' });
   });
 
+  test('allowed host names: --allow-host (repeated) > PAYCLI_ALLOW_HOSTS (comma-separated) > allowHosts > none', () => {
+    const dir = dirWith({ allowHosts: ['file.test'] });
+    expect(resolveConfig({}, {}, dirWith()).allowHosts).toEqual([]);
+    expect(resolveConfig({}, {}, dir).allowHosts).toEqual(['file.test']);
+    expect(resolveConfig({}, { PAYCLI_ALLOW_HOSTS: 'a.test, b.test' }, dir).allowHosts).toEqual(['a.test', 'b.test']);
+    expect(resolveConfig({ allowHost: ['flag.test', 'two.test'] }, { PAYCLI_ALLOW_HOSTS: 'a.test' }, dir).allowHosts).toEqual(['flag.test', 'two.test']);
+  });
+
   test('an empty environment variable does not hide the config file', () => {
     const dir = dirWith({ port: 1111 });
     expect(resolveConfig({}, { PAYCLI_PORT: '' }, dir).port).toBe(1111);

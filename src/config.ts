@@ -20,6 +20,7 @@ const configFileSchema = z.strictObject({
   inMemory: z.boolean().optional(),
   forwardTo: z.string().optional(),
   retrySchedule: z.string().optional(),
+  allowHosts: z.array(z.string().min(1)).optional(),
   sandboxUrl: z.string().optional(),
   apiKey: z.string().optional(),
   ngrokAuthtoken: z.string().optional(),
@@ -38,6 +39,8 @@ export interface ResolvedConfig {
   inMemory: boolean;
   forwardTo: string | null;
   retrySchedule: string | null;
+  /** Host names the sandbox answers to besides loopback ones and `host` (`--allow-host`). */
+  allowHosts: string[];
   sandboxUrl: string | null;
   apiKey: string | null;
   ngrokAuthtoken: string | null;
@@ -56,6 +59,7 @@ export interface ConfigFlags {
   inMemory?: boolean;
   forwardTo?: string;
   retrySchedule?: string;
+  allowHost?: string[];
   sandboxUrl?: string;
   apiKey?: string;
   authtoken?: string;
@@ -162,6 +166,7 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: s
     inMemory: pick(flags.inMemory, bool(env.PAYCLI_IN_MEMORY), config.inMemory) ?? false,
     forwardTo: pick(flags.forwardTo, env.PAYCLI_FORWARD_TO, config.forwardTo) ?? null,
     retrySchedule: pick(flags.retrySchedule, env.PAYCLI_RETRY_SCHEDULE, config.retrySchedule) ?? null,
+    allowHosts: pick(flags.allowHost, env.PAYCLI_ALLOW_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean), config.allowHosts) ?? [],
     sandboxUrl: pick(flags.sandboxUrl, env.PAYCLI_SANDBOX_URL, config.sandboxUrl) ?? null,
     apiKey: pick(flags.apiKey, env.PAYCLI_API_KEY, config.apiKey) ?? null,
     ngrokAuthtoken: pick(flags.authtoken, env.NGROK_AUTHTOKEN, config.ngrokAuthtoken) ?? null,

@@ -35,16 +35,24 @@ export const ERROR_CODES = {
   capture_exceeds_authorized: { status: 400, type: 'invalid_request_error' },
   /** The Idempotency-Key was used before with a different request. */
   idempotency_key_reused: { status: 422, type: 'idempotency_error' },
+  /** The request's Host names something the sandbox is not known by (DNS rebinding): see --allow-host. */
+  host_not_allowed: { status: 403, type: 'invalid_request_error' },
+  /** A state-changing request made by another origin's web page (cross-site request forgery). */
+  cross_origin_refused: { status: 403, type: 'invalid_request_error' },
   /** The request body is over the size limit. */
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   /** The request's Content-Type is not JSON. */
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
+  /** A dashboard action sent from another site (only the dashboard's own pages may change the sandbox). */
+  cross_origin_request: { status: 403, type: 'invalid_request_error' },
 
   // --- CLI / environment errors (user errors, non-zero exit) ---
   /** The port is taken by another process. */
   port_in_use: { status: 500, type: 'cli_error' },
   /** The sandbox data file cannot be read or parsed. */
   data_file_unreadable: { status: 500, type: 'cli_error' },
+  /** Another sandbox holds the data file's lock: one sandbox per data file. */
+  data_file_locked: { status: 409, type: 'cli_error' },
   /** The data file or its journal cannot be written (disk full, permissions): the change was not saved. */
   data_file_unwritable: { status: 503, type: 'api_error' },
   /** No running sandbox answered at the URL. */

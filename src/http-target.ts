@@ -1,5 +1,6 @@
 /** Where a command sends HTTP: the app on this machine by port, or any http(s) URL. */
 import { PaycliError } from './errors.js';
+import { isHttpUrl } from './http-url.js';
 
 /**
  * Turns `3000`, `localhost:3000/hooks` or `http://127.0.0.1:3000/hooks` into an http(s) URL; a bare port
@@ -27,6 +28,6 @@ export function parseHttpTarget(value: string, flag: string): URL {
   } catch {
     throw usage();
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage();
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' || !isHttpUrl(withScheme)) throw usage();
   return url;
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { resolveConfig, type ConfigFlags } from '../config.js';
+import { EXIT, toPaycliError } from '../errors.js';
 import { formatDuration, parseDurationList } from '../duration.js';
 import { parseHttpTarget } from '../http-target.js';
 import type { ActivityEntry } from '../core/activity-log.js';
@@ -77,6 +78,7 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
   const sandbox = await startSandbox({
     port: config.port,
     host: config.host,
+    allowHosts: config.allowHosts,
     inMemory: config.inMemory,
     dataFile: config.data,
     forwardTo,
@@ -94,13 +96,20 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
   });
 
   const info = runtimeInfoOf(sandbox, process.pid);
-  const runtimeFile = writeRuntimeInfo(cwd, info);
+  let runtimeFile: string;
+  try {
+    runtimeFile = writeRuntimeInfo(cwd, info);
+  } catch (e) {
+    await sandbox.close().catch(() => undefined);
+    throw e;
+  }
 
   if (flags.json) {
     const providers = Object.fromEntries(Object.values(sandbox.providers).map((p) => [p.name, p.description]));
-    jsonLine({ event: 'ready', ...info, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true, providers });
+    jsonLine({ event: 'ready', ...info, dashboard_url: `${sandbox.url}/`, publishable_key: sandbox.merchant.publishable_key, forward_to: forwardTo, virtual_clock: flags.virtualClock === true, providers });
   } else {
     out(`${c.green('✔')} paycli sandbox listening on ${c.bold(sandbox.url)}`);
+    out(`  dashboard       ${c.cyan(`${sandbox.url}/`)}`);
     out(`  merchant        ${sandbox.merchant.id}`);
     out(`  secret key      ${c.cyan(sandbox.merchant.secret_key)}`);
     out(`  webhook secret  ${c.cyan(sandbox.merchant.webhook_secret)}`);
@@ -125,15 +134,22 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
       stopping = true;
       if (!flags.json) err(c.dim(`\n${signal}: stopping…`));
       unsubscribe();
+      let code = 0;
       try {
         await sandbox.close();
+      } catch (e) {
+        // The last write failed (a full disk): one line saying what was not saved, no stack trace.
+        const error = toPaycliError(e);
+        code = error.isBug ? EXIT.bug : EXIT.failed;
+        if (flags.json) jsonLine({ event: 'error', code: error.code, message: error.message, hint: error.hint });
+        else err(`${c.red('error')} ${error.message}${error.hint ? ` ${c.dim(error.hint)}` : ''}`);
       } finally {
         removeRuntimeFile(runtimeFile, process.pid);
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
         if (flags.json) jsonLine({ event: 'stopped' });
         else err(c.dim('stopped'));
-        resolve(0);
+        resolve(code);
       }
     };
     const onInt = () => void stop('SIGINT');

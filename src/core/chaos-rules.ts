@@ -38,6 +38,13 @@ export class ChaosRules {
     this.rules = [];
   }
 
+  /** Disarms one rule; false when no armed rule has that id (used up or never armed). */
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length < before;
+  }
+
   /** The chaos for one delivery of `event`, consuming one use of the first matching rule. */
   take(event: PaycliEvent, destination: string): DeliveryChaos | undefined {
     const obj = event.data.object;

@@ -1,7 +1,8 @@
 /**
  * Idempotency-Key handling, as PSPs do it: the first request with a key runs; a repeat with the same key
  * and the same request gets the stored response and creates nothing; a repeat with a different request
- * is rejected. Concurrent repeats wait for the first one instead of racing it. Successful responses are
+ * is rejected. Concurrent repeats wait for the first one's commit instead of racing it (and get its error
+ * if it fails: a failed write leaves the key free for the retry). Successful responses are
  * stored durably (they survive a restart); errors are not stored, so a corrected retry can succeed.
  *
  * The stored response should land in the same commit as the change it describes: were they committed
@@ -61,15 +62,21 @@ export class IdempotencyCache {
       throw new PaycliError('parameter_invalid', `The Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
     }
     const id = `${scope}:${key}`;
-    const stored = this.store.get<IdempotencyRecord>('idempotency_keys', id);
-    if (stored) {
+    for (;;) {
+      // The original still being committed comes first: its record is staged (visible) before it is
+      // durable, and a replay must never answer before the original's write is.
+      const running = this.inFlight.get(id);
+      if (running) {
+        this.assertSame(running.fingerprint, fingerprint, key);
+        return { response: await running.done, replayed: true };
+      }
+      const stored = this.store.get<IdempotencyRecord>('idempotency_keys', id);
+      if (!stored) break;
       this.assertSame(stored.fingerprint, fingerprint, key);
-      return { response: stored.response, replayed: true };
-    }
-    const running = this.inFlight.get(id);
-    if (running) {
-      this.assertSame(running.fingerprint, fingerprint, key);
-      return { response: await running.done, replayed: true };
+      // A record staged by any other path is replayed only once durable; if its write failed it is gone,
+      // the key is free, and this request runs as the first.
+      await this.store.commit().catch(() => undefined);
+      if (this.store.get<IdempotencyRecord>('idempotency_keys', id) === stored) return { response: stored.response, replayed: true };
     }
     const record = (response: StoredResponse): IdempotencyRecord => ({ id, fingerprint, response, created: Math.floor(this.clock.now() / 1000) });
     let staged = false;

@@ -67,6 +67,7 @@ export class PaymentService {
   private readonly listeners = new Set<EventListener>();
   /** Expiry and pending-refund timers, cancelled by reset and close. */
   private readonly due: DueWork;
+  private closed = false;
 
   constructor(opts: PaymentServiceOptions) {
     this.opts = opts;
@@ -110,6 +111,8 @@ export class PaymentService {
         this.store.put<PaymentRef>('payment_refs', { id: ref, payment_id: paymentId, provider });
       },
     };
+    // A failed write undid changes these indexes and timers were built from: build them again.
+    opts.store.onRollback?.(() => this.afterRollback());
   }
 
   /** Read access to every collection, for providers' pure code. */
@@ -374,6 +377,7 @@ export class PaymentService {
 
   /** Cancels the timers; a closed service must not write to the store it shared. */
   close(): void {
+    this.closed = true;
     this.due.close();
   }
 
@@ -399,8 +403,33 @@ export class PaymentService {
       this.store.put('events', event);
       this.related.addEvent(event);
       this.notifier.raise(event);
-      for (const l of this.listeners) l(event);
+      this.publish(event);
     }
+  }
+
+  /** Tells listeners (`listen`, `logs tail`) about an event once it is durable, never one a failed write undid. */
+  private publish(event: PaycliEvent): void {
+    if (this.listeners.size === 0) return;
+    const durable = this.store.whenDurable?.();
+    if (durable === undefined) {
+      for (const l of this.listeners) l(event);
+      return;
+    }
+    // The listeners of this moment: one subscribing later reads this event from the store (the stream's
+    // backlog) and must not get it a second time.
+    const listeners = [...this.listeners];
+    void durable.then((ok) => {
+      if (ok && !this.closed) for (const l of listeners) l(event);
+    });
+  }
+
+  /** After a failed write was rolled back: indexes and timers built from the undone changes are rebuilt. */
+  private afterRollback(): void {
+    if (this.closed) return;
+    this.reindex();
+    this.due.clear();
+    for (const p of this.store.list<Payment>('payments')) this.due.armExpiry(p);
+    for (const r of this.store.list<Refund>('refunds')) this.due.armSettlement(r);
   }
 
 

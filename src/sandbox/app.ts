@@ -10,7 +10,9 @@ import type { ActivityLog } from '../core/activity-log.js';
 import { PaycliError, toPaycliError } from '../errors.js';
 import { fromParserError } from '../http/body-parsing.js';
 import type { AnyProvider, RenderedError } from '../providers/contract.js';
+import type { Store } from '../store/store.js';
 import { CONTROL_PREFIX } from './control-routes.js';
+import { durableAnswers } from './durable-answers.js';
 
 export { MAX_JSON_DEPTH } from '../http/body-parsing.js';
 
@@ -21,8 +23,17 @@ export interface AppOptions {
   routes: RequestHandler;
   /** The control API, on the main port only; mounted under `/_sandbox` before the provider. */
   control?: RequestHandler;
+  /** The dashboard, on the main port only: `/` and `/_dashboard/…`, before the provider. */
+  dashboard?: RequestHandler;
   activity: ActivityLog;
   clock: Clock;
+  /** The store this app serves: reads and error answers wait until what they show is durable. */
+  store: Store;
+  /**
+   * Run on every request before its body is read: the host's per-server guards (Host check, same-origin
+   * writes, security headers). Their errors are answered like any other.
+   */
+  guards?: RequestHandler[];
   /** Called for errors that are bugs (500s), so the command can show them. */
   onBug?: (err: PaycliError, req: Request) => void;
 }
@@ -39,6 +50,7 @@ export function createApp(opts: AppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   const providerName = opts.provider.name;
+  app.use(durableAnswers(opts.store, (err) => opts.provider.renderError(err)));
 
   app.use((req, res, next) => {
     const started = performance.now();
@@ -58,8 +70,11 @@ export function createApp(opts: AppOptions): Express {
     });
     next();
   });
+  // After the request log (refusals show in it), before anything reads the body or reaches a route.
+  for (const guard of opts.guards ?? []) app.use(guard);
 
   if (opts.control) app.use(CONTROL_PREFIX, opts.control);
+  if (opts.dashboard) app.use(opts.dashboard);
   app.use(opts.routes);
 
   app.use((req, _res, next) => {

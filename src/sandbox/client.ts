@@ -3,10 +3,11 @@
  * the only writer). The sandbox is found from --sandbox-url/--api-key, PAYCLI_SANDBOX_URL/PAYCLI_API_KEY,
  * the config file, or the runtime file a sandbox started in the current directory leaves behind.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_FILE, type ResolvedConfig } from '../config.js';
 import { ERROR_CODES, PaycliError, type ErrorCode } from '../errors.js';
+import { writePrivateFileSync } from '../private-files.js';
 import type { Sandbox } from './sandbox.js';
 
 /** What `sandbox start` writes to `.paycli/sandbox.runtime.json` while it runs. */
@@ -37,11 +38,21 @@ export function runtimeInfoOf(sandbox: Pick<Sandbox, 'url' | 'merchant' | 'dataF
   };
 }
 
-/** Writes `.paycli/sandbox.runtime.json` under `cwd`; it holds the sandbox's test key, so only this user reads it. */
+/**
+ * Writes `.paycli/sandbox.runtime.json` under `cwd`; it holds the sandbox's test key, so only this user
+ * reads it: written 0600 (in a 0700 folder) and renamed into place, so an older looser file is replaced
+ * rather than kept. A runtime file that is a symbolic link is refused (`invalid_usage`), never followed.
+ */
 export function writeRuntimeInfo(cwd: string, info: RuntimeInfo): string {
   const file = path.join(cwd, RUNTIME_FILE);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  try {
+    writePrivateFileSync(file, JSON.stringify(info, null, 2) + '\n');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+    throw new PaycliError('invalid_usage', `${file} is a symbolic link; paycli does not write through links.`, {
+      hint: `Remove it (rm "${file}") and start again.`,
+    });
+  }
   return file;
 }
 

@@ -7,6 +7,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { FakeClock } from '../clock.js';
 import { PaycliError } from '../errors.js';
+import { isHttpUrl } from '../http-url.js';
 import type { BuyerAction } from '../engine/payments.js';
 import type { Merchant, Payment } from '../engine/types.js';
 import { requireApiKey } from '../http/api-key.js';
@@ -14,7 +15,9 @@ import { parse } from '../http/validation.js';
 import { toPublicDelivery, type Delivery } from '../webhooks/dispatcher.js';
 import type { StoredResponse } from '../core/idempotency.js';
 import { answerPost } from '../http/idempotent-post.js';
-import { buyerPage } from './buyer-page.js';
+import type { ChaosRule } from '../core/chaos-rules.js';
+import { buyerQrSvg } from '../dashboard/buyer-qr.js';
+import { buyerLang, buyerPage } from './buyer-page.js';
 import { paginate } from '../core/pagination.js';
 import { streamRouter } from './stream-routes.js';
 import type { ControlContext } from './control-context.js';
@@ -27,7 +30,7 @@ const BUYER_ACTIONS: BuyerAction[] = ['complete', 'fail', 'expire'];
 
 const buyerBody = z.strictObject({ failure_code: z.string().regex(/^[a-z_]{1,64}$/).optional() });
 
-const chaosBody = z.strictObject({
+export const chaosBody = z.strictObject({
   events: z.array(z.string()).min(1).optional(),
   payment_id: z.string().optional(),
   merchant_order_id: z.string().optional(),
@@ -48,7 +51,7 @@ const deliveriesQuery = z.strictObject({
   status: z.enum(['pending', 'succeeded', 'failed', 'dropped']).optional(),
 });
 
-const merchantBody = z.strictObject({
+export const merchantBody = z.strictObject({
   fees: z.strictObject({ percent_bps: z.number().int().min(0).max(10_000), fixed: z.number().int().min(0).max(1_000_000) }).optional(),
   risk_max_amount: z.number().int().min(1).nullable().optional(),
 });
@@ -61,6 +64,18 @@ function buyerView(p: Payment): Payment | Omit<Payment, 'provider'> {
   if (p.provider !== 'paycli') return p;
   const { provider: _provider, ...rest } = p;
   return rest;
+}
+
+/** A chaos rule from a validated request body (the control API's and the dashboard's). */
+export function toChaosRule(b: z.output<typeof chaosBody>): Omit<ChaosRule, 'id'> {
+  return {
+    events: b.events ?? ['*'],
+    payment_id: b.payment_id ?? null,
+    merchant_order_id: b.merchant_order_id ?? null,
+    destinations: b.destinations ?? null,
+    remaining: b.times ?? null,
+    chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
+  };
 }
 
 function publicMerchant(m: Merchant) {
@@ -90,7 +105,10 @@ export function controlRouter(ctx: ControlContext): Router {
   // merchant order number.
   router.get('/buyer/:id', (req, res) => {
     const payment = service.findByRef(req.params.id!);
-    res.type('html').send(buyerPage(payment, CONTROL_PREFIX));
+    res.type('html').send(buyerPage(payment, CONTROL_PREFIX, buyerLang(req.query.lang, (...l) => req.acceptsLanguages(...l))));
+  });
+  router.get('/buyer/:id/qr.svg', async (req, res) => {
+    res.type('image/svg+xml').send(await buyerQrSvg(service.findByRef(req.params.id!)));
   });
   router.post('/buyer/:id/:action', async (req, res) => {
     const action = req.params.action as BuyerAction;
@@ -148,7 +166,7 @@ export function controlRouter(ctx: ControlContext): Router {
   });
 
   post('/events/:id/resend', async (req, merchant) => {
-    const body = parse(z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }), req.body ?? {});
+    const body = parse(z.strictObject({ url: z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL with a host, without spaces or control characters' }).optional() }), req.body ?? {});
     const id = String(req.params.id);
     const deliveries = await service.resendEvent(merchant, id, body.url);
     return { status: 200, body: { ok: true, event_id: id, deliveries } };
@@ -158,15 +176,7 @@ export function controlRouter(ctx: ControlContext): Router {
     res.json({ object: 'list', data: service.chaos.list() });
   });
   post('/chaos', async (req) => {
-    const b = parse(chaosBody, req.body);
-    const rule = service.chaos.add({
-      events: b.events ?? ['*'],
-      payment_id: b.payment_id ?? null,
-      merchant_order_id: b.merchant_order_id ?? null,
-      destinations: b.destinations ?? null,
-      remaining: b.times ?? null,
-      chaos: { delayMs: b.delay_ms, duplicates: b.duplicates, drop: b.drop, failFirst: b.fail_first, probe: b.probe },
-    });
+    const rule = service.chaos.add(toChaosRule(parse(chaosBody, req.body)));
     return { status: 201, body: rule };
   });
   router.delete('/chaos', (_req, res) => {

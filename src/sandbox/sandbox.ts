@@ -19,11 +19,17 @@ import { PaycliError } from '../errors.js';
 import { jsonBodyParsing } from '../http/body-parsing.js';
 import type { AnyProvider, ProviderHost } from '../providers/contract.js';
 import { loadProviders } from '../providers/registry.js';
+import { lockDataFile, refuseEmptyDataFile, type DataLock } from '../store/data-lock.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryUpdate, type Transport } from '../webhooks/dispatcher.js';
 import { createApp } from './app.js';
+import { sameOriginWrites, securityHeaders } from './browser-safety.js';
+import { guardConnections, serverOptions, type ConnectionLimits } from './connection-guard.js';
+import type { ControlContext } from './control-context.js';
 import { CONTROL_PREFIX, controlRouter } from './control-routes.js';
+import { hostCheck } from './host-check.js';
+import { dashboardRouter } from './dashboard-routes.js';
 import { writeProviderFiles, type ProviderFiles } from './provider-files.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -82,6 +88,10 @@ export interface SandboxOptions {
    * wall clock, and a notification delayed by hours of virtual time must still verify.
    */
   signatureClock?: Clock;
+  /** Names besides loopback ones and `host` that requests may be addressed to (`--allow-host`): the Host check. */
+  allowHosts?: string[];
+  /** Connection cap and header timeout per server (defaults suit a 1,024 file-descriptor limit). */
+  connectionLimits?: ConnectionLimits;
   /** Overrides the provider's acknowledgement rule (a scenario modelling e.g. "answer exactly `success`"). */
   isAcknowledged?: (status: number, body: string) => boolean;
 }
@@ -135,8 +145,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (options.virtualClock && !options.clock && !options.signatureClock) options = { ...options, signatureClock: realClock };
   const random = options.seed !== undefined ? seededRandom(options.seed) : cryptoRandom;
   const newId = idGenerator(random);
-  const store = options.store ?? (await openStore({ inMemory: options.inMemory, path: options.dataFile }));
-  if (options.store) await store.open();
+  // One sandbox per data file: the lock comes before anything reads or writes it.
+  const dataPath = options.store ? options.store.path : options.inMemory ? null : (options.dataFile ?? null);
+  const lock: DataLock | null = dataPath ? await lockDataFile(dataPath) : null;
+  let store: Store;
+  try {
+    if (dataPath) await refuseEmptyDataFile(dataPath);
+    store = options.store ?? (await openStore({ inMemory: options.inMemory, path: options.dataFile }));
+    if (options.store) await store.open();
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
 
   const activity = new ActivityLog();
   const credentials = new CredentialStore(store, clock, random, newId);
@@ -184,8 +204,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await Promise.all(servers.map(closeServer));
     service.close();
     await dispatcher.close();
-    await store.close();
     await files?.remove();
+    // Released even when the last write fails (a full disk): the process is stopping either way.
+    await store.close().finally(() => lock?.release());
   };
 
   const served: Record<string, ServedProvider> = {};
@@ -203,28 +224,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const onBug = options.onError ? (err: PaycliError) => options.onError!(err.cause ?? err) : undefined;
     const control = express.Router();
     control.use(jsonBodyParsing({ limitBytes: bodyLimitBytes, formWhen: (req) => req.path.startsWith('/buyer/') }));
-    control.use(
-      controlRouter({
-        service,
-        idempotency,
-        dispatcher,
-        activity,
-        store,
-        clock,
-        version: pkg.version,
-        startedAt: clock.now(),
-        onClockAdvanced: () => dispatcher.whenIdle(),
-        notificationsOf: (event) => service.notificationsOf(event),
-        credentialsOf: (merchant) => {
-          const all: Record<string, Record<string, unknown>> = {};
-          for (const p of providers) {
-            const creds = credentials.find(p.name, merchant.id);
-            if (creds) all[p.name] = creds;
-          }
-          return all;
-        },
-      }),
-    );
+    const controlCtx: ControlContext = {
+      service,
+      idempotency,
+      dispatcher,
+      activity,
+      store,
+      clock,
+      version: pkg.version,
+      startedAt: clock.now(),
+      onClockAdvanced: () => dispatcher.whenIdle(),
+      notificationsOf: (event) => service.notificationsOf(event),
+      credentialsOf: (merchant) => {
+        const all: Record<string, Record<string, unknown>> = {};
+        for (const p of providers) {
+          const creds = credentials.find(p.name, merchant.id);
+          if (creds) all[p.name] = creds;
+        }
+        return all;
+      },
+    };
+    control.use(controlRouter(controlCtx));
+    const dashboard = dashboardRouter({ ...controlCtx, bodyLimitBytes, providers: () => Object.values(served) });
 
     for (const provider of providers) {
       const providerHost: ProviderHost = {
@@ -245,8 +266,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         bodyLimitBytes,
       };
       const isMain = provider.name === 'paycli';
-      const app = createApp({ provider, routes: provider.app(providerHost), control: isMain ? control : undefined, activity, clock, onBug });
-      const server = createServer(app);
+      const app = createApp({
+        provider,
+        routes: provider.app(providerHost),
+        control: isMain ? control : undefined,
+        dashboard: isMain ? dashboard : undefined,
+        activity,
+        clock,
+        store,
+        onBug,
+        guards: [hostCheck({ host, allowHosts: options.allowHosts }), sameOriginWrites(), securityHeaders()],
+      });
+      const server = createServer(serverOptions(), app);
+      guardConnections(server, options.connectionLimits);
       const port = isMain ? (options.port ?? DEFAULT_PORT) : (options.ports?.[provider.name] ?? (options.port === 0 ? 0 : provider.defaultPort));
       await listen(server, port, host, provider.name);
       servers.push(server);
@@ -272,6 +304,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   const m = service.defaultMerchant;
   const main = served.paycli!;
+  lock?.setUrl(main.url);
 
   let closing: Promise<void> | null = null;
   return {

@@ -9,6 +9,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PaycliError } from '../errors.js';
 import { scenarioSchema, STEP_ACTIONS, type Scenario } from './schema.js';
+import { describeLimitError, MAX_SCENARIO_ALIASES, MAX_SCENARIO_DEPTH, MAX_SCENARIO_FILE_BYTES, nestsDeeperThan } from './file-limits.js';
 import { findRefs, REF_ROOTS } from './refs.js';
 
 export interface Problem {
@@ -132,15 +133,30 @@ function globToRegExp(glob: string): RegExp {
 export function loadScenarioFile(file: string, cwd: string): LoadResult {
   const displayFile = path.relative(cwd, file).split(path.sep).join('/') || file;
   const problem = (p: Omit<Problem, 'file'>): Problem => ({ file: displayFile, ...p });
+  const whole = (message: string): LoadResult => ({ ok: false, problems: [problem({ line: null, column: null, path: '', message })] });
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_SCENARIO_FILE_BYTES) return whole(`the file is ${size} bytes; scenario files may be at most ${MAX_SCENARIO_FILE_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, problems: [problem({ line: null, column: null, path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` })] };
+    return whole(`cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const lines = new LineCounter();
-  // JSON is YAML too, so one parser gives line numbers for both.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+  let doc: Document;
+  let raw: unknown;
+  try {
+    // JSON is YAML too, so one parser gives line numbers for both.
+    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+    raw = doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: MAX_SCENARIO_ALIASES });
+  } catch (err) {
+    const limit = describeLimitError(err);
+    if (limit === null) throw err;
+    return whole(limit);
+  }
+  if (raw !== undefined && nestsDeeperThan(raw, MAX_SCENARIO_DEPTH)) return whole(`nests more than ${MAX_SCENARIO_DEPTH} levels deep`);
+  // The parser reports a stack overflow on deep nesting as a syntax error: say what it means.
+  if (doc.errors.some((e) => e.message.includes('Maximum call stack size exceeded'))) return whole(describeLimitError(new RangeError())!);
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -155,7 +171,6 @@ export function loadScenarioFile(file: string, cwd: string): LoadResult {
       ),
     };
   }
-  const raw: unknown = doc.toJS();
   const at = (docPath: (string | number)[], message: string, keyOnly = false): Problem => {
     const pos = locate(doc, docPath, keyOnly, lines);
     return problem({ line: pos?.line ?? null, column: pos?.col ?? null, path: formatPath(docPath), message });

@@ -63,6 +63,8 @@ export function describeFsError(err: unknown): string {
       return 'the disk is full';
     case 'EROFS':
       return 'the file system is read-only';
+    case 'ELOOP':
+      return 'it is a symbolic link, which paycli does not follow for the files it writes';
     default:
       return err instanceof Error ? err.message : String(err);
   }

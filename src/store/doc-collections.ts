@@ -15,7 +15,11 @@ export type CollectionsView = Array<[CollectionName, readonly StoredDoc[]]>;
 /** Every collection, each mapping id → document, in insertion order (providers' collections when they hold any). */
 export type CollectionsSnapshot = { [C in (typeof COLLECTIONS)[number]]: Record<string, StoredDoc> } & Partial<Record<CollectionName, Record<string, StoredDoc>>>;
 
-interface Collection {
+/** What `clear()` took away, opaque to callers. */
+export type ClearedCollections = ReadonlyMap<CollectionName, Collection>;
+
+/** One collection: its documents in order and their positions (internal to the stores). */
+export interface Collection {
   docs: StoredDoc[];
   /** id → index in `docs` */
   at: Map<string, number>;
@@ -96,11 +100,37 @@ export class DocCollections {
     return true;
   }
 
-  /** Empties every collection. */
-  clear(): void {
+  /** Where the document sits in its collection's order, or -1. */
+  indexOf(collection: CollectionName, id: string): number {
+    return this.#collection(collection).at.get(id) ?? -1;
+  }
+
+  /** Puts a removed document back where it was (undoing `remove()`); `index` is clamped to the end. */
+  insertAt(collection: CollectionName, doc: StoredDoc, index: number): void {
+    const c = this.#collection(collection);
+    if (c.at.has(doc.id)) throw new PaycliError('internal_error', `insertAt: "${collection}" already holds ${doc.id}`);
+    const i = Math.max(0, Math.min(index, c.docs.length));
+    c.docs.splice(i, 0, doc);
+    for (let j = i; j < c.docs.length; j++) c.at.set(c.docs[j]!.id, j);
+    this.#lists.delete(collection);
+  }
+
+  /** Empties every collection; returns what they held, for `restoreCleared()`. */
+  clear(): ClearedCollections {
+    const before: ClearedCollections = new Map(this.#collections);
     // New arrays rather than emptied ones: a `live()` array read at this moment stays as it was.
     // Providers' collections are emptied too, but stay known.
     for (const name of this.#collections.keys()) this.#collections.set(name, { docs: [], at: new Map() });
+    this.#lists.clear();
+    return before;
+  }
+
+  /**
+   * Undoes `clear()`: the collections become what it returned (untouched since, as clear() gave the
+   * store new arrays). Changes made after the clear must have been undone first.
+   */
+  restoreCleared(before: ClearedCollections): void {
+    for (const [name, c] of before) this.#collections.set(name, c);
     this.#lists.clear();
   }
 

@@ -19,29 +19,37 @@
  * Open, close and the recovery from a failed append instead fold everything into the snapshot while
  * nothing appends, and start again at `<data>.journal`.
  *
+ * A failed write changes nothing: every change not yet durable (the failed batch and whatever was
+ * staged on top of it) is undone in memory, a torn append is truncated away, and callers of commit()
+ * whose changes those were are rejected with `data_file_unwritable`. A compaction whose view held
+ * changes still being written renames its snapshot into place only once they are durable.
+ *
+ * The files are private (0600 in a 0700 folder) and never symbolic links; a data file made read-only,
+ * or emptied, is refused at open rather than replaced.
+ *
  * "Durable" means handed to the OS: it survives a crash or SIGKILL of the process, not a power loss
  * (no fsync, as lowdb).
  */
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PaycliError } from '../errors.js';
+import { ensurePrivateDir, openPrivateAppend, tightenFile } from '../private-files.js';
 import {
-  clearLine,
   dataFileUnreadable,
   dataFileUnwritable,
-  delLine,
   describeFsError,
   journalPathFor,
-  putLine,
   segmentPathFor,
   SNAPSHOT_VERSION,
-  validateSnapshot,
   type JournalEntry,
   type Snapshot,
 } from './data-file-format.js';
 import { DocCollections, type CollectionsView } from './doc-collections.js';
+import { Durability } from './durability.js';
 import { dropSegmentsBefore, listSegments, replaySegment } from './journal-segments.js';
 import { SnapshotFile } from './snapshot-file.js';
+import { readSnapshot } from './snapshot-read.js';
+import { StagedChanges, type Batch } from './staged-changes.js';
 import { COLLECTIONS, type CollectionName, type Store, type StoredDoc } from './store.js';
 
 /**
@@ -72,6 +80,9 @@ export class FileStore implements Store {
   readonly path: string;
 
   readonly #docs = new DocCollections();
+  readonly #staged = new StagedChanges(this.#docs);
+  readonly #durability = new Durability();
+  readonly #rollbackListeners = new Set<() => void>();
   readonly #snapshotFile: SnapshotFile<Snapshot>;
   readonly #compactAfterLines: number;
   readonly #compactAfterBytes: number;
@@ -80,8 +91,10 @@ export class FileStore implements Store {
   #journal: FileHandle | null = null;
   /** Generations of the segments on disk, oldest first; the last is `#journal`'s. */
   #segments: number[] = [];
-  /** Journal lines staged by put/remove since the last flush started. */
-  #staged: string[] = [];
+  /** Bytes in the newest segment: where a failed append is truncated back to. */
+  #segmentBytes = 0;
+  /** Compaction is due but lines were staged at the end of the last flush: rotate at the next one's start. */
+  #rotateAtNextFlush = false;
   /** Lines and bytes appended since the state the snapshot holds (in every segment). */
   #journalLines = 0;
   #journalBytes = 0;
@@ -119,12 +132,19 @@ export class FileStore implements Store {
     this.#state = 'opening';
     try {
       try {
-        await mkdir(dirname(this.path), { recursive: true });
+        await ensurePrivateDir(dirname(this.path));
       } catch (err) {
         throw dataFileUnreadable(this.path, `cannot create its folder (${describeFsError(err)})`, err);
       }
       const snapshotIsValid = await this.#loadSnapshot();
       this.#segments = await listSegments(this.path);
+      try {
+        // Written by an older paycli, or under a loose umask: they hold the keys, so only this user reads them.
+        if (snapshotIsValid) await tightenFile(this.path);
+        for (const generation of this.#segments) await tightenFile(segmentPathFor(this.path, generation));
+      } catch (err) {
+        throw dataFileUnreadable(this.path, describeFsError(err), err);
+      }
       let journalHadContent = false;
       for (const generation of this.#segments) {
         if (await replaySegment(segmentPathFor(this.path, generation), (entry) => this.#apply(entry))) journalHadContent = true;
@@ -134,8 +154,9 @@ export class FileStore implements Store {
         if (!snapshotIsValid || journalHadContent) await this.#fold();
         else {
           await dropSegmentsBefore(this.path, this.#segments, Infinity); // all empty
-          this.#journal = await open(journalPathFor(this.path), 'a');
+          this.#journal = await openPrivateAppend(journalPathFor(this.path));
           this.#segments = [0];
+          this.#segmentBytes = 0;
         }
       } catch (err) {
         throw dataFileUnreadable(this.path, `cannot write it or its journal (${describeFsError(err)})`, err);
@@ -167,17 +188,38 @@ export class FileStore implements Store {
 
   put<T extends StoredDoc>(collection: CollectionName, doc: T): void {
     this.#assertWritable();
-    this.#docs.put(collection, doc);
-    this.#staged.push(putLine(collection, doc));
+    this.#staged.put(collection, doc);
+    this.#durability.stage();
   }
 
   remove(collection: CollectionName, id: string): void {
     this.#assertWritable();
-    if (this.#docs.remove(collection, id)) this.#staged.push(delLine(collection, id));
+    if (this.#staged.remove(collection, id)) this.#durability.stage();
   }
 
   commit(): Promise<void> {
-    if (this.#staged.length === 0 && !this.#mustCompact) {
+    const ticket = this.#durability.ticket();
+    if (this.#durability.state(ticket) === 'durable' && !this.#mustCompact) return Promise.resolve();
+    const settle = (): Promise<void> | void => {
+      const state = this.#durability.state(ticket);
+      if (state === 'lost') throw this.#durability.failure;
+      if (state === 'pending') return this.#scheduleFlush().then(settle);
+    };
+    return this.#scheduleFlush().then(settle);
+  }
+
+  whenDurable(): Promise<boolean> {
+    return this.#durability.wait();
+  }
+
+  onRollback(listener: () => void): () => void {
+    this.#rollbackListeners.add(listener);
+    return () => this.#rollbackListeners.delete(listener);
+  }
+
+  /** Starts (or joins) the flush that will write what is staged now; resolves when it ends. */
+  #scheduleFlush(): Promise<void> {
+    if (this.#staged.size === 0 && !this.#mustCompact) {
       // Everything staged before this call is already durable or in the flush being written.
       return this.#queued ?? this.#inFlight ?? Promise.resolve();
     }
@@ -198,9 +240,9 @@ export class FileStore implements Store {
 
   async clear(): Promise<void> {
     this.#assertWritable();
-    this.#docs.clear();
-    // One journal line, so a kill leaves the state before or after it; lines staged before are moot.
-    this.#staged = [clearLine()];
+    // One journal line, so a kill leaves the state before or after it.
+    this.#staged.clear();
+    this.#durability.stage();
     this.#compactSoon = true;
     await this.commit();
   }
@@ -257,37 +299,80 @@ export class FileStore implements Store {
     return flush;
   }
 
-  /** Makes every staged change durable: one journal append, then starts a compaction if one is due. */
+  /** Makes every staged change durable: one journal append (or a fold), or else rolls them all back. */
   async #flush(): Promise<void> {
-    // Taken in one tick, so a failure flagged while this flush runs is left for the next.
-    const lines = this.#staged;
-    this.#staged = [];
     const mustCompact = this.#mustCompact;
+    // A fold writes the state of memory: taken in the same tick as the batch, it is the durable state
+    // plus exactly this batch. Never two snapshot writes at once.
+    if (mustCompact) await this.#compaction;
+    let outcome: ((durable: boolean) => void) | null = null;
+    if (!mustCompact && this.#rotateAtNextFlush && this.#compaction === null) {
+      this.#rotateAtNextFlush = false;
+      // The view taken now holds lines this very flush writes: its snapshot may replace the data file
+      // only once they are durable.
+      const written = new Promise<boolean>((resolve) => (outcome = resolve));
+      await this.#rotate(written);
+    }
+    // Taken in one tick, so a failure flagged while this flush runs is left for the next.
     this.#mustCompact = false;
-    // Whether the journal (or the snapshot to come) covers `lines`.
-    let covered = mustCompact || lines.length === 0;
+    const upTo = this.#durability.seq;
+    const batch = this.#staged.take();
     try {
       if (mustCompact) {
-        await this.#compaction; // never two snapshot writes at once
-        await this.#fold();
-        return;
-      }
-      if (!covered) {
-        const journal = this.#journal;
-        if (journal === null) throw new PaycliError('internal_error', `The store for ${this.path} is not open`);
-        const text = lines.join('');
-        await journal.appendFile(text, 'utf8');
-        covered = true;
-        this.#journalLines += lines.length;
-        this.#journalBytes += Buffer.byteLength(text);
+        await this.#writeSnapshot(this.#docs.view());
+        // The snapshot now holds the batch: durable whatever happens to the journal below.
+        try {
+          await this.#restartJournal();
+        } catch {
+          this.#mustCompact = true; // no journal to append to: the next flush folds again
+        }
+      } else if (batch.lines.length > 0) {
+        await this.#append(batch.lines.join(''), batch.lines.length);
       }
     } catch (err) {
-      // Memory now holds changes the files lack (and the segment may end in a torn line): the next
-      // flush folds the whole state into a snapshot instead, which covers them.
-      if (mustCompact || !covered) this.#mustCompact = true;
-      throw dataFileUnwritable(this.path, err);
+      // A fold that failed may have left a torn or missing journal: the next flush folds again.
+      if (mustCompact) this.#mustCompact = true;
+      const error = dataFileUnwritable(this.path, err);
+      this.#rollBack([batch], error);
+      (outcome as ((durable: boolean) => void) | null)?.(false);
+      throw error;
     }
-    if (this.#compaction === null && this.#compactionDue()) await this.#rotate();
+    this.#durability.markDurable(upTo);
+    (outcome as ((durable: boolean) => void) | null)?.(true);
+    if (this.#compaction === null && this.#compactionDue()) {
+      // With nothing staged the view is exactly what is durable; otherwise let the next flush, which
+      // writes what is staged, take it.
+      if (this.#staged.size === 0) await this.#rotate(null);
+      else this.#rotateAtNextFlush = true;
+    }
+  }
+
+  /** Appends `text` to the newest segment; a failed append is truncated away, so nothing of it replays. */
+  async #append(text: string, lines: number): Promise<void> {
+    const journal = this.#journal;
+    if (journal === null) throw new PaycliError('internal_error', `The store for ${this.path} is not open`);
+    const before = this.#segmentBytes;
+    try {
+      await journal.appendFile(text, 'utf8');
+    } catch (err) {
+      // Part of it may be on disk (a disk that filled up mid-write): those lines were never
+      // acknowledged and must not come back on the next open.
+      await journal.truncate(before).catch(() => {
+        this.#mustCompact = true; // could not cut it: the next flush rewrites everything instead
+      });
+      throw err;
+    }
+    const bytes = Buffer.byteLength(text);
+    this.#segmentBytes += bytes;
+    this.#journalLines += lines;
+    this.#journalBytes += bytes;
+  }
+
+  /** Undoes in memory every change not yet durable and tells whoever keeps state derived from it. */
+  #rollBack(batches: readonly Batch[], error: unknown): void {
+    this.#staged.rollBack(batches);
+    this.#durability.rolledBack(error);
+    for (const listener of this.#rollbackListeners) listener();
   }
 
   #compactionDue(): boolean {
@@ -299,10 +384,13 @@ export class FileStore implements Store {
     );
   }
 
-  /** Switches appends to a new segment and snapshots this moment in the background (no append is in flight). */
-  async #rotate(): Promise<void> {
+  /**
+   * Switches appends to a new segment and snapshots this moment in the background (no append is in
+   * flight). `written` settles whether lines the view holds but the files do not yet were written.
+   */
+  async #rotate(written: Promise<boolean> | null): Promise<void> {
     const generation = (this.#segments.at(-1) ?? 0) + 1;
-    const next = await open(segmentPathFor(this.path, generation), 'a').catch(() => null);
+    const next = await openPrivateAppend(segmentPathFor(this.path, generation)).catch(() => null);
     if (next === null) {
       this.#retryCompactionAt = this.#journalLines + this.#compactAfterLines; // the commit is durable all the same
       return;
@@ -312,10 +400,11 @@ export class FileStore implements Store {
     const previous = this.#journal;
     this.#journal = next;
     this.#segments.push(generation);
+    this.#segmentBytes = 0;
     this.#compactSoon = false;
     const view = this.#docs.view();
     const covers = { lines: this.#journalLines, bytes: this.#journalBytes };
-    const compaction: Promise<void> = this.#compactInBackground(previous, generation, view, covers).finally(() => {
+    const compaction: Promise<void> = this.#compactInBackground(previous, generation, view, covers, written).finally(() => {
       if (this.#compaction === compaction) this.#compaction = null;
     });
     this.#compaction = compaction;
@@ -327,10 +416,13 @@ export class FileStore implements Store {
     generation: number,
     view: CollectionsView,
     covers: { lines: number; bytes: number },
+    written: Promise<boolean> | null,
   ): Promise<void> {
     try {
       await previous?.close().catch(() => undefined);
-      await this.#writeSnapshot(view);
+      await this.#writeSnapshot(view, async () => {
+        if (written && !(await written)) throw new Error('the snapshot holds changes that were rolled back');
+      });
       this.#journalLines -= covers.lines;
       this.#journalBytes -= covers.bytes;
       this.#retryCompactionAt = 0;
@@ -348,6 +440,11 @@ export class FileStore implements Store {
    */
   async #fold(): Promise<void> {
     await this.#writeSnapshot(this.#docs.view());
+    await this.#restartJournal();
+  }
+
+  /** After a snapshot holding everything: drops every segment and starts again at an empty `<data>.journal`. */
+  async #restartJournal(): Promise<void> {
     this.#journalLines = 0;
     this.#journalBytes = 0;
     this.#compactSoon = false;
@@ -356,44 +453,27 @@ export class FileStore implements Store {
     this.#journal = null; // a failure from here on leaves #mustCompact set, so nothing appends to it
     await previous?.close().catch(() => undefined);
     await dropSegmentsBefore(this.path, this.#segments, Infinity);
-    this.#journal = await open(journalPathFor(this.path), 'a');
+    this.#journal = await openPrivateAppend(journalPathFor(this.path));
     this.#segments = [0];
+    this.#segmentBytes = 0;
   }
 
-  async #writeSnapshot(view: CollectionsView): Promise<void> {
+  async #writeSnapshot(view: CollectionsView, beforeRename?: () => Promise<void>): Promise<void> {
     const parts = view.map(([key, docs]) => ({ key, docs }));
-    await this.#snapshotFile.writeParts([{ key: 'version', value: SNAPSHOT_VERSION }, ...parts]);
+    await this.#snapshotFile.writeParts([{ key: 'version', value: SNAPSHOT_VERSION }, ...parts], beforeRename);
     this.#snapshotBytes = (await stat(this.path)).size;
     this.#snapshotDocs = view.reduce((total, [, docs]) => total + docs.length, 0);
   }
 
   /** Loads the snapshot; returns false when there is none yet (absent or empty file). */
   async #loadSnapshot(): Promise<boolean> {
-    let size: number;
-    try {
-      const info = await stat(this.path);
-      if (info.isDirectory()) throw dataFileUnreadable(this.path, 'it is a directory, not a file');
-      size = info.size;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      if (err instanceof PaycliError) throw err;
-      throw dataFileUnreadable(this.path, describeFsError(err), err);
-    }
-    if (size === 0) return false;
-    this.#snapshotBytes = size;
-    let parsed: unknown;
-    try {
-      // Not lowdb's Low.read(): it ignores a file holding `null` or `false`, which would then be
-      // overwritten as if empty.
-      parsed = await this.#snapshotFile.read();
-    } catch (err) {
-      if (err instanceof SyntaxError) throw dataFileUnreadable(this.path, `it is not valid JSON (${err.message})`, err);
-      throw dataFileUnreadable(this.path, describeFsError(err), err);
-    }
-    const snapshot = validateSnapshot(parsed, this.path);
-    for (const name of Object.keys(snapshot) as CollectionName[]) {
+    const loaded = await readSnapshot(this.path, this.#snapshotFile);
+    if (loaded === null) return false;
+    this.#snapshotBytes = loaded.bytes;
+    // Every collection the snapshot holds, providers' own included.
+    for (const name of Object.keys(loaded.snapshot) as CollectionName[]) {
       if ((name as string) === 'version') continue;
-      for (const doc of Object.values(snapshot[name] ?? {})) this.#docs.put(name, doc);
+      for (const doc of Object.values(loaded.snapshot[name] ?? {})) this.#docs.put(name, doc);
     }
     this.#snapshotDocs = this.#docs.size;
     return true;

@@ -51,6 +51,15 @@ export class MemoryStore implements Store {
 
   async commit(): Promise<void> {}
 
+  async whenDurable(): Promise<boolean> {
+    return true;
+  }
+
+  /** Nothing is ever rolled back: there is no write to fail. */
+  onRollback(_listener: () => void): () => void {
+    return () => {};
+  }
+
   async clear(): Promise<void> {
     this.#assertOpen();
     this.#docs.clear();

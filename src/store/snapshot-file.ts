@@ -19,10 +19,11 @@
  *   }
  */
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Adapter } from 'lowdb';
+import { openPrivateWrite } from '../private-files.js';
 
 /** Files up to this size are parsed with one JSON.parse (any layout); larger ones line by line. */
 export const WHOLE_PARSE_MAX_BYTES = 256 * 1024 * 1024;
@@ -87,13 +88,15 @@ export class SnapshotFile<T extends SnapshotValue> implements Adapter<T> {
   /**
    * Writes the snapshot made of `parts`, in order, as `write()` does. Documents are serialised about 1 MB
    * at a time with a file write (so the event loop runs) between chunks; the caller must not change
-   * the `docs` arrays meanwhile.
+   * the `docs` arrays meanwhile. `beforeRename` may veto the rename by throwing (the temp file is removed).
+   * The file is private (0600); a temp path that is a symbolic link is refused, not followed.
    */
-  async writeParts(parts: readonly SnapshotPart[]): Promise<void> {
+  async writeParts(parts: readonly SnapshotPart[], beforeRename?: () => Promise<void>): Promise<void> {
     const dir = path.dirname(this.filename);
     const tmp = path.join(dir, `.${path.basename(this.filename)}.tmp`);
-    const file = await open(tmp, 'w');
+    const file = await openPrivateWrite(tmp);
     let ok = false;
+    let closed = false;
     try {
       let chunk: string[] = ['{'];
       let chars = 1;
@@ -122,9 +125,12 @@ export class SnapshotFile<T extends SnapshotValue> implements Adapter<T> {
       }
       push('\n}\n');
       await file.write(chunk.join(''));
+      closed = true;
+      await file.close();
+      await beforeRename?.();
       ok = true;
     } finally {
-      await file.close();
+      if (!closed) await file.close();
       if (!ok) await rm(tmp, { force: true });
     }
     await rename(tmp, this.filename);

@@ -82,9 +82,25 @@ export interface Store {
 
   /**
    * Resolves once every change staged before the call is durable (for a file store: handed to the OS by
-   * an atomic write). Concurrent callers share one write.
+   * an atomic write). Concurrent callers share one write. When the write fails it rejects with
+   * `data_file_unwritable` and every change not yet durable is undone: memory goes back to what the
+   * files hold. Called with nothing staged, it is a barrier: it resolves once what was staged before
+   * (by anyone) is durable, or rejects if that was rolled back.
    */
   commit(): Promise<void>;
+
+  /**
+   * Resolves true once every change staged before the call is durable, false if a failed write rolled
+   * it back; unlike commit() it starts no write (so it can be awaited while a caller is still staging).
+   * Optional: a store whose writes cannot fail need not offer it (nor onRollback).
+   */
+  whenDurable?(): Promise<boolean>;
+
+  /**
+   * Called (synchronously, before any commit() rejects) after a failed write undid every change not yet
+   * durable, so whoever derives state from the documents (indexes, timers) rebuilds it.
+   */
+  onRollback?(listener: () => void): () => void;
 
   /** Removes every document of every collection and commits. */
   clear(): Promise<void>;

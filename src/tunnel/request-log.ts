@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PaycliError } from '../errors.js';
 import type { HeaderPairs } from './upstream.js';
+import { ensurePrivateDir, openPrivateAppend } from '../private-files.js';
 
 /** One request that passed through the inspecting proxy (or was replayed), and what the app answered. */
 export interface RecordedRequest {
@@ -50,8 +51,14 @@ export function newRequestId(): string {
  * inside a line. The file is created private (0600): it holds request headers and bodies, secrets included.
  */
 export async function appendRecord(file: string, record: RecordedRequest): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.appendFile(file, JSON.stringify(record) + '\n', { mode: 0o600 });
+  // 0600 in a 0700 folder whatever the umask, a looser older log tightened, a symbolic link refused.
+  await ensurePrivateDir(path.dirname(file));
+  const handle = await openPrivateAppend(file);
+  try {
+    await handle.appendFile(JSON.stringify(record) + '\n', 'utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -72,6 +72,8 @@ export interface DeliveryAttempt {
   acknowledged: boolean;
   /** A failFirst attempt: failed inside the PSP, never sent. */
   simulated: boolean;
+  /** What was sent, exactly (null when nothing was: a simulated failure, an unsignable event). */
+  request?: { headers: Record<string, string>; body: string } | null;
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dropped';
@@ -107,6 +109,8 @@ export interface Delivery {
   next_attempt_at: number | null;
   created: number;
   fail_first: number;
+  /** When its pending retries were canceled (it is then `failed`); absent otherwise. */
+  canceled_at?: number;
 }
 
 /** What the dispatcher reports to listeners (the sandbox log, `listen`, scenarios). */

@@ -48,6 +48,8 @@ export interface WebhookDispatcherOptions {
 }
 
 const EXCERPT_CHARS = 500;
+/** However short the schedule, a delivery whose record could not be written is not retried in a tight loop. */
+const MIN_RETRY_AFTER_FAILED_WRITE_MS = 1000;
 
 /**
  * Sends notifications with retries.
@@ -158,6 +160,32 @@ export class WebhookDispatcher {
     return count;
   }
 
+  /**
+   * Stops a pending delivery: no further attempt is made and it ends `failed`, marked `canceled_at`; the
+   * caller commits. Throws `resource_missing` for an unknown delivery, `invalid_state` for a finished one.
+   */
+  cancel(id: string): Delivery {
+    const delivery = this.store.get<Delivery>('deliveries', id);
+    if (!delivery) throw new PaycliError('resource_missing', `No such delivery: ${id}`, { param: 'id' });
+    if (delivery.status !== 'pending') {
+      throw new PaycliError('invalid_state', `Delivery ${id} is ${delivery.status}; only a pending one has retries to cancel.`, { param: 'id' });
+    }
+    const timer = this.timers.get(id);
+    if (timer) this.clock.clearTimer(timer);
+    this.timers.delete(id);
+    // An attempt already under way finds the delivery no longer pending and records nothing.
+    const updated: Delivery = { ...delivery, status: 'failed', next_attempt_at: null, canceled_at: this.clock.now() };
+    this.store.put('deliveries', updated);
+    this.emit({ type: 'exhausted', delivery: updated });
+    return updated;
+  }
+
+  /** The delays between a provider's notification attempts, in milliseconds: the override, or its own. */
+  retryScheduleFor(provider: string): readonly number[] {
+    // The signer picks a protocol by the delivery's provider alone.
+    return this.schedule ?? checkSchedule(this.signer.retryScheduleMs({ provider } as Delivery));
+  }
+
   /** Subscribes to delivery updates; returns the unsubscribe function. */
   on(listener: (u: DeliveryUpdate) => void): () => void {
     this.listeners.add(listener);
@@ -227,6 +255,10 @@ export class WebhookDispatcher {
   }
 
   private async attempt(id: string): Promise<void> {
+    // Never notify about a change a crash or a failed write could still undo. If something staged before
+    // was rolled back instead, whatever is left in the store is durable (and a delivery created by the
+    // failed write is gone).
+    await this.store.whenDurable?.();
     const delivery = this.store.get<Delivery>('deliveries', id);
     if (!delivery || delivery.status !== 'pending') return;
     const number = delivery.attempts.length + 1;
@@ -256,7 +288,17 @@ export class WebhookDispatcher {
     }
     const updated: Delivery = { ...current, attempts: [...current.attempts, attempt], status, next_attempt_at: next };
     this.store.put('deliveries', updated);
-    await this.store.commit();
+    try {
+      await this.store.commit();
+    } catch (err) {
+      // The write failed and undid this attempt's record with it: the delivery is as it was, pending.
+      // Keep it on schedule (an acknowledged attempt is sent again: receivers deduplicate on webhook-id).
+      const retryInMs = Math.max(MIN_RETRY_AFTER_FAILED_WRITE_MS, next !== null ? next - now : (this.scheduleOf(current)[number - 1] ?? this.scheduleOf(current).at(-1) ?? 0));
+      if (!this.closed && this.store.get<Delivery>('deliveries', id)?.status === 'pending') this.scheduleAttempt(id, retryInMs);
+      // A full disk is the environment's fault, reported by the requests that fail on it, not a bug.
+      if (err instanceof PaycliError && err.code === 'data_file_unwritable') return;
+      throw err;
+    }
 
     this.emit({ type: 'attempt', delivery: updated, attempt });
     if (status === 'pending' && next !== null) {
@@ -279,6 +321,7 @@ export class WebhookDispatcher {
       response_excerpt: '',
       acknowledged: false,
       simulated,
+      request: null,
     });
     if (number <= delivery.fail_first) return { attempt: failed('simulated failure', true), fatal: false };
     const notification = this.store.get<StoredNotification>('notifications', delivery.notification_id);
@@ -291,6 +334,7 @@ export class WebhookDispatcher {
     } catch (err) {
       return { attempt: failed(`cannot sign: ${describeError(err)}`, false), fatal: true };
     }
+    const request = { headers: signed.headers, body: signed.body };
     const started = performance.now();
     try {
       const res = await this.transport({ url: delivery.url, headers: signed.headers, body: signed.body, timeoutMs });
@@ -303,10 +347,11 @@ export class WebhookDispatcher {
         response_excerpt: res.body.slice(0, EXCERPT_CHARS),
         acknowledged: this.signer.isAcknowledged(delivery, res.status, res.body),
         simulated: false,
+        request,
       };
       return { attempt, fatal: false };
     } catch (err) {
-      const attempt = failed(describeError(err), false);
+      const attempt = { ...failed(describeError(err), false), request };
       attempt.latency_ms = Math.round(performance.now() - started);
       return { attempt, fatal: false };
     }

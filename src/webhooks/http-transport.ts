@@ -92,7 +92,13 @@ export function createHttpTransport(opts: { maxSockets?: number } = {}): HttpTra
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          if (body.length < MAX_BODY_CHARS) body += chunk;
+          body += chunk;
+          if (body.length >= MAX_BODY_CHARS) {
+            // Enough to judge the answer: stop reading. A receiver that streams forever would otherwise
+            // keep this attempt (and a CPU) busy until the timeout.
+            finish(() => resolve({ status: res.statusCode ?? 0, body: body.slice(0, MAX_BODY_CHARS) }));
+            request.destroy();
+          }
         });
         res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, body: body.slice(0, MAX_BODY_CHARS) })));
         res.on('error', (err) => finish(() => reject(toTransportError(err))));

@@ -57,6 +57,10 @@ describe('paycli sandbox start', () => {
     expect(ready.secret_key).toMatch(/^sk_test_/);
     expect(ready.webhook_secret).toMatch(/^whsec_/);
     expect(JSON.parse(readFileSync(path.join(dir, '.paycli', 'sandbox.runtime.json'), 'utf8')).url).toBe(ready.url);
+    // The dashboard and its files are served by the built package.
+    expect(ready.dashboard_url).toBe(`${ready.url}/`);
+    expect(await (await fetch(ready.dashboard_url)).text()).toContain('<title>paycli sandbox</title>');
+    expect((await fetch(`${ready.url}/_dashboard/assets/chart.umd.min.js`)).status).toBe(200);
 
     const res = await fetch(`${ready.url}/v1/payments`, {
       method: 'POST',

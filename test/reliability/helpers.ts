@@ -21,11 +21,25 @@ export interface ChildOptions {
   /** Compact the journal after this many lines, so kills also land during compactions. */
   compactAfterLines?: number;
   retryScheduleMs?: number[];
+  /** Each journal append waits this long first: a slow disk, which widens the window between a change being visible and durable. */
+  slowAppendMs?: number;
 }
 
 const CHILD = `
 const [dataFile, optionsJson] = process.argv.slice(2);
 const options = JSON.parse(optionsJson);
+if (options.slowAppendMs) {
+  const fs = await import('node:fs/promises');
+  const probe = await fs.open(dataFile + '.probe', 'w');
+  const proto = Object.getPrototypeOf(probe);
+  await probe.close();
+  await fs.rm(dataFile + '.probe');
+  const appendFile = proto.appendFile;
+  proto.appendFile = async function (...args) {
+    await new Promise((resolve) => setTimeout(resolve, options.slowAppendMs));
+    return appendFile.apply(this, args);
+  };
+}
 const { startSandbox } = await import(${JSON.stringify(dist('sandbox/sandbox.js'))});
 const { FileStore } = await import(${JSON.stringify(dist('store/file-store.js'))});
 const store = options.compactAfterLines ? new FileStore(dataFile, { compactAfterLines: options.compactAfterLines }) : undefined;

@@ -24,6 +24,25 @@ function harness(opts: Parameters<typeof makeHarness>[0] = {}) {
 const target = (r: Receiver): TestTarget => ({ url: r.url, secret: newSecret(), kind: 'forward' });
 
 describe('WebhookDispatcher restart, resend and shutdown', () => {
+  it('cancel stops a pending delivery: no more attempts, failed and marked canceled', async () => {
+    const r = await receiverFor(() => ({ status: 500 }));
+    const h = harness({ retryScheduleMs: [1_000, 1_000] });
+    const [d] = h.dispatcher.enqueue(makeEvent(Math.floor(h.clock.now() / 1000)), target(r));
+    const [other] = h.dispatcher.enqueue(makeEvent(Math.floor(h.clock.now() / 1000)), target(r));
+    await h.store.commit();
+    await h.clock.advance(0);
+    expect(r.requests).toHaveLength(2);
+
+    const canceled = h.dispatcher.cancel(d!.id);
+    expect(canceled).toMatchObject({ status: 'failed', next_attempt_at: null, canceled_at: h.clock.now() });
+    expect(h.store.get<Delivery>('deliveries', d!.id)).toEqual(canceled);
+    // The other delivery's retry is the sentinel: it is sent when d's would have been, d is not.
+    await h.clock.advance(1_000);
+    expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([d!.event_id, other!.event_id, other!.event_id]);
+    expect(() => h.dispatcher.cancel(d!.id)).toThrow(expect.objectContaining({ code: 'invalid_state' }));
+    expect(() => h.dispatcher.cancel('dlv_nope')).toThrow(expect.objectContaining({ code: 'resource_missing' }));
+  });
+
   it.each([
     { name: 'before the retry is due', restartAfterMs: 0, chaos: {}, waitBeforeDue: 1_000 },
     { name: 'after the retry is overdue', restartAfterMs: 3_600_000, chaos: {}, waitBeforeDue: 0 },

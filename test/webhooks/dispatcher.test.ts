@@ -47,8 +47,20 @@ describe('WebhookDispatcher delivery', () => {
     expect(done.status).toBe('succeeded');
     expect(done.next_attempt_at).toBeNull();
     expect(done.attempts).toEqual([
-      { number: 1, at: h.clock.now(), status: 200, latency_ms: expect.any(Number), error: null, response_excerpt: 'ok', acknowledged: true, simulated: false },
+      {
+        number: 1,
+        at: h.clock.now(),
+        status: 200,
+        latency_ms: expect.any(Number),
+        error: null,
+        response_excerpt: 'ok',
+        acknowledged: true,
+        simulated: false,
+        request: { headers: expect.any(Object), body: req.body },
+      },
     ]);
+    // The recorded request is exactly what the receiver got.
+    for (const [name, value] of Object.entries(done.attempts[0]!.request!.headers)) expect(req.headers[name.toLowerCase()]).toBe(value);
     expect(h.updates.map((u) => u.type)).toEqual(['scheduled', 'attempt']);
   });
 

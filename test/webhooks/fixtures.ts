@@ -204,6 +204,7 @@ export class TestDispatcher {
   }
 
   resume = () => this.inner.resume();
+  cancel = (id: string) => this.inner.cancel(id);
   on = (listener: (u: DeliveryUpdate) => void) => this.inner.on(listener);
   whenIdle = () => this.inner.whenIdle();
   close = () => this.inner.close();

@@ -3,6 +3,8 @@
  * offending field (`param`), so bad input is a 400 with a precise message, never a 500.
  */
 import { z } from 'zod';
+import { httpUrlProblem } from '../../http-url.js';
+import { PaycliError } from '../../errors.js';
 import { luhnValid, normaliseCardNumber } from '../../engine/cards.js';
 import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { CreateRefundInput } from '../../engine/refunds.js';
@@ -28,17 +30,10 @@ const currency = z
 const httpUrl = z
   .string({ error: 'must be an http(s) URL' })
   .max(2048)
-  .refine(
-    (s) => {
-      try {
-        const u = new URL(s);
-        return u.protocol === 'http:' || u.protocol === 'https:';
-      } catch {
-        return false;
-      }
-    },
-    { error: 'must be an absolute http:// or https:// URL' },
-  );
+  .superRefine((s, ctx) => {
+    const problem = httpUrlProblem(s);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const metadata = z
   .record(z.string().max(40, { error: 'keys must be at most 40 characters' }), z.string({ error: 'values must be strings' }).max(500))

@@ -1,0 +1,52 @@
+/**
+ * No answer reveals state that a crash could still lose. A handler mutates in memory, commits, then
+ * answers, so a successful write's answer is durable by construction; but reads (and errors such as a
+ * 404 or a 409 naming an object) are computed from memory, which already shows changes other requests
+ * are still writing. This middleware holds such an answer until everything staged before it was computed
+ * is durable: `store.commit()` called with nothing of its own staged is that barrier, and costs nothing
+ * when no write is under way. If that write fails, the state the answer was computed from was rolled
+ * back, so the answer becomes the retryable `503 data_file_unwritable` instead.
+ *
+ * Applied to every app that serves the store (one per provider port): `app.use(durableAnswers(store))`.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { toPaycliError, type PaycliError } from '../errors.js';
+import type { Store } from '../store/store.js';
+
+/** Headers describing the body that a replaced answer must not keep. */
+const BODY_HEADERS = ['content-type', 'content-length', 'content-disposition', 'location', 'etag', 'last-modified'];
+
+/** How the provider at this port shapes an error (status, headers, body); the native shape by default. */
+type RenderError = (err: PaycliError) => { status: number; headers?: Record<string, string>; body: unknown };
+
+const nativeShape: RenderError = (err) => ({ status: err.status, body: err.toJSON() });
+
+export function durableAnswers(store: Store, render: RenderError = nativeShape): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    const end = res.end;
+    // The body is computed in the same tick as end() is called (express's send ends synchronously), so
+    // the barrier taken here covers every change it may show. A streamed answer (headers already sent by
+    // write()) is not held: it is a subscription, not a snapshot.
+    res.end = function (this: Response, ...args: unknown[]) {
+      if (res.headersSent || !(isRead || res.statusCode >= 400)) return (end as (...a: unknown[]) => Response).apply(this, args);
+      store.commit().then(
+        () => (end as (...a: unknown[]) => Response).apply(res, args),
+        (err: unknown) => {
+          const error = toPaycliError(err);
+          const rendered = render(error);
+          const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
+          for (const name of BODY_HEADERS) res.removeHeader(name);
+          res.locals.errorCode = error.code;
+          res.statusCode = rendered.status;
+          for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
+          res.setHeader('Content-Type', typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
+          res.setHeader('Content-Length', Buffer.byteLength(body));
+          (end as (...a: unknown[]) => Response).call(res, req.method === 'HEAD' ? undefined : body);
+        },
+      );
+      return res;
+    } as Response['end'];
+    next();
+  };
+}
