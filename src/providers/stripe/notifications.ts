@@ -29,8 +29,18 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
     const waiting = scopeOwnEvents()
       .map((id) => ctx.read.get<StripeEventDoc>(COLLECTIONS.events, id))
       .filter((e): e is StripeEventDoc => !!e && e.merchant_id === ctx.merchant.id);
-    const docs = [...undeliveredOwnEvents(ctx.read, ctx.merchant.id), ...waiting, ...renderedOnce(event.id, () => stripeEventDocsFor(wire, event, currentRequest()))];
-    return docs.map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
+    const own = [...undeliveredOwnEvents(ctx.read, ctx.merchant.id), ...waiting];
+    const domain = renderedOnce(event.id, () => stripeEventDocsFor(wire, event, currentRequest()));
+    const unit = currentUnit();
+    if (unit && unit.merchant.id === ctx.merchant.id) {
+      // Inside one of the provider's units of work (the core maps events synchronously there): keep a copy
+      // for /v1/events, and the waiting own events are carried now, so they stop waiting.
+      for (const doc of domain) unit.put(COLLECTIONS.events, doc);
+      scopeOwnEvents().length = 0;
+      const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
+      if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
+    }
+    return [...own, ...domain].map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
   },
   targets(notification, ctx) {
     return ctx.read
@@ -49,34 +59,23 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
 };
 
 /**
- * Stores the Stripe events of each domain event of a Stripe payment, with the ids `for` gives them, so
- * `/v1/events` lists every event, sent to an endpoint or not. The core calls its event listeners
- * synchronously where the event is raised: inside one of the provider's units of work they are staged
- * there; for changes made elsewhere (the control API's buyer, expiry timers) in a unit of their own.
+ * Keeps the Stripe events of a domain event raised outside the provider's units of work (the control API's
+ * buyer, expiry timers), so `/v1/events` lists every event, sent to an endpoint or not. The core tells its
+ * listeners once the change is durable; events raised inside a unit were kept by `for` already.
  */
 export function recordDomainEvent(host: ProviderHost<StripeCredentials>, event: PaycliEvent): void {
-  const unit = currentUnit();
-  const baseUrl = host.url();
-  if (unit) {
-    if (unit.merchant.id !== event.merchant_id) return;
-    for (const doc of renderedOnce(event.id, () => stripeEventDocsFor({ unit, baseUrl }, event, currentRequest()))) {
-      // What the core stored as a notification is listed from there; only the rest needs a copy.
-      if (!unit.notified(doc.id)) unit.put(COLLECTIONS.events, doc);
-    }
-    // `for` has just offered the waiting own events with this one (and the core stored those it sent).
-    scopeOwnEvents().length = 0;
-    const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
-    if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
-    return;
-  }
   const obj = event.data.object;
-  const payment = obj.object === 'payment' ? obj : host.core.reader.get<Payment>('payments', obj.payment_id);
+  const read = host.core.reader;
+  const payment = obj.object === 'payment' ? obj : read.get<Payment>('payments', obj.payment_id);
   const merchant = host.core.merchants().find((m) => m.id === event.merchant_id);
   if (payment?.provider !== STRIPE || !merchant) return;
+  const baseUrl = host.url();
+  const docs = stripeEventDocsFor({ unit: stripeReader(read, merchant, event.created * 1000), baseUrl }, event, { id: null, idempotency_key: null });
+  // Already kept by `for` inside the provider's own unit of work.
+  if (docs.length === 0 || read.get(COLLECTIONS.events, docs[0]!.id)) return;
   void host
     .transact((uow) => {
-      const reader = stripeReader(uow, merchant, uow.nowMs);
-      for (const doc of stripeEventDocsFor({ unit: reader, baseUrl }, event, currentRequest())) uow.put(COLLECTIONS.events, doc);
+      for (const doc of docs) uow.put(COLLECTIONS.events, doc);
     })
     // The change itself is committed by its own unit; losing this copy only shortens /v1/events.
     .catch(() => undefined);
