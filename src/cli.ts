@@ -61,6 +61,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       .option('--in-memory', 'keep state in memory only, nothing on disk (for CI; default: off)')
       .option('--forward-to <url|port>', 'also deliver every event to this URL (default: none)')
       .option('--retry-schedule <list>', 'notification retry delays (default "1s,5s,30s,2m,10m,1h,3h,6h,12h,24h" for the native API; other providers keep their own)')
+      .option('--wechatpay-signing <mode>', 'WeChat Pay signs with its public key or its platform certificate: public-key (default) or platform-certificate (env PAYCLI_WECHATPAY_SIGNING)')
       .option('--allow-host <name>', 'also answer requests addressed to this host name (repeatable; env PAYCLI_ALLOW_HOSTS, comma-separated)', (v: string, all: string[] = []) => [...all, v])
       .option('--virtual-clock', 'time moves only through POST /_sandbox/clock/advance (for scenario replay against a running sandbox)')
       .option('--config <file>', 'config file (default paycli.config.json)')
@@ -88,7 +89,8 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .option('-f, --forward-to <port|url>', 'your app: a port (3000 → http://127.0.0.1:3000/) or a URL')
         .option('-e, --events <list>', 'only these event types, comma-separated; wildcards like payment.* (default: all)')
         .option('-H, --headers <list>', 'extra request headers, e.g. "X-Env: dev,X-Team: pay"')
-        .option('--print-secret', 'print the webhook signing secret and exit'),
+        .option('--print-secret', 'print the webhook signing secret and exit')
+        .option('--provider <name>', "forward that provider's events in its own format: stripe (Stripe events, Stripe-Signature)"),
     ),
   ).action(lazy(async () => (await import('./commands/listen.js')).listen));
   jsonOption(
@@ -291,6 +293,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     program
       .command('init')
       .description('scaffold a merchant app (Express, Fastify or Next.js) that integrates with a PSP correctly, with scenarios and CI')
+      .option('--psp <name>', 'paycli (default) | alipay: an app on alipay-sdk against the Alipay emulation')
       .option('--framework <name>', 'express | fastify | nextjs')
       .option('--language <lang>', 'ts | js')
       .option('--dir <path>', 'where to write the app (default: the current directory)')

@@ -99,3 +99,20 @@ describe('resolveConfig: providers and their ports', () => {
     expect(() => resolveConfig({}, {}, dirWith({ ports: { alipay: 1 } }), registry)).toThrow(expect.objectContaining({ code: 'invalid_config', param: 'ports.alipay' }));
   });
 });
+
+describe('resolveConfig: WeChat Pay signing', () => {
+  test('--wechatpay-signing > PAYCLI_WECHATPAY_SIGNING > "wechatpaySigning" in the file; null means the default', () => {
+    expect(resolveConfig({}, {}, dirWith()).wechatpaySigning).toBeNull();
+    const dir = dirWith({ wechatpaySigning: 'platform-certificate' });
+    expect(resolveConfig({}, {}, dir).wechatpaySigning).toBe('platform-certificate');
+    expect(resolveConfig({}, { PAYCLI_WECHATPAY_SIGNING: 'public-key' }, dir).wechatpaySigning).toBe('public-key');
+    expect(resolveConfig({ wechatpaySigning: 'platform-certificate' }, { PAYCLI_WECHATPAY_SIGNING: 'public-key' }, dir).wechatpaySigning).toBe('platform-certificate');
+  });
+
+  test('an unknown mode names its source and the modes', () => {
+    expect(() => resolveConfig({ wechatpaySigning: 'rsa' }, {}, dirWith())).toThrow(
+      expect.objectContaining({ code: 'invalid_usage', message: 'Invalid WeChat Pay signing mode "rsa" (from --wechatpay-signing).', hint: 'Use public-key or platform-certificate.' }),
+    );
+    expect(() => resolveConfig({}, {}, dirWith({ wechatpaySigning: 'x' }))).toThrow(expect.objectContaining({ code: 'invalid_config', param: 'wechatpaySigning' }));
+  });
+});

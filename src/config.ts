@@ -28,7 +28,13 @@ const configFileSchema = z.strictObject({
   providers: z.union([z.array(z.string()), z.string()]).optional(),
   /** Each provider's port by name (0: any free port), e.g. { "stripe": 12111 }. */
   ports: z.record(z.string(), z.number().int().min(0).max(65535)).optional(),
+  /** Which key signs WeChat Pay responses and notifications. */
+  wechatpaySigning: z.enum(['public-key', 'platform-certificate']).optional(),
 });
+
+/** WeChat Pay signing modes (the provider's own list; repeated here so this module stays a leaf). */
+export const WECHATPAY_SIGNING_MODES = ['public-key', 'platform-certificate'] as const;
+export type WechatpaySigning = (typeof WECHATPAY_SIGNING_MODES)[number];
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
@@ -48,6 +54,8 @@ export interface ResolvedConfig {
   providers: string[] | null;
   /** Ports given for providers other than the native one (whose port is `port`). */
   providerPorts: Record<string, number>;
+  /** WeChat Pay's signing key; null: the provider's default (the WeChat Pay public key). */
+  wechatpaySigning: WechatpaySigning | null;
   /** Which config file was read, if any. */
   configFile: string | null;
 }
@@ -66,6 +74,8 @@ export interface ConfigFlags {
   config?: string;
   /** `--providers stripe,alipay` */
   providers?: string;
+  /** `--wechatpay-signing public-key|platform-certificate` */
+  wechatpaySigning?: string;
   // `--<name>-port` flags arrive as commander names them (`stripePort`, `wechatpayPort`, …): see portFlagKey.
 }
 
@@ -123,6 +133,14 @@ export function readConfigFile(cwd: string, explicit?: string): { file: string |
   return { file, config: parsed.data };
 }
 
+function parseSigning(value: string, source: string): WechatpaySigning {
+  if ((WECHATPAY_SIGNING_MODES as readonly string[]).includes(value)) return value as WechatpaySigning;
+  throw new PaycliError('invalid_usage', `Invalid WeChat Pay signing mode "${value}" (from ${source}).`, {
+    param: 'wechatpaySigning',
+    hint: `Use ${WECHATPAY_SIGNING_MODES.join(' or ')}.`,
+  });
+}
+
 function parsePort(value: string | number, source: string): number {
   const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
@@ -157,9 +175,12 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: s
       throw new PaycliError('invalid_config', `Config file ${file}: "ports.${name}" names no registered provider.`, { param: `ports.${name}`, hint: `Registered providers: ${registry.names.join(', ')}.` });
     }
   }
+  const signingRaw = pick<string>(flags.wechatpaySigning, env.PAYCLI_WECHATPAY_SIGNING, config.wechatpaySigning);
+  const signingSource = flags.wechatpaySigning !== undefined ? '--wechatpay-signing' : env.PAYCLI_WECHATPAY_SIGNING ? 'PAYCLI_WECHATPAY_SIGNING' : 'the config file';
   return {
     providers: providersRaw === undefined ? null : parseProviderList(providersRaw, providersSource, registry.names),
     providerPorts,
+    wechatpaySigning: signingRaw === undefined ? null : parseSigning(signingRaw, signingSource),
     port: portRaw === undefined ? 4242 : parsePort(portRaw, flags.port !== undefined ? '--port' : env.PAYCLI_PORT ? 'PAYCLI_PORT' : 'the config file'),
     host: pick(flags.host, env.PAYCLI_HOST, config.host) ?? '127.0.0.1',
     data: path.resolve(cwd, pick(flags.data, env.PAYCLI_DATA, config.data) ?? DEFAULT_DATA_FILE),

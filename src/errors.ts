@@ -43,8 +43,6 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   /** The request's Content-Type is not JSON. */
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
-  /** A dashboard action sent from another site (only the dashboard's own pages may change the sandbox). */
-  cross_origin_request: { status: 403, type: 'invalid_request_error' },
   /** Too many requests (an injected API fault): retry after Retry-After. */
   rate_limited: { status: 429, type: 'rate_limit_error' },
   /** An error on the PSP's side (an injected API fault): retry with the same Idempotency-Key. */

@@ -10,11 +10,13 @@ import { EXIT, PaycliError } from '../errors.js';
 import { paycliDependency, vendorPaycli } from '../scaffold/paycli-dependency.js';
 import { packageNameFrom, planScaffold } from '../scaffold/plan.js';
 import { completeAnswers, type InitAnswers, type PromptApi } from '../scaffold/questions.js';
-import { findTemplate, FRAMEWORKS, LANGUAGES, type Framework, type Language } from '../scaffold/templates.js';
+import { findTemplate, FRAMEWORKS, LANGUAGES, PSPS, type Framework, type Language, type Psp } from '../scaffold/templates.js';
 import { writeScaffold, type FileAction, type WriteResult } from '../scaffold/write.js';
 import { c, err, jsonLine, out } from './output.js';
 
 export interface InitOptions {
+  /** `paycli` (default) or `alipay`: an app on alipay-sdk. */
+  psp?: string;
   framework?: string;
   language?: string;
   dir?: string;
@@ -47,6 +49,15 @@ async function inquirer(): Promise<PromptApi> {
 }
 
 function given(opts: InitOptions): Partial<InitAnswers> {
+  if (opts.psp !== undefined && !(PSPS as readonly string[]).includes(opts.psp)) {
+    throw new PaycliError('invalid_usage', `Unknown PSP "${opts.psp}".`, { hint: `Use --psp ${PSPS.join('|')}.` });
+  }
+  if (opts.psp === 'alipay') {
+    // One Alipay template so far: nothing to ask about framework, language or CI.
+    if (opts.ci === true) throw new PaycliError('invalid_usage', 'The Alipay template has no CI workflow yet.', { hint: 'Leave out --ci.' });
+    findTemplate(opts.framework ?? 'express', opts.language ?? 'js', 'alipay');
+    return { framework: (opts.framework ?? 'express') as Framework, language: (opts.language ?? 'js') as Language, ci: false, ...(opts.dir !== undefined ? { dir: opts.dir } : {}) };
+  }
   if (opts.framework !== undefined && !(FRAMEWORKS as readonly string[]).includes(opts.framework)) {
     throw new PaycliError('invalid_usage', `Unknown framework "${opts.framework}".`, { hint: `Use --framework ${FRAMEWORKS.join('|')}.` });
   }
@@ -85,7 +96,9 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   const dir = path.resolve(deps.cwd, answers.dir);
   const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
   const dependency = paycliDependency(packageRoot, pkg.version);
+  const psp = (opts.psp ?? 'paycli') as Psp;
   const plan = planScaffold({
+    psp,
     framework: answers.framework,
     language: answers.language,
     projectName: packageNameFrom(path.basename(dir)),
@@ -100,12 +113,12 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   } else if (dependency.vendorFile && opts.dryRun) {
     result.files.push({ path: dependency.vendorFile, action: 'create' });
   }
-  const template = findTemplate(answers.framework, answers.language).id;
+  const template = findTemplate(answers.framework, answers.language, psp).id;
 
   if (opts.json) {
     jsonLine({ template, dir, dry_run: Boolean(opts.dryRun), wrote: result.wrote, conflicts: result.conflicts, files: result.files });
   } else {
-    render(result, template, deps.cwd, Boolean(opts.dryRun));
+    render(result, template, deps.cwd, Boolean(opts.dryRun), psp);
   }
   if (result.conflicts.length > 0 && !opts.dryRun) {
     throw new PaycliError('file_exists', `Nothing written: ${result.conflicts.length} file(s) in ${dir} already exist with other contents.`, {
@@ -127,7 +140,7 @@ function verb(action: FileAction, dryRun: boolean): string {
   return VERB[action](word.padEnd(15));
 }
 
-function render(result: WriteResult, template: string, cwd: string, dryRun: boolean): void {
+function render(result: WriteResult, template: string, cwd: string, dryRun: boolean, psp: Psp): void {
   const shown = path.relative(cwd, result.dir) || '.';
   const refused = result.conflicts.length > 0;
   if (!dryRun && !refused && !result.wrote) {
@@ -155,7 +168,18 @@ function render(result: WriteResult, template: string, cwd: string, dryRun: bool
   const cd = shown === '.' ? [] : [`cd ${shown}`];
   out('');
   out(c.bold('Next steps'));
-  for (const line of [
+  const steps =
+    psp === 'alipay'
+      ? [
+          ...cd,
+          'npm install',
+          'npx paycli sandbox start          # in another terminal; writes the Alipay keys to .paycli/alipay/',
+          'cp .paycli/alipay/alipay.env .env # app id, gateway, endpoint and key paths',
+          'npm run dev',
+          'npm test                          # the notify receiver against alipay-sdk',
+        ]
+      : null;
+  for (const line of steps ?? [
     ...cd,
     'npm install',
     'npx paycli sandbox start          # in another terminal; prints the keys',

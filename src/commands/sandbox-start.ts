@@ -3,7 +3,7 @@
  * request and notification attempt, and shuts down cleanly on Ctrl-C / SIGTERM.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { resolveConfig, type ConfigFlags } from '../config.js';
+import { resolveConfig, type ConfigFlags, type WechatpaySigning } from '../config.js';
 import { EXIT, toPaycliError } from '../errors.js';
 import { formatDuration, parseDurationList } from '../duration.js';
 import { parseHttpTarget } from '../http-target.js';
@@ -67,6 +67,12 @@ function removeRuntimeFile(file: string, pid: number): void {
   }
 }
 
+/** The registry with WeChat Pay signing with the chosen key. */
+async function withWechatpaySigning(signing: WechatpaySigning) {
+  const [{ loadProviders }, { createWechatpayProvider }] = await Promise.all([import('../providers/registry.js'), import('../providers/wechatpay/index.js')]);
+  return { ...(await loadProviders()), wechatpay: createWechatpayProvider({ signing }) };
+}
+
 export async function sandboxStart(flags: StartFlags): Promise<number> {
   const cwd = process.cwd();
   const config = resolveConfig(flags, process.env, cwd, { names: PROVIDER_NAMES });
@@ -75,7 +81,9 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
 
   // Loaded here, not at the top: express and the store are only needed by this command.
   const { startSandbox } = await import('../sandbox/sandbox.js');
+  const registry = config.wechatpaySigning ? await withWechatpaySigning(config.wechatpaySigning) : undefined;
   const sandbox = await startSandbox({
+    ...(registry ? { registry } : {}),
     port: config.port,
     host: config.host,
     allowHosts: config.allowHosts,

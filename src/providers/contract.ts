@@ -122,6 +122,11 @@ export interface Provider<C extends Credentials = Credentials> {
    * its errors: throw or `next(err)` PaycliErrors and the host renders them with `renderError`.
    */
   app(host: ProviderHost<C>): RequestHandler;
+  /**
+   * Paths of its port that other sites' pages post to by design (a cashier entry the merchant's page submits
+   * a signed form to); the host's cross-origin guard lets them through. Everything else stays same-origin.
+   */
+  crossSitePaths?: readonly string[];
   /** The provider's error response; also used by the host for errors outside its router (body limit, 404). */
   renderError(err: PaycliError): RenderedError;
   /**

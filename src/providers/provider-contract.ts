@@ -54,6 +54,11 @@ export interface WireDriver {
   badCreate(s: Sandbox): Promise<{ status: number; body: string; field: string }>;
   /** Parses and verifies one received notification with the merchant's credentials. */
   parse(s: Sandbox, req: Received): ParsedNotification;
+  /**
+   * How the provider's query shows a payment whose buyer failed: `failed` (the default), or `waiting` for a
+   * PSP that never tells the merchant (WeChat Pay: the order stays NOTPAY until it is closed or expires).
+   */
+  payerFailureShowsAs?: ContractStatus;
   /** What the app answers to acknowledge a notification under the provider's rule. */
   ack: { status: number; body: string };
 }
@@ -126,7 +131,7 @@ export function describeProviderContract(name: string, driver: WireDriver, env: 
         body: JSON.stringify({ failure_code: 'insufficient_funds' }),
       });
       expect(failed.status).toBe(200);
-      expect(await driver.query(sandbox, created.ref)).toMatchObject({ status: 'failed' });
+      expect(await driver.query(sandbox, created.ref)).toMatchObject({ status: driver.payerFailureShowsAs ?? 'failed' });
     });
 
     it('a decline is decided at once: failed, with the failure code', async () => {

@@ -52,7 +52,7 @@ function sameOriginJson(req: Request, _res: Response, next: NextFunction): void 
   const site = req.get('sec-fetch-site');
   const origin = req.get('origin');
   if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== `${req.protocol}://${req.get('host')}`)) {
-    return next(new PaycliError('cross_origin_request', 'Dashboard actions are accepted from the dashboard page only.', { hint: `Open the dashboard at ${req.protocol}://${req.get('host')}/.` }));
+    return next(new PaycliError('cross_origin_refused', 'Dashboard actions are accepted from the dashboard page only.', { hint: `Open the dashboard at ${req.protocol}://${req.get('host')}/.` }));
   }
   if (req.headers['content-length'] !== undefined && !req.is('application/json')) {
     return next(new PaycliError('unsupported_media_type', 'Dashboard actions take a JSON body.'));

@@ -281,11 +281,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         store,
         onBug,
         faults,
-        guards: [
-          hostCheck({ host, allowHosts: options.allowHosts }),
-          sameOriginWrites({ checkedElsewhere: isMain ? (req) => req.path.startsWith(`${DASHBOARD_API}/`) : undefined }),
-          securityHeaders(),
-        ],
+        guards: [hostCheck({ host, allowHosts: options.allowHosts }), sameOriginWrites({ crossSitePaths: provider.crossSitePaths }), securityHeaders()],
       });
       const server = createServer(serverOptions(), app);
       guardConnections(server, options.connectionLimits);

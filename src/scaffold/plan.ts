@@ -4,9 +4,11 @@
  */
 import { PaycliError } from '../errors.js';
 import { directoryTemplateSource, type TemplateSource } from './template-source.js';
-import { findTemplate, type Framework, type Language, type TemplateSpec } from './templates.js';
+import { findTemplate, type Framework, type Language, type Psp, type TemplateSpec } from './templates.js';
 
 export interface ScaffoldOptions {
+  /** The PSP protocol the app speaks; default `paycli`. */
+  psp?: Psp;
   framework: Framework;
   language: Language;
   /** The package name written to package.json. */
@@ -60,9 +62,12 @@ export function packageNameFrom(dirName: string): string {
  * // [{ path: '.env.example', contents: 'PSP_BASE_URL=…' }, …, { path: 'src/server.ts', … }]
  */
 export function planScaffold(options: ScaffoldOptions, source: TemplateSource = directoryTemplateSource()): PlannedFile[] {
-  const spec = findTemplate(options.framework, options.language);
+  const spec = findTemplate(options.framework, options.language, options.psp);
   const vars = templateVars(spec, options);
   const files = new Map<string, string>();
+  if (options.ci && spec.ci === false) {
+    throw new PaycliError('invalid_usage', `The ${spec.id} template has no CI workflow yet.`, { hint: 'Run init with --no-ci.' });
+  }
   const layers = options.ci ? [...spec.layers, CI_LAYER] : spec.layers;
   for (const name of layers) {
     for (const [file, template] of source.layer(name)) files.set(file, render(template, vars, `${name}/${file}`));

@@ -10,6 +10,10 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const LANGUAGES = ['ts', 'js'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/** The PSP protocol the app speaks: paycli's native API, or Alipay's through alipay-sdk. */
+export const PSPS = ['paycli', 'alipay'] as const;
+export type Psp = (typeof PSPS)[number];
+
 export const FRAMEWORK_LABELS: Record<Framework, string> = {
   express: 'Express',
   fastify: 'Fastify',
@@ -26,6 +30,7 @@ const V = {
   react: '^19.2.0',
   typesReact: '^19.2.0',
   standardwebhooks: '^1.1.1',
+  alipaySdk: '^4.14.0',
   typescript: '^5.9.3',
   tsx: '^4.20.0',
   typesNode: '^20.19.0',
@@ -44,6 +49,8 @@ export interface PackageJson {
 
 export interface TemplateSpec {
   id: string;
+  /** Which PSP protocol the app speaks (default `paycli`). */
+  psp?: Psp;
   framework: Framework;
   language: Language;
   /** Folders under src/scaffold/templates/, applied in order. */
@@ -52,6 +59,8 @@ export interface TemplateSpec {
   importExt: string;
   /** The command that runs the compiled app (what CI starts before replaying scenarios). */
   startCommand: string;
+  /** Whether `--ci` can add the GitHub Actions workflow (default true). */
+  ci?: boolean;
   packageJson(name: string, paycliVersion: string): PackageJson;
 }
 
@@ -146,15 +155,49 @@ export const TEMPLATES: readonly TemplateSpec[] = [
   },
 ];
 
+/**
+ * Apps that speak another PSP's protocol through its own SDK (`paycli init --psp <name>`), kept apart from
+ * TEMPLATES, which are the apps on paycli's native API.
+ */
+export const PSP_TEMPLATES: readonly TemplateSpec[] = [
+  {
+    id: 'alipay-express-js',
+    psp: 'alipay',
+    framework: 'express',
+    language: 'js',
+    layers: ['alipay-express-js'],
+    importExt: '.js',
+    startCommand: 'npm start',
+    // The workflow replays paycli's native scenarios; the Alipay app has none yet.
+    ci: false,
+    packageJson: (name, paycli) => ({
+      ...base(name),
+      type: 'module',
+      scripts: { dev: 'node --watch src/server.js', start: 'node src/server.js', test: 'node --test test/' },
+      dependencies: { 'alipay-sdk': V.alipaySdk, express: V.express },
+      devDependencies: { paycli },
+    }),
+  },
+];
+
 /** The template for a framework and language, or a usage error listing the ones that exist. */
-export function findTemplate(framework: string, language: string): TemplateSpec {
+export function findTemplate(framework: string, language: string, psp: string = 'paycli'): TemplateSpec {
+  if (!(PSPS as readonly string[]).includes(psp)) {
+    throw new PaycliError('invalid_usage', `Unknown PSP "${psp}".`, { hint: `Use --psp ${PSPS.join('|')}.` });
+  }
   if (!(FRAMEWORKS as readonly string[]).includes(framework)) {
     throw new PaycliError('invalid_usage', `Unknown framework "${framework}".`, { hint: `Use --framework ${FRAMEWORKS.join('|')}.` });
   }
   if (!(LANGUAGES as readonly string[]).includes(language)) {
     throw new PaycliError('invalid_usage', `Unknown language "${language}".`, { hint: `Use --language ${LANGUAGES.join('|')}.` });
   }
-  const t = TEMPLATES.find((x) => x.framework === framework && x.language === language);
+  const t = [...TEMPLATES, ...PSP_TEMPLATES].find((x) => x.framework === framework && x.language === language && (x.psp ?? 'paycli') === psp);
+  if (!t && psp !== 'paycli') {
+    const have = PSP_TEMPLATES.filter((x) => x.psp === psp).map((x) => `${FRAMEWORK_LABELS[x.framework]} (${LANGUAGE_LABELS[x.language]})`);
+    throw new PaycliError('invalid_usage', `There is no ${LANGUAGE_LABELS[language as Language]} ${FRAMEWORK_LABELS[framework as Framework]} template for ${psp} yet.`, {
+      hint: `--psp ${psp} is available for: ${have.join(', ')}.`,
+    });
+  }
   if (!t) {
     const langs = languagesFor(framework as Framework).map((l) => LANGUAGE_LABELS[l]);
     throw new PaycliError('invalid_usage', `There is no ${LANGUAGE_LABELS[language as Language]} template for ${FRAMEWORK_LABELS[framework as Framework]} yet.`, {

@@ -88,7 +88,7 @@ describe('dashboard HTTP', () => {
     const p = (await api.call('POST', '/v1/payments', paymentBody({ capture_method: 'manual' }))).body;
     const path = `${API}/payments/${p.id}/cancel`;
     const crossOrigin = await api.call('POST', path, {}, { key: null, headers: { origin: 'http://evil.example' } });
-    expect([crossOrigin.status, crossOrigin.body.error.code]).toEqual([403, 'cross_origin_request']);
+    expect([crossOrigin.status, crossOrigin.body.error.code]).toEqual([403, 'cross_origin_refused']);
     const crossSite = await api.call('POST', path, {}, { key: null, headers: { 'sec-fetch-site': 'cross-site' } });
     expect(crossSite.status).toBe(403);
     const form = await api.call('POST', path, undefined, { key: null, raw: 'a=1', headers: { 'content-type': 'text/plain', origin: api.sandbox.url } });

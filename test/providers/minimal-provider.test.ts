@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeClock } from '../../src/clock.js';
-import { loadProviders } from '../../src/providers/registry.js';
+import { loadProviders, PROVIDER_NAMES } from '../../src/providers/registry.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { closedAfterEach, waitFor, type ReceivedRequest } from '../helpers/sandbox.js';
 import { minimalProvider, type MinimalCredentials } from './minimal/index.js';
@@ -168,6 +168,9 @@ describe('a provider is a folder and one registry line', () => {
   });
 
   it('an unknown provider name is a usage error naming the registered ones', async () => {
-    await expect(start({ providers: ['nope'] })).rejects.toMatchObject({ code: 'invalid_usage', hint: 'Registered providers: paycli, minimal.' });
+    // Every registered provider, in table order, then the test's own.
+    const names = [...PROVIDER_NAMES, 'minimal'].join(', ');
+    expect(names).toMatch(/^paycli, .*minimal$/);
+    await expect(start({ providers: ['nope'] })).rejects.toMatchObject({ code: 'invalid_usage', hint: `Registered providers: ${names}.` });
   });
 });

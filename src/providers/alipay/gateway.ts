@@ -1,0 +1,103 @@
+/**
+ * The v2 gateway (`/gateway.do`): parameters from the query string and the form body merged, the app's
+ * signature verified over Alipay's string, the method run, and the answer `{"<method>_response": …,
+ * "sign": …}` signed over the exact bytes emitted, failures included (never `error_response`, which
+ * alipay-sdk cannot verify). Browser requests for page/wap pay get the cashier instead.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { toPaycliError } from '../../errors.js';
+import type { AlipayMerchant, TradeBackend } from './backend.js';
+import { alipayError, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
+import { METHODS } from './methods.js';
+import { isSignType, v2RequestSignContents, v2ResponseBody, verifyV2Request, type SignType } from './signing.js';
+import { billDownloadUrlMethod } from './bill-routes.js';
+
+export const CASHIER_METHODS = new Set(['alipay.trade.page.pay', 'alipay.trade.wap.pay']);
+
+export interface GatewayDeps {
+  backend: TradeBackend;
+  /** Signs answers to requests whose app id is unknown (real Alipay signs everything with its key). */
+  fallbackMerchant(): AlipayMerchant;
+  /** The provider's own base URL (QR codes, bill downloads, cashier). */
+  baseUrl(): string;
+}
+
+/** Query-string parameters then form-body parameters (the SDK splits them between the two). */
+export function gatewayParams(req: Request): Record<string, string> {
+  const params: Record<string, string> = {};
+  const q = req.originalUrl.indexOf('?');
+  if (q >= 0) for (const [k, v] of new URLSearchParams(req.originalUrl.slice(q + 1))) params[k] = v;
+  const body = typeof req.body === 'string' ? req.body : '';
+  if (body && !/^\s*[{[]/.test(body)) for (const [k, v] of new URLSearchParams(body)) params[k] = v;
+  return params;
+}
+
+export interface V2Auth {
+  merchant: AlipayMerchant;
+  biz: Record<string, unknown>;
+}
+
+/** Checks app id, certificate SNs and signature; parses biz_content. Throws Alipay's public errors. */
+export function authenticateV2(params: Record<string, string>, backend: TradeBackend): V2Auth {
+  if (!params.app_id) throw alipayError('isv.missing-app-id', '缺少AppID参数 (app_id is required).', 'app_id');
+  const merchant = backend.merchantByAppId(params.app_id);
+  if (!merchant) throw alipayError('isv.invalid-app-id', `无效的AppID参数 (app_id "${params.app_id}" is not this sandbox's app).`, 'app_id');
+  if (!params.sign) throw alipayError('isv.missing-signature', '缺少签名参数 (sign is required).', 'sign');
+  if (params.sign_type !== undefined && !isSignType(params.sign_type)) {
+    throw alipayError('isv.invalid-signature-type', `无效签名类型 (sign_type must be RSA2 or RSA, got "${params.sign_type}").`, 'sign_type');
+  }
+  if (params.app_cert_sn !== undefined && params.app_cert_sn !== merchant.creds.app_cert_sn) {
+    throw alipayError('isv.invalid-app-cert-sn', `应用公钥证书序列号不匹配 (app_cert_sn "${params.app_cert_sn}" is not the SN of this app's certificate).`, 'app_cert_sn');
+  }
+  if (params.alipay_root_cert_sn !== undefined && params.alipay_root_cert_sn !== merchant.creds.alipay_root_cert_sn) {
+    throw alipayError('isv.invalid-alipay-root-cert-sn', `支付宝根证书序列号不匹配 (alipay_root_cert_sn does not match the sandbox root certificate).`, 'alipay_root_cert_sn');
+  }
+  if (!verifyV2Request(params, merchant.creds.app_public_key)) {
+    const expected = v2RequestSignContents(params)[0]!;
+    throw alipayError(
+      'isv.invalid-signature',
+      `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${expected}`,
+      'sign',
+    );
+  }
+  let biz: Record<string, unknown> = {};
+  if (params.biz_content) {
+    try {
+      const parsed: unknown = JSON.parse(params.biz_content);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      biz = parsed as Record<string, unknown>;
+    } catch {
+      throw alipayError('isv.invalid-biz-content', 'biz_content 不是合法的JSON对象 (biz_content must be a JSON object).', 'biz_content');
+    }
+  }
+  return { merchant, biz };
+}
+
+/** Answers one `exec` call. */
+export async function handleExec(req: Request, res: Response, deps: GatewayDeps, params: Record<string, string>): Promise<void> {
+  const method = params.method ?? '';
+  const signType: SignType = isSignType(params.sign_type) ? params.sign_type : 'RSA2';
+  const signer = deps.backend.merchantByAppId(params.app_id ?? '') ?? deps.fallbackMerchant();
+  const certMode = params.app_cert_sn !== undefined;
+  let content: Record<string, unknown>;
+  try {
+    if (!method) throw alipayError('isv.missing-method', '缺少方法名参数 (method is required).', 'method');
+    const { merchant, biz } = authenticateV2(params, deps.backend);
+    const impl = method === 'alipay.data.dataservice.bill.downloadurl.query' ? billDownloadUrlMethod : METHODS[method];
+    if (!impl) {
+      throw alipayError('isv.invalid-method', `不存在的方法名 (method "${method}" is not emulated; see the README's Alipay section).`, 'method');
+    }
+    const call = { backend: deps.backend, merchant, biz, notify_url: params.notify_url ?? null, return_url: params.return_url ?? null, baseUrl: deps.baseUrl() };
+    const result = await impl(call);
+    const code = result.code ?? '10000';
+    content = { code, msg: GATEWAY_MSG[code], ...result.content };
+  } catch (err) {
+    const e = toPaycliError(err);
+    // A bug goes to the host (logged, answered 500); a failed write is Alipay's signed 20000.
+    if (e.isBug) throw e;
+    content = v2FailureContent(toAlipayFailure(e));
+  }
+  const body = v2ResponseBody(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
+  res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: randomUUID().replaceAll('-', '') }).send(body);
+}

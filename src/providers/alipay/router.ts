@@ -1,0 +1,51 @@
+/**
+ * The Alipay provider's HTTP surface, served at the root of its own port: the v2 gateway, the v3 API,
+ * bill downloads and the cashier pages. It owns its body parsing: every body is read as text so
+ * signatures are checked over the exact bytes received.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { BILL_PATH, serveBill } from './bill-routes.js';
+import { cashierRoutes, handleCashierEntry } from './cashier.js';
+import { CASHIER_METHODS, gatewayParams, handleExec, type GatewayDeps } from './gateway.js';
+import { handleV3 } from './v3.js';
+
+export interface AlipayRouterDeps extends GatewayDeps {
+  bodyLimitBytes: number;
+}
+
+export function alipayRouter(deps: AlipayRouterDeps): Router {
+  const router = express.Router();
+  router.use(express.text({ type: () => true, limit: deps.bodyLimitBytes, defaultCharset: 'utf-8' }));
+
+  router.all('/gateway.do', async (req, res) => {
+    // Express 5 passes a rejected promise (a bug) on to the error handler.
+    const params = gatewayParams(req);
+    if (CASHIER_METHODS.has(params.method ?? '')) return handleCashierEntry(res, deps, params);
+    return handleExec(req, res, deps, params);
+  });
+  router.use((req, res, next) => {
+    if (req.path.startsWith('/v3/')) return void handleV3(req, res, deps).catch(next);
+    next();
+  });
+  router.get(BILL_PATH, (req, res) => serveBill(req, res, deps.backend));
+
+  const cashier = cashierRoutes(deps);
+  router.get('/cashier/:trade_no', cashier.show);
+  router.post('/cashier/:trade_no/:action', cashier.act);
+  router.get('/qr/:trade_no', cashier.scanQr);
+  router.get('/app-pay', cashier.appPayForm);
+  router.post('/app-pay', cashier.appPay);
+
+  router.use((req, res) => {
+    res.status(404).type('application/json').send(
+      JSON.stringify({ code: 'invalid-method', message: `${req.method} ${req.path} is not an Alipay endpoint of this sandbox: use /gateway.do or /v3/...` }),
+    );
+  });
+  // Body parsing failures (too large, bad charset) in Alipay's v3 error shape: the gateway has no other.
+  // Anything else is a bug: the host logs it and answers 500.
+  router.use((err: { status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (!(err.status && err.status >= 400 && err.status < 500)) return next(err);
+    res.status(err.status).type('application/json').send(JSON.stringify({ code: err.status === 413 ? 'request-too-large' : 'invalid-request', message: err.message ?? 'bad request' }));
+  });
+  return router;
+}

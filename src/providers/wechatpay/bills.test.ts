@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { billFile, fundFlowBillCsv, tradeBillCsv } from './bills.js';
+import type { WechatOrder, WechatRefund } from './wire.js';
+
+// 2026-11-30 10:00 China time.
+const T = Date.UTC(2026, 10, 30, 2, 0, 0);
+const order = (no: string, total: number, successMs: number | null): WechatOrder => ({
+  mchid: '1900000001', appid: 'wx0000000000000001', out_trade_no: no, transaction_id: `4200${no}`, trade_type: 'NATIVE',
+  trade_state: successMs === null ? 'NOTPAY' : 'SUCCESS', trade_state_desc: '', description: 'Cup, large', attach: null, notify_url: 'http://x',
+  total, currency: 'CNY', payer_openid: 'oPAYER', prepay_id: null, code_url: null, h5_url: null, bank_type: 'OTHERS',
+  created_ms: T, success_ms: successMs, closed_ms: null, expires_ms: T + 7200_000, refunded: 0, refund_processing: 0, fingerprint: '',
+});
+const refund: WechatRefund = {
+  mchid: '1900000001', refund_id: '50001', out_refund_no: 'R1', transaction_id: '4200A1', out_trade_no: 'A1', status: 'SUCCESS', reason: null,
+  notify_url: null, refund: 500, total: 1000, currency: 'CNY', funds_account: 'UNSETTLED', created_ms: T + 60_000, success_ms: T + 63_000,
+};
+const input = {
+  date: '2026-11-30',
+  // B1 is unpaid; C1 was paid the day before (China time).
+  orders: [order('A1', 1000, T), order('B1', 700, null), order('C1', 900, Date.UTC(2026, 10, 29, 15, 59, 59))],
+  refunds: [refund],
+};
+
+describe('trade bill', () => {
+  it('has the BOM, the 27-column header, backtick-prefixed values, summary rows and a final CRLF', () => {
+    const csv = tradeBillCsv(input, 'ALL');
+    expect(csv.startsWith('\ufeff交易时间,公众账号ID,商户号')).toBe(true);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const lines = csv.slice(1).split('\r\n');
+    expect(lines[0]!.split(',')).toHaveLength(27);
+    expect(lines[1]).toBe('`2026-11-30 10:00:00,`wx0000000000000001,`1900000001,`0,`,`4200A1,`A1,`oPAYER,`NATIVE,`SUCCESS,`OTHERS,`CNY,`10.00,`0.00,`0,`0,`0.00,`0.00,`,`,`Cup, large,`,`0.06000,`0.60%,`10.00,`0.00,`');
+    expect(lines[2]).toContain('`REFUND,');
+    expect(lines[2]).toContain('`50001,`R1,`5.00,`0.00,`ORIGINAL,`SUCCESS,');
+    expect(lines[2]).toContain('`-0.03000,');
+    expect(lines[3]).toBe('总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额');
+    expect(lines[4]).toBe('`2,`10.00,`5.00,`0.00,`0.03000,`10.00,`5.00');
+    expect(lines).toHaveLength(6);
+  });
+
+  it('SUCCESS lists payments only, REFUND refunds only', () => {
+    expect(tradeBillCsv(input, 'SUCCESS')).not.toContain('`REFUND,');
+    const refunds = tradeBillCsv(input, 'REFUND');
+    expect(refunds).toContain('`REFUND,');
+    expect(refunds).not.toContain('`SUCCESS,`OTHERS');
+  });
+
+  it('hashes the bill itself, also when it is gzipped', () => {
+    const plain = billFile('x', false);
+    const gz = billFile('x', true);
+    expect(plain.sha1).toBe('11f6ad8ec52a2984abaafd7c3b516503785c2072');
+    expect(gz.sha1).toBe(plain.sha1);
+    expect(gz.bytes[0]).toBe(0x1f);
+  });
+});
+
+describe('fund-flow bill', () => {
+  it('books the income, the fee and the refund with a running balance', () => {
+    const lines = fundFlowBillCsv(input).slice(1).split('\r\n');
+    expect(lines[1]).toContain('`交易,`交易,`收入,`10.00,`10.00,');
+    expect(lines[2]).toContain('`扣除交易手续费,`扣除交易手续费,`支出,`0.06,`9.94,');
+    expect(lines[3]).toContain('`退款,`退款,`支出,`5.00,`4.94,');
+    expect(lines[5]).toBe('`3,`1,`10.00,`2,`5.06');
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * WeChat Pay's error shape: `{"code":"PARAM_ERROR","message":"…","detail":{"field","value","issue","location"}}`
+ * with WeChat's business codes and HTTP statuses. Errors travel as PaycliErrors: a WeChat-specific one
+ * carries its code in `details.wechatpay`; a generic one (bad JSON, a missing route, a bug) is mapped here.
+ */
+import { PaycliError, type ErrorCode } from '../../errors.js';
+
+export type WechatErrorCode =
+  | 'PARAM_ERROR'
+  | 'INVALID_REQUEST'
+  | 'APPID_MCHID_NOT_MATCH'
+  | 'MCH_NOT_EXISTS'
+  | 'SIGN_ERROR'
+  | 'NO_AUTH'
+  | 'ORDERPAID'
+  | 'ORDER_CLOSED'
+  | 'ORDER_NOT_EXIST'
+  | 'RESOURCE_NOT_EXISTS'
+  | 'NOT_ENOUGH'
+  | 'USERPAYING'
+  | 'TRADE_ERROR'
+  | 'FREQUENCY_LIMITED'
+  | 'SYSTEM_ERROR';
+
+/** HTTP status per code, and the closest generic code (for the activity log and the CLI). */
+const CODES: Record<WechatErrorCode, { status: number; generic: ErrorCode }> = {
+  PARAM_ERROR: { status: 400, generic: 'parameter_invalid' },
+  INVALID_REQUEST: { status: 400, generic: 'invalid_state' },
+  APPID_MCHID_NOT_MATCH: { status: 400, generic: 'parameter_invalid' },
+  MCH_NOT_EXISTS: { status: 400, generic: 'parameter_invalid' },
+  SIGN_ERROR: { status: 401, generic: 'invalid_api_key' },
+  NO_AUTH: { status: 403, generic: 'invalid_state' },
+  ORDERPAID: { status: 400, generic: 'invalid_state' },
+  ORDER_CLOSED: { status: 400, generic: 'invalid_state' },
+  ORDER_NOT_EXIST: { status: 404, generic: 'resource_missing' },
+  RESOURCE_NOT_EXISTS: { status: 404, generic: 'resource_missing' },
+  NOT_ENOUGH: { status: 403, generic: 'invalid_state' },
+  USERPAYING: { status: 202, generic: 'invalid_state' },
+  TRADE_ERROR: { status: 403, generic: 'invalid_state' },
+  FREQUENCY_LIMITED: { status: 429, generic: 'invalid_state' },
+  SYSTEM_ERROR: { status: 500, generic: 'internal_error' },
+};
+
+export interface WechatErrorDetail {
+  field?: string;
+  value?: unknown;
+  issue?: string;
+  location?: 'body' | 'query' | 'path' | 'header';
+}
+
+interface Carried {
+  code: WechatErrorCode;
+  status: number;
+  detail?: WechatErrorDetail;
+}
+
+/** A WeChat Pay error, as a PaycliError carrying WeChat's code. */
+export function wechatError(code: WechatErrorCode, message: string, detail?: WechatErrorDetail): PaycliError {
+  const { status, generic } = CODES[code];
+  const carried: Carried = { code, status, ...(detail ? { detail } : {}) };
+  return new PaycliError(generic, message, { ...(detail?.field ? { param: detail.field } : {}), details: { wechatpay: carried } });
+}
+
+/** `PARAM_ERROR` naming the field. */
+export function paramError(field: string, issue: string, location: WechatErrorDetail['location'] = 'body', value?: unknown): PaycliError {
+  return wechatError('PARAM_ERROR', `参数错误：${field} ${issue}`, { field, ...(value !== undefined ? { value } : {}), issue, location });
+}
+
+/** Status and body for any error met on the WeChat Pay port. */
+export function renderWechatError(err: PaycliError): { status: number; body: { code: string; message: string; detail?: WechatErrorDetail } } {
+  const carried = err.details?.wechatpay as Carried | undefined;
+  if (carried) return { status: carried.status, body: { code: carried.code, message: err.message, ...(carried.detail ? { detail: carried.detail } : {}) } };
+  const detail = err.param ? { detail: { field: err.param, issue: err.message, location: 'body' as const } } : {};
+  switch (err.code) {
+    case 'invalid_json':
+    case 'parameter_invalid':
+    case 'parameter_missing':
+    case 'unsupported_media_type':
+    case 'payload_too_large':
+      return { status: 400, body: { code: 'PARAM_ERROR', message: err.message, ...detail } };
+    case 'authentication_required':
+    case 'invalid_api_key':
+      return { status: 401, body: { code: 'SIGN_ERROR', message: err.message } };
+    case 'resource_missing':
+    case 'route_not_found':
+      return { status: 404, body: { code: 'RESOURCE_NOT_EXISTS', message: err.message } };
+    case 'method_not_allowed':
+      return { status: 405, body: { code: 'PARAM_ERROR', message: err.message } };
+    case 'duplicate_merchant_order_id':
+    case 'idempotency_key_reused':
+    case 'invalid_state':
+    case 'refund_exceeds_captured':
+      return { status: 400, body: { code: 'INVALID_REQUEST', message: err.message } };
+    default:
+      return { status: 500, body: { code: 'SYSTEM_ERROR', message: err.isBug ? '系统错误' : err.message } };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * WeChat Pay API v3, emulated: the sandbox WeChat Pay never shipped. Served at the root of its own port
+ * (default 4244) so both Node SDKs work unmodified: wechatpay-axios-plugin with `baseURL`, and
+ * wechatpay-node-v3 through its documented `createHttp()` hook. Every request's signature is verified,
+ * every response and notification is signed (WeChat Pay public key or platform certificate, per
+ * `signing`), every notification's resource is encrypted with the merchant's APIv3 key.
+ */
+import express from 'express';
+import type { Merchant } from '../../engine/types.js';
+import type { Provider, ProviderHost } from '../contract.js';
+import { cryptoRandom } from '../../core/ids.js';
+import { DEFAULT_SIGNING_MODE, mintWechatpayCredentials, type SigningMode, type WechatpayCredentials } from './credentials.js';
+import { renderWechatError } from './errors.js';
+import { describeWechatpay, wechatpayFiles } from './handoff.js';
+import { HostBook } from './host-book.js';
+import { ORDERS, WECHATPAY_COLLECTIONS, type OrderDoc } from './records.js';
+import { PAY_PAGE_PREFIX, payPagesRouter } from './pay-pages.js';
+import { wechatpayNotifications } from './provider-notifications.js';
+import { wechatpayRouter, type WechatpayMerchant } from './routes.js';
+
+export interface WechatpayOptions {
+  /** Which key signs responses and notifications; default the WeChat Pay public key, as for new merchants. */
+  signing?: SigningMode;
+  /** How long a refund stays PROCESSING before it succeeds. */
+  refundDelayMs?: number;
+}
+
+export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<WechatpayCredentials> {
+  const signing = opts.signing ?? DEFAULT_SIGNING_MODE;
+
+  function app(host: ProviderHost<WechatpayCredentials>) {
+    const merchantOf = (m: Merchant): WechatpayMerchant => {
+      const creds = host.credentials(m);
+      return { creds, orders: new HostBook(host, m, creds, opts.refundDelayMs) };
+    };
+    const router = express.Router();
+    router.use(
+      payPagesRouter({
+        find(ref) {
+          let payment;
+          try {
+            payment = host.core.findByRef(ref);
+          } catch {
+            return undefined;
+          }
+          const doc = host.core.reader.get<OrderDoc>(ORDERS, payment.id);
+          if (!doc) return undefined;
+          const merchant = host.core.merchants().find((m) => m.id === doc.merchant_id);
+          if (!merchant) return undefined;
+          const wx = merchantOf(merchant);
+          const order = wx.orders.resolve(doc.out_trade_no);
+          return order && { order, creds: wx.creds, orders: wx.orders };
+        },
+        ownUrl: () => host.url(),
+      }),
+    );
+    router.use(
+      wechatpayRouter({
+        merchant(mchid) {
+          const m = host.merchantWhere((c) => c.mchid === mchid);
+          return m && merchantOf(m);
+        },
+        signing,
+        clock: host.clock,
+        // Signature timestamps are checked against the SDK's own wall clock (±5 min), even when the sandbox
+        // runs on a virtual clock (scenario replay), so they come from the real one.
+        wallClockSec: () => Math.floor(Date.now() / 1000),
+        random: cryptoRandom,
+        ownUrl: () => host.url(),
+        h5PageUrl: (code) => `${host.url()}${PAY_PAGE_PREFIX}/${code}`,
+        bodyLimitBytes: host.bodyLimitBytes,
+      }),
+    );
+    return router;
+  }
+
+  return {
+    name: 'wechatpay',
+    title: 'WeChat Pay (API v3)',
+    defaultPort: 4244,
+    collections: WECHATPAY_COLLECTIONS,
+    mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name }),
+    files: (creds) => Object.fromEntries(wechatpayFiles(creds, { url: 'http://127.0.0.1:4244', signing, dir: '.paycli/wechatpay' }).map((f) => [f.name, f.content])),
+    describe: (creds, where) => describeWechatpay(creds, { url: where.url, signing, files: where.files }),
+    refsOf(payment, read) {
+      const doc = read.get<OrderDoc>(ORDERS, payment.id);
+      return doc ? [doc.transaction_id, doc.out_trade_no, ...(doc.prepay_id ? [doc.prepay_id] : [])] : [];
+    },
+    app,
+    renderError: renderWechatError,
+    notifications: wechatpayNotifications(signing),
+  };
+}
+
+export const wechatpayProvider = createWechatpayProvider();

@@ -1,0 +1,192 @@
+/**
+ * The WeChat Pay API v3 at the root of its own port. Every request must carry a valid
+ * `WECHATPAY2-SHA256-RSA2048` Authorization over the raw request target and the exact body bytes, so the
+ * body is read raw here and parsed after verification. Every response, 204 and errors included, carries
+ * `Request-ID` and the `Wechatpay-*` signature headers (bill files excepted, as at WeChat).
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
+import { PaycliError, toPaycliError } from '../../errors.js';
+import type { Clock } from '../../clock.js';
+import type { RandomSource } from '../../core/ids.js';
+import { aeadEncrypt, newAeadNonce } from './aead.js';
+import { billFile, chinaDate, fundFlowBillCsv, tradeBillCsv, type BillFile } from './bills.js';
+import { certificateValidity, type SigningMode, type WechatpayCredentials } from './credentials.js';
+import { paramError, renderWechatError, wechatError } from './errors.js';
+import type { WechatpayBook } from './book.js';
+import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
+import { parseAuthorization, verifyRequest, wechatpayHeaders } from './signing.js';
+import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
+
+/** One merchant as the routes see it: its key material and its orders. */
+export interface WechatpayMerchant {
+  creds: WechatpayCredentials;
+  orders: WechatpayBook;
+}
+
+export interface WechatpayRouteDeps {
+  /** The merchant a request's `mchid` names, if the sandbox has it. */
+  merchant(mchid: string): WechatpayMerchant | undefined;
+  signing: SigningMode;
+  clock: Clock;
+  /** Unix seconds for signature timestamps: the SDKs compare them with their own wall clock. */
+  wallClockSec: () => number;
+  random: RandomSource;
+  /** This port's URL (for bill `download_url`). */
+  ownUrl: () => string;
+  /** The payer's H5 page for an order's pay code. */
+  h5PageUrl: (code: string) => string;
+  bodyLimitBytes: number;
+}
+
+/** A bill's download link is valid for five minutes. */
+const BILL_TOKEN_TTL_MS = 5 * 60_000;
+const DOWNLOAD_PATH = '/v3/billdownload/file';
+
+type Locals = { rawBody: string; json: unknown; requestId: string; merchant?: WechatpayMerchant };
+
+/**
+ * Writes a response signed for the merchant (unsigned only when no merchant could be identified), with
+ * node:http directly: the RSA signature is the cost that should dominate.
+ */
+function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): void {
+  const body = payload === undefined ? '' : JSON.stringify(payload);
+  const merchant = (res.locals as Locals).merchant;
+  const headers: Record<string, string | number> = merchant ? wechatpayHeaders(body, merchant.creds, deps.signing, { timestampSec: deps.wallClockSec() }) : {};
+  if (status !== 204) {
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+    headers['Content-Length'] = Buffer.byteLength(body);
+  }
+  res.writeHead(status, headers);
+  res.end(status === 204 ? undefined : body);
+}
+
+export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
+  const router = express.Router();
+  const bills = new Map<string, { file: BillFile; expiresMs: number; mchid: string }>();
+
+  router.use(express.raw({ type: () => true, limit: deps.bodyLimitBytes }));
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const locals = res.locals as Locals;
+    locals.requestId = randomBytes(16).toString('hex').toUpperCase();
+    res.set('Request-ID', locals.requestId);
+    locals.rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const targets = [req.originalUrl];
+    // wechatpay-node-v3 signs a download_url as given (it strips only WeChat's own origin).
+    if (req.path === DOWNLOAD_PATH) targets.push(`${deps.ownUrl()}${req.originalUrl}`, `${req.protocol}://${req.get('host')}${req.originalUrl}`);
+    const parts = parseAuthorization(req.get('authorization'));
+    if (typeof parts === 'string') return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${parts}`, { field: 'Authorization', issue: parts, location: 'header' }));
+    const merchant = deps.merchant(parts.mchid);
+    if (!merchant) {
+      return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：mchid ${parts.mchid} is not a merchant of this sandbox`, { field: 'mchid', value: parts.mchid, location: 'header' }));
+    }
+    locals.merchant = merchant;
+    const verdict = verifyRequest(
+      { method: req.method, targets, body: locals.rawBody, authorization: req.get('authorization'), nowSec: deps.wallClockSec() },
+      merchant.creds,
+    );
+    if (!verdict.ok) return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${verdict.reason}`, { field: verdict.field, issue: verdict.reason, location: 'header' }));
+    if (locals.rawBody.length > 0) {
+      try {
+        locals.json = JSON.parse(locals.rawBody);
+      } catch (err) {
+        return next(paramError('body', `is not valid JSON: ${(err as Error).message}`));
+      }
+    }
+    next();
+  });
+
+  const json = (res: Response) => (res.locals as Locals).json;
+  const book = (res: Response) => (res.locals as Locals).merchant!.orders;
+  const ok = (res: Response, payload: unknown) => sendSigned(deps, res, 200, payload);
+
+  const place = (tradeType: TradeType, schema: typeof nativeSchema | typeof jsapiSchema | typeof h5Schema, answer: (o: WechatOrder) => unknown) =>
+    async (_req: Request, res: Response) => {
+      const body = parseWechat(schema, json(res));
+      const order = await book(res).place(tradeType, body);
+      ok(res, answer(order));
+    };
+  router.post('/v3/pay/transactions/native', place('NATIVE', nativeSchema, (o) => ({ code_url: o.code_url })));
+  router.post('/v3/pay/transactions/jsapi', place('JSAPI', jsapiSchema, (o) => ({ prepay_id: o.prepay_id })));
+  router.post('/v3/pay/transactions/app', place('APP', nativeSchema, (o) => ({ prepay_id: o.prepay_id })));
+  router.post('/v3/pay/transactions/h5', place('MWEB', h5Schema, (o) => ({ h5_url: deps.h5PageUrl(o.h5_url!) })));
+  router.post('/v3/pay/transactions/codepay', async (_req, res) => {
+    const body = parseWechat(codepaySchema, json(res));
+    const { payer, ...rest } = body;
+    const order = await book(res).codepay({ ...rest, auth_code: payer.auth_code });
+    ok(res, toTransaction(order));
+  });
+
+  const mchidOf = (req: Request) => {
+    const mchid = req.query.mchid;
+    if (typeof mchid !== 'string' || mchid === '') throw paramError('mchid', 'is required', 'query');
+    return mchid;
+  };
+  router.get('/v3/pay/transactions/out-trade-no/:no', (req, res) => ok(res, toTransaction(book(res).byOutTradeNo(req.params.no!, mchidOf(req)))));
+  router.get('/v3/pay/transactions/id/:id', (req, res) => ok(res, toTransaction(book(res).byTransactionId(req.params.id!, mchidOf(req)))));
+  router.post('/v3/pay/transactions/out-trade-no/:no/close', async (req, res) => {
+    const body = parseWechat(closeSchema, json(res));
+    await book(res).close(req.params.no!, body.mchid);
+    sendSigned(deps, res, 204, undefined);
+  });
+
+  router.post('/v3/refund/domestic/refunds', async (_req, res) => {
+    const body = parseWechat(refundSchema, json(res));
+    ok(res, toRefund(await book(res).refund(body)));
+  });
+  router.get('/v3/refund/domestic/refunds/:no', (req, res) => ok(res, toRefund(book(res).findRefund(req.params.no!))));
+
+  const offerBill = (res: Response, date: string, csv: string, gzip: boolean) => {
+    const now = deps.clock.now();
+    if (date > chinaDate(now)) throw paramError('bill_date', 'must not be in the future', 'query', date);
+    for (const [t, b] of bills) if (b.expiresMs <= now) bills.delete(t);
+    const file = billFile(csv, gzip);
+    const token = deps.random.bytes(24).toString('base64url');
+    bills.set(token, { file, expiresMs: now + BILL_TOKEN_TTL_MS, mchid: (res.locals as Locals).merchant!.creds.mchid });
+    ok(res, { download_url: `${deps.ownUrl()}${DOWNLOAD_PATH}?token=${token}`, hash_type: 'SHA1', hash_value: file.sha1 });
+  };
+  const billInput = (res: Response, date: string) => ({ date, orders: book(res).allOrders(), refunds: book(res).allRefunds() });
+  router.get('/v3/bill/tradebill', (req, res) => {
+    const q = parseWechat(tradeBillQuery, req.query, 'query');
+    offerBill(res, q.bill_date, tradeBillCsv(billInput(res, q.bill_date), q.bill_type ?? 'ALL'), q.tar_type === 'GZIP');
+  });
+  router.get('/v3/bill/fundflowbill', (req, res) => {
+    const q = parseWechat(fundFlowBillQuery, req.query, 'query');
+    offerBill(res, q.bill_date, fundFlowBillCsv(billInput(res, q.bill_date)), q.tar_type === 'GZIP');
+  });
+  router.get(DOWNLOAD_PATH, (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const bill = bills.get(token);
+    if (!bill || bill.expiresMs <= deps.clock.now() || bill.mchid !== (res.locals as Locals).merchant!.creds.mchid) throw wechatError('RESOURCE_NOT_EXISTS', '账单下载链接已过期或不存在，请重新申请', { field: 'token', location: 'query' });
+    // Bill files are not signed: the merchant checks hash_value instead.
+    res.status(200).type(bill.file.gzip ? 'application/x-gzip' : 'text/plain; charset=utf-8').send(bill.file.bytes);
+  });
+
+  router.get('/v3/certificates', (_req, res) => {
+    const { creds } = (res.locals as Locals).merchant!;
+    const validity = certificateValidity(creds.platform_cert);
+    const encrypted = aeadEncrypt(creds.platform_cert, creds.apiv3_key, 'certificate', newAeadNonce());
+    ok(res, {
+      data: [
+        {
+          serial_no: creds.platform_serial,
+          effective_time: chinaTime(validity.notBeforeMs),
+          expire_time: chinaTime(validity.notAfterMs),
+          encrypt_certificate: { algorithm: encrypted.algorithm, nonce: encrypted.nonce, associated_data: 'certificate', ciphertext: encrypted.ciphertext },
+        },
+      ],
+    });
+  });
+
+  router.use((req, _res, next) => next(new PaycliError('route_not_found', `No such API: ${req.method} ${req.path}`)));
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = (err as { status?: number; type?: string }).type === 'entity.too.large' ? 'too-large' : null;
+    const error = status ? paramError('body', `is over the ${deps.bodyLimitBytes}-byte limit`) : toPaycliError(err);
+    res.locals.errorCode = error.code;
+    if (res.headersSent) return res.end();
+    const rendered = renderWechatError(error);
+    sendSigned(deps, res, rendered.status, rendered.body);
+  };
+  router.use(onError);
+  return router;
+}
