@@ -3,10 +3,11 @@
  * app on wechatpay-axios-plugin, configured from the `.env` and key files the sandbox hands out, against
  * the WeChat Pay emulation. A Native order paid by the buyer is recorded once, also when the notification
  * is duplicated; a tampered or stale copy is refused; a dropped notification is recovered by the query.
+ * Then `npm start` as the README says, with the sandbox's .env copied, in platform-certificate mode.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -171,6 +172,53 @@ describe('the WeChat Pay express-js app', () => {
       expect(await (await fetch(`${appUrl}/orders/wx-unpaid-1`)).json()).toMatchObject({ status: 'pending', history: [] });
     } finally {
       await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('starts with the sandbox .env copied as it is (platform-certificate mode) and records a payment', async () => {
+    const p = await startHarness('platform-certificate');
+    const app = mkdtempSync(path.join(tmpdir(), 'paycli-wechatpay-start-'));
+    try {
+      for (const f of ['package.json', 'src/app.js', 'src/config.js', 'src/notify.js', 'src/orders.js', 'src/server.js']) {
+        mkdirSync(path.dirname(path.join(app, f)), { recursive: true });
+        writeFileSync(path.join(app, f), readFileSync(path.join(dir, f)));
+      }
+      symlinkSync(path.join(repoRoot, 'node_modules'), path.join(app, 'node_modules'), 'dir');
+      mkdirSync(path.join(app, KEY_DIR), { recursive: true });
+      for (const f of wechatpayFiles(p.creds, { url: p.url, signing: 'platform-certificate', dir: KEY_DIR })) writeFileSync(path.join(app, KEY_DIR, f.name), f.content);
+      writeFileSync(path.join(app, '.env'), readFileSync(path.join(app, KEY_DIR, '.env')));
+
+      const probe = createServer().listen(0, '127.0.0.1');
+      await new Promise((r) => probe.once('listening', r));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise((r) => probe.close(r));
+      const child = spawn(process.execPath, ['src/server.js'], { cwd: app, env: { PATH: process.env.PATH, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (b) => (output += b));
+      child.stderr.on('data', (b) => (output += b));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', () => output.includes('listening on') && resolve());
+          child.once('exit', (code) => reject(new Error(`the app exited with ${code}: ${output}`)));
+        });
+        const appUrl = `http://127.0.0.1:${port}`;
+        const created = await fetch(`${appUrl}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order_id: 'wx-start-1', amount: '12.50' }) });
+        expect(created.status).toBe(201);
+        expect(await created.json()).toMatchObject({ amount: 1250, status: 'pending', code_url: expect.stringMatching(/^weixin:/) });
+        await p.buyer('wx-start-1', 'complete');
+        const [delivery] = p.sandbox.store.live<Delivery>('deliveries');
+        expect(delivery).toMatchObject({ event_type: 'TRANSACTION.SUCCESS', status: 'succeeded', attempts: [{ status: 204 }] });
+        expect(await (await fetch(`${appUrl}/orders/wx-start-1`)).json()).toMatchObject({ status: 'paid', history: [{ status: 'paid', via: 'notification' }] });
+      } finally {
+        if (child.exitCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        }
+      }
+    } finally {
+      await p.close();
+      rmSync(app, { recursive: true, force: true });
     }
   });
 });
