@@ -15,7 +15,7 @@ import { writeScaffold, type FileAction, type WriteResult } from '../scaffold/wr
 import { c, err, jsonLine, out } from './output.js';
 
 export interface InitOptions {
-  /** `paycli` (default) or `alipay`: an app on alipay-sdk. */
+  /** `paycli` (default), `alipay` (an app on alipay-sdk) or `wechatpay` (on wechatpay-axios-plugin). */
   psp?: string;
   framework?: string;
   language?: string;
@@ -52,10 +52,10 @@ function given(opts: InitOptions): Partial<InitAnswers> {
   if (opts.psp !== undefined && !(PSPS as readonly string[]).includes(opts.psp)) {
     throw new PaycliError('invalid_usage', `Unknown PSP "${opts.psp}".`, { hint: `Use --psp ${PSPS.join('|')}.` });
   }
-  if (opts.psp === 'alipay') {
-    // One Alipay template so far: nothing to ask about framework, language or CI.
-    if (opts.ci === true) throw new PaycliError('invalid_usage', 'The Alipay template has no CI workflow yet.', { hint: 'Leave out --ci.' });
-    findTemplate(opts.framework ?? 'express', opts.language ?? 'js', 'alipay');
+  if (opts.psp === 'alipay' || opts.psp === 'wechatpay') {
+    // One template per PSP so far: nothing to ask about framework, language or CI.
+    if (opts.ci === true) throw new PaycliError('invalid_usage', `The ${opts.psp === 'alipay' ? 'Alipay' : 'WeChat Pay'} template has no CI workflow yet.`, { hint: 'Leave out --ci.' });
+    findTemplate(opts.framework ?? 'express', opts.language ?? 'js', opts.psp);
     return { framework: (opts.framework ?? 'express') as Framework, language: (opts.language ?? 'js') as Language, ci: false, ...(opts.dir !== undefined ? { dir: opts.dir } : {}) };
   }
   if (opts.framework !== undefined && !(FRAMEWORKS as readonly string[]).includes(opts.framework)) {
@@ -178,7 +178,16 @@ function render(result: WriteResult, template: string, cwd: string, dryRun: bool
           'npm run dev',
           'npm test                          # the notify receiver against alipay-sdk',
         ]
-      : null;
+      : psp === 'wechatpay'
+        ? [
+            ...cd,
+            'npm install',
+            'npx paycli sandbox start          # in another terminal; writes the WeChat Pay keys to .paycli/wechatpay/',
+            'cp .paycli/wechatpay/.env .env    # mchid, appid, serials, APIv3 key and key-file paths',
+            'npm run dev',
+            'npm test                          # the notify receiver: signature, AES-GCM, dedupe',
+          ]
+        : null;
   for (const line of steps ?? [
     ...cd,
     'npm install',
