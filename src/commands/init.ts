@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, PaycliError } from '../errors.js';
 import { paycliDependencySpec } from '../scaffold/paycli-dependency.js';
 import { packageNameFrom, planScaffold } from '../scaffold/plan.js';
+import { pspNextSteps } from '../scaffold/psp-next-steps.js';
 import { completeAnswers, type InitAnswers, type PromptApi } from '../scaffold/questions.js';
 import { findTemplate, FRAMEWORKS, LANGUAGES, PSPS, type Framework, type Language, type Psp } from '../scaffold/templates.js';
 import { writeScaffold, type FileAction, type WriteResult } from '../scaffold/write.js';
 import { c, err, jsonLine, out } from './output.js';
 
 export interface InitOptions {
-  /** `paycli` (default) or `alipay`: an app on alipay-sdk. */
+  /** `paycli` (default), `alipay` (an app on alipay-sdk) or `stripe` (an app on stripe-node). */
   psp?: string;
   framework?: string;
   language?: string;
@@ -52,10 +53,10 @@ function given(opts: InitOptions): Partial<InitAnswers> {
   if (opts.psp !== undefined && !(PSPS as readonly string[]).includes(opts.psp)) {
     throw new PaycliError('invalid_usage', `Unknown PSP "${opts.psp}".`, { hint: `Use --psp ${PSPS.join('|')}.` });
   }
-  if (opts.psp === 'alipay') {
-    // One Alipay template so far: nothing to ask about framework, language or CI.
-    if (opts.ci === true) throw new PaycliError('invalid_usage', 'The Alipay template has no CI workflow yet.', { hint: 'Leave out --ci.' });
-    findTemplate(opts.framework ?? 'express', opts.language ?? 'js', 'alipay');
+  if (opts.psp !== undefined && opts.psp !== 'paycli') {
+    // One template per other PSP so far: nothing to ask about framework, language or CI.
+    if (opts.ci === true) throw new PaycliError('invalid_usage', `The ${opts.psp} template has no CI workflow yet.`, { hint: 'Leave out --ci.' });
+    findTemplate(opts.framework ?? 'express', opts.language ?? 'js', opts.psp);
     return { framework: (opts.framework ?? 'express') as Framework, language: (opts.language ?? 'js') as Language, ci: false, ...(opts.dir !== undefined ? { dir: opts.dir } : {}) };
   }
   if (opts.framework !== undefined && !(FRAMEWORKS as readonly string[]).includes(opts.framework)) {
@@ -169,7 +170,7 @@ function render(result: WriteResult, template: string, cwd: string, dryRun: bool
           'npm run dev',
           'npm test                          # the notify receiver against alipay-sdk',
         ]
-      : null;
+      : pspNextSteps(psp, cd);
   for (const line of steps ?? [
     ...cd,
     'npm install',

@@ -10,8 +10,8 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const LANGUAGES = ['ts', 'js'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** The PSP protocol the app speaks: paycli's native API, or Alipay's through alipay-sdk. */
-export const PSPS = ['paycli', 'alipay'] as const;
+/** The PSP protocol the app speaks: paycli's native API, or another PSP's through its own SDK. */
+export const PSPS = ['paycli', 'alipay', 'stripe'] as const;
 export type Psp = (typeof PSPS)[number];
 
 export const FRAMEWORK_LABELS: Record<Framework, string> = {
@@ -31,6 +31,7 @@ const V = {
   typesReact: '^19.2.0',
   standardwebhooks: '^1.1.1',
   alipaySdk: '^4.14.0',
+  stripe: '^23.0.0',
   typescript: '^5.9.3',
   tsx: '^4.20.0',
   typesNode: '^20.19.0',
@@ -175,6 +176,24 @@ export const PSP_TEMPLATES: readonly TemplateSpec[] = [
       type: 'module',
       scripts: { dev: 'node --watch src/server.js', start: 'node src/server.js', test: 'node --test test/' },
       dependencies: { 'alipay-sdk': V.alipaySdk, express: V.express },
+      devDependencies: { paycli },
+    }),
+  },
+  {
+    id: 'stripe-express-js',
+    psp: 'stripe',
+    framework: 'express',
+    language: 'js',
+    layers: ['stripe-express-js'],
+    importExt: '.js',
+    startCommand: 'npm start',
+    // The workflow replays paycli's native scenarios; the Stripe app has none yet.
+    ci: false,
+    packageJson: (name, paycli) => ({
+      ...base(name),
+      type: 'module',
+      scripts: { dev: 'node --watch src/server.js', start: 'node src/server.js', test: 'node --test test/' },
+      dependencies: { express: V.express, stripe: V.stripe },
       devDependencies: { paycli },
     }),
   },
