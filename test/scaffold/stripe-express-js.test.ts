@@ -146,14 +146,19 @@ describe('the Stripe express-js app', () => {
     expect((await stripe.paymentIntents.list({ limit: 100 })).data.filter((p) => p.metadata.order_id === 'p1')).toHaveLength(1);
   });
 
-  it('reports a decline as declined, and refuses bad input with a 400 naming the field', async () => {
+  it('reports a decline as declined, takes another card for the same order, and refuses bad input with a 400 naming the field', async () => {
     const declined = await checkout({ order_id: 'd1', amount: 500, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclinedInsufficientFunds' });
     expect(declined).toMatchObject({ status: 402, body: { status: 'declined', decline_code: 'insufficient_funds' } });
     const pi = declined.body.payment_intent!;
     await waitFor(() => answersFor(pi, 'payment_intent.payment_failed').length >= 1);
     expect(await (await fetch(`${appUrl}/orders/d1`)).json()).toMatchObject({ status: 'declined', decline_code: 'insufficient_funds' });
+    // Another card for the same order confirms the same intent.
+    expect(await checkout({ order_id: 'd1', amount: 500, currency: 'usd', payment_method: 'pm_card_visa' })).toMatchObject({ status: 200, body: { status: 'paid', payment_intent: pi, decline_code: null } });
     expect(await checkout({ order_id: 'd2', amount: -1, payment_method: 'pm_card_visa' })).toMatchObject({ status: 400, body: { error: 'invalid_amount' } });
     expect(await checkout({ order_id: 'd2', amount: 100 })).toMatchObject({ status: 400, body: { error: 'invalid_payment_method' } });
+    const notJson = await fetch(`${appUrl}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order_id":' });
+    expect([notJson.status, await notJson.json()]).toEqual([400, { error: 'invalid_json', message: 'The body is not valid JSON.' }]);
+    expect((await fetch(`${appUrl}/orders/nope`)).status).toBe(404);
   });
 
   it('processes a duplicated webhook once', async () => {
