@@ -186,7 +186,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     program
       .command('init')
       .description('scaffold a merchant app (Express, Fastify or Next.js) that integrates with a PSP correctly, with scenarios and CI')
-      .option('--psp <name>', 'paycli (default) | alipay: an app on alipay-sdk against the Alipay emulation')
+      .option('--psp <name>', 'paycli (default) | alipay: an app on alipay-sdk against the Alipay emulation | stripe: an app on stripe-node against the Stripe emulation')
       .option('--framework <name>', 'express | fastify | nextjs')
       .option('--language <lang>', 'ts | js')
       .option('--dir <path>', 'where to write the app (default: the current directory)')
