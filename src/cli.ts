@@ -293,7 +293,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     program
       .command('init')
       .description('scaffold a merchant app (Express, Fastify or Next.js) that integrates with a PSP correctly, with scenarios and CI')
-      .option('--psp <name>', 'paycli (default) | alipay: an app on alipay-sdk | wechatpay: an app on wechatpay-axios-plugin')
+      .option('--psp <name>', 'paycli (default) | alipay: an app on alipay-sdk | wechatpay: an app on wechatpay-axios-plugin | stripe: an app on stripe-node')
       .option('--framework <name>', 'express | fastify | nextjs')
       .option('--language <lang>', 'ts | js')
       .option('--dir <path>', 'where to write the app (default: the current directory)')

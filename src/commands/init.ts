@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, PaycliError } from '../errors.js';
 import { paycliDependency, vendorPaycli } from '../scaffold/paycli-dependency.js';
 import { packageNameFrom, planScaffold } from '../scaffold/plan.js';
+import { pspNextSteps } from '../scaffold/psp-next-steps.js';
 import { completeAnswers, type InitAnswers, type PromptApi } from '../scaffold/questions.js';
 import { findTemplate, FRAMEWORKS, LANGUAGES, PSPS, type Framework, type Language, type Psp } from '../scaffold/templates.js';
 import { writeScaffold, type FileAction, type WriteResult } from '../scaffold/write.js';
 import { c, err, jsonLine, out } from './output.js';
 
 export interface InitOptions {
-  /** `paycli` (default), `alipay` (an app on alipay-sdk) or `wechatpay` (on wechatpay-axios-plugin). */
+  /** `paycli` (default), or another PSP whose template speaks its protocol through its SDK: `alipay` (alipay-sdk), `wechatpay` (wechatpay-axios-plugin), `stripe` (stripe-node). */
   psp?: string;
   framework?: string;
   language?: string;
@@ -52,9 +53,9 @@ function given(opts: InitOptions): Partial<InitAnswers> {
   if (opts.psp !== undefined && !(PSPS as readonly string[]).includes(opts.psp)) {
     throw new PaycliError('invalid_usage', `Unknown PSP "${opts.psp}".`, { hint: `Use --psp ${PSPS.join('|')}.` });
   }
-  if (opts.psp === 'alipay' || opts.psp === 'wechatpay') {
-    // One template per PSP so far: nothing to ask about framework, language or CI.
-    if (opts.ci === true) throw new PaycliError('invalid_usage', `The ${opts.psp === 'alipay' ? 'Alipay' : 'WeChat Pay'} template has no CI workflow yet.`, { hint: 'Leave out --ci.' });
+  if (opts.psp !== undefined && opts.psp !== 'paycli') {
+    // One template per other PSP so far: nothing to ask about framework, language or CI.
+    if (opts.ci === true) throw new PaycliError('invalid_usage', `The ${({ alipay: 'Alipay', wechatpay: 'WeChat Pay', stripe: 'Stripe' } as Record<string, string>)[opts.psp] ?? opts.psp} template has no CI workflow yet.`, { hint: 'Leave out --ci.' });
     findTemplate(opts.framework ?? 'express', opts.language ?? 'js', opts.psp);
     return { framework: (opts.framework ?? 'express') as Framework, language: (opts.language ?? 'js') as Language, ci: false, ...(opts.dir !== undefined ? { dir: opts.dir } : {}) };
   }
@@ -178,16 +179,7 @@ function render(result: WriteResult, template: string, cwd: string, dryRun: bool
           'npm run dev',
           'npm test                          # the notify receiver against alipay-sdk',
         ]
-      : psp === 'wechatpay'
-        ? [
-            ...cd,
-            'npm install',
-            'npx paycli sandbox start          # in another terminal; writes the WeChat Pay keys to .paycli/wechatpay/',
-            'cp .paycli/wechatpay/.env .env    # mchid, appid, serials, APIv3 key and key-file paths',
-            'npm run dev',
-            'npm test                          # the notify receiver: signature, AES-GCM, dedupe',
-          ]
-        : null;
+      : pspNextSteps(psp, cd);
   for (const line of steps ?? [
     ...cd,
     'npm install',

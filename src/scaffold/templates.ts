@@ -10,8 +10,8 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const LANGUAGES = ['ts', 'js'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** The PSP protocol the app speaks: paycli's native API, Alipay's through alipay-sdk, or WeChat Pay v3's through wechatpay-axios-plugin. */
-export const PSPS = ['paycli', 'alipay', 'wechatpay'] as const;
+/** The PSP protocol the app speaks: paycli's native API, or another PSP's through its own SDK. */
+export const PSPS = ['paycli', 'alipay', 'wechatpay', 'stripe'] as const;
 export type Psp = (typeof PSPS)[number];
 
 export const FRAMEWORK_LABELS: Record<Framework, string> = {
@@ -32,6 +32,7 @@ const V = {
   standardwebhooks: '^1.1.1',
   alipaySdk: '^4.14.0',
   wechatpayAxiosPlugin: '^0.9.6',
+  stripe: '^23.0.0',
   typescript: '^5.9.3',
   tsx: '^4.20.0',
   typesNode: '^20.19.0',
@@ -194,6 +195,24 @@ export const PSP_TEMPLATES: readonly TemplateSpec[] = [
       type: 'module',
       scripts: { dev: 'node --watch src/server.js', start: 'node src/server.js', test: 'node --test test/' },
       dependencies: { express: V.express, 'wechatpay-axios-plugin': V.wechatpayAxiosPlugin },
+      devDependencies: { paycli },
+    }),
+  },
+  {
+    id: 'stripe-express-js',
+    psp: 'stripe',
+    framework: 'express',
+    language: 'js',
+    layers: ['stripe-express-js'],
+    importExt: '.js',
+    startCommand: 'npm start',
+    // The workflow replays paycli's native scenarios; the Stripe app has none yet.
+    ci: false,
+    packageJson: (name, paycli) => ({
+      ...base(name),
+      type: 'module',
+      scripts: { dev: 'node --watch src/server.js', start: 'node src/server.js', test: 'node --test test/' },
+      dependencies: { express: V.express, stripe: V.stripe },
       devDependencies: { paycli },
     }),
   },
