@@ -19,8 +19,18 @@ export interface RenderedFault {
   body: unknown;
 }
 
-/** Renders an injected error in a provider's shape; the default goes through its `renderError`. */
-export type FaultRenderer = (err: PaycliError, decision: FaultDecision) => RenderedFault;
+/**
+ * Renders an injected error in a provider's shape; the default goes through its `renderError`. `null` hands
+ * the fault to the provider's own routes (`pendingFault`), for an answer that depends on the request, such
+ * as one signed for the calling merchant.
+ */
+export type FaultRenderer = (err: PaycliError, decision: FaultDecision) => RenderedFault | null;
+
+/** The fault a provider's routes must answer instead of handling the request (its renderer returned null). */
+export function pendingFault(res: Response): PaycliError | undefined {
+  const fault: unknown = res.locals.pendingFault;
+  return fault instanceof PaycliError ? fault : undefined;
+}
 
 export interface FaultMiddlewareOptions {
   rules: FaultRules;
@@ -82,10 +92,16 @@ export function faultMiddleware(opts: FaultMiddlewareOptions): RequestHandler {
         return;
       }
       default: {
-        const rendered = opts.render(faultError(decision), decision);
-        const headers: Record<string, string> = { ...(rendered.headers ?? {}) };
-        if (decision.fault === '429') headers['Retry-After'] ??= String(decision.rule.retry_after_s ?? 1);
-        res.locals.errorCode = faultError(decision).code;
+        const error = faultError(decision);
+        const rendered = opts.render(error, decision);
+        res.locals.errorCode = error.code;
+        const retryAfter: Record<string, string> = decision.fault === '429' ? { 'Retry-After': String(decision.rule.retry_after_s ?? 1) } : {};
+        if (rendered === null) {
+          res.locals.pendingFault = error;
+          res.set(retryAfter);
+          return next();
+        }
+        const headers: Record<string, string> = { ...retryAfter, ...(rendered.headers ?? {}) };
         res.status(rendered.status).set(headers);
         // A provider whose errors are not JSON (XML, text) renders a string: it is sent as it is.
         if (typeof rendered.body === 'string') res.send(rendered.body);

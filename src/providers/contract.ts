@@ -131,7 +131,8 @@ export interface Provider<C extends Credentials = Credentials> {
   renderError(err: PaycliError): RenderedError;
   /**
    * An injected API fault (`rate_limited`, `api_error`, `service_unavailable`) in the PSP's own shape, with
-   * its headers (e.g. a retry hint). Default: `renderError`, plus `Retry-After` on a 429.
+   * its headers (e.g. a retry hint). Default: `renderError`, plus `Retry-After` on a 429. Returning null
+   * hands the fault to the provider's routes (`pendingFault(res)`), for an answer signed for the caller.
    */
   renderFault?: FaultRenderer;
   notifications: ProviderNotifications<C>;

@@ -112,6 +112,14 @@ const DOMAIN_TO_SUB_CODE: Partial<Record<ErrorCode, SubCode>> = {
   data_file_unwritable: 'ACQ.SYSTEM_ERROR',
 };
 
+/**
+ * An injected API fault as Alipay answers an outage: `20000 Service Currently Unavailable` with
+ * `ACQ.SYSTEM_ERROR`; the status (used by v3 only: the v2 gateway answers 200) is the fault's.
+ */
+export function faultFailure(err: PaycliError): AlipayFailure {
+  return { code: '20000', sub_code: 'ACQ.SYSTEM_ERROR', sub_msg: err.message, status: err.status };
+}
+
 /** The v2 `<method>_response` content of a failure. */
 export function v2FailureContent(f: AlipayFailure): Record<string, string> {
   return { code: f.code, msg: GATEWAY_MSG[f.code], sub_code: f.sub_code, sub_msg: f.sub_msg };

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { toPaycliError } from '../../errors.js';
 import type { AlipayMerchant, TradeBackend } from './backend.js';
-import { alipayError, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
+import { pendingFault } from '../../faults/fault-middleware.js';
+import { alipayError, faultFailure, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
 import { METHODS } from './methods.js';
 import { isSignType, v2RequestSignContents, v2ResponseBody, verifyV2Request, type SignType } from './signing.js';
 import { billDownloadUrlMethod } from './bill-routes.js';
@@ -81,7 +82,10 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
   const signer = deps.backend.merchantByAppId(params.app_id ?? '') ?? deps.fallbackMerchant();
   const certMode = params.app_cert_sn !== undefined;
   let content: Record<string, unknown>;
+  const fault = pendingFault(res);
   try {
+    // An injected fault: the signed business error an outage gives, so `exec` with validateSign sees a 20000.
+    if (fault) throw fault;
     if (!method) throw alipayError('isv.missing-method', '缺少方法名参数 (method is required).', 'method');
     const { merchant, biz } = authenticateV2(params, deps.backend);
     const impl = method === 'alipay.data.dataservice.bill.downloadurl.query' ? billDownloadUrlMethod : METHODS[method];
@@ -96,7 +100,7 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     const e = toPaycliError(err);
     // A bug goes to the host (logged, answered 500); a failed write is Alipay's signed 20000.
     if (e.isBug) throw e;
-    content = v2FailureContent(toAlipayFailure(e));
+    content = v2FailureContent(e === fault ? faultFailure(e) : toAlipayFailure(e));
   }
   const body = v2ResponseBody(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
   res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: randomUUID().replaceAll('-', '') }).send(body);

@@ -38,5 +38,7 @@ export const alipayProvider: Provider<AlipayCreds> = {
     const failure = toAlipayFailure(err);
     return { status: failure.status, body: v3FailureBody(failure, '') };
   },
+  // Faults are answered by the routes (pendingFault): a v2 answer is signed for the calling app.
+  renderFault: () => null,
   notifications: alipayNotifications,
 };

@@ -7,6 +7,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { BILL_PATH, serveBill } from './bill-routes.js';
 import { cashierRoutes, handleCashierEntry } from './cashier.js';
 import { CASHIER_METHODS, gatewayParams, handleExec, type GatewayDeps } from './gateway.js';
+import { pendingFault } from '../../faults/fault-middleware.js';
+import { faultFailure, v3FailureBody } from './codes.js';
 import { handleV3 } from './v3.js';
 
 export interface AlipayRouterDeps extends GatewayDeps {
@@ -16,11 +18,19 @@ export interface AlipayRouterDeps extends GatewayDeps {
 export function alipayRouter(deps: AlipayRouterDeps): Router {
   const router = express.Router();
   router.use(express.text({ type: () => true, limit: deps.bodyLimitBytes, defaultCharset: 'utf-8' }));
+  // An injected fault on the gateway or the v3 API is answered there (signed for the caller, v2 or v3 shape);
+  // anywhere else (bills, cashier pages) in the v3 error shape.
+  router.use((req, res, next) => {
+    const fault = pendingFault(res);
+    if (!fault || req.path === '/gateway.do' || req.path.startsWith('/v3/')) return next();
+    res.status(fault.status).type('application/json').send(JSON.stringify(v3FailureBody(faultFailure(fault), '')));
+  });
 
   router.all('/gateway.do', async (req, res) => {
     // Express 5 passes a rejected promise (a bug) on to the error handler.
     const params = gatewayParams(req);
-    if (CASHIER_METHODS.has(params.method ?? '')) return handleCashierEntry(res, deps, params);
+    // A faulted page pay gets the gateway's signed outage answer, not the cashier.
+    if (!pendingFault(res) && CASHIER_METHODS.has(params.method ?? '')) return handleCashierEntry(res, deps, params);
     return handleExec(req, res, deps, params);
   });
   router.use((req, res, next) => {

@@ -9,7 +9,8 @@ import type { Request, Response } from 'express';
 import { toPaycliError } from '../../errors.js';
 import type { AlipayMerchant } from './backend.js';
 import { billDownloadUrlMethod } from './bill-routes.js';
-import { alipayError, toAlipayFailure, v3FailureBody } from './codes.js';
+import { pendingFault } from '../../faults/fault-middleware.js';
+import { alipayError, faultFailure, toAlipayFailure, v3FailureBody } from './codes.js';
 import type { GatewayDeps } from './gateway.js';
 import { METHODS, type MethodCall, type MethodResult } from './methods.js';
 import { parseV3Authorization, v3ResponseHeaders, verifyV3Request } from './signing.js';
@@ -85,7 +86,9 @@ export async function handleV3(req: Request, res: Response, deps: GatewayDeps): 
   const rawBody = typeof req.body === 'string' ? req.body : '';
   let signer = deps.fallbackMerchant();
   let certMode = false;
+  const fault = pendingFault(res);
   try {
+    if (fault) throw fault;
     const route = V3_ROUTES[path];
     if (!route) throw alipayError('isv.invalid-method', `不存在的接口 (${req.method} ${path} is not emulated; see the README's Alipay section).`);
     if (!route.methods.includes(req.method)) {
@@ -107,7 +110,8 @@ export async function handleV3(req: Request, res: Response, deps: GatewayDeps): 
   } catch (err) {
     const e = toPaycliError(err);
     if (e.isBug) throw e;
-    const failure = toAlipayFailure(e);
+    // An injected fault keeps its status (500, 503, 429) with Alipay's system-error code.
+    const failure = e === fault ? faultFailure(e) : toAlipayFailure(e);
     const body = JSON.stringify(v3FailureBody(failure, traceId));
     res.status(failure.status).set({ 'alipay-trace-id': traceId, 'content-type': 'application/json; charset=utf-8' }).send(body);
   }

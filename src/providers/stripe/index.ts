@@ -36,5 +36,15 @@ export const stripeProvider: Provider<StripeCredentials> = {
     const se = fromPaycliError(err);
     return { status: se.status, headers: { 'request-id': newRequestId() }, body: { error: se.body } };
   },
+  // Stripe's own shape for an outage or a rate limit: stripe-node picks the class from the status (429 →
+  // StripeRateLimitError, 5xx → StripeAPIError) and retries on `Stripe-Should-Retry: true`, after Retry-After.
+  renderFault(err) {
+    const headers = { 'Request-Id': newRequestId(), 'Stripe-Should-Retry': 'true' };
+    if (err.code === 'rate_limited') {
+      const body = { type: 'invalid_request_error', code: 'rate_limit', doc_url: 'https://stripe.com/docs/error-codes/rate-limit', message: err.message };
+      return { status: 429, headers, body: { error: body } };
+    }
+    return { status: err.status, headers, body: { error: { type: 'api_error', message: err.message } } };
+  },
   notifications: stripeNotifications,
 };

@@ -3,6 +3,7 @@
  * with WeChat's business codes and HTTP statuses. Errors travel as PaycliErrors: a WeChat-specific one
  * carries its code in `details.wechatpay`; a generic one (bad JSON, a missing route, a bug) is mapped here.
  */
+import { randomBytes } from 'node:crypto';
 import { PaycliError, type ErrorCode } from '../../errors.js';
 
 export type WechatErrorCode =
@@ -94,4 +95,15 @@ export function renderWechatError(err: PaycliError): { status: number; body: { c
     default:
       return { status: 500, body: { code: 'SYSTEM_ERROR', message: err.isBug ? '系统错误' : err.message } };
   }
+}
+
+/**
+ * An injected API fault as WeChat answers an outage or a rate limit: `SYSTEM_ERROR` (500, or 503) and
+ * `FREQUENCY_LIMITED` (429), with a `Request-ID`. Not signed: it is answered before the merchant is known, and
+ * neither SDK verifies a non-2xx answer (wechatpay-axios-plugin skips verification outside 2xx since 0.8.13).
+ */
+export function renderWechatFault(err: PaycliError): { status: number; headers: Record<string, string>; body: { code: WechatErrorCode; message: string } } {
+  const headers = { 'Request-ID': randomBytes(16).toString('hex').toUpperCase() };
+  if (err.code === 'rate_limited') return { status: 429, headers, body: { code: 'FREQUENCY_LIMITED', message: `频率超限：${err.message}` } };
+  return { status: err.status, headers, body: { code: 'SYSTEM_ERROR', message: `系统错误：${err.message}` } };
 }

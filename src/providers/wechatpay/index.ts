@@ -10,7 +10,7 @@ import type { Merchant } from '../../engine/types.js';
 import type { Provider, ProviderHost } from '../contract.js';
 import { cryptoRandom } from '../../core/ids.js';
 import { DEFAULT_SIGNING_MODE, mintWechatpayCredentials, type SigningMode, type WechatpayCredentials } from './credentials.js';
-import { renderWechatError } from './errors.js';
+import { renderWechatError, renderWechatFault } from './errors.js';
 import { describeWechatpay, wechatpayFiles } from './handoff.js';
 import { HostBook } from './host-book.js';
 import { ORDERS, WECHATPAY_COLLECTIONS, type OrderDoc } from './records.js';
@@ -88,6 +88,7 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     },
     app,
     renderError: renderWechatError,
+    renderFault: renderWechatFault,
     notifications: wechatpayNotifications(signing),
   };
 }
