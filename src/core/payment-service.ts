@@ -31,7 +31,7 @@ export interface PaymentServiceOptions {
   random: RandomSource;
   newId: (prefix: string) => string;
   dispatcher: WebhookDispatcher;
-  /** The sandbox's public base URL (known only once it listens), for buyer pages in `next_action`. */
+  /** The sandbox's public base URL (known only once it listens), for the buyer pages' URLs. */
   baseUrl: () => string;
   /** Every notification is also delivered here, signed as its provider signs for --forward-to. */
   forwardTo?: string | null;
@@ -73,7 +73,7 @@ export class PaymentService {
     this.opts = opts;
     this.store = opts.store;
     this.clock = opts.clock;
-    this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null });
+    this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null, buyerUrl: (id) => this.buyerUrl(id) });
     this.due = new DueWork(
       opts.clock,
       async (id) => {
@@ -225,6 +225,11 @@ export class PaymentService {
     const p = this.store.get<Payment>('payments', id);
     if (!p || p.merchant_id !== merchant.id) throw notFound('payment', id);
     return p;
+  }
+
+  /** Where the simulated buyer acts on a payment (the page a native `next_action` links to). */
+  buyerUrl(paymentId: string): string {
+    return `${this.opts.baseUrl()}/_sandbox/buyer/${paymentId}`;
   }
 
   /** Looks a payment up for the simulated buyer and the control API, whoever its merchant is. */
@@ -473,7 +478,7 @@ export class PaymentService {
         details: { payment_id: existing },
       });
     }
-    const t = createPayment(this.ctx(), merchant, input, { baseUrl: this.opts.baseUrl(), provider });
+    const t = createPayment(this.ctx(), merchant, input, { provider });
     this.orders.add(t.object);
     this.apply('payments', t);
     this.due.armExpiry(t.object);
