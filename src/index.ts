@@ -26,7 +26,7 @@ export type {
   FeeSchedule,
   Merchant,
   NativeEventType,
-  NextAction,
+  RequiredBuyerAction,
   Payment,
   PaymentMethodSnapshot,
   PaymentStatus,

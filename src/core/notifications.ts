@@ -43,6 +43,8 @@ export interface NotificationContext {
   merchant: Merchant;
   /** Read access to the store (the provider's own collections too), e.g. a Stripe PaymentIntent. */
   read: CoreReader;
+  /** The simulated buyer's page for a payment (the host's URL), for protocols that link to it. */
+  buyerUrl(paymentId: string): string;
 }
 
 /** Where a provider wants a notification sent (the host adds `--forward-to` itself). */
@@ -101,6 +103,8 @@ export interface NotifierOptions {
   protocols: ProtocolLookup;
   /** Every notification is also delivered here. */
   forwardTo: string | null;
+  /** The simulated buyer's page for a payment. */
+  buyerUrl(paymentId: string): string;
 }
 
 /** Turns raised domain events into stored notifications and staged deliveries; the caller commits. */
@@ -175,7 +179,7 @@ export class Notifier {
     const provider = payment.provider ?? 'paycli';
     const protocol = this.opts.protocols(provider);
     if (!protocol) return null;
-    const ctx: NotificationContext = { payment, refund, merchant, read: store };
+    const ctx: NotificationContext = { payment, refund, merchant, read: store, buyerUrl: this.opts.buyerUrl };
     const planned = protocol.for(event, ctx).map((notification) => {
       const targets: DeliveryTarget[] = protocol.targets(notification, ctx).map((t) => ({ url: t.url, kind: t.kind, endpoint_id: t.endpoint_id ?? null }));
       if (this.opts.forwardTo) targets.push({ url: this.opts.forwardTo, kind: 'forward' });

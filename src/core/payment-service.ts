@@ -23,7 +23,7 @@ import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
 import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
 import { paginate, type Page } from './pagination.js';
-import { PaymentRelations } from './payment-relations.js';
+import { PaymentRelations, paymentIdOf } from './payment-relations.js';
 
 export interface PaymentServiceOptions {
   store: Store;
@@ -31,7 +31,7 @@ export interface PaymentServiceOptions {
   random: RandomSource;
   newId: (prefix: string) => string;
   dispatcher: WebhookDispatcher;
-  /** The sandbox's public base URL (known only once it listens), for buyer pages in `next_action`. */
+  /** The sandbox's public base URL (known only once it listens), for the buyer pages' URLs. */
   baseUrl: () => string;
   /** Every notification is also delivered here, signed as its provider signs for --forward-to. */
   forwardTo?: string | null;
@@ -73,7 +73,7 @@ export class PaymentService {
     this.opts = opts;
     this.store = opts.store;
     this.clock = opts.clock;
-    this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null });
+    this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null, buyerUrl: (id) => this.buyerUrl(id) });
     this.due = new DueWork(
       opts.clock,
       async (id) => {
@@ -227,6 +227,11 @@ export class PaymentService {
     return p;
   }
 
+  /** Where the simulated buyer acts on a payment (the page a native `next_action` links to). */
+  buyerUrl(paymentId: string): string {
+    return `${this.opts.baseUrl()}/_sandbox/buyer/${paymentId}`;
+  }
+
   /** Looks a payment up for the simulated buyer and the control API, whoever its merchant is. */
   findPayment(id: string): Payment {
     const p = this.store.get<Payment>('payments', id);
@@ -278,9 +283,21 @@ export class PaymentService {
     return r;
   }
 
+  /** The native API's refunds: those of native payments (other providers show theirs in their own shape). */
   listRefunds(merchant: Merchant, q: { limit?: number; starting_after?: string; payment_id?: string }): Page<Refund> {
     const refunds = q.payment_id ? this.related.refundsOf(this.store, q.payment_id) : this.store.live<Refund>('refunds');
-    return paginate(refunds, q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id));
+    return paginate(refunds, q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id) && this.ofNativePayment(r.payment_id));
+  }
+
+  /** A payment's refunds and events, oldest first, whichever provider it came through (the dashboard's view). */
+  historyOf(payment: Payment): { refunds: Refund[]; events: PaycliEvent[] } {
+    return { refunds: this.related.refundsOf(this.store, payment.id), events: this.related.eventsOf(this.store, payment.id) };
+  }
+
+  /** Whether a refund's or an event's payment is a native one; records of a vanished payment stay visible. */
+  private ofNativePayment(paymentId: string): boolean {
+    const p = this.store.get<Payment>('payments', paymentId);
+    return !p || isNative(p);
   }
 
   // --- events ---
@@ -291,10 +308,12 @@ export class PaymentService {
     return e;
   }
 
+  /** The native API's events: those about native payments and their refunds. */
   listEvents(merchant: Merchant, q: { limit?: number; starting_after?: string; type?: string; payment_id?: string }): Page<PaycliEvent> {
     const events = q.payment_id ? this.related.eventsOf(this.store, q.payment_id) : this.store.live<PaycliEvent>('events');
     return paginate(events, q, (e) => {
       if (e.merchant_id !== merchant.id) return false;
+      if (!this.ofNativePayment(paymentIdOf(e))) return false;
       if (q.type && !eventMatches([q.type], e.type)) return false;
       if (q.payment_id) {
         const o = e.data.object;
@@ -459,7 +478,7 @@ export class PaymentService {
         details: { payment_id: existing },
       });
     }
-    const t = createPayment(this.ctx(), merchant, input, { baseUrl: this.opts.baseUrl(), provider });
+    const t = createPayment(this.ctx(), merchant, input, { provider });
     this.orders.add(t.object);
     this.apply('payments', t);
     this.due.armExpiry(t.object);

@@ -5,6 +5,7 @@
  * HTML forms posting to the same origin, a stylesheet file and no script, so they work on any phone and
  * under a strict Content-Security-Policy. English or Simplified Chinese, from `?lang=` or the browser.
  */
+import { buyerActionOf } from '../engine/buyer-action.js';
 import type { Payment } from '../engine/types.js';
 import { BUYER_TEXTS, type BuyerLang } from './buyer-texts.js';
 import { providerOf } from './stats.js';
@@ -39,7 +40,7 @@ export function renderBuyerPage(payment: Payment, prefix: string, lang: BuyerLan
   const pm = payment.payment_method;
   const isCard = pm.type === 'card';
   const wallet = pm.type === 'wallet' ? pm.wallet : null;
-  const qr = payment.next_action?.type === 'display_qr_code';
+  const qr = buyerActionOf(payment)?.kind === 'scan_qr';
   const waiting = payment.status === 'pending' || payment.status === 'requires_action';
   const base = `${prefix}/buyer/${encodeURIComponent(payment.id)}`;
   const walletName = wallet ? tx.wallets[wallet] : '';

@@ -26,13 +26,12 @@ function payment(id: string, fields: Partial<Payment> & { provider?: string } = 
     metadata: {},
     failure_code: null,
     failure_message: null,
-    next_action: null,
+    buyer_action: null,
     cancellation_reason: null,
     expires_at: null,
     created: T0,
     captured_at: T0,
     canceled_at: null,
-    livemode: false,
     ...fields,
   } as Payment;
 }

@@ -82,7 +82,7 @@ describe('card expiry', () => {
 
   it.each(['4242424242424242', '4000002760003184', '4000000000009995'])('a past expiry fails %s as expired_card', (number) => {
     const { object: p, events } = createPayment(fixedContext(), MERCHANT, paymentInput({ payment_method: cardMethod(number, 2, 2026) }), PAGES);
-    expect(p).toMatchObject({ status: 'failed', failure_code: 'expired_card', next_action: null });
+    expect(p).toMatchObject({ status: 'failed', failure_code: 'expired_card', buyer_action: null });
     expect(events.map((e) => e.type)).toEqual(['payment.created', 'payment.failed']);
   });
 });

@@ -33,7 +33,7 @@ describe('wallet payments by payment code', () => {
   ];
   it.each(table)('code %s → %s (%s), decided at once with no buyer page', (code, status, failure_code) => {
     const { object: p, events } = byCode(code);
-    expect(p).toMatchObject({ status, failure_code, next_action: null, expires_at: null, provider: 'alipay' });
+    expect(p).toMatchObject({ status, failure_code, buyer_action: null, expires_at: null, provider: 'alipay' });
     expect(p.payment_method).toEqual({ type: 'wallet', wallet: 'alipay', payment_code_last4: code.slice(-4) });
     expect(events.map((e) => e.type)).toEqual(['payment.created', status === 'failed' ? 'payment.failed' : 'payment.succeeded']);
     if (status === 'succeeded') expect(p).toMatchObject({ amount_captured: p.amount, captured_at: NOW_SEC });

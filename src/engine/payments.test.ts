@@ -62,12 +62,14 @@ describe('createPayment', () => {
       description: 'Mug',
       notify_url: 'http://localhost/n',
       metadata: { cart: '42' },
-      next_action: null,
+      buyer_action: null,
       expires_at: null,
       created: NOW_SEC,
       captured_at: NOW_SEC,
-      livemode: false,
     });
+    // The domain carries no wire fields: the native serializer adds `livemode` and `next_action`.
+    expect(p).not.toHaveProperty('livemode');
+    expect(p).not.toHaveProperty('next_action');
     expect(ctx.ids).toEqual(['pay_1', 'evt_2', 'evt_3']);
     expect(events.map((e) => [e.id, e.type, e.created, e.merchant_id])).toEqual([
       ['evt_2', 'payment.created', NOW_SEC, MERCHANT.id],
@@ -92,29 +94,23 @@ describe('createPayment', () => {
     expect(events.map((e) => e.type)).toEqual(types);
   });
 
-  it('3-D Secure waits for the buyer behind a redirect to the buyer page, expiring after 30 minutes', () => {
+  it('3-D Secure waits for the buyer to authenticate, expiring after 30 minutes', () => {
     const { object: p } = create({ payment_method: cardMethod(THREE_DS), return_url: 'https://shop.example/return' });
-    expect(p.next_action).toEqual({
-      type: 'redirect_to_url',
-      redirect_to_url: { url: `${PAGES.baseUrl}/_sandbox/buyer/${p.id}`, return_url: 'https://shop.example/return' },
-    });
+    expect(p.buyer_action).toEqual({ kind: 'authenticate' });
     expect(p.expires_at).toBe(NOW_SEC + BUYER_ACTION_TIMEOUT_SEC);
     expect(BUYER_ACTION_TIMEOUT_SEC).toBe(30 * 60);
   });
 
-  it.each<[WalletType, 'display_qr_code' | 'redirect_to_url']>([
-    ['alipay', 'display_qr_code'],
-    ['wechat_pay', 'display_qr_code'],
-    ['paypal', 'redirect_to_url'],
-    ['apple_pay', 'redirect_to_url'],
-  ])('a %s payment is pending with a %s next_action', (wallet, kind) => {
+  it.each<[WalletType, 'scan_qr' | 'redirect']>([
+    ['alipay', 'scan_qr'],
+    ['wechat_pay', 'scan_qr'],
+    ['paypal', 'redirect'],
+    ['apple_pay', 'redirect'],
+  ])('a %s payment is pending, the buyer to %s', (wallet, kind) => {
     const { object: p } = create({ payment_method: { type: 'wallet', wallet }, return_url: 'https://shop.example/r' });
     expect(p.status).toBe('pending');
     expect(p.payment_method).toEqual({ type: 'wallet', wallet });
-    expect(p.next_action?.type).toBe(kind);
-    const url = `${PAGES.baseUrl}/_sandbox/buyer/${p.id}`;
-    if (kind === 'display_qr_code') expect(p.next_action).toEqual({ type: 'display_qr_code', display_qr_code: { data: url } });
-    else expect(p.next_action).toEqual({ type: 'redirect_to_url', redirect_to_url: { url, return_url: 'https://shop.example/r' } });
+    expect(p.buyer_action).toEqual({ kind });
     expect(p.expires_at).toBe(NOW_SEC + BUYER_ACTION_TIMEOUT_SEC);
   });
 
@@ -137,7 +133,7 @@ describe('buyerAct', () => {
     const p = make();
     const ctx = fixedContext(NOW_MS + 60_000);
     const { object, events } = buyerAct(ctx, MERCHANT, p, 'complete');
-    expect(object).toMatchObject({ status: 'succeeded', amount_captured: 2000, fee: feeFor(2000, MERCHANT.fees), next_action: null, expires_at: null });
+    expect(object).toMatchObject({ status: 'succeeded', amount_captured: 2000, fee: feeFor(2000, MERCHANT.fees), buyer_action: null, expires_at: null });
     expect(object.captured_at).toBe(NOW_SEC + 60);
     expect(events.map((e) => e.type)).toEqual(['payment.succeeded']);
   });
@@ -145,7 +141,7 @@ describe('buyerAct', () => {
   it.each(waiting)('%s: complete with manual capture → requires_capture', (_name, make) => {
     const p = { ...make(), capture_method: 'manual' as const };
     const { object, events } = buyerAct(fixedContext(), MERCHANT, p, 'complete');
-    expect(object).toMatchObject({ status: 'requires_capture', amount_captured: 0, next_action: null });
+    expect(object).toMatchObject({ status: 'requires_capture', amount_captured: 0, buyer_action: null });
     expect(events.map((e) => e.type)).toEqual(['payment.requires_capture']);
   });
 
@@ -153,7 +149,7 @@ describe('buyerAct', () => {
     const { object, events } = buyerAct(fixedContext(), MERCHANT, make(), 'fail');
     expect(object.status).toBe('failed');
     expect(object.failure_code).toBe(name === '3-D Secure' ? 'authentication_failed' : 'payment_failed');
-    expect(object.next_action).toBeNull();
+    expect(object.buyer_action).toBeNull();
     expect(events.map((e) => e.type)).toEqual(['payment.failed']);
     const custom = buyerAct(fixedContext(), MERCHANT, make(), 'fail', 'insufficient_funds').object;
     expect(custom.failure_code).toBe('insufficient_funds');
@@ -161,7 +157,7 @@ describe('buyerAct', () => {
 
   it.each(waiting)('%s: expire → canceled (reason expired)', (_name, make) => {
     const { object, events } = buyerAct(fixedContext(), MERCHANT, make(), 'expire');
-    expect(object).toMatchObject({ status: 'canceled', cancellation_reason: 'expired', canceled_at: NOW_SEC, next_action: null, expires_at: null });
+    expect(object).toMatchObject({ status: 'canceled', cancellation_reason: 'expired', canceled_at: NOW_SEC, buyer_action: null, expires_at: null });
     expect(events.map((e) => e.type)).toEqual(['payment.canceled']);
   });
 
@@ -213,7 +209,7 @@ describe('capture', () => {
 describe('cancel', () => {
   it.each<PaymentStatus>(['requires_capture', 'requires_action', 'pending'])('closes a %s payment', (status) => {
     const { object, events } = cancel(fixedContext(NOW_MS + 1000), paymentIn(status), 'requested_by_customer');
-    expect(object).toMatchObject({ status: 'canceled', cancellation_reason: 'requested_by_customer', canceled_at: NOW_SEC + 1, next_action: null, expires_at: null });
+    expect(object).toMatchObject({ status: 'canceled', cancellation_reason: 'requested_by_customer', canceled_at: NOW_SEC + 1, buyer_action: null, expires_at: null });
     expect(events.map((e) => e.type)).toEqual(['payment.canceled']);
   });
 

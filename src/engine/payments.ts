@@ -21,7 +21,7 @@ import type {
   EngineContext,
   EventType,
   Merchant,
-  NextAction,
+  RequiredBuyerAction,
   Payment,
   PaycliEvent,
   Transition,
@@ -53,10 +53,8 @@ export interface CreatePaymentInput {
   metadata: Record<string, string>;
 }
 
-/** Where the simulated buyer acts: the sandbox's base URL, so `next_action` links are followable. */
-export interface BuyerPages {
-  baseUrl: string;
-  /** The provider the payment is made through; default `paycli`. */
+/** How a payment is made: the provider it is made through; default `paycli`. */
+export interface PaymentOrigin {
   provider?: string;
 }
 
@@ -64,7 +62,7 @@ const sec = (ctx: EngineContext) => Math.floor(ctx.nowMs / 1000);
 
 function authorised(payment: Payment, ctx: EngineContext, fees: Merchant['fees']): { payment: Payment; type: EventType } {
   if (payment.capture_method === 'manual') {
-    return { payment: { ...payment, status: 'requires_capture', next_action: null, expires_at: null }, type: 'payment.requires_capture' };
+    return { payment: { ...payment, status: 'requires_capture', buyer_action: null, expires_at: null }, type: 'payment.requires_capture' };
   }
   return {
     payment: {
@@ -73,7 +71,7 @@ function authorised(payment: Payment, ctx: EngineContext, fees: Merchant['fees']
       amount_captured: payment.amount,
       fee: feeFor(payment.amount, fees),
       captured_at: sec(ctx),
-      next_action: null,
+      buyer_action: null,
       expires_at: null,
     },
     type: 'payment.succeeded',
@@ -81,24 +79,23 @@ function authorised(payment: Payment, ctx: EngineContext, fees: Merchant['fees']
 }
 
 function failed(payment: Payment, code: string, message: string): Payment {
-  return { ...payment, status: 'failed', failure_code: code, failure_message: message, next_action: null, expires_at: null };
+  return { ...payment, status: 'failed', failure_code: code, failure_message: message, buyer_action: null, expires_at: null };
 }
 
-function walletAction(wallet: WalletType, url: string, returnUrl: string | null): NextAction {
+function walletAction(wallet: WalletType): RequiredBuyerAction {
   // QR-code wallets show a code the buyer scans; the others redirect the buyer's browser.
-  if (wallet === 'alipay' || wallet === 'wechat_pay') return { type: 'display_qr_code', display_qr_code: { data: url } };
-  return { type: 'redirect_to_url', redirect_to_url: { url, return_url: returnUrl } };
+  return wallet === 'alipay' || wallet === 'wechat_pay' ? { kind: 'scan_qr' } : { kind: 'redirect' };
 }
 
 /** Creates a payment and decides its first outcome from the card, wallet and risk rules. */
-export function createPayment(ctx: EngineContext, merchant: Merchant, input: CreatePaymentInput, pages: BuyerPages): Transition<Payment> {
+export function createPayment(ctx: EngineContext, merchant: Merchant, input: CreatePaymentInput, origin: PaymentOrigin): Transition<Payment> {
   const id = ctx.newId('pay');
   const pm = input.payment_method;
   const base: Payment = {
     id,
     object: 'payment',
     merchant_id: merchant.id,
-    provider: pages.provider ?? 'paycli',
+    provider: origin.provider ?? 'paycli',
     merchant_order_id: input.merchant_order_id,
     amount: input.amount,
     currency: input.currency,
@@ -128,13 +125,12 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
     metadata: input.metadata,
     failure_code: null,
     failure_message: null,
-    next_action: null,
+    buyer_action: null,
     cancellation_reason: null,
     expires_at: null,
     created: sec(ctx),
     captured_at: null,
     canceled_at: null,
-    livemode: false,
   };
   // payment.created carries the payment as the API answered it: the create call never shows a card payment
   // as pending, so neither does its first event.
@@ -146,7 +142,6 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
   const risk = assessRisk(merchant, input);
   if (risk.blocked) return finish(failed(base, risk.failure_code, risk.message), 'payment.failed');
 
-  const buyerUrl = `${pages.baseUrl}/_sandbox/buyer/${id}`;
   const waiting = { expires_at: sec(ctx) + BUYER_ACTION_TIMEOUT_SEC };
 
   if (pm.type === 'wallet' && pm.payment_code !== undefined) {
@@ -156,7 +151,7 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
     return finish(next.payment, next.type);
   }
   if (pm.type === 'wallet') {
-    return finish({ ...base, ...waiting, status: 'pending', next_action: walletAction(pm.wallet, buyerUrl, input.return_url) }, 'payment.pending');
+    return finish({ ...base, ...waiting, status: 'pending', buyer_action: walletAction(pm.wallet) }, 'payment.pending');
   }
 
   if (cardExpired(pm.card.exp_month, pm.card.exp_year, ctx.nowMs)) {
@@ -173,7 +168,7 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
           ...base,
           ...waiting,
           status: 'requires_action',
-          next_action: { type: 'redirect_to_url', redirect_to_url: { url: buyerUrl, return_url: input.return_url } },
+          buyer_action: { kind: 'authenticate' },
         },
         'payment.requires_action',
       );
@@ -247,7 +242,7 @@ export function cancel(ctx: EngineContext, payment: Payment, reason: string = 'r
       hint: payment.status === 'succeeded' ? 'Refund a succeeded payment instead.' : undefined,
     });
   }
-  const next: Payment = { ...payment, status: 'canceled', cancellation_reason: reason, canceled_at: sec(ctx), next_action: null, expires_at: null };
+  const next: Payment = { ...payment, status: 'canceled', cancellation_reason: reason, canceled_at: sec(ctx), buyer_action: null, expires_at: null };
   return { object: next, events: [makeEvent(ctx, 'payment.canceled', next)] };
 }
 

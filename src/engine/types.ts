@@ -36,9 +36,12 @@ export type PaymentMethodSnapshot =
    */
   | { type: 'wallet'; wallet: WalletType; payment_code_last4?: string };
 
-export type NextAction =
-  | { type: 'redirect_to_url'; redirect_to_url: { url: string; return_url: string | null } }
-  | { type: 'display_qr_code'; display_qr_code: { data: string } };
+/**
+ * What the buyer must do before a waiting payment can go on, as neutral data: authenticate a card
+ * (3-D Secure), scan a QR code (Alipay, WeChat Pay) or be redirected to the wallet (PayPal, Apple Pay).
+ * Where they do it is the host's business (the buyer page URL); each provider shows it in its own shape.
+ */
+export type RequiredBuyerAction = { kind: 'authenticate' } | { kind: 'scan_qr' } | { kind: 'redirect' };
 
 export interface Payment {
   id: string;
@@ -66,14 +69,14 @@ export interface Payment {
   metadata: Record<string, string>;
   failure_code: string | null;
   failure_message: string | null;
-  next_action: NextAction | null;
+  /** Set while the payment waits for the buyer (`requires_action`, `pending` without a payment code). */
+  buyer_action: RequiredBuyerAction | null;
   cancellation_reason: string | null;
   /** When an unpaid payment (3-D Secure, wallet) expires if the buyer does nothing. */
   expires_at: number | null;
   created: number;
   captured_at: number | null;
   canceled_at: number | null;
-  livemode: false;
 }
 
 /**

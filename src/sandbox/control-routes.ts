@@ -17,6 +17,7 @@ import { toPublicDelivery, type Delivery } from '../webhooks/dispatcher.js';
 import type { StoredResponse } from '../core/idempotency.js';
 import { answerPost } from '../http/idempotent-post.js';
 import { buyerQrSvg } from '../dashboard/buyer-qr.js';
+import { toNativePayment, type BuyerUrl, type NativePayment } from '../providers/paycli/serialize.js';
 import { buyerLang, buyerPage } from './buyer-page.js';
 import { parseChaosRule, publicChaosRule } from './chaos-api.js';
 import { paginate } from '../core/pagination.js';
@@ -51,12 +52,10 @@ export const merchantBody = z.strictObject({
 
 /**
  * The payment after a buyer action. A native payment is shown as the native API shows it (as it always
- * was); another provider's says which provider it belongs to.
+ * was); another provider's as the domain holds it, saying which provider it belongs to.
  */
-function buyerView(p: Payment): Payment | Omit<Payment, 'provider'> {
-  if (p.provider !== 'paycli') return p;
-  const { provider: _provider, ...rest } = p;
-  return rest;
+function buyerView(p: Payment, buyerUrl: BuyerUrl): Payment | NativePayment {
+  return (p.provider ?? 'paycli') === 'paycli' ? toNativePayment(p, buyerUrl) : p;
 }
 
 function publicMerchant(m: Merchant) {
@@ -89,7 +88,8 @@ export function controlRouter(ctx: ControlContext): Router {
     res.type('html').send(buyerPage(payment, CONTROL_PREFIX, buyerLang(req.query.lang, (...l) => req.acceptsLanguages(...l))));
   });
   router.get('/buyer/:id/qr.svg', async (req, res) => {
-    res.type('image/svg+xml').send(await buyerQrSvg(service.findByRef(req.params.id!)));
+    const payment = service.findByRef(req.params.id!);
+    res.type('image/svg+xml').send(await buyerQrSvg(payment, service.buyerUrl(payment.id)));
   });
   router.post('/buyer/:id/:action', async (req, res) => {
     const action = req.params.action as BuyerAction;
@@ -104,7 +104,7 @@ export function controlRouter(ctx: ControlContext): Router {
       return;
     }
     // The buyer has no API key, so buyer actions share one key space of their own.
-    await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: buyerView(await service.buyerAction(req.params.id!, action, body.failure_code)) }));
+    await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: buyerView(await service.buyerAction(req.params.id!, action, body.failure_code), (id) => service.buyerUrl(id)) }));
   });
 
   // The sandbox's own key (the merchant's secret key) opens the control API, whichever providers run.

@@ -117,9 +117,7 @@ export function dashboardApi(ctx: DashboardContext): Router {
 
   api.get('/payments/:id', (req, res) => {
     const payment = service.findPayment(req.params.id!);
-    const merchant = merchantOf(payment);
-    const events = service.listEvents(merchant, { payment_id: payment.id, limit: 1000 }).data.reverse();
-    const refunds: Refund[] = service.listRefunds(merchant, { payment_id: payment.id, limit: 1000 }).data.reverse();
+    const { events, refunds } = service.historyOf(payment);
     res.json(paymentDetail(store, payment, events, refunds, `${CONTROL_PREFIX}/buyer`));
   });
 

@@ -168,6 +168,29 @@ describe('restart on the same data file', () => {
     }
   });
 
+  it('payments stored by earlier versions (next_action and livemode inside, no buyer_action) read and act as before', async () => {
+    const a = await start();
+    const threeDs = await a.call('POST', '/v1/payments', paymentBody({ payment_method: card('4000002760003184'), return_url: 'https://shop.example/r' }));
+    const qr = await a.call('POST', '/v1/payments', paymentBody({ payment_method: { type: 'wallet', wallet: 'alipay' } }));
+    const store = a.sandbox.store;
+    // Rewrite the payments as earlier versions stored them: the native wire shape, buyer URL included.
+    for (const native of [threeDs.body, qr.body]) store.put('payments', native);
+    await store.commit();
+    await stop(a);
+
+    const b = await start();
+    for (const before of [threeDs.body, qr.body]) {
+      const now = await b.call('GET', `/v1/payments/${before.id}`);
+      // The same bytes, the buyer page now on this run's port.
+      expect(JSON.stringify(now.body)).toBe(JSON.stringify(before).replaceAll(a.sandbox.url, b.sandbox.url));
+    }
+    const svg = await fetch(`${b.sandbox.url}/_sandbox/buyer/${qr.body.id}/qr.svg`);
+    expect(svg.status).toBe(200);
+    expect(await svg.text()).toContain('<svg');
+    const done = await b.call('POST', `/_sandbox/buyer/${threeDs.body.id}/complete`);
+    expect(done.body).toMatchObject({ id: threeDs.body.id, status: 'succeeded', next_action: null, livemode: false });
+  });
+
   it('a waiting payment still expires after a restart', async () => {
     const clock = new FakeClock(Date.UTC(2026, 1, 1));
     const a = await start({ clock });

@@ -76,8 +76,20 @@ describe('dev-loop commands through bin/paycli.js', () => {
 
     await sandbox.close();
     await vi.waitFor(() => expect(listen.stdout()).toContain('Lost the sandbox'), { timeout: 5000 });
-    // Long enough for several backoff waits: the process must still be there.
-    await new Promise((r) => setTimeout(r, 1500));
+    // While the sandbox is down, a stand-in on its port refuses the event stream and counts listen's
+    // reconnection attempts: each one after the first comes after a backoff wait, so the third proves the
+    // process lived through several waits (an unref'd backoff timer would have let it exit).
+    let attempts = 0;
+    const standIn = createServer((req, res) => {
+      if (req.url?.startsWith('/_sandbox/stream')) attempts++;
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close' }).end('{"error":{"message":"restarting"}}');
+    });
+    await new Promise<void>((r) => standIn.listen(sandbox.port, '127.0.0.1', r));
+    try {
+      await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
+    } finally {
+      await new Promise<void>((r) => (standIn.close(() => r()), standIn.closeAllConnections()));
+    }
     expect(listen.process.exitCode).toBeNull();
 
     sandbox = await startSandbox({ port: sandbox.port, dataFile });

@@ -127,7 +127,7 @@ describe('paycli listen', () => {
 
   it('--events filters with wildcards, --headers adds headers, --json prints one line per delivery', async () => {
     const { api, receiver } = await sandboxAndReceiver(500);
-    await startListen({
+    const { stop, done } = await startListen({
       forwardTo: receiver.url,
       events: 'payment.failed,refund.*',
       headers: 'X-Env: dev,Authorization: Bearer a,b',
@@ -140,7 +140,10 @@ describe('paycli listen', () => {
     await api.call('POST', '/v1/refunds', { payment_id: ok.body.id }); // refund.failed: forwarded
     await api.call('POST', '/v1/payments', paymentBody({ payment_method: { type: 'card', card: { number: '4000000000000002', exp_month: 12, exp_year: 2034 } } }));
     await vi.waitFor(() => expect(receiver.requests).toHaveLength(2));
-    await new Promise((r) => setTimeout(r, 100));
+    // payment.failed is the last event raised: once it arrived, listen has seen (and filtered) every earlier
+    // one, and stopping waits for the deliveries under way, so nothing filtered out can still arrive.
+    stop.stop();
+    expect(await done).toBe(0);
     expect(receiver.requests.map((r) => JSON.parse(r.body).type)).toEqual(['refund.failed', 'payment.failed']);
     expect(receiver.requests[0]!.headers['x-env']).toBe('dev');
     expect(receiver.requests[0]!.headers.authorization).toBe('Bearer a,b');

@@ -2,7 +2,7 @@
  * Fixtures for the pure engine's unit tests: a fixed context (constant time, counter ids), a merchant and
  * valid inputs. The engine reads nothing else from the world, so these make every test deterministic.
  */
-import type { BuyerPages, CreatePaymentInput, PaymentMethodInput } from '../../src/engine/payments.js';
+import type { CreatePaymentInput, PaymentMethodInput, PaymentOrigin } from '../../src/engine/payments.js';
 import { DEFAULT_FEES } from '../../src/engine/settlement.js';
 import type { EngineContext, Merchant } from '../../src/engine/types.js';
 
@@ -37,7 +37,10 @@ export const MERCHANT: Merchant = {
   created: NOW_SEC - 86_400,
 };
 
-export const PAGES: BuyerPages = { baseUrl: 'http://127.0.0.1:4242' };
+export const PAGES: PaymentOrigin = {};
+
+/** The buyer page URL a sandbox at 127.0.0.1:4242 gives a payment (native serializer tests). */
+export const buyerUrlAt4242 = (paymentId: string) => `http://127.0.0.1:4242/_sandbox/buyer/${paymentId}`;
 
 export const cardMethod = (number: string, exp_month = 12, exp_year = 2034): PaymentMethodInput => ({
   type: 'card',

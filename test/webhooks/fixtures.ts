@@ -135,7 +135,11 @@ export function idFactory(): (prefix: string) => string {
 }
 
 let eventSeq = 0;
-/** A payment.succeeded event with a minimal payment snapshot. */
+/**
+ * A payment.succeeded event with a minimal payment snapshot. The snapshot holds the two wire fields the
+ * native serializer always writes (`next_action`, `livemode`), as payments stored by earlier versions do,
+ * so its native notification payload carries exactly this snapshot.
+ */
 export function makeEvent(createdSec: number): PaycliEvent {
   eventSeq++;
   const payment = {
@@ -146,8 +150,10 @@ export function makeEvent(createdSec: number): PaycliEvent {
     amount: 1999,
     currency: 'EUR',
     status: 'succeeded',
+    next_action: null,
     created: createdSec,
-  } as Payment;
+    livemode: false,
+  } as unknown as Payment;
   return { id: `evt_test_${eventSeq}`, object: 'event', merchant_id: 'mch_1', type: 'payment.succeeded', created: createdSec, data: { object: payment } };
 }
 
@@ -159,7 +165,7 @@ export function nativeNotification(event: PaycliEvent): StoredNotification {
   return {
     id: event.id,
     type: event.type,
-    payload: paycliNotificationPayload(event),
+    payload: paycliNotificationPayload(event, (id) => `http://127.0.0.1:4242/_sandbox/buyer/${id}`),
     provider: 'paycli',
     merchant_id: event.merchant_id,
     event_id: event.id,

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import type { Payment, PaycliEvent } from '../../engine/types.js';
-import { PAYCLI_RETRY_SCHEDULE_MS, paycliNotificationProtocol as protocol } from './notifications.js';
+import { PAYCLI_RETRY_SCHEDULE_MS, paycliNotificationProtocol } from './notifications.js';
+import { toNativePayment } from './serialize.js';
 
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 const nowSec = () => Math.floor(Date.now() / 1000);
+const buyerUrl = (id: string) => `http://127.0.0.1:4242/_sandbox/buyer/${id}`;
+const protocol = paycliNotificationProtocol(buyerUrl);
 
 const payment = {
   id: 'pay_123',
@@ -21,7 +24,7 @@ const event: PaycliEvent = { id: 'evt_123', object: 'event', merchant_id: 'mch_1
 describe('paycli notification protocol', () => {
   it('serialises the event without merchant_id', () => {
     const { body } = protocol.sign(event, secret, { timestampSec: nowSec() });
-    expect(JSON.parse(body)).toEqual({ id: 'evt_123', type: 'payment.succeeded', created: 1767225600, data: { object: payment } });
+    expect(JSON.parse(body)).toEqual({ id: 'evt_123', type: 'payment.succeeded', created: 1767225600, data: { object: toNativePayment(payment, buyerUrl) } });
     expect(JSON.parse(body)).not.toHaveProperty('merchant_id');
   });
 

@@ -8,7 +8,7 @@ import { eventMatches } from '../../engine/events.js';
 import { EVENT_TYPES, type PaycliEvent, type WebhookEndpoint } from '../../engine/types.js';
 import type { NotificationProtocol, SignOptions, SignedNotification } from '../../webhooks/notification-protocol.js';
 import type { NotificationTarget, ProviderNotifications } from '../contract.js';
-import { toNativeObject } from './serialize.js';
+import { toNativeObject, type BuyerUrl } from './serialize.js';
 
 /**
  * Waits between attempts after a failure: 1s, 5s, 30s, 2m, 10m, 1h, 3h, 6h, 12h, 24h — eleven attempts
@@ -74,13 +74,13 @@ function corruptSignature(header: string): string {
 }
 
 /** The paycli notification payload of one event (no merchant_id: the destination knows whose it is). */
-export function paycliNotificationPayload(event: PaycliEvent): { id: string; type: string; created: number; data: { object: unknown } } {
-  return { id: event.id, type: event.type, created: event.created, data: { object: toNativeObject(event.data.object) } };
+export function paycliNotificationPayload(event: PaycliEvent, buyerUrl: BuyerUrl): { id: string; type: string; created: number; data: { object: unknown } } {
+  return { id: event.id, type: event.type, created: event.created, data: { object: toNativeObject(event.data.object, buyerUrl) } };
 }
 
 /** Serialises one event as the paycli notification body. */
-export function paycliNotificationBody(event: PaycliEvent): string {
-  return JSON.stringify(paycliNotificationPayload(event));
+export function paycliNotificationBody(event: PaycliEvent, buyerUrl: BuyerUrl): string {
+  return JSON.stringify(paycliNotificationPayload(event, buyerUrl));
 }
 
 /** Signs a native body: Standard Webhooks headers over the exact bytes. */
@@ -104,17 +104,18 @@ function signBody(id: string, body: string, secret: string, opts: SignOptions): 
 }
 
 /**
- * The paycli notification protocol.
+ * The paycli notification protocol, its payment `next_action` links pointing at `buyerUrl`.
  *
  * @example
- * const { headers, body } = paycliNotificationProtocol.sign(event, endpoint.secret, { timestampSec: 1767225600 });
+ * const protocol = paycliNotificationProtocol((id) => `${sandboxUrl}/_sandbox/buyer/${id}`);
+ * const { headers, body } = protocol.sign(event, endpoint.secret, { timestampSec: 1767225600 });
  * new Webhook(endpoint.secret).verify(body, headers); // what a receiver does
  */
-export const paycliNotificationProtocol: NotificationProtocol = {
+export const paycliNotificationProtocol = (buyerUrl: BuyerUrl): NotificationProtocol => ({
   name: 'paycli',
 
   sign(event: PaycliEvent, secret: string, opts: SignOptions): SignedNotification {
-    return signBody(event.id, paycliNotificationBody(event), secret, opts);
+    return signBody(event.id, paycliNotificationBody(event, buyerUrl), secret, opts);
   },
 
   isAcknowledged(status: number): boolean {
@@ -123,7 +124,7 @@ export const paycliNotificationProtocol: NotificationProtocol = {
 
   defaultRetryScheduleMs: PAYCLI_RETRY_SCHEDULE_MS,
   defaultTimeoutMs: PAYCLI_NOTIFICATION_TIMEOUT_MS,
-};
+});
 
 /** The native provider's credentials for a merchant: its API keys and the webhook signing secret. */
 export interface PaycliCredentials extends Record<string, unknown> {
@@ -139,7 +140,7 @@ const NATIVE_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 export const paycliNotifications: ProviderNotifications<PaycliCredentials> = {
   // The notification id is the event id (webhook-id), as it always was. Domain events the native API does
   // not have (refund.pending) notify nobody.
-  for: (event) => (NATIVE_TYPES.has(event.type) ? [{ id: event.id, type: event.type, payload: paycliNotificationPayload(event) }] : []),
+  for: (event, ctx) => (NATIVE_TYPES.has(event.type) ? [{ id: event.id, type: event.type, payload: paycliNotificationPayload(event, ctx.buyerUrl) }] : []),
 
   targets(notification, { payment, merchant, read }) {
     const targets: NotificationTarget[] = [];

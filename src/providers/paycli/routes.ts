@@ -8,7 +8,7 @@ import type { Merchant } from '../../engine/types.js';
 import type { StoredResponse } from '../../core/idempotency.js';
 import type { UnitOfWork } from '../../core/unit-of-work.js';
 import type { ProviderHost } from '../contract.js';
-import { nativePage, toNativeEvent, toNativePayment, toNativeRefund } from './serialize.js';
+import { nativePage, nativeShapes } from './serialize.js';
 import { answerPost } from '../../http/idempotent-post.js';
 import { authenticate } from './auth.js';
 import {
@@ -38,6 +38,7 @@ type PostHandler = (req: Request, merchant: Merchant) => (uow: UnitOfWork) => St
 
 export function paycliRouter(host: ProviderHost): Router {
   const { core: service, idempotency } = host;
+  const { toNativePayment, toNativeRefund, toNativeEvent } = nativeShapes((id) => service.buyerUrl(id));
   const router = express.Router();
 
   router.use(authenticate(service));
