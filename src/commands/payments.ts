@@ -4,7 +4,8 @@
  * prints what the API answered.
  */
 import { randomBytes } from 'node:crypto';
-import type { Payment } from '../engine/types.js';
+// What the native API answers (the wire shape, with next_action), not the domain payment.
+import type { NativePayment as Payment } from '../providers/paycli/serialize.js';
 import { WALLET_TYPES } from '../engine/types.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { parseForwardTarget } from '../listen/forward-options.js';

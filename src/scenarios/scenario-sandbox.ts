@@ -12,7 +12,7 @@ import { idGenerator, newPublishableKey, newSecretKey, newWebhookSecret, seededR
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { toPublicDelivery, type Delivery, type DeliveryChaos, type PublicDelivery } from '../webhooks/dispatcher.js';
-import { paycliNotificationProtocol } from '../providers/paycli/notifications.js';
+import { PAYCLI_NOTIFICATION_TIMEOUT_MS } from '../providers/paycli/notifications.js';
 import { RUNNER_HEADER } from '../faults/fault-middleware.js';
 import { httpJson, type HttpResult } from './http.js';
 import { SandboxFront, type ObservedRequest } from './sandbox-front.js';
@@ -151,7 +151,7 @@ async function openInProcess(front: SandboxFront, merchant: Merchant, scenario: 
     clock,
     seed: `${seed}:${scenario.name}`,
     retryScheduleMs: setup.merchant?.retry_schedule,
-    deliveryTimeoutMs: setup.merchant?.timeout ?? (appTimeoutMs !== undefined ? Math.min(appTimeoutMs, paycliNotificationProtocol.defaultTimeoutMs) : undefined),
+    deliveryTimeoutMs: setup.merchant?.timeout ?? (appTimeoutMs !== undefined ? Math.min(appTimeoutMs, PAYCLI_NOTIFICATION_TIMEOUT_MS) : undefined),
     // Scheduled on the virtual clock, signed with the real one: receivers check webhook-timestamp against
     // their own wall clock (5 minutes' tolerance), and a notification delayed by hours must still verify.
     signatureClock: new SystemClock(),

@@ -134,7 +134,8 @@ async function getJson(r: Running, p: string): Promise<{ status: number; body: a
 }
 
 describe('sandbox under SIGKILL', () => {
-  it('loses no acknowledged write across repeated kills and keeps its keys', async () => {
+  // Many child processes killed and restarted: minutes on a loaded machine, never a hang.
+  it('loses no acknowledged write across repeated kills and keeps its keys', { timeout: 120_000 }, async () => {
     const dataFile = path.join(dir, 'sandbox.json');
     const acked: Acked = { created: new Set(), captured: new Set(), refunds: new Map() };
     let keys: { key: string; webhook_secret: string } | null = null;

@@ -62,7 +62,7 @@ async function expectValidFiles(dataFile: string): Promise<void> {
 }
 
 describe('SIGKILL under load', () => {
-  it('keeps every acknowledged write, and retried keys create nothing twice', async () => {
+  it('keeps every acknowledged write, and retried keys create nothing twice', { timeout: 120_000 }, async () => {
     const dataFile = path.join(dir, 'sandbox.json');
     const sent: Sent[] = [];
     const refundable = new Map<string, number>(); // acknowledged payment id → amount not yet asked back
