@@ -10,6 +10,12 @@ import type { BuyerLang } from './buyer-texts.js';
 
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+/** "Merchant order (out_trade_no)" → the label with the wire name under it in small type (narrow screens). */
+export function factLabel(text: string): string {
+  const m = /^(.*) \((\w+)\)$/.exec(text);
+  return m ? `${escapeHtml(m[1]!)}<small>${escapeHtml(m[2]!)}</small>` : escapeHtml(text);
+}
+
 /** Where the shared stylesheet and icon are served, on the main port and on every provider's port. */
 export const BUYER_ASSETS = '/_dashboard/assets';
 

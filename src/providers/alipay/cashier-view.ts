@@ -5,7 +5,7 @@
  * Element ids (`trade-no`, `pay`, `fail`, `abandon`, `status`, `sub-code`) are what scripts and tests read.
  */
 import type { Response } from 'express';
-import { buyerDocument, escapeHtml as esc } from '../../dashboard/buyer-layout.js';
+import { buyerDocument, escapeHtml as esc, factLabel as label } from '../../dashboard/buyer-layout.js';
 import { buyerLang, majorAmount, type BuyerLang } from '../../dashboard/buyer-view.js';
 import type { AlipayTrade } from './model.js';
 
@@ -114,10 +114,10 @@ export function cashierPage(res: Response, trade: AlipayTrade): void {
     () => `  <h1>${esc(tx.payTitle(trade.subject))}</h1>
   <p class="amount" id="amount">${esc(amount)}</p>
   <dl class="facts">
-    <dt>${esc(tx.subject)}</dt><dd id="subject">${esc(trade.subject)}</dd>
-    <dt>${esc(tx.outTradeNo)}</dt><dd><code>${esc(trade.out_trade_no)}</code></dd>
-    <dt>${esc(tx.tradeNo)}</dt><dd><code id="trade-no">${esc(trade.trade_no)}</code></dd>
-    <dt>${esc(tx.status)}</dt><dd><strong id="status" data-status="${esc(trade.trade_status)}">${esc(tx.statuses[trade.trade_status] ?? trade.trade_status)}</strong></dd>
+    <dt>${label(tx.subject)}</dt><dd id="subject">${esc(trade.subject)}</dd>
+    <dt>${label(tx.outTradeNo)}</dt><dd><code>${esc(trade.out_trade_no)}</code></dd>
+    <dt>${label(tx.tradeNo)}</dt><dd><code id="trade-no">${esc(trade.trade_no)}</code></dd>
+    <dt>${label(tx.status)}</dt><dd><strong id="status" data-status="${esc(trade.trade_status)}">${esc(tx.statuses[trade.trade_status] ?? trade.trade_status)}</strong></dd>
   </dl>
 ${qr}${actions}`,
     amount,
@@ -137,7 +137,7 @@ export function errorPageOf(res: Response, status: number, subCode: string, subM
     status,
     TEXTS[langOf(res)].errorTitle,
     (tx) => `  <h1>${esc(tx.errorTitle)}</h1>
-  <dl class="facts"><dt>${esc(tx.errorCode)}</dt><dd><code id="sub-code">${esc(subCode)}</code></dd></dl>
+  <dl class="facts"><dt>${label(tx.errorCode)}</dt><dd><code id="sub-code">${esc(subCode)}</code></dd></dl>
   <p class="error" id="sub-msg">${esc(subMsg)}</p>`,
   );
 }

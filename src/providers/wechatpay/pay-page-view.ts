@@ -3,7 +3,7 @@
  * the amount in yuan with its currency, the order's facts, a Native order's QR code as an image, and the
  * payer's three choices. English or Simplified Chinese, following the browser, with a switch.
  */
-import { buyerDocument, escapeHtml as esc } from '../../dashboard/buyer-layout.js';
+import { buyerDocument, escapeHtml as esc, factLabel as label } from '../../dashboard/buyer-layout.js';
 import { majorAmount, type BuyerLang } from '../../dashboard/buyer-view.js';
 import type { WechatOrder } from './wire.js';
 
@@ -85,9 +85,9 @@ export function orderPageHtml(ctx: PageContext, order: WechatOrder, base: string
     `  <h1>${esc(order.description)}</h1>
   <p class="amount" id="amount">${esc(amount)}</p>
   <dl class="facts">
-    <dt>${esc(tx.order)}</dt><dd><code>${esc(order.out_trade_no)}</code></dd>
-    <dt>${esc(tx.type)}</dt><dd><code>${esc(order.trade_type)}</code></dd>
-${order.code_url ? `    <dt>${esc(tx.codeUrl)}</dt><dd><code>${esc(order.code_url)}</code></dd>\n` : ''}    <dt>${esc(tx.state)}</dt><dd><strong id="trade_state" data-state="${esc(order.trade_state)}">${esc(order.trade_state)}</strong> · ${esc(tx.states[order.trade_state] ?? '')}</dd>
+    <dt>${label(tx.order)}</dt><dd><code>${esc(order.out_trade_no)}</code></dd>
+    <dt>${label(tx.type)}</dt><dd><code>${esc(order.trade_type)}</code></dd>
+${order.code_url ? `    <dt>${label(tx.codeUrl)}</dt><dd><code>${esc(order.code_url)}</code></dd>\n` : ''}    <dt>${label(tx.state)}</dt><dd><strong id="trade_state" data-state="${esc(order.trade_state)}">${esc(order.trade_state)}</strong> · ${esc(tx.states[order.trade_state] ?? '')}</dd>
   </dl>
 ${qr}${actions}`,
     amount,
