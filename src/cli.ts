@@ -88,7 +88,8 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .option('-f, --forward-to <port|url>', 'your app: a port (3000 → http://127.0.0.1:3000/) or a URL')
         .option('-e, --events <list>', 'only these event types, comma-separated; wildcards like payment.* (default: all)')
         .option('-H, --headers <list>', 'extra request headers, e.g. "X-Env: dev,X-Team: pay"')
-        .option('--print-secret', 'print the webhook signing secret and exit'),
+        .option('--print-secret', 'print the webhook signing secret and exit')
+        .option('--provider <name>', "forward that provider's events in its own format: stripe (Stripe events, Stripe-Signature)"),
     ),
   ).action(lazy(async () => (await import('./commands/listen.js')).listen));
   jsonOption(

@@ -6,6 +6,8 @@
 import { EXIT, PaycliError } from '../errors.js';
 import { parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
+import { parseStripeEventFilter, StripeForwarder, type StripeForwarderUpdate } from '../providers/stripe/listen-forwarder.js';
+import { readRuntimeInfo } from '../sandbox/client.js';
 import { c, jsonLine, out, statusColor } from './output.js';
 import { processDeps, requireKey, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
 import { clockTime } from './time-format.js';
@@ -16,6 +18,8 @@ export interface ListenOptions extends SandboxFlags {
   events?: string;
   headers?: string;
   printSecret?: boolean;
+  /** Forward this provider's events in its own format (`stripe`: Stripe events signed Stripe-Signature). */
+  provider?: string;
   json?: boolean;
 }
 
@@ -33,6 +37,7 @@ export async function listen(opts: ListenOptions): Promise<number> {
  * await runListen({ forwardTo: '3000' }, { cwd, env: {}, stop });
  */
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
+  if (opts.provider !== undefined && opts.provider !== 'paycli') return runStripeListen(opts, deps);
   const resolve = sandboxResolver(opts, deps);
   if (opts.printSecret) {
     const res = await requireKey(resolve()).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
@@ -63,6 +68,55 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
   if (opts.json) jsonLine({ type: 'stopped' });
   else out(c.dim('Stopped listening.'));
   return EXIT.ok;
+}
+
+/** `listen --provider stripe`: Stripe's events from the Stripe emulation, like `stripe listen`. */
+async function runStripeListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
+  if (opts.provider !== 'stripe') {
+    throw new PaycliError('invalid_usage', `listen --provider ${opts.provider}: only paycli and stripe are forwarded by listen.`, { hint: 'Other providers notify through --forward-to on `sandbox start`.' });
+  }
+  const stripe = readRuntimeInfo(deps.cwd)?.providers?.stripe;
+  const [url, secretKey, webhookSecret] = [stripe?.url, stripe?.secret_key, stripe?.webhook_secret];
+  if (typeof url !== 'string' || typeof secretKey !== 'string' || typeof webhookSecret !== 'string') {
+    throw new PaycliError('invalid_usage', 'No sandbox serving Stripe was found in this directory.', {
+      hint: 'Start one here with `paycli sandbox start` (it serves Stripe unless --providers leaves it out).',
+    });
+  }
+  if (opts.printSecret) {
+    if (opts.json) jsonLine({ webhook_secret: webhookSecret });
+    else out(webhookSecret);
+    return EXIT.ok;
+  }
+  if (!opts.forwardTo) {
+    throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: 'e.g. paycli listen --provider stripe --forward-to 3000' });
+  }
+  const events = parseStripeEventFilter(opts.events);
+  const forwarder = new StripeForwarder({ url, secretKey, webhookSecret, forwardTo: parseForwardTarget(opts.forwardTo), events, headers: parseHeaders(opts.headers) });
+  try {
+    await forwarder.start(opts.json ? jsonLine : stripeRenderer(events));
+  } catch (err) {
+    throw new PaycliError('sandbox_unreachable', `The Stripe emulation at ${url} did not answer: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  await (deps.stop ?? untilSignal());
+  await forwarder.stop();
+  if (opts.json) jsonLine({ type: 'stopped' });
+  else out(c.dim('Stopped listening.'));
+  return EXIT.ok;
+}
+
+function stripeRenderer(events: readonly string[] | null): (u: StripeForwarderUpdate) => void {
+  return (u) => {
+    if (u.type === 'ready') {
+      out(`${c.green('Ready!')} Forwarding Stripe events from ${c.cyan(u.stripe_url)} to ${c.cyan(u.forward_to)}`);
+      out(`Your webhook signing secret is ${c.bold(u.webhook_secret)}`);
+      out(c.dim(`  Stripe-Signature, for stripe.webhooks.constructEvent. Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`));
+    } else if (u.type === 'delivery') {
+      const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
+      out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(34)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}`);
+    } else {
+      out(c.yellow(`! The Stripe emulation at ${u.stripe_url} did not answer (${u.reason}); still trying.`));
+    }
+  };
 }
 
 function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) => void {

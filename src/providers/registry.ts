@@ -10,6 +10,7 @@ import type { AnyProvider } from './contract.js';
 
 const REGISTRY: Readonly<Record<string, () => Promise<AnyProvider>>> = {
   paycli: async () => (await import('./paycli/index.js')).paycliProvider,
+  stripe: async () => (await import('./stripe/index.js')).stripeProvider,
   alipay: async () => (await import('./alipay/index.js')).alipayProvider,
   wechatpay: async () => (await import('./wechatpay/index.js')).wechatpayProvider,
 };

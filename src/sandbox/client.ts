@@ -19,10 +19,13 @@ export interface RuntimeInfo {
   webhook_secret: string;
   data_file: string | null;
   started_at: string;
+  /** What each provider beside the native one says about itself (URL, keys), as in the readiness line. */
+  providers?: Record<string, Record<string, unknown>>;
 }
 
 /** What a running sandbox tells other commands about itself. */
-export function runtimeInfoOf(sandbox: Pick<Sandbox, 'url' | 'merchant' | 'dataFile' | 'clock'>, pid: number): RuntimeInfo {
+export function runtimeInfoOf(sandbox: Pick<Sandbox, 'url' | 'merchant' | 'dataFile' | 'clock'> & Partial<Pick<Sandbox, 'providers'>>, pid: number): RuntimeInfo {
+  const providers = Object.values(sandbox.providers ?? {}).filter((p) => p.name !== 'paycli');
   return {
     url: sandbox.url,
     pid,
@@ -31,6 +34,7 @@ export function runtimeInfoOf(sandbox: Pick<Sandbox, 'url' | 'merchant' | 'dataF
     webhook_secret: sandbox.merchant.webhook_secret,
     data_file: sandbox.dataFile,
     started_at: new Date(sandbox.clock.now()).toISOString(),
+    ...(providers.length > 0 ? { providers: Object.fromEntries(providers.map((p) => [p.name, p.description])) } : {}),
   };
 }
 

@@ -70,7 +70,8 @@ describe('the packed package as a library', () => {
       payment: 'succeeded',
       created: Date.UTC(2026, 0, 1) / 1000,
       providers: ['paycli'],
-      names: ['paycli', 'alipay', 'wechatpay'],
+      // Every registered provider, in table order (the library serves only paycli unless asked).
+      names: ['paycli', 'stripe', 'alipay', 'wechatpay'],
       isError: true,
       code: 'invalid_usage',
     });

@@ -1,0 +1,80 @@
+/**
+ * The Stripe provider on the sandbox core: a StripeHost over the contract's ProviderHost. A request's unit
+ * of work is the core's (domain operations, the provider's documents, its idempotency record, the
+ * notifications of what changed: one commit).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { ProviderHost, UnitOfWork } from '../contract.js';
+import type { Merchant, Payment, Refund } from '../../engine/types.js';
+import { inScope, scopeOwnEvents } from './request-scope.js';
+import type { KeyKind, StripeHost } from './stripe-host.js';
+import { STRIPE, stripeReader, type PendingOwnEvents } from './stripe-reader.js';
+import { COLLECTIONS, intentIdOf, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
+
+export interface StripeCredentials extends Record<string, unknown> {
+  secret_key: string;
+  publishable_key: string;
+  /** Signs what `--forward-to` and `paycli listen` send, as `stripe listen`'s secret does. */
+  webhook_secret: string;
+}
+
+const sameKey = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
+  const reader = stripeReader(uow, merchant, uow.nowMs);
+  return {
+    ...reader,
+    newId: (prefix) => uow.newId(prefix),
+    put: (collection, doc) => uow.put(collection, doc),
+    remove: (collection, id) => uow.remove(collection, id),
+    emit(event: StripeEventDoc) {
+      uow.put(COLLECTIONS.events, event);
+      // Waits for the merchant's next payment event to carry it (see notifications.ts): usually one in this
+      // very unit (an intent created and confirmed at once); otherwise it is persisted when the unit ends.
+      scopeOwnEvents().push(event.id);
+    },
+    createPayment(input) {
+      // Each confirmation of an intent is one payment; the intent id finds the latest for the buyer.
+      const payment = uow.createPayment(merchant, input, { uniqueOrderId: false });
+      const piId = intentIdOf(payment);
+      if (piId) uow.addRef(piId, payment.id);
+      return payment;
+    },
+    capturePayment: (id, amount): Payment => uow.capture(merchant, id, amount),
+    cancelPayment: (id, reason): Payment => uow.cancel(merchant, id, reason),
+    buyerAct: (id, action): Payment => uow.buyerAction(id, action),
+    createRefund: (id, input): Refund => uow.createRefund(merchant, id, input),
+  };
+}
+
+export function stripeHost(host: ProviderHost<StripeCredentials>): StripeHost {
+  return {
+    baseUrl: () => host.url(),
+    authenticate(key) {
+      let kind: KeyKind = 'secret';
+      const merchant = host.merchantWhere((creds) => {
+        if (sameKey(creds.secret_key, key)) return (kind = 'secret'), true;
+        if (sameKey(creds.publishable_key, key)) return (kind = 'publishable'), true;
+        return false;
+      });
+      return merchant ? { merchant, kind } : undefined;
+    },
+    merchantById: (id) => host.core.merchants().find((m) => m.id === id),
+    peek: (collection, id) => host.core.reader.get(collection, id),
+    run: (merchant, request, work) =>
+      host.transact((uow) => {
+        const unit = unitOf(uow, merchant);
+        return inScope(request, unit, () => {
+          const result = work(unit);
+          const waiting = scopeOwnEvents();
+          if (waiting.length > 0) {
+            const pending = uow.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, merchant.id);
+            uow.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: merchant.id, event_ids: [...(pending?.event_ids ?? []), ...waiting] });
+          }
+          return result;
+        });
+      }),
+  };
+}
+
+export { STRIPE };

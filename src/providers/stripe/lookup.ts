@@ -1,0 +1,150 @@
+/**
+ * Finding wire objects by id (for retrieve routes and `expand[]`), and Stripe's list envelope with cursor
+ * pagination.
+ */
+import type { Payment } from '../../engine/types.js';
+import type { FormObject } from './form-params.js';
+import { int, str } from './params.js';
+import { invalidRequest, resourceMissing } from './stripe-errors.js';
+import {
+  COLLECTIONS,
+  intentIdOf,
+  paymentIdOfCharge,
+  type CustomerDoc,
+  type PaymentIntentDoc,
+  type PaymentMethodDoc,
+} from './stripe-state.js';
+import {
+  chargeBalanceTransaction,
+  chargeObject,
+  customerObject,
+  hasCharge,
+  paymentIntentObject,
+  paymentMethodObject,
+  refundBalanceTransaction,
+  refundObject,
+  type WireContext,
+} from './wire-objects.js';
+
+type Json = Record<string, unknown>;
+
+export function intentOfPayment(ctx: WireContext, payment: Payment): PaymentIntentDoc | undefined {
+  const piId = intentIdOf(payment);
+  return piId ? ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, piId) : undefined;
+}
+
+/** The domain payment behind a charge id, if it is this merchant's and was charged. */
+export function chargedPayment(ctx: WireContext, chargeId: string): Payment | undefined {
+  if (!chargeId.startsWith('ch_')) return undefined;
+  const p = ctx.unit.payment(paymentIdOfCharge(chargeId));
+  return p && p.merchant_id === ctx.unit.merchant.id && hasCharge(p) ? p : undefined;
+}
+
+export function chargeById(ctx: WireContext, id: string, param = 'id'): Json {
+  const p = chargedPayment(ctx, id);
+  if (!p) throw resourceMissing('charge', id, param);
+  return chargeObject(ctx, p, intentOfPayment(ctx, p));
+}
+
+export function refundById(ctx: WireContext, id: string): Json {
+  const r = ctx.unit.refund(id);
+  if (!r || r.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('refund', id);
+  const p = ctx.unit.payment(r.payment_id);
+  return refundObject(r, p ? (intentOfPayment(ctx, p)?.id ?? null) : null);
+}
+
+export function balanceTransactionById(ctx: WireContext, id: string): Json {
+  if (id.startsWith('txn_r')) {
+    const r = ctx.unit.refund(`re_${id.slice(5)}`);
+    if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded') return refundBalanceTransaction(r);
+  } else if (id.startsWith('txn_')) {
+    const p = ctx.unit.payment(`pay_${id.slice(4)}`);
+    if (p && p.merchant_id === ctx.unit.merchant.id && p.captured_at !== null) return chargeBalanceTransaction(p);
+  }
+  throw resourceMissing('balance_transaction', id);
+}
+
+/** Any object an id names, as its wire object (or undefined for an unknown prefix). */
+export function objectById(ctx: WireContext, id: string): Json | undefined {
+  const own = <T extends { id: string; merchant_id: string }>(collection: Parameters<typeof ctx.unit.get>[0]) => {
+    const doc = ctx.unit.get<T>(collection, id);
+    if (!doc || doc.merchant_id !== ctx.unit.merchant.id) throw resourceMissing(id.slice(0, id.indexOf('_')), id);
+    return doc;
+  };
+  if (id.startsWith('pi_')) return paymentIntentObject(ctx, own<PaymentIntentDoc>(COLLECTIONS.paymentIntents));
+  if (id.startsWith('ch_')) return chargeById(ctx, id);
+  if (id.startsWith('pm_')) return paymentMethodObject(own<PaymentMethodDoc>(COLLECTIONS.paymentMethods));
+  if (id.startsWith('cus_')) return customerObject(own<CustomerDoc>(COLLECTIONS.customers));
+  if (id.startsWith('re_')) return refundById(ctx, id);
+  if (id.startsWith('txn_')) return balanceTransactionById(ctx, id);
+  return undefined;
+}
+
+/**
+ * Applies `expand[]` paths to an object: each path names a field holding an id (or, through `data.`, the
+ * same field of every element of a list), optionally followed by deeper fields of the expanded object.
+ */
+export function expand(ctx: WireContext, object: Json, paths: readonly string[]): Json {
+  for (const path of paths) expandPath(ctx, object, path.split('.'), path);
+  return object;
+}
+
+function expandPath(ctx: WireContext, target: Json, segments: string[], full: string): void {
+  const [head, ...rest] = segments;
+  if (head === undefined) return;
+  if (head === 'data' && Array.isArray(target.data)) {
+    for (const item of target.data as Json[]) expandPath(ctx, item, rest, full);
+    return;
+  }
+  if (!(head in target)) {
+    throw invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
+  }
+  let value = target[head];
+  if (typeof value === 'string') {
+    const found = objectById(ctx, value);
+    if (!found) throw invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
+    value = found;
+    target[head] = found;
+  }
+  if (value && typeof value === 'object' && rest.length > 0) expandPath(ctx, value as Json, rest, full);
+}
+
+export interface ListParams {
+  limit: number;
+  starting_after?: string;
+  ending_before?: string;
+}
+
+export function listParams(params: FormObject): ListParams {
+  const limit = int(params, 'limit', { min: 1, max: 100 }) ?? 10;
+  const starting_after = str(params, 'starting_after') || undefined;
+  const ending_before = str(params, 'ending_before') || undefined;
+  return { limit, starting_after, ending_before };
+}
+
+/**
+ * One page of `items` (given oldest first; Stripe lists newest first). `starting_after` pages towards older
+ * objects, `ending_before` towards newer ones; an unknown cursor is a 400 naming it, like Stripe.
+ */
+export function page<T extends { id: string }>(items: readonly T[], p: ListParams, url: string, render: (item: T) => Json): Json {
+  const newestFirst = [...items].reverse();
+  let slice: T[];
+  let hasMore: boolean;
+  if (p.ending_before) {
+    const i = newestFirst.findIndex((x) => x.id === p.ending_before);
+    if (i === -1) throw invalidRequest(`No such object: '${p.ending_before}'`, { param: 'ending_before', code: 'resource_missing' });
+    const before = newestFirst.slice(0, i);
+    slice = before.slice(Math.max(0, before.length - p.limit));
+    hasMore = before.length > p.limit;
+  } else {
+    let start = 0;
+    if (p.starting_after) {
+      const i = newestFirst.findIndex((x) => x.id === p.starting_after);
+      if (i === -1) throw invalidRequest(`No such object: '${p.starting_after}'`, { param: 'starting_after', code: 'resource_missing' });
+      start = i + 1;
+    }
+    slice = newestFirst.slice(start, start + p.limit);
+    hasMore = start + p.limit < newestFirst.length;
+  }
+  return { object: 'list', data: slice.map(render), has_more: hasMore, url };
+}

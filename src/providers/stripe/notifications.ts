@@ -1,0 +1,82 @@
+/**
+ * The Stripe provider's notifications: which Stripe events a domain event means (with the provider's own
+ * events that are waiting, so they go out in order), where they go (every enabled endpoint whose
+ * `enabled_events` match), and how each delivery is signed (`Stripe-Signature` with the endpoint's secret).
+ */
+import type { PaycliEvent, Payment } from '../../engine/types.js';
+import type { CoreReader, ProviderHost, ProviderNotification, ProviderNotifications } from '../contract.js';
+import { endpointWants } from './endpoint-filter.js';
+import type { StripeCredentials } from './host-adapter.js';
+import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, STRIPE_RETRY_SCHEDULE_MS } from './notification-signing.js';
+import { currentRequest, currentUnit, renderedOnce, scopeOwnEvents } from './request-scope.js';
+import { eventObject, stripeEventDocsFor } from './stripe-events.js';
+import { STRIPE, stripeReader, undeliveredOwnEvents, type PendingOwnEvents } from './stripe-reader.js';
+import { COLLECTIONS, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
+
+/**
+ * The provider's base URL for each store it serves (buyer pages in `next_action` are on it). Keyed by the
+ * store's reader, since notifications are mapped outside any request and several sandboxes may share a
+ * process (tests).
+ */
+const baseUrls = new WeakMap<object, () => string>();
+export function registerBaseUrl(read: CoreReader, url: () => string): void {
+  baseUrls.set(read, url);
+}
+
+export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
+  for(event, ctx): ProviderNotification[] {
+    const wire = { unit: stripeReader(ctx.read, ctx.merchant, event.created * 1000), baseUrl: baseUrls.get(ctx.read)?.() ?? '' };
+    const waiting = scopeOwnEvents()
+      .map((id) => ctx.read.get<StripeEventDoc>(COLLECTIONS.events, id))
+      .filter((e): e is StripeEventDoc => !!e && e.merchant_id === ctx.merchant.id);
+    const own = [...undeliveredOwnEvents(ctx.read, ctx.merchant.id), ...waiting];
+    const domain = renderedOnce(event.id, () => stripeEventDocsFor(wire, event, currentRequest()));
+    const unit = currentUnit();
+    if (unit && unit.merchant.id === ctx.merchant.id) {
+      // Inside one of the provider's units of work (the core maps events synchronously there): keep a copy
+      // for /v1/events, and the waiting own events are carried now, so they stop waiting.
+      for (const doc of domain) unit.put(COLLECTIONS.events, doc);
+      scopeOwnEvents().length = 0;
+      const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
+      if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
+    }
+    return [...own, ...domain].map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
+  },
+  targets(notification, ctx) {
+    return ctx.read
+      .list<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints)
+      .filter((we) => we.merchant_id === ctx.merchant.id && endpointWants(we, notification.type))
+      .map((we) => ({ url: we.url, kind: 'endpoint' as const, endpoint_id: we.id }));
+  },
+  endpointSecret: (id, read) => read.get<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints, id)?.secret ?? null,
+  sign(notification, creds, destination, opts) {
+    // Endpoints sign with their own secret; --forward-to and listen with the provider's, like `stripe listen`.
+    return signStripeEvent(notification.payload, destination.secret ?? creds.webhook_secret, opts.timestampSec, opts.probe);
+  },
+  isAcknowledged: (status) => isStripeAcknowledged(status),
+  retryScheduleMs: STRIPE_RETRY_SCHEDULE_MS,
+  timeoutMs: STRIPE_NOTIFICATION_TIMEOUT_MS,
+};
+
+/**
+ * Keeps the Stripe events of a domain event raised outside the provider's units of work (the control API's
+ * buyer, expiry timers), so `/v1/events` lists every event, sent to an endpoint or not. The core tells its
+ * listeners once the change is durable; events raised inside a unit were kept by `for` already.
+ */
+export function recordDomainEvent(host: ProviderHost<StripeCredentials>, event: PaycliEvent): void {
+  const obj = event.data.object;
+  const read = host.core.reader;
+  const payment = obj.object === 'payment' ? obj : read.get<Payment>('payments', obj.payment_id);
+  const merchant = host.core.merchants().find((m) => m.id === event.merchant_id);
+  if (payment?.provider !== STRIPE || !merchant) return;
+  const baseUrl = host.url();
+  const docs = stripeEventDocsFor({ unit: stripeReader(read, merchant, event.created * 1000), baseUrl }, event, { id: null, idempotency_key: null });
+  // Already kept by `for` inside the provider's own unit of work.
+  if (docs.length === 0 || read.get(COLLECTIONS.events, docs[0]!.id)) return;
+  void host
+    .transact((uow) => {
+      for (const doc of docs) uow.put(COLLECTIONS.events, doc);
+    })
+    // The change itself is committed by its own unit; losing this copy only shortens /v1/events.
+    .catch(() => undefined);
+}

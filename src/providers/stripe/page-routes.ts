@@ -1,0 +1,131 @@
+/**
+ * The buyer's side: the 3-D Secure challenge (`/3ds/:pi`) and the hosted Checkout page (`/c/pay/:cs`).
+ * They carry no API key; the intent or session id in the URL is the capability, as on Stripe.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { challengePage, checkoutPage } from './buyer-pages.js';
+import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
+import { currentStatus } from './payment-intents.js';
+import type { StripeHost } from './stripe-host.js';
+import { toStripeError } from './stripe-errors.js';
+import { COLLECTIONS, type CheckoutSessionDoc, type PaymentIntentDoc, type PaymentMethodDoc, type StripeCollection } from './stripe-state.js';
+import { latestAttempt, type OpContext } from './wire-objects.js';
+import type { Merchant } from '../../engine/types.js';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+type PageResult = { status: number; html: string } | { redirect: string };
+
+function notFound(what: string): PageResult {
+  return { status: 404, html: `<!doctype html><title>Not found</title><p>No such ${what}.</p>` };
+}
+
+/** Runs a buyer action as a unit of work of the merchant owning the document (the page has no key). */
+async function runPage(
+  host: StripeHost,
+  res: Response,
+  collection: typeof COLLECTIONS.paymentIntents | typeof COLLECTIONS.checkoutSessions,
+  id: string,
+  work: (ctx: OpContext) => PageResult,
+): Promise<void> {
+  const owner = findOwner(host, collection, id);
+  if (!owner) return answer(res, notFound(collection === COLLECTIONS.paymentIntents ? 'payment' : 'Checkout Session'));
+  const request = { id: null, idempotency_key: null };
+  const r = await host.run(owner, request, (unit) => {
+    const ctx: OpContext = { unit, baseUrl: host.baseUrl(), request };
+    let r: PageResult;
+    try {
+      r = work(ctx);
+    } catch (err) {
+      // A buyer page answers in HTML: a request Stripe would refuse shows its message, never a stack trace.
+      const se = toStripeError(err);
+      if (se.status >= 500) throw err;
+      r = { status: se.status, html: `<!doctype html><title>Error</title><p class="error">${escapeHtml(se.body.message)}</p>` };
+    }
+    return r;
+  });
+  answer(res, r);
+}
+
+function findOwner(host: StripeHost, collection: StripeCollection, id: string): Merchant | undefined {
+  const doc = host.peek<{ id: string; merchant_id: string }>(collection, id);
+  return doc ? host.merchantById(doc.merchant_id) : undefined;
+}
+
+function answer(res: Response, r: PageResult): void {
+  if ('redirect' in r) {
+    res.redirect(303, r.redirect);
+    return;
+  }
+  res.status(r.status).type('text/html').send(r.html);
+}
+
+function intentView(ctx: OpContext, pi: PaymentIntentDoc) {
+  const pm = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+  return { id: pi.id, amount: pi.amount, currency: pi.currency, last4: pm ? pm.card_data.number.slice(-4) : null, status: currentStatus(ctx, pi) };
+}
+
+/** Where the buyer goes after the challenge: the session's success or checkout page, or the return_url with Stripe's query. */
+function afterChallenge(ctx: OpContext, pi: PaymentIntentDoc): PageResult {
+  const status = currentStatus(ctx, pi);
+  if (pi.checkout_session) {
+    const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, pi.checkout_session);
+    if (cs) {
+      const done = completeSessionIfPaid(ctx, cs);
+      const success = done.status === 'complete' ? successLocation(done) : null;
+      return { redirect: success ?? `${ctx.baseUrl}/c/pay/${cs.id}` };
+    }
+  }
+  if (pi.return_url) {
+    const url = new URL(pi.return_url);
+    url.searchParams.set('payment_intent', pi.id);
+    url.searchParams.set('payment_intent_client_secret', pi.client_secret);
+    url.searchParams.set('redirect_status', status === 'succeeded' || status === 'requires_capture' ? 'succeeded' : 'failed');
+    return { redirect: url.toString() };
+  }
+  return { status: 200, html: challengePage(intentView(ctx, pi)) };
+}
+
+export function registerPageRoutes(router: Router, host: StripeHost): void {
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  router.get('/3ds/:id', (req: Request, res: Response) =>
+    runPage(host, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
+      const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
+      return { status: 200, html: challengePage(intentView(ctx, pi)) };
+    }),
+  );
+
+  router.post('/3ds/:id/:action', (req: Request, res: Response) => {
+    const action = req.params.action;
+    if (action !== 'complete' && action !== 'fail') return answer(res, notFound('action'));
+    return runPage(host, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
+      const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
+      const attempt = latestAttempt(ctx, pi);
+      if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi);
+      ctx.unit.buyerAct(attempt.id, action);
+      return afterChallenge(ctx, pi);
+    });
+  });
+
+  router.get('/c/pay/:id', (req: Request, res: Response) =>
+    runPage(host, res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx) => {
+      const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, String(req.params.id)) as CheckoutSessionDoc;
+      return { status: 200, html: checkoutPage(cs, null) };
+    }),
+  );
+
+  router.post('/c/pay/:id', form, (req: Request, res: Response) =>
+    runPage(host, res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx) => {
+      const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, String(req.params.id)) as CheckoutSessionDoc;
+      if (cs.status !== 'open') return { status: 409, html: checkoutPage(cs, null) };
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const typed = typeof body.card_number === 'string' ? body.card_number.trim() : '';
+      const card = typed || (typeof body.card === 'string' ? body.card : 'pm_card_visa');
+      const outcome = paySession(ctx, cs, card);
+      if (outcome.kind === 'redirect') return { redirect: outcome.location };
+      const fresh = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, cs.id) as CheckoutSessionDoc;
+      return { status: 402, html: checkoutPage(fresh, outcome.message) };
+    }),
+  );
+}

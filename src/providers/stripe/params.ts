@@ -1,0 +1,160 @@
+/**
+ * Request parameters as Stripe checks them. The top-level names each endpoint accepts are those of
+ * stripe-node's request-parameter declarations (`cjs/resources/*.d.ts`, 23.x), plus the list pagination
+ * parameters and the few the API still accepts beyond them (`payment_method_types`). An accepted name the
+ * sandbox does not simulate is ignored; any other name is a 400 naming it, as on Stripe.
+ */
+import type { FormObject, FormValue } from './form-params.js';
+import { invalidRequest, missingParam, unknownParam } from './stripe-errors.js';
+
+const PAGINATION = ['limit', 'starting_after', 'ending_before'];
+const set = (...names: string[][]) => new Set(names.flat());
+
+export const ACCEPTED = {
+  paymentIntentCreate: set(
+    'amount currency allowed_payment_method_types amount_details application_fee_amount automatic_payment_methods capture_method confirm confirmation_method confirmation_token customer customer_account description error_on_requires_action excluded_payment_method_types expand hooks mandate mandate_data metadata off_session on_behalf_of payment_details payment_method payment_method_configuration payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage shipping statement_descriptor statement_descriptor_suffix transfer_data transfer_group use_stripe_sdk'.split(' '),
+  ),
+  paymentIntentUpdate: set(
+    'allowed_payment_method_types amount amount_details application_fee_amount capture_method currency customer customer_account description excluded_payment_method_types expand hooks metadata payment_details payment_method payment_method_configuration payment_method_data payment_method_options payment_method_types receipt_email setup_future_usage shipping statement_descriptor statement_descriptor_suffix transfer_data transfer_group'.split(' '),
+  ),
+  paymentIntentConfirm: set(
+    'allowed_payment_method_types amount_details amount_to_confirm capture_method confirmation_token error_on_requires_action excluded_payment_method_types expand hooks mandate mandate_data off_session payment_details payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage shipping use_stripe_sdk client_secret'.split(' '),
+  ),
+  paymentIntentCapture: set('amount_details amount_to_capture application_fee_amount expand final_capture hooks metadata payment_details statement_descriptor statement_descriptor_suffix transfer_data'.split(' ')),
+  paymentIntentCancel: set(['cancellation_reason', 'expand']),
+  paymentIntentList: set(['created', 'customer', 'customer_account', 'expand'], PAGINATION),
+  retrieve: set(['expand', 'client_secret']),
+  refundCreate: set('amount charge currency customer expand instructions_email metadata origin payment_intent reason refund_application_fee reverse_transfer'.split(' ')),
+  refundUpdate: set(['expand', 'metadata']),
+  refundList: set(['charge', 'created', 'expand', 'payment_intent'], PAGINATION),
+  customerCreate: set(
+    'address balance business_name cash_balance description email expand individual_name invoice_prefix invoice_settings metadata name next_invoice_sequence payment_method phone preferred_locales shipping source tax tax_exempt tax_id_data test_clock validate'.split(' '),
+  ),
+  customerUpdate: set(
+    'address balance business_name cash_balance default_source description email expand individual_name invoice_prefix invoice_settings metadata name next_invoice_sequence phone preferred_locales shipping source tax tax_exempt validate'.split(' '),
+  ),
+  customerList: set(['created', 'email', 'expand', 'test_clock'], PAGINATION),
+  webhookEndpointCreate: set(['enabled_events', 'url', 'api_version', 'connect', 'description', 'expand', 'metadata']),
+  webhookEndpointUpdate: set(['description', 'disabled', 'enabled_events', 'expand', 'metadata', 'url']),
+  eventList: set(['created', 'delivery_success', 'expand', 'type', 'types'], PAGINATION),
+  paymentMethodCreate: set(['type', 'card', 'billing_details', 'customer', 'metadata', 'expand', 'allow_redisplay', 'payment_method', 'radar_options']),
+  paymentMethodAttach: set(['customer', 'customer_account', 'expand']),
+  chargeList: set(['created', 'customer', 'expand', 'payment_intent', 'transfer_group'], PAGINATION),
+  balanceTransactionList: set(['created', 'currency', 'expand', 'payout', 'source', 'type'], PAGINATION),
+  sessionCreate: set(
+    'adaptive_pricing after_expiration allow_promotion_codes allowed_payment_method_types automatic_tax billing_address_collection branding_settings cancel_url client_reference_id consent_collection currency custom_fields custom_text customer customer_account customer_creation customer_email customer_update discounts excluded_payment_method_types expand expires_at integration_identifier invoice_creation line_items locale managed_payments metadata mode name_collection optional_items origin_context payment_intent_data payment_method_collection payment_method_configuration payment_method_data payment_method_options payment_method_types permissions phone_number_collection redirect_on_completion return_url saved_payment_method_options setup_intent_data shipping_address_collection shipping_options submit_type subscription_data success_url tax_id_collection ui_mode wallet_options'.split(
+      ' ',
+    ),
+  ),
+  sessionList: set(['created', 'customer', 'customer_account', 'customer_details', 'expand', 'payment_intent', 'payment_link', 'status', 'subscription'], PAGINATION),
+  sessionExpire: set(['expand']),
+  listOnly: set(['expand'], PAGINATION),
+} as const;
+
+/** Rejects a parameter the endpoint does not know, naming it as Stripe does. */
+export function checkAccepted(params: FormObject, accepted: ReadonlySet<string>): void {
+  for (const key of Object.keys(params)) if (!accepted.has(key)) throw unknownParam(key);
+}
+
+export function str(params: FormObject, name: string): string | undefined {
+  const v = params[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw invalidRequest(`Invalid string: ${name} must be a string.`, { param: name });
+  return v;
+}
+
+export function requiredStr(params: FormObject, name: string): string {
+  const v = str(params, name);
+  if (v === undefined || v === '') throw missingParam(name);
+  return v;
+}
+
+/** Stripe's "unset" is an empty value: a nullable string parameter sent as `name=` becomes null. */
+export function nullableStr(params: FormObject, name: string): string | null | undefined {
+  const v = str(params, name);
+  return v === '' ? null : v;
+}
+
+export function int(params: FormObject, name: string, opts: { min?: number; max?: number } = {}): number | undefined {
+  const v = params[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^-?\d+$/.test(v)) throw invalidRequest(`Invalid integer: ${typeof v === 'string' ? v : name}`, { param: name, code: 'parameter_invalid_integer' });
+  const n = Number(v);
+  if (opts.min !== undefined && n < opts.min) throw invalidRequest(`This value must be greater than or equal to ${opts.min}.`, { param: name });
+  if (opts.max !== undefined && n > opts.max) throw invalidRequest(`This value must be less than or equal to ${opts.max}.`, { param: name });
+  return n;
+}
+
+export function bool(params: FormObject, name: string): boolean | undefined {
+  const v = params[name];
+  if (v === undefined) return undefined;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw invalidRequest(`Invalid boolean: ${typeof v === 'string' ? v : name}`, { param: name });
+}
+
+export function oneOf<T extends string>(params: FormObject, name: string, values: readonly T[]): T | undefined {
+  const v = str(params, name);
+  if (v === undefined) return undefined;
+  if (!(values as readonly string[]).includes(v)) {
+    throw invalidRequest(`Invalid ${name}: must be one of ${values.join(', ')}`, { param: name });
+  }
+  return v as T;
+}
+
+export function obj(params: FormObject, name: string): FormObject | undefined {
+  const v = params[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalidRequest(`Invalid object: ${name} must be an object.`, { param: name });
+  return v;
+}
+
+export function arr(params: FormObject, name: string): FormValue[] | undefined {
+  const v = params[name];
+  if (v === undefined || v === '') return v === '' ? [] : undefined;
+  if (!Array.isArray(v)) throw invalidRequest(`Invalid array: ${name} must be an array.`, { param: name });
+  return v;
+}
+
+export function strArray(params: FormObject, name: string): string[] | undefined {
+  const a = arr(params, name);
+  if (!a) return undefined;
+  return a.map((x, i) => {
+    if (typeof x !== 'string') throw invalidRequest(`Invalid string: ${name}[${i}] must be a string.`, { param: `${name}[${i}]` });
+    return x;
+  });
+}
+
+/**
+ * Merges `metadata`: keys set to '' are removed (Stripe's unset), `metadata=` clears everything. Stripe
+ * allows 50 keys of up to 40 characters with values up to 500.
+ */
+export function metadata(params: FormObject, current: Record<string, string> = {}): Record<string, string> | undefined {
+  const v = params.metadata;
+  if (v === undefined) return undefined;
+  if (v === '') return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalidRequest('Invalid object: metadata must be an object.', { param: 'metadata' });
+  const out = { ...current };
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val !== 'string') throw invalidRequest(`Invalid string: metadata[${k}] must be a string.`, { param: `metadata[${k}]` });
+    if (k.length > 40) throw invalidRequest(`Invalid metadata key: keys can be at most 40 characters (${k}).`, { param: `metadata[${k}]` });
+    if (val.length > 500) throw invalidRequest(`Invalid metadata value: values can be at most 500 characters (metadata[${k}]).`, { param: `metadata[${k}]` });
+    if (val === '') delete out[k];
+    else out[k] = val;
+  }
+  if (Object.keys(out).length > 50) throw invalidRequest('Invalid metadata: at most 50 keys.', { param: 'metadata' });
+  return out;
+}
+
+/** `expand[]` paths, e.g. `['latest_charge', 'data.customer']`. */
+export function expandList(params: FormObject): string[] {
+  return strArray(params, 'expand') ?? [];
+}
+
+/** A three-letter currency code, lower case as Stripe answers it. */
+export function currency(params: FormObject, name = 'currency'): string | undefined {
+  const v = str(params, name);
+  if (v === undefined) return undefined;
+  if (!/^[a-zA-Z]{3}$/.test(v)) throw invalidRequest(`Invalid currency: ${v}. Stripe currently supports these currencies: usd, eur, gbp, … (three-letter ISO codes).`, { param: name });
+  return v.toLowerCase();
+}

@@ -1,0 +1,257 @@
+/**
+ * PaymentIntent operations. The intent is the provider's document; each confirmation is one domain payment
+ * whose outcome (success, decline, 3-D Secure, manual capture) the shared engine decides. A decline hands
+ * the intent back in `requires_payment_method` with `last_payment_error` and answers 402, as Stripe does.
+ */
+import type { FormObject } from './form-params.js';
+import { ACCEPTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray } from './params.js';
+import { resolvePaymentMethod } from './payment-methods.js';
+import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
+import { emit } from './stripe-events.js';
+import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
+import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, UNAUTHORISED_CANCEL_REASONS, type IntentStatus, type OpContext } from './wire-objects.js';
+
+const MAX_AMOUNT = 99_999_999;
+const CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'] as const;
+const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
+
+function amountParam(params: FormObject, name: string): number | undefined {
+  const n = int(params, name);
+  if (n === undefined) return undefined;
+  if (n < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: name });
+  if (n > MAX_AMOUNT) throw invalidRequest(`Amount must be no more than ${MAX_AMOUNT}`, { param: name, code: 'amount_too_large' });
+  return n;
+}
+
+function customerParam(ctx: OpContext, params: FormObject): string | null | undefined {
+  const id = nullableStr(params, 'customer');
+  if (id === undefined || id === null) return id;
+  const c = ctx.unit.get<CustomerDoc>(COLLECTIONS.customers, id);
+  if (!c || c.deleted || c.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('customer', id, 'customer');
+  return id;
+}
+
+function automaticPaymentMethods(params: FormObject): PaymentIntentDoc['automatic_payment_methods'] | undefined {
+  const apm = params.automatic_payment_methods;
+  if (apm === undefined) return undefined;
+  if (typeof apm !== 'object' || Array.isArray(apm)) throw invalidRequest('Invalid object: automatic_payment_methods', { param: 'automatic_payment_methods' });
+  const enabled = bool(apm, 'enabled');
+  if (enabled === undefined) throw missingParam('automatic_payment_methods[enabled]');
+  const allow = oneOf(apm, 'allow_redirects', ['always', 'never'] as const);
+  return { enabled, ...(allow ? { allow_redirects: allow } : {}) };
+}
+
+/** `allowed_payment_method_types` (current API versions) or its older name `payment_method_types`. */
+function paymentMethodTypes(params: FormObject): string[] | undefined {
+  return strArray(params, 'allowed_payment_method_types') ?? strArray(params, 'payment_method_types');
+}
+
+export function findIntent(ctx: OpContext, id: string): PaymentIntentDoc {
+  const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, id);
+  if (!pi || pi.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('payment_intent', id);
+  return pi;
+}
+
+function unexpectedState(status: IntentStatus, verb: 'confirm' | 'capture' | 'cancel', allowed: IntentStatus[]): StripeApiError {
+  const past = { confirm: 'confirmed', capture: 'captured', cancel: 'canceled' }[verb];
+  const lead = verb === 'capture' ? 'This PaymentIntent could not be captured' : `You cannot ${verb} this PaymentIntent`;
+  return invalidRequest(
+    `${lead} because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be ${past}: ${allowed.join(', ')}.`,
+    { code: 'payment_intent_unexpected_state' },
+  );
+}
+
+export function currentStatus(ctx: OpContext, pi: PaymentIntentDoc): IntentStatus {
+  return intentStatus(pi, latestAttempt(ctx, pi));
+}
+
+/** `POST /v1/payment_intents`. */
+export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentDoc {
+  checkAccepted(params, ACCEPTED.paymentIntentCreate);
+  const amount = amountParam(params, 'amount');
+  if (amount === undefined) throw missingParam('amount');
+  const cur = currency(params);
+  if (cur === undefined) throw missingParam('currency');
+  const customer = customerParam(ctx, params) ?? null;
+  const confirm = bool(params, 'confirm') ?? false;
+  const returnUrl = nullableStr(params, 'return_url') ?? null;
+  if (returnUrl !== null && !confirm) throw invalidRequest('You can only pass return_url when confirm=true.', { param: 'return_url' });
+  const pm = resolvePaymentMethod(ctx.unit, params);
+  const types = paymentMethodTypes(params);
+  const apm = automaticPaymentMethods(params);
+  const now = Math.floor(ctx.unit.nowMs / 1000);
+  const id = ctx.unit.newId('pi');
+  const pi: PaymentIntentDoc = {
+    id,
+    object: 'payment_intent',
+    merchant_id: ctx.unit.merchant.id,
+    amount,
+    currency: cur,
+    capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? 'automatic_async',
+    confirmation_method: oneOf(params, 'confirmation_method', ['automatic', 'manual'] as const) ?? 'automatic',
+    customer,
+    description: nullableStr(params, 'description') ?? null,
+    metadata: metadata(params) ?? {},
+    receipt_email: nullableStr(params, 'receipt_email') ?? null,
+    setup_future_usage: oneOf(params, 'setup_future_usage', ['off_session', 'on_session'] as const) ?? null,
+    statement_descriptor: nullableStr(params, 'statement_descriptor') ?? null,
+    statement_descriptor_suffix: nullableStr(params, 'statement_descriptor_suffix') ?? null,
+    payment_method: pm?.id ?? null,
+    payment_method_types: types && types.length > 0 ? types : ['card'],
+    // Without explicit types, current API versions turn automatic payment methods on.
+    automatic_payment_methods: apm ?? (types && types.length > 0 ? null : { enabled: true }),
+    client_secret: `${id}_${ctx.unit.newId('secret')}`,
+    return_url: returnUrl,
+    attempts: [],
+    canceled: false,
+    canceled_at: null,
+    cancellation_reason: null,
+    checkout_session: null,
+    created: now,
+  };
+  ctx.unit.put(COLLECTIONS.paymentIntents, pi);
+  emit(ctx, { type: 'payment_intent.created', object: paymentIntentObject(ctx, pi) });
+  if (!confirm) return pi;
+  return confirmAttempt(ctx, pi, params);
+}
+
+/** `POST /v1/payment_intents/:id`. */
+export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
+  checkAccepted(params, ACCEPTED.paymentIntentUpdate);
+  const status = currentStatus(ctx, pi);
+  const changesPayment = ['amount', 'currency', 'payment_method', 'payment_method_data', 'capture_method', 'payment_method_types'].filter((k) => params[k] !== undefined);
+  const editable = status === 'requires_payment_method' || status === 'requires_confirmation' || status === 'requires_action';
+  if (changesPayment.length > 0 && !editable) {
+    throw invalidRequest(`You cannot update ${changesPayment[0]} on a PaymentIntent with a status of ${status}.`, { param: changesPayment[0], code: 'payment_intent_unexpected_state' });
+  }
+  const pm = resolvePaymentMethod(ctx.unit, params);
+  const types = paymentMethodTypes(params);
+  const next: PaymentIntentDoc = {
+    ...pi,
+    amount: amountParam(params, 'amount') ?? pi.amount,
+    currency: currency(params) ?? pi.currency,
+    capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method,
+    customer: customerParam(ctx, params) === undefined ? pi.customer : (customerParam(ctx, params) ?? null),
+    description: nullableStr(params, 'description') === undefined ? pi.description : (nullableStr(params, 'description') ?? null),
+    receipt_email: nullableStr(params, 'receipt_email') === undefined ? pi.receipt_email : (nullableStr(params, 'receipt_email') ?? null),
+    metadata: metadata(params, pi.metadata) ?? pi.metadata,
+    payment_method: pm ? pm.id : pi.payment_method,
+    payment_method_types: types && types.length > 0 ? types : pi.payment_method_types,
+  };
+  ctx.unit.put(COLLECTIONS.paymentIntents, next);
+  return next;
+}
+
+const CONFIRMABLE: IntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+
+/** `POST /v1/payment_intents/:id/confirm`. */
+export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
+  checkAccepted(params, ACCEPTED.paymentIntentConfirm);
+  const status = currentStatus(ctx, pi);
+  if (!CONFIRMABLE.includes(status)) throw unexpectedState(status, 'confirm', CONFIRMABLE);
+  const pm = resolvePaymentMethod(ctx.unit, params);
+  const returnUrl = nullableStr(params, 'return_url');
+  let next: PaymentIntentDoc = {
+    ...pi,
+    ...(pm ? { payment_method: pm.id } : {}),
+    ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
+    ...(params.capture_method !== undefined ? { capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method } : {}),
+  };
+  if (status === 'requires_action') {
+    if (!pm) return pi; // still waiting for the buyer: confirming again changes nothing
+    const waiting = latestAttempt(ctx, pi);
+    if (waiting) ctx.unit.cancelPayment(waiting.id, 'unauthenticated');
+  }
+  if (status === 'requires_payment_method' && !pm) {
+    throw invalidRequest(
+      "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with cus_, specify a payment method attached to this customer along with the customer ID.",
+      { code: 'payment_intent_unexpected_state', param: 'payment_method' },
+    );
+  }
+  next = confirmAttempt(ctx, next, params);
+  return next;
+}
+
+/** Runs one confirmation attempt as a domain payment and answers a decline with Stripe's 402. */
+function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
+  if (!pi.payment_method) {
+    throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method. Update the PaymentIntent with a payment method and then confirm it again.', {
+      code: 'payment_intent_unexpected_state',
+      param: 'payment_method',
+    });
+  }
+  const pmDoc = ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method);
+  if (!pmDoc) throw resourceMissing('PaymentMethod', pi.payment_method, 'payment_method');
+  const offSession = bool(params, 'off_session') ?? false;
+  const errorOnAction = bool(params, 'error_on_requires_action') ?? false;
+  const payment = ctx.unit.createPayment({
+    amount: pi.amount,
+    currency: pi.currency.toUpperCase(),
+    merchant_order_id: attemptOrderId(pi),
+    payment_method: { type: 'card', card: { ...pmDoc.card_data } },
+    capture_method: pi.capture_method === 'manual' ? 'manual' : 'automatic',
+    description: pi.description,
+    notify_url: null,
+    return_url: pi.return_url,
+    metadata: { ...pi.metadata, [INTENT_METADATA_KEY]: pi.id },
+  });
+  const next: PaymentIntentDoc = { ...pi, attempts: [...pi.attempts, payment.id] };
+  ctx.unit.put(COLLECTIONS.paymentIntents, next);
+  if (payment.status === 'requires_action' && (offSession || errorOnAction)) {
+    // Nobody is there to authenticate: Stripe fails the attempt with authentication_required.
+    ctx.unit.cancelPayment(payment.id, 'unauthenticated');
+    throw cardError('authentication_required', 'Your card was declined. This transaction requires authentication.', {
+      payment_intent: paymentIntentObject(ctx, next),
+      payment_method: paymentMethodObject(pmDoc),
+    });
+  }
+  if (payment.status === 'failed') {
+    throw cardError(payment.failure_code ?? 'card_declined', payment.failure_message ?? 'Your card was declined.', {
+      charge: chargeIdOf(payment.id),
+      payment_intent: paymentIntentObject(ctx, next),
+      payment_method: paymentMethodObject(pmDoc),
+    });
+  }
+  return next;
+}
+
+/** `POST /v1/payment_intents/:id/capture`. */
+export function captureIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
+  checkAccepted(params, ACCEPTED.paymentIntentCapture);
+  const status = currentStatus(ctx, pi);
+  if (status !== 'requires_capture') throw unexpectedState(status, 'capture', ['requires_capture']);
+  const amount = amountParam(params, 'amount_to_capture');
+  if (amount !== undefined && amount > pi.amount) {
+    throw invalidRequest(`The amount to capture (${amount}) is greater than the amount capturable (${pi.amount}).`, { param: 'amount_to_capture', code: 'amount_too_large' });
+  }
+  const attempt = latestAttempt(ctx, pi);
+  if (!attempt) throw unexpectedState(status, 'capture', ['requires_capture']);
+  const meta = metadata(params, pi.metadata);
+  const next = meta ? { ...pi, metadata: meta } : pi;
+  if (meta) ctx.unit.put(COLLECTIONS.paymentIntents, next);
+  ctx.unit.capturePayment(attempt.id, amount);
+  return next;
+}
+
+const CANCELABLE: IntentStatus[] = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
+
+/** `POST /v1/payment_intents/:id/cancel`. */
+export function cancelIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
+  checkAccepted(params, ACCEPTED.paymentIntentCancel);
+  const status = currentStatus(ctx, pi);
+  if (!CANCELABLE.includes(status)) throw unexpectedState(status, 'cancel', CANCELABLE);
+  const reason = oneOf(params, 'cancellation_reason', CANCELLATION_REASONS) ?? null;
+  const next: PaymentIntentDoc = { ...pi, canceled: true, canceled_at: Math.floor(ctx.unit.nowMs / 1000), cancellation_reason: reason };
+  ctx.unit.put(COLLECTIONS.paymentIntents, next);
+  const attempt = latestAttempt(ctx, pi);
+  if (attempt && (attempt.status === 'requires_action' || attempt.status === 'pending' || attempt.status === 'requires_capture')) {
+    // Releasing an authorisation is a merchant cancel; abandoning 3-D Secure never reached the issuer.
+    const domainReason = attempt.status === 'requires_capture' ? 'requested_by_merchant' : 'unauthenticated';
+    ctx.unit.cancelPayment(attempt.id, domainReason);
+  } else {
+    emit(ctx, { type: 'payment_intent.canceled', object: paymentIntentObject(ctx, next) });
+  }
+  return next;
+}
+
+export { UNAUTHORISED_CANCEL_REASONS };

@@ -1,0 +1,138 @@
+/**
+ * The path of every Stripe API request: `Request-Id` and `Stripe-Version` on the answer, Bearer (or Basic)
+ * authentication with Stripe's 401, form or query parameters, idempotent replay, one unit of work that
+ * commits the change, its events and its idempotency record together, then webhook delivery.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Merchant } from '../../engine/types.js';
+import { FormSyntaxError, parseForm, queryOf, type FormObject } from './form-params.js';
+import { authenticationError, idempotencyError, invalidRequest, StripeApiError, toStripeError } from './stripe-errors.js';
+import { STRIPE_API_VERSION } from './stripe-events.js';
+import type { KeyKind, StripeHost } from './stripe-host.js';
+import { COLLECTIONS, type IdempotencyDoc, type StripeUnit } from './stripe-state.js';
+import type { OpContext } from './wire-objects.js';
+
+type Json = Record<string, unknown>;
+
+export interface Call {
+  ctx: OpContext;
+  params: FormObject;
+  /** `:id` of the route, if any. */
+  id: string;
+  keyKind: KeyKind;
+}
+
+export type Handler = (call: Call) => Json;
+
+/** Who may call a route: secret keys only, or also publishable keys (Stripe.js: confirm with client_secret). */
+export type Access = 'secret' | 'publishable';
+
+const IDEMPOTENCY_TTL_SEC = 24 * 3600;
+
+function mask(key: string): string {
+  return key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(4, key.length - 12))}${key.slice(-4)}` : `${key.slice(0, 3)}****`;
+}
+
+function apiKeyOf(req: Request): string | undefined {
+  const header = req.get('authorization');
+  if (!header) return undefined;
+  const [scheme, value = ''] = header.split(' ', 2);
+  if (scheme?.toLowerCase() === 'bearer') return value.trim();
+  if (scheme?.toLowerCase() === 'basic') return Buffer.from(value, 'base64').toString('utf8').split(':')[0];
+  return '';
+}
+
+function authenticate(host: StripeHost, req: Request, access: Access): { merchant: Merchant; kind: KeyKind } {
+  const key = apiKeyOf(req);
+  if (key === undefined) {
+    throw authenticationError(
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+    );
+  }
+  const found = host.authenticate(key);
+  if (!found) throw authenticationError(`Invalid API Key provided: ${mask(key)}`);
+  if (found.kind === 'publishable' && access !== 'publishable') {
+    throw authenticationError('This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.');
+  }
+  return found;
+}
+
+function send(res: Response, status: number, body: unknown): void {
+  res.status(status).type('application/json').send(JSON.stringify(body));
+}
+
+/** The 404 for a path no route matches, in Stripe's words. */
+export function unrecognizedUrl(req: Request, res: Response): void {
+  res.set('Request-Id', newRequestId());
+  send(res, 404, {
+    error: {
+      type: 'invalid_request_error',
+      message: `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    },
+  });
+}
+
+export const newRequestId = () => `req_${randomBytes(10).toString('base64url').replace(/[-_]/g, 'x')}`;
+
+interface Outcome {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+/** Runs one API request through the pipeline and answers it. */
+export async function handleApi(host: StripeHost, req: Request, res: Response, access: Access, handler: Handler): Promise<void> {
+  const requestId = newRequestId();
+  res.set('Request-Id', requestId);
+  res.set('Stripe-Version', req.get('stripe-version') || STRIPE_API_VERSION);
+  try {
+    const { merchant, kind } = authenticate(host, req, access);
+    const isPost = req.method === 'POST';
+    const raw = isPost && Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    let params: FormObject;
+    try {
+      params = parseForm(isPost ? raw : queryOf(req.originalUrl));
+    } catch (err) {
+      if (err instanceof FormSyntaxError) throw invalidRequest(err.message, { param: err.param });
+      throw err;
+    }
+    const key = isPost ? req.get('idempotency-key') || null : null;
+    if (key !== null && key.length > 255) throw invalidRequest('Idempotency-Key is too long (at most 255 characters).', { param: 'Idempotency-Key' });
+    const fingerprint = key ? createHash('sha256').update(`${req.method} ${req.path}\n${raw}`).digest('hex') : '';
+    const routeId = typeof req.params.id === 'string' ? req.params.id : '';
+    const request = { id: requestId, idempotency_key: key };
+    const outcome = await host.run(merchant, request, (unit: StripeUnit): Outcome => {
+      const nowSec = Math.floor(unit.nowMs / 1000);
+      if (key) {
+        const rec = unit.get<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, `${merchant.id}:${key}`);
+        if (rec && rec.created + IDEMPOTENCY_TTL_SEC > nowSec) {
+          if (rec.fingerprint !== fingerprint) {
+            const e = idempotencyError(key);
+            return { status: e.status, body: { error: e.body }, replayed: false };
+          }
+          return { status: rec.status, body: rec.body, replayed: true };
+        }
+      }
+      const ctx: OpContext = { unit, baseUrl: host.baseUrl(), request };
+      let status = 200;
+      let body: unknown;
+      try {
+        body = handler({ ctx, params, id: routeId, keyKind: kind });
+      } catch (err) {
+        const se = toStripeError(err);
+        if (se.status >= 500) throw err;
+        status = se.status;
+        body = { error: { ...se.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } };
+      }
+      if (key) unit.put<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, { id: `${merchant.id}:${key}`, merchant_id: merchant.id, fingerprint, status, body, created: nowSec });
+      return { status, body, replayed: false };
+    });
+    if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
+    if (key) res.set('Idempotency-Key', key);
+    send(res, outcome.status, outcome.body);
+  } catch (err) {
+    const se = err instanceof StripeApiError ? err : toStripeError(err);
+    send(res, se.status, { error: se.body });
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * What the Stripe emulation keeps, and what it needs from the sandbox core. Stripe's own objects
+ * (PaymentIntents, PaymentMethods, Customers, Checkout Sessions, webhook endpoints, events) are documents
+ * in the provider's collections; each confirmation attempt is one domain payment (≈ a Stripe Charge), so
+ * declines, 3-D Secure, capture, refunds and fees come from the shared engine.
+ */
+import type { CreatePaymentInput } from '../../engine/payments.js';
+import type { CreateRefundInput } from '../../engine/refunds.js';
+import type { Merchant, Payment, Refund } from '../../engine/types.js';
+
+export const COLLECTIONS = {
+  paymentIntents: 'stripe_payment_intents',
+  paymentMethods: 'stripe_payment_methods',
+  customers: 'stripe_customers',
+  checkoutSessions: 'stripe_checkout_sessions',
+  webhookEndpoints: 'stripe_webhook_endpoints',
+  events: 'stripe_events',
+  idempotencyKeys: 'stripe_idempotency_keys',
+  /** Per merchant, the ids of own events waiting for a notification to carry them. */
+  pendingEvents: 'stripe_pending_events',
+} as const;
+export type StripeCollection = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
+
+export type Metadata = Record<string, string>;
+
+export interface PaymentIntentDoc {
+  id: string;
+  object: 'payment_intent';
+  merchant_id: string;
+  amount: number;
+  /** Lower case, as Stripe writes currencies. */
+  currency: string;
+  capture_method: 'automatic' | 'automatic_async' | 'manual';
+  confirmation_method: 'automatic' | 'manual';
+  customer: string | null;
+  description: string | null;
+  metadata: Metadata;
+  receipt_email: string | null;
+  setup_future_usage: string | null;
+  statement_descriptor: string | null;
+  statement_descriptor_suffix: string | null;
+  /** The payment method the next confirmation uses (a stored `pm_…`). */
+  payment_method: string | null;
+  payment_method_types: string[];
+  automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
+  client_secret: string;
+  return_url: string | null;
+  /** Domain payment ids, one per confirmation attempt, oldest first. */
+  attempts: string[];
+  canceled: boolean;
+  canceled_at: number | null;
+  cancellation_reason: string | null;
+  /** The Checkout Session that created this intent, if any. */
+  checkout_session: string | null;
+  created: number;
+}
+
+export interface CardData {
+  number: string;
+  exp_month: number;
+  exp_year: number;
+  cvc?: string;
+}
+
+export interface PaymentMethodDoc {
+  id: string;
+  object: 'payment_method';
+  merchant_id: string;
+  type: 'card';
+  /** The test card the domain decides with; never shown on the wire. */
+  card_data: CardData;
+  billing_details: { email: string | null; name: string | null; phone: string | null; address: null };
+  customer: string | null;
+  metadata: Metadata;
+  created: number;
+}
+
+export interface CustomerDoc {
+  id: string;
+  object: 'customer';
+  merchant_id: string;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  description: string | null;
+  metadata: Metadata;
+  created: number;
+  deleted: boolean;
+}
+
+export interface LineItemDoc {
+  id: string;
+  description: string;
+  quantity: number;
+  unit_amount: number;
+  currency: string;
+  product_name: string;
+  price: string | null;
+}
+
+export interface CheckoutSessionDoc {
+  id: string;
+  object: 'checkout.session';
+  merchant_id: string;
+  mode: 'payment' | 'setup' | 'subscription';
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'unpaid' | 'paid' | 'no_payment_required';
+  currency: string;
+  amount_total: number;
+  line_items: LineItemDoc[];
+  success_url: string | null;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  customer: string | null;
+  customer_email: string | null;
+  metadata: Metadata;
+  payment_intent: string | null;
+  payment_intent_data: { capture_method?: 'automatic' | 'manual'; description?: string; metadata?: Metadata };
+  created: number;
+  expires_at: number;
+}
+
+export interface WebhookEndpointDoc {
+  id: string;
+  object: 'webhook_endpoint';
+  merchant_id: string;
+  url: string;
+  enabled_events: string[];
+  secret: string;
+  status: 'enabled' | 'disabled';
+  description: string | null;
+  metadata: Metadata;
+  api_version: string | null;
+  created: number;
+}
+
+export interface StripeEventDoc {
+  id: string;
+  object: 'event';
+  merchant_id: string;
+  api_version: string;
+  created: number;
+  type: string;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+}
+
+/** A stored answer to a POST with an `Idempotency-Key`, replayed for the same key (24 hours, per merchant). */
+export interface IdempotencyDoc {
+  /** `<merchant id>:<key>`. */
+  id: string;
+  merchant_id: string;
+  /** SHA-256 of method, path and body: the same key with other parameters is an idempotency_error. */
+  fingerprint: string;
+  status: number;
+  body: unknown;
+  created: number;
+}
+
+/** What the provider reads: its own documents, the domain payments and refunds, and its events. */
+export interface StripeReader {
+  readonly merchant: Merchant;
+  readonly nowMs: number;
+  get<T extends { id: string }>(collection: StripeCollection, id: string): T | undefined;
+  list<T extends { id: string }>(collection: StripeCollection): T[];
+  payment(id: string): Payment | undefined;
+  refund(id: string): Refund | undefined;
+  refundsOf(paymentId: string): Refund[];
+  /** Every domain refund of the merchant, oldest first. */
+  refunds(): Refund[];
+  /** Every Stripe event of the merchant (of domain changes and of the provider's own objects), oldest first. */
+  events(): StripeEventDoc[];
+  /** Whether the core stored a notification with this id (an event sent somewhere). */
+  notified(id: string): boolean;
+}
+
+/**
+ * One request's unit of work against the sandbox core: reads, staged writes of the provider's documents,
+ * and domain operations. The Stripe events of domain changes come from the provider's notification
+ * mapping (`stripe-events.ts`), which the host runs for each domain event; events of the provider's own
+ * objects (an intent created, a session completed) are emitted here. Everything is made durable together.
+ */
+export interface StripeUnit extends StripeReader {
+  newId(prefix: string): string;
+  put<T extends { id: string }>(collection: StripeCollection, doc: T): void;
+  remove(collection: StripeCollection, id: string): void;
+  /** Stores and sends an event about the provider's own objects. */
+  emit(event: StripeEventDoc): void;
+
+  createPayment(input: CreatePaymentInput): Payment;
+  capturePayment(paymentId: string, amount?: number): Payment;
+  cancelPayment(paymentId: string, reason: string): Payment;
+  buyerAct(paymentId: string, action: 'complete' | 'fail'): Payment;
+  createRefund(paymentId: string, input: CreateRefundInput): Refund;
+}
+
+/** Charges and balance transactions are views of domain payments: their ids are derived, not stored. */
+export const chargeIdOf = (paymentId: string) => `ch_${paymentId.slice(paymentId.indexOf('_') + 1)}`;
+export const paymentIdOfCharge = (chargeId: string) => `pay_${chargeId.slice(3)}`;
+export const chargeTxnId = (paymentId: string) => `txn_${paymentId.slice(paymentId.indexOf('_') + 1)}`;
+export const refundTxnId = (refundId: string) => `txn_r${refundId.slice(refundId.indexOf('_') + 1)}`;
+
+/**
+ * The domain payment of a confirmation attempt records its intent in its metadata, and takes the
+ * merchant's order number from the intent's `metadata[order_id]` (a common Stripe convention) or else the
+ * intent id, so the simulated buyer and the native views find it by either.
+ */
+export const INTENT_METADATA_KEY = 'stripe_payment_intent';
+export const attemptOrderId = (pi: { id: string; metadata: Record<string, string> }): string => pi.metadata.order_id || pi.id;
+export const intentIdOf = (payment: { metadata: Record<string, string> }): string | null => payment.metadata[INTENT_METADATA_KEY] ?? null;

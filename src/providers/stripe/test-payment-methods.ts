@@ -1,0 +1,70 @@
+/**
+ * Stripe's test payment methods (docs.stripe.com/testing): the `pm_card_*` and `tok_*` aliases a merchant's
+ * tests pass instead of card numbers, each standing for one test card. Outcomes come from the shared card
+ * table (src/engine/cards.ts); aliases whose Stripe card has no row there use the number with that outcome.
+ */
+
+export interface TestCardAlias {
+  /** The alias after `pm_card_` (also valid as `tok_<suffix>`). */
+  suffix: string;
+  /** The card number the shared domain decides with. */
+  number: string;
+  /** What Stripe's docs say it does, for the README. */
+  description: string;
+}
+
+export const TEST_CARD_ALIASES: readonly TestCardAlias[] = [
+  { suffix: 'visa', number: '4242424242424242', description: 'Visa, succeeds' },
+  { suffix: 'visa_debit', number: '4000056655665556', description: 'Visa debit, succeeds' },
+  { suffix: 'mastercard', number: '5555555555554444', description: 'Mastercard, succeeds' },
+  { suffix: 'mastercard_debit', number: '5200828282828210', description: 'Mastercard debit, succeeds' },
+  { suffix: 'mastercard_prepaid', number: '5105105105105100', description: 'Mastercard prepaid, succeeds' },
+  { suffix: 'amex', number: '378282246310005', description: 'American Express, succeeds' },
+  { suffix: 'discover', number: '6011111111111117', description: 'Discover, succeeds' },
+  { suffix: 'jcb', number: '3566002020360505', description: 'JCB, succeeds' },
+  { suffix: 'unionpay', number: '6200000000000005', description: 'UnionPay, succeeds' },
+  { suffix: 'visa_chargeDeclined', number: '4000000000000002', description: 'Declined: `card_declined` / `generic_decline`' },
+  { suffix: 'visa_chargeDeclinedInsufficientFunds', number: '4000000000009995', description: 'Declined: `card_declined` / `insufficient_funds`' },
+  { suffix: 'visa_chargeDeclinedLostCard', number: '4000000000009987', description: 'Declined: `card_declined` / `lost_card`' },
+  { suffix: 'visa_chargeDeclinedStolenCard', number: '4000000000009979', description: 'Declined: `card_declined` / `stolen_card`' },
+  { suffix: 'chargeDeclinedExpiredCard', number: '4000000000000069', description: 'Declined: `expired_card`' },
+  { suffix: 'chargeDeclinedIncorrectCvc', number: '4000000000000127', description: 'Declined: `incorrect_cvc`' },
+  { suffix: 'chargeDeclinedProcessingError', number: '4000000000000119', description: 'Fails: `processing_error`' },
+  { suffix: 'visa_chargeDeclinedVelocityLimitExceeded', number: '4000000000006975', description: 'Declined: `card_declined` / `card_velocity_exceeded`' },
+  { suffix: 'radarBlock', number: '4100000000000019', description: 'Blocked: `card_declined` / `fraudulent`' },
+  { suffix: 'visa_chargeDeclinedFraudulent', number: '4100000000000019', description: 'Declined: `card_declined` / `fraudulent`' },
+  // Stripe's 0341 card attaches and then fails every charge: the generic decline card's outcome.
+  { suffix: 'chargeCustomerFail', number: '4000000000000002', description: 'Attaches; every charge declined (`generic_decline`)' },
+  { suffix: 'authenticationRequired', number: '4000002760003184', description: '3-D Secure required (`requires_action`)' },
+  { suffix: 'threeDSecure2Required', number: '4000002760003184', description: '3-D Secure required (`requires_action`)' },
+  { suffix: 'authenticationRequiredOnSetup', number: '4000002760003184', description: '3-D Secure required (`requires_action`)' },
+  { suffix: 'refundFail', number: '4000000000005126', description: 'Succeeds; refunds fail' },
+];
+
+const BY_ID = new Map<string, TestCardAlias>();
+for (const a of TEST_CARD_ALIASES) {
+  BY_ID.set(`pm_card_${a.suffix}`, a);
+  BY_ID.set(`tok_${a.suffix}`, a);
+}
+// Stripe's historic token names without the brand prefix.
+for (const [tok, suffix] of [
+  ['tok_chargeDeclined', 'visa_chargeDeclined'],
+  ['tok_chargeDeclinedInsufficientFunds', 'visa_chargeDeclinedInsufficientFunds'],
+  ['tok_chargeDeclinedFraudulent', 'visa_chargeDeclinedFraudulent'],
+  ['tok_chargeDeclinedVelocityLimitExceeded', 'visa_chargeDeclinedVelocityLimitExceeded'],
+  ['tok_chargeDeclinedLostCard', 'visa_chargeDeclinedLostCard'],
+  ['tok_chargeDeclinedStolenCard', 'visa_chargeDeclinedStolenCard'],
+] as const) {
+  const alias = TEST_CARD_ALIASES.find((a) => a.suffix === suffix);
+  if (alias) BY_ID.set(tok, alias);
+}
+
+/** The test card behind a `pm_card_*` / `tok_*` id, or undefined. */
+export function testCardFor(id: string): TestCardAlias | undefined {
+  return BY_ID.get(id);
+}
+
+/** The README's table of test payment methods, one row per alias (a test keeps the README in step). */
+export function testPaymentMethodRows(): string[] {
+  return TEST_CARD_ALIASES.map((a) => `| \`pm_card_${a.suffix}\` | ${a.description} (${a.number}) |`);
+}

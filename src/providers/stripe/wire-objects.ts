@@ -1,0 +1,414 @@
+/**
+ * Stripe's wire objects, built from the provider's documents and the domain payments behind them. A
+ * PaymentIntent's status, amounts, next action and last error are read from its latest confirmation
+ * attempt, so a buyer acting on the control API or a 3-D Secure page moves the intent without the
+ * provider having to copy anything.
+ */
+import type { Payment, Refund } from '../../engine/types.js';
+import { stripeDecline } from './stripe-errors.js';
+import {
+  chargeIdOf,
+  chargeTxnId,
+  refundTxnId,
+  type CheckoutSessionDoc,
+  type CustomerDoc,
+  type PaymentIntentDoc,
+  type PaymentMethodDoc,
+  type StripeReader,
+  type StripeUnit,
+  type WebhookEndpointDoc,
+  COLLECTIONS,
+} from './stripe-state.js';
+
+type Json = Record<string, unknown>;
+
+/** What rendering wire objects needs: read access and the provider's own base URL (buyer pages live there). */
+export interface WireContext {
+  unit: StripeReader;
+  baseUrl: string;
+}
+
+/** Who caused a change, as Stripe events record it (`request.id`, `request.idempotency_key`). */
+export interface RequestInfo {
+  id: string | null;
+  idempotency_key: string | null;
+}
+
+/** What an operation needs: a unit of work to stage into and the request it serves. */
+export interface OpContext extends WireContext {
+  unit: StripeUnit;
+  request: RequestInfo;
+}
+
+const lower = (c: string) => c.toLowerCase();
+
+export type IntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
+
+/** The attempt that decides the intent's state, if any. */
+export function latestAttempt(ctx: WireContext, pi: PaymentIntentDoc): Payment | undefined {
+  const id = pi.attempts[pi.attempts.length - 1];
+  return id ? ctx.unit.payment(id) : undefined;
+}
+
+/** An attempt that ended without money moving hands the intent back to the merchant for a new method. */
+const attemptFailed = (p: Payment | undefined, pi: PaymentIntentDoc) => !!p && (p.status === 'failed' || (p.status === 'canceled' && !pi.canceled));
+
+export function intentStatus(pi: PaymentIntentDoc, attempt: Payment | undefined): IntentStatus {
+  if (pi.canceled) return 'canceled';
+  if (attempt && !attemptFailed(attempt, pi)) {
+    switch (attempt.status) {
+      case 'requires_action':
+        return 'requires_action';
+      case 'pending':
+        return 'processing';
+      case 'requires_capture':
+        return 'requires_capture';
+      case 'succeeded':
+        return 'succeeded';
+      default:
+        break;
+    }
+  }
+  if (attemptFailed(attempt, pi)) return 'requires_payment_method';
+  return pi.payment_method ? 'requires_confirmation' : 'requires_payment_method';
+}
+
+/** Whether an attempt produced a charge (3-D Secure not yet passed, or abandoned, has none). */
+export const hasCharge = (p: Payment) =>
+  p.status !== 'requires_action' && p.status !== 'pending' && !(p.status === 'canceled' && UNAUTHORISED_CANCEL_REASONS.has(p.cancellation_reason ?? ''));
+
+/**
+ * Domain cancellation reasons of attempts that never reached the issuer: the buyer walked away from
+ * 3-D Secure (`expired`) or the merchant canceled the intent while it waited for them (`unauthenticated`).
+ */
+export const UNAUTHORISED_CANCEL_REASONS = new Set(['expired', 'unauthenticated']);
+
+export function paymentMethodObject(pm: PaymentMethodDoc): Json {
+  const n = pm.card_data.number;
+  return {
+    id: pm.id,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: pm.billing_details,
+    card: {
+      brand: brandOf(n),
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: pm.card_data.cvc ? 'pass' : null },
+      country: 'US',
+      display_brand: brandOf(n),
+      exp_month: pm.card_data.exp_month,
+      exp_year: pm.card_data.exp_year,
+      fingerprint: `fp${n.slice(-8)}`,
+      funding: 'credit',
+      last4: n.slice(-4),
+      networks: { available: [brandOf(n)], preferred: null },
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created: pm.created,
+    customer: pm.customer,
+    livemode: false,
+    metadata: pm.metadata,
+    type: 'card',
+  };
+}
+
+function brandOf(n: string): string {
+  if (n.startsWith('4')) return 'visa';
+  if (/^(5[1-5]|2[2-7])/.test(n)) return 'mastercard';
+  if (/^3[47]/.test(n)) return 'amex';
+  if (/^6(011|5)/.test(n)) return 'discover';
+  if (n.startsWith('35')) return 'jcb';
+  if (n.startsWith('62')) return 'unionpay';
+  return 'unknown';
+}
+
+export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt: Payment | undefined): Json | null {
+  if (!attempt || !attemptFailed(attempt, pi)) return null;
+  const pmDoc = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+  const pm = pmDoc ? paymentMethodObject(pmDoc) : null;
+  if (attempt.status === 'canceled' && attempt.cancellation_reason === 'unauthenticated') {
+    // Confirmed off-session (or with error_on_requires_action) when the card asks for 3-D Secure.
+    return {
+      type: 'card_error',
+      code: 'authentication_required',
+      decline_code: 'authentication_required',
+      message: 'Your card was declined. This transaction requires authentication.',
+      doc_url: 'https://stripe.com/docs/error-codes/authentication-required',
+      payment_method: pm,
+    };
+  }
+  if (attempt.status === 'canceled' || attempt.failure_code === 'authentication_failed') {
+    return {
+      type: 'invalid_request_error',
+      code: 'payment_intent_authentication_failure',
+      message: 'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+      doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
+      payment_method: pm,
+    };
+  }
+  const { code, decline_code } = stripeDecline(attempt.failure_code ?? 'card_declined');
+  return {
+    type: 'card_error',
+    code,
+    ...(decline_code ? { decline_code } : {}),
+    message: attempt.failure_message ?? 'Your card was declined.',
+    charge: chargeIdOf(attempt.id),
+    doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`,
+    payment_method: pm,
+  };
+}
+
+export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Json {
+  const attempt = latestAttempt(ctx, pi);
+  const status = intentStatus(pi, attempt);
+  const failed = attemptFailed(attempt, pi);
+  const charged = attempt && hasCharge(attempt) ? attempt : [...pi.attempts].reverse().map((id) => ctx.unit.payment(id)).find((p) => p && hasCharge(p));
+  return {
+    id: pi.id,
+    object: 'payment_intent',
+    amount: pi.amount,
+    amount_capturable: status === 'requires_capture' ? pi.amount : 0,
+    amount_details: { tip: {} },
+    amount_received: status === 'succeeded' && attempt ? attempt.amount_captured : 0,
+    allowed_payment_method_types: pi.automatic_payment_methods?.enabled ? null : pi.payment_method_types,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: pi.automatic_payment_methods,
+    canceled_at: pi.canceled_at,
+    cancellation_reason: pi.cancellation_reason,
+    capture_method: pi.capture_method,
+    client_secret: pi.client_secret,
+    confirmation_method: pi.confirmation_method,
+    created: pi.created,
+    currency: pi.currency,
+    customer: pi.customer,
+    description: pi.description,
+    last_payment_error: lastPaymentError(ctx, pi, attempt),
+    latest_charge: charged ? chargeIdOf(charged.id) : null,
+    livemode: false,
+    metadata: pi.metadata,
+    next_action:
+      status === 'requires_action'
+        ? { type: 'redirect_to_url', redirect_to_url: { url: `${ctx.baseUrl}/3ds/${pi.id}`, return_url: pi.return_url } }
+        : null,
+    on_behalf_of: null,
+    payment_method: failed ? null : pi.payment_method,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_types: pi.payment_method_types,
+    processing: null,
+    receipt_email: pi.receipt_email,
+    review: null,
+    setup_future_usage: pi.setup_future_usage,
+    shipping: null,
+    source: null,
+    statement_descriptor: pi.statement_descriptor,
+    statement_descriptor_suffix: pi.statement_descriptor_suffix,
+    status,
+    transfer_data: null,
+    transfer_group: null,
+  };
+}
+
+export function refundObject(refund: Refund, piId: string | null): Json {
+  return {
+    id: refund.id,
+    object: 'refund',
+    amount: refund.amount,
+    balance_transaction: refund.status === 'succeeded' ? refundTxnId(refund.id) : null,
+    charge: chargeIdOf(refund.payment_id),
+    created: refund.created,
+    currency: lower(refund.currency),
+    destination_details: { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    failure_reason: refund.status === 'failed' ? refund.failure_reason : undefined,
+    metadata: refund.metadata,
+    payment_intent: piId,
+    reason: refund.reason,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: refund.status,
+    transfer_reversal: null,
+  };
+}
+
+export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentIntentDoc | undefined): Json {
+  const refunds = ctx.unit.refundsOf(payment.id);
+  const succeeded = payment.status === 'succeeded' || payment.status === 'requires_capture' || (payment.status === 'canceled' && hasCharge(payment));
+  const pmDoc = pi?.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+  const card = payment.payment_method.type === 'card' ? payment.payment_method.card : null;
+  const decline = payment.failure_code ? stripeDecline(payment.failure_code) : null;
+  return {
+    id: chargeIdOf(payment.id),
+    object: 'charge',
+    amount: payment.amount,
+    amount_captured: payment.amount_captured,
+    amount_refunded: payment.amount_refunded,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    balance_transaction: payment.captured_at !== null ? chargeTxnId(payment.id) : null,
+    billing_details: pmDoc?.billing_details ?? { address: null, email: null, name: null, phone: null },
+    calculated_statement_descriptor: 'PAYCLI SANDBOX',
+    captured: payment.captured_at !== null,
+    created: payment.created,
+    currency: lower(payment.currency),
+    customer: pi?.customer ?? null,
+    description: payment.description,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: decline?.code ?? null,
+    failure_message: payment.failure_message,
+    fraud_details: {},
+    livemode: false,
+    metadata: pi?.metadata ?? {},
+    outcome: payment.failure_code
+      ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
+      : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+    paid: succeeded,
+    payment_intent: pi?.id ?? null,
+    payment_method: pi?.payment_method ?? null,
+    payment_method_details: card
+      ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: 'credit', country: 'US', network: card.brand }, type: 'card' }
+      : { type: payment.payment_method.type },
+    receipt_email: pi?.receipt_email ?? null,
+    refunded: payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured,
+    refunds: { object: 'list', data: refunds.map((r) => refundObject(r, pi?.id ?? null)), has_more: false, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` },
+    status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
+  };
+}
+
+function balanceTxn(id: string, amount: number, fee: number, currency: string, created: number, type: string, source: string, availableDays = 2): Json {
+  return {
+    id,
+    object: 'balance_transaction',
+    amount,
+    available_on: created + availableDays * 86_400,
+    created,
+    currency: lower(currency),
+    description: null,
+    exchange_rate: null,
+    fee,
+    fee_details: fee ? [{ amount: fee, application: null, currency: lower(currency), description: 'Stripe processing fees', type: 'stripe_fee' }] : [],
+    net: amount - fee,
+    reporting_category: type,
+    source,
+    status: 'available',
+    type,
+  };
+}
+
+export function chargeBalanceTransaction(payment: Payment): Json {
+  return balanceTxn(chargeTxnId(payment.id), payment.amount_captured, payment.fee, payment.currency, payment.captured_at ?? payment.created, 'charge', chargeIdOf(payment.id));
+}
+
+export function refundBalanceTransaction(refund: Refund): Json {
+  return balanceTxn(refundTxnId(refund.id), -refund.amount, 0, refund.currency, refund.created, 'refund', refund.id);
+}
+
+export function customerObject(c: CustomerDoc): Json {
+  if (c.deleted) return { id: c.id, object: 'customer', deleted: true };
+  return {
+    id: c.id,
+    object: 'customer',
+    address: null,
+    balance: 0,
+    created: c.created,
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: c.description,
+    email: c.email,
+    invoice_prefix: c.id.slice(4, 12).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: false,
+    metadata: c.metadata,
+    name: c.name,
+    phone: c.phone,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: null,
+  };
+}
+
+export function webhookEndpointObject(we: WebhookEndpointDoc, withSecret: boolean): Json {
+  return {
+    id: we.id,
+    object: 'webhook_endpoint',
+    api_version: we.api_version,
+    application: null,
+    created: we.created,
+    description: we.description,
+    enabled_events: we.enabled_events,
+    livemode: false,
+    metadata: we.metadata,
+    ...(withSecret ? { secret: we.secret } : {}),
+    status: we.status,
+    url: we.url,
+  };
+}
+
+export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Json {
+  const total = li.unit_amount * li.quantity;
+  return {
+    id: li.id,
+    object: 'item',
+    amount_discount: 0,
+    amount_subtotal: total,
+    amount_tax: 0,
+    amount_total: total,
+    currency: li.currency,
+    description: li.description,
+    price: {
+      id: li.price ?? `price_${li.id.slice(3)}`,
+      object: 'price',
+      active: true,
+      currency: li.currency,
+      product: `prod_${li.id.slice(3)}`,
+      type: 'one_time',
+      unit_amount: li.unit_amount,
+      livemode: false,
+    },
+    quantity: li.quantity,
+  };
+}
+
+/** The session as it is once its intent has been paid (or authorised), or null while it is not. */
+export function completedView(cs: CheckoutSessionDoc, intentStatus: string): CheckoutSessionDoc | null {
+  if (cs.status !== 'open' || (intentStatus !== 'succeeded' && intentStatus !== 'requires_capture')) return null;
+  return { ...cs, status: 'complete', payment_status: intentStatus === 'succeeded' ? 'paid' : 'unpaid' };
+}
+
+export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc): Json {
+  return {
+    id: cs.id,
+    object: 'checkout.session',
+    amount_subtotal: cs.amount_total,
+    amount_total: cs.amount_total,
+    cancel_url: cs.cancel_url,
+    client_reference_id: cs.client_reference_id,
+    created: cs.created,
+    currency: cs.currency,
+    customer: cs.customer,
+    customer_details: cs.customer_email ? { email: cs.customer_email } : null,
+    customer_email: cs.customer_email,
+    expires_at: cs.expires_at,
+    livemode: false,
+    metadata: cs.metadata,
+    mode: cs.mode,
+    payment_intent: cs.payment_intent,
+    payment_method_types: ['card'],
+    payment_status: cs.payment_status,
+    status: cs.status,
+    success_url: cs.success_url,
+    ui_mode: 'hosted',
+    url: cs.status === 'open' ? `${ctx.baseUrl}/c/pay/${cs.id}` : null,
+  };
+}

@@ -1,0 +1,63 @@
+/** `paycli listen --provider stripe`: Stripe's events forwarded to an app, verifiable with constructEvent. */
+import { promises as fs } from 'node:fs';
+import Stripe from 'stripe';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runListen } from '../../../src/commands/listen.js';
+import { captureOutput, stopSwitch, tempDir, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
+import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
+import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+
+let io: Captured;
+let dir: string;
+let psp: StripeSandbox;
+let app: Receiver;
+
+beforeEach(async () => {
+  io = captureOutput();
+  dir = await tempDir();
+  psp = await startStripeSandbox();
+  app = await startReceiver();
+  writeRuntimeFile(dir, psp.sandbox);
+});
+afterEach(async () => {
+  await app.close();
+  await psp.close();
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('paycli listen --provider stripe', () => {
+  it('--print-secret prints the secret that signs what it forwards', async () => {
+    expect(await runListen({ provider: 'stripe', printSecret: true }, { cwd: dir, env: {} })).toBe(0);
+    expect(io.out().trim()).toBe(psp.keys.webhook_secret);
+  });
+
+  it('forwards new events in order, signed for constructEvent, filtered by --events', async () => {
+    const url = new URL(psp.url);
+    const stripe = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+    await stripe.customers.create({ email: 'before@example.com' }); // before listen starts: not forwarded
+    const stop = stopSwitch();
+    const done = runListen({ provider: 'stripe', forwardTo: app.url, events: 'payment_intent.*,charge.succeeded', json: true }, { cwd: dir, env: {}, stop: stop.promise });
+    await waitFor(() => io.out().includes('"type":"ready"'));
+    const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    await waitFor(() => app.requests.length >= 3);
+    const events = app.requests.map((r) => stripe.webhooks.constructEvent(r.body, r.headers['stripe-signature'] as string, psp.keys.webhook_secret));
+    expect(events.map((e) => e.type)).toEqual(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']);
+    expect((events[2]!.data.object as Stripe.PaymentIntent).id).toBe(pi.id);
+    stop.stop();
+    expect(await done).toBe(0);
+    const deliveries = io.out().trim().split('\n').map((l) => JSON.parse(l)).filter((u) => u.type === 'delivery');
+    expect(deliveries.map((d) => [d.event_type, d.status, d.acknowledged])).toEqual([
+      ['payment_intent.created', 200, true],
+      ['charge.succeeded', 200, true],
+      ['payment_intent.succeeded', 200, true],
+    ]);
+  });
+
+  it('says so when no sandbox here serves Stripe', async () => {
+    const empty = await tempDir();
+    await expect(runListen({ provider: 'stripe', forwardTo: '3000' }, { cwd: empty, env: {} })).rejects.toMatchObject({ code: 'invalid_usage' });
+    await fs.rm(empty, { recursive: true, force: true });
+  });
+});
