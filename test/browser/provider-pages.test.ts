@@ -1,13 +1,16 @@
 /**
  * The Alipay cashier and the WeChat Pay payer pages in a real browser, on a phone, in the look every buyer
- * page shares: paid through alipay-sdk's page.pay link and a WeChat Native order's page, the QR codes real
+ * page shares: paid through alipay-sdk's page.pay link, a WeChat Native order's page and a Stripe Checkout
+ * session with a 3-D Secure card, the QR codes real
  * images, amounts in yuan with the currency, Chinese following the browser; and each provider's own bill
  * downloaded from the dashboard's reconciliation page.
  */
 import { readFileSync } from 'node:fs';
 import { AlipaySdk } from 'alipay-sdk';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlipayCreds } from '../../src/providers/alipay/credentials.js';
+import type { StripeCredentials } from '../../src/providers/stripe/index.js';
 import { chinaDate } from '../../src/providers/alipay/format.js';
 import type { WechatpayCredentials } from '../../src/providers/wechatpay/credentials.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
@@ -21,7 +24,7 @@ let sandbox: Sandbox;
 let shop: Receiver;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['alipay', 'wechatpay'] });
+  sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['alipay', 'wechatpay', 'stripe'] });
   shop = await startReceiver();
 });
 afterAll(async () => {
@@ -127,6 +130,34 @@ describe('provider buyer pages', () => {
     await page.locator('#expire').tap();
     await page.locator('#trade_state[data-state="CLOSED"]').waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(browser.problems).toEqual([]);
+  });
+
+  it('a buyer pays a Stripe Checkout session on a phone through the 3-D Secure challenge', async () => {
+    const served = sandbox.providers.stripe!;
+    const url = new URL(served.url);
+    const stripe = new Stripe((served.credentials as StripeCredentials).secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+    const shopBase = shop.url.replace(/\/webhooks$/, '');
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1250, product_data: { name: 'Mug' } }, quantity: 2 }],
+      success_url: `${shopBase}/success?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${shopBase}/cart`,
+    });
+    const page = await browser.open(PHONE);
+    await page.goto(session.url as string);
+    expect(await page.locator('#total').textContent()).toBe('$25.00');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
+    await page.locator('#card').selectOption('pm_card_authenticationRequired');
+    await browser.screenshot(page, 'stripe-checkout-phone');
+    await page.getByRole('button', { name: 'Pay $25.00' }).tap();
+    await page.waitForURL(/\/3ds\/pi_/);
+    expect(await page.locator('#amount').textContent()).toBe('$25.00');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
+    await browser.screenshot(page, 'stripe-3ds-phone');
+    await page.locator('#complete').tap();
+    await page.waitForURL((u) => u.pathname === '/success');
+    expect((await stripe.checkout.sessions.retrieve(session.id)).payment_status).toBe('paid');
     expect(browser.problems).toEqual([]);
   });
 
