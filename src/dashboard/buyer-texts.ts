@@ -4,7 +4,6 @@ import type { PaymentStatus, WalletType } from '../engine/types.js';
 export type BuyerLang = 'en' | 'zh-CN';
 
 export interface BuyerTexts {
-  sandboxNote: string;
   via: string;
   order: string;
   description: string;
@@ -33,14 +32,12 @@ export interface BuyerTexts {
   abandon: string;
   nothingLeft: string;
   backToShop: string;
-  footer: string;
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export const BUYER_TEXTS: Record<BuyerLang, BuyerTexts> = {
   en: {
-    sandboxNote: 'paycli sandbox · simulated buyer · no real money moves',
     via: 'Payment through',
     order: 'Order',
     description: 'Description',
@@ -83,10 +80,8 @@ export const BUYER_TEXTS: Record<BuyerLang, BuyerTexts> = {
     abandon: 'Walk away (let it expire)',
     nothingLeft: 'Nothing left to do for the buyer.',
     backToShop: 'Back to the shop',
-    footer: 'This page is served by paycli, a local mock payment service provider.',
   },
   'zh-CN': {
-    sandboxNote: 'paycli 沙箱 · 模拟买家 · 不涉及真实资金',
     via: '支付渠道',
     order: '订单号',
     description: '商品描述',
@@ -129,6 +124,5 @@ export const BUYER_TEXTS: Record<BuyerLang, BuyerTexts> = {
     abandon: '放弃支付（等待超时）',
     nothingLeft: '买家无需再操作。',
     backToShop: '返回商户',
-    footer: '本页面由 paycli（本地模拟支付服务）提供。',
   },
 };

@@ -7,12 +7,11 @@
  */
 import { buyerActionOf } from '../engine/buyer-action.js';
 import type { Payment } from '../engine/types.js';
+import { buyerDocument, escapeHtml as escape } from './buyer-layout.js';
 import { BUYER_TEXTS, type BuyerLang } from './buyer-texts.js';
 import { providerOf } from './stats.js';
 
 export type { BuyerLang } from './buyer-texts.js';
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** The buyer page's language: `?lang=` first, then the browser's preference, else English. */
 export function buyerLang(query: unknown, acceptsLanguages: (...langs: string[]) => string | false): BuyerLang {
@@ -49,7 +48,6 @@ export function renderBuyerPage(payment: Payment, prefix: string, lang: BuyerLan
   const title = isCard ? (challenge ? tx.cardTitle : tx.cardPaymentTitle) : qr ? tx.qrTitle(walletName) : tx.redirectTitle(walletName);
   const amount = majorAmount(payment.amount, payment.currency, lang);
   const reasons = isCard ? CARD_REASONS : WALLET_REASONS;
-  const other = lang === 'en' ? 'zh-CN' : 'en';
   const statusText = tx.status[payment.status] ?? payment.status;
 
   const method = isCard
@@ -78,22 +76,12 @@ ${reasons.map((r) => `      <option value="${r}">${escape(tx.reasons[r] ?? r)}</
 </details>`
     : `<p class="done" role="status">${escape(tx.nothingLeft)}</p>${payment.return_url ? `<p><a class="button" href="${escape(payment.return_url)}">${escape(tx.backToShop)}</a></p>` : ''}`;
 
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · ${escape(amount)}</title>
-<link rel="icon" href="/_dashboard/assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/_dashboard/assets/buyer.css">
-</head>
-<body class="${isCard ? 'card' : qr ? 'qr-wallet' : 'redirect-wallet'}">
-<header class="bar">
-  <span class="sandbox">${escape(tx.sandboxNote)}</span>
-  <a class="lang" href="?lang=${other}" hreflang="${other}" lang="${other}">${other === 'zh-CN' ? '简体中文' : 'English'}</a>
-</header>
-<main class="sheet">
-  <p class="merchant">${escape(tx.via)} <strong>${escape(providerOf(payment))}</strong></p>
+  return buyerDocument({
+    lang,
+    title,
+    amount,
+    kind: isCard ? 'card' : qr ? 'qr-wallet' : 'redirect-wallet',
+    content: `  <p class="merchant">${escape(tx.via)} <strong>${escape(providerOf(payment))}</strong></p>
   <h1>${escape(title)}</h1>
   <p class="amount" id="amount">${escape(amount)}</p>
   <dl class="facts">
@@ -101,10 +89,6 @@ ${reasons.map((r) => `      <option value="${r}">${escape(tx.reasons[r] ?? r)}</
 ${payment.description ? `    <dt>${escape(tx.description)}</dt><dd>${escape(payment.description)}</dd>\n` : ''}    <dt>${escape(tx.statusLabel)}</dt><dd><strong id="status" data-status="${payment.status}">${escape(statusText)}</strong></dd>
   </dl>
   ${method}
-  ${actions}
-</main>
-<footer class="foot">${escape(tx.footer)}</footer>
-</body>
-</html>
-`;
+  ${actions}`,
+  });
 }

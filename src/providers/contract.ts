@@ -91,6 +91,13 @@ export interface ProviderHost<C extends Credentials = Credentials> {
   bodyLimitBytes: number;
 }
 
+/** A provider's own bill (对账单) for a merchant and a day, as its merchants download it. */
+export interface ProviderBill {
+  filename: string;
+  contentType: string;
+  body: Uint8Array;
+}
+
 /** One emulated PSP wire protocol. */
 export interface Provider<C extends Credentials = Credentials> {
   /** Registry key, config key, `--<name>-port` flag, collection prefix (`<name>_…`) and delivery label. */
@@ -127,6 +134,12 @@ export interface Provider<C extends Credentials = Credentials> {
    * a signed form to); the host's cross-origin guard lets them through. Everything else stays same-origin.
    */
   crossSitePaths?: readonly string[];
+  /**
+   * The merchant's bill for a day (`yyyy-MM-dd`), in the provider's own format and day (Alipay's zip of GBK
+   * CSVs, WeChat Pay's trade bill, both on China time), for reconciliation beside the sandbox's settlement
+   * report. A provider without native bills leaves it out. A bad date is a PaycliError naming `date`.
+   */
+  bill?(host: ProviderHost<C>, merchant: Merchant, date: string): ProviderBill | Promise<ProviderBill>;
   /** The provider's error response; also used by the host for errors outside its router (body limit, 404). */
   renderError(err: PaycliError): RenderedError;
   /**

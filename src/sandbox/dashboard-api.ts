@@ -44,6 +44,7 @@ const listQuery = z.strictObject({
 
 const statsQuery = z.strictObject({ since: int('since').optional(), provider: z.string().max(40).optional() });
 const amountBody = z.strictObject({ amount: z.number().int().min(1).optional() });
+const billQuery = z.strictObject({ provider: z.string({ error: 'is required' }).min(1).max(40) });
 const settlementQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional(), provider: z.string().max(40).optional() });
 
 /** Refuses state changes that are not the dashboard's own JSON requests. */
@@ -202,7 +203,23 @@ export function dashboardApi(ctx: DashboardContext): Router {
       res.send(settlementCsv(report));
       return;
     }
-    res.json({ ...report, provider: q.provider ?? null });
+    const hasBill = q.provider !== undefined && ctx.providerBill?.(q.provider) !== undefined;
+    res.json({ ...report, provider: q.provider ?? null, provider_bill_url: hasBill ? `${DASHBOARD_API}/settlements/${report.date}/bill?${new URLSearchParams({ provider: q.provider! })}` : null });
+  });
+
+  // The provider's own bill for the day (Alipay's zip of GBK CSVs, WeChat Pay's trade bill), to reconcile against.
+  api.get('/settlements/:date/bill', async (req, res) => {
+    const q = parse(billQuery, req.query, 'query');
+    const merchant = service.defaultMerchant;
+    const date = service.settlement(merchant, req.params.date!).date;
+    const bill = ctx.providerBill?.(q.provider);
+    if (!bill) {
+      const known = ctx.providers().map((p) => p.name);
+      throw new PaycliError('resource_missing', `Provider ${q.provider} ${known.includes(q.provider) ? 'has no bills of its own' : 'is not served'}.`, { param: 'provider' });
+    }
+    const file = await bill(merchant, date);
+    res.type(file.contentType).setHeader('content-disposition', `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`);
+    res.send(Buffer.from(file.body));
   });
 
   // Live updates: which payments changed. The page refetches what it shows; nothing secret is sent.

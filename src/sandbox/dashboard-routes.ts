@@ -4,6 +4,8 @@
  * it, and the start stays as fast as it was. The analytics it keeps begin from the store when first asked for.
  */
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { Merchant } from '../engine/types.js';
+import type { ProviderBill } from '../providers/contract.js';
 import type { ControlContext } from './control-routes.js';
 
 /** Where the dashboard's JSON API lives; it checks the origin of its writes itself (dashboard-api.ts). */
@@ -26,7 +28,12 @@ export interface DashboardContext extends ControlContext {
   bodyLimitBytes: number;
   /** Every provider served, the native one first; known once they listen. */
   providers(): DashboardProvider[];
+  /** A served provider's own bill for the default merchant's day, when the provider has bills. */
+  providerBill?(name: string): ProviderBillOf | undefined;
 }
+
+/** A provider's `bill`, bound to its host. */
+export type ProviderBillOf = (merchant: Merchant, date: string) => Promise<ProviderBill>;
 
 export function dashboardRouter(ctx: DashboardContext): RequestHandler {
   let loading: Promise<Router> | null = null;

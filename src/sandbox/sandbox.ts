@@ -30,7 +30,7 @@ import { guardConnections, serverOptions, type ConnectionLimits } from './connec
 import type { ControlContext } from './control-context.js';
 import { CONTROL_PREFIX, controlRouter } from './control-routes.js';
 import { hostCheck } from './host-check.js';
-import { DASHBOARD_API, dashboardRouter } from './dashboard-routes.js';
+import { dashboardRouter, type ProviderBillOf } from './dashboard-routes.js';
 import { writeProviderFiles, type ProviderFiles } from './provider-files.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -250,7 +250,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults,
     };
     control.use(controlRouter(controlCtx));
-    const dashboard = dashboardRouter({ ...controlCtx, bodyLimitBytes, providers: () => Object.values(served) });
+    // Each provider's own bill (contract `bill`), bound to its host, for the dashboard's reconciliation.
+    const bills = new Map<string, ProviderBillOf>();
+    const dashboard = dashboardRouter({ ...controlCtx, bodyLimitBytes, providers: () => Object.values(served), providerBill: (name) => bills.get(name) });
 
     for (const provider of providers) {
       const providerHost: ProviderHost = {
@@ -270,6 +272,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         mainUrl,
         bodyLimitBytes,
       };
+      const { bill } = provider;
+      if (bill) bills.set(provider.name, async (merchant, date) => bill.call(provider, providerHost, merchant, date));
       const isMain = provider.name === 'paycli';
       const app = createApp({
         provider,

@@ -105,7 +105,7 @@ describe('dashboard HTTP', () => {
     await api.call('POST', '/v1/refunds', { payment_id: p.id, amount: 2_500 });
     const date = new Date(p.created * 1000).toISOString().slice(0, 10);
     const all = (await api.call('GET', `${API}/settlements/${date}`)).body;
-    expect(all).toEqual({ ...(await api.call('GET', `/v1/settlements/${date}`)).body, provider: null });
+    expect(all).toEqual({ ...(await api.call('GET', `/v1/settlements/${date}`)).body, provider: null, provider_bill_url: null });
     expect(all.totals).toEqual([expect.objectContaining({ currency: 'USD', payment_count: 1, refund_count: 1, refund_amount: 2_500 })]);
     const native = (await api.call('GET', `${API}/settlements/${date}?provider=paycli`)).body;
     expect(native).toEqual({ ...all, provider: 'paycli' });

@@ -104,7 +104,14 @@ async function reconciliationView(root, _params, query) {
   const csv = new URLSearchParams({ format: 'csv', ...(provider ? { provider } : {}) });
   const th = (...cols) => h('thead', {}, h('tr', {}, cols.map(([label, num]) => h('th', { scope: 'col', class: num ? 'num' : undefined }, label))));
   root.replaceChildren(
-    h('div', { class: 'page-head' }, h('h1', {}, t('recon.title')), h('a', { class: 'button', href: `/_dashboard/api/settlements/${date}?${csv}`, download: '', dataset: { testid: 'csv' } }, t('recon.csv'))),
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', {}, t('recon.title')),
+      h('a', { class: 'button', href: `/_dashboard/api/settlements/${date}?${csv}`, download: '', dataset: { testid: 'csv' } }, t('recon.csv')),
+      // The provider's own bill for the day, to compare with the report (the provider's day, China time for Alipay and WeChat Pay).
+      r.provider_bill_url ? h('a', { class: 'button', href: r.provider_bill_url, download: '', dataset: { testid: 'provider-bill' } }, t('recon.providerBill', { provider })) : null,
+    ),
     h('div', { class: 'panel' }, form),
     h(
       'section',

@@ -5,8 +5,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { TradeBackend } from './backend.js';
-import { buildBill } from './bill.js';
+import type { AlipayMerchant, TradeBackend } from './backend.js';
+import { buildBill, type Bill } from './bill.js';
 import { alipayError } from './codes.js';
 import { chinaPeriod } from './format.js';
 import type { MethodCall, MethodResult } from './methods.js';
@@ -44,6 +44,21 @@ export async function billDownloadUrlMethod(call: MethodCall): Promise<MethodRes
   return { content: { bill_download_url: `${call.baseUrl}${BILL_PATH}?${q}` } };
 }
 
+/** A merchant's business bill for a period (China time): the trades paid and refunds made in it. */
+export function merchantBill(backend: TradeBackend, merchant: AlipayMerchant, billDate: string, period: { startMs: number; endMs: number }): Bill {
+  const rows = backend.billRows(merchant.merchant_id, period.startMs, period.endMs);
+  return buildBill({
+    sellerId: merchant.creds.seller_id,
+    billDate,
+    startMs: period.startMs,
+    endMs: period.endMs,
+    trades: rows.trades,
+    refunds: rows.refunds,
+    feeBps: DEFAULT_FEE_BPS,
+    nowMs: backend.now(),
+  });
+}
+
 /** GET of a bill download URL: the zip, or 404 text for an unknown, forged or expired link. */
 export function serveBill(req: Request, res: Response, backend: TradeBackend): void {
   const q = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
@@ -63,17 +78,7 @@ export function serveBill(req: Request, res: Response, backend: TradeBackend): v
     res.status(404).type('text/plain').send('bill link expired: download URLs are valid for 30 seconds; query a new one');
     return;
   }
-  const rows = backend.billRows(merchant.merchant_id, period.startMs, period.endMs);
-  const bill = buildBill({
-    sellerId: merchant.creds.seller_id,
-    billDate,
-    startMs: period.startMs,
-    endMs: period.endMs,
-    trades: rows.trades,
-    refunds: rows.refunds,
-    feeBps: DEFAULT_FEE_BPS,
-    nowMs: backend.now(),
-  });
+  const bill = merchantBill(backend, merchant, billDate, period);
   res
     .status(200)
     .set({

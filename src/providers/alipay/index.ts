@@ -9,6 +9,7 @@ import { mintAlipayCreds, type AlipayCreds } from './credentials.js';
 import { HostTradeBackend, REFUNDS, TRADE_NO_KEY, TRADES } from './host-backend.js';
 import { alipayKeyFiles, describeAlipay } from './key-files.js';
 import { alipayNotifications } from './notifications.js';
+import { alipayBill } from './provider-bill.js';
 import { alipayRouter } from './router.js';
 
 export const ALIPAY_DEFAULT_PORT = 4243;
@@ -34,6 +35,7 @@ export const alipayProvider: Provider<AlipayCreds> = {
     const backend = new HostTradeBackend(host);
     return alipayRouter({ backend, fallbackMerchant: () => backend.fallbackMerchant(), baseUrl: () => host.url(), bodyLimitBytes: host.bodyLimitBytes });
   },
+  bill: alipayBill,
   renderError(err) {
     const failure = toAlipayFailure(err);
     return { status: failure.status, body: v3FailureBody(failure, '') };

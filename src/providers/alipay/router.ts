@@ -5,6 +5,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { BILL_PATH, serveBill } from './bill-routes.js';
+import { buyerAssets } from '../../dashboard/buyer-layout.js';
 import { cashierRoutes, handleCashierEntry } from './cashier.js';
 import { CASHIER_METHODS, gatewayParams, handleExec, type GatewayDeps } from './gateway.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
@@ -40,7 +41,9 @@ export function alipayRouter(deps: AlipayRouterDeps): Router {
   router.get(BILL_PATH, (req, res) => serveBill(req, res, deps.backend));
 
   const cashier = cashierRoutes(deps);
+  router.use(buyerAssets());
   router.get('/cashier/:trade_no', cashier.show);
+  router.get('/cashier/:trade_no/qr.svg', cashier.qrImage);
   router.post('/cashier/:trade_no/:action', cashier.act);
   router.get('/qr/:trade_no', cashier.scanQr);
   router.get('/app-pay', cashier.appPayForm);

@@ -3,7 +3,9 @@
  * They carry no API key; the intent or session id in the URL is the capability, as on Stripe.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { challengePage, checkoutPage } from './buyer-pages.js';
+import { buyerAssets } from '../../dashboard/buyer-layout.js';
+import { buyerLang } from '../../dashboard/buyer-view.js';
+import { challengePage, checkoutPage, messagePage, type PageLang } from './buyer-pages.js';
 import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
 import { currentStatus } from './payment-intents.js';
 import type { StripeHost } from './stripe-host.js';
@@ -12,24 +14,29 @@ import { COLLECTIONS, type CheckoutSessionDoc, type PaymentIntentDoc, type Payme
 import { latestAttempt, type OpContext } from './wire-objects.js';
 import type { Merchant } from '../../engine/types.js';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
 type PageResult = { status: number; html: string } | { redirect: string };
 
-function notFound(what: string): PageResult {
-  return { status: 404, html: `<!doctype html><title>Not found</title><p>No such ${what}.</p>` };
+function notFound(what: string, l: PageLang): PageResult {
+  return { status: 404, html: messagePage(l, (tx) => tx.notFound(what)) };
+}
+
+/** The page's language: `?lang=` (the switch), else the browser's. */
+function pageLang(req: Request): PageLang {
+  const q = req.query.lang;
+  return { lang: buyerLang(q, (...langs: string[]) => req.acceptsLanguages(...langs)), chosen: q === 'en' || q === 'zh-CN' ? q : null };
 }
 
 /** Runs a buyer action as a unit of work of the merchant owning the document (the page has no key). */
 async function runPage(
   host: StripeHost,
+  l: PageLang,
   res: Response,
   collection: typeof COLLECTIONS.paymentIntents | typeof COLLECTIONS.checkoutSessions,
   id: string,
   work: (ctx: OpContext) => PageResult,
 ): Promise<void> {
   const owner = findOwner(host, collection, id);
-  if (!owner) return answer(res, notFound(collection === COLLECTIONS.paymentIntents ? 'payment' : 'Checkout Session'));
+  if (!owner) return answer(res, notFound(collection === COLLECTIONS.paymentIntents ? 'payment' : 'Checkout Session', l));
   const request = { id: null, idempotency_key: null };
   const r = await host.run(owner, request, (unit) => {
     const ctx: OpContext = { unit, baseUrl: host.baseUrl(), request };
@@ -40,7 +47,7 @@ async function runPage(
       // A buyer page answers in HTML: a request Stripe would refuse shows its message, never a stack trace.
       const se = toStripeError(err);
       if (se.status >= 500) throw err;
-      r = { status: se.status, html: `<!doctype html><title>Error</title><p class="error">${escapeHtml(se.body.message)}</p>` };
+      r = { status: se.status, html: messagePage(l, () => se.body.message) };
     }
     return r;
   });
@@ -66,14 +73,14 @@ function intentView(ctx: OpContext, pi: PaymentIntentDoc) {
 }
 
 /** Where the buyer goes after the challenge: the session's success or checkout page, or the return_url with Stripe's query. */
-function afterChallenge(ctx: OpContext, pi: PaymentIntentDoc): PageResult {
+function afterChallenge(ctx: OpContext, pi: PaymentIntentDoc, l: PageLang): PageResult {
   const status = currentStatus(ctx, pi);
   if (pi.checkout_session) {
     const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, pi.checkout_session);
     if (cs) {
       const done = completeSessionIfPaid(ctx, cs);
       const success = done.status === 'complete' ? successLocation(done) : null;
-      return { redirect: success ?? `${ctx.baseUrl}/c/pay/${cs.id}` };
+      return { redirect: success ?? `${ctx.baseUrl}/c/pay/${cs.id}${l.chosen ? `?lang=${l.chosen}` : ''}` };
     }
   }
   if (pi.return_url) {
@@ -83,49 +90,51 @@ function afterChallenge(ctx: OpContext, pi: PaymentIntentDoc): PageResult {
     url.searchParams.set('redirect_status', status === 'succeeded' || status === 'requires_capture' ? 'succeeded' : 'failed');
     return { redirect: url.toString() };
   }
-  return { status: 200, html: challengePage(intentView(ctx, pi)) };
+  return { status: 200, html: challengePage(intentView(ctx, pi), l) };
 }
 
 export function registerPageRoutes(router: Router, host: StripeHost): void {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+  router.use(buyerAssets());
 
   router.get('/3ds/:id', (req: Request, res: Response) =>
-    runPage(host, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
+    runPage(host, pageLang(req), res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
       const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
-      return { status: 200, html: challengePage(intentView(ctx, pi)) };
+      return { status: 200, html: challengePage(intentView(ctx, pi), pageLang(req)) };
     }),
   );
 
   router.post('/3ds/:id/:action', (req: Request, res: Response) => {
     const action = req.params.action;
-    if (action !== 'complete' && action !== 'fail') return answer(res, notFound('action'));
-    return runPage(host, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
+    const l = pageLang(req);
+    if (action !== 'complete' && action !== 'fail') return answer(res, notFound('action', l));
+    return runPage(host, l, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
       const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
       const attempt = latestAttempt(ctx, pi);
-      if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi);
+      if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi, l);
       ctx.unit.buyerAct(attempt.id, action);
-      return afterChallenge(ctx, pi);
+      return afterChallenge(ctx, pi, l);
     });
   });
 
   router.get('/c/pay/:id', (req: Request, res: Response) =>
-    runPage(host, res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx) => {
+    runPage(host, pageLang(req), res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx) => {
       const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, String(req.params.id)) as CheckoutSessionDoc;
-      return { status: 200, html: checkoutPage(cs, null) };
+      return { status: 200, html: checkoutPage(cs, null, pageLang(req)) };
     }),
   );
 
   router.post('/c/pay/:id', form, (req: Request, res: Response) =>
-    runPage(host, res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx) => {
+    runPage(host, pageLang(req), res, COLLECTIONS.checkoutSessions, String(req.params.id), (ctx) => {
       const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, String(req.params.id)) as CheckoutSessionDoc;
-      if (cs.status !== 'open') return { status: 409, html: checkoutPage(cs, null) };
+      if (cs.status !== 'open') return { status: 409, html: checkoutPage(cs, null, pageLang(req)) };
       const body = (req.body ?? {}) as Record<string, unknown>;
       const typed = typeof body.card_number === 'string' ? body.card_number.trim() : '';
       const card = typed || (typeof body.card === 'string' ? body.card : 'pm_card_visa');
       const outcome = paySession(ctx, cs, card);
       if (outcome.kind === 'redirect') return { redirect: outcome.location };
       const fresh = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, cs.id) as CheckoutSessionDoc;
-      return { status: 402, html: checkoutPage(fresh, outcome.message) };
+      return { status: 402, html: checkoutPage(fresh, outcome.message, pageLang(req)) };
     }),
   );
 }

@@ -15,6 +15,7 @@ import { describeWechatpay, wechatpayFiles } from './handoff.js';
 import { HostBook } from './host-book.js';
 import { ORDERS, WECHATPAY_COLLECTIONS, type OrderDoc } from './records.js';
 import { PAY_PAGE_PREFIX, payPagesRouter } from './pay-pages.js';
+import { wechatpayBill } from './provider-bill.js';
 import { wechatpayNotifications } from './provider-notifications.js';
 import { wechatpayRouter, type WechatpayMerchant } from './routes.js';
 
@@ -87,6 +88,7 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
       return doc ? [doc.transaction_id, doc.out_trade_no, ...(doc.prepay_id ? [doc.prepay_id] : [])] : [];
     },
     app,
+    bill: wechatpayBill,
     renderError: renderWechatError,
     renderFault: renderWechatFault,
     notifications: wechatpayNotifications(signing),

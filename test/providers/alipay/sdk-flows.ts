@@ -282,7 +282,7 @@ export function describeSdkFlows(name: string, mode: KeyMode, start: () => Promi
       const inputs = [...form.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map(([, k, v]) => [k!, v!.replaceAll('&quot;', '"')] as [string, string]);
       const posted = await follow(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(inputs).toString() });
       expect(posted.status).toBe(200);
-      expect(await posted.text()).toContain('¥ 1.00');
+      expect(await posted.text()).toContain('CN¥1.00');
       await target.settle();
       expect(receiver.received.find((r) => r.fields.out_trade_no === out)?.fields.trade_status).toBe('TRADE_SUCCESS');
     });

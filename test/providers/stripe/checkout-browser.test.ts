@@ -52,7 +52,7 @@ describe('Checkout in a browser', () => {
     });
     const page = await browser.newPage();
     await page.goto(session.url as string);
-    expect(await page.textContent('#total')).toBe('25.00 USD');
+    expect(await page.textContent('#total')).toBe('$25.00');
 
     await page.selectOption('#card', 'pm_card_visa_chargeDeclinedInsufficientFunds');
     await page.click('#pay');

@@ -81,7 +81,12 @@ describe('H5 and Native pages', () => {
     const { data } = await pay.transactions_native(p);
     const code = new URL(data.code_url).searchParams.get('pr')!;
     const html = await (await fetch(`${h.url}/pay/${code}`)).text();
-    expect(html).toContain('<svg');
+    // The QR code is an image the page loads from this port (no inline SVG under a strict CSP).
+    const src = /<img src="([^"]+\/qr\.svg)"/.exec(html)?.[1];
+    expect(src).toBe(`/pay/${p.out_trade_no}/qr.svg`);
+    const qr = await fetch(new URL(src!, h.url));
+    expect(qr.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await qr.text()).toContain('<svg');
     expect(html).toContain(data.code_url);
     await fetch(`${h.url}/pay/${code}/expire`, form());
     expect((await pay.query({ out_trade_no: p.out_trade_no })).data.trade_state).toBe('CLOSED');
