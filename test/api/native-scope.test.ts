@@ -51,7 +51,7 @@ describe('native API lists on a sandbox serving WeChat Pay too', () => {
 
     // The store holds both providers' records, so the lists below are filtered, not merely empty of them.
     const wx = h.sandbox.store.list<{ id: string; provider?: string }>('payments').find((x) => x.provider === 'wechatpay')!;
-    expect(wx).toBeDefined();
+    expect(wx?.provider).toBe('wechatpay');
     const wxRefunds = h.sandbox.store.list<{ id: string; payment_id: string }>('refunds').filter((x) => x.payment_id === wx.id);
     expect(wxRefunds).toHaveLength(1);
     const wxEvents = h.sandbox.store.list<{ id: string; data: { object: { id: string; payment_id?: string } } }>('events').filter((e) => e.data.object.id === wx.id || e.data.object.payment_id === wx.id);
