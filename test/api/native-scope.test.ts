@@ -72,6 +72,27 @@ describe('native API lists on a sandbox serving WeChat Pay too', () => {
     expect((await native('GET', '/v1/events?limit=100&type=refund.*')).data.map((e: { data: { object: { id: string } } }) => e.data.object.id)).toEqual([r.id]);
   });
 
+  it('a WeChat Pay payment, its refund and its events are unknown ids to the native API, to read or to change', async () => {
+    const wx = h.sandbox.store.list<{ id: string; provider?: string }>('payments').find((x) => x.provider === 'wechatpay')!;
+    const wxRefund = h.sandbox.store.list<{ id: string; payment_id: string }>('refunds').find((x) => x.payment_id === wx.id)!;
+    const wxEvent = h.sandbox.store.list<{ id: string; data: { object: { id: string } } }>('events').find((e) => e.data.object.id === wx.id)!;
+    const call = async (method: string, url: string, body?: unknown) => {
+      const res = await fetch(`${h.sandbox.url}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${h.sandbox.merchant.secret_key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, error: ((await res.json()) as { error?: { code: string; param: string } }).error };
+    };
+    expect(await call('GET', `/v1/payments/${wx.id}`)).toEqual({ status: 404, error: expect.objectContaining({ code: 'resource_missing', param: 'id' }) });
+    expect(await call('GET', `/v1/refunds/${wxRefund.id}`)).toEqual({ status: 404, error: expect.objectContaining({ code: 'resource_missing', param: 'id' }) });
+    expect(await call('GET', `/v1/events/${wxEvent.id}`)).toEqual({ status: 404, error: expect.objectContaining({ code: 'resource_missing', param: 'id' }) });
+    expect(await call('POST', `/v1/payments/${wx.id}/cancel`, {})).toEqual({ status: 404, error: expect.objectContaining({ code: 'resource_missing', param: 'id' }) });
+    expect(await call('POST', '/v1/refunds', { payment_id: wx.id, amount: 1 })).toEqual({ status: 404, error: expect.objectContaining({ code: 'resource_missing', param: 'payment_id' }) });
+    // Nothing changed: the WeChat payment still has its one refund.
+    expect(h.sandbox.store.list<{ id: string; payment_id: string }>('refunds').filter((x) => x.payment_id === wx.id)).toHaveLength(1);
+  });
+
   it('the dashboard still shows a WeChat Pay payment with its refund and events', async () => {
     const wx = h.sandbox.store.list<{ id: string; provider?: string }>('payments').find((x) => x.provider === 'wechatpay')!;
     const res = await fetch(`${h.sandbox.url}/_dashboard/api/payments/${wx.id}`);

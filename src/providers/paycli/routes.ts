@@ -4,7 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { PaycliError } from '../../errors.js';
-import type { Merchant } from '../../engine/types.js';
+import type { Merchant, Payment } from '../../engine/types.js';
 import type { StoredResponse } from '../../core/idempotency.js';
 import type { UnitOfWork } from '../../core/unit-of-work.js';
 import type { ProviderHost } from '../contract.js';
@@ -43,6 +43,20 @@ export function paycliRouter(host: ProviderHost): Router {
 
   router.use(authenticate(service));
 
+  /**
+   * A payment of this merchant's that came through the native API. Another provider's payments (and their
+   * refunds and events) are that provider's to show and change, in its own shape: here they are unknown ids.
+   */
+  const nativePayment = (merchant: Merchant, id: string, param = 'id') => {
+    const p = service.getPayment(merchant, id);
+    if ((p.provider ?? 'paycli') !== 'paycli') throw new PaycliError('resource_missing', `No such payment: ${id}`, { param });
+    return p;
+  };
+  /** Whether a record's payment (if it still exists) is a native one. */
+  const ofNative = (paymentId: string) => {
+    const p = service.reader.get<Payment>('payments', paymentId);
+    return !p || (p.provider ?? 'paycli') === 'paycli';
+  };
   const post = (path: string, handler: PostHandler) => {
     router.post(path, (req, res) => {
       const merchant = merchantOf(res);
@@ -59,27 +73,32 @@ export function paycliRouter(host: ProviderHost): Router {
     res.json(nativePage(service.listPayments(merchantOf(res), parse(listPaymentsQuery, req.query, 'query')), toNativePayment));
   });
   router.get('/payments/:id', (req, res) => {
-    res.json(toNativePayment(service.getPayment(merchantOf(res), req.params.id!)));
+    res.json(toNativePayment(nativePayment(merchantOf(res), req.params.id!)));
   });
   post('/payments/:id/capture', (req, merchant) => {
     const body = parse(captureSchema, req.body ?? {});
+    nativePayment(merchant, String(req.params.id));
     return (uow) => ({ status: 200, body: toNativePayment(uow.capture(merchant, String(req.params.id), body.amount)) });
   });
   post('/payments/:id/cancel', (req, merchant) => {
     const body = parse(cancelSchema, req.body ?? {});
+    nativePayment(merchant, String(req.params.id));
     return (uow) => ({ status: 200, body: toNativePayment(uow.cancel(merchant, String(req.params.id), body.cancellation_reason)) });
   });
 
   // --- refunds ---
   post('/refunds', (req, merchant) => {
     const body = parse(createRefundSchema, req.body);
+    if (!ofNative(body.payment_id)) throw new PaycliError('resource_missing', `No such payment: ${body.payment_id}`, { param: 'payment_id' });
     return (uow) => ({ status: 201, body: toNativeRefund(uow.createRefund(merchant, body.payment_id, toCreateRefundInput(body))) });
   });
   router.get('/refunds', (req, res) => {
     res.json(nativePage(service.listRefunds(merchantOf(res), parse(listQuery, req.query, 'query')), toNativeRefund));
   });
   router.get('/refunds/:id', (req, res) => {
-    res.json(toNativeRefund(service.getRefund(merchantOf(res), req.params.id!)));
+    const refund = service.getRefund(merchantOf(res), req.params.id!);
+    if (!ofNative(refund.payment_id)) throw new PaycliError('resource_missing', `No such refund: ${req.params.id}`, { param: 'id' });
+    res.json(toNativeRefund(refund));
   });
 
   // --- events ---
@@ -87,7 +106,10 @@ export function paycliRouter(host: ProviderHost): Router {
     res.json(nativePage(service.listEvents(merchantOf(res), parse(listQuery, req.query, 'query')), toNativeEvent));
   });
   router.get('/events/:id', (req, res) => {
-    res.json(toNativeEvent(service.getEvent(merchantOf(res), req.params.id!)));
+    const event = service.getEvent(merchantOf(res), req.params.id!);
+    const o = event.data.object;
+    if (!ofNative(o.object === 'payment' ? o.id : o.payment_id)) throw new PaycliError('resource_missing', `No such event: ${req.params.id}`, { param: 'id' });
+    res.json(toNativeEvent(event));
   });
 
   // --- webhook endpoints ---
