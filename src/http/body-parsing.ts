@@ -5,6 +5,7 @@
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { PaycliError } from '../errors.js';
+import { nestsDeeperThan } from '../json-depth.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
@@ -15,18 +16,6 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
  * fingerprint, validation) would overflow the stack on a 1 MiB `[[[[…` and answer 500.
  */
 export const MAX_JSON_DEPTH = 32;
-
-/** Whether `value` nests deeper than `max` arrays/objects (iterative, so it cannot overflow itself). */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];

@@ -13,18 +13,6 @@ export const MAX_SCENARIO_ALIASES = 100;
 /** How deeply arrays and objects may nest in a scenario. */
 export const MAX_SCENARIO_DEPTH = 64;
 
-/** Whether `value` nests deeper than `max` arrays/objects (iterative, so it cannot overflow itself). */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 /** What a limit the parser hit means for the user, or null for any other error. */
 export function describeLimitError(err: unknown): string | null {
   if (err instanceof RangeError) return `nests too deeply to read (over ${MAX_SCENARIO_DEPTH} levels)`;
