@@ -6,6 +6,7 @@
  *
  * In paths and form values, `${name:field}` is a field of an earlier step's answer (`${pi:id}`).
  */
+import type { ProviderTriggers } from '../trigger-contract.js';
 
 export interface StripeFixtureStep {
   /** Names the answer for later steps. */
@@ -162,3 +163,24 @@ export async function runStripeFixture(url: string, key: string, fixture: Stripe
   const events = (await listEventIds(url, key)).filter((e) => !before.has(e.id)).reverse();
   return { fixture: fixture.name, steps, events };
 }
+
+/** Stripe's fixtures on the trigger contract: Stripe's own events, read back from its `/v1/events`. */
+export const stripeTriggers: ProviderTriggers = {
+  title: 'Stripe',
+  options: [],
+  fixtures: STRIPE_FIXTURES,
+  async run(fixture, ctx) {
+    const key = ctx.creds.secret_key;
+    if (typeof key !== 'string') throw new Error('The Stripe provider has no secret key for this merchant.');
+    const result = await runStripeFixture(ctx.url, key, fixture as StripeFixture);
+    const piStep = result.steps.find((s) => s.id?.startsWith('pi_'));
+    return {
+      steps: result.steps.map((s, i) => {
+        const step = (fixture as StripeFixture).steps[i]!;
+        return { name: s.name, request: `${step.method} ${step.path}`, status: s.status, id: s.id };
+      }),
+      payment_ref: piStep?.id ?? null,
+      events: result.events,
+    };
+  },
+};
