@@ -47,7 +47,8 @@ export interface EventView {
   notifications: { id: string; type: string }[];
 }
 
-const NAME = /^[A-Za-z0-9_.*-]{1,100}$/;
+/** A type, or a prefix wildcard (`payment.*`, `REFUND.*`) or `*`, as `eventMatches` reads them. */
+const NAME = /^(\*|[A-Za-z0-9_-]{1,60}(\.[A-Za-z0-9_-]{1,60}){0,5}(\.\*)?)$/;
 
 const eventsQuery = z.strictObject({
   provider: z.string().regex(/^[a-z0-9_-]{1,40}$/, { error: 'must be a provider name such as alipay' }).optional(),
