@@ -113,7 +113,7 @@ type Json = Record<string, unknown>;
 
 export interface StripeTriggerResult {
   fixture: string;
-  steps: { name: string; status: number; id: string | null }[];
+  steps: { name: string; request: string; status: number; id: string | null }[];
   /** The events that followed, oldest first. */
   events: { id: string; type: string }[];
 }
@@ -142,7 +142,8 @@ export async function runStripeFixture(url: string, key: string, fixture: Stripe
   const steps: StripeTriggerResult['steps'] = [];
   for (const step of fixture.steps) {
     const form = new URLSearchParams(Object.entries(step.form ?? {}).map(([k, v]): [string, string] => [k, fill(v, answers)]));
-    const res = await fetch(url + fill(step.path, answers), {
+    const path = fill(step.path, answers);
+    const res = await fetch(url + path, {
       method: step.method,
       redirect: 'manual',
       headers: step.page ? { 'content-type': 'application/x-www-form-urlencoded' } : { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -158,7 +159,7 @@ export async function runStripeFixture(url: string, key: string, fixture: Stripe
       answer = err && typeof err.payment_intent === 'object' && err.payment_intent ? (err.payment_intent as Json) : parsed;
     }
     answers.set(step.name, answer);
-    steps.push({ name: step.name, status: res.status, id: typeof answer.id === 'string' ? answer.id : null });
+    steps.push({ name: step.name, request: `${step.method} ${path}`, status: res.status, id: typeof answer.id === 'string' ? answer.id : null });
   }
   const events = (await listEventIds(url, key)).filter((e) => !before.has(e.id)).reverse();
   return { fixture: fixture.name, steps, events };
@@ -175,10 +176,7 @@ export const stripeTriggers: ProviderTriggers = {
     const result = await runStripeFixture(ctx.url, key, fixture as StripeFixture);
     const piStep = result.steps.find((s) => s.id?.startsWith('pi_'));
     return {
-      steps: result.steps.map((s, i) => {
-        const step = (fixture as StripeFixture).steps[i]!;
-        return { name: s.name, request: `${step.method} ${step.path}`, status: s.status, id: s.id };
-      }),
+      steps: result.steps,
       payment_ref: piStep?.id ?? null,
       events: result.events,
     };
