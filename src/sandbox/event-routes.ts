@@ -17,9 +17,8 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { StoredNotification } from '../core/notifications.js';
-import { paymentIdOf } from '../core/payment-relations.js';
 import type { Merchant, Payment, PaycliEvent } from '../engine/types.js';
-import { eventMatches } from '../engine/events.js';
+import { eventMatches, isRefundEvent, paymentIdOf } from '../engine/events.js';
 import { PaycliError } from '../errors.js';
 import { paginate } from '../core/pagination.js';
 import { parse } from '../http/validation.js';
@@ -76,26 +75,24 @@ export function eventRouter(ctx: ControlContext): Router {
   const view = (e: PaycliEvent, stored: Map<string, StoredNotification[]>): EventView => {
     const paymentId = paymentIdOf(e);
     const payment = store.get<Payment>('payments', paymentId);
-    // A refund event's object is the refund; a payment event's the payment as it was then.
-    const o = e.data.object as unknown as Record<string, unknown>;
-    const isRefund = e.type.startsWith('refund.');
     const sent = stored.get(e.id);
-    const notifications = sent ?? ctx.notificationsOf(e).map((n) => n.notification);
-    const str = (v: unknown) => (typeof v === 'string' ? v : null);
+    const notifications = (sent ?? ctx.notificationsOf(e).map((n) => n.notification)).map((n) => ({ id: n.id, type: n.type }));
+    // A refund event's object is the refund; a payment event's the payment as it was then.
+    const o = e.data.object;
+    const failure = isRefundEvent(e) ? { failure_code: e.data.object.failure_reason, failure_message: null } : { failure_code: e.data.object.failure_code, failure_message: e.data.object.failure_message };
     return {
       id: e.id,
       type: e.type,
       created: e.created,
       provider: payment?.provider ?? 'paycli',
       payment_id: paymentId,
-      refund_id: isRefund ? String(o.id) : null,
-      merchant_order_id: String(o.merchant_order_id ?? payment?.merchant_order_id ?? ''),
-      status: String(o.status ?? ''),
-      amount: Number(o.amount ?? 0),
-      currency: String(o.currency ?? ''),
-      failure_code: isRefund ? str(o.failure_reason) : str(o.failure_code),
-      failure_message: isRefund ? null : str(o.failure_message),
-      notifications: notifications.map((n) => ({ id: n.id, type: n.type })),
+      refund_id: isRefundEvent(e) ? e.data.object.id : null,
+      merchant_order_id: o.merchant_order_id,
+      status: o.status,
+      amount: o.amount,
+      currency: o.currency,
+      ...failure,
+      notifications,
     };
   };
 
