@@ -74,7 +74,7 @@ export async function runProviderFixture(
       creds: served.creds,
       control: client,
       options,
-      now: () => Date.now(),
+      now: () => clock.now(),
       orderId: () => `trigger_${randomBytes(6).toString('hex')}`,
     });
   } catch (err) {

@@ -16,6 +16,7 @@ import { TRIGGER_PROVIDERS } from '../../src/providers/trigger-registry.js';
 import type { WechatpayCredentials } from '../../src/providers/wechatpay/credentials.js';
 import { createWechatpayProvider } from '../../src/providers/wechatpay/index.js';
 import { wechatpayTriggers } from '../../src/providers/wechatpay/trigger-fixtures.js';
+import { FakeClock } from '../../src/clock.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { captureOutput, tempDir, writeRuntimeFile, type Captured } from '../devloop/helpers.js';
 import { startReceiver, waitFor, type Receiver } from '../helpers/sandbox.js';
@@ -170,6 +171,29 @@ describe('trigger with WeChat Pay notification types', () => {
     if (name === 'TRANSACTION.SUCCESS') expect(received[0]!.resource).toMatchObject({ trade_state: 'SUCCESS', amount: { total: 2000 } });
     if (name === 'REFUND.SUCCESS') expect(received[1]!.resource).toMatchObject({ refund_status: 'SUCCESS', amount: { refund: 2000 } });
     if (name === 'REFUND.ABNORMAL') expect(received[0]!.resource).toMatchObject({ refund_status: 'ABNORMAL' });
+  });
+
+  it('on a virtual clock a refund settles only when the clock moves: trigger says so instead of waiting', async () => {
+    const clock = new FakeClock(Date.now());
+    const virtual = await startSandbox({ port: 0, inMemory: true, providers: ['wechatpay'], clock });
+    try {
+      writeRuntimeFile(dir, virtual);
+      const notifyUrl = `${receiver.url.replace(/\/webhooks$/, '')}/wechat/notify`;
+      expect(await runTrigger('REFUND.SUCCESS', { notifyUrl, json: true }, deps())).toBe(0);
+      const result = lastJson();
+      expect(result.timed_out).toBe(true);
+      expect(result.events.map((e: { type: string }) => e.type)).toEqual(['TRANSACTION.SUCCESS']);
+      io.stdout.length = 0;
+      await runTrigger('REFUND.SUCCESS', { notifyUrl }, deps());
+      expect(io.out()).toContain('Still waiting for REFUND.SUCCESS');
+
+      await clock.advance(60_000);
+      io.stdout.length = 0;
+      await runEventsList({ payment: result.payment_ref, type: 'REFUND.*', json: true }, deps());
+      expect(lastJson().data.flatMap((e: { notifications: { type: string }[] }) => e.notifications.map((n) => n.type))).toEqual(['REFUND.SUCCESS']);
+    } finally {
+      await virtual.close();
+    }
   });
 
   it('a Native order needs --notify-url, named in the error', async () => {
