@@ -9,6 +9,8 @@ import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runEventsList, runEventsResend, runEventsShow } from '../../src/commands/events.js';
 import { runTrigger } from '../../src/commands/trigger.js';
+import { Forwarder } from '../../src/listen/forwarder.js';
+import { SandboxClient } from '../../src/sandbox/client.js';
 import { alipayTriggers } from '../../src/providers/alipay/trigger-fixtures.js';
 import type { AlipayCreds } from '../../src/providers/alipay/credentials.js';
 import { loadProviders, PROVIDER_NAMES } from '../../src/providers/registry.js';
@@ -130,6 +132,26 @@ describe('trigger with Alipay notification types', () => {
     for (const f of forms) expect(f.fields).toMatchObject({ out_trade_no: result.payment_ref, app_id: (sandbox.providers.alipay!.credentials as AlipayCreds).app_id, total_amount: '20.00' });
     if (name === 'TRADE_SUCCESS.partial_refund') expect(forms[1]!.fields.refund_fee).toBe('10.00');
     if (name === 'TRADE_CLOSED.full_refund') expect(forms[1]!.fields.refund_fee).toBe('20.00');
+  });
+
+  it('without --notify-url the notification reaches `paycli listen`, re-signed as Alipay signs it', async () => {
+    const forwarder = new Forwarder({
+      client: () => new SandboxClient(sandbox.url, sandbox.merchant.secret_key),
+      forwardTo: `${receiver.url.replace(/\/webhooks$/, '')}/alipay/listen`,
+      events: null,
+      providers: await loadProviders(),
+    });
+    await forwarder.start(() => {});
+    try {
+      expect(await runTrigger('TRADE_SUCCESS', { json: true }, deps())).toBe(0);
+      const result = lastJson();
+      await waitFor(() => alipayForms().length === 1);
+      const [form] = alipayForms();
+      expect(form!.verified).toEqual([true, true]);
+      expect(form!.fields).toMatchObject({ notify_id: result.events[0].id, trade_status: 'TRADE_SUCCESS', out_trade_no: result.payment_ref });
+    } finally {
+      await forwarder.stop();
+    }
   });
 
   it('--amount sets the trade amount; --currency and --card do not apply', async () => {
