@@ -153,16 +153,23 @@ async function runCommand(page: Page, block: Block, command: Command): Promise<v
       expectOutput(where, command.output, sandbox.output(), { ...page.ports, paycli: portOf(runtime.url) });
       return;
     }
-    let cwd = page.dir;
-    let argv = ['bash', '-c', text.replace(/&\s*$/, '')];
-    if (/\bpaycli sandbox start\b/.test(text)) {
-      // Another sandbox, with that command's options, in a directory of its own and on free ports.
-      cwd = mkdtempSync(path.join(work, 'start-'));
-      argv = ['bash', '-c', `${text} --port 0 --stripe-port 0 --alipay-port 0 --wechatpay-port 0`];
-    }
-    const bg = startBackground(argv, cwd, page.env);
-    const ready = await waitUntil(() => bg.output().includes('\n'), bg);
+    const starts = /\bpaycli sandbox start\b/.test(text);
+    // Another sandbox, with that command's options, on free ports: as for a reader, it is the one this
+    // directory's later commands (and 4242) talk to from now on.
+    const argv = ['bash', '-c', starts ? `${text} --port 0 --stripe-port 0 --alipay-port 0 --wechatpay-port 0` : text.replace(/&\s*$/, '')];
+    const runtimeFile = path.join(page.dir, '.paycli', 'sandbox.runtime.json');
+    const bg = startBackground(argv, page.dir, page.env);
+    const started = () => JSON.parse(readFileSync(runtimeFile, 'utf8')).url !== runtime.url;
+    const ready = await waitUntil(() => (starts ? existsSync(runtimeFile) && started() && /listening|"ready"/.test(bg.output()) : bg.output().includes('\n')), bg, 50_000);
     expect(ready, `${where}: ${text} did not start:\n${bg.output()}`).toBe(true);
+    if (starts) {
+      const now = JSON.parse(readFileSync(runtimeFile, 'utf8')) as typeof runtime;
+      const port = (name: string, old: number) => (now.providers?.[name] ? portOf(now.providers[name]!.url) : old);
+      page.ports = { ...page.ports, paycli: portOf(now.url), stripe: port('stripe', page.ports.stripe), alipay: port('alipay', page.ports.alipay), wechatpay: port('wechatpay', page.ports.wechatpay) };
+      page.env = { ...page.env, PSP_WEBHOOK_SECRET: now.webhook_secret, PAYCLI_WEBHOOK_SECRET: now.webhook_secret };
+      await page.app?.close();
+      page.app = await startApp(page.ports.app, Number(baseEnv.PAYCLI_PORT), now.webhook_secret);
+    }
     page.running.push({ command: text, where, bg, output: command.output, server: false });
     return;
   }
