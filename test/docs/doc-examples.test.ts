@@ -228,6 +228,14 @@ async function runSnippet(page: Page, block: Block): Promise<void> {
   }
 }
 
+/** A scenario file shown in the docs is valid: `paycli scenario validate` accepts it. */
+async function validateScenario(page: Page, block: Block): Promise<void> {
+  const file = path.join(page.dir, `example-${block.line}.yaml`);
+  writeFileSync(file, block.code);
+  const run = await runShell(`paycli scenario validate ${path.basename(file)}`, page.dir, page.env);
+  expect(run.code, describeRun(`${block.file}:${block.line}`, 'paycli scenario validate', run)).toBe(0);
+}
+
 for (const file of files) {
   const pageBlocks = blocks.filter((b) => b.file === file && runnable(b));
   if (pageBlocks.length === 0) continue;
@@ -262,6 +270,7 @@ for (const file of files) {
     for (const block of pageBlocks) {
       test(`${block.file}:${block.line} (${block.info || 'transcript'})`, async () => {
         if (block.language === 'shell') for (const command of block.commands) await runCommand(page, block, command);
+        else if (block.language === 'scenario') await validateScenario(page, block);
         else await runSnippet(page, block);
       }, 120_000);
     }

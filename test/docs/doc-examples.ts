@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type Language = 'shell' | 'js' | 'ts';
+export type Language = 'shell' | 'js' | 'ts' | 'scenario';
 
 export interface Command {
   /** 1-based line in the file where the command starts. */
@@ -25,7 +25,7 @@ export interface Block {
   line: number;
   /** What the fence says (`sh`, `js`, …, or '' for none). */
   info: string;
-  /** How it runs, or null when the block is not an example (usage notation, output, a file's contents). */
+  /** How it runs, or null when the block is not an example (usage notation, output, other files). */
   language: Language | null;
   /** Why it is not run, from a `<!-- not run: … -->` comment right before the fence. */
   notRun: string | null;
@@ -59,7 +59,9 @@ export function blocksOf(file: string, text: string): Block[] {
     const marker = before >= 0 ? /<!--\s*not run:\s*([\s\S]*?)\s*-->/.exec(lines[before]!) : null;
     const code = body.join('\n');
     const transcript = body.some((l) => /^\$ /.test(l));
-    const language: Language | null = SHELL.has(info!) || (info === '' && transcript) ? 'shell' : JS.has(info!) ? 'js' : TS.has(info!) ? 'ts' : null;
+    // A YAML block with `version:` and `steps:` at its top level is a scenario file.
+    const scenario = /^ya?ml$/.test(info!) && /^version:/m.test(code) && /^steps:/m.test(code);
+    const language: Language | null = SHELL.has(info!) || (info === '' && transcript) ? 'shell' : JS.has(info!) ? 'js' : TS.has(info!) ? 'ts' : scenario ? 'scenario' : null;
     blocks.push({ file, line: i + 1, info: info!, language, notRun: marker ? marker[1]! : null, code, commands: language === 'shell' ? shellCommands(body, i + 2, transcript) : [] });
     i = end;
   }
