@@ -112,7 +112,7 @@ interface Page {
   app: RunningApp | null;
   env: Record<string, string>;
   ids: Map<string, string>;
-  running: { command: string; where: string; bg: Background; output: string[]; server: boolean }[];
+  running: { command: string; where: string; bg: Background; output: string[] }[];
 }
 
 function describeRun(where: string, command: string, run: Run): string {
@@ -170,7 +170,7 @@ async function runCommand(page: Page, block: Block, command: Command): Promise<v
       await page.app?.close();
       page.app = await startApp(page.ports.app, Number(baseEnv.PAYCLI_PORT), now.webhook_secret);
     }
-    page.running.push({ command: text, where, bg, output: command.output, server: false });
+    page.running.push({ command: text, where, bg, output: command.output });
     return;
   }
   const run = await runShell(text, page.dir, page.env);
@@ -278,7 +278,7 @@ for (const file of files) {
     test('what kept running shows what the docs show, and stops cleanly', async () => {
       for (const r of page.running.splice(0)) {
         const run = await r.bg.stop();
-        if (!r.server) expect(run.code, describeRun(r.where, r.command, run)).toBe(0);
+        expect(run.code, describeRun(r.where, r.command, run)).toBe(0);
         expectOutput(r.where, r.output, run.stdout + run.stderr, page.ports);
       }
     }, 60_000);
