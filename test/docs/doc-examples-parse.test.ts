@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../scenarios/harness.js';
 import { allBlocks, blocksOf, expandNotation } from './doc-examples.js';
-import { outputPattern, rememberIds, shownValues, withIds, withPorts } from './example-runner.js';
+import { outputPattern, rememberIds, shownValues, withIds, withKeys, withPorts } from './example-runner.js';
 
 const ports = { paycli: 1, stripe: 2, alipay: 3, wechatpay: 4, app: 5 };
 
@@ -42,11 +42,12 @@ describe('reading examples', () => {
     expect(expandNotation("curl -d '{\"a\": [1]}' | jq .a")).toBe("curl -d '{\"a\": [1]}' | jq .a");
   });
 
-  it('substitutes ports standing alone and ids printed before', () => {
+  it('substitutes ports standing alone, ids printed before and keys', () => {
     expect(withPorts('http://127.0.0.1:4242 -f 3000 card 4242424242424242 port: 12111, :4243/ 4244', ports)).toBe('http://127.0.0.1:1 -f 5 card 4242424242424242 port: 2, :3/ 4');
     const ids = new Map<string, string>();
     rememberIds('{"id":"re_AAAAAAAAAAAA","payment_id":"pay_BBBBBBBBBBBB"} pay_CCCCCCCCCCCC', ids);
     expect(withIds('refund pay_… then evt_… and re_9jo6GJh2yKUiQNby35RZfIiN', ids)).toBe('refund pay_BBBBBBBBBBBB then evt_… and re_AAAAAAAAAAAA');
+    expect(withKeys('--api-key sk_test_… --webhook-secret whsec_… pm_card_visa', { secret_key: 'sk_test_K', webhook_secret: 'whsec_W' })).toBe('--api-key sk_test_K --webhook-secret whsec_W pm_card_visa');
   });
 
   it('matches shown output with wildcards for what changes between runs', () => {

@@ -27,6 +27,7 @@ import {
   startBackground,
   waitUntil,
   withIds,
+  withKeys,
   withPorts,
   writeShims,
   type Background,
@@ -42,7 +43,7 @@ const bin = path.join(ROOT, 'bin', 'paycli.js');
 let work = '';
 let baseEnv: Record<string, string> = {};
 let sandbox: Background;
-let runtime: { url: string; secret_key: string; webhook_secret: string; providers: Record<string, { url: string; secret_key?: string; app_id?: string }> };
+let runtime: { url: string; secret_key: string; publishable_key?: string; webhook_secret: string; providers: Record<string, { url: string; secret_key?: string; app_id?: string }> };
 
 const portOf = (url: string) => Number(new URL(url).port);
 
@@ -112,6 +113,8 @@ interface Page {
   app: RunningApp | null;
   env: Record<string, string>;
   ids: Map<string, string>;
+  /** The keys of the sandbox the page's commands talk to. */
+  keys: { secret_key: string; publishable_key?: string; webhook_secret: string };
   running: { command: string; where: string; bg: Background; output: string[] }[];
 }
 
@@ -146,7 +149,7 @@ function expectArrow(where: string, arrow: string, run: Run): void {
 
 async function runCommand(page: Page, block: Block, command: Command): Promise<void> {
   const where = `${block.file}:${command.line}`;
-  const text = withIds(withPorts(command.text, page.ports), page.ids);
+  const text = withKeys(withIds(withPorts(command.text, page.ports), page.ids), page.keys);
   if (keepsRunning(text)) {
     if (/^(npx )?paycli sandbox start$/.test(text)) {
       // The sandbox this test started is that command, run in this directory's stead.
@@ -167,6 +170,7 @@ async function runCommand(page: Page, block: Block, command: Command): Promise<v
       const port = (name: string, old: number) => (now.providers?.[name] ? portOf(now.providers[name]!.url) : old);
       page.ports = { ...page.ports, paycli: portOf(now.url), stripe: port('stripe', page.ports.stripe), alipay: port('alipay', page.ports.alipay), wechatpay: port('wechatpay', page.ports.wechatpay) };
       page.env = { ...page.env, PSP_WEBHOOK_SECRET: now.webhook_secret, PAYCLI_WEBHOOK_SECRET: now.webhook_secret };
+      page.keys = now;
       await page.app?.close();
       page.app = await startApp(page.ports.app, Number(baseEnv.PAYCLI_PORT), now.webhook_secret);
     }
@@ -240,7 +244,7 @@ for (const file of files) {
   const pageBlocks = blocks.filter((b) => b.file === file && runnable(b));
   if (pageBlocks.length === 0) continue;
   describe(file, () => {
-    const page: Page = { dir: '', ports: { paycli: 0, stripe: 0, alipay: 0, wechatpay: 0, app: 0 }, app: null, env: {}, ids: new Map(), running: [] };
+    const page: Page = { dir: '', ports: { paycli: 0, stripe: 0, alipay: 0, wechatpay: 0, app: 0 }, app: null, env: {}, ids: new Map(), keys: { secret_key: '', webhook_secret: '' }, running: [] };
 
     beforeAll(async () => {
       // A page starts from an empty sandbox (same keys) and a directory where `sandbox start` ran.
@@ -260,6 +264,7 @@ for (const file of files) {
       };
       // Your app's address, for scenario files that name none (PAYCLI_APP_URL overrides setup.app.base_url).
       page.env = { ...baseEnv, PAYCLI_APP_URL: page.app.url };
+      page.keys = runtime;
     });
 
     afterAll(async () => {

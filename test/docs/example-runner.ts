@@ -31,6 +31,14 @@ export function withIds(text: string, ids: Map<string, string>): string {
   return text.replace(ID, (whole, prefix: string) => ids.get(prefix) ?? whole);
 }
 
+/** Keys written `sk_test_…`, `pk_test_…`, `whsec_…` are the sandbox's (its native provider's). */
+export function withKeys(text: string, keys: { secret_key: string; publishable_key?: string; webhook_secret: string }): string {
+  return text
+    .replace(/\bsk_test_…/g, keys.secret_key)
+    .replace(/\bpk_test_…/g, keys.publishable_key ?? 'pk_test_…')
+    .replace(/\bwhsec_…/g, keys.webhook_secret);
+}
+
 /** Remembers the first id of each kind in an example's output. */
 export function rememberIds(output: string, ids: Map<string, string>): void {
   const seen = new Set<string>();
