@@ -211,7 +211,7 @@ async function runSnippet(page: Page, block: Block): Promise<void> {
     return;
   }
   const bg = startBackground([process.execPath, file], page.dir, page.env);
-  const timer = setTimeout(() => void bg.stop(), 30_000);
+  const timer = setTimeout(() => void bg.stop(), 60_000);
   const run = await bg.exited;
   clearTimeout(timer);
   const report = describeRun(where, `node ${path.basename(file)}`, run);
@@ -277,7 +277,7 @@ for (const file of files) {
         if (block.language === 'shell') for (const command of block.commands) await runCommand(page, block, command);
         else if (block.language === 'scenario') await validateScenario(page, block);
         else await runSnippet(page, block);
-      }, 120_000);
+      }, 240_000);
     }
 
     test('what kept running shows what the docs show, and stops cleanly', async () => {

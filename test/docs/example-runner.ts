@@ -124,7 +124,7 @@ function collect(child: ChildProcess, withEnv: boolean): Promise<Run> {
 }
 
 /** Runs one shell command to its end (or `timeoutMs`), returning what it printed and the environment after. */
-export async function runShell(command: string, cwd: string, env: Record<string, string>, timeoutMs = 30_000): Promise<Run> {
+export async function runShell(command: string, cwd: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
   const child = spawn('bash', ['-c', `${command}\n__status=$?; env -0 >&3; exit $__status`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
@@ -163,7 +163,7 @@ export function startBackground(argv: string[], cwd: string, env: Record<string,
 }
 
 /** Waits until `check` holds, or the process ends, or `timeoutMs` passes (real I/O only). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, bg: Background | null, timeoutMs = 20_000): Promise<boolean> {
+export async function waitUntil(check: () => boolean | Promise<boolean>, bg: Background | null, timeoutMs = 40_000): Promise<boolean> {
   let ended = false;
   void bg?.exited.then(() => (ended = true));
   const start = Date.now();
