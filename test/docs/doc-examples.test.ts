@@ -84,7 +84,7 @@ beforeAll(async () => {
   mkdirSync(home);
   sandbox = startBackground([process.execPath, bin, 'sandbox', 'start', '--port', '0', '--stripe-port', '0', '--alipay-port', '0', '--wechatpay-port', '0'], home, { ...env, NO_COLOR: '1' });
   const runtimeFile = path.join(home, '.paycli', 'sandbox.runtime.json');
-  expect(await waitUntil(() => existsSync(runtimeFile) && /listening/.test(sandbox.output()), sandbox, 50_000), sandbox.output()).toBe(true);
+  expect(await waitUntil(() => existsSync(runtimeFile) && /listening/.test(sandbox.output()), sandbox, 100_000), sandbox.output()).toBe(true);
   runtime = JSON.parse(readFileSync(runtimeFile, 'utf8'));
   // The keys a reader copies from the banner into their environment.
   baseEnv = {
@@ -99,7 +99,7 @@ beforeAll(async () => {
     PAYCLI_PORT: String(scenarioPort),
     PAYCLI_WEBHOOK_SECRET: runtime.webhook_secret,
   };
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   if (sandbox) expect((await sandbox.stop()).code).toBe(0);
