@@ -47,13 +47,6 @@ function bump(amount: string): string {
 /** The trade changes Alipay notifies (TRADE_SUCCESS, TRADE_CLOSED and refunds are on by default). */
 export type TradeChange = 'paid' | 'closed' | 'refunded';
 
-/**
- * The notification types Alipay sends here (a notification's type is the trade_status it reports): a
- * payment and a partial refund notify TRADE_SUCCESS, a close, a failure and a full refund TRADE_CLOSED.
- * TRADE_FINISHED (no more refunds possible) is never reached in the sandbox.
- */
-export const NOTIFIED_TRADE_STATUSES: readonly string[] = ['TRADE_SUCCESS', 'TRADE_CLOSED'];
-
 /** The domain event behind each notified trade change; other events send nothing. */
 export const TRADE_CHANGE_OF_EVENT: Readonly<Record<string, TradeChange>> = {
   'payment.succeeded': 'paid',

@@ -24,7 +24,7 @@ import { HttpUnreachable, type HttpResult } from '../../scenarios/http.js';
 import { v3StatusOf } from './codes.js';
 import type { AlipayCreds } from './credentials.js';
 import { chinaTime, yuan } from './format.js';
-import { NOTIFIED_TRADE_STATUSES } from './notify.js';
+import { ALIPAY_NOTIFICATION_TYPES } from './notification-types.js';
 import { rsaSign, v2RequestSignContents } from './signing.js';
 
 /** Gateway codes of an accepted call (10003: a bar-code payment waiting for the buyer's password). */
@@ -129,7 +129,7 @@ function outTradeNo(ref: string): Record<string, string> {
 
 export const alipayScenarioDriver: ScenarioDriver = {
   provider: 'alipay',
-  notificationTypes: NOTIFIED_TRADE_STATUSES,
+  notificationTypes: ALIPAY_NOTIFICATION_TYPES,
 
   async createPayment(ctx, input) {
     checkPaymentInput(input);
