@@ -13,12 +13,15 @@
  * - cancel: `alipay.trade.close`, which closes a trade still waiting for the buyer and refuses a paid one,
  *   as a cancel does elsewhere. (`alipay.trade.cancel`, 撤销, would silently refund a paid trade.)
  * - refund: `alipay.trade.refund` with `out_request_no` = the step's refund number; its handle.
+ * Merchant numbers longer than Alipay's 64 characters (defaults made from long scenario names) are
+ * shortened the same way every run (see alipayNo).
  * - reads: `alipay.trade.query` and `alipay.trade.fastpay.refund.query`, unwrapped from `<method>_response`.
  *
  * A v2 failure comes back as HTTP 200 with `code`/`sub_code` in the body; the driver reports it with the
  * status Alipay's v3 API gives that failure (e.g. 400), so a failed step reads as failed, and `errorCode`
  * is the `sub_code`.
  */
+import { createHash } from 'node:crypto';
 import { DriverRefusal, type DriverCall, type DriverContext, type DriverPaymentInput, type ScenarioDriver } from '../../scenarios/psp-driver.js';
 import { HttpUnreachable, type HttpResult } from '../../scenarios/http.js';
 import { v3StatusOf } from './codes.js';
@@ -93,6 +96,20 @@ export async function gatewayCall(ctx: DriverContext, method: string, biz: Recor
   return { request: method, status, json: content, text };
 }
 
+/** Alipay's limit for out_trade_no and out_request_no. */
+const MAX_NO_LENGTH = 64;
+
+/**
+ * A merchant number Alipay accepts: as given when it fits in 64 characters, else (a runner default made
+ * from a long scenario name) its start and a hash of the whole, the same every run. It is the handle the
+ * driver returns, so later steps and reads use it.
+ */
+export function alipayNo(value: string): string {
+  if (value.length <= MAX_NO_LENGTH) return value;
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, 16);
+  return `${value.slice(0, MAX_NO_LENGTH - hash.length - 1)}-${hash}`;
+}
+
 function refuse(message: string): never {
   throw new DriverRefusal(message);
 }
@@ -100,7 +117,7 @@ function refuse(message: string): never {
 /** `biz_content` of a new trade from the scenario's neutral payment. */
 function newTradeBiz(input: DriverPaymentInput): Record<string, unknown> {
   const biz: Record<string, unknown> = {
-    out_trade_no: input.merchant_order_id,
+    out_trade_no: alipayNo(input.merchant_order_id),
     total_amount: yuan(input.amount),
     subject: input.description ?? `Order ${input.merchant_order_id}`,
   };
@@ -136,7 +153,7 @@ export const alipayScenarioDriver: ScenarioDriver = {
     const biz = newTradeBiz(input);
     const method = typeof biz.auth_code === 'string' ? 'alipay.trade.pay' : 'alipay.trade.precreate';
     const call = await gatewayCall(ctx, method, biz, input.notify_url ? { notify_url: input.notify_url } : {});
-    return { call, ref: call.status === 200 ? input.merchant_order_id : null };
+    return { call, ref: call.status === 200 ? (biz.out_trade_no as string) : null };
   },
 
   async capture() {
@@ -151,10 +168,11 @@ export const alipayScenarioDriver: ScenarioDriver = {
     if (input.amount === undefined) {
       refuse('Alipay refunds name their amount (refund_amount): give `refund.amount` in fen.');
     }
-    const biz: Record<string, unknown> = { ...outTradeNo(paymentRef), refund_amount: yuan(input.amount), out_request_no: input.refundNo };
+    const outRequestNo = alipayNo(input.refundNo);
+    const biz: Record<string, unknown> = { ...outTradeNo(paymentRef), refund_amount: yuan(input.amount), out_request_no: outRequestNo };
     if (input.reason) biz.refund_reason = input.reason;
     const call = await gatewayCall(ctx, 'alipay.trade.refund', biz);
-    return { call, ref: call.status === 200 ? input.refundNo : null };
+    return { call, ref: call.status === 200 ? outRequestNo : null };
   },
 
   readPayment: (ctx, ref) => gatewayCall(ctx, 'alipay.trade.query', outTradeNo(ref)),

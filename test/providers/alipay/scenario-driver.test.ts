@@ -151,6 +151,18 @@ describe('a sandbox holding the fixed credentials', () => {
     await expect(driver.refund(ctx, ref!, { refundNo: `${ref}-r4` })).rejects.toThrow(/refund_amount/);
   });
 
+  it("shortens numbers longer than Alipay's 64 characters the same way every time, and uses them as the handles", async () => {
+    const long = `a-scenario-with-a-very-long-name-that-the-runner-uses-for-default-numbers-${++seq}`;
+    const { call, ref } = await driver.createPayment(ctx, wallet({ merchant_order_id: long }));
+    expect([call.status, ref!.length, ref!.startsWith(long.slice(0, 40))]).toEqual([200, 64, true]);
+    await buyer(ref!, 'complete');
+    const refund = await driver.refund(ctx, ref!, { amount: 100, refundNo: `${long}-refund` });
+    expect([refund.call.status, refund.ref!.length]).toEqual([200, 64]);
+    expect((await driver.readRefund(ctx, ref!, refund.ref!)).json).toMatchObject({ refund_status: 'REFUND_SUCCESS', out_request_no: refund.ref });
+    const again = await driver.refund(ctx, ref!, { amount: 100, refundNo: `${long}-refund` });
+    expect([again.ref, (again.call.json as { fund_change: string }).fund_change]).toEqual([refund.ref, 'N']);
+  });
+
   it('cancels with alipay.trade.close: a scanned unpaid trade closes; a paid one is refused', async () => {
     const { call, ref } = await driver.createPayment(ctx, wallet());
     // The buyer scans (the QR code's URL), which makes the trade one Alipay knows.
