@@ -6,6 +6,7 @@
  */
 import { EVENT_TYPES } from '../engine/types.js';
 import { STRIPE_EVENT_TYPES } from '../providers/stripe/stripe-events.js';
+import { ALIPAY_NOTIFICATION_TYPES, ALIPAY_STALE_PROBE } from '../providers/alipay/notification-types.js';
 import { PaycliError } from '../errors.js';
 import type { ScenarioDriver } from './psp-driver.js';
 
@@ -20,7 +21,11 @@ export interface DriverEntry {
 const DRIVERS: Readonly<Record<string, DriverEntry>> = {
   paycli: { notificationTypes: EVENT_TYPES, load: async () => (await import('../providers/paycli/scenario-driver.js')).paycliScenarioDriver },
   stripe: { notificationTypes: STRIPE_EVENT_TYPES, load: async () => (await import('../providers/stripe/scenario-driver.js')).stripeScenarioDriver },
-  // alipay: the line for src/providers/alipay/scenario-driver.ts goes here.
+  alipay: {
+    notificationTypes: ALIPAY_NOTIFICATION_TYPES,
+    unsupportedProbes: { stale: ALIPAY_STALE_PROBE },
+    load: async () => (await import('../providers/alipay/scenario-driver.js')).alipayScenarioDriver,
+  },
   // wechatpay: the line for src/providers/wechatpay/scenario-driver.ts goes here.
 };
 

@@ -83,9 +83,13 @@ export interface MintOptions {
   randomBytes: (n: number) => Buffer;
   /** Unix seconds: certificates are valid from one day before this. */
   nowSec: number;
-  /** How long certificates stay valid (default 10 years; the fixed scenario credentials use 20). */
-  validYears?: number;
 }
+
+/**
+ * Certificates are valid for 20 years: longer than any sandbox lives, and long enough for the fixed
+ * scenario credentials committed in builtin/credentials/alipay.json.
+ */
+const CERT_VALID_YEARS = 20;
 
 /** ASCII names with C/O/OU/CN only: alipay-sdk's X.509 parser maps other attributes to an empty short name. */
 const ROOT_SUBJECT = [
@@ -110,13 +114,12 @@ function issue(args: {
   serial: string;
   ca: boolean;
   nowSec: number;
-  validYears: number;
 }): string {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(args.subjectKeyPem);
   cert.serialNumber = args.serial;
   cert.validity.notBefore = new Date((args.nowSec - 86_400) * 1000);
-  cert.validity.notAfter = new Date((args.nowSec + args.validYears * 365 * 86_400) * 1000);
+  cert.validity.notAfter = new Date((args.nowSec + CERT_VALID_YEARS * 365 * 86_400) * 1000);
   cert.setSubject(args.subject);
   cert.setIssuer(args.issuer);
   cert.setExtensions(
@@ -135,7 +138,6 @@ function digits(randomBytes: MintOptions['randomBytes'], n: number): string {
 /** Mints a merchant's Alipay material: three RSA key pairs generated in parallel, then three certificates. */
 export async function mintAlipayCreds(opts: MintOptions): Promise<AlipayCreds> {
   const [app, alipay, root] = await Promise.all([rsaKeyPair(), rsaKeyPair(), rsaKeyPair()]);
-  const validYears = opts.validYears ?? 10;
   const appId = `2021${digits(opts.randomBytes, 12)}`;
   const sellerId = `2088${digits(opts.randomBytes, 12)}`;
   const rootCert = issue({
@@ -146,7 +148,6 @@ export async function mintAlipayCreds(opts: MintOptions): Promise<AlipayCreds> {
     serial: serialHex(opts.randomBytes),
     ca: true,
     nowSec: opts.nowSec,
-    validYears,
   });
   const leaf = (keyPem: string, cn: string) =>
     issue({
@@ -162,7 +163,6 @@ export async function mintAlipayCreds(opts: MintOptions): Promise<AlipayCreds> {
       serial: serialHex(opts.randomBytes),
       ca: false,
       nowSec: opts.nowSec,
-      validYears,
     });
   const appCert = leaf(app.publicKey, appId);
   const alipayCert = leaf(alipay.publicKey, 'Alipay Sandbox Public Key RSA2');

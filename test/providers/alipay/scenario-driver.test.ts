@@ -37,7 +37,7 @@ async function sandboxWithFixedCreds(): Promise<Sandbox> {
 
 describe('the fixed Alipay scenario credentials', () => {
   it('are a consistent set: the PKCS#1 and PKCS#8 keys are one key, certificates carry the public keys and SNs, valid until 2045', () => {
-    expect(fixed._comment).toMatch(/test-only/);
+    expect(fixed._comment).toMatch(/Public test credentials/);
     expect(fixed.app_id).toMatch(/^2021\d{12}$/);
     expect(certPublicKey(fixed.app_cert)).toBe(fixed.app_public_key);
     expect(certPublicKey(fixed.alipay_cert)).toBe(fixed.alipay_public_key);
