@@ -31,6 +31,7 @@ describe('the Alipay scenario sets', () => {
     const library = loadScenarios([builtinSetPath('alipay')], ROOT);
     const conformance = loadScenarios([builtinSetPath('alipay-conformance')], ROOT);
     expect(library.map((l) => l.scenario.name).filter((n) => n.startsWith('alipay: ')).length).toBeGreaterThanOrEqual(7);
+    expect(library.length).toBe(library.filter((l) => l.scenario.name.startsWith('alipay: ')).length + conformance.length);
     expect(conformance.map((l) => l.scenario.name)).toEqual(expect.arrayContaining([expect.stringMatching(/tampered/), expect.stringMatching(/duplicates/), expect.stringMatching(/dropped/)]));
     for (const l of [...library, ...conformance]) expect(l.scenario.setup?.provider, l.displayFile).toBe('alipay');
   });
