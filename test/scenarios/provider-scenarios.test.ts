@@ -115,8 +115,7 @@ describe('paycli scenario run with Stripe scenarios', () => {
     const pretty = await run(['scenarios/stripe/card-paid.yaml', 'scenarios/stripe/conformance/2-tampered-signature.yaml'], { port: '0', stripePort: String(port), appUrl: app.url, seed: 's1' });
     expect(pretty.code, pretty.stdout).toBe(0);
     expect(pretty.stdout).toContain(`  stripe   ${url} (Stripe scenarios: point the app's SDK here, with these settings)`);
-    expect(pretty.stdout).toContain(`    secret_key     ${String(creds.secret_key)}`);
-    expect(pretty.stdout).toContain(`    webhook_secret ${String(creds.webhook_secret)}`);
+    expect(pretty.stdout).toContain(`    secret_key      ${String(creds.secret_key)}\n    publishable_key ${String(creds.publishable_key)}\n    webhook_secret  ${String(creds.webhook_secret)}\n`);
     expect(pretty.stdout).toMatch(/2 scenarios: 2 passed/);
 
     const json = await run(['scenarios/stripe/card-paid.yaml'], { port: '0', stripePort: String(port), appUrl: app.url, reporter: 'json', seed: 's2' });
