@@ -13,9 +13,10 @@
  * - cancel: `alipay.trade.close`, which closes a trade still waiting for the buyer and refuses a paid one,
  *   as a cancel does elsewhere. (`alipay.trade.cancel`, 撤销, would silently refund a paid trade.)
  * - refund: `alipay.trade.refund` with `out_request_no` = the step's refund number; its handle.
- * Merchant numbers longer than Alipay's 64 characters (defaults made from long scenario names) are
- * shortened the same way every run (see alipayNo).
  * - reads: `alipay.trade.query` and `alipay.trade.fastpay.refund.query`, unwrapped from `<method>_response`.
+ *
+ * Merchant numbers longer than Alipay's 64 characters (runner defaults made from long scenario names) are
+ * shortened the same way every run (see alipayNo).
  *
  * A v2 failure comes back as HTTP 200 with `code`/`sub_code` in the body; the driver reports it with the
  * status Alipay's v3 API gives that failure (e.g. 400), so a failed step reads as failed, and `errorCode`
@@ -23,7 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DriverRefusal, type DriverCall, type DriverContext, type DriverPaymentInput, type ScenarioDriver } from '../../scenarios/psp-driver.js';
-import { HttpUnreachable, type HttpResult } from '../../scenarios/http.js';
+import { httpJson, type HttpResult } from '../../scenarios/http.js';
 import { v3StatusOf } from './codes.js';
 import type { AlipayCreds } from './credentials.js';
 import { chinaTime, yuan } from './format.js';
@@ -66,34 +67,16 @@ export function signedGatewayParams(
 
 /** One gateway call: `json` is the `<method>_response` object; a business failure gets its v3 status. */
 export async function gatewayCall(ctx: DriverContext, method: string, biz: Record<string, unknown>, extra: Record<string, string> = {}): Promise<DriverCall> {
-  const params = signedGatewayParams(ctx, method, biz, extra);
-  const url = `${ctx.url}/gateway.do`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json', ...ctx.runnerHeaders },
-      body: new URLSearchParams(params).toString(),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    throw new HttpUnreachable(url, e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.message));
-  }
-  const text = await res.text();
-  let content: Record<string, unknown> | null = null;
-  try {
-    const parsed = JSON.parse(text) as Record<string, unknown>;
-    const inner = parsed[`${method.replaceAll('.', '_')}_response`] ?? parsed.error_response;
-    if (inner && typeof inner === 'object' && !Array.isArray(inner)) content = inner as Record<string, unknown>;
-  } catch {
-    content = null;
-  }
+  const form = new URLSearchParams(signedGatewayParams(ctx, method, biz, extra)).toString();
+  const res = await httpJson('POST', `${ctx.url}/gateway.do`, { form, headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', ...ctx.runnerHeaders } });
+  const envelope = res.json as Record<string, unknown> | null;
+  const inner = envelope?.[`${method.replaceAll('.', '_')}_response`] ?? envelope?.error_response;
+  const content = inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : null;
   let status = res.status;
   if (status === 200 && content && typeof content.code === 'string' && !SUCCESS_CODES.has(content.code)) {
     status = v3StatusOf(typeof content.sub_code === 'string' ? content.sub_code : '', content.code);
   }
-  return { request: method, status, json: content, text };
+  return { request: method, status, json: content, text: res.text };
 }
 
 /** Alipay's limit for out_trade_no and out_request_no. */
