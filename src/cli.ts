@@ -31,7 +31,7 @@ function lazy(load: () => Promise<Runner>): (...args: any[]) => Promise<void> {
   };
 }
 
-/** `sandbox start`'s `--<name>-port` flag of each provider but the native one (whose port is --port). */
+/** The `--<name>-port` flag of each provider but the native one (whose port is --port), for `sandbox start` and `scenario run`. */
 function providerPortOptions(cmd: Command, names: readonly string[]): Command {
   for (const name of names) {
     if (name !== 'paycli') cmd.option(`--${name}-port <port>`, `port of the ${name} provider; 0 picks a free one (env ${portEnvVar(name)}; default: its usual port)`);
@@ -306,7 +306,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
 
   // --- scenario ---
   const scenario = program.command('scenario').description('replay scenario files against your app on a virtual clock (for CI)');
-  scenario
+  const scenarioRunCmd = scenario
     .command('run')
     .description('run scenarios against your app and an in-process sandbox; exit 0 all passed, 1 any failed, 2 invalid input')
     .argument('[paths...]', 'scenario files, directories or quoted globs ("scenarios/**/*.yaml")')
@@ -322,8 +322,9 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: a fixed test secret, printed)')
     .option('--sandbox-url <url>', 'use this running sandbox (on a virtual clock) instead of starting one')
     .option('--notify-url <url|port>', "your notification endpoint, whatever its path (default: the app URL + each scenario's notify path, /webhooks)")
-    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)')
-    .action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
+    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)');
+  // Provider scenarios (setup.provider: stripe, …): the app's SDK talks to a fixed front on the provider's port.
+  providerPortOptions(scenarioRunCmd, providerNames).action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
   jsonOption(
     scenario
       .command('validate')
