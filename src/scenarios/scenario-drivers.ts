@@ -6,6 +6,7 @@
  */
 import { EVENT_TYPES } from '../engine/types.js';
 import { STRIPE_EVENT_TYPES } from '../providers/stripe/stripe-events.js';
+import { WECHATPAY_NOTIFICATION_TYPES } from '../providers/wechatpay/notification-types.js';
 import { PaycliError } from '../errors.js';
 import type { ScenarioDriver } from './psp-driver.js';
 
@@ -21,7 +22,7 @@ const DRIVERS: Readonly<Record<string, DriverEntry>> = {
   paycli: { notificationTypes: EVENT_TYPES, load: async () => (await import('../providers/paycli/scenario-driver.js')).paycliScenarioDriver },
   stripe: { notificationTypes: STRIPE_EVENT_TYPES, load: async () => (await import('../providers/stripe/scenario-driver.js')).stripeScenarioDriver },
   // alipay: the line for src/providers/alipay/scenario-driver.ts goes here.
-  // wechatpay: the line for src/providers/wechatpay/scenario-driver.ts goes here.
+  wechatpay: { notificationTypes: WECHATPAY_NOTIFICATION_TYPES, load: async () => (await import('../providers/wechatpay/scenario-driver.js')).wechatpayScenarioDriver },
 };
 
 /** The native provider: what a scenario without `setup.provider` runs against. */

@@ -7,14 +7,27 @@
  * WeChat Pay orders are paid by the payer inside WeChat (a Native QR code here); there are no cards and
  * no separate capture in v3 basic payments, so those steps are refused with a DriverRefusal that says so.
  */
+import { createHash } from 'node:crypto';
 import type { DriverCall, DriverContext, DriverPaymentInput, ScenarioDriver } from '../../scenarios/psp-driver.js';
 import { DriverRefusal } from '../../scenarios/psp-driver.js';
 import type { HttpResult } from '../../scenarios/http.js';
 import type { WechatpayCredentials } from './credentials.js';
+import { WECHATPAY_NOTIFICATION_TYPES } from './notification-types.js';
 import { AUTH_SCHEME, newNonce, rsaSign } from './signing.js';
 
-/** What WeChat Pay's notifications are named (the `event_type` a delivery records). */
-export const WECHATPAY_NOTIFICATION_TYPES = ['TRANSACTION.SUCCESS', 'REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'] as const;
+
+/** out_refund_no (商户退款单号): 1-64 of these characters. */
+const OUT_REFUND_NO = /^[0-9A-Za-z_\-*|@]{1,64}$/;
+
+/**
+ * The runner's refund number as a valid out_refund_no: kept when it is one, else its other characters
+ * replaced and, when too long, shortened with a hash of the whole so that two numbers stay two.
+ */
+export function outRefundNo(refundNo: string): string {
+  if (OUT_REFUND_NO.test(refundNo)) return refundNo;
+  const cleaned = refundNo.replace(/[^0-9A-Za-z_\-*|@]/g, '-') || 'refund';
+  return cleaned.length <= 64 ? cleaned : `${cleaned.slice(0, 55)}-${createHash('sha256').update(refundNo).digest('hex').slice(0, 8)}`;
+}
 
 /** WeChat Pay's `attach` holds at most 128 characters. */
 const ATTACH_MAX = 128;
@@ -62,13 +75,18 @@ async function call(ctx: DriverContext, method: 'GET' | 'POST', target: string, 
 const enc = encodeURIComponent;
 const ok = (c: HttpResult) => c.status >= 200 && c.status < 300;
 
-function orderBody(creds: WechatpayCredentials, input: DriverPaymentInput): Record<string, unknown> {
+/** Refuses a card or another wallet: a WeChat Pay order is paid inside WeChat. */
+function checkMethod(input: Pick<DriverPaymentInput, 'card' | 'wallet'>): void {
   if (input.card) {
     throw new DriverRefusal('WeChat Pay takes no cards: the payer pays inside WeChat. Use wallet: wechat_pay (a Native order with a QR code), then buyer: complete.');
   }
   if (input.wallet !== undefined && input.wallet !== 'wechat_pay') {
     throw new DriverRefusal(`a WeChat Pay order is paid with WeChat Pay, not ${input.wallet}: use wallet: wechat_pay`);
   }
+}
+
+function orderBody(creds: WechatpayCredentials, input: DriverPaymentInput): Record<string, unknown> {
+  checkMethod(input);
   if (input.capture_method === 'manual') {
     throw new DriverRefusal('WeChat Pay v3 basic payments have no separate capture: an order is paid in full when the payer pays. Leave capture_method out.');
   }
@@ -122,15 +140,16 @@ export const wechatpayScenarioDriver: ScenarioDriver = {
     const order = await readPayment(ctx, paymentRef);
     const total = (order.json as { amount?: { total?: unknown } } | null)?.amount?.total;
     if (!ok(order) || typeof total !== 'number') return { call: order, ref: null };
+    const refundNo = outRefundNo(input.refundNo);
     const body = {
       out_trade_no: paymentRef,
-      out_refund_no: input.refundNo,
+      out_refund_no: refundNo,
       ...(input.reason ? { reason: input.reason } : {}),
       // Without an amount, the whole order: WeChat Pay has no "refund the rest".
       amount: { refund: input.amount ?? total, total, currency: 'CNY' },
     };
     const c = await call(ctx, 'POST', '/v3/refund/domestic/refunds', body);
-    return { call: c, ref: ok(c) ? input.refundNo : null };
+    return { call: c, ref: ok(c) ? refundNo : null };
   },
 
   readPayment,
@@ -143,6 +162,12 @@ export const wechatpayScenarioDriver: ScenarioDriver = {
     if (ok(c)) return null;
     const code = (c.json as { code?: unknown } | null)?.code;
     return typeof code === 'string' ? code : null;
+  },
+
+  appPaymentMethod(input) {
+    checkMethod(input);
+    // What the app's checkout route is told: the payer will pay in WeChat (the app places a Native order).
+    return input.payment_method ?? { type: 'wallet', wallet: 'wechat_pay' };
   },
 
   refFromAppAnswer(json) {

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_HEADER } from '../../../src/faults/fault-middleware.js';
-import { wechatpayScenarioDriver as driver, WECHATPAY_NOTIFICATION_TYPES } from '../../../src/providers/wechatpay/scenario-driver.js';
+import { WECHATPAY_NOTIFICATION_TYPES } from '../../../src/providers/wechatpay/notification-types.js';
+import { outRefundNo, wechatpayScenarioDriver as driver } from '../../../src/providers/wechatpay/scenario-driver.js';
 import { DriverRefusal, type DriverContext, type DriverPaymentInput } from '../../../src/scenarios/psp-driver.js';
 import type { Delivery } from '../../../src/webhooks/delivery.js';
 import { startHarness, type Harness } from './harness.js';
@@ -88,6 +89,21 @@ describe('the WeChat Pay scenario driver', () => {
     expect(rest.call.json).toMatchObject({ amount: { refund: 7000 } });
   });
 
+  it('makes the runner\'s refund number a valid out_refund_no (1-64 of WeChat\'s characters), distinct for distinct numbers', async () => {
+    expect(outRefundNo('wechatpay-partial-then-full-refund-2')).toBe('wechatpay-partial-then-full-refund-2');
+    const long = `${'wechatpay-conformance-notifications-verified-decrypted-and-acknowledged-within-5-s'}-2`;
+    expect(outRefundNo(long)).toMatch(/^[0-9A-Za-z_\-*|@]{64}$/);
+    expect(outRefundNo(long)).not.toBe(outRefundNo(long.replace(/-2$/, '-3')));
+    expect(outRefundNo('退款 1')).toMatch(/^[0-9A-Za-z_\-*|@]{1,64}$/);
+
+    await driver.createPayment(ctx, order('drv-longno-1'));
+    await h.buyer('drv-longno-1', 'complete');
+    const { call, ref } = await driver.refund(ctx, 'drv-longno-1', { amount: 100, refundNo: long });
+    expect(call.status).toBe(200);
+    expect(ref).toBe(outRefundNo(long));
+    expect((await driver.readRefund(ctx, 'drv-longno-1', ref!)).json).toMatchObject({ out_refund_no: ref, amount: { refund: 100 } });
+  });
+
   it('refunds the whole order when no amount is given; refunding an unknown order answers its query error', async () => {
     await driver.createPayment(ctx, order('drv-full-1', { amount: 2500 }));
     await h.buyer('drv-full-1', 'complete');
@@ -149,6 +165,13 @@ describe('the WeChat Pay scenario driver', () => {
     expect((await driver.readPayment(ctx, 'drv-paid-1')).status).toBe(200);
     // The rule is still armed for the app: a call without the runner's header takes it.
     expect((await driver.readPayment({ ...ctx, runnerHeaders: {} }, 'drv-paid-1')).status).toBe(503);
+  });
+
+  it('tells the app\'s checkout a WeChat Pay wallet payment, and refuses a card or another wallet there too', () => {
+    expect(driver.appPaymentMethod!({ wallet: 'wechat_pay' })).toEqual({ type: 'wallet', wallet: 'wechat_pay' });
+    expect(driver.appPaymentMethod!({})).toEqual({ type: 'wallet', wallet: 'wechat_pay' });
+    expect(() => driver.appPaymentMethod!({ card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' } })).toThrow(DriverRefusal);
+    expect(() => driver.appPaymentMethod!({ wallet: 'alipay' })).toThrow(/not alipay/);
   });
 
   it('finds the order in the app\'s answer by out_trade_no', () => {
