@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_HEADER } from '../../../src/faults/fault-middleware.js';
 import { WECHATPAY_NOTIFICATION_TYPES } from '../../../src/providers/wechatpay/notification-types.js';
 import { outRefundNo, wechatpayScenarioDriver as driver } from '../../../src/providers/wechatpay/scenario-driver.js';
+import { loadDriver, notificationTypesOf } from '../../../src/scenarios/scenario-drivers.js';
 import { DriverRefusal, type DriverContext, type DriverPaymentInput } from '../../../src/scenarios/psp-driver.js';
 import type { Delivery } from '../../../src/webhooks/delivery.js';
 import { startHarness, type Harness } from './harness.js';
@@ -61,6 +62,9 @@ describe('the WeChat Pay scenario driver', () => {
     expect(types).toContain('TRANSACTION.SUCCESS');
     expect(types.every((t) => (WECHATPAY_NOTIFICATION_TYPES as readonly string[]).includes(t))).toBe(true);
     expect(driver.notificationTypes).toEqual(['TRANSACTION.SUCCESS', 'REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED']);
+    // What scenario files are validated against, without loading the driver.
+    expect(notificationTypesOf('wechatpay')).toEqual(driver.notificationTypes);
+    expect(await loadDriver('wechatpay')).toBe(driver);
   });
 
   it('refunds part, then the refund settles with REFUND.SUCCESS; an over-refund is INVALID_REQUEST and changes nothing', async () => {
