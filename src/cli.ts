@@ -315,7 +315,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     .option('--bail', 'skip the remaining scenarios after the first that fails')
     .option('--filter <text>', 'only scenarios whose name contains this')
     .option('--seed <seed>', 'seed for ids: the same seed gives the same run (default: a fresh one per run, printed)')
-    .option('--builtin <set>', 'also run a built-in set: webhook-endpoint (needs only --notify-url) or conformance (the whole app: /checkout, /orders)')
+    .option('--builtin <set>', 'also run a built-in set: webhook-endpoint (needs only --notify-url), conformance, psp-faults (the whole app: /checkout, /orders), or a provider\'s: stripe, stripe-conformance, …')
     .option('--app-url <url>', "your app's base URL (env PAYCLI_APP_URL; default: each scenario's setup, else http://127.0.0.1:3000)")
     .option('-p, --port <port>', 'port of the scenario sandbox your app calls (env PAYCLI_PORT; default 4242)')
     .option('--api-key <key>', 'secret key the sandbox accepts (env PAYCLI_API_KEY; default: a fixed test key, printed)')
@@ -330,14 +330,14 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       .command('validate')
       .description('check scenario files without running them; exit 2 when any is invalid')
       .argument('[paths...]', 'scenario files, directories or quoted globs')
-      .option('--builtin <set>', 'also check a built-in set: conformance'),
+      .option('--builtin <set>', 'also check a built-in set: conformance, stripe, stripe-conformance, …'),
   ).action(lazy(async () => (await import('./commands/scenario-validate.js')).scenarioValidate));
   jsonOption(
     scenario
       .command('list')
       .description('list scenarios (default: ./scenarios)')
       .argument('[paths...]', 'scenario files, directories or quoted globs')
-      .option('--builtin <set>', 'list a built-in set: conformance'),
+      .option('--builtin <set>', 'list a built-in set: conformance, stripe, stripe-conformance, …'),
   ).action(lazy(async () => (await import('./commands/scenario-list.js')).scenarioList));
 
   return program;

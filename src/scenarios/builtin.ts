@@ -28,14 +28,14 @@ export const BUILTIN_SETS: Readonly<Record<string, string>> = {
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The folder of a built-in set; `invalid_usage` for an unknown name or a set this package does not ship yet. */
-export function builtinSetPath(name: string): string {
+export function builtinSetPath(name: string, root = PACKAGE_ROOT): string {
   const rel = BUILTIN_SETS[name];
   if (!rel) {
     throw new PaycliError('invalid_usage', `There is no built-in scenario set "${name}".`, { hint: `Built-in sets: ${Object.keys(BUILTIN_SETS).join(', ')}.` });
   }
-  const dir = path.join(PACKAGE_ROOT, rel);
+  const dir = path.join(root, rel);
   if (!existsSync(dir)) {
-    const shipped = Object.keys(BUILTIN_SETS).filter((n) => existsSync(path.join(PACKAGE_ROOT, BUILTIN_SETS[n]!)));
+    const shipped = Object.keys(BUILTIN_SETS).filter((n) => existsSync(path.join(root, BUILTIN_SETS[n]!)));
     throw new PaycliError('invalid_usage', `The built-in scenario set "${name}" is not in this version of paycli (no ${rel} folder).`, { hint: `Built-in sets here: ${shipped.join(', ')}.` });
   }
   return dir;

@@ -11,6 +11,7 @@ import { HttpUnreachable, type HttpResult } from './http.js';
 import { describeChange, describeMismatches, jsonEqual, matchSubset, show } from './match.js';
 import { resolveRefs, UnresolvedReference } from './refs.js';
 import type { AppExpectation, NotificationExpectation, RequestExpectation, Step } from './schema.js';
+import type { ScenarioDriver } from './psp-driver.js';
 import type { Failure } from './results.js';
 import { NATIVE_PROVIDER } from './scenario-drivers.js';
 import { ActionFailed, appCall, paymentIdOf, viaDriver, type ActionOutcome, type ScenarioRun } from './steps.js';
@@ -120,7 +121,7 @@ export async function checkExpectations(run: ScenarioRun, step: Step, index: num
       if (!e) continue;
       // A provider scenario may name the payment by any id the merchant holds (a pi_…, an order number).
       const paymentId = e.payment === undefined || run.sandbox.provider === NATIVE_PROVIDER ? e.payment : ((await run.sandbox.findPayment(e.payment))?.id ?? e.payment);
-      checkNotifications({ ...e, payment: paymentId }, deliveries, byId, (m, h) => fail(`expect.notifications[${j}]`, m, e.hint ?? h ?? null), e.payment);
+      checkNotifications({ ...e, payment: paymentId }, deliveries, byId, (m, h) => fail(`expect.notifications[${j}]`, m, e.hint ?? h ?? null), e.payment, run.driver.hints);
     }
     if (exp.notification_order) {
       const order = receivedOrder(deliveries).filter((t) => exp.notification_order!.includes(t as never));
@@ -155,7 +156,7 @@ export async function checkExpectations(run: ScenarioRun, step: Step, index: num
       if (!before || !before.ok) fail(`${check}.unchanged`, `could not read ${what} before the step: ${before && !before.ok ? before.message : 'no snapshot'}`);
       else if (!jsonEqual(before.result.json ?? before.result.text, got.json ?? got.text)) {
         const changes = describeChange(before.result.json ?? before.result.text, got.json ?? got.text).slice(0, 5).join(', ');
-        fail(`${check}.unchanged`, `${what} changed during the step: ${changes}`, e.hint ?? DEFAULT_HINTS.unchanged);
+        fail(`${check}.unchanged`, `${what} changed during the step: ${changes}`, e.hint ?? run.driver.hints?.unchanged ?? DEFAULT_HINTS.unchanged);
       }
     }
   }
@@ -195,7 +196,14 @@ function acknowledgeHint(unacknowledged: readonly PublicDelivery[]): string {
   return DEFAULT_HINTS.acknowledged;
 }
 
-function checkNotifications(e: NotificationExpectation, all: readonly PublicDelivery[], events: Map<string, PaycliEvent>, fail: (m: string, hint?: string) => void, shownPayment = e.payment): void {
+function checkNotifications(
+  e: NotificationExpectation,
+  all: readonly PublicDelivery[],
+  events: Map<string, PaycliEvent>,
+  fail: (m: string, hint?: string) => void,
+  shownPayment = e.payment,
+  hints: ScenarioDriver['hints'] = {},
+): void {
   const matching = all.filter((d) => {
     if ((d.probe ?? undefined) !== e.probe) return false;
     if (!eventMatches([e.event ?? '*'], d.event_type)) return false;
@@ -222,7 +230,7 @@ function checkNotifications(e: NotificationExpectation, all: readonly PublicDeli
       const a = d.attempts[d.attempts.length - 1];
       return a !== undefined && a.status !== null && !a.acknowledged;
     };
-    const hint = e.probe ? DEFAULT_HINTS[e.probe] : undefined;
+    const hint = e.probe ? (hints[e.probe] ?? DEFAULT_HINTS[e.probe]) : undefined;
     if (e.rejected) each(rejected, (d) => `the app accepted the ${describeDelivery(d)}: ${lastAnswer(d)}; it must refuse it`, hint);
     else each((d) => !rejected(d), (d) => `the app refused ${describeDelivery(d)}: ${lastAnswer(d)}`);
   }

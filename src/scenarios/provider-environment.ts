@@ -59,6 +59,8 @@ export interface ProviderFrontOptions {
   ports?: Readonly<Record<string, number>>;
   /** Key files go to `<keyDir>/<provider>/`; null: a private temporary folder, removed on close. */
   keyDir?: string | null;
+  /** Credentials per provider instead of the fixed files (tests of a provider whose file is not made yet). */
+  credentials?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Starts a front per provider, loads its credentials and writes its key files; `close` undoes it all. */
@@ -76,7 +78,7 @@ export async function startProviderFronts(names: readonly string[], opts: Provid
     for (const name of names) {
       const provider = registry[name];
       if (!provider) throw new PaycliError('invalid_usage', `Unknown provider "${name}".`, { hint: `Registered providers: ${Object.keys(registry).join(', ')}.` });
-      const credentials = await loadScenarioCredentials(name);
+      const credentials = opts.credentials?.[name] ?? (await loadScenarioCredentials(name));
       const files: Record<string, string> = {};
       const wanted = provider.files?.(credentials) ?? {};
       if (Object.keys(wanted).length > 0) {

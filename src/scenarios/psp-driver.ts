@@ -67,6 +67,11 @@ export interface ScenarioDriver {
    * credentials' secret, as `stripe listen --forward-to` does.
    */
   notifyBy?: 'notify_url' | 'forward';
+  /**
+   * What to tell the developer when their handler fails a check, in this protocol's terms (the native
+   * hints speak of Standard Webhooks' `webhook-signature` and `webhook-id`).
+   */
+  hints?: Partial<Record<'tampered' | 'stale' | 'unchanged', string>>;
   /** Creates a payment; `ref` is the merchant's handle for it (a `pi_…`, the `out_trade_no`), null when refused. */
   createPayment(ctx: DriverContext, input: DriverPaymentInput): Promise<{ call: DriverCall; ref: string | null }>;
   capture(ctx: DriverContext, ref: string, amount?: number): Promise<DriverCall>;

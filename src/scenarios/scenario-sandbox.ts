@@ -109,6 +109,8 @@ export interface InProcessOptions {
   providerPorts?: Readonly<Record<string, number>>;
   /** Where providers' key files are written (`<keyDir>/<provider>/`); default a temporary folder removed on close. */
   keyDir?: string | null;
+  /** Credentials per provider instead of the fixed `builtin/credentials/<provider>.json` (tests). */
+  providerCredentials?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** The merchant every scenario of a run shares: keys from the options, or derived from the seed. */
@@ -150,7 +152,7 @@ export async function startInProcessEnvironment(opts: InProcessOptions): Promise
   const front = await SandboxFront.start(opts.port, host);
   let extra;
   try {
-    extra = await startProviderFronts((opts.providers ?? []).filter((p) => p !== NATIVE_PROVIDER), { host, ports: opts.providerPorts, keyDir: opts.keyDir });
+    extra = await startProviderFronts((opts.providers ?? []).filter((p) => p !== NATIVE_PROVIDER), { host, ports: opts.providerPorts, keyDir: opts.keyDir, credentials: opts.providerCredentials });
   } catch (err) {
     await front.close();
     throw err;

@@ -95,7 +95,8 @@ function checkProviderTypes(scenario: Scenario, provider: string, report: Report
   const types = notificationTypesOf(provider);
   const type = (t: string, path: DocPath) => {
     if (t === '*' || types.includes(t) || (t.endsWith('.*') && types.some((k) => k.startsWith(t.slice(0, -1))))) return;
-    const guess = closest(t, types);
+    // Beyond spelling, the same outcome under another protocol's name: payment.succeeded → payment_intent.succeeded.
+    const guess = closest(t, types) ?? types.find((k) => k.split('.').pop() === t.split('.').pop()) ?? null;
     report(path, `"${t}" is not an event type ${provider} sends${guess ? `: did you mean "${guess}"?` : ` (${types.slice(0, 6).join(', ')}, …)`}`);
   };
   const probe = (p: 'tampered' | 'stale' | undefined, path: DocPath) => {

@@ -20,14 +20,25 @@ export interface StripeTemplateApp {
   close(): Promise<void>;
 }
 
+/** The generated app's webhook receiver, as a replacement handler sees it. */
+export interface Receiver {
+  stripe: { webhooks: { constructEvent(raw: Buffer, sig: string, secret: string): StripeEvent } };
+  orders: { applyIntent(pi: unknown, at: number): { order: { webhook_seen: boolean; events: string[] } | null } };
+  secret(): string;
+}
+export interface StripeEvent {
+  id: string;
+  type: string;
+  created: number;
+  data: { object: unknown };
+}
+export type WebhookHandler = (raw: Buffer, signature: string | undefined) => { status: number; body: unknown };
+
 /**
  * Starts the generated app against a run's Stripe front. `webhookHandler` may replace the receiver's
  * `handle(raw, signature)` (a naive handler, for negative checks).
  */
-export async function startStripeTemplateApp(
-  stripe: ProviderSetup,
-  opts: { webhookHandler?: (original: (raw: Buffer, sig: string | undefined) => { status: number; body: unknown }, orders: unknown) => (raw: Buffer, sig: string | undefined) => { status: number; body: unknown } } = {},
-): Promise<StripeTemplateApp> {
+export async function startStripeTemplateApp(stripe: ProviderSetup, opts: { webhookHandler?: (receiver: Receiver) => WebhookHandler } = {}): Promise<StripeTemplateApp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'paycli-stripe-scenarios-'));
   for (const f of planScaffold({ psp: 'stripe', framework: 'express', language: 'js', projectName: 'shop', ci: false, paycliVersion: '^0.1.0' })) {
     mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
@@ -55,7 +66,7 @@ export async function startStripeTemplateApp(
   const client = new Stripe(config.secretKey, stripeOptions(env));
   const orders = new OrderStore();
   const webhooks = new StripeWebhookReceiver(client, orders, () => config.webhookSecret, { warn() {} });
-  if (opts.webhookHandler) webhooks.handle = opts.webhookHandler(webhooks.handle.bind(webhooks), orders);
+  if (opts.webhookHandler) webhooks.handle = opts.webhookHandler(webhooks);
   const server: Server = createApp({ stripe: client, orders, webhooks, config }).listen(0, '127.0.0.1');
   /* eslint-enable @typescript-eslint/no-explicit-any */
   await new Promise((r) => server.once('listening', r));

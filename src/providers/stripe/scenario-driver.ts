@@ -44,6 +44,11 @@ export const stripeScenarioDriver: ScenarioDriver = {
   provider: 'stripe',
   notificationTypes: STRIPE_EVENT_TYPES,
   notifyBy: 'forward',
+  hints: {
+    tampered: "Verify with stripe.webhooks.constructEvent(rawBody, req.headers['stripe-signature'], endpointSecret) on the body exactly as received (express.raw on the webhook route), and answer 400 when it throws.",
+    stale: 'Keep constructEvent\'s timestamp check (a tolerance of 300 s): a Stripe-Signature older than that may be a replay; answer 400.',
+    unchanged: 'Deduplicate on event.id: Stripe sends an event again (same id) until it is acknowledged, and sometimes twice; answer 200 to a repeat without processing it again.',
+  },
   async createPayment(ctx, input) {
     if (input.wallet) throw new DriverRefusal(`Stripe scenarios pay by card: use card, or payment_method: { id: pm_card_visa }, not wallet ${input.wallet}`);
     const { id: pmId, ...pmData } = input.payment_method ?? {};
