@@ -53,7 +53,6 @@ describe('the fixed WeChat Pay credentials of scenario runs', () => {
     const store = new MemoryStore();
     const merchant: Merchant = {
       id: 'mch_fixedcreds',
-      object: 'merchant',
       name: 'Scenario merchant',
       secret_key: 'sk_test_fixedcredentials0000000000',
       publishable_key: 'pk_test_fixedcredentials0000000000',
