@@ -187,6 +187,10 @@ function lastAnswer(d: PublicDelivery): string {
  */
 function acknowledgeHint(unacknowledged: readonly PublicDelivery[]): string {
   const last = unacknowledged.map((d) => d.attempts.filter((a) => !a.simulated).at(-1)?.status ?? null);
+  const provider = unacknowledged[0]?.provider;
+  if (last.length > 0 && last.every((s) => s === 400 || s === 401 || s === 403) && provider && provider !== NATIVE_PROVIDER) {
+    return `The app refused a correctly signed notification, as it would a bad signature: check that it verifies with the ${provider} webhook credentials printed at the start of the run (provider scenarios use fixed test credentials).`;
+  }
   if (last.length > 0 && last.every((s) => s === 400 || s === 401 || s === 403)) {
     return "The app refused a correctly signed notification, as it would a bad signature: check that it verifies with the webhook secret printed at the start of the run (or pass the app's with --webhook-secret).";
   }

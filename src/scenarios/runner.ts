@@ -210,7 +210,12 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   const status = statuses.includes('error') ? 'error' : statuses.includes('failed') ? 'failed' : 'passed';
   if (status !== 'passed') {
     const env = opts.environment;
-    result.failures.push(...diagnose(result.deliveries, appRequests, { seed: opts.seed ?? DEFAULT_SEED, secretKey: env.secretKey, webhookSecret: env.webhookSecret }));
+    const seed = opts.seed ?? DEFAULT_SEED;
+    const settings = provider === NATIVE_PROVIDER ? undefined : env.providers?.[provider]?.settings;
+    const ctx = settings
+      ? { seed, provider, secretKey: String(settings.secret_key ?? ''), webhookSecret: typeof settings.webhook_secret === 'string' ? settings.webhook_secret : null }
+      : { seed, secretKey: env.secretKey, webhookSecret: env.webhookSecret };
+    result.failures.push(...diagnose(result.deliveries, appRequests, ctx));
   }
   return finish(status);
 }

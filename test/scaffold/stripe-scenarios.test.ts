@@ -31,6 +31,15 @@ const noDedupe = (r: Receiver): WebhookHandler => (raw, sig) => {
   }
 };
 
+/** Verifies with a secret that is not the run's. */
+const otherSecret = (r: Receiver): WebhookHandler => (raw, sig) => {
+  try {
+    return apply(r, r.stripe.webhooks.constructEvent(raw, sig ?? '', 'whsec_not_the_one_the_run_printed'));
+  } catch {
+    return { status: 400, body: { error: 'invalid_signature' } };
+  }
+};
+
 const failuresOf = (report: RunReport) =>
   report.scenarios.filter((r) => r.status !== 'passed').map((r) => `${r.name}: ${r.failures.map((f) => `step ${f.step} ${f.check}: ${f.message}`).join('; ')}`);
 
@@ -81,6 +90,14 @@ describe('the Stripe template against the Stripe scenarios', { timeout: 120_000 
       expect(report.scenarios.map((r) => [r.name, r.status])).toEqual([['stripe conformance: duplicates and redeliveries are acknowledged and applied once', 'failed']]);
       const failure = report.scenarios[0]!.failures.find((f) => f.check === 'expect.app.unchanged');
       expect(failure).toMatchObject({ step: 2, message: expect.stringMatching(/^GET \/orders\/ord_\w+ changed during the step: events /), hint: expect.stringContaining('event.id') });
+    });
+
+    it('an app holding another webhook secret is told to use the Stripe credentials the run printed', async () => {
+      const report = await runWith(otherSecret, 'signed event');
+      expect(report.scenarios[0]!.status).toBe('failed');
+      expect(report.scenarios[0]!.failures.find((f) => f.check === 'app.webhook_secret')).toMatchObject({
+        hint: `Configure the app with the stripe credentials printed at the start of the run (webhook secret ${String(env.providers.stripe!.settings.webhook_secret)}): provider scenarios use fixed test credentials.`,
+      });
     });
   });
 });

@@ -12,7 +12,7 @@ import { SystemClock } from '../../src/clock.js';
 import { runScenarioCommand } from '../../src/commands/scenario-run.js';
 import { builtinSetPath } from '../../src/scenarios/builtin.js';
 import { mintScenarioCredentials } from '../../src/scenarios/credentials-minting.js';
-import { loadScenarioFile, type Problem } from '../../src/scenarios/loader.js';
+import { loadScenarioFile, loadScenarios, type Problem } from '../../src/scenarios/loader.js';
 import { loadScenarioCredentials } from '../../src/scenarios/provider-environment.js';
 import { connectRemoteEnvironment } from '../../src/scenarios/remote-sandbox.js';
 import type { RunReport } from '../../src/scenarios/results.js';
@@ -132,6 +132,21 @@ describe('paycli scenario run with Stripe scenarios', () => {
     app = await startStripeTemplateApp({ name: 'stripe', title: 'Stripe', url: `http://127.0.0.1:${port}`, port, settings: creds, files: {} });
     const taken = Number(new URL(app.url).port);
     await expect(run(['scenarios/stripe/card-paid.yaml'], { port: '0', stripePort: String(taken) })).rejects.toMatchObject({ code: 'port_in_use', hint: expect.stringContaining('--stripe-port') });
+  });
+});
+
+describe('a step the provider cannot do as written', () => {
+  it('is the step\'s error, saying what to write instead (a wallet for Stripe)', async () => {
+    const dir = tmp('paycli-provider-refusal-');
+    writeFileSync(path.join(dir, 'w.yaml'), stripeScenario('  - create_payment: { amount: 100, currency: usd, wallet: alipay }\n  - advance: 1m\n'));
+    const env = await startInProcessEnvironment({ port: 0, seed: 'paycli', providers: ['stripe'], providerPorts: { stripe: 0 } });
+    try {
+      const report = await runScenarios(loadScenarios([dir], dir), { environment: env, appUrl: 'http://127.0.0.1:9' });
+      expect(report.scenarios[0]!.steps.map((st) => st.status)).toEqual(['error', 'skipped']);
+      expect(report.scenarios[0]!.failures[0]).toMatchObject({ step: 1, check: 'action', message: expect.stringMatching(/^Stripe scenarios pay by card: use card, or payment_method: \{ id: pm_card_visa \}/) });
+    } finally {
+      await env.close();
+    }
   });
 });
 
