@@ -7,6 +7,7 @@
 import { EVENT_TYPES } from '../engine/types.js';
 import { STRIPE_EVENT_TYPES } from '../providers/stripe/stripe-events.js';
 import { ALIPAY_NOTIFICATION_TYPES, ALIPAY_STALE_PROBE } from '../providers/alipay/notification-types.js';
+import { WECHATPAY_NOTIFICATION_TYPES } from '../providers/wechatpay/notification-types.js';
 import { PaycliError } from '../errors.js';
 import type { ScenarioDriver } from './psp-driver.js';
 
@@ -26,7 +27,7 @@ const DRIVERS: Readonly<Record<string, DriverEntry>> = {
     unsupportedProbes: { stale: ALIPAY_STALE_PROBE },
     load: async () => (await import('../providers/alipay/scenario-driver.js')).alipayScenarioDriver,
   },
-  // wechatpay: the line for src/providers/wechatpay/scenario-driver.ts goes here.
+  wechatpay: { notificationTypes: WECHATPAY_NOTIFICATION_TYPES, load: async () => (await import('../providers/wechatpay/scenario-driver.js')).wechatpayScenarioDriver },
 };
 
 /** The native provider: what a scenario without `setup.provider` runs against. */
