@@ -147,20 +147,24 @@ export async function runEventsResend(id: string, opts: EventsResendOptions, dep
   const waited = opts.wait !== false;
   const eventId = await eventIdOf(client, id);
   const result = await resendEvent(client, eventId, { to, retry: opts.retry === true, waitMs: waited ? 15_000 : 0, clock: deps.clock });
-  const code = !waited || result.acknowledged ? EXIT.ok : EXIT.failed;
+  // On a virtual clock the resend is queued, not failed: it goes out when the clock is advanced.
+  const queued = !waited || (result.virtual_clock && result.timed_out);
+  const code = queued || result.acknowledged ? EXIT.ok : EXIT.failed;
   if (opts.json) {
     jsonLine(result);
     return code;
   }
   const listening = result.listeners ? ` and ${result.listeners} paycli listen session(s), which show the answer` : '';
   const where = c.dim(`(same webhook-id) to ${result.deliveries.length} destination(s)${listening}`);
-  if (!waited) out(`${c.green('✓')} Queued ${c.cyan(id)} ${where}`);
+  if (queued) out(`${c.green('✓')} Queued ${c.cyan(id)} ${where}`);
   else if (result.acknowledged) out(`${c.green('✓')} Resent ${c.cyan(id)} ${where}`);
   else out(`${c.red('✗')} Resent ${c.cyan(id)} ${where}, but ${result.timed_out ? 'no answer came yet' : 'it was not acknowledged'}`);
   for (const d of result.deliveries) renderDelivery(d);
   const notFound = result.deliveries.find((d) => d.attempts[0]?.status === 404);
   if (notFound) out(c.yellow(`! ${notFoundHint(notFound.url, '--to')}`));
-  if (waited && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
+  if (queued && result.virtual_clock) {
+    out(c.yellow('! The sandbox runs on a virtual clock: the attempt goes out when its time moves (POST /_sandbox/clock/advance, e.g. {"ms": 0} to run what is due now).'));
+  } else if (waited && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
   const retrying = result.deliveries.some((d) => d.status === 'pending');
   if (retrying) out(c.dim(`  Retrying on the schedule; stop with \`paycli events cancel-retries ${id}\`.`));
   else if (code !== EXIT.ok && opts.retry !== true) out(c.dim('  One attempt only (no retries); pass --retry to put it on the retry schedule.'));
