@@ -98,12 +98,13 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       program
         .command('trigger')
         .description('make something happen in the running sandbox (real objects, so real events follow)')
-        .argument('[name]', 'what to trigger, e.g. payment.succeeded, payment.failed, refund.succeeded (see --list)')
+        .argument('[name]', 'what to trigger, e.g. payment.succeeded, refund.succeeded, TRADE_SUCCESS, REFUND.SUCCESS (see --list)')
         .option('--list', 'list what can be triggered')
+        .option('--provider <name>', "only that provider's own event names: paycli, stripe, alipay, wechatpay")
         .option('--amount <minor>', 'amount in minor units (default 2000)')
         .option('--currency <code>', 'currency (default usd)')
         .option('--card <number>', 'card number (a test card from the README)')
-        .option('--notify-url <url|port>', "set the payment's notify_url, so the sandbox also notifies it")
+        .option('--notify-url <url|port>', "set the payment's notify_url (Alipay, WeChat Pay too), so the sandbox also notifies it")
         .option('--reason <code>', 'payment.failed: the decline code (insufficient_funds, expired_card, …)'),
     ),
   ).action(lazy(async () => (await import('./commands/trigger.js')).trigger));
@@ -115,11 +116,12 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .command('list')
         .description('list events, newest first')
         .option('--type <type>', 'only this event type, or a wildcard such as payment.*')
-        .option('--payment <id>', 'only events about this payment (and its refunds)')
+        .option('--payment <id>', 'only events about this payment (and its refunds): any id you hold (pay_…, out_trade_no, trade_no, pi_…)')
+        .option('--provider <name>', 'only payments made through this provider: paycli, stripe, alipay, wechatpay')
         .option('--limit <n>', 'how many (1-100)', '20'),
     ),
   ).action(lazy(async () => (await import('./commands/events.js')).eventsList));
-  jsonOption(sandboxClientOptions(events.command('show').description('show an event, its deliveries and every attempt').argument('<id>', 'event id (evt_…)'))).action(
+  jsonOption(sandboxClientOptions(events.command('show').description('show an event, its deliveries and every attempt').argument('<id>', 'event id (evt_…) or a notification id (notify_id, …)'))).action(
     lazy(async () => (await import('./commands/events.js')).eventsShow),
   );
   jsonOption(
@@ -127,7 +129,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       events
         .command('resend')
         .description('deliver an event again, with the same id (webhook-id), and show what came back')
-        .argument('<id>', 'event id (evt_…)')
+        .argument('<id>', 'event id (evt_…) or a notification id (notify_id, …)')
         .option('--to <url|port>', "send it here instead of the event's own destinations")
         .option('--retry', 'retry a failed attempt on the retry schedule (default: one attempt)')
         .option('--no-wait', 'do not wait for the first attempt'),
