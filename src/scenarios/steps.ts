@@ -142,7 +142,7 @@ export async function viaDriver<T extends DriverCall | { call: DriverCall }>(run
 }
 
 /** A driver's answer for a step's input; a refusal is the step's failure. */
-async function viaDriverInput<T>(fn: () => T): Promise<T> {
+function refusalAsFailure<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -251,7 +251,7 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
   }
   if (step.checkout) {
     const s = resolve(step.checkout, run);
-    const method = run.driver.appPaymentMethod ? await viaDriverInput(() => run.driver.appPaymentMethod!({ ...(s.card !== undefined ? { card: fullCard(s.card) } : {}), wallet: s.wallet, payment_method: s.payment_method })) : paymentMethod(s);
+    const method = run.driver.appPaymentMethod ? refusalAsFailure(() => run.driver.appPaymentMethod!({ ...(s.card !== undefined ? { card: fullCard(s.card) } : {}), wallet: s.wallet, payment_method: s.payment_method })) : paymentMethod(s);
     const body = { amount: s.amount, currency: s.currency, payment_method: method, ...(s.capture_method ? { capture_method: s.capture_method } : {}), ...(s.body ?? {}) };
     const r = await appCall(run, run.app.checkout.method, run.app.checkout.path, body);
     const paymentId = (r.json as { payment_id?: unknown } | null)?.payment_id;
