@@ -55,6 +55,10 @@ describe('reading examples', () => {
     expect(outputPattern('  payment  pay_YVb6ZA4JX3fubsM3rnClhiWh  failed  20.00 USD').test('  payment  pay_Q1  succeeded  20.00 USD')).toBe(false);
     expect(outputPattern('    #1  01:39:17  200  8 ms').test('    #1  12:00:01  200  31 ms')).toBe(true);
     expect(outputPattern('  secret key      sk_test_…').test('  secret key      sk_test_abc')).toBe(true);
+    expect(outputPattern('  trade  alipay.trade.precreate  trigger_3f9c2a81b07d').test('  trade  alipay.trade.precreate  trigger_844d3bdef9c2')).toBe(true);
+    expect(outputPattern('  TRADE_SUCCESS  6b1f0e4f3c0a5d9e8f7a6b5c4d3e2f10').test('  TRADE_SUCCESS  a4434b1f44f84603cf2f21efb293cf19')).toBe(true);
+    expect(outputPattern('  TRADE_SUCCESS  6b1f0e4f3c0a5d9e8f7a6b5c4d3e2f10').test('  TRADE_CLOSED  a4434b1f44f84603cf2f21efb293cf19')).toBe(false);
+    expect(outputPattern('  REFUND.SUCCESS  eabc7de2-848f-4ad8-aec6-c868bf840bcd').test('  REFUND.SUCCESS  9b4d6252-bdd9-4e2f-a336-d4e2c03d83a4')).toBe(true);
   });
 
   it('finds the value a snippet shows after a top-level const', () => {

@@ -24,7 +24,7 @@ export function withPorts(text: string, ports: Ports): string {
   return text.replace(/(?<![\w.])(4242|12111|4243|4244|3000)(?![\w])/g, (n) => String(map[n]));
 }
 
-const ID = /\b(pay|re|evt|dlv|we|fault|pi|ch|cs|cus|req)_(?:…|[A-Za-z0-9]{12,})/g;
+const ID = /\b(pay|re|evt|dlv|we|fault|pi|ch|cs|cus|req|trigger)_(?:…|[A-Za-z0-9]{12,})/g;
 
 /** Ids an example names (`pay_…` or a sample id) become the ones earlier examples of the page printed. */
 export function withIds(text: string, ids: Map<string, string>): string {
@@ -42,21 +42,27 @@ export function withKeys(text: string, keys: { secret_key: string; publishable_k
 /** Remembers the first id of each kind in an example's output. */
 export function rememberIds(output: string, ids: Map<string, string>): void {
   const seen = new Set<string>();
-  for (const m of output.matchAll(/\b(pay|re|evt|dlv|we|fault|pi|ch|cs|cus|req)_[A-Za-z0-9]{8,}\b/g)) {
+  for (const m of output.matchAll(/\b(pay|re|evt|dlv|we|fault|pi|ch|cs|cus|req|trigger)_[A-Za-z0-9]{8,}\b/g)) {
     if (seen.has(m[1]!)) continue;
     seen.add(m[1]!);
     ids.set(m[1]!, m[0]);
   }
 }
 
+/** An Alipay `notify_id` (32 hex digits) and a WeChat Pay notification id (a UUID): ids without a prefix. */
+const HEX_ID = /^[0-9a-f]{32}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** A documented output line as a pattern: `…`, ids, secrets, clock times and latencies match any value. */
 export function outputPattern(line: string): RegExp {
   const escaped = line
     .trim()
-    .split(/(…|\b(?:pay|re|evt|dlv|we|fault|pi|ch|req|mch)_[A-Za-z0-9]+|whsec_\S+|sk_test_\S+|\b\d\d:\d\d:\d\d(?:\.\d+)?\b|\b\d+(?:\.\d+)? ms\b)/)
+    .split(/(…|\b(?:pay|re|evt|dlv|we|fault|pi|ch|req|mch|trigger)_[A-Za-z0-9]+|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{32}\b|whsec_\S+|sk_test_\S+|\b\d\d:\d\d:\d\d(?:\.\d+)?\b|\b\d+(?:\.\d+)? ms\b)/)
     .map((part, i) => {
       if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
       if (part === '…') return '.*?';
+      if (HEX_ID.test(part)) return '[0-9a-f]{32}';
+      if (UUID.test(part)) return '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
       if (/ ms$/.test(part)) return '\\d+(?:\\.\\d+)?\\s+ms';
       if (/^\d/.test(part)) return '\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?';
       return `${part.split('_')[0]}_\\S+`;
