@@ -208,7 +208,10 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
   if (step.refund) {
     const s = resolve(step.refund, run);
     run.lastPaymentId = s.payment;
-    const input = { ...(s.amount !== undefined ? { amount: s.amount as number } : {}), ...(s.reason ? { reason: s.reason } : {}), refundNo: `${run.slug}-${index}` };
+    // The merchant's refund number (out_refund_no, out_request_no) is unique per merchant, and an app left
+    // running across runs keeps those it counted: so it is made from the payment's own number, not the
+    // scenario's name, which every run of the scenario repeats.
+    const input = { ...(s.amount !== undefined ? { amount: s.amount as number } : {}), ...(s.reason ? { reason: s.reason } : {}), refundNo: `${s.payment}-r${index}` };
     const { call, ref } = await viaDriver(run, (d) => d.refund(run.sandbox.psp, s.payment, input));
     if (ref) run.lastRefundId = ref;
     return done(call);

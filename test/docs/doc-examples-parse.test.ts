@@ -1,7 +1,7 @@
 /** How documented examples are read: blocks, commands, notation, expectations and substitutions. */
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../scenarios/harness.js';
-import { allBlocks, blocksOf, expandNotation } from './doc-examples.js';
+import { allBlocks, blocksOf, expandNotation, pageApp } from './doc-examples.js';
 import { outputPattern, rememberIds, shownValues, withIds, withKeys, withPorts } from './example-runner.js';
 
 const ports = { paycli: 1, stripe: 2, alipay: 3, wechatpay: 4, app: 5 };
@@ -33,6 +33,14 @@ describe('reading examples', () => {
     const blocks = blocksOf('x.md', md);
     expect(blocks.map((b) => [b.language, b.notRun])).toEqual([['shell', null], ['shell', 'needs the network'], [null, null], [null, null]]);
     expect(blocks[0]!.commands).toEqual([{ line: 2, text: 'paycli trigger x', arrow: null, output: ['✓ Triggered x'] }]);
+  });
+
+  it('leaves a .env listing alone, and reads which app a page is about', () => {
+    const md = ['```sh', 'ALIPAY_APP_ID=2021985479610882', 'ALIPAY_PRIVATE_KEY_PATH=<printed path>/app_private_key.pem', '```', '```sh', 'PORT=3001 npm start', '```'].join('\n');
+    expect(blocksOf('x.md', md).map((b) => b.language)).toEqual([null, 'shell']);
+    expect(pageApp('# Alipay\n<!-- examples app: alipay -->\ntext')).toBe('alipay');
+    expect(pageApp('# Payments\ntext')).toBe(null);
+    expect(() => pageApp('<!-- examples app: paypal -->')).toThrow(/alipay or wechatpay/);
   });
 
   it('runs usage notation the way a reader tries it', () => {

@@ -4,7 +4,7 @@
  * program. Each must succeed (exit 0, 2xx), and answer what the docs show next to it. A new example is run
  * without touching this file; the rules it follows are in CONTRIBUTING.md, "Examples are run".
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,7 +13,8 @@ import { runMerchant } from '../../src/scenarios/scenario-sandbox.js';
 import { serve, type RunningApp } from '../fixtures/app-server.js';
 import { startReferenceApp } from '../fixtures/reference-app.js';
 import { ROOT } from '../scenarios/harness.js';
-import { allBlocks, type Block, type Command } from './doc-examples.js';
+import { allBlocks, pageApp, type Block, type Command } from './doc-examples.js';
+import { startGeneratedApp, type PageApp } from './generated-app.js';
 import {
   keepsRunning,
   linkModules,
@@ -97,6 +98,9 @@ beforeAll(async () => {
     // `paycli scenario run` serves its own sandbox here instead of on 4242, and signs with the secret your
     // app (below) verifies.
     PAYCLI_PORT: String(scenarioPort),
+    // …and its Alipay and WeChat Pay fronts here, where the app of a page about them is configured to look.
+    PAYCLI_ALIPAY_PORT: String(await freePort()),
+    PAYCLI_WECHATPAY_PORT: String(await freePort()),
     PAYCLI_WEBHOOK_SECRET: runtime.webhook_secret,
   };
 }, 120_000);
@@ -109,6 +113,8 @@ afterAll(async () => {
 /** What a page's examples share: its directory, the ids they printed, the environment they exported. */
 interface Page {
   dir: string;
+  /** The app on port 3000 when it is not the reference app (`<!-- examples app: alipay -->`). */
+  appKind: PageApp | null;
   ports: Ports;
   app: RunningApp | null;
   env: Record<string, string>;
@@ -150,6 +156,10 @@ function expectArrow(where: string, arrow: string, run: Run): void {
 async function runCommand(page: Page, block: Block, command: Command): Promise<void> {
   const where = `${block.file}:${command.line}`;
   const text = withKeys(withIds(withPorts(command.text, page.ports), page.ids), page.keys);
+  if (page.appKind && /^npm (run )?start\s*&?$/.test(text)) {
+    // Your app, started: the generated app this test already runs on the page's port 3000.
+    return;
+  }
   if (keepsRunning(text)) {
     if (/^(npx )?paycli sandbox start$/.test(text)) {
       // The sandbox this test started is that command, run in this directory's stead.
@@ -244,7 +254,7 @@ for (const file of files) {
   const pageBlocks = blocks.filter((b) => b.file === file && runnable(b));
   if (pageBlocks.length === 0) continue;
   describe(file, () => {
-    const page: Page = { dir: '', ports: { paycli: 0, stripe: 0, alipay: 0, wechatpay: 0, app: 0 }, app: null, env: {}, ids: new Map(), keys: { secret_key: '', webhook_secret: '' }, running: [] };
+    const page: Page = { dir: '', appKind: pageApp(readFileSync(path.join(ROOT, file), 'utf8')), ports: { paycli: 0, stripe: 0, alipay: 0, wechatpay: 0, app: 0 }, app: null, env: {}, ids: new Map(), keys: { secret_key: '', webhook_secret: '' }, running: [] };
 
     beforeAll(async () => {
       // A page starts from an empty sandbox (same keys) and a directory where `sandbox start` ran.
@@ -254,7 +264,15 @@ for (const file of files) {
       mkdirSync(page.dir, { recursive: true });
       cpSync(path.join(work, 'sandbox', '.paycli'), path.join(page.dir, '.paycli'), { recursive: true, filter: (src) => !/sandbox\.json/.test(path.basename(src)) });
       cpSync(path.join(ROOT, 'scenarios'), path.join(page.dir, 'scenarios'), { recursive: true });
-      page.app = await startApp(0, Number(baseEnv.PAYCLI_PORT), runtime.webhook_secret);
+      // paycli is installed in the directory (node_modules/paycli), as in a project that added it.
+      symlinkSync(path.join(work, 'node_modules'), path.join(page.dir, 'node_modules'), 'dir');
+      let appVars: Record<string, string> = {};
+      if (page.appKind) {
+        const front = `http://127.0.0.1:${baseEnv[page.appKind === 'alipay' ? 'PAYCLI_ALIPAY_PORT' : 'PAYCLI_WECHATPAY_PORT']}`;
+        const started = await startGeneratedApp({ psp: page.appKind, root: ROOT, dir: page.dir, port: await freePort(), frontUrl: front, env: baseEnv });
+        page.app = started.app;
+        appVars = started.vars;
+      } else page.app = await startApp(0, Number(baseEnv.PAYCLI_PORT), runtime.webhook_secret);
       page.ports = {
         paycli: portOf(runtime.url),
         stripe: portOf(runtime.providers.stripe!.url),
@@ -263,7 +281,8 @@ for (const file of files) {
         app: portOf(page.app.url),
       };
       // Your app's address, for scenario files that name none (PAYCLI_APP_URL overrides setup.app.base_url).
-      page.env = { ...baseEnv, PAYCLI_APP_URL: page.app.url };
+      // The app's settings too: a reader has them in the environment (or its .env) where they run the examples.
+      page.env = { ...baseEnv, ...appVars, PAYCLI_APP_URL: page.app.url };
       page.keys = runtime;
     });
 

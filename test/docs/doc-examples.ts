@@ -61,11 +61,25 @@ export function blocksOf(file: string, text: string): Block[] {
     const transcript = body.some((l) => /^\$ /.test(l));
     // A YAML block with `version:` and `steps:` at its top level is a scenario file.
     const scenario = /^ya?ml$/.test(info!) && /^version:/m.test(code) && /^steps:/m.test(code);
-    const language: Language | null = SHELL.has(info!) || (info === '' && transcript) ? 'shell' : JS.has(info!) ? 'js' : TS.has(info!) ? 'ts' : scenario ? 'scenario' : null;
+    // A shell block of `NAME=value` lines only is a `.env` file's contents: settings to copy, not commands.
+    const settings = body.some((l) => l.trim() !== '') && body.every((l) => l.trim() === '' || /^\s*#/.test(l) || /^[A-Z][A-Z0-9_]*=(?:<[^>]*>|\S)*(?:\s+#.*)?$/.test(l));
+    const language: Language | null = (SHELL.has(info!) && !settings) || (info === '' && transcript) ? 'shell' : JS.has(info!) ? 'js' : TS.has(info!) ? 'ts' : scenario ? 'scenario' : null;
     blocks.push({ file, line: i + 1, info: info!, language, notRun: marker ? marker[1]! : null, code, commands: language === 'shell' ? shellCommands(body, i + 2, transcript) : [] });
     i = end;
   }
   return blocks;
+}
+
+/**
+ * The app a page's examples talk to on port 3000, from a comment anywhere on the page:
+ * `<!-- examples app: alipay -->` (or `wechatpay`) is the app `paycli init --psp alipay` generates; without
+ * one it is the project's reference merchant app.
+ */
+export function pageApp(text: string): 'alipay' | 'wechatpay' | null {
+  const m = /<!--\s*examples app:\s*([\w-]+)\s*-->/.exec(text);
+  if (!m) return null;
+  if (m[1] !== 'alipay' && m[1] !== 'wechatpay') throw new Error(`examples app: ${m[1]} is not an app the test can start (alipay or wechatpay)`);
+  return m[1];
 }
 
 /** Blocks of every documented file. */
