@@ -27,6 +27,8 @@ export interface ControlContext {
   notificationsOf: (event: PaycliEvent) => { provider: string; notification: ProviderNotification }[];
   /** Each served provider's credentials for a merchant. */
   credentialsOf: (merchant: Merchant) => Record<string, Record<string, unknown>>;
+  /** Each served provider's base URL, by name (`GET /_sandbox/providers`). */
+  providerUrls?: () => Record<string, string>;
   /** PSP API fault rules (`/_sandbox/faults`), applied before the providers' routes. */
   faults: FaultRules;
 }

@@ -247,6 +247,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
         return all;
       },
+      providerUrls: () => Object.fromEntries(urls),
       faults,
     };
     control.use(controlRouter(controlCtx));
