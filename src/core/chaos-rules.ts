@@ -20,6 +20,13 @@ export interface ChaosRule {
   remaining: number | null;
 }
 
+/** What a rule is matched against: a notification's type and the payment it is about, if any. */
+export interface ChaosSubject {
+  type: string;
+  payment_id: string | null;
+  merchant_order_id: string | null;
+}
+
 export class ChaosRules {
   private rules: ChaosRule[] = [];
   private seq = 0;
@@ -49,11 +56,19 @@ export class ChaosRules {
   take(event: PaycliEvent, destination: string): DeliveryChaos | undefined {
     const obj = event.data.object;
     const paymentId = obj.object === 'payment' ? obj.id : obj.payment_id;
+    return this.takeFor({ type: event.type, payment_id: paymentId, merchant_order_id: obj.merchant_order_id }, destination);
+  }
+
+  /**
+   * The same for a notification of any type; one about no payment (a provider's own notification, e.g. a
+   * Stripe `customer.created`) takes only rules that name no payment or order.
+   */
+  takeFor(subject: ChaosSubject, destination: string): DeliveryChaos | undefined {
     const rule = this.rules.find(
       (r) =>
-        eventMatches(r.events, event.type) &&
-        (!r.payment_id || r.payment_id === paymentId) &&
-        (!r.merchant_order_id || r.merchant_order_id === obj.merchant_order_id) &&
+        eventMatches(r.events, subject.type) &&
+        (!r.payment_id || r.payment_id === subject.payment_id) &&
+        (!r.merchant_order_id || r.merchant_order_id === subject.merchant_order_id) &&
         (!r.destinations || r.destinations.includes(destination)),
     );
     if (!rule) return undefined;

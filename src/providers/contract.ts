@@ -26,6 +26,7 @@ export type {
   NotificationDestination,
   NotificationSignOptions,
   NotificationTarget,
+  OwnNotificationContext,
   ProviderNotification,
   ProviderNotifications,
   StoredNotification,
