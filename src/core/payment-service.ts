@@ -37,6 +37,8 @@ export interface PaymentServiceOptions {
   forwardTo?: string | null;
   /** Each provider's notification protocol by name (the registry); events of others notify nobody. */
   protocols: ProtocolLookup;
+  /** How long a provider's payments wait for the buyer when the request names no deadline (`Provider.buyerWindowMs`). */
+  buyerWindowMs?: (provider: string) => number | undefined;
 }
 
 export type { CoreReader } from './notifications.js';
@@ -496,7 +498,10 @@ export class PaymentService {
         details: { payment_id: existing },
       });
     }
-    const t = createPayment(this.ctx(), merchant, input, { provider });
+    const windowMs = opts.expiresAtMs === undefined ? this.opts.buyerWindowMs?.(provider) : undefined;
+    const expiresAtMs = opts.expiresAtMs ?? (windowMs !== undefined ? this.clock.now() + windowMs : undefined);
+    // Rounded up: a payment never expires before its deadline.
+    const t = createPayment(this.ctx(), merchant, input, { provider, ...(expiresAtMs !== undefined ? { expiresAt: Math.ceil(expiresAtMs / 1000) } : {}) });
     this.orders.add(t.object);
     this.apply('payments', t);
     this.due.armExpiry(t.object);

@@ -23,6 +23,11 @@ export interface CreatePaymentOptions {
    * attempts (each Stripe confirmation of a PaymentIntent is one domain payment).
    */
   uniqueOrderId?: boolean;
+  /**
+   * When the payment expires if it waits for the buyer, in milliseconds since the epoch: the request's own
+   * deadline (WeChat's `time_expire`). Default: the provider's window (`Provider.buyerWindowMs`), else the core's.
+   */
+  expiresAtMs?: number;
 }
 
 export interface UnitOfWork {
