@@ -19,6 +19,7 @@ export { PROVIDER_NAMES, loadProviders } from './providers/registry.js';
 export { TEST_CARDS } from './engine/cards.js';
 export type { TestCard, CardBehaviour } from './engine/cards.js';
 export { EVENT_TYPES, DOMAIN_EVENT_TYPES } from './engine/types.js';
+export { isRefundEvent, paymentIdOf } from './engine/events.js';
 export type {
   CaptureMethod,
   CardDetails,
@@ -31,7 +32,11 @@ export type {
   PaymentMethodSnapshot,
   PaymentStatus,
   PaycliEvent,
+  PaymentEvent,
+  PaymentEventType,
   Refund,
+  RefundEvent,
+  RefundEventType,
   RefundStatus,
   WalletType,
   WebhookEndpoint,

@@ -3,10 +3,10 @@
  * and delivering an event again with the same id. Parses, calls the sandbox, renders.
  */
 import type { Clock } from '../clock.js';
-import type { PaycliEvent } from '../engine/types.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { cancelRetries, resendEvent } from '../inspect/resend.js';
 import { notFoundHint, parseEventFilter, parseForwardTarget } from '../listen/forward-options.js';
+import type { NativeEvent } from '../providers/paycli/serialize.js';
 import type { PublicDelivery } from '../webhooks/delivery.js';
 import { c, formatAmount, jsonLine, out, stateColor, statusColor } from './output.js';
 import { keyedSandbox, processDeps, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
@@ -45,7 +45,7 @@ export async function runEventsList(opts: EventsListOptions, deps: CommandDeps):
   const q = new URLSearchParams({ limit });
   if (type) q.set('type', type);
   if (opts.payment) q.set('payment_id', opts.payment);
-  const page = await (await keyedSandbox(opts, deps)).request<{ data: PaycliEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
+  const page = await (await keyedSandbox(opts, deps)).request<{ data: NativeEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
   if (opts.json) {
     jsonLine(page);
     return EXIT.ok;
@@ -66,7 +66,7 @@ export async function runEventsList(opts: EventsListOptions, deps: CommandDeps):
 /** Shows one event, its object, and each delivery with its attempts. */
 export async function runEventsShow(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
   const client = await keyedSandbox(opts, deps);
-  const event = await client.request<PaycliEvent>('GET', `/v1/events/${encodeURIComponent(id)}`);
+  const event = await client.request<NativeEvent>('GET', `/v1/events/${encodeURIComponent(id)}`);
   const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(id)}&limit=1000`)).data.reverse();
   if (opts.json) {
     jsonLine({ event, deliveries });

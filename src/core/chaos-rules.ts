@@ -2,7 +2,7 @@
  * Callback chaos armed through the control API (and by the scenario runner): the next notifications that
  * match a rule are delayed, duplicated, dropped, failed first or sent with a bad signature.
  */
-import { eventMatches } from '../engine/events.js';
+import { eventMatches, paymentIdOf } from '../engine/events.js';
 import type { PaycliEvent } from '../engine/types.js';
 import type { DeliveryChaos } from '../webhooks/delivery.js';
 
@@ -55,8 +55,7 @@ export class ChaosRules {
   /** The chaos for one delivery of `event`, consuming one use of the first matching rule. */
   take(event: PaycliEvent, destination: string): DeliveryChaos | undefined {
     const obj = event.data.object;
-    const paymentId = obj.object === 'payment' ? obj.id : obj.payment_id;
-    return this.takeFor({ type: event.type, payment_id: paymentId, merchant_order_id: obj.merchant_order_id }, destination);
+    return this.takeFor({ type: event.type, payment_id: paymentIdOf(event), merchant_order_id: obj.merchant_order_id }, destination);
   }
 
   /**

@@ -8,6 +8,7 @@
  * re-exports them): the core defines what it needs and providers implement it, so dependencies point one way.
  */
 import type { Clock } from '../clock.js';
+import { isRefundEvent } from '../engine/events.js';
 import type { Merchant, Payment, PaycliEvent, Refund } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import type { CollectionName, Store, StoredDoc } from '../store/store.js';
@@ -207,10 +208,9 @@ export class Notifier {
     const { store } = this.opts;
     const merchant = store.get<Merchant>('merchants', event.merchant_id);
     if (!merchant) return null;
-    const obj = event.data.object;
-    const refund = obj.object === 'refund' ? obj : null;
+    const refund = isRefundEvent(event) ? event.data.object : null;
     // The payment as the event saw it, or (for a refund) as it is now.
-    const payment = obj.object === 'payment' ? obj : store.get<Payment>('payments', obj.payment_id);
+    const payment = isRefundEvent(event) ? store.get<Payment>('payments', event.data.object.payment_id) : event.data.object;
     if (!payment) return null;
     const provider = payment.provider ?? 'paycli';
     const protocol = this.opts.protocols(provider);

@@ -3,14 +3,11 @@
  * `GET /v1/events?payment_id=` and `GET /v1/refunds?payment_id=` read a payment's few documents instead
  * of scanning every event or refund (hundreds of thousands in a long-lived sandbox).
  */
+import { paymentIdOf } from '../engine/events.js';
 import type { PaycliEvent, Refund } from '../engine/types.js';
 import type { Store } from '../store/store.js';
 
-/** The payment an event is about: the payment itself, or a refund's payment. */
-export function paymentIdOf(event: PaycliEvent): string {
-  const o = event.data.object;
-  return o.object === 'payment' ? o.id : o.payment_id;
-}
+export { paymentIdOf };
 
 /** Per-payment indexes of events and refunds; the caller adds every new one. */
 export class PaymentRelations {

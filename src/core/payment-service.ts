@@ -135,7 +135,6 @@ export class PaymentService {
       const r = this.opts.random;
       const merchant: Merchant = {
         id: this.opts.newId('mch'),
-        object: 'merchant',
         name: 'Sandbox merchant',
         secret_key: newSecretKey(r),
         publishable_key: newPublishableKey(r),
@@ -330,10 +329,7 @@ export class PaymentService {
       if (e.merchant_id !== merchant.id) return false;
       if (!this.ofNativePayment(paymentIdOf(e))) return false;
       if (q.type && !eventMatches([q.type], e.type)) return false;
-      if (q.payment_id) {
-        const o = e.data.object;
-        return o.object === 'payment' ? o.id === q.payment_id : o.payment_id === q.payment_id;
-      }
+      if (q.payment_id) return paymentIdOf(e) === q.payment_id;
       return true;
     });
   }

@@ -9,7 +9,6 @@ const T0 = Date.UTC(2026, 2, 15, 0, 0, 0) / 1000;
 function payment(id: string, fields: Partial<Payment> & { provider?: string } = {}): Payment {
   return {
     id,
-    object: 'payment',
     merchant_id: 'mch_1',
     merchant_order_id: `order_${id}`,
     amount: 1000,

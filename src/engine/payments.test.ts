@@ -49,7 +49,6 @@ describe('createPayment', () => {
     const { object: p, events, ctx } = create({ metadata: { cart: '42' }, description: 'Mug', notify_url: 'http://localhost/n' });
     expect(p).toMatchObject({
       id: 'pay_1',
-      object: 'payment',
       merchant_id: MERCHANT.id,
       merchant_order_id: 'order_1',
       amount: 2000,
@@ -67,7 +66,8 @@ describe('createPayment', () => {
       created: NOW_SEC,
       captured_at: NOW_SEC,
     });
-    // The domain carries no wire fields: the native serializer adds `livemode` and `next_action`.
+    // The domain carries no wire fields: the native serializer adds `object`, `livemode` and `next_action`.
+    expect(p).not.toHaveProperty('object');
     expect(p).not.toHaveProperty('livemode');
     expect(p).not.toHaveProperty('next_action');
     expect(ctx.ids).toEqual(['pay_1', 'evt_2', 'evt_3']);

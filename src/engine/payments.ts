@@ -19,11 +19,10 @@ import { feeFor } from './settlement.js';
 import type {
   CaptureMethod,
   EngineContext,
-  EventType,
+  PaymentEventType,
   Merchant,
   RequiredBuyerAction,
   Payment,
-  PaycliEvent,
   Transition,
   WalletType,
 } from './types.js';
@@ -65,7 +64,7 @@ export interface PaymentOrigin {
 
 const sec = (ctx: EngineContext) => Math.floor(ctx.nowMs / 1000);
 
-function authorised(payment: Payment, ctx: EngineContext, fees: Merchant['fees']): { payment: Payment; type: EventType } {
+function authorised(payment: Payment, ctx: EngineContext, fees: Merchant['fees']): { payment: Payment; type: PaymentEventType } {
   if (payment.capture_method === 'manual') {
     return { payment: { ...payment, status: 'requires_capture', buyer_action: null, expires_at: null }, type: 'payment.requires_capture' };
   }
@@ -98,7 +97,6 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
   const pm = input.payment_method;
   const base: Payment = {
     id,
-    object: 'payment',
     merchant_id: merchant.id,
     provider: origin.provider ?? 'paycli',
     merchant_order_id: input.merchant_order_id,
@@ -139,7 +137,7 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
   };
   // payment.created carries the payment as the API answered it: the create call never shows a card payment
   // as pending, so neither does its first event.
-  const finish = (payment: Payment, type: EventType): Transition<Payment> => {
+  const finish = (payment: Payment, type: PaymentEventType): Transition<Payment> => {
     const created = makeEvent(ctx, 'payment.created', payment);
     return { object: payment, events: [created, makeEvent(ctx, type, payment)] };
   };

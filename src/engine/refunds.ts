@@ -62,7 +62,6 @@ export function createRefund(
     }
     const pending: Refund = {
       id: ctx.newId('re'),
-      object: 'refund',
       merchant_id: payment.merchant_id,
       payment_id: payment.id,
       merchant_order_id: payment.merchant_order_id,
@@ -80,7 +79,6 @@ export function createRefund(
   }
   const refund: Refund = {
     id: ctx.newId('re'),
-    object: 'refund',
     merchant_id: payment.merchant_id,
     payment_id: payment.id,
     merchant_order_id: payment.merchant_order_id,

@@ -45,7 +45,6 @@ export type RequiredBuyerAction = { kind: 'authenticate' } | { kind: 'scan_qr' }
 
 export interface Payment {
   id: string;
-  object: 'payment';
   merchant_id: string;
   /**
    * The wire protocol the payment was made through (`paycli`, `stripe`, `alipay`, …): it decides who
@@ -87,7 +86,6 @@ export type RefundStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface Refund {
   id: string;
-  object: 'refund';
   merchant_id: string;
   payment_id: string;
   merchant_order_id: string;
@@ -124,13 +122,32 @@ export type NativeEventType = (typeof EVENT_TYPES)[number];
 export const DOMAIN_EVENT_TYPES = [...EVENT_TYPES, 'refund.pending'] as const;
 export type EventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
-export interface PaycliEvent {
+/** The event types about a payment (`payment.*`) and about a refund (`refund.*`). */
+export type PaymentEventType = Extract<EventType, `payment.${string}`>;
+export type RefundEventType = Extract<EventType, `refund.${string}`>;
+
+interface EventBase {
   id: string;
   object: 'event';
   merchant_id: string;
-  type: EventType;
   created: number;
-  data: { object: Payment | Refund };
+}
+
+/**
+ * A domain event: its type names what it is about, and `data.object` is that payment or refund as it
+ * became. The type is the one discriminator (`isRefundEvent`, `paymentIdOf` in events.ts): every event
+ * ever stored has it, so events written by any version are told apart the same way, and no second field
+ * can disagree with it. Payments and refunds themselves carry no `object` tag (a wire field the native
+ * serializer writes).
+ */
+export type PaycliEvent = PaymentEvent | RefundEvent;
+export interface PaymentEvent extends EventBase {
+  type: PaymentEventType;
+  data: { object: Payment };
+}
+export interface RefundEvent extends EventBase {
+  type: RefundEventType;
+  data: { object: Refund };
 }
 
 export interface FeeSchedule {
@@ -142,7 +159,6 @@ export interface FeeSchedule {
 
 export interface Merchant {
   id: string;
-  object: 'merchant';
   name: string;
   secret_key: string;
   publishable_key: string;

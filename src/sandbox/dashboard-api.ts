@@ -20,7 +20,7 @@ import { toPublicDelivery, type Delivery, type DeliveryUpdate } from '../webhook
 import { parseChaosRule } from './chaos-api.js';
 import { CONTROL_PREFIX, merchantBody } from './control-routes.js';
 import { DASHBOARD_API, type DashboardContext } from './dashboard-routes.js';
-import { paymentIdOf } from '../core/payment-relations.js';
+import { isRefundEvent, paymentIdOf } from '../engine/events.js';
 import { jsonBodyParsing } from '../http/body-parsing.js';
 
 export { DASHBOARD_API };
@@ -75,7 +75,7 @@ export function dashboardApi(ctx: DashboardContext): Router {
     },
   });
   service.onEvent((e) => {
-    const p = e.data.object.object === 'payment' ? e.data.object : store.get<Payment>('payments', e.data.object.payment_id);
+    const p = isRefundEvent(e) ? store.get<Payment>('payments', e.data.object.payment_id) : e.data.object;
     if (p) stats.notePayment(p);
   });
   ctx.dispatcher.on((u) => stats.noteDelivery(u.delivery, u.type === 'attempt' ? u.attempt : undefined));

@@ -88,7 +88,6 @@ export function runMerchant(opts: Pick<InProcessOptions, 'seed' | 'secretKey' | 
   const webhook_secret = newWebhookSecret(random);
   return {
     id,
-    object: 'merchant',
     name: 'Scenario merchant',
     secret_key: opts.secretKey ?? secret_key,
     publishable_key,

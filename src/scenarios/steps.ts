@@ -4,7 +4,7 @@
  * result later steps can reference; an action that cannot be done throws ActionFailed.
  */
 import { formatDuration } from '../duration.js';
-import { eventMatches } from '../engine/events.js';
+import { eventMatches, paymentIdOf as paymentOfEvent } from '../engine/events.js';
 import type { PaycliEvent } from '../engine/types.js';
 import { httpJson, HttpUnreachable, type HttpResult } from './http.js';
 import { resolveRefs, UnresolvedReference } from './refs.js';
@@ -223,8 +223,7 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
 
 /** The payment an event is about. */
 export function paymentIdOf(e: PaycliEvent): string {
-  const o = e.data.object;
-  return o.object === 'payment' ? o.id : o.payment_id;
+  return paymentOfEvent(e);
 }
 
 /** Moves time to each next pending delivery until none is left (at most 1000 hops). */

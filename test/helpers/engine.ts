@@ -27,7 +27,6 @@ export function fixedContext(nowMs = NOW_MS): EngineContext & { ids: string[] } 
 
 export const MERCHANT: Merchant = {
   id: 'mch_test',
-  object: 'merchant',
   name: 'Test merchant',
   secret_key: 'sk_test_x',
   publishable_key: 'pk_test_x',

@@ -12,7 +12,6 @@ const protocol = paycliNotificationProtocol(buyerUrl);
 
 const payment = {
   id: 'pay_123',
-  object: 'payment',
   merchant_id: 'mch_1',
   merchant_order_id: 'order-1',
   amount: 1999,

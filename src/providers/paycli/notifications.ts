@@ -8,7 +8,7 @@ import { eventMatches } from '../../engine/events.js';
 import { EVENT_TYPES, type PaycliEvent, type WebhookEndpoint } from '../../engine/types.js';
 import type { NotificationProtocol, SignOptions, SignedNotification } from '../../webhooks/notification-protocol.js';
 import type { NotificationTarget, ProviderNotifications } from '../contract.js';
-import { toNativeObject, type BuyerUrl } from './serialize.js';
+import { toNativeEventObject, type BuyerUrl } from './serialize.js';
 
 /**
  * Waits between attempts after a failure: 1s, 5s, 30s, 2m, 10m, 1h, 3h, 6h, 12h, 24h — eleven attempts
@@ -75,7 +75,7 @@ function corruptSignature(header: string): string {
 
 /** The paycli notification payload of one event (no merchant_id: the destination knows whose it is). */
 export function paycliNotificationPayload(event: PaycliEvent, buyerUrl: BuyerUrl): { id: string; type: string; created: number; data: { object: unknown } } {
-  return { id: event.id, type: event.type, created: event.created, data: { object: toNativeObject(event.data.object, buyerUrl) } };
+  return { id: event.id, type: event.type, created: event.created, data: { object: toNativeEventObject(event, buyerUrl) } };
 }
 
 /** Serialises one event as the paycli notification body. */

@@ -4,6 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { PaycliError } from '../../errors.js';
+import { paymentIdOf } from '../../engine/events.js';
 import type { Merchant, Payment } from '../../engine/types.js';
 import type { StoredResponse } from '../../core/idempotency.js';
 import type { UnitOfWork } from '../../core/unit-of-work.js';
@@ -107,8 +108,7 @@ export function paycliRouter(host: ProviderHost): Router {
   });
   router.get('/events/:id', (req, res) => {
     const event = service.getEvent(merchantOf(res), req.params.id!);
-    const o = event.data.object;
-    if (!ofNative(o.object === 'payment' ? o.id : o.payment_id)) throw new PaycliError('resource_missing', `No such event: ${req.params.id}`, { param: 'id' });
+    if (!ofNative(paymentIdOf(event))) throw new PaycliError('resource_missing', `No such event: ${req.params.id}`, { param: 'id' });
     res.json(toNativeEvent(event));
   });
 

@@ -2,13 +2,14 @@
  * The native API's wire shapes of the domain objects, exactly as the native API has always shown them:
  * `object: 'payment'`, `livemode: false`, and what the buyer must do as a Stripe-like `next_action` that
  * links to the sandbox's buyer page. What the native API has never shown (which provider a payment came
- * through, when a pending refund settles) is left out. Payments are written field by field, so the key
- * order (and so the bytes of responses and signed notifications) stays as it was, and fields of payments
- * stored by earlier versions are not echoed.
+ * through, when a pending refund settles) is left out. Payments and refunds are written field by field, so
+ * the key order (and so the bytes of responses and signed notifications) stays as it was, and fields of
+ * documents stored by earlier versions (which carried `object` themselves) are not echoed.
  */
 import type { Page } from '../../core/pagination.js';
 import { buyerActionOf } from '../../engine/buyer-action.js';
-import type { CaptureMethod, Payment, PaycliEvent, PaymentMethodSnapshot, PaymentStatus, Refund } from '../../engine/types.js';
+import { isRefundEvent } from '../../engine/events.js';
+import type { CaptureMethod, EventType, Payment, PaycliEvent, PaymentMethodSnapshot, PaymentStatus, Refund, RefundStatus } from '../../engine/types.js';
 
 export type NativeNextAction =
   | { type: 'redirect_to_url'; redirect_to_url: { url: string; return_url: string | null } }
@@ -41,8 +42,21 @@ export interface NativePayment {
   canceled_at: number | null;
   livemode: false;
 }
-export type NativeRefund = Omit<Refund, 'settles_at'>;
-export type NativeEvent = Omit<PaycliEvent, 'data'> & { data: { object: NativePayment | NativeRefund } };
+export interface NativeRefund {
+  id: string;
+  object: 'refund';
+  merchant_id: string;
+  payment_id: string;
+  merchant_order_id: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+  failure_reason: string | null;
+  metadata: Record<string, string>;
+  created: number;
+}
+export type NativeEvent = Omit<PaycliEvent, 'type' | 'data'> & { type: EventType; data: { object: NativePayment | NativeRefund } };
 
 /** Where the simulated buyer acts on a payment (the host knows its URL). */
 export type BuyerUrl = (paymentId: string) => string;
@@ -86,17 +100,29 @@ export function toNativePayment(p: Payment, buyerUrl: BuyerUrl): NativePayment {
 }
 
 export function toNativeRefund(r: Refund): NativeRefund {
-  if (r.settles_at === undefined) return r;
-  const { settles_at: _settles, ...rest } = r;
-  return rest;
+  return {
+    id: r.id,
+    object: 'refund',
+    merchant_id: r.merchant_id,
+    payment_id: r.payment_id,
+    merchant_order_id: r.merchant_order_id,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    failure_reason: r.failure_reason,
+    metadata: r.metadata,
+    created: r.created,
+  };
 }
 
-export function toNativeObject(o: Payment | Refund, buyerUrl: BuyerUrl): NativePayment | NativeRefund {
-  return o.object === 'payment' ? toNativePayment(o, buyerUrl) : toNativeRefund(o);
+/** The native shape of what an event is about (its type says whether a payment or a refund). */
+export function toNativeEventObject(e: PaycliEvent, buyerUrl: BuyerUrl): NativePayment | NativeRefund {
+  return isRefundEvent(e) ? toNativeRefund(e.data.object) : toNativePayment(e.data.object, buyerUrl);
 }
 
 export function toNativeEvent(e: PaycliEvent, buyerUrl: BuyerUrl): NativeEvent {
-  return { ...e, data: { object: toNativeObject(e.data.object, buyerUrl) } };
+  return { ...e, data: { object: toNativeEventObject(e, buyerUrl) } };
 }
 
 /** The serializers bound to the host's buyer page URLs, for the native routes. */

@@ -3,6 +3,7 @@
  * of the provider's own objects (sent as they happen, `UnitOfWork.notify`) go (every enabled endpoint whose
  * `enabled_events` match), and how each delivery is signed (`Stripe-Signature` with the endpoint's secret).
  */
+import { isRefundEvent } from '../../engine/events.js';
 import type { PaycliEvent, Payment } from '../../engine/types.js';
 import type { CoreReader, NotificationTarget, OwnNotificationContext, ProviderHost, ProviderNotification, ProviderNotifications } from '../contract.js';
 import { endpointWants } from './endpoint-filter.js';
@@ -64,9 +65,8 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
  * listeners once the change is durable; events raised inside a unit were kept by `for` already.
  */
 export function recordDomainEvent(host: ProviderHost<StripeCredentials>, event: PaycliEvent): void {
-  const obj = event.data.object;
   const read = host.core.reader;
-  const payment = obj.object === 'payment' ? obj : read.get<Payment>('payments', obj.payment_id);
+  const payment = isRefundEvent(event) ? read.get<Payment>('payments', event.data.object.payment_id) : event.data.object;
   const merchant = host.core.merchants().find((m) => m.id === event.merchant_id);
   if (payment?.provider !== STRIPE || !merchant) return;
   const baseUrl = host.url();

@@ -2,7 +2,8 @@
  * Stripe events: which of Stripe's event types a domain change raises, and the event envelope merchants
  * read (`object: "event"`, `api_version`, `data.object`, `data.previous_attributes`, `request`).
  */
-import type { PaycliEvent, Payment, Refund } from '../../engine/types.js';
+import { isRefundEvent } from '../../engine/events.js';
+import type { PaycliEvent, Payment } from '../../engine/types.js';
 import { endpointWants } from './endpoint-filter.js';
 import { chargeObject, checkoutSessionObject, completedView, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
 import {
@@ -107,8 +108,8 @@ function seeing(ctx: WireContext, payment: Payment): WireContext {
 
 /** Stripe's events for one domain event, with objects as they are after it. */
 export function stripeEventsFor(outer: WireContext, event: PaycliEvent): PendingEvent[] {
-  if (event.data.object.object === 'refund') {
-    const refund = event.data.object as Refund;
+  if (isRefundEvent(event)) {
+    const refund = event.data.object;
     const payment = outer.unit.payment(refund.payment_id);
     if (!payment) return [];
     const ctx = seeing(outer, payment);
@@ -128,7 +129,7 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     }
     return out;
   }
-  const payment = event.data.object as Payment;
+  const payment = event.data.object;
   const ctx = seeing(outer, payment);
   const pi = intentOf(ctx, payment);
   if (!pi) return [];
