@@ -1,7 +1,7 @@
 /**
  * The one error type of paycli. Every failure a user can cause or meet carries a stable code from the
- * closed list below; anything else is a bug. The CLI maps errors to exit codes and the sandbox maps them
- * to an HTTP status and a JSON body, each in one place.
+ * closed list below; anything else is a bug. The CLI maps errors to exit codes; each provider renders them
+ * in its own wire shape (the native one: src/providers/paycli/errors.ts) with the status given here.
  */
 
 /** Stable error codes. Adding one is fine; renaming one breaks users' scripts. */
@@ -115,20 +115,6 @@ export class PaycliError extends Error {
   /** A bug rather than something the user can fix. */
   get isBug(): boolean {
     return this.code === 'internal_error';
-  }
-
-  /** The JSON error body the sandbox answers with. */
-  toJSON(): { error: Record<string, unknown> } {
-    return {
-      error: {
-        type: this.type,
-        code: this.code,
-        message: this.message,
-        ...(this.param !== undefined ? { param: this.param } : {}),
-        ...(this.hint !== undefined ? { hint: this.hint } : {}),
-        ...(this.details ?? {}),
-      },
-    };
   }
 }
 

@@ -3,15 +3,15 @@
  * raises domain events (which the payment's provider turns into notifications, see notifications.ts) and
  * arms the clock's timers (expiry, pending refunds). Providers translate wire requests into units of work
  * (`transact`); every mutation is staged, then `store.commit()` is awaited before the caller answers, so
- * an acknowledged change is never lost.
+ * an acknowledged change is never lost. The lookups and lists it answers are its read side,
+ * `PaymentQueries` (payment-queries.ts), which it extends.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { PaycliError } from '../errors.js';
-import { eventMatches } from '../engine/events.js';
 import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
 import { createRefund, settleRefund, type CreateRefundInput } from '../engine/refunds.js';
-import { DEFAULT_FEES, settlementReport, utcDayRange, type SettlementReport } from '../engine/settlement.js';
+import { DEFAULT_FEES } from '../engine/settlement.js';
 import type { EngineContext, Merchant, Payment, PaycliEvent, Refund, Transition, WebhookEndpoint } from '../engine/types.js';
 import type { Store } from '../store/store.js';
 import type { Delivery, WebhookDispatcher } from '../webhooks/dispatcher.js';
@@ -22,8 +22,8 @@ import { Notifier, type CoreReader, type ProtocolLookup, type ProviderNotificati
 import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
 import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
-import { paginate, type Page } from './pagination.js';
-import { PaymentRelations, paymentIdOf } from './payment-relations.js';
+import { notFound, PaymentQueries, type PaymentRef } from './payment-queries.js';
+import { PaymentRelations } from './payment-relations.js';
 
 export interface PaymentServiceOptions {
   store: Store;
@@ -43,31 +43,20 @@ export interface PaymentServiceOptions {
 
 export type { CoreReader } from './notifications.js';
 
-/** A registered identifier of a payment (`payment_refs`): a provider's id the merchant holds. */
-interface PaymentRef {
-  id: string;
-  payment_id: string;
-  provider: string;
-}
-
 export type EventListener = (event: PaycliEvent) => void;
 /** Hears of a provider's own notification (`UnitOfWork.notify`) once it is durable. */
 export type NotificationListener = (notification: StoredNotification) => void;
 
-
-export class PaymentService {
+export class PaymentService extends PaymentQueries {
   readonly chaos = new ChaosRules();
-  private readonly store: Store;
   private readonly clock: Clock;
   private readonly opts: PaymentServiceOptions;
   private readonly byKey = new Map<string, Merchant>();
   /** Each merchant's secret key as bytes, made once per reindex rather than once per request. */
   private keyBytes: { key: Buffer; merchant: Merchant }[] = [];
-  private readonly orders = new OrderIndex();
   private readonly notifier: Notifier;
   /** What units of work stage through (see unit-of-work.ts). */
   private readonly staging: CoreStaging;
-  private readonly related = new PaymentRelations();
   private readonly listeners = new Set<EventListener>();
   private readonly notificationListeners = new Set<NotificationListener>();
   /** Expiry and pending-refund timers, cancelled by reset and close. */
@@ -75,8 +64,8 @@ export class PaymentService {
   private closed = false;
 
   constructor(opts: PaymentServiceOptions) {
+    super(opts.store, new OrderIndex(), new PaymentRelations());
     this.opts = opts;
-    this.store = opts.store;
     this.clock = opts.clock;
     this.notifier = new Notifier({ store: opts.store, dispatcher: opts.dispatcher, chaos: this.chaos, protocols: opts.protocols, forwardTo: opts.forwardTo ?? null, buyerUrl: (id) => this.buyerUrl(id) });
     this.due = new DueWork(
@@ -235,103 +224,15 @@ export class PaymentService {
     return result;
   }
 
-  getPayment(merchant: Merchant, id: string): Payment {
-    const p = this.store.get<Payment>('payments', id);
-    if (!p || p.merchant_id !== merchant.id) throw notFound('payment', id);
-    return p;
-  }
-
   /** Where the simulated buyer acts on a payment (the page a native `next_action` links to). */
   buyerUrl(paymentId: string): string {
     return `${this.opts.baseUrl()}/_sandbox/buyer/${paymentId}`;
-  }
-
-  /** Looks a payment up for the simulated buyer and the control API, whoever its merchant is. */
-  findPayment(id: string): Payment {
-    const p = this.store.get<Payment>('payments', id);
-    if (!p) throw notFound('payment', id);
-    return p;
-  }
-
-  /**
-   * The payment a merchant-held identifier names: the paycli id, an id a provider registered (`addRef`:
-   * a Stripe `pi_…`, an Alipay `trade_no`), or a merchant order number (the latest payment with it).
-   */
-  findByRef(ref: string): Payment {
-    const direct = this.store.get<Payment>('payments', ref);
-    if (direct) return direct;
-    const registered = this.store.get<PaymentRef>('payment_refs', ref);
-    const byOrder = registered?.payment_id ?? this.orders.anyWith(ref);
-    const p = byOrder ? this.store.get<Payment>('payments', byOrder) : undefined;
-    if (!p) {
-      throw new PaycliError('resource_missing', `No payment is known as "${ref}".`, {
-        param: 'ref',
-        hint: 'Use the paycli payment id, a provider payment or trade id, or the merchant order number.',
-      });
-    }
-    return p;
-  }
-
-  /** The native API's payments (those made through other providers are theirs to show). */
-  listPayments(merchant: Merchant, q: { limit?: number; starting_after?: string; merchant_order_id?: string; status?: string }): Page<Payment> {
-    if (q.merchant_order_id !== undefined) {
-      const id = this.orders.get('paycli', merchant.id, q.merchant_order_id);
-      const p = id ? this.store.get<Payment>('payments', id) : undefined;
-      const data = p && (!q.status || p.status === q.status) ? [p] : [];
-      return { object: 'list', data, has_more: false, next_cursor: null };
-    }
-    return paginate(this.store.live<Payment>('payments'), q, (p) => p.merchant_id === merchant.id && isNative(p) && (!q.status || p.status === q.status));
   }
 
   /** The simulated buyer completes, fails or abandons (expires) a payment waiting for them; `ref` as in findByRef. */
   async buyerAction(ref: string, action: BuyerAction, failureCode?: string): Promise<Payment> {
     const p = this.findByRef(ref);
     return this.transact(p.provider ?? 'paycli', (uow) => uow.buyerAction(p.id, action, failureCode));
-  }
-
-  // --- refunds ---
-
-  getRefund(merchant: Merchant, id: string): Refund {
-    const r = this.store.get<Refund>('refunds', id);
-    if (!r || r.merchant_id !== merchant.id) throw notFound('refund', id);
-    return r;
-  }
-
-  /** The native API's refunds: those of native payments (other providers show theirs in their own shape). */
-  listRefunds(merchant: Merchant, q: { limit?: number; starting_after?: string; payment_id?: string }): Page<Refund> {
-    const refunds = q.payment_id ? this.related.refundsOf(this.store, q.payment_id) : this.store.live<Refund>('refunds');
-    return paginate(refunds, q, (r) => r.merchant_id === merchant.id && (!q.payment_id || r.payment_id === q.payment_id) && this.ofNativePayment(r.payment_id));
-  }
-
-  /** A payment's refunds and events, oldest first, whichever provider it came through (the dashboard's view). */
-  historyOf(payment: Payment): { refunds: Refund[]; events: PaycliEvent[] } {
-    return { refunds: this.related.refundsOf(this.store, payment.id), events: this.related.eventsOf(this.store, payment.id) };
-  }
-
-  /** Whether a refund's or an event's payment is a native one; records of a vanished payment stay visible. */
-  private ofNativePayment(paymentId: string): boolean {
-    const p = this.store.get<Payment>('payments', paymentId);
-    return !p || isNative(p);
-  }
-
-  // --- events ---
-
-  getEvent(merchant: Merchant, id: string): PaycliEvent {
-    const e = this.store.get<PaycliEvent>('events', id);
-    if (!e || e.merchant_id !== merchant.id) throw notFound('event', id);
-    return e;
-  }
-
-  /** The native API's events: those about native payments and their refunds. */
-  listEvents(merchant: Merchant, q: { limit?: number; starting_after?: string; type?: string; payment_id?: string }): Page<PaycliEvent> {
-    const events = q.payment_id ? this.related.eventsOf(this.store, q.payment_id) : this.store.live<PaycliEvent>('events');
-    return paginate(events, q, (e) => {
-      if (e.merchant_id !== merchant.id) return false;
-      if (!this.ofNativePayment(paymentIdOf(e))) return false;
-      if (q.type && !eventMatches([q.type], e.type)) return false;
-      if (q.payment_id) return paymentIdOf(e) === q.payment_id;
-      return true;
-    });
   }
 
   // --- webhook endpoints ---
@@ -352,31 +253,11 @@ export class PaymentService {
     return endpoint;
   }
 
-  getEndpoint(merchant: Merchant, id: string): WebhookEndpoint {
-    const e = this.store.get<WebhookEndpoint>('webhook_endpoints', id);
-    if (!e || e.merchant_id !== merchant.id) throw notFound('webhook_endpoint', id);
-    return e;
-  }
-
-  listEndpoints(merchant: Merchant): WebhookEndpoint[] {
-    return this.store.list<WebhookEndpoint>('webhook_endpoints').filter((e) => e.merchant_id === merchant.id);
-  }
-
   async deleteEndpoint(merchant: Merchant, id: string): Promise<WebhookEndpoint> {
     const e = this.getEndpoint(merchant, id);
     this.store.remove('webhook_endpoints', id);
     await this.store.commit();
     return e;
-  }
-
-  // --- settlement ---
-
-  settlement(merchant: Merchant, date: string): SettlementReport {
-    if (!utcDayRange(date)) {
-      throw new PaycliError('parameter_invalid', `Invalid date: "${date}" is not a calendar date in YYYY-MM-DD form.`, { param: 'date' });
-    }
-    const mine = <T extends { merchant_id: string }>(xs: readonly T[]) => xs.filter((x) => x.merchant_id === merchant.id);
-    return settlementReport(date, mine(this.store.list<Payment>('payments')), mine(this.store.list<Refund>('refunds')));
   }
 
   /** The notifications an event means in its payment's provider (what `listen` forwards). */
@@ -467,7 +348,6 @@ export class PaymentService {
     for (const r of this.store.list<Refund>('refunds')) this.due.armSettlement(r);
   }
 
-
   private applied(t: Transition<Payment>): Payment {
     this.apply('payments', t);
     return t.object;
@@ -503,13 +383,4 @@ export class PaymentService {
     this.due.armExpiry(t.object);
     return t.object;
   }
-}
-
-/** Payments stored before payments recorded their provider are native ones. */
-function isNative(p: Payment): boolean {
-  return (p.provider ?? 'paycli') === 'paycli';
-}
-
-function notFound(kind: string, id: string, param = 'id'): PaycliError {
-  return new PaycliError('resource_missing', `No such ${kind}: ${id}`, { param });
 }

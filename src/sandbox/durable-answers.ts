@@ -7,7 +7,7 @@
  * when no write is under way. If that write fails, the state the answer was computed from was rolled
  * back, so the answer becomes the retryable `503 data_file_unwritable` instead.
  *
- * Applied to every app that serves the store (one per provider port): `app.use(durableAnswers(store))`.
+ * Applied to every app that serves the store (one per provider port): `app.use(durableAnswers(store, provider.renderError))`.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { toPaycliError, type PaycliError } from '../errors.js';
@@ -16,12 +16,10 @@ import type { Store } from '../store/store.js';
 /** Headers describing the body that a replaced answer must not keep. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-disposition', 'location', 'etag', 'last-modified'];
 
-/** How the provider at this port shapes an error (status, headers, body); the native shape by default. */
+/** How the provider at this port shapes an error (status, headers, body). */
 type RenderError = (err: PaycliError) => { status: number; headers?: Record<string, string>; body: unknown };
 
-const nativeShape: RenderError = (err) => ({ status: err.status, body: err.toJSON() });
-
-export function durableAnswers(store: Store, render: RenderError = nativeShape): RequestHandler {
+export function durableAnswers(store: Store, render: RenderError): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const isRead = req.method === 'GET' || req.method === 'HEAD';
     const end = res.end;

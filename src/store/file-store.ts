@@ -4,20 +4,21 @@
  * - `<data>` is a lowdb JSON snapshot people can read, one document per line (`snapshot-file.ts`, a
  *   lowdb adapter that writes it in chunks). Rewritten whole (seconds at 100k payments): only to compact.
  * - The journal holds the changes since the snapshot as JSON lines, in segments (`<data>.journal`,
- *   `.journal.1`, …: `journal-segments.ts`). A `commit()` appends every line staged since the last one
- *   in one write to the newest segment (group commit: at most one write in flight; callers arriving
- *   meanwhile share the next). Its cost does not grow with the stored data.
+ *   `.journal.1`, …: read in `journal-segments.ts`, written through `journal-writer.ts`). A `commit()`
+ *   appends every line staged since the last one in one write to the newest segment (group commit: at
+ *   most one write in flight; callers arriving meanwhile share the next). Its cost does not grow with
+ *   the stored data.
  *
- * Compaction (when the journal passes a size threshold) does not hold up commits: at the end of a
- * flush, in one tick, appends switch to a new segment and a view of the state is taken (a copy of each
- * collection's array; documents are immutable values). Its snapshot is written in the background
- * (temp file + rename, yielding between chunks) while commits append to the new segment; then the older
- * segments are deleted, oldest first. Open replays the snapshot and every segment left, in order. A
- * kill before the rename leaves the old snapshot and every segment; after it, a suffix of segments the
- * new snapshot holds, whose replay changes nothing (a put carries the whole document, a del or clear is
- * idempotent; the one trace: a document deleted and put again there can move later in `list()` order).
- * Open, close and the recovery from a failed append instead fold everything into the snapshot while
- * nothing appends, and start again at `<data>.journal`.
+ * Compaction (when the journal passes a size threshold, `compaction-policy.ts`) does not hold up
+ * commits: at the end of a flush, in one tick, appends switch to a new segment and a view of the state
+ * is taken (a copy of each collection's array; documents are immutable values). Its snapshot is written
+ * in the background (temp file + rename, yielding between chunks) while commits append to the new
+ * segment; then the older segments are deleted, oldest first. Open replays the snapshot and every
+ * segment left, in order. A kill before the rename leaves the old snapshot and every segment; after it,
+ * a suffix of segments the new snapshot holds, whose replay changes nothing (a put carries the whole
+ * document, a del or clear is idempotent; the one trace: a document deleted and put again there can
+ * move later in `list()` order). Open, close and the recovery from a failed append instead fold
+ * everything into the snapshot while nothing appends, and start again at `<data>.journal`.
  *
  * A failed write changes nothing: every change not yet durable (the failed batch and whatever was
  * staged on top of it) is undone in memory, a torn append is truncated away, and callers of commit()
@@ -33,36 +34,19 @@
 import { stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PaycliError } from '../errors.js';
-import { ensurePrivateDir, openPrivateAppend, tightenFile } from '../private-files.js';
-import {
-  dataFileUnreadable,
-  dataFileUnwritable,
-  describeFsError,
-  journalPathFor,
-  segmentPathFor,
-  SNAPSHOT_VERSION,
-  type JournalEntry,
-  type Snapshot,
-} from './data-file-format.js';
+import { ensurePrivateDir, tightenFile } from '../private-files.js';
+import { dataFileUnreadable, dataFileUnwritable, describeFsError, segmentPathFor, SNAPSHOT_VERSION, type JournalEntry, type Snapshot } from './data-file-format.js';
+import { CompactionPolicy, type FileStoreOptions } from './compaction-policy.js';
 import { DocCollections, type CollectionsView } from './doc-collections.js';
 import { Durability } from './durability.js';
-import { dropSegmentsBefore, listSegments, replaySegment } from './journal-segments.js';
+import { replaySegment } from './journal-segments.js';
+import { JournalWriter } from './journal-writer.js';
 import { SnapshotFile } from './snapshot-file.js';
 import { readSnapshot } from './snapshot-read.js';
 import { StagedChanges, type Batch } from './staged-changes.js';
-import { COLLECTIONS, type CollectionName, type Store, type StoredDoc } from './store.js';
+import type { CollectionName, Store, StoredDoc } from './store.js';
 
-/**
- * When the journal is compacted: once it holds at least this many lines AND as many lines as the
- * snapshot has documents, or this many bytes AND as many as the snapshot. The second half keeps the cost
- * per write flat as the data grows (as Redis rewrites its AOF when it doubles).
- */
-export interface FileStoreOptions {
-  /** Minimum journal lines before a compaction (default 50,000). */
-  compactAfterLines?: number;
-  /** Minimum journal bytes before a compaction (default 64 MiB). */
-  compactAfterBytes?: number;
-}
+export type { FileStoreOptions } from './compaction-policy.js';
 
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed' | 'failed';
 
@@ -84,29 +68,13 @@ export class FileStore implements Store {
   readonly #durability = new Durability();
   readonly #rollbackListeners = new Set<() => void>();
   readonly #snapshotFile: SnapshotFile<Snapshot>;
-  readonly #compactAfterLines: number;
-  readonly #compactAfterBytes: number;
+  readonly #compactions: CompactionPolicy;
+  readonly #journal: JournalWriter;
   #state: State = 'new';
-  /** The newest journal segment, where appends go. */
-  #journal: FileHandle | null = null;
-  /** Generations of the segments on disk, oldest first; the last is `#journal`'s. */
-  #segments: number[] = [];
-  /** Bytes in the newest segment: where a failed append is truncated back to. */
-  #segmentBytes = 0;
   /** Compaction is due but lines were staged at the end of the last flush: rotate at the next one's start. */
   #rotateAtNextFlush = false;
-  /** Lines and bytes appended since the state the snapshot holds (in every segment). */
-  #journalLines = 0;
-  #journalBytes = 0;
-  /** Size of the snapshot last written or loaded, in bytes and documents. */
-  #snapshotBytes = 0;
-  #snapshotDocs = 0;
   /** The journal lacks changes memory has (a write failed): the next flush folds instead of appending. */
   #mustCompact = false;
-  /** Compact at the next flush whatever the thresholds say (after clear(): reclaim the disk). */
-  #compactSoon = false;
-  /** After a failed compaction, the journal lines to wait for before trying again. */
-  #retryCompactionAt = 0;
   /** The compaction writing a snapshot in the background, if any; never more than one. */
   #compaction: Promise<void> | null = null;
   /** The flush being written, if any; never more than one. */
@@ -118,13 +86,13 @@ export class FileStore implements Store {
   constructor(path: string, options: FileStoreOptions = {}) {
     this.path = path;
     this.#snapshotFile = new SnapshotFile<Snapshot>(path);
-    this.#compactAfterLines = options.compactAfterLines ?? 50_000;
-    this.#compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.#journal = new JournalWriter(path);
+    this.#compactions = new CompactionPolicy(options);
   }
 
   /** The journal segment appends go to now: `<data>.journal`, or `<data>.journal.<n>` after compactions. */
   get journalPath(): string {
-    return segmentPathFor(this.path, this.#segments.at(-1) ?? 0);
+    return this.#journal.path;
   }
 
   async open(): Promise<void> {
@@ -137,35 +105,29 @@ export class FileStore implements Store {
         throw dataFileUnreadable(this.path, `cannot create its folder (${describeFsError(err)})`, err);
       }
       const snapshotIsValid = await this.#loadSnapshot();
-      this.#segments = await listSegments(this.path);
+      const segments = await this.#journal.discover();
       try {
         // Written by an older paycli, or under a loose umask: they hold the keys, so only this user reads them.
         if (snapshotIsValid) await tightenFile(this.path);
-        for (const generation of this.#segments) await tightenFile(segmentPathFor(this.path, generation));
+        for (const generation of segments) await tightenFile(segmentPathFor(this.path, generation));
       } catch (err) {
         throw dataFileUnreadable(this.path, describeFsError(err), err);
       }
       let journalHadContent = false;
-      for (const generation of this.#segments) {
+      for (const generation of segments) {
         if (await replaySegment(segmentPathFor(this.path, generation), (entry) => this.#apply(entry))) journalHadContent = true;
       }
       try {
         // Folding also drops a torn last journal line, which must not sit before the next append.
         if (!snapshotIsValid || journalHadContent) await this.#fold();
-        else {
-          await dropSegmentsBefore(this.path, this.#segments, Infinity); // all empty
-          this.#journal = await openPrivateAppend(journalPathFor(this.path));
-          this.#segments = [0];
-          this.#segmentBytes = 0;
-        }
+        else await this.#journal.restart(); // every segment is empty
       } catch (err) {
         throw dataFileUnreadable(this.path, `cannot write it or its journal (${describeFsError(err)})`, err);
       }
       this.#state = 'open';
     } catch (err) {
       this.#state = 'failed';
-      await this.#journal?.close().catch(() => undefined);
-      this.#journal = null;
+      await this.#journal.close().catch(() => undefined);
       throw err;
     }
   }
@@ -243,7 +205,7 @@ export class FileStore implements Store {
     // One journal line, so a kill leaves the state before or after it.
     this.#staged.clear();
     this.#durability.stage();
-    this.#compactSoon = true;
+    this.#compactions.soon = true;
     await this.commit();
   }
 
@@ -268,13 +230,12 @@ export class FileStore implements Store {
       await this.commit().catch(() => undefined);
       await this.#compaction;
       // Fold the journal into the snapshot so the data file alone holds everything.
-      if (this.#journalLines > 0 || this.#mustCompact) {
+      if (this.#journal.lines > 0 || this.#mustCompact) {
         this.#mustCompact = true;
         await this.commit();
       }
     } finally {
-      await this.#journal?.close();
-      this.#journal = null;
+      await this.#journal.close();
       this.#state = 'closed';
     }
   }
@@ -327,7 +288,9 @@ export class FileStore implements Store {
           this.#mustCompact = true; // no journal to append to: the next flush folds again
         }
       } else if (batch.lines.length > 0) {
-        await this.#append(batch.lines.join(''), batch.lines.length);
+        await this.#journal.append(batch.lines.join(''), batch.lines.length, () => {
+          this.#mustCompact = true; // could not cut it: the next flush rewrites everything instead
+        });
       }
     } catch (err) {
       // A fold that failed may have left a torn or missing journal: the next flush folds again.
@@ -339,33 +302,12 @@ export class FileStore implements Store {
     }
     this.#durability.markDurable(upTo);
     (outcome as ((durable: boolean) => void) | null)?.(true);
-    if (this.#compaction === null && this.#compactionDue()) {
+    if (this.#compaction === null && this.#compactions.due(this.#journal)) {
       // With nothing staged the view is exactly what is durable; otherwise let the next flush, which
       // writes what is staged, take it.
       if (this.#staged.size === 0) await this.#rotate(null);
       else this.#rotateAtNextFlush = true;
     }
-  }
-
-  /** Appends `text` to the newest segment; a failed append is truncated away, so nothing of it replays. */
-  async #append(text: string, lines: number): Promise<void> {
-    const journal = this.#journal;
-    if (journal === null) throw new PaycliError('internal_error', `The store for ${this.path} is not open`);
-    const before = this.#segmentBytes;
-    try {
-      await journal.appendFile(text, 'utf8');
-    } catch (err) {
-      // Part of it may be on disk (a disk that filled up mid-write): those lines were never
-      // acknowledged and must not come back on the next open.
-      await journal.truncate(before).catch(() => {
-        this.#mustCompact = true; // could not cut it: the next flush rewrites everything instead
-      });
-      throw err;
-    }
-    const bytes = Buffer.byteLength(text);
-    this.#segmentBytes += bytes;
-    this.#journalLines += lines;
-    this.#journalBytes += bytes;
   }
 
   /** Undoes in memory every change not yet durable and tells whoever keeps state derived from it. */
@@ -375,36 +317,23 @@ export class FileStore implements Store {
     for (const listener of this.#rollbackListeners) listener();
   }
 
-  #compactionDue(): boolean {
-    if (this.#journalLines < this.#retryCompactionAt) return false;
-    return (
-      this.#compactSoon ||
-      (this.#journalLines >= this.#compactAfterLines && this.#journalLines >= this.#snapshotDocs) ||
-      (this.#journalBytes >= this.#compactAfterBytes && this.#journalBytes >= this.#snapshotBytes)
-    );
-  }
-
   /**
    * Switches appends to a new segment and snapshots this moment in the background (no append is in
    * flight). `written` settles whether lines the view holds but the files do not yet were written.
    */
   async #rotate(written: Promise<boolean> | null): Promise<void> {
-    const generation = (this.#segments.at(-1) ?? 0) + 1;
-    const next = await openPrivateAppend(segmentPathFor(this.path, generation)).catch(() => null);
+    const next = await this.#journal.openNext();
     if (next === null) {
-      this.#retryCompactionAt = this.#journalLines + this.#compactAfterLines; // the commit is durable all the same
+      this.#compactions.failed(this.#journal.lines); // the commit is durable all the same
       return;
     }
     // From here to the start of the compaction, one tick: the view is the state the new segment
     // continues from. Lines staged but not yet appended are in both, which replays harmlessly.
-    const previous = this.#journal;
-    this.#journal = next;
-    this.#segments.push(generation);
-    this.#segmentBytes = 0;
-    this.#compactSoon = false;
+    const previous = this.#journal.switchTo(next);
+    this.#compactions.soon = false;
     const view = this.#docs.view();
-    const covers = { lines: this.#journalLines, bytes: this.#journalBytes };
-    const compaction: Promise<void> = this.#compactInBackground(previous, generation, view, covers, written).finally(() => {
+    const covers = { lines: this.#journal.lines, bytes: this.#journal.bytes };
+    const compaction: Promise<void> = this.#compactInBackground(previous, next.generation, view, covers, written).finally(() => {
       if (this.#compaction === compaction) this.#compaction = null;
     });
     this.#compaction = compaction;
@@ -423,14 +352,13 @@ export class FileStore implements Store {
       await this.#writeSnapshot(view, async () => {
         if (written && !(await written)) throw new Error('the snapshot holds changes that were rolled back');
       });
-      this.#journalLines -= covers.lines;
-      this.#journalBytes -= covers.bytes;
-      this.#retryCompactionAt = 0;
-      await dropSegmentsBefore(this.path, this.#segments, generation);
+      this.#journal.lines -= covers.lines;
+      this.#journal.bytes -= covers.bytes;
+      this.#compactions.compacted();
+      await this.#journal.dropBefore(generation);
     } catch {
-      // Nothing is lost: the older segments stay until a later compaction covers them. Wait for more
-      // lines before trying again, rather than rewriting the snapshot on each commit to a full disk.
-      this.#retryCompactionAt = this.#journalLines + this.#compactAfterLines;
+      // Nothing is lost: the older segments stay until a later compaction covers them.
+      this.#compactions.failed(this.#journal.lines);
     }
   }
 
@@ -445,37 +373,29 @@ export class FileStore implements Store {
 
   /** After a snapshot holding everything: drops every segment and starts again at an empty `<data>.journal`. */
   async #restartJournal(): Promise<void> {
-    this.#journalLines = 0;
-    this.#journalBytes = 0;
-    this.#compactSoon = false;
-    this.#retryCompactionAt = 0;
-    const previous = this.#journal;
-    this.#journal = null; // a failure from here on leaves #mustCompact set, so nothing appends to it
-    await previous?.close().catch(() => undefined);
-    await dropSegmentsBefore(this.path, this.#segments, Infinity);
-    this.#journal = await openPrivateAppend(journalPathFor(this.path));
-    this.#segments = [0];
-    this.#segmentBytes = 0;
+    this.#compactions.restarted();
+    // A failure in it leaves #mustCompact set, so nothing appends to the journal meanwhile.
+    await this.#journal.restart();
   }
 
   async #writeSnapshot(view: CollectionsView, beforeRename?: () => Promise<void>): Promise<void> {
     const parts = view.map(([key, docs]) => ({ key, docs }));
     await this.#snapshotFile.writeParts([{ key: 'version', value: SNAPSHOT_VERSION }, ...parts], beforeRename);
-    this.#snapshotBytes = (await stat(this.path)).size;
-    this.#snapshotDocs = view.reduce((total, [, docs]) => total + docs.length, 0);
+    this.#compactions.snapshotBytes = (await stat(this.path)).size;
+    this.#compactions.snapshotDocs = view.reduce((total, [, docs]) => total + docs.length, 0);
   }
 
   /** Loads the snapshot; returns false when there is none yet (absent or empty file). */
   async #loadSnapshot(): Promise<boolean> {
     const loaded = await readSnapshot(this.path, this.#snapshotFile);
     if (loaded === null) return false;
-    this.#snapshotBytes = loaded.bytes;
+    this.#compactions.snapshotBytes = loaded.bytes;
     // Every collection the snapshot holds, providers' own included.
     for (const name of Object.keys(loaded.snapshot) as CollectionName[]) {
       if ((name as string) === 'version') continue;
       for (const doc of Object.values(loaded.snapshot[name] ?? {})) this.#docs.put(name, doc);
     }
-    this.#snapshotDocs = this.#docs.size;
+    this.#compactions.snapshotDocs = this.#docs.size;
     return true;
   }
 }

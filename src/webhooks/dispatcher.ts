@@ -2,13 +2,14 @@
  * Outbound notification delivery: stages one `deliveries` document per destination copy, sends it on the
  * injected clock, records every attempt in the store and retries on the provider's schedule. The store is
  * the source of truth (the event is read from it at attempt time, the delivery's state is written back after
- * each attempt), so a restarted sandbox picks pending retries up again with `resume()`.
+ * each attempt), so a restarted sandbox picks pending retries up again with `resume()`. One attempt (sign,
+ * send, record) is in delivery-attempt.ts.
  */
-import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { Delivery, DeliveryAttempt, DeliveryChaos, DeliverySigner, DeliveryTarget, DeliveryUpdate, StoredNotification, Transport } from './delivery.js';
+import type { Delivery, DeliveryChaos, DeliverySigner, DeliveryTarget, DeliveryUpdate, StoredNotification, Transport } from './delivery.js';
+import { makeAttempt, type AttemptDeps } from './delivery-attempt.js';
 import { createHttpTransport } from './http-transport.js';
 
 // The delivery records are part of this module's API; importers need not know the file split.
@@ -47,7 +48,6 @@ export interface WebhookDispatcherOptions {
   onError?: (err: unknown) => void;
 }
 
-const EXCERPT_CHARS = 500;
 /** However short the schedule, a delivery whose record could not be written is not retried in a tight loop. */
 const MIN_RETRY_AFTER_FAILED_WRITE_MS = 1000;
 
@@ -65,8 +65,9 @@ export class WebhookDispatcher {
   private readonly signer: DeliverySigner;
   private readonly newId: (prefix: string) => string;
   private readonly schedule: readonly number[] | null;
-  private readonly timeoutMs: number | null;
   private readonly transport: Transport;
+  /** What each attempt needs (delivery-attempt.ts). */
+  private readonly attemptDeps: AttemptDeps;
   private readonly closeTransport: (() => void) | null;
   private readonly onError: (err: unknown) => void;
   private readonly timers = new Map<string, TimerHandle>();
@@ -82,7 +83,6 @@ export class WebhookDispatcher {
     this.signer = opts.signer;
     this.newId = opts.newId;
     this.schedule = opts.retryScheduleMs ? checkSchedule(opts.retryScheduleMs) : null;
-    this.timeoutMs = opts.timeoutMs ?? null;
     if (opts.transport) {
       this.transport = opts.transport;
       this.closeTransport = null;
@@ -92,6 +92,7 @@ export class WebhookDispatcher {
       this.closeTransport = http.close;
     }
     this.onError = opts.onError ?? ((err) => queueMicrotask(() => { throw err; }));
+    this.attemptDeps = { clock: this.clock, store: this.store, signer: this.signer, transport: this.transport, timeoutMs: opts.timeoutMs ?? null };
   }
 
   /**
@@ -278,7 +279,7 @@ export class WebhookDispatcher {
     const delivery = this.store.get<Delivery>('deliveries', id);
     if (!delivery || delivery.status !== 'pending') return;
     const number = delivery.attempts.length + 1;
-    const { attempt, fatal } = await this.makeAttempt(delivery, number);
+    const { attempt, fatal } = await makeAttempt(this.attemptDeps, delivery, number);
 
     // The store may have changed during the request (a reset, a concurrent update): do not resurrect a
     // removed delivery, and build on the current document.
@@ -325,54 +326,6 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Makes one attempt; `fatal` marks failures no retry can fix (the event is gone, the secret is unusable). */
-  private async makeAttempt(delivery: Delivery, number: number): Promise<{ attempt: DeliveryAttempt; fatal: boolean }> {
-    const at = this.clock.now();
-    const failed = (error: string, simulated: boolean): DeliveryAttempt => ({
-      number,
-      at,
-      status: null,
-      latency_ms: 0,
-      error,
-      response_excerpt: '',
-      acknowledged: false,
-      simulated,
-      request: null,
-    });
-    if (number <= delivery.fail_first) return { attempt: failed('simulated failure', true), fatal: false };
-    const notification = this.store.get<StoredNotification>('notifications', delivery.notification_id);
-    if (!notification) return { attempt: failed(`notification ${delivery.notification_id} of event ${delivery.event_id} is no longer in the store`, false), fatal: true };
-    let signed;
-    let timeoutMs: number;
-    try {
-      signed = this.signer.sign(delivery, notification, { timestampSec: Math.floor(at / 1000), probe: delivery.probe });
-      timeoutMs = this.timeoutMs ?? this.signer.timeoutMs(delivery);
-    } catch (err) {
-      return { attempt: failed(`cannot sign: ${describeError(err)}`, false), fatal: true };
-    }
-    const request = { headers: signed.headers, body: signed.body };
-    const started = performance.now();
-    try {
-      const res = await this.transport({ url: delivery.url, headers: signed.headers, body: signed.body, timeoutMs });
-      const attempt: DeliveryAttempt = {
-        number,
-        at,
-        status: res.status,
-        latency_ms: Math.round(performance.now() - started),
-        error: null,
-        response_excerpt: res.body.slice(0, EXCERPT_CHARS),
-        acknowledged: this.signer.isAcknowledged(delivery, res.status, res.body),
-        simulated: false,
-        request,
-      };
-      return { attempt, fatal: false };
-    } catch (err) {
-      const attempt = { ...failed(describeError(err), false), request };
-      attempt.latency_ms = Math.round(performance.now() - started);
-      return { attempt, fatal: false };
-    }
-  }
-
   /** The retry schedule of a delivery: the override, or its provider's. */
   private scheduleOf(delivery: Delivery): readonly number[] {
     return this.schedule ?? checkSchedule(this.signer.retryScheduleMs(delivery));
@@ -387,13 +340,6 @@ export class WebhookDispatcher {
       }
     }
   }
-}
-
-/** `ECONNREFUSED 127.0.0.1:4000`, `timeout`, or the message of whatever a custom transport threw. */
-function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && !err.message.includes(code) ? `${code} ${err.message}` : err.message;
 }
 
 function checkCount(value: number, name: string, integer: boolean): number {

@@ -6,6 +6,7 @@ import express from 'express';
 import { PaycliError } from '../../errors.js';
 import { jsonBodyParsing } from '../../http/body-parsing.js';
 import type { Provider } from '../contract.js';
+import { renderNativeError } from './errors.js';
 import { paycliNotifications, type PaycliCredentials } from './notifications.js';
 import { paycliRouter } from './routes.js';
 
@@ -30,7 +31,7 @@ export const paycliProvider: Provider<PaycliCredentials> = {
     return app;
   },
 
-  renderError: (err) => ({ status: err.status, body: err.toJSON() }),
+  renderError: renderNativeError,
 
   notifications: paycliNotifications,
 };

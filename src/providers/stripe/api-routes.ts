@@ -3,7 +3,9 @@
  * the answer with `expand[]` applied.
  */
 import type { Router } from 'express';
+import { customerObject, webhookEndpointObject } from './account-objects.js';
 import { completeSessionIfPaid, createSession, expireSession, findSession } from './checkout.js';
+import { checkoutSessionObject, lineItemObject } from './checkout-objects.js';
 import {
   createCustomer,
   createEndpoint,
@@ -23,19 +25,7 @@ import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import { emit, eventObject } from './stripe-events.js';
 import type { StripeHost } from './stripe-host.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
-import {
-  chargeBalanceTransaction,
-  chargeObject,
-  checkoutSessionObject,
-  customerObject,
-  hasCharge,
-  lineItemObject,
-  paymentIntentObject,
-  paymentMethodObject,
-  refundBalanceTransaction,
-  webhookEndpointObject,
-  type OpContext,
-} from './wire-objects.js';
+import { chargeBalanceTransaction, chargeObject, hasCharge, paymentIntentObject, paymentMethodObject, refundBalanceTransaction, type OpContext } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
 

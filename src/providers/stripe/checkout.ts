@@ -4,13 +4,14 @@
  * success completes the session and sends the buyer to `success_url` (with `{CHECKOUT_SESSION_ID}` filled
  * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first.
  */
+import { checkoutSessionObject, completedView } from './checkout-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, checkAccepted, int, metadata, nullableStr, oneOf } from './params.js';
 import { confirmIntent, createIntent, currentStatus } from './payment-intents.js';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
 import { emit } from './stripe-events.js';
-import { checkoutSessionObject, completedView, type OpContext } from './wire-objects.js';
+import type { OpContext } from './wire-objects.js';
 
 /** Stripe's default: a session can be paid for 24 hours. */
 const SESSION_LIFETIME_SEC = 24 * 3600;

@@ -1,12 +1,13 @@
 /**
  * Customers and webhook endpoints: plain documents of the provider, with Stripe's validation and answers.
  */
+import { customerObject } from './account-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, str, strArray } from './params.js';
 import { invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
 import { emit, STRIPE_EVENT_TYPES } from './stripe-events.js';
 import { COLLECTIONS, type CustomerDoc, type WebhookEndpointDoc } from './stripe-state.js';
-import { customerObject, type OpContext } from './wire-objects.js';
+import type { OpContext } from './wire-objects.js';
 
 export function findCustomer(ctx: OpContext, id: string, opts: { includeDeleted?: boolean } = {}): CustomerDoc {
   const c = ctx.unit.get<CustomerDoc>(COLLECTIONS.customers, id);

@@ -3,6 +3,7 @@
  * pagination.
  */
 import type { Payment } from '../../engine/types.js';
+import { customerObject } from './account-objects.js';
 import type { FormObject } from './form-params.js';
 import { int, str } from './params.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
@@ -17,7 +18,6 @@ import {
 import {
   chargeBalanceTransaction,
   chargeObject,
-  customerObject,
   hasCharge,
   paymentIntentObject,
   paymentMethodObject,

@@ -4,8 +4,9 @@
  */
 import { isRefundEvent } from '../../engine/events.js';
 import type { PaycliEvent, Payment } from '../../engine/types.js';
+import { checkoutSessionObject, completedView } from './checkout-objects.js';
 import { endpointWants } from './endpoint-filter.js';
-import { chargeObject, checkoutSessionObject, completedView, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
+import { chargeObject, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
 import {
   COLLECTIONS,
   intentIdOf,

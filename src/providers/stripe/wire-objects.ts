@@ -1,5 +1,7 @@
 /**
- * Stripe's wire objects, built from the provider's documents and the domain payments behind them. A
+ * Stripe's payment wire objects (PaymentIntents, PaymentMethods, charges, refunds, balance transactions),
+ * built from the provider's documents and the domain payments behind them (customers and webhook
+ * endpoints: account-objects.ts; Checkout: checkout-objects.ts). A
  * PaymentIntent's status, amounts, next action and last error are read from its latest confirmation
  * attempt, so a buyer acting on the control API or a 3-D Secure page moves the intent without the
  * provider having to copy anything.
@@ -10,13 +12,10 @@ import {
   chargeIdOf,
   chargeTxnId,
   refundTxnId,
-  type CheckoutSessionDoc,
-  type CustomerDoc,
   type PaymentIntentDoc,
   type PaymentMethodDoc,
   type StripeReader,
   type StripeUnit,
-  type WebhookEndpointDoc,
   COLLECTIONS,
 } from './stripe-state.js';
 
@@ -310,105 +309,4 @@ export function chargeBalanceTransaction(payment: Payment): Json {
 
 export function refundBalanceTransaction(refund: Refund): Json {
   return balanceTxn(refundTxnId(refund.id), -refund.amount, 0, refund.currency, refund.created, 'refund', refund.id);
-}
-
-export function customerObject(c: CustomerDoc): Json {
-  if (c.deleted) return { id: c.id, object: 'customer', deleted: true };
-  return {
-    id: c.id,
-    object: 'customer',
-    address: null,
-    balance: 0,
-    created: c.created,
-    currency: null,
-    default_source: null,
-    delinquent: false,
-    description: c.description,
-    email: c.email,
-    invoice_prefix: c.id.slice(4, 12).toUpperCase(),
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
-    livemode: false,
-    metadata: c.metadata,
-    name: c.name,
-    phone: c.phone,
-    preferred_locales: [],
-    shipping: null,
-    tax_exempt: 'none',
-    test_clock: null,
-  };
-}
-
-export function webhookEndpointObject(we: WebhookEndpointDoc, withSecret: boolean): Json {
-  return {
-    id: we.id,
-    object: 'webhook_endpoint',
-    api_version: we.api_version,
-    application: null,
-    created: we.created,
-    description: we.description,
-    enabled_events: we.enabled_events,
-    livemode: false,
-    metadata: we.metadata,
-    ...(withSecret ? { secret: we.secret } : {}),
-    status: we.status,
-    url: we.url,
-  };
-}
-
-export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Json {
-  const total = li.unit_amount * li.quantity;
-  return {
-    id: li.id,
-    object: 'item',
-    amount_discount: 0,
-    amount_subtotal: total,
-    amount_tax: 0,
-    amount_total: total,
-    currency: li.currency,
-    description: li.description,
-    price: {
-      id: li.price ?? `price_${li.id.slice(3)}`,
-      object: 'price',
-      active: true,
-      currency: li.currency,
-      product: `prod_${li.id.slice(3)}`,
-      type: 'one_time',
-      unit_amount: li.unit_amount,
-      livemode: false,
-    },
-    quantity: li.quantity,
-  };
-}
-
-/** The session as it is once its intent has been paid (or authorised), or null while it is not. */
-export function completedView(cs: CheckoutSessionDoc, intentStatus: string): CheckoutSessionDoc | null {
-  if (cs.status !== 'open' || (intentStatus !== 'succeeded' && intentStatus !== 'requires_capture')) return null;
-  return { ...cs, status: 'complete', payment_status: intentStatus === 'succeeded' ? 'paid' : 'unpaid' };
-}
-
-export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc): Json {
-  return {
-    id: cs.id,
-    object: 'checkout.session',
-    amount_subtotal: cs.amount_total,
-    amount_total: cs.amount_total,
-    cancel_url: cs.cancel_url,
-    client_reference_id: cs.client_reference_id,
-    created: cs.created,
-    currency: cs.currency,
-    customer: cs.customer,
-    customer_details: cs.customer_email ? { email: cs.customer_email } : null,
-    customer_email: cs.customer_email,
-    expires_at: cs.expires_at,
-    livemode: false,
-    metadata: cs.metadata,
-    mode: cs.mode,
-    payment_intent: cs.payment_intent,
-    payment_method_types: ['card'],
-    payment_status: cs.payment_status,
-    status: cs.status,
-    success_url: cs.success_url,
-    ui_mode: 'hosted',
-    url: cs.status === 'open' ? `${ctx.baseUrl}/c/pay/${cs.id}` : null,
-  };
 }

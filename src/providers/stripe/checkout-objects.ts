@@ -1,0 +1,66 @@
+/**
+ * Stripe Checkout's wire objects: sessions (with the hosted payment page's URL on the provider's own
+ * port while open) and their line items.
+ */
+import type { CheckoutSessionDoc } from './stripe-state.js';
+import type { WireContext } from './wire-objects.js';
+
+type Json = Record<string, unknown>;
+
+export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Json {
+  const total = li.unit_amount * li.quantity;
+  return {
+    id: li.id,
+    object: 'item',
+    amount_discount: 0,
+    amount_subtotal: total,
+    amount_tax: 0,
+    amount_total: total,
+    currency: li.currency,
+    description: li.description,
+    price: {
+      id: li.price ?? `price_${li.id.slice(3)}`,
+      object: 'price',
+      active: true,
+      currency: li.currency,
+      product: `prod_${li.id.slice(3)}`,
+      type: 'one_time',
+      unit_amount: li.unit_amount,
+      livemode: false,
+    },
+    quantity: li.quantity,
+  };
+}
+
+/** The session as it is once its intent has been paid (or authorised), or null while it is not. */
+export function completedView(cs: CheckoutSessionDoc, intentStatus: string): CheckoutSessionDoc | null {
+  if (cs.status !== 'open' || (intentStatus !== 'succeeded' && intentStatus !== 'requires_capture')) return null;
+  return { ...cs, status: 'complete', payment_status: intentStatus === 'succeeded' ? 'paid' : 'unpaid' };
+}
+
+export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc): Json {
+  return {
+    id: cs.id,
+    object: 'checkout.session',
+    amount_subtotal: cs.amount_total,
+    amount_total: cs.amount_total,
+    cancel_url: cs.cancel_url,
+    client_reference_id: cs.client_reference_id,
+    created: cs.created,
+    currency: cs.currency,
+    customer: cs.customer,
+    customer_details: cs.customer_email ? { email: cs.customer_email } : null,
+    customer_email: cs.customer_email,
+    expires_at: cs.expires_at,
+    livemode: false,
+    metadata: cs.metadata,
+    mode: cs.mode,
+    payment_intent: cs.payment_intent,
+    payment_method_types: ['card'],
+    payment_status: cs.payment_status,
+    status: cs.status,
+    success_url: cs.success_url,
+    ui_mode: 'hosted',
+    url: cs.status === 'open' ? `${ctx.baseUrl}/c/pay/${cs.id}` : null,
+  };
+}
