@@ -8,6 +8,7 @@ import { FakeClock, SystemClock } from '../clock.js';
 import { DEFAULT_FEES } from '../engine/settlement.js';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
+import { CredentialStore, NATIVE_PROVIDER, type NativeKeys } from '../core/credentials.js';
 import { idGenerator, newPublishableKey, newSecretKey, newWebhookSecret, seededRandom } from '../core/ids.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -79,8 +80,11 @@ export interface InProcessOptions {
   appTimeoutMs?: number;
 }
 
+/** A run's merchant with its native keys (stored apart: the keys are the native provider's credentials). */
+export type RunMerchant = Merchant & NativeKeys;
+
 /** The merchant every scenario of a run shares: keys from the options, or derived from the seed. */
-export function runMerchant(opts: Pick<InProcessOptions, 'seed' | 'secretKey' | 'webhookSecret'>): Merchant {
+export function runMerchant(opts: Pick<InProcessOptions, 'seed' | 'secretKey' | 'webhookSecret'>): RunMerchant {
   const random = seededRandom(`${opts.seed}:merchant`);
   const id = idGenerator(random)('mch');
   const secret_key = newSecretKey(random);
@@ -132,17 +136,19 @@ function acknowledgeRule(rule: NonNullable<NonNullable<Scenario['setup']>['merch
   };
 }
 
-async function openInProcess(front: SandboxFront, merchant: Merchant, scenario: Scenario, seed: string, quietMs: number, appTimeoutMs?: number): Promise<ScenarioSandbox> {
+async function openInProcess(front: SandboxFront, merchant: RunMerchant, scenario: Scenario, seed: string, quietMs: number, appTimeoutMs?: number): Promise<ScenarioSandbox> {
   const setup = scenario.setup ?? {};
   const startMs = setup.start_time ? Date.parse(setup.start_time) : DEFAULT_START_MS;
   const clock = new FakeClock(startMs);
   const store = new MemoryStore();
+  const { secret_key, publishable_key, webhook_secret, ...stored } = merchant;
   store.put('merchants', {
-    ...merchant,
+    ...stored,
     fees: setup.merchant?.fees ?? DEFAULT_FEES,
     risk_max_amount: setup.merchant?.risk_max_amount ?? null,
     created: Math.floor(startMs / 1000),
   } satisfies Merchant);
+  store.put('provider_credentials', CredentialStore.doc(NATIVE_PROVIDER, merchant.id, { secret_key, publishable_key, webhook_secret } satisfies NativeKeys, startMs));
   const sandbox: Sandbox = await startSandbox({
     port: 0,
     host: '127.0.0.1',
