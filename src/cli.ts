@@ -31,7 +31,7 @@ function lazy(load: () => Promise<Runner>): (...args: any[]) => Promise<void> {
   };
 }
 
-/** `sandbox start`'s `--<name>-port` flag of each provider but the native one (whose port is --port). */
+/** The `--<name>-port` flag of each provider but the native one (whose port is --port), for `sandbox start` and `scenario run`. */
 function providerPortOptions(cmd: Command, names: readonly string[]): Command {
   for (const name of names) {
     if (name !== 'paycli') cmd.option(`--${name}-port <port>`, `port of the ${name} provider; 0 picks a free one (env ${portEnvVar(name)}; default: its usual port)`);
@@ -98,12 +98,13 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       program
         .command('trigger')
         .description('make something happen in the running sandbox (real objects, so real events follow)')
-        .argument('[name]', 'what to trigger, e.g. payment.succeeded, payment.failed, refund.succeeded (see --list)')
+        .argument('[name]', 'what to trigger, e.g. payment.succeeded, refund.succeeded, TRADE_SUCCESS, REFUND.SUCCESS (see --list)')
         .option('--list', 'list what can be triggered')
+        .option('--provider <name>', "only that provider's own event names: paycli, stripe, alipay, wechatpay")
         .option('--amount <minor>', 'amount in minor units (default 2000)')
         .option('--currency <code>', 'currency (default usd)')
         .option('--card <number>', 'card number (a test card from the README)')
-        .option('--notify-url <url|port>', "set the payment's notify_url, so the sandbox also notifies it")
+        .option('--notify-url <url|port>', "set the payment's notify_url (Alipay, WeChat Pay too), so the sandbox also notifies it")
         .option('--reason <code>', 'payment.failed: the decline code (insufficient_funds, expired_card, …)'),
     ),
   ).action(lazy(async () => (await import('./commands/trigger.js')).trigger));
@@ -115,11 +116,12 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .command('list')
         .description('list events, newest first')
         .option('--type <type>', 'only this event type, or a wildcard such as payment.*')
-        .option('--payment <id>', 'only events about this payment (and its refunds)')
+        .option('--payment <id>', 'only events about this payment (and its refunds): any id you hold (pay_…, out_trade_no, trade_no, pi_…)')
+        .option('--provider <name>', 'only payments made through this provider: paycli, stripe, alipay, wechatpay')
         .option('--limit <n>', 'how many (1-100)', '20'),
     ),
   ).action(lazy(async () => (await import('./commands/events.js')).eventsList));
-  jsonOption(sandboxClientOptions(events.command('show').description('show an event, its deliveries and every attempt').argument('<id>', 'event id (evt_…)'))).action(
+  jsonOption(sandboxClientOptions(events.command('show').description('show an event, its deliveries and every attempt').argument('<id>', 'event id (evt_…) or a notification id (notify_id, …)'))).action(
     lazy(async () => (await import('./commands/events.js')).eventsShow),
   );
   jsonOption(
@@ -127,7 +129,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
       events
         .command('resend')
         .description('deliver an event again, with the same id (webhook-id), and show what came back')
-        .argument('<id>', 'event id (evt_…)')
+        .argument('<id>', 'event id (evt_…) or a notification id (notify_id, …)')
         .option('--to <url|port>', "send it here instead of the event's own destinations")
         .option('--retry', 'retry a failed attempt on the retry schedule (default: one attempt)')
         .option('--no-wait', 'do not wait for the first attempt'),
@@ -306,7 +308,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
 
   // --- scenario ---
   const scenario = program.command('scenario').description('replay scenario files against your app on a virtual clock (for CI)');
-  scenario
+  const scenarioRunCmd = scenario
     .command('run')
     .description('run scenarios against your app and an in-process sandbox; exit 0 all passed, 1 any failed, 2 invalid input')
     .argument('[paths...]', 'scenario files, directories or quoted globs ("scenarios/**/*.yaml")')
@@ -315,28 +317,29 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     .option('--bail', 'skip the remaining scenarios after the first that fails')
     .option('--filter <text>', 'only scenarios whose name contains this')
     .option('--seed <seed>', 'seed for ids: the same seed gives the same run (default: a fresh one per run, printed)')
-    .option('--builtin <set>', 'also run a built-in set: webhook-endpoint (needs only --notify-url) or conformance (the whole app: /checkout, /orders)')
+    .option('--builtin <set>', 'also run a built-in set: webhook-endpoint (needs only --notify-url), conformance, psp-faults (the whole app: /checkout, /orders), or a provider\'s: stripe, stripe-conformance, …')
     .option('--app-url <url>', "your app's base URL (env PAYCLI_APP_URL; default: each scenario's setup, else http://127.0.0.1:3000)")
     .option('-p, --port <port>', 'port of the scenario sandbox your app calls (env PAYCLI_PORT; default 4242)')
     .option('--api-key <key>', 'secret key the sandbox accepts (env PAYCLI_API_KEY; default: a fixed test key, printed)')
     .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: a fixed test secret, printed)')
     .option('--sandbox-url <url>', 'use this running sandbox (on a virtual clock) instead of starting one')
     .option('--notify-url <url|port>', "your notification endpoint, whatever its path (default: the app URL + each scenario's notify path, /webhooks)")
-    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)')
-    .action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
+    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)');
+  // Provider scenarios (setup.provider: stripe, …): the app's SDK talks to a fixed front on the provider's port.
+  providerPortOptions(scenarioRunCmd, providerNames).action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
   jsonOption(
     scenario
       .command('validate')
       .description('check scenario files without running them; exit 2 when any is invalid')
       .argument('[paths...]', 'scenario files, directories or quoted globs')
-      .option('--builtin <set>', 'also check a built-in set: conformance'),
+      .option('--builtin <set>', 'also check a built-in set: conformance, stripe, stripe-conformance, …'),
   ).action(lazy(async () => (await import('./commands/scenario-validate.js')).scenarioValidate));
   jsonOption(
     scenario
       .command('list')
       .description('list scenarios (default: ./scenarios)')
       .argument('[paths...]', 'scenario files, directories or quoted globs')
-      .option('--builtin <set>', 'list a built-in set: conformance'),
+      .option('--builtin <set>', 'list a built-in set: conformance, stripe, stripe-conformance, …'),
   ).action(lazy(async () => (await import('./commands/scenario-list.js')).scenarioList));
 
   return program;

@@ -6,9 +6,12 @@ import type { Clock } from '../clock.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { cancelRetries, resendEvent } from '../inspect/resend.js';
 import { notFoundHint, parseEventFilter, parseForwardTarget } from '../listen/forward-options.js';
-import type { NativeEvent } from '../providers/paycli/serialize.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
+import type { EventView } from '../sandbox/event-routes.js';
+import { closest } from '../suggest.js';
 import type { PublicDelivery } from '../webhooks/delivery.js';
 import { c, formatAmount, jsonLine, out, stateColor, statusColor } from './output.js';
+import type { SandboxClient } from '../sandbox/client.js';
 import { keyedSandbox, processDeps, type CommandDeps, type SandboxFlags } from './sandbox-connection.js';
 import { clockTime, utcDateTime } from './time-format.js';
 
@@ -16,6 +19,8 @@ export interface EventsListOptions extends SandboxFlags {
   type?: string;
   limit?: string;
   payment?: string;
+  /** Only events of payments made through this provider. */
+  provider?: string;
   json?: boolean;
 }
 
@@ -34,48 +39,82 @@ export const eventsShow = (id: string, opts: SandboxFlags & { json?: boolean }) 
 export const eventsResend = (id: string, opts: EventsResendOptions) => runEventsResend(id, opts, processDeps());
 export const eventsCancelRetries = (id: string, opts: SandboxFlags & { json?: boolean }) => runEventsCancelRetries(id, opts, processDeps());
 
-/** Lists events, newest first. */
+/** `payment.nope` is a typo of a native type; any other name may be a provider's (`TRADE_SUCCESS`, `charge.*`). */
+const NATIVE_TYPE = /^(payment|refund)\./;
+const PROVIDER_TYPE = /^[A-Za-z0-9_.-]+(\.\*)?$/;
+
+function parseTypeFilter(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (value.includes(',')) throw new PaycliError('invalid_usage', '--type takes one event type or wildcard (e.g. payment.*), not a list.');
+  const type = value.trim();
+  if (type === '*' || NATIVE_TYPE.test(type)) return parseEventFilter(type, '--type')?.[0];
+  if (!PROVIDER_TYPE.test(type)) {
+    throw new PaycliError('invalid_usage', `--type "${type}" is not an event type.`, { hint: 'e.g. --type payment.succeeded, --type TRADE_SUCCESS, --type REFUND.* or --type charge.succeeded' });
+  }
+  return type;
+}
+
+/** What an event means at its provider: the provider's own notification types, when they are not the event's. */
+function notificationsText(e: EventView): string {
+  if (e.provider === 'paycli') return '';
+  const types = e.notifications.map((n) => n.type).join(',');
+  return `  ${c.dim(e.provider)}${types ? ` ${types}` : c.dim(' (not notified)')}`;
+}
+
+/** Lists events of every provider (or one), newest first, with what each means in its provider's protocol. */
 export async function runEventsList(opts: EventsListOptions, deps: CommandDeps): Promise<number> {
   const limit = opts.limit ?? '20';
   if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100) {
     throw new PaycliError('invalid_usage', `--limit must be a whole number from 1 to 100, not "${limit}".`);
   }
-  const type = parseEventFilter(opts.type, '--type')?.[0];
-  if (opts.type?.includes(',')) throw new PaycliError('invalid_usage', '--type takes one event type or wildcard (e.g. payment.*), not a list.');
+  const type = parseTypeFilter(opts.type);
   const q = new URLSearchParams({ limit });
   if (type) q.set('type', type);
-  if (opts.payment) q.set('payment_id', opts.payment);
-  const page = await (await keyedSandbox(opts, deps)).request<{ data: NativeEvent[]; has_more: boolean }>('GET', `/v1/events?${q}`);
+  if (opts.payment) q.set('payment', opts.payment);
+  if (opts.provider) q.set('provider', parseProvider(opts.provider));
+  const page = await (await keyedSandbox(opts, deps)).request<{ data: EventView[]; has_more: boolean }>('GET', `/_sandbox/events?${q}`);
   if (opts.json) {
     jsonLine(page);
     return EXIT.ok;
   }
   if (page.data.length === 0) {
-    out(c.dim('No events. Make some with `paycli trigger payment.succeeded`.'));
+    out(c.dim('No events. Make some with `paycli trigger payment.succeeded` (or TRADE_SUCCESS, TRANSACTION.SUCCESS, …).'));
     return EXIT.ok;
   }
   const width = Math.max(...page.data.map((e) => e.type.length));
   for (const e of page.data) {
-    const o = e.data.object;
-    out(`${c.dim(utcDateTime(e.created))}  ${c.cyan(e.id)}  ${e.type.padEnd(width)}  ${o.id}  ${stateColor(o.status)}`);
+    out(`${c.dim(utcDateTime(e.created))}  ${c.cyan(e.id)}  ${e.type.padEnd(width)}  ${e.refund_id ?? e.payment_id}  ${stateColor(e.status)}${notificationsText(e)}`);
   }
-  if (page.has_more) out(c.dim(`… more: raise --limit (up to 100) or narrow with --type / --payment.`));
+  if (page.has_more) out(c.dim(`… more: raise --limit (up to 100) or narrow with --type / --payment / --provider.`));
   return EXIT.ok;
 }
 
-/** Shows one event, its object, and each delivery with its attempts. */
+function parseProvider(name: string): string {
+  if (!PROVIDER_NAMES.includes(name)) {
+    const guess = closest(name, [...PROVIDER_NAMES]);
+    throw new PaycliError('invalid_usage', `Unknown --provider "${name}".`, { hint: `${guess ? `Did you mean ${guess}? ` : ''}Providers: ${PROVIDER_NAMES.join(', ')}.` });
+  }
+  return name;
+}
+
+/** Shows one event (by its id or one of its notifications' ids), its object, and each delivery with its attempts. */
 export async function runEventsShow(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
   const client = await keyedSandbox(opts, deps);
-  const event = await client.request<NativeEvent>('GET', `/v1/events/${encodeURIComponent(id)}`);
-  const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(id)}&limit=1000`)).data.reverse();
+  const event = await client.request<EventView>('GET', `/_sandbox/events/${encodeURIComponent(id)}`);
+  const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(event.id)}&limit=1000`)).data.reverse();
   if (opts.json) {
     jsonLine({ event, deliveries });
     return EXIT.ok;
   }
-  const o = event.data.object;
   out(`${c.bold(event.type)}  ${c.cyan(event.id)}  ${c.dim(utcDateTime(event.created))}`);
-  out(`  ${o.object} ${o.id}  ${stateColor(o.status)}  ${formatAmount(o.amount, o.currency)}  ${c.dim(`order ${o.merchant_order_id}`)}`);
-  if (o.object === 'payment' && o.failure_code) out(`  ${c.red(o.failure_code)}: ${o.failure_message ?? ''}`);
+  const object = event.refund_id ? `refund ${event.refund_id}` : `payment ${event.payment_id}`;
+  out(`  ${object}  ${stateColor(event.status)}  ${formatAmount(event.amount, event.currency)}  ${c.dim(`order ${event.merchant_order_id}`)}`);
+  if (event.failure_code) out(`  ${c.red(event.failure_code)}${event.failure_message ? `: ${event.failure_message}` : ''}`);
+  if (event.provider !== 'paycli') {
+    out(`  ${c.dim('provider')} ${event.provider}`);
+    if (event.notifications.length === 0) out(c.dim(`  ${event.provider} sends no notification for it.`));
+    for (const n of event.notifications) out(`  ${c.dim('notification')} ${n.type}  ${c.dim(n.id)}`);
+  }
   out(deliveries.length ? `Deliveries (${deliveries.length})` : c.dim('No deliveries: no notify_url, webhook endpoint or --forward-to for this event.'));
   for (const d of deliveries) renderDelivery(d);
   return EXIT.ok;
@@ -92,6 +131,11 @@ function renderDelivery(d: PublicDelivery): void {
   if (d.status === 'pending' && d.next_attempt_at !== null) out(c.dim(`    next attempt at ${clockTime(d.next_attempt_at)}`));
 }
 
+/** The event an id names: an event id, or one of its notifications' ids (an Alipay notify_id, …). */
+async function eventIdOf(client: SandboxClient, id: string): Promise<string> {
+  return (await client.request<EventView>('GET', `/_sandbox/events/${encodeURIComponent(id)}`)).id;
+}
+
 /**
  * Delivers an event again (same webhook-id) and shows the first attempt of each new delivery. Exit 1 when
  * a first attempt was not acknowledged (or no answer came while waiting): a resend that did not arrive is
@@ -101,21 +145,26 @@ export async function runEventsResend(id: string, opts: EventsResendOptions, dep
   const to = opts.to === undefined ? undefined : parseForwardTarget(opts.to, '--to');
   const client = await keyedSandbox(opts, deps);
   const waited = opts.wait !== false;
-  const result = await resendEvent(client, id, { to, retry: opts.retry === true, waitMs: waited ? 15_000 : 0, clock: deps.clock });
-  const code = !waited || result.acknowledged ? EXIT.ok : EXIT.failed;
+  const eventId = await eventIdOf(client, id);
+  const result = await resendEvent(client, eventId, { to, retry: opts.retry === true, waitMs: waited ? 15_000 : 0, clock: deps.clock });
+  // On a virtual clock the resend is queued, not failed: it goes out when the clock is advanced.
+  const queued = !waited || (result.virtual_clock && result.timed_out);
+  const code = queued || result.acknowledged ? EXIT.ok : EXIT.failed;
   if (opts.json) {
     jsonLine(result);
     return code;
   }
   const listening = result.listeners ? ` and ${result.listeners} paycli listen session(s), which show the answer` : '';
   const where = c.dim(`(same webhook-id) to ${result.deliveries.length} destination(s)${listening}`);
-  if (!waited) out(`${c.green('✓')} Queued ${c.cyan(id)} ${where}`);
+  if (queued) out(`${c.green('✓')} Queued ${c.cyan(id)} ${where}`);
   else if (result.acknowledged) out(`${c.green('✓')} Resent ${c.cyan(id)} ${where}`);
   else out(`${c.red('✗')} Resent ${c.cyan(id)} ${where}, but ${result.timed_out ? 'no answer came yet' : 'it was not acknowledged'}`);
   for (const d of result.deliveries) renderDelivery(d);
   const notFound = result.deliveries.find((d) => d.attempts[0]?.status === 404);
   if (notFound) out(c.yellow(`! ${notFoundHint(notFound.url, '--to')}`));
-  if (waited && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
+  if (queued && result.virtual_clock) {
+    out(c.yellow('! The sandbox runs on a virtual clock: the attempt goes out when its time moves (POST /_sandbox/clock/advance, e.g. {"ms": 0} to run what is due now).'));
+  } else if (waited && result.timed_out) out(c.yellow(`! Still waiting for an answer; see \`paycli events show ${id}\`.`));
   const retrying = result.deliveries.some((d) => d.status === 'pending');
   if (retrying) out(c.dim(`  Retrying on the schedule; stop with \`paycli events cancel-retries ${id}\`.`));
   else if (code !== EXIT.ok && opts.retry !== true) out(c.dim('  One attempt only (no retries); pass --retry to put it on the retry schedule.'));
@@ -125,7 +174,7 @@ export async function runEventsResend(id: string, opts: EventsResendOptions, dep
 /** Cancels the pending retries of an event's deliveries. */
 export async function runEventsCancelRetries(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
   const client = await keyedSandbox(opts, deps);
-  const canceled = await cancelRetries(client, id);
+  const canceled = await cancelRetries(client, await eventIdOf(client, id));
   if (opts.json) {
     jsonLine({ event_id: id, canceled });
     return EXIT.ok;

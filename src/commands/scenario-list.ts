@@ -29,6 +29,7 @@ export async function runScenarioList(paths: string[], opts: ScenarioListOptions
   const rows = loaded.map((l) => ({
     name: l.scenario.name,
     file: l.displayFile,
+    provider: l.scenario.setup?.provider ?? 'paycli',
     tags: l.scenario.tags ?? [],
     steps: l.scenario.steps.length,
     description: l.scenario.description?.trim() ?? null,

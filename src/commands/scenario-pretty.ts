@@ -42,6 +42,12 @@ export function prettyRenderer(sink: PrettySink): (e: RunEvent) => void {
         sink.write(`  sandbox  ${s.url} ${c.dim(s.mode === 'in-process' ? '(in-process, virtual clock)' : '(running sandbox)')}`);
         sink.write(`  secret key      ${s.secretKey}`);
         if (s.webhookSecret) sink.write(`  webhook secret  ${s.webhookSecret}`);
+        for (const p of Object.values(s.providers)) {
+          sink.write(`  ${p.name.padEnd(8)} ${p.url} ${c.dim(`(${p.title} scenarios: point the app's SDK here, with these settings)`)}`);
+          const settings = Object.entries(p.settings).filter(([key]) => key !== 'url');
+          const width = Math.max(...settings.map(([key]) => key.length));
+          for (const [key, value] of settings) sink.write(`    ${key.padEnd(width)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+        }
         sink.write(`  seed            ${e.seed} ${c.dim(`(repeat this run exactly with --seed ${e.seed})`)}`);
         sink.write('');
         break;

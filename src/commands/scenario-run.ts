@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { parseDuration } from '../duration.js';
+import { DEFAULT_DATA_FILE, portEnvVar, portFlagKey } from '../config.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { normalizeSandboxUrl } from '../http-target.js';
 import { builtinSetPath } from '../scenarios/builtin.js';
@@ -18,6 +19,7 @@ import { junitReport } from '../scenarios/reporters/junit.js';
 import type { RunReport } from '../scenarios/results.js';
 import { DEFAULT_SEED, runScenarios, selectScenarios } from '../scenarios/runner.js';
 import { checkWebhookSecret, startInProcessEnvironment, type SandboxEnvironment } from '../scenarios/scenario-sandbox.js';
+import { NATIVE_PROVIDER } from '../scenarios/scenario-drivers.js';
 import { c, ce } from './output.js';
 import { prettyRenderer, type PrettySink } from './scenario-pretty.js';
 
@@ -35,6 +37,8 @@ export interface ScenarioRunOptions {
   webhookSecret?: string;
   appTimeout?: string;
   notifyUrl?: string;
+  /** `--<provider>-port` of each provider (commander's `stripePort`, …). */
+  [providerPort: `${string}Port`]: string | undefined;
 }
 
 /** What the command takes from its surroundings; tests replace these. */
@@ -138,8 +142,25 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
     environment = await connectRemoteEnvironment({ url: checkUrl(opts.sandboxUrl, '--sandbox-url'), apiKey: apiKey ?? null });
   } else {
     const portText = opts.port ?? deps.env.PAYCLI_PORT;
+    // Provider scenarios: each of their providers gets its fixed port, credentials and key files.
+    const providers = [...new Set(selectScenarios(loaded, opts.filter).map((l) => l.scenario.setup?.provider ?? NATIVE_PROVIDER))].filter((p) => p !== NATIVE_PROVIDER);
+    const providerPorts: Record<string, number> = {};
+    for (const name of providers) {
+      const flag = opts[portFlagKey(name)];
+      const text = flag ?? deps.env[portEnvVar(name)];
+      if (text) providerPorts[name] = parsePort(text, flag ? `--${name}-port` : portEnvVar(name));
+    }
     // The keys come from the fixed default seed, not the run's: the app is configured once for every run.
-    environment = await startInProcessEnvironment({ port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242, seed: DEFAULT_SEED, secretKey: apiKey, webhookSecret, appTimeoutMs });
+    environment = await startInProcessEnvironment({
+      port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242,
+      seed: DEFAULT_SEED,
+      secretKey: apiKey,
+      webhookSecret,
+      appTimeoutMs,
+      providers,
+      providerPorts,
+      keyDir: path.join(deps.cwd, path.dirname(DEFAULT_DATA_FILE), 'scenario'),
+    });
   }
   // The first Ctrl-C stops the run between steps so the summary and a partial report are still written;
   // a second one ends the process the usual way.

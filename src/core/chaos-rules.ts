@@ -10,6 +10,11 @@ export interface ChaosRule {
   id: string;
   /** Event types the rule applies to (`*`, exact, or `payment.*`). */
   events: string[];
+  /**
+   * What `events` names: the domain event's type (default), or the provider's notification type
+   * (`payment_intent.succeeded`, `TRANSACTION.SUCCESS`), as a provider scenario writes them.
+   */
+  match?: 'event' | 'notification';
   /** Only events about this payment / order, when set. */
   payment_id?: string | null;
   merchant_order_id?: string | null;
@@ -45,13 +50,13 @@ export class ChaosRules {
     return this.rules.length < before;
   }
 
-  /** The chaos for one delivery of `event`, consuming one use of the first matching rule. */
-  take(event: PaycliEvent, destination: string): DeliveryChaos | undefined {
+  /** The chaos for one delivery of `event` (as the notification `notificationType`), consuming one use of the first matching rule. */
+  take(event: PaycliEvent, destination: string, notificationType: string = event.type): DeliveryChaos | undefined {
     const obj = event.data.object;
     const paymentId = paymentIdOf(event);
     const rule = this.rules.find(
       (r) =>
-        eventMatches(r.events, event.type) &&
+        eventMatches(r.events, r.match === 'notification' ? notificationType : event.type) &&
         (!r.payment_id || r.payment_id === paymentId) &&
         (!r.merchant_order_id || r.merchant_order_id === obj.merchant_order_id) &&
         (!r.destinations || r.destinations.includes(destination)),

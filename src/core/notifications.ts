@@ -119,7 +119,7 @@ export class Notifier {
     for (const { notification, targets } of planned) {
       if (targets.length === 0) continue;
       const stored = this.store(event, notification, planned.provider);
-      for (const target of targets) this.opts.dispatcher.enqueue(stored, target, this.opts.chaos.take(event, target.kind));
+      for (const target of targets) this.opts.dispatcher.enqueue(stored, target, this.opts.chaos.take(event, target.kind, notification.type));
     }
   }
 

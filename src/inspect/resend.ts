@@ -19,6 +19,8 @@ export interface ResendResult {
   acknowledged: boolean;
   /** How many `paycli listen` sessions were handed the event too (they show the app's answer). */
   listeners: number;
+  /** The sandbox runs on a virtual clock: the attempts go out when its time moves, so nobody waited for them. */
+  virtual_clock: boolean;
 }
 
 export interface ResendOptions {
@@ -63,13 +65,15 @@ export async function resendEvent(client: SandboxClient, eventId: string, opts: 
       hint: 'Send it to your app with --to <port|url>.',
     });
   }
-  const deadline = clock.now() + opts.waitMs;
+  // A virtual clock does not move by itself: waiting would only run out the clock of the wait.
+  const virtualClock = opts.waitMs > 0 && (await client.request<{ virtual_clock?: boolean }>('GET', '/_sandbox/health')).virtual_clock === true;
+  const deadline = clock.now() + (virtualClock ? 0 : opts.waitMs);
   for (;;) {
     const fresh = (await deliveriesOf(client, eventId)).filter((d) => !before.has(d.id)).reverse();
     const settled = fresh.length >= res.deliveries && fresh.every((d) => d.attempts.length > 0 || d.status !== 'pending');
     if (settled || clock.now() >= deadline) {
       const acknowledged = settled && fresh.every((d) => d.attempts[0]?.acknowledged === true);
-      return { event_id: eventId, deliveries: fresh, timed_out: !settled, acknowledged, listeners };
+      return { event_id: eventId, deliveries: fresh, timed_out: !settled, acknowledged, listeners, virtual_clock: virtualClock };
     }
     // A ref'd pause, not the clock's (unref'd) timer: nothing else keeps the CLI process alive meanwhile.
     await pause(opts.pollMs ?? 100);

@@ -30,6 +30,8 @@ export interface ControlContext {
   credentialsOf: (merchant: Merchant) => Record<string, Record<string, unknown>>;
   /** A merchant's native keys (the native provider's credentials): its publishable key and webhook secret. */
   nativeKeys: (merchant: Merchant) => NativeKeys;
+  /** Each served provider's base URL, by name (`GET /_sandbox/providers`). */
+  providerUrls?: () => Record<string, string>;
   /** PSP API fault rules (`/_sandbox/faults`), applied before the providers' routes. */
   faults: FaultRules;
 }

@@ -24,6 +24,7 @@ import { parseChaosRule, publicChaosRule } from './chaos-api.js';
 import { paginate } from '../core/pagination.js';
 import { ResendNotifier } from './resend-notifier.js';
 import { streamRouter } from './stream-routes.js';
+import { eventRouter } from './event-routes.js';
 import type { ControlContext } from './control-context.js';
 
 export const CONTROL_PREFIX = '/_sandbox';
@@ -113,6 +114,8 @@ export function controlRouter(ctx: ControlContext): Router {
   // GET /stream (Server-Sent Events for listen and logs tail) and GET /webhook_secret.
   const resends = new ResendNotifier();
   router.use(streamRouter(ctx, resends));
+  // GET /events, /events/:id (every provider's events and notifications) and /providers.
+  router.use(eventRouter(ctx));
 
   const post = (path: string, exec: (req: Request, merchant: Merchant) => Promise<StoredResponse>) => {
     router.post(path, (req, res) => {

@@ -248,6 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return all;
       },
       nativeKeys: (merchant) => credentials.native(merchant),
+      providerUrls: () => Object.fromEntries(urls),
       faults,
     };
     control.use(controlRouter(controlCtx));

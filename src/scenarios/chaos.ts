@@ -11,10 +11,19 @@ export const REORDER_SLOTS = 8;
 /** Virtual time between reordered notifications. */
 export const REORDER_GAP_MS = 1000;
 
+/** How rules find their notifications: provider scenarios name notification types and may be notified by forwarding. */
+export interface ChaosTarget {
+  /** `notification`: `events` names the provider's notification types. Default `event` (the native types). */
+  match?: 'event' | 'notification';
+  /** The destination kind whose deliveries `reorder` reverses (default `notify_url`). */
+  destination?: string;
+}
+
 /** The chaos rules for one behaviour (none for undefined). */
-export function chaosRules(b: Behaviour | undefined): ChaosRuleInput[] {
+export function chaosRules(b: Behaviour | undefined, target: ChaosTarget = {}): ChaosRuleInput[] {
   if (!b) return [];
   const events = b.events ?? ['*'];
+  const match = target.match && target.match !== 'event' ? { match: target.match } : {};
   const chaos = {
     ...(b.delay !== undefined ? { delayMs: b.delay } : {}),
     ...(b.duplicate !== undefined ? { duplicates: b.duplicate } : {}),
@@ -22,11 +31,12 @@ export function chaosRules(b: Behaviour | undefined): ChaosRuleInput[] {
     ...(b.fail_first !== undefined ? { failFirst: b.fail_first } : {}),
     ...(b.signature !== undefined ? { probe: b.signature } : {}),
   };
-  if (!b.reorder) return [{ events, destinations: null, remaining: null, chaos }];
-  // One-use rules, for the payment's notify_url only: another destination would consume slots too.
+  if (!b.reorder) return [{ events, ...match, destinations: null, remaining: null, chaos }];
+  // One-use rules, for the app's destination only: another destination would consume slots too.
   return Array.from({ length: REORDER_SLOTS }, (_, i) => ({
     events,
-    destinations: ['notify_url'],
+    ...match,
+    destinations: [target.destination ?? 'notify_url'],
     remaining: 1,
     chaos: { ...chaos, delayMs: (b.delay ?? 0) + (REORDER_SLOTS - 1 - i) * REORDER_GAP_MS },
   }));

@@ -19,11 +19,15 @@ export interface DiagnosisContext {
   seed: string;
   secretKey: string;
   webhookSecret: string | null;
+  /** Set for a provider scenario: its keys are the run's fixed ones for that provider, not --api-key / --webhook-secret. */
+  provider?: string;
 }
 
 /** Notes for a failed scenario; empty when nothing points at a setup mistake. */
 export function diagnose(deliveries: readonly DeliveryRecord[], appRequests: readonly ObservedRequest[], ctx: DiagnosisContext): Failure[] {
-  return [seenBeforeNote(deliveries, ctx.seed), apiKeyNote(appRequests, ctx.secretKey), webhookSecretNote(deliveries, ctx.webhookSecret)].filter((f): f is Failure => f !== null);
+  return [seenBeforeNote(deliveries, ctx.seed), apiKeyNote(appRequests, ctx.secretKey, ctx.provider), webhookSecretNote(deliveries, ctx.webhookSecret, ctx.provider)].filter(
+    (f): f is Failure => f !== null,
+  );
 }
 
 /** The first answer the app gave to each genuine notification's event, in time order. */
@@ -53,19 +57,21 @@ export function seenBeforeNote(deliveries: readonly DeliveryRecord[], seed: stri
 }
 
 /** The sandbox answered some of the app's calls 401: the app holds another API key. */
-export function apiKeyNote(appRequests: readonly ObservedRequest[], secretKey: string): Failure | null {
+export function apiKeyNote(appRequests: readonly ObservedRequest[], secretKey: string, provider?: string): Failure | null {
   const refused = appRequests.filter((r) => r.status === 401);
   if (refused.length === 0) return null;
   return {
     step: null,
     check: 'app.api_key',
     message: `the sandbox refused ${refused.length} of the app's requests with 401 (e.g. ${refused[0]!.method} ${refused[0]!.path}): the app's API key is not the sandbox's`,
-    hint: `Configure the app with the secret key printed at the start of the run (${secretKey}, e.g. PSP_SECRET_KEY), or give the app's key to the run with --api-key / PAYCLI_API_KEY.`,
+    hint: provider
+      ? `Configure the app with the ${provider} credentials printed at the start of the run${secretKey ? ` (secret key ${secretKey})` : ''}: provider scenarios use fixed test credentials.`
+      : `Configure the app with the secret key printed at the start of the run (${secretKey}, e.g. PSP_SECRET_KEY), or give the app's key to the run with --api-key / PAYCLI_API_KEY.`,
   };
 }
 
 /** The app refused correctly signed notifications the way it refuses a bad signature. */
-export function webhookSecretNote(deliveries: readonly DeliveryRecord[], webhookSecret: string | null): Failure | null {
+export function webhookSecretNote(deliveries: readonly DeliveryRecord[], webhookSecret: string | null, provider?: string): Failure | null {
   const answers = [...firstAnswers(deliveries).values()];
   const refused = answers.filter((a) => SIGNATURE_REFUSALS.has(a.status));
   // Every genuine notification refused: one bad payload would be a bug, all of them is the secret.
@@ -74,6 +80,8 @@ export function webhookSecretNote(deliveries: readonly DeliveryRecord[], webhook
     step: null,
     check: 'app.webhook_secret',
     message: `the app refused every correctly signed notification (${refused[0]!.status}${refused[0]!.response ? ` ${JSON.stringify(refused[0]!.response.slice(0, 60))}` : ''}): it verifies signatures with another webhook secret`,
-    hint: `Configure the app with the webhook secret printed at the start of the run${webhookSecret ? ` (${webhookSecret}, e.g. PSP_WEBHOOK_SECRET)` : ''}, or give the app's secret to the run with --webhook-secret / PAYCLI_WEBHOOK_SECRET.`,
+    hint: provider
+      ? `Configure the app with the ${provider} credentials printed at the start of the run${webhookSecret ? ` (webhook secret ${webhookSecret})` : ''}: provider scenarios use fixed test credentials.`
+      : `Configure the app with the webhook secret printed at the start of the run${webhookSecret ? ` (${webhookSecret}, e.g. PSP_WEBHOOK_SECRET)` : ''}, or give the app's secret to the run with --webhook-secret / PAYCLI_WEBHOOK_SECRET.`,
   };
 }

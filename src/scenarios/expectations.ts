@@ -7,12 +7,14 @@
 import { eventMatches } from '../engine/events.js';
 import type { PaycliEvent } from '../engine/types.js';
 import type { PublicDelivery } from '../webhooks/dispatcher.js';
-import { errorCode, type HttpResult } from './http.js';
+import { HttpUnreachable, type HttpResult } from './http.js';
 import { describeChange, describeMismatches, jsonEqual, matchSubset, show } from './match.js';
 import { resolveRefs, UnresolvedReference } from './refs.js';
 import type { AppExpectation, NotificationExpectation, RequestExpectation, Step } from './schema.js';
+import type { ScenarioDriver } from './psp-driver.js';
 import type { Failure } from './results.js';
-import { ActionFailed, appCall, paymentIdOf, type ActionOutcome, type ScenarioRun } from './steps.js';
+import { NATIVE_PROVIDER } from './scenario-drivers.js';
+import { ActionFailed, appCall, paymentIdOf, viaDriver, type ActionOutcome, type ScenarioRun } from './steps.js';
 
 export const DEFAULT_HINTS = {
   tampered: 'Verify the webhook-signature header over the raw request body with your webhook secret (a Standard Webhooks library does it) and answer 400 when it does not match.',
@@ -68,12 +70,13 @@ export async function checkExpectations(run: ScenarioRun, step: Step, index: num
   };
 
   const r = outcome.response;
+  const errorCode = (x: HttpResult) => run.driver.errorCode(x);
   if (exp.response) {
     const e = resolve(exp.response, 'expect.response');
     if (e && !r) fail('expect.response', 'this step made no request, so there is no response to check');
     if (e && r) {
-      if (e.status !== undefined && r.status !== e.status) fail('expect.response.status', `${r.request} answered ${r.status}${errorCode(r.json) ? ` (${errorCode(r.json)})` : ''}, expected ${e.status}`, e.hint ?? null);
-      if (e.error !== undefined && errorCode(r.json) !== e.error) fail('expect.response.error', `${r.request} answered ${r.status} with error ${show(errorCode(r.json))}, expected ${show(e.error)}`, e.hint ?? null);
+      if (e.status !== undefined && r.status !== e.status) fail('expect.response.status', `${r.request} answered ${r.status}${errorCode(r) ? ` (${errorCode(r)})` : ''}, expected ${e.status}`, e.hint ?? null);
+      if (e.error !== undefined && errorCode(r) !== e.error) fail('expect.response.error', `${r.request} answered ${r.status} with error ${show(errorCode(r))}, expected ${show(e.error)}`, e.hint ?? null);
       if (e.json !== undefined) {
         const m = matchSubset(r.json, e.json);
         if (m.length > 0) fail('expect.response.json', `${r.request}: ${describeMismatches(m)}`, e.hint ?? null);
@@ -81,7 +84,7 @@ export async function checkExpectations(run: ScenarioRun, step: Step, index: num
     }
   } else if (r && (r.status < 200 || r.status >= 300)) {
     const message = (r.json as { error?: { message?: string } } | null)?.error?.message ?? r.text.slice(0, 200);
-    fail('action', `${r.request} answered ${r.status}${errorCode(r.json) ? ` ${errorCode(r.json)}` : ''}: ${message}`, DEFAULT_HINTS.error);
+    fail('action', `${r.request} answered ${r.status}${errorCode(r) ? ` ${errorCode(r)}` : ''}: ${message}`, DEFAULT_HINTS.error);
   }
 
   for (const kind of ['payment', 'refund'] as const) {
@@ -92,7 +95,15 @@ export async function checkExpectations(run: ScenarioRun, step: Step, index: num
       fail(`expect.${kind}`, `no ${kind} to check: no earlier step made one; give expect.${kind}.id`);
       continue;
     }
-    const got = await run.sandbox.call('GET', `/v1/${kind}s/${encodeURIComponent(id)}`);
+    let got: HttpResult;
+    try {
+      const paymentRef = kind === 'payment' ? id : (run.lastPaymentId ?? '');
+      got = await viaDriver(run, (d) => (kind === 'payment' ? d.readPayment(run.sandbox.psp, id) : d.readRefund(run.sandbox.psp, paymentRef, id)));
+    } catch (err) {
+      if (!(err instanceof ActionFailed || err instanceof HttpUnreachable)) throw err;
+      fail(`expect.${kind}`, `${kind} ${id} could not be read at the PSP: ${err.message}`);
+      continue;
+    }
     if (got.status !== 200) {
       fail(`expect.${kind}`, `${kind} ${id} could not be read at the PSP (HTTP ${got.status})`);
       continue;
@@ -105,10 +116,13 @@ export async function checkExpectations(run: ScenarioRun, step: Step, index: num
   if (exp.notifications || exp.notification_order) {
     const [deliveries, events] = await Promise.all([run.sandbox.deliveries(), run.sandbox.events()]);
     const byId = new Map(events.map((e) => [e.id, e]));
-    (exp.notifications ?? []).forEach((n, j) => {
+    for (const [j, n] of (exp.notifications ?? []).entries()) {
       const e = resolve(n, `expect.notifications[${j}]`);
-      if (e) checkNotifications(e, deliveries, byId, (m, h) => fail(`expect.notifications[${j}]`, m, e.hint ?? h ?? null));
-    });
+      if (!e) continue;
+      // A provider scenario may name the payment by any id the merchant holds (a pi_…, an order number).
+      const paymentId = e.payment === undefined || run.sandbox.provider === NATIVE_PROVIDER ? e.payment : ((await run.sandbox.findPayment(e.payment))?.id ?? e.payment);
+      checkNotifications({ ...e, payment: paymentId }, deliveries, byId, (m, h) => fail(`expect.notifications[${j}]`, m, e.hint ?? h ?? null), e.payment, run.driver.hints);
+    }
     if (exp.notification_order) {
       const order = receivedOrder(deliveries).filter((t) => exp.notification_order!.includes(t as never));
       if (!jsonEqual(order, exp.notification_order)) {
@@ -142,7 +156,7 @@ export async function checkExpectations(run: ScenarioRun, step: Step, index: num
       if (!before || !before.ok) fail(`${check}.unchanged`, `could not read ${what} before the step: ${before && !before.ok ? before.message : 'no snapshot'}`);
       else if (!jsonEqual(before.result.json ?? before.result.text, got.json ?? got.text)) {
         const changes = describeChange(before.result.json ?? before.result.text, got.json ?? got.text).slice(0, 5).join(', ');
-        fail(`${check}.unchanged`, `${what} changed during the step: ${changes}`, e.hint ?? DEFAULT_HINTS.unchanged);
+        fail(`${check}.unchanged`, `${what} changed during the step: ${changes}`, e.hint ?? run.driver.hints?.unchanged ?? DEFAULT_HINTS.unchanged);
       }
     }
   }
@@ -173,6 +187,10 @@ function lastAnswer(d: PublicDelivery): string {
  */
 function acknowledgeHint(unacknowledged: readonly PublicDelivery[]): string {
   const last = unacknowledged.map((d) => d.attempts.filter((a) => !a.simulated).at(-1)?.status ?? null);
+  const provider = unacknowledged[0]?.provider;
+  if (last.length > 0 && last.every((s) => s === 400 || s === 401 || s === 403) && provider && provider !== NATIVE_PROVIDER) {
+    return `The app refused a correctly signed notification, as it would a bad signature: check that it verifies with the ${provider} webhook credentials printed at the start of the run (provider scenarios use fixed test credentials).`;
+  }
   if (last.length > 0 && last.every((s) => s === 400 || s === 401 || s === 403)) {
     return "The app refused a correctly signed notification, as it would a bad signature: check that it verifies with the webhook secret printed at the start of the run (or pass the app's with --webhook-secret).";
   }
@@ -182,14 +200,21 @@ function acknowledgeHint(unacknowledged: readonly PublicDelivery[]): string {
   return DEFAULT_HINTS.acknowledged;
 }
 
-function checkNotifications(e: NotificationExpectation, all: readonly PublicDelivery[], events: Map<string, PaycliEvent>, fail: (m: string, hint?: string) => void): void {
+function checkNotifications(
+  e: NotificationExpectation,
+  all: readonly PublicDelivery[],
+  events: Map<string, PaycliEvent>,
+  fail: (m: string, hint?: string) => void,
+  shownPayment = e.payment,
+  hints: ScenarioDriver['hints'] = {},
+): void {
   const matching = all.filter((d) => {
     if ((d.probe ?? undefined) !== e.probe) return false;
     if (!eventMatches([e.event ?? '*'], d.event_type)) return false;
     const ev = events.get(d.event_id);
     return !e.payment || (ev !== undefined && paymentIdOf(ev) === e.payment);
   });
-  const what = `${e.probe ? `${e.probe} copies of ` : ''}${e.event && e.event !== '*' ? e.event : 'any'} notification${e.payment ? ` for ${e.payment}` : ''}`;
+  const what = `${e.probe ? `${e.probe} copies of ` : ''}${e.event && e.event !== '*' ? e.event : 'any'} notification${shownPayment ? ` for ${shownPayment}` : ''}`;
   if (e.count !== undefined ? matching.length !== e.count : matching.length === 0) {
     fail(`${matching.length} ${what} sent, expected ${e.count ?? 'at least 1'}`);
     return;
@@ -209,7 +234,7 @@ function checkNotifications(e: NotificationExpectation, all: readonly PublicDeli
       const a = d.attempts[d.attempts.length - 1];
       return a !== undefined && a.status !== null && !a.acknowledged;
     };
-    const hint = e.probe ? DEFAULT_HINTS[e.probe] : undefined;
+    const hint = e.probe ? (hints[e.probe] ?? DEFAULT_HINTS[e.probe]) : undefined;
     if (e.rejected) each(rejected, (d) => `the app accepted the ${describeDelivery(d)}: ${lastAnswer(d)}; it must refuse it`, hint);
     else each((d) => !rejected(d), (d) => `the app refused ${describeDelivery(d)}: ${lastAnswer(d)}`);
   }

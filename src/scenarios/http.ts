@@ -17,20 +17,24 @@ export class HttpUnreachable extends Error {
   }
 }
 
-/** Sends one request; a non-2xx answer is a result, not an error. Throws HttpUnreachable when nothing answers. */
+/**
+ * Sends one request (`body` as JSON, or `form` already encoded as application/x-www-form-urlencoded); a
+ * non-2xx answer is a result, not an error. Throws HttpUnreachable when nothing answers.
+ */
 export async function httpJson(
   method: string,
   url: string,
-  opts: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { body?: unknown; form?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<HttpResult> {
   const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
-  if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
+  if (opts.form !== undefined) headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  else if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
     });
   } catch (err) {

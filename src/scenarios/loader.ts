@@ -8,6 +8,7 @@ import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PaycliError } from '../errors.js';
+import { PROVIDER_SETS } from './builtin.js';
 import { scenarioSchema, STEP_ACTIONS, type Scenario } from './schema.js';
 import { nestsDeeperThan } from '../json-depth.js';
 import { describeLimitError, MAX_SCENARIO_ALIASES, MAX_SCENARIO_DEPTH, MAX_SCENARIO_FILE_BYTES } from './file-limits.js';
@@ -83,11 +84,13 @@ function hasScenarioExtension(file: string): boolean {
   return SCENARIO_EXTENSIONS.includes(path.extname(file).toLowerCase());
 }
 
+/** Files under `dir`; a provider's scenario folder below it (`scenarios/stripe`) is left out: it runs only when named. */
 function walk(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = path.join(dir, entry.name);
+    if (entry.isDirectory() && (PROVIDER_SETS as readonly string[]).includes(entry.name)) continue;
     if (entry.isDirectory()) out.push(...walk(full));
     else if (entry.isFile()) out.push(full);
   }

@@ -60,6 +60,18 @@ export interface ScenarioDriver {
    * `TRANSACTION.SUCCESS`, …): what a provider scenario's `events:` / `event:` patterns name.
    */
   notificationTypes: readonly string[];
+  /**
+   * How the app hears of notifications. `notify_url` (default): each payment names its own (Alipay,
+   * WeChat Pay, the native API). `forward`: the PSP notifies the account's registered endpoints instead
+   * (Stripe), so the run forwards every notification to the app's notification URL, signed with the
+   * credentials' secret, as `stripe listen --forward-to` does.
+   */
+  notifyBy?: 'notify_url' | 'forward';
+  /**
+   * What to tell the developer when their handler fails a check, in this protocol's terms (the native
+   * hints speak of Standard Webhooks' `webhook-signature` and `webhook-id`).
+   */
+  hints?: Partial<Record<'tampered' | 'stale' | 'unchanged', string>>;
   /** Creates a payment; `ref` is the merchant's handle for it (a `pi_…`, the `out_trade_no`), null when refused. */
   createPayment(ctx: DriverContext, input: DriverPaymentInput): Promise<{ call: DriverCall; ref: string | null }>;
   capture(ctx: DriverContext, ref: string, amount?: number): Promise<DriverCall>;
@@ -72,6 +84,12 @@ export interface ScenarioDriver {
   readRefund(ctx: DriverContext, paymentRef: string, refundRef: string): Promise<DriverCall>;
   /** The provider's error code in an answer (Stripe `error.code`, Alipay `sub_code`, WeChat Pay `code`), if any. */
   errorCode(call: HttpResult): string | null;
+  /**
+   * What the app's checkout route is sent as `payment_method` for a scenario's card, wallet or raw input
+   * (default: the native API's object). Stripe sends a PaymentMethod id (`pm_card_visa`), as Stripe.js
+   * hands one to the app. Throws DriverRefusal for what the provider has no form of.
+   */
+  appPaymentMethod?(input: Pick<DriverPaymentInput, 'card' | 'wallet' | 'payment_method'>): unknown;
   /** The payment ref in the app's checkout answer, beyond `payment_id` (e.g. `payment_intent`, `out_trade_no`). */
   refFromAppAnswer?(json: unknown): string | null;
 }

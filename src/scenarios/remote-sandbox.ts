@@ -12,11 +12,11 @@ import type { PublicDelivery } from '../webhooks/dispatcher.js';
 import { RUNNER_HEADER } from '../faults/fault-middleware.js';
 import { httpJson, HttpUnreachable, type HttpResult } from './http.js';
 import type { ObservedRequest } from './sandbox-front.js';
-import type { ChaosRuleInput, SandboxEnvironment, ScenarioSandbox } from './scenario-sandbox.js';
+import { UnsupportedSetup, type ChaosRuleInput, type SandboxEnvironment, type ScenarioSandbox } from './scenario-sandbox.js';
+import { NATIVE_PROVIDER } from './scenario-drivers.js';
 import type { Scenario } from './schema.js';
 
-/** A scenario setup the running sandbox cannot honour. */
-export class UnsupportedSetup extends Error {}
+export { UnsupportedSetup };
 
 /** Connects to a running sandbox; checks the key and that its clock is virtual. */
 export async function connectRemoteEnvironment(opts: { url: string; apiKey: string | null }): Promise<SandboxEnvironment> {
@@ -50,6 +50,7 @@ export async function connectRemoteEnvironment(opts: { url: string; apiKey: stri
     url,
     secretKey: key,
     webhookSecret: null,
+    providers: {},
     open: (scenario, _seed, quietMs) => openRemote(url, key, scenario, quietMs),
     close: async () => {},
   };
@@ -57,6 +58,9 @@ export async function connectRemoteEnvironment(opts: { url: string; apiKey: stri
 
 async function openRemote(url: string, key: string, scenario: Scenario, quietMs: number): Promise<ScenarioSandbox> {
   const setup = scenario.setup ?? {};
+  if (setup.provider !== undefined && setup.provider !== NATIVE_PROVIDER) {
+    throw new UnsupportedSetup(`${setup.provider} scenarios need the in-process sandbox (its fixed ${setup.provider} credentials and port); run without --sandbox-url`);
+  }
   const fixed: string[] = (['retry_schedule', 'timeout', 'acknowledge'] as const).filter((k) => setup.merchant?.[k] !== undefined).map((k) => `merchant.${k}`);
   if (setup.start_time !== undefined) fixed.unshift('start_time');
   if (fixed.length > 0) {
@@ -108,8 +112,17 @@ async function openRemote(url: string, key: string, scenario: Scenario, quietMs:
   return {
     appFacingUrl: url,
     startMs,
+    provider: NATIVE_PROVIDER,
+    psp: { url, creds: { secret_key: key }, runnerHeaders: { [RUNNER_HEADER]: '1' }, now: () => now },
     now: () => now,
     call,
+    noteOwnRequest: (method, path) => void own.push({ method, path: path.split('?')[0]! }),
+    async findPayment(ref) {
+      const r = await call('GET', `/v1/payments/${encodeURIComponent(ref)}`);
+      const p = r.json as { id?: string; status?: string; expires_at?: number | null } | null;
+      if (r.status !== 200 || !p?.id) return null;
+      return { id: p.id, status: p.status ?? 'unknown', expiresAtMs: p.expires_at == null ? null : p.expires_at * 1000 };
+    },
     settle: () => advance(0),
     advance,
     async setChaos(rules: readonly ChaosRuleInput[]) {

@@ -3,6 +3,7 @@
  * shows. Times are virtual and relative to the scenario's start (`at_ms`), so two runs of one suite give the
  * same report; the only wall-clock values are the `duration_ms` fields.
  */
+import type { ProviderSetup } from './provider-environment.js';
 import type { StepAction } from './schema.js';
 
 export type Status = 'passed' | 'failed' | 'error' | 'skipped';
@@ -86,6 +87,8 @@ export interface RunReport {
   version: 1;
   seed: string;
   sandbox: 'in-process' | 'remote';
+  /** Providers the run served besides the native one (provider scenarios): where the app's SDK pointed, with which settings. */
+  providers?: Readonly<Record<string, ProviderSetup>>;
   summary: RunSummary;
   /** Set when the run was stopped (Ctrl-C): what had not run yet is `skipped`. */
   interrupted?: true;
@@ -95,7 +98,13 @@ export interface RunReport {
 
 /** Progress, in the order things happen. */
 export type RunEvent =
-  | { type: 'run:start'; total: number; sandbox: { mode: 'in-process' | 'remote'; url: string; secretKey: string; webhookSecret: string | null }; appUrl: string | null; seed: string }
+  | {
+      type: 'run:start';
+      total: number;
+      sandbox: { mode: 'in-process' | 'remote'; url: string; secretKey: string; webhookSecret: string | null; providers: Readonly<Record<string, ProviderSetup>> };
+      appUrl: string | null;
+      seed: string;
+    }
   | { type: 'scenario:start'; index: number; total: number; name: string; file: string }
   | { type: 'step:end'; scenario: string; step: StepResult }
   | { type: 'scenario:end'; index: number; total: number; result: ScenarioResult }

@@ -5,15 +5,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PaycliError } from '../errors.js';
-import { chaosRules, reorderWaitMs } from './chaos.js';
+import { chaosRules, reorderWaitMs, type ChaosTarget } from './chaos.js';
 import { checkExpectations, snapshotApp } from './expectations.js';
 import { HttpUnreachable } from './http.js';
 import type { LoadedScenario } from './loader.js';
-import { UnsupportedSetup } from './remote-sandbox.js';
 import { summarise, type DeliveryRecord, type EventRecord, type Failure, type RunEvent, type RunReport, type ScenarioResult, type Status, type StepResult } from './results.js';
 import type { ObservedRequest } from './sandbox-front.js';
-import type { SandboxEnvironment, ScenarioSandbox } from './scenario-sandbox.js';
+import { UnsupportedSetup, type SandboxEnvironment, type ScenarioSandbox } from './scenario-sandbox.js';
 import { diagnose } from './diagnosis.js';
+import type { ScenarioDriver } from './psp-driver.js';
+import { loadDriver, NATIVE_PROVIDER } from './scenario-drivers.js';
 import type { Scenario } from './schema.js';
 import { ActionFailed, actionOf, runAction, stepLabel, type AppConfig, type Route, type ScenarioRun } from './steps.js';
 
@@ -93,7 +94,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], opts: RunO
   emit({
     type: 'run:start',
     total: selected.length,
-    sandbox: { mode: env.mode, url: env.url, secretKey: env.secretKey, webhookSecret: env.webhookSecret },
+    sandbox: { mode: env.mode, url: env.url, secretKey: env.secretKey, webhookSecret: env.webhookSecret, providers: env.providers ?? {} },
     appUrl: opts.appUrl ?? null,
     seed: opts.seed ?? DEFAULT_SEED,
   });
@@ -115,6 +116,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], opts: RunO
     version: 1,
     seed: opts.seed ?? DEFAULT_SEED,
     sandbox: env.mode,
+    ...(Object.keys(env.providers ?? {}).length > 0 ? { providers: env.providers } : {}),
     summary: summarise(results),
     ...(opts.signal?.aborted ? { interrupted: true } : {}),
     duration_ms: Math.round(sw() - started),
@@ -134,9 +136,12 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   const result = emptyResult(l);
   const finish = (status: Status): ScenarioResult => ({ ...result, status, duration_ms: Math.round(sw() - started) });
   const app = { ...appConfig(scenario, opts.appUrl, opts.appTimeoutMs), ...(opts.notifyUrl ? { notifyUrl: opts.notifyUrl } : {}) };
+  const provider = scenario.setup?.provider ?? NATIVE_PROVIDER;
   let sandbox: ScenarioSandbox;
+  let driver: ScenarioDriver;
   try {
-    sandbox = await opts.environment.open(scenario, opts.seed ?? DEFAULT_SEED, scenario.setup?.app?.settle ?? DEFAULT_QUIET_MS);
+    driver = await loadDriver(provider);
+    sandbox = await opts.environment.open(scenario, opts.seed ?? DEFAULT_SEED, scenario.setup?.app?.settle ?? DEFAULT_QUIET_MS, { driver, notifyUrl: app.notifyUrl });
   } catch (err) {
     if (!(err instanceof UnsupportedSetup || err instanceof PaycliError || err instanceof HttpUnreachable)) throw err;
     result.failures.push({ step: null, check: 'setup', message: `the scenario's sandbox could not be prepared: ${err.message}`, hint: null });
@@ -148,12 +153,15 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
     scenario,
     slug,
     sandbox,
+    driver,
     app,
     scope: { app: { url: app.baseUrl, notify_url: app.notifyUrl }, sandbox: { url: sandbox.appFacingUrl }, scenario: { name: scenario.name, slug } },
     lastPaymentId: null,
     lastRefundId: null,
   };
-  const scenarioRules = chaosRules(scenario.notifications);
+  // A provider scenario names its provider's notification types; notified by forwarding, its app is the `forward` destination.
+  const target: ChaosTarget = provider === NATIVE_PROVIDER ? {} : { match: 'notification', destination: driver.notifyBy === 'forward' ? 'forward' : 'notify_url' };
+  const scenarioRules = chaosRules(scenario.notifications, target);
   let appRequests: readonly ObservedRequest[] = [];
   let stopped = false;
   try {
@@ -167,7 +175,7 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
       if (!stopped) {
         try {
           const snapshots = await snapshotApp(run, step);
-          const stepRules = chaosRules(step.notifications);
+          const stepRules = chaosRules(step.notifications, target);
           // Rules are re-armed per step: one-use reorder rules must not leak into the next step.
           if (action !== 'expect' && (stepRules.length > 0 || scenarioRules.length > 0)) await sandbox.setChaos([...stepRules, ...scenarioRules]);
           const outcome = await runAction(run, step, index);
@@ -202,7 +210,12 @@ async function runOne(l: LoadedScenario, opts: RunOptions, sw: () => number, emi
   const status = statuses.includes('error') ? 'error' : statuses.includes('failed') ? 'failed' : 'passed';
   if (status !== 'passed') {
     const env = opts.environment;
-    result.failures.push(...diagnose(result.deliveries, appRequests, { seed: opts.seed ?? DEFAULT_SEED, secretKey: env.secretKey, webhookSecret: env.webhookSecret }));
+    const seed = opts.seed ?? DEFAULT_SEED;
+    const settings = provider === NATIVE_PROVIDER ? undefined : env.providers?.[provider]?.settings;
+    const ctx = settings
+      ? { seed, provider, secretKey: String(settings.secret_key ?? ''), webhookSecret: typeof settings.webhook_secret === 'string' ? settings.webhook_secret : null }
+      : { seed, secretKey: env.secretKey, webhookSecret: env.webhookSecret };
+    result.failures.push(...diagnose(result.deliveries, appRequests, ctx));
   }
   return finish(status);
 }

@@ -37,8 +37,8 @@ export class SandboxFront {
     this.url = `http://${host}:${this.port}`;
   }
 
-  /** Listens on `port` (0 for any free one). Throws `port_in_use` with a hint when it is taken. */
-  static async start(port: number, host = '127.0.0.1'): Promise<SandboxFront> {
+  /** Listens on `port` (0 for any free one). Throws `port_in_use` with a hint naming `flag` when it is taken. */
+  static async start(port: number, host = '127.0.0.1', flag = '--port'): Promise<SandboxFront> {
     let front: SandboxFront | null = null;
     const server = createServer((req, res) => front!.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -46,7 +46,7 @@ export class SandboxFront {
         reject(
           err.code === 'EADDRINUSE'
             ? new PaycliError('port_in_use', `Port ${port} is already in use, so the scenario sandbox cannot listen there.`, {
-                hint: 'Stop the other sandbox (`paycli sandbox status`), or pick another port with --port and point your app at it.',
+                hint: `Stop the other sandbox (\`paycli sandbox status\`), or pick another port with ${flag} and point your app at it.`,
               })
             : err,
         );

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { EVENT_TYPES, WALLET_TYPES } from '../engine/types.js';
 import { faultRuleBody } from '../faults/fault-api.js';
+import { ALL_NOTIFICATION_TYPES, SCENARIO_PROVIDERS } from './scenario-drivers.js';
 
 export const SCENARIO_VERSION = 1;
 
@@ -20,12 +21,19 @@ const duration = z
   .transform((v) => (typeof v === 'number' ? v : parseDuration(v)!))
   .meta(d('A duration: 500ms, 30s, 30m, 2h, 1d, 1h30m, or a number of milliseconds.'));
 
-const EVENT_PATTERN_HELP = `must be "*", an event type (${EVENT_TYPES.join(', ')}) or a prefix such as "payment.*"`;
+// Which types a scenario may name depends on its provider (semantic-checks.ts checks that); here, any
+// provider's, so a misspelled type is caught even when the rest of the file has problems too.
+const isKnownType = (t: string) => ALL_NOTIFICATION_TYPES.includes(t);
+const isKnownPrefix = (t: string) => /^[\w-]+\.\*$/.test(t) && ALL_NOTIFICATION_TYPES.some((k) => k.startsWith(t.slice(0, -1)));
+const EVENT_PATTERN_HELP = `must be "*", an event type of the scenario's provider (${EVENT_TYPES.slice(0, 3).join(', ')}, …; see docs/scenarios.md) or a prefix such as "payment.*"`;
 const eventPattern = z
   .string()
-  .refine((e) => e === '*' || (EVENT_TYPES as readonly string[]).includes(e) || /^(payment|refund)\.\*$/.test(e), { error: EVENT_PATTERN_HELP })
-  .meta(d('An event type, "*" for all, or a prefix such as "payment.*".'));
-const eventType = z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(', ')}` });
+  .refine((e) => e === '*' || isKnownType(e) || isKnownPrefix(e), { error: EVENT_PATTERN_HELP })
+  .meta(d('An event type of the scenario\'s provider (payment.succeeded; payment_intent.succeeded for Stripe), "*" for all, or a prefix such as "payment.*".'));
+const eventType = z
+  .string()
+  .refine(isKnownType, { error: `must be an event type of the scenario's provider (${EVENT_TYPES.slice(0, 3).join(', ')}, …; see docs/scenarios.md)` })
+  .meta(d('An event type of the scenario\'s provider.'));
 
 /** A value that may be given literally or as a `${step.path}` reference resolved at run time. */
 const REF_ONLY = /^\$\{[^}]+\}$/;
@@ -214,7 +222,10 @@ const route = z
   .regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, { error: 'must be a method and a path, e.g. "POST /checkout"' });
 
 const setup = z.strictObject({
-  provider: z.literal('paycli', { error: 'must be "paycli" (the only provider so far)' }).optional(),
+  provider: z
+    .enum(SCENARIO_PROVIDERS as [string, ...string[]], { error: `must be one of ${SCENARIO_PROVIDERS.join(', ')}` })
+    .optional()
+    .meta(d("The PSP whose wire protocol the app speaks (default paycli, the native API). See docs/scenarios.md, Provider scenarios.")),
   start_time: z.iso.datetime({ error: 'must be an ISO date-time such as 2026-01-01T00:00:00Z' }).optional().meta(d('Virtual time at the start (default 2026-01-01T00:00:00Z).')),
   app: z
     .strictObject({

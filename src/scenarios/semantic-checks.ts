@@ -11,6 +11,7 @@ import { EVENT_TYPES } from '../engine/types.js';
 import { eventMatches } from '../engine/events.js';
 import { closest } from '../suggest.js';
 import { findRefs } from './refs.js';
+import { NATIVE_PROVIDER, notificationTypesOf, unsupportedProbe } from './scenario-drivers.js';
 import { STEP_ACTIONS, type Scenario, type Step, type StepAction } from './schema.js';
 
 type DocPath = (string | number)[];
@@ -73,14 +74,46 @@ const isRef = (v: string) => /^\$\{[^}]+\}$/.test(v.trim());
 
 /** Runs every check; `report` receives each problem with its place in the document. */
 export function checkSemantics(scenario: Scenario, report: Report): void {
+  const provider = scenario.setup?.provider ?? NATIVE_PROVIDER;
+  // Statuses, result fields and raised events below are the native API's; another provider's objects
+  // and notifications have their own (its driver answers for them).
+  const native = provider === NATIVE_PROVIDER;
   const actions = new Map<string, StepAction>();
+  checkProviderTypes(scenario, provider, report);
   scenario.steps.forEach((step, i) => {
     const action = STEP_ACTIONS.find((a) => step[a] !== undefined);
     checkCards(step, i, report);
-    checkStatuses(step, i, report);
-    if (action) checkNotifications(step, action, i, report);
-    checkRefFields(step, i, actions, action, report);
+    if (native) checkStatuses(step, i, report);
+    if (action && native) checkNotifications(step, action, i, report);
+    if (native) checkRefFields(step, i, actions, action, report);
     if (step.id !== undefined && action) actions.set(step.id, action);
+  });
+}
+
+/** Event types and probes name what the scenario's provider sends. */
+function checkProviderTypes(scenario: Scenario, provider: string, report: Report): void {
+  const types = notificationTypesOf(provider);
+  const type = (t: string, path: DocPath) => {
+    if (t === '*' || types.includes(t) || (t.endsWith('.*') && types.some((k) => k.startsWith(t.slice(0, -1))))) return;
+    // Beyond spelling, the same outcome under another protocol's name: payment.succeeded → payment_intent.succeeded.
+    const guess = closest(t, types) ?? types.find((k) => k.split('.').pop() === t.split('.').pop()) ?? null;
+    report(path, `"${t}" is not an event type ${provider} sends${guess ? `: did you mean "${guess}"?` : ` (${types.slice(0, 6).join(', ')}, …)`}`);
+  };
+  const probe = (p: 'tampered' | 'stale' | undefined, path: DocPath) => {
+    const why = p ? unsupportedProbe(provider, p) : null;
+    if (why) report(path, `a ${p} probe means nothing for ${provider}: ${why}`);
+  };
+  scenario.notifications?.events?.forEach((t, j) => type(t, ['notifications', 'events', j]));
+  probe(scenario.notifications?.signature, ['notifications', 'signature']);
+  scenario.steps.forEach((step, i) => {
+    step.notifications?.events?.forEach((t, j) => type(t, ['steps', i, 'notifications', 'events', j]));
+    probe(step.notifications?.signature, ['steps', i, 'notifications', 'signature']);
+    step.redeliver?.events?.forEach((t, j) => type(t, ['steps', i, 'redeliver', 'events', j]));
+    step.expect?.notifications?.forEach((n, j) => {
+      if (n.event !== undefined) type(n.event, ['steps', i, 'expect', 'notifications', j, 'event']);
+      probe(n.probe, ['steps', i, 'expect', 'notifications', j, 'probe']);
+    });
+    step.expect?.notification_order?.forEach((t, j) => type(t, ['steps', i, 'expect', 'notification_order', j]));
   });
 }
 

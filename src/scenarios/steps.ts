@@ -7,8 +7,10 @@ import { formatDuration } from '../duration.js';
 import { eventMatches, paymentIdOf as paymentOfEvent } from '../engine/events.js';
 import type { PaycliEvent } from '../engine/types.js';
 import { httpJson, HttpUnreachable, type HttpResult } from './http.js';
+import { DriverRefusal, type DriverCall, type DriverPaymentInput, type ScenarioDriver } from './psp-driver.js';
 import { resolveRefs, UnresolvedReference } from './refs.js';
 import type { ScenarioSandbox } from './scenario-sandbox.js';
+import { NATIVE_PROVIDER } from './scenario-drivers.js';
 import { STEP_ACTIONS, type Scenario, type Step, type StepAction } from './schema.js';
 
 export interface Route {
@@ -32,6 +34,8 @@ export interface ScenarioRun {
   /** The name in lower-case-with-dashes, for default merchant order ids. */
   slug: string;
   sandbox: ScenarioSandbox;
+  /** How PSP-side steps and reads are done in the scenario's provider's protocol. */
+  driver: ScenarioDriver;
   app: AppConfig;
   /** What `${…}` references see: step results by id, plus app, sandbox and scenario. */
   scope: Record<string, unknown>;
@@ -84,11 +88,19 @@ export function stepLabel(step: Step): string {
   return step.id && a !== 'expect' ? `${step.id}: ${text}` : text;
 }
 
-function paymentMethod(v: { card?: string | { number: string; exp_month?: number; exp_year?: number; cvc?: string }; wallet?: string; payment_method?: Record<string, unknown> }): unknown {
+type CardInput = string | { number: string; exp_month?: number; exp_year?: number; cvc?: string };
+
+/** A test card as the PSP takes it: digits only, and an expiry and CVC when the scenario gives none. */
+function fullCard(card: CardInput): NonNullable<DriverPaymentInput['card']> {
+  const c = typeof card === 'string' ? { number: card } : card;
+  return { number: c.number.replace(/[\s-]/g, ''), exp_month: c.exp_month ?? 12, exp_year: c.exp_year ?? 2034, cvc: c.cvc ?? '123' };
+}
+
+/** The native API's payment_method object (what the app's checkout route is sent). */
+function paymentMethod(v: { card?: CardInput; wallet?: string; payment_method?: Record<string, unknown> }): unknown {
   if (v.payment_method) return v.payment_method;
   if (v.wallet) return { type: 'wallet', wallet: v.wallet };
-  const c = typeof v.card === 'string' ? { number: v.card } : v.card!;
-  return { type: 'card', card: { number: c.number.replace(/[\s-]/g, ''), exp_month: c.exp_month ?? 12, exp_year: c.exp_year ?? 2034, cvc: c.cvc ?? '123' } };
+  return { type: 'card', card: fullCard(v.card!) };
 }
 
 function resolve<T>(value: T, run: ScenarioRun): T {
@@ -100,12 +112,41 @@ function resolve<T>(value: T, run: ScenarioRun): T {
   }
 }
 
-/** Calls the sandbox; a sandbox that does not answer is an action failure. */
+/** Calls the sandbox's control API; a sandbox that does not answer is an action failure. */
 async function psp(run: ScenarioRun, method: string, path: string, body?: unknown): Promise<Exchange> {
   try {
     return { request: `${method} ${path.split('?')[0]}`, ...(await run.sandbox.call(method, path, body)) };
   } catch (err) {
     if (err instanceof HttpUnreachable) throw new ActionFailed(`the sandbox did not answer ${method} ${path} (${err.code})`);
+    throw err;
+  }
+}
+
+/**
+ * Runs one driver call (the PSP's own API, in its protocol); a PSP that does not answer, or a step the
+ * provider cannot do as written, is an action failure.
+ */
+export async function viaDriver<T extends DriverCall | { call: DriverCall }>(run: ScenarioRun, fn: (d: ScenarioDriver) => Promise<T>): Promise<T> {
+  let out: T;
+  try {
+    out = await fn(run.driver);
+  } catch (err) {
+    if (err instanceof HttpUnreachable) throw new ActionFailed(`the sandbox did not answer ${err.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]} (${err.code})`);
+    if (err instanceof DriverRefusal) throw new ActionFailed(err.message);
+    throw err;
+  }
+  const call: DriverCall = 'call' in out ? (out as { call: DriverCall }).call : (out as DriverCall);
+  const [method, path] = call.request.split(' ');
+  if (method && path?.startsWith('/')) run.sandbox.noteOwnRequest?.(method, path);
+  return out;
+}
+
+/** A driver's answer for a step's input; a refusal is the step's failure. */
+function refusalAsFailure<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DriverRefusal) throw new ActionFailed(err.message);
     throw err;
   }
 }
@@ -138,36 +179,39 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
 
   if (step.create_payment) {
     const s = resolve(step.create_payment, run);
-    const body = {
-      amount: s.amount,
+    const input: DriverPaymentInput = {
+      amount: s.amount as number,
       currency: s.currency,
-      merchant_order_id: s.merchant_order_id ?? `${run.slug}-${index}`,
-      payment_method: paymentMethod(s),
+      ...(s.card !== undefined ? { card: fullCard(s.card) } : {}),
+      ...(s.wallet !== undefined ? { wallet: s.wallet } : {}),
+      ...(s.payment_method !== undefined ? { payment_method: s.payment_method } : {}),
       ...(s.capture_method ? { capture_method: s.capture_method } : {}),
-      ...(s.notify_url !== null ? { notify_url: s.notify_url ?? run.app.notifyUrl } : {}),
+      merchant_order_id: s.merchant_order_id ?? `${run.slug}-${index}`,
+      notify_url: s.notify_url === null ? null : (s.notify_url ?? run.app.notifyUrl),
       ...(s.description !== undefined ? { description: s.description } : {}),
       ...(s.metadata !== undefined ? { metadata: s.metadata } : {}),
     };
-    const r = await psp(run, 'POST', '/v1/payments', body);
-    if (ok(r)) run.lastPaymentId = (r.json as { id: string }).id;
-    return done(r);
+    const { call, ref } = await viaDriver(run, (d) => d.createPayment(run.sandbox.psp, input));
+    if (ref) run.lastPaymentId = ref;
+    return done(call);
   }
   if (step.capture) {
     const s = resolve(step.capture, run);
     run.lastPaymentId = s.payment;
-    return done(await psp(run, 'POST', `/v1/payments/${enc(s.payment)}/capture`, s.amount !== undefined ? { amount: s.amount } : {}));
+    return done(await viaDriver(run, (d) => d.capture(run.sandbox.psp, s.payment, s.amount as number | undefined)));
   }
   if (step.cancel) {
     const s = resolve(step.cancel, run);
     run.lastPaymentId = s.payment;
-    return done(await psp(run, 'POST', `/v1/payments/${enc(s.payment)}/cancel`, s.reason ? { cancellation_reason: s.reason } : {}));
+    return done(await viaDriver(run, (d) => d.cancel(run.sandbox.psp, s.payment, s.reason)));
   }
   if (step.refund) {
     const s = resolve(step.refund, run);
     run.lastPaymentId = s.payment;
-    const r = await psp(run, 'POST', '/v1/refunds', { payment_id: s.payment, ...(s.amount !== undefined ? { amount: s.amount } : {}), ...(s.reason ? { reason: s.reason } : {}) });
-    if (ok(r)) run.lastRefundId = (r.json as { id: string }).id;
-    return done(r);
+    const input = { ...(s.amount !== undefined ? { amount: s.amount as number } : {}), ...(s.reason ? { reason: s.reason } : {}), refundNo: `${run.slug}-${index}` };
+    const { call, ref } = await viaDriver(run, (d) => d.refund(run.sandbox.psp, s.payment, input));
+    if (ref) run.lastRefundId = ref;
+    return done(call);
   }
   if (step.buyer) {
     const s = resolve(step.buyer, run);
@@ -176,13 +220,12 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
       return done(await psp(run, 'POST', `/_sandbox/buyer/${enc(s.payment)}/${s.action}`, s.failure_code ? { failure_code: s.failure_code } : {}));
     }
     // Abandoning is doing nothing until the payment expires: time passes and the PSP closes it.
-    const before = await psp(run, 'GET', `/v1/payments/${enc(s.payment)}`);
-    const p = before.json as { status?: string; expires_at?: number | null } | null;
-    if (!ok(before) || !p || p.expires_at == null) {
-      throw new ActionFailed(`payment ${s.payment} is ${p?.status ?? `not found (HTTP ${before.status})`}; the buyer can only abandon a payment waiting for them`);
+    const p = await run.sandbox.findPayment(s.payment);
+    if (!p || p.expiresAtMs === null) {
+      throw new ActionFailed(`payment ${s.payment} is ${p?.status ?? 'not found (HTTP 404)'}; the buyer can only abandon a payment waiting for them`);
     }
-    await run.sandbox.advance(Math.max(0, p.expires_at * 1000 - run.sandbox.now()));
-    return done(await psp(run, 'GET', `/v1/payments/${enc(s.payment)}`));
+    await run.sandbox.advance(Math.max(0, p.expiresAtMs - run.sandbox.now()));
+    return done(await viaDriver(run, (d) => d.readPayment(run.sandbox.psp, s.payment)));
   }
   if (step.advance !== undefined) {
     if (step.advance === 'until_idle') await advanceUntilIdle(run.sandbox);
@@ -191,7 +234,7 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
   }
   if (step.redeliver) {
     const s = resolve(step.redeliver, run);
-    const events = (await run.sandbox.events()).filter((e) => eventMatches(s.events ?? ['*'], e.type) && (!s.payment || paymentIdOf(e) === s.payment));
+    const events = await eventsToRedeliver(run, s.events ?? ['*'], s.payment);
     if (events.length === 0) throw new ActionFailed(`no event of this scenario matches ${s.events?.join(', ') ?? 'any type'}${s.payment ? ` for ${s.payment}` : ''}, so there is nothing to redeliver`);
     let last: Exchange | null = null;
     for (const e of events) {
@@ -208,10 +251,12 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
   }
   if (step.checkout) {
     const s = resolve(step.checkout, run);
-    const body = { amount: s.amount, currency: s.currency, payment_method: paymentMethod(s), ...(s.capture_method ? { capture_method: s.capture_method } : {}), ...(s.body ?? {}) };
+    const method = run.driver.appPaymentMethod ? refusalAsFailure(() => run.driver.appPaymentMethod!({ ...(s.card !== undefined ? { card: fullCard(s.card) } : {}), wallet: s.wallet, payment_method: s.payment_method })) : paymentMethod(s);
+    const body = { amount: s.amount, currency: s.currency, payment_method: method, ...(s.capture_method ? { capture_method: s.capture_method } : {}), ...(s.body ?? {}) };
     const r = await appCall(run, run.app.checkout.method, run.app.checkout.path, body);
     const paymentId = (r.json as { payment_id?: unknown } | null)?.payment_id;
-    if (typeof paymentId === 'string') run.lastPaymentId = paymentId;
+    const ref = typeof paymentId === 'string' ? paymentId : (run.driver.refFromAppAnswer?.(r.json) ?? null);
+    if (ref) run.lastPaymentId = ref;
     return done(r);
   }
   if (step.request) {
@@ -219,6 +264,19 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
     return done(await appCall(run, s.method ?? (s.json !== undefined ? 'POST' : 'GET'), s.path, s.json, s.headers));
   }
   return done(null);
+}
+
+/**
+ * The events whose notifications `redeliver` sends again. Native scenarios name event types; a provider
+ * scenario names its notification types, so the events are those of the notifications sent with a
+ * matching type (every notification of such an event is sent again, as the PSP resends per event).
+ */
+async function eventsToRedeliver(run: ScenarioRun, patterns: readonly string[], payment: string | undefined): Promise<PaycliEvent[]> {
+  const all = await run.sandbox.events();
+  if (run.sandbox.provider === NATIVE_PROVIDER) return all.filter((e) => eventMatches(patterns, e.type) && (!payment || paymentIdOf(e) === payment));
+  const paymentId = payment === undefined ? null : ((await run.sandbox.findPayment(payment))?.id ?? payment);
+  const wanted = new Set((await run.sandbox.deliveries()).filter((d) => !d.probe && eventMatches(patterns, d.event_type)).map((d) => d.event_id));
+  return all.filter((e) => wanted.has(e.id) && (paymentId === null || paymentIdOf(e) === paymentId));
 }
 
 /** The payment an event is about. */

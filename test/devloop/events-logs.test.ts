@@ -156,6 +156,36 @@ describe('paycli events', () => {
     expect((await api.call('POST', '/_sandbox/events/evt_nope/cancel_retries')).status).toBe(404);
   });
 
+  it('resend on a virtual clock: queued at once (exit 0, no 15 s wait), sent when the clock is advanced', async () => {
+    const virtual = await startTestSandbox({ virtualClock: true });
+    try {
+      writeRuntimeFile(dir, virtual.sandbox);
+      const p = await virtual.call('POST', '/v1/payments', paymentBody({ notify_url: receiver.url }));
+      const evt = (await virtual.call('GET', `/v1/events?payment_id=${p.body.id}&type=payment.succeeded`)).body.data[0];
+      // A clock that fails the test if the command waits on it: the resend must not poll until a deadline.
+      const clock = { now: () => 0, setTimer: () => ({ id: 0 }), clearTimer: () => {} };
+      const unsent = async () => (await virtual.call('GET', `/_sandbox/deliveries?event_id=${evt.id}`)).body.data.filter((d: any) => d.attempts.length === 0).length;
+      // The original notification waits for the clock too.
+      const waiting = await unsent();
+      let reads = 0;
+      clock.now = () => {
+        if (++reads > 3) throw new Error('the resend waited on a virtual clock');
+        return 0;
+      };
+      expect(await runEventsResend(evt.id, {}, { ...deps(), clock })).toBe(0);
+      expect(io.out()).toContain(`Queued ${evt.id}`);
+      expect(io.out()).toContain('virtual clock');
+      expect(await unsent()).toBe(waiting + 1);
+
+      const before = receiver.requests.length;
+      expect((await virtual.call('POST', '/_sandbox/clock/advance', { ms: 0 })).status).toBe(200);
+      await vi.waitFor(() => expect(receiver.requests.length).toBeGreaterThan(before));
+      expect(receiver.requests.at(-1)!.headers['webhook-id']).toBe(evt.id);
+    } finally {
+      await virtual.close();
+    }
+  });
+
   it('resend: an event with nowhere to go says to pass --to', async () => {
     await api.call('POST', '/v1/payments', paymentBody());
     const evt = (await api.call('GET', '/v1/events?limit=1')).body.data[0];

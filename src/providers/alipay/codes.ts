@@ -78,6 +78,16 @@ export function alipayError(subCode: SubCode, subMsg: string, param?: string): P
   });
 }
 
+/**
+ * The HTTP status Alipay's v3 API gives a failure with this sub_code (the v2 gateway answers 200 and puts
+ * the failure in the body); unknown sub_codes by their gateway code.
+ */
+export function v3StatusOf(subCode: string, code: string): number {
+  const def = SUB_CODES[subCode];
+  if (def) return def.status;
+  return code === '20000' ? 500 : 400;
+}
+
 /** What the v2/v3 answer carries for any PaycliError (Alipay's own, the domain's, or a bug). */
 export function toAlipayFailure(err: PaycliError): AlipayFailure {
   const subCode = err.details?.alipay_sub_code;

@@ -85,6 +85,12 @@ export interface MintOptions {
   nowSec: number;
 }
 
+/**
+ * Certificates are valid for 20 years: longer than any sandbox lives, and long enough for the fixed
+ * scenario credentials committed in builtin/credentials/alipay.json.
+ */
+const CERT_VALID_YEARS = 20;
+
 /** ASCII names with C/O/OU/CN only: alipay-sdk's X.509 parser maps other attributes to an empty short name. */
 const ROOT_SUBJECT = [
   { shortName: 'C', value: 'CN' },
@@ -113,7 +119,7 @@ function issue(args: {
   cert.publicKey = forge.pki.publicKeyFromPem(args.subjectKeyPem);
   cert.serialNumber = args.serial;
   cert.validity.notBefore = new Date((args.nowSec - 86_400) * 1000);
-  cert.validity.notAfter = new Date((args.nowSec + 10 * 365 * 86_400) * 1000);
+  cert.validity.notAfter = new Date((args.nowSec + CERT_VALID_YEARS * 365 * 86_400) * 1000);
   cert.setSubject(args.subject);
   cert.setIssuer(args.issuer);
   cert.setExtensions(

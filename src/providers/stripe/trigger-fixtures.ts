@@ -6,6 +6,7 @@
  *
  * In paths and form values, `${name:field}` is a field of an earlier step's answer (`${pi:id}`).
  */
+import type { ProviderTriggers } from '../trigger-contract.js';
 
 export interface StripeFixtureStep {
   /** Names the answer for later steps. */
@@ -112,7 +113,7 @@ type Json = Record<string, unknown>;
 
 export interface StripeTriggerResult {
   fixture: string;
-  steps: { name: string; status: number; id: string | null }[];
+  steps: { name: string; request: string; status: number; id: string | null }[];
   /** The events that followed, oldest first. */
   events: { id: string; type: string }[];
 }
@@ -141,7 +142,8 @@ export async function runStripeFixture(url: string, key: string, fixture: Stripe
   const steps: StripeTriggerResult['steps'] = [];
   for (const step of fixture.steps) {
     const form = new URLSearchParams(Object.entries(step.form ?? {}).map(([k, v]): [string, string] => [k, fill(v, answers)]));
-    const res = await fetch(url + fill(step.path, answers), {
+    const path = fill(step.path, answers);
+    const res = await fetch(url + path, {
       method: step.method,
       redirect: 'manual',
       headers: step.page ? { 'content-type': 'application/x-www-form-urlencoded' } : { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -157,8 +159,26 @@ export async function runStripeFixture(url: string, key: string, fixture: Stripe
       answer = err && typeof err.payment_intent === 'object' && err.payment_intent ? (err.payment_intent as Json) : parsed;
     }
     answers.set(step.name, answer);
-    steps.push({ name: step.name, status: res.status, id: typeof answer.id === 'string' ? answer.id : null });
+    steps.push({ name: step.name, request: `${step.method} ${path}`, status: res.status, id: typeof answer.id === 'string' ? answer.id : null });
   }
   const events = (await listEventIds(url, key)).filter((e) => !before.has(e.id)).reverse();
   return { fixture: fixture.name, steps, events };
 }
+
+/** Stripe's fixtures on the trigger contract: Stripe's own events, read back from its `/v1/events`. */
+export const stripeTriggers: ProviderTriggers = {
+  title: 'Stripe',
+  options: [],
+  fixtures: STRIPE_FIXTURES,
+  async run(fixture, ctx) {
+    const key = ctx.creds.secret_key;
+    if (typeof key !== 'string') throw new Error('The Stripe provider has no secret key for this merchant.');
+    const result = await runStripeFixture(ctx.url, key, fixture as StripeFixture);
+    const piStep = result.steps.find((s) => s.id?.startsWith('pi_'));
+    return {
+      steps: result.steps,
+      payment_ref: piStep?.id ?? null,
+      events: result.events,
+    };
+  },
+};

@@ -104,8 +104,10 @@ function selfSignedCertificate(spec: CertificateSpec): string {
 
 export interface MintOptions {
   random: RandomSource;
-  /** Certificates are valid from this moment (the injected clock), for five years. */
+  /** Certificates are valid from this moment (the injected clock), for `years` years. */
   nowMs: number;
+  /** Default 5. The fixed credentials of scenario runs are made once for 20. */
+  years?: number;
   merchantName?: string;
 }
 
@@ -132,7 +134,7 @@ export async function mintWechatpayCredentials(opts: MintOptions): Promise<Wecha
       serial: merchantSerial,
       subject: { commonName: mchid, organization: 'WeChat Pay merchant system (paycli sandbox)', unit: opts.merchantName ?? 'paycli sandbox merchant' },
       notBeforeMs,
-      years: 5,
+      years: opts.years ?? 5,
     }),
     merchant_serial: merchantSerial,
     apiv3_key: apiv3Key,
@@ -141,7 +143,7 @@ export async function mintWechatpayCredentials(opts: MintOptions): Promise<Wecha
       serial: platformSerial,
       subject: { commonName: 'Tenpay.com sandbox platform certificate', organization: 'paycli WeChat Pay sandbox', unit: 'WeChat Pay platform' },
       notBeforeMs,
-      years: 5,
+      years: opts.years ?? 5,
     }),
     platform_serial: platformSerial,
     platform_private_key: platform.privateKey,

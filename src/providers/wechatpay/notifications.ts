@@ -6,10 +6,10 @@
  */
 import { aeadEncrypt } from './aead.js';
 import type { SigningMode, WechatpayCredentials } from './credentials.js';
+import type { WechatEventType } from './notification-types.js';
 import { wechatpayHeaders } from './signing.js';
 import { chinaTime, toRefundResource, toTransaction, type WechatOrder, type WechatRefund } from './wire.js';
 
-export type WechatEventType = 'TRANSACTION.SUCCESS' | 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED';
 
 const SUMMARY: Record<WechatEventType, string> = {
   'TRANSACTION.SUCCESS': '支付成功',
