@@ -81,7 +81,7 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     defaultPort: 4244,
     collections: WECHATPAY_COLLECTIONS,
     mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name }),
-    files: (creds) => Object.fromEntries(wechatpayFiles(creds, { url: 'http://127.0.0.1:4244', signing, dir: '.paycli/wechatpay' }).map((f) => [f.name, f.content])),
+    files: (creds, { url, dir }) => Object.fromEntries(wechatpayFiles(creds, { url, signing, dir }).map((f) => [f.name, f.content])),
     describe: (creds, where) => describeWechatpay(creds, { url: where.url, signing, files: where.files }),
     refsOf(payment, read) {
       const doc = read.get<OrderDoc>(ORDERS, payment.id);
