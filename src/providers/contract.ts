@@ -48,6 +48,11 @@ export interface MintContext {
   nowMs: number;
   /** The merchant the credentials are for (the native provider reuses the keys the merchant has). */
   merchant: Merchant;
+  /**
+   * How long certificates it mints stay valid, in years (default: the provider's own). The fixed scenario
+   * credentials, committed once and used by every run, are made for 20.
+   */
+  certificateYears?: number;
 }
 
 /** Where a provider's key files go and which address they name. */

@@ -3,13 +3,17 @@
  * before the app starts, and the settings printed; and the `.env`/README among key files naming the port
  * and folder actually used (by that command, by a scenario run and by `sandbox start --<p>-port`).
  */
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cryptoRandom, idGenerator } from '../../src/core/ids.js';
 import { runScenarioCredentials, type ScenarioCredentialsOptions } from '../../src/commands/scenario-credentials.js';
 import { loadProviders } from '../../src/providers/registry.js';
+import { mintScenarioCredentials, SCENARIO_CERTIFICATE_YEARS } from '../../src/scenarios/credentials-minting.js';
 import { loadScenarioCredentials, startProviderFronts } from '../../src/scenarios/provider-environment.js';
+import { runMerchant } from '../../src/scenarios/scenario-sandbox.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
 
 const tmp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -120,5 +124,30 @@ describe('key files name the port and folder actually used', () => {
     } finally {
       await sandbox.close();
     }
+  });
+});
+
+describe('minting the fixed scenario credentials', () => {
+  const years = (pem: string) => {
+    const cert = new X509Certificate(pem);
+    return (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / (365.25 * 86_400_000);
+  };
+
+  it('makes every provider its file through one path, certificates valid for 20 years (the mint context carries it)', async () => {
+    expect(SCENARIO_CERTIFICATE_YEARS).toBe(20);
+    const wechat = (await mintScenarioCredentials('wechatpay')) as Record<string, string>;
+    const fixedWechat = await loadScenarioCredentials('wechatpay');
+    expect(Object.keys(wechat).sort()).toEqual(Object.keys(fixedWechat).sort());
+    for (const pem of [wechat.merchant_cert!, wechat.platform_cert!]) expect(years(pem)).toBeGreaterThan(19.9);
+    const alipay = (await mintScenarioCredentials('alipay')) as Record<string, string>;
+    expect(Object.keys(alipay).sort()).toEqual(Object.keys(await loadScenarioCredentials('alipay')).sort());
+    for (const pem of [alipay.app_cert!, alipay.alipay_cert!, alipay.root_cert!]) expect(years(pem)).toBeGreaterThan(19.9);
+  });
+
+  it("a sandbox's own credentials keep the provider's default lifetime", async () => {
+    const provider = (await loadProviders()).wechatpay!;
+    const creds = (await provider.mint({ random: cryptoRandom, newId: idGenerator(cryptoRandom), nowMs: Date.UTC(2026, 0, 1), merchant: runMerchant({ seed: 's' }) })) as Record<string, string>;
+    expect(years(creds.merchant_cert!)).toBeLessThan(5.1);
+    expect(years(creds.merchant_cert!)).toBeGreaterThan(4.9);
   });
 });

@@ -19,7 +19,7 @@ export const alipayProvider: Provider<AlipayCreds> = {
   title: 'Alipay',
   defaultPort: ALIPAY_DEFAULT_PORT,
   collections: [TRADES, REFUNDS],
-  mint: (ctx) => mintAlipayCreds({ randomBytes: (n) => Buffer.from(ctx.random.bytes(n)), nowSec: Math.floor(ctx.nowMs / 1000) }),
+  mint: (ctx) => mintAlipayCreds({ randomBytes: (n) => Buffer.from(ctx.random.bytes(n)), nowSec: Math.floor(ctx.nowMs / 1000), certificateYears: ctx.certificateYears }),
   files: (creds, { url, dir }) => Object.fromEntries(alipayKeyFiles(creds, url, dir).map((f) => [f.name, f.content])),
   describe: (creds, { url, files }) => describeAlipay(creds, url, (name) => files[name] ?? name),
   refsOf: (payment: Payment) => {

@@ -80,7 +80,7 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     title: 'WeChat Pay (API v3)',
     defaultPort: 4244,
     collections: WECHATPAY_COLLECTIONS,
-    mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name }),
+    mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name, years: ctx.certificateYears }),
     files: (creds, { url, dir }) => Object.fromEntries(wechatpayFiles(creds, { url, signing, dir }).map((f) => [f.name, f.content])),
     describe: (creds, where) => describeWechatpay(creds, { url: where.url, signing, files: where.files }),
     refsOf(payment, read) {
