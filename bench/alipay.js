@@ -1,95 +1,64 @@
 /**
- * `node bench/alipay.js [--quick]`: Alipay precreate throughput (the sandbox verifies each request's RSA2
- * signature, opens the trade durably and signs its answer) as a ratio to a bare loop of the same two RSA
- * operations, in the same run on the same machine. Target: ≥ 0.7×.
+ * `node bench/alipay.js [--quick] [--rounds <n>] [--window <s>] [--warmup <requests>] [--memory]` (after
+ * `npm run build`): Alipay precreate throughput (the sandbox verifies each request's RSA2 signature, opens
+ * the trade durably and signs its answer) as a ratio to a bare loop of the same two RSA operations, in the
+ * same process and the same run. Target: ≥ 0.7×. Beside it, a bare node:http server doing the same RSA
+ * work per request: the floor any HTTP server sets (bench/rsa-rounds.js says how it is measured).
  *
  * Requests are signed before the load starts (the client's signing is not the sandbox's work); each has its
- * own out_trade_no, so every request creates a trade.
+ * own out_trade_no, so every request opens a trade. The sandbox uses a file store unless --memory.
  */
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rsaSign, v2RequestSignContents } from '../dist/providers/alipay/signing.js';
 import { gatewayRequest, precreateParams } from './alipay-requests.js';
-import { runLoad, summarise } from './http-load.js';
+import { measureRsaRounds, report } from './rsa-rounds.js';
 
-const quick = process.argv.includes('--quick');
-const warmupMs = quick ? 500 : 2000;
-const windowMs = quick ? 1500 : 4000;
-const CONNECTIONS = 8;
+const argv = process.argv.slice(2);
+const value = (name, fallback) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+const quick = argv.includes('--quick');
+const rounds = value('--rounds', quick ? 2 : 5);
+const windowMs = value('--window', quick ? 1 : 2) * 1000;
+const warmupRequests = value('--warmup', quick ? 1000 : 4000);
 const log = (s) => process.stderr.write(`${s}\n`);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'paycli-alipay-bench-'));
 
-async function child(mode, ...args) {
-  const c = fork(path.join(here, 'alipay-child.js'), [mode, ...args.map(String)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: mode === 'sandbox' && process.env.ALIPAY_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ALIPAY_BENCH_PROF}`] : [] });
-  const [msg] = await Promise.race([once(c, 'message'), once(c, 'exit').then(([code]) => [{ type: 'error', message: `child ${mode} exited (${code})` }])]);
-  if (msg.type === 'error') throw new Error(msg.message);
-  return { c, msg };
-}
-
+let pool = 0;
 try {
-  log('starting the sandbox (minting Alipay keys)…');
-  const server = await child('sandbox', path.join(tmp, 'sandbox.json'));
-  const { port, creds } = server.msg;
-  // Enough distinct requests for warmup and window at well over the expected rate.
-  const count = quick ? 3000 : 8000;
-  log(`signing ${count} precreate requests…`);
-  const requests = [];
-  for (let i = 0; i < count; i++) {
-    const params = precreateParams(creds.app_id, `bench-${i}`);
-    params.sign = rsaSign(v2RequestSignContents(params)[0], creds.app_private_key_pkcs1);
-    requests.push(gatewayRequest(params));
-  }
-  const check = await fetch(`http://127.0.0.1:${port}/gateway.do?${new URLSearchParams({ ...precreateParams(creds.app_id, 'x') })}`, { method: 'POST' });
-  if (check.status !== 200) throw new Error(`the gateway answered ${check.status}`);
-
-  log('measuring precreate…');
-  const cpuOf = async () => {
-    server.c.send({ type: 'cpu' });
-    const [m] = await once(server.c, 'message');
-    return m.us;
-  };
-  let cpuFrom = 0;
-  let cpuTo = 0;
-  const t1 = setTimeout(() => void cpuOf().then((us) => (cpuFrom = us)), warmupMs);
-  const t2 = setTimeout(() => void cpuOf().then((us) => (cpuTo = us)), warmupMs + windowMs);
-  let used = 0;
-  const r = await runLoad({ port, connections: CONNECTIONS, warmupMs, durationMs: windowMs, expectStatus: 200, request: (i) => ((used = Math.max(used, i + 1)), requests[i % count]) });
-  if (r.errors > 0) throw new Error(`${r.errors} unexpected responses, first: ${r.first_error}`);
-  if (used > count) log(`  note: ${used - count} requests repeated an out_trade_no (no new trade)`);
-  clearTimeout(t1);
-  clearTimeout(t2);
-  const load = summarise([r.latencies], windowMs);
-  const serverCpuUsPerRequest = (cpuTo - cpuFrom) / load.requests;
-  server.c.disconnect();
-
-  log('measuring the bare RSA loop…');
-  const credsFile = path.join(tmp, 'creds.json');
-  writeFileSync(credsFile, JSON.stringify(creds), { mode: 0o600 });
-  const looped = await child('loop', credsFile, windowMs);
-  const loop = looped.msg;
-  looped.c.disconnect();
-
-  const ratio = load.requests_per_sec / loop.ops_per_sec;
-  const result = {
-    precreate_per_sec: load.requests_per_sec,
-    p50_ms: load.p50_ms,
-    p99_ms: load.p99_ms,
-    bare_loop_per_sec: Math.round(loop.ops_per_sec),
-    ratio: Math.round(ratio * 100) / 100,
-    // CPU per operation is steadier than throughput on a shared machine: the same ratio, measured in CPU.
-    server_cpu_us_per_precreate: Math.round(serverCpuUsPerRequest),
-    loop_cpu_us_per_op: Math.round(loop.cpu_us_per_op),
-    cpu_ratio: Math.round((loop.cpu_us_per_op / serverCpuUsPerRequest) * 100) / 100,
-    target: 0.7,
-  };
-  console.log(JSON.stringify(result));
-  log(`precreate ${result.precreate_per_sec} req/s vs bare verify+sign ${result.bare_loop_per_sec} /s → ${result.ratio}× (target ≥ 0.7×)`);
-  log(`CPU: ${result.server_cpu_us_per_precreate} µs per precreate vs ${result.loop_cpu_us_per_op} µs per verify+sign → ${result.cpu_ratio}×`);
+  const result = await measureRsaRounds({
+    script: path.join(here, 'rsa-child.js'),
+    args: ['alipay', argv.includes('--memory') ? 'memory' : path.join(tmp, 'sandbox.json')],
+    connections: 8,
+    rounds,
+    windowMs,
+    warmupRequests,
+    log,
+    requests: ({ creds }) => {
+      // Enough distinct orders for every sandbox window at well over the expected rate.
+      const count = warmupRequests + Math.ceil(((rounds * windowMs) / 1000) * 1000);
+      const signed = [];
+      for (let i = 0; i < count; i++) {
+        const params = precreateParams(creds.app_id, `bench-${i}`);
+        params.sign = rsaSign(v2RequestSignContents(params)[0], creds.app_private_key_pkcs1);
+        signed.push(gatewayRequest(params));
+      }
+      pool = count;
+      return {
+        // Past the pool (a faster machine), orders repeat: the note below says how many.
+        sandbox: (i) => signed[i % count],
+        http: (i) => signed[i % count],
+      };
+    },
+  });
+  if (result.used > pool) log(`note: ${result.used - pool} sandbox requests repeated an order number`);
+  const met = report('alipay precreate', 'Alipay precreate (sandbox)', result, 0.7, log);
+  console.log(JSON.stringify({ loop: result.loop, http: result.http, sandbox: result.sandbox }));
+  mkdirSync(path.join(here, 'results'), { recursive: true });
+  writeFileSync(path.join(here, 'results/alipay.json'), `${JSON.stringify({ rounds, window_sec: windowMs / 1000, connections: 8, ...result, target: 0.7, met }, null, 2)}\n`);
+  if (!met) process.exitCode = 1;
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

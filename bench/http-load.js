@@ -20,6 +20,8 @@ const HEADER_END = Buffer.from('\r\n\r\n');
  * @param {number} o.durationMs  the measured window
  * @param {(n: number) => Buffer} o.request  the raw bytes of request number n (unique bodies per n)
  * @param {number | number[]} [o.expectStatus]  responses with another status are counted as errors
+ * @param {number} [o.maxRequests]  stop sending after this many requests (a warm-up by count: on a busy
+ *   machine a warm-up by time may serve too few requests for the JIT to have optimised the server's code)
  */
 export async function runLoad(o) {
   const latencies = [];
@@ -37,7 +39,7 @@ export async function runLoad(o) {
       let buf = Buffer.alloc(0);
       let started = 0;
       const next = () => {
-        if (performance.now() >= measureTo) {
+        if (performance.now() >= measureTo || sent >= (o.maxRequests ?? Infinity)) {
           socket.end();
           return;
         }

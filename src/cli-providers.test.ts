@@ -35,4 +35,22 @@ describe('sandbox start banner', () => {
     ]).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''));
     expect(lines).toEqual(['  Stripe (stripe) on http://127.0.0.1:12111', '    secret_key         sk_test_1', '    key_file           /k/stripe.pem']);
   });
+
+  test('keeps the values in one column when a label is longer than the usual width, across providers', () => {
+    const served = (name: string, description: Record<string, string>) => ({ name, title: name, url: `http://127.0.0.1/${name}`, port: 1, credentials: {}, files: {}, description });
+    const lines = providerLines([
+      served('stripe', { secret_key: 'sk_test_1' }),
+      served('wechatpay', { mchid: '1900000001', merchant_private_key_file: '/k/apiclient_key.pem', public_key_id: 'PUB_KEY_ID_1' }),
+    ])
+      .map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''))
+      .filter((l) => l.startsWith('    '));
+    expect(lines).toEqual([
+      '    secret_key                sk_test_1',
+      '    mchid                     1900000001',
+      '    merchant_private_key_file /k/apiclient_key.pem',
+      '    public_key_id             PUB_KEY_ID_1',
+    ]);
+    // Every value starts in the same column.
+    expect(new Set(lines.map((l) => l.search(/ \S+$/)))).toEqual(new Set([4 + 'merchant_private_key_file'.length]));
+  });
 });

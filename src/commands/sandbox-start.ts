@@ -44,15 +44,23 @@ function renderEntry(e: ActivityEntry): string {
   return `${c.dim(time(e.time))} ${c.magenta('⇢')} ${e.event_type} ${c.dim(e.event_id)} → ${e.url} ${c.dim(`#${e.attempt}`)} ${result} ${c.dim(`${e.latency_ms}ms`)}${next}`;
 }
 
-/** The banner's lines for the providers beside the native one: title and URL, then what `describe` says. */
+/** The narrowest label column of the providers' lines; a longer label widens it. */
+const MIN_LABEL_WIDTH = 18;
+
+/**
+ * The banner's lines for the providers beside the native one: title and URL, then what `describe` says,
+ * its values in one column across every provider however long a label (`merchant_private_key_file`) is.
+ */
 export function providerLines(providers: readonly ServedProvider[]): string[] {
+  const shown = providers.filter((p) => p.name !== 'paycli');
+  const labels = shown.flatMap((p) => Object.keys(p.description).filter((key) => key !== 'url'));
+  const width = Math.max(MIN_LABEL_WIDTH, ...labels.map((key) => key.length));
   const lines: string[] = [];
-  for (const p of providers) {
-    if (p.name === 'paycli') continue;
+  for (const p of shown) {
     lines.push(`  ${c.bold(p.title)} ${c.dim(`(${p.name})`)} on ${c.bold(p.url)}`);
     for (const [key, value] of Object.entries(p.description)) {
       if (key === 'url') continue;
-      lines.push(`    ${key.padEnd(18)} ${c.cyan(typeof value === 'string' ? value : JSON.stringify(value))}`);
+      lines.push(`    ${key.padEnd(width)} ${c.cyan(typeof value === 'string' ? value : JSON.stringify(value))}`);
     }
   }
   return lines;

@@ -25,6 +25,16 @@ export interface ChaosRule {
   remaining: number | null;
 }
 
+/** What a rule is matched against: a notification's type and the payment it is about, if any. */
+export interface ChaosSubject {
+  /** The domain event's type; for a provider's own notification (about no domain event), its type. */
+  type: string;
+  /** The provider's notification type, which rules with `match: 'notification'` name. */
+  notification_type: string;
+  payment_id: string | null;
+  merchant_order_id: string | null;
+}
+
 export class ChaosRules {
   private rules: ChaosRule[] = [];
   private seq = 0;
@@ -53,12 +63,19 @@ export class ChaosRules {
   /** The chaos for one delivery of `event` (as the notification `notificationType`), consuming one use of the first matching rule. */
   take(event: PaycliEvent, destination: string, notificationType: string = event.type): DeliveryChaos | undefined {
     const obj = event.data.object;
-    const paymentId = paymentIdOf(event);
+    return this.takeFor({ type: event.type, notification_type: notificationType, payment_id: paymentIdOf(event), merchant_order_id: obj.merchant_order_id }, destination);
+  }
+
+  /**
+   * The same for a notification of any type; one about no payment (a provider's own notification, e.g. a
+   * Stripe `customer.created`) takes only rules that name no payment or order.
+   */
+  takeFor(subject: ChaosSubject, destination: string): DeliveryChaos | undefined {
     const rule = this.rules.find(
       (r) =>
-        eventMatches(r.events, r.match === 'notification' ? notificationType : event.type) &&
-        (!r.payment_id || r.payment_id === paymentId) &&
-        (!r.merchant_order_id || r.merchant_order_id === obj.merchant_order_id) &&
+        eventMatches(r.events, r.match === 'notification' ? subject.notification_type : subject.type) &&
+        (!r.payment_id || r.payment_id === subject.payment_id) &&
+        (!r.merchant_order_id || r.merchant_order_id === subject.merchant_order_id) &&
         (!r.destinations || r.destinations.includes(destination)),
     );
     if (!rule) return undefined;

@@ -64,12 +64,15 @@ export function seededRandom(seed: string): RandomSource {
   };
 }
 
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+
 function base62(source: RandomSource, length: number): string {
   const bytes = source.bytes(length);
-  let s = '';
+  // One buffer decoded once: appending 24 characters one by one allocated a string per character.
+  const out = Buffer.allocUnsafe(length);
   // 62 does not divide 256; the small bias is irrelevant for sandbox ids.
-  for (let i = 0; i < length; i++) s += ALPHABET[bytes[i]! % 62];
-  return s;
+  for (let i = 0; i < length; i++) out[i] = ALPHABET_CODES[bytes[i]! % 62]!;
+  return out.toString('latin1');
 }
 
 /** Makes `prefix_XXXXXXXXXXXXXXXXXXXXXXXX` ids from a random source. */

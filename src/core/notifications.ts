@@ -36,14 +36,21 @@ export interface ProviderNotification {
   payload: unknown;
 }
 
+/**
+ * What a provider's own notification (`UnitOfWork.notify`: no domain event causes it, e.g. a Stripe
+ * `customer.created`) is resolved with: whose it is and read access to the store.
+ */
+export interface OwnNotificationContext {
+  merchant: Merchant;
+  /** Read access to the store (the provider's own collections too), e.g. its registered endpoints. */
+  read: CoreReader;
+}
+
 /** The state a domain event is about, so `for` stays pure. */
-export interface NotificationContext {
+export interface NotificationContext extends OwnNotificationContext {
   payment: Payment;
   /** Set for refund events. */
   refund: Refund | null;
-  merchant: Merchant;
-  /** Read access to the store (the provider's own collections too), e.g. a Stripe PaymentIntent. */
-  read: CoreReader;
   /** The simulated buyer's page for a payment (the host's URL), for protocols that link to it. */
   buyerUrl(paymentId: string): string;
 }
@@ -81,6 +88,11 @@ export interface ProviderNotifications<C = Record<string, unknown>> {
   for(event: PaycliEvent, ctx: NotificationContext): ProviderNotification[];
   /** Where a notification goes: the payment's notify URL, the provider's registered endpoints, … */
   targets(notification: ProviderNotification, ctx: NotificationContext): NotificationTarget[];
+  /**
+   * Where one of the provider's own notifications (`UnitOfWork.notify`) goes: there is no payment, so no
+   * notify URL; typically the merchant's registered endpoints. Required of a provider that calls `notify`.
+   */
+  ownTargets?(notification: ProviderNotification, ctx: OwnNotificationContext): NotificationTarget[];
   /** An endpoint's own signing secret, when the protocol has per-endpoint secrets (looked up at send time). */
   endpointSecret?(endpointId: string, read: CoreReader): string | null;
   /** The exact headers and bytes of one attempt; credentials are looked up when it is sent. */
@@ -111,6 +123,30 @@ export interface NotifierOptions {
 /** Turns raised domain events into stored notifications and staged deliveries; the caller commits. */
 export class Notifier {
   constructor(private readonly opts: NotifierOptions) {}
+
+  /**
+   * Stores a provider's own notification (no domain event behind it: it stands for itself, so its
+   * `event_id` is its own id) and hands it to the dispatcher per destination: the protocol's `ownTargets`,
+   * then --forward-to, each with the chaos rules that apply to every event. Returns the notification as
+   * stored; one that goes nowhere is not stored, as with a domain event's. The caller commits.
+   */
+  notify(provider: string, merchant: Merchant, notification: ProviderNotification, nowMs: number): StoredNotification {
+    const protocol = this.opts.protocols(provider);
+    if (!protocol?.ownTargets) {
+      throw new PaycliError('internal_error', `Provider ${provider} raised notification ${notification.id} but says nowhere to send its own notifications (ownTargets).`);
+    }
+    if (this.opts.store.get('notifications', notification.id)) {
+      throw new PaycliError('internal_error', `A notification ${notification.id} exists already; each needs a new id.`);
+    }
+    const targets: DeliveryTarget[] = protocol.ownTargets(notification, { merchant, read: this.opts.store }).map((t) => ({ url: t.url, kind: t.kind, endpoint_id: t.endpoint_id ?? null }));
+    if (this.opts.forwardTo) targets.push({ url: this.opts.forwardTo, kind: 'forward' });
+    const stored: StoredNotification = { id: notification.id, type: notification.type, payload: notification.payload, provider, merchant_id: merchant.id, event_id: notification.id, created: nowMs };
+    if (targets.length === 0) return stored;
+    this.opts.store.put('notifications', stored);
+    const subject = { type: notification.type, notification_type: notification.type, payment_id: null, merchant_order_id: null };
+    for (const target of targets) this.opts.dispatcher.enqueue(stored, target, this.opts.chaos.takeFor(subject, target.kind));
+    return stored;
+  }
 
   /** The notifications of one event (stored), each handed to the dispatcher per destination. */
   raise(event: PaycliEvent): void {

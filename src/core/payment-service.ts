@@ -18,7 +18,7 @@ import type { Delivery, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ChaosRules } from './chaos-rules.js';
 import { DueWork } from './due-work.js';
 import { OrderIndex } from './order-index.js';
-import { Notifier, type CoreReader, type ProtocolLookup, type ProviderNotification } from './notifications.js';
+import { Notifier, type CoreReader, type ProtocolLookup, type ProviderNotification, type StoredNotification } from './notifications.js';
 import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
 import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
 import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
@@ -37,11 +37,15 @@ export interface PaymentServiceOptions {
   forwardTo?: string | null;
   /** Each provider's notification protocol by name (the registry); events of others notify nobody. */
   protocols: ProtocolLookup;
+  /** How long a provider's payments wait for the buyer when the request names no deadline (`Provider.buyerWindowMs`). */
+  buyerWindowMs?: (provider: string) => number | undefined;
 }
 
 export type { CoreReader } from './notifications.js';
 
 export type EventListener = (event: PaycliEvent) => void;
+/** Hears of a provider's own notification (`UnitOfWork.notify`) once it is durable. */
+export type NotificationListener = (notification: StoredNotification) => void;
 
 export class PaymentService extends PaymentQueries {
   readonly chaos = new ChaosRules();
@@ -54,6 +58,7 @@ export class PaymentService extends PaymentQueries {
   /** What units of work stage through (see unit-of-work.ts). */
   private readonly staging: CoreStaging;
   private readonly listeners = new Set<EventListener>();
+  private readonly notificationListeners = new Set<NotificationListener>();
   /** Expiry and pending-refund timers, cancelled by reset and close. */
   private readonly due: DueWork;
   private closed = false;
@@ -95,6 +100,10 @@ export class PaymentService extends PaymentQueries {
       },
       createRefund: (merchant, paymentId, input) => this.stageRefund(merchant, paymentId, input),
       createEndpoint: (merchant, input) => this.stageEndpoint(merchant, input),
+      notify: (provider, merchant, notification) => {
+        const stored = this.notifier.notify(provider, merchant, notification, this.clock.now());
+        this.whenDurable(this.notificationListeners, (l) => l(stored));
+      },
       addRef: (provider, ref, paymentId) => {
         if (!this.store.get<Payment>('payments', paymentId)) throw notFound('payment', paymentId);
         this.store.put<PaymentRef>('payment_refs', { id: ref, payment_id: paymentId, provider });
@@ -183,6 +192,12 @@ export class PaymentService extends PaymentQueries {
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Subscribes to providers' own notifications (those no domain event causes), e.g. for `listen`. */
+  onNotification(listener: NotificationListener): () => void {
+    this.notificationListeners.add(listener);
+    return () => this.notificationListeners.delete(listener);
   }
 
   // --- payments ---
@@ -305,17 +320,22 @@ export class PaymentService extends PaymentQueries {
 
   /** Tells listeners (`listen`, `logs tail`) about an event once it is durable, never one a failed write undid. */
   private publish(event: PaycliEvent): void {
-    if (this.listeners.size === 0) return;
+    this.whenDurable(this.listeners, (l) => l(event));
+  }
+
+  /** Calls `tell` on each listener of this moment once what is staged now is durable (never if undone). */
+  private whenDurable<L>(set: ReadonlySet<L>, tell: (listener: L) => void): void {
+    if (set.size === 0) return;
     const durable = this.store.whenDurable?.();
     if (durable === undefined) {
-      for (const l of this.listeners) l(event);
+      for (const l of set) tell(l);
       return;
     }
     // The listeners of this moment: one subscribing later reads this event from the store (the stream's
     // backlog) and must not get it a second time.
-    const listeners = [...this.listeners];
+    const listeners = [...set];
     void durable.then((ok) => {
-      if (ok && !this.closed) for (const l of listeners) l(event);
+      if (ok && !this.closed) for (const l of listeners) tell(l);
     });
   }
 
@@ -354,7 +374,10 @@ export class PaymentService extends PaymentQueries {
         details: { payment_id: existing },
       });
     }
-    const t = createPayment(this.ctx(), merchant, input, { provider });
+    const windowMs = opts.expiresAtMs === undefined ? this.opts.buyerWindowMs?.(provider) : undefined;
+    const expiresAtMs = opts.expiresAtMs ?? (windowMs !== undefined ? this.clock.now() + windowMs : undefined);
+    // Rounded up: a payment never expires before its deadline.
+    const t = createPayment(this.ctx(), merchant, input, { provider, ...(expiresAtMs !== undefined ? { expiresAt: Math.ceil(expiresAtMs / 1000) } : {}) });
     this.orders.add(t.object);
     this.apply('payments', t);
     this.due.armExpiry(t.object);

@@ -14,6 +14,7 @@ import type { CreateRefundInput } from '../engine/refunds.js';
 import type { EngineContext, Merchant, Payment, Refund, WebhookEndpoint } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import type { CollectionName, Store, StoredDoc } from '../store/store.js';
+import type { ProviderNotification } from './notifications.js';
 
 export interface CreatePaymentOptions {
   /**
@@ -22,6 +23,11 @@ export interface CreatePaymentOptions {
    * attempts (each Stripe confirmation of a PaymentIntent is one domain payment).
    */
   uniqueOrderId?: boolean;
+  /**
+   * When the payment expires if it waits for the buyer, in milliseconds since the epoch: the request's own
+   * deadline (WeChat's `time_expire`). Default: the provider's window (`Provider.buyerWindowMs`), else the core's.
+   */
+  expiresAtMs?: number;
 }
 
 export interface UnitOfWork {
@@ -41,6 +47,13 @@ export interface UnitOfWork {
   createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund;
   /** A notification endpoint the merchant registers, with its own signing secret. */
   createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint;
+  /**
+   * A notification the provider raises itself, about one of its own objects rather than a payment (a
+   * Stripe `customer.created`, `checkout.session.expired`): stored, with its deliveries staged (the
+   * protocol's `ownTargets`, --forward-to, chaos) in this unit's commit and told to `listen` once durable,
+   * so it goes out now rather than with the merchant's next payment event. Its id must be new in the store.
+   */
+  notify(merchant: Merchant, notification: ProviderNotification): void;
 
   /**
    * Registers an identifier the merchant holds for a payment (a Stripe `pi_…`, an Alipay `trade_no`), so
@@ -73,6 +86,7 @@ export interface CoreStaging {
   buyerAction(paymentId: string, action: BuyerAction, failureCode?: string): Payment;
   createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund;
   createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint;
+  notify(provider: string, merchant: Merchant, notification: ProviderNotification): void;
   addRef(provider: string, ref: string, paymentId: string): void;
 }
 
@@ -131,6 +145,10 @@ export class Work implements UnitOfWork {
   createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint {
     this.check();
     return this.core.createEndpoint(merchant, input);
+  }
+  notify(merchant: Merchant, notification: ProviderNotification): void {
+    this.check();
+    this.core.notify(this.provider, merchant, notification);
   }
   addRef(ref: string, paymentId: string): void {
     this.check();

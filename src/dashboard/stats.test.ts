@@ -107,6 +107,13 @@ describe('PaymentStats', () => {
     expect(s.series).toEqual({ interval: 'hour', points: [{ t: T0, payments: 8, succeeded: 3, failed: 3, amount: { USD: 2000 } }] });
   });
 
+  it("counts a provider's own notification (no payment behind it) with the provider that sent it", () => {
+    const own: Delivery = { ...delivery('own', 'succeeded', [attempt(T0, 200, 5, true)]), provider: 'stripe', event_type: 'customer.created' };
+    const stats = new PaymentStats(source([payment('x', { provider: 'stripe' })], [own]));
+    expect(stats.query({ provider: 'stripe' }).notifications).toMatchObject({ deliveries: 1, attempts: 1, attempts_acknowledged: 1 });
+    expect(stats.query({ provider: 'paycli' }).notifications).toMatchObject({ deliveries: 0, attempts: 0 });
+  });
+
   it('kept up incrementally, it agrees with a rebuild from the store', () => {
     const payments: Payment[] = [payment('a'), declined('b', 'expired_card')];
     const deliveries: Delivery[] = [];

@@ -209,7 +209,8 @@ export class PaymentStats {
 
   private deliveryKey(d: Delivery): string {
     const p = this.source.paymentOfEvent(d.event_id);
-    return bucketKey(Math.floor(d.created / 1000), p ? providerOf(p) : 'paycli');
+    // A provider's own notification (no event, no payment) counts with the provider that sent it.
+    return bucketKey(Math.floor(d.created / 1000), p ? providerOf(p) : (d.provider ?? 'paycli'));
   }
 
   private bucket(key: string): Bucket {

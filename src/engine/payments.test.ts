@@ -114,6 +114,15 @@ describe('createPayment', () => {
     expect(p.expires_at).toBe(NOW_SEC + BUYER_ACTION_TIMEOUT_SEC);
   });
 
+  it("a payment waiting for the buyer expires at the provider's deadline when one is given", () => {
+    const deadline = NOW_SEC + 2 * 3600;
+    const wallet = createPayment(fixedContext(), MERCHANT, paymentInput({ payment_method: { type: 'wallet', wallet: 'wechat_pay' } }), { ...PAGES, expiresAt: deadline }).object;
+    expect(wallet.expires_at).toBe(deadline);
+    // A payment decided at once has nothing to expire.
+    const card = createPayment(fixedContext(), MERCHANT, paymentInput(), { ...PAGES, expiresAt: deadline }).object;
+    expect(card.expires_at).toBeNull();
+  });
+
   it('the merchant risk limit blocks larger payments before the card is charged', () => {
     const strict = { ...MERCHANT, risk_max_amount: 1000 };
     const blocked = createPayment(fixedContext(), strict, paymentInput({ amount: 1001 }), PAGES).object;

@@ -55,6 +55,11 @@ export interface CreatePaymentInput {
 /** How a payment is made: the provider it is made through; default `paycli`. */
 export interface PaymentOrigin {
   provider?: string;
+  /**
+   * When a payment that waits for the buyer expires, in Unix seconds: the request's own deadline (WeChat's
+   * `time_expire`) or the provider's window. Default: BUYER_ACTION_TIMEOUT_SEC from now.
+   */
+  expiresAt?: number;
 }
 
 const sec = (ctx: EngineContext) => Math.floor(ctx.nowMs / 1000);
@@ -140,7 +145,7 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
   const risk = assessRisk(merchant, input);
   if (risk.blocked) return finish(failed(base, risk.failure_code, risk.message), 'payment.failed');
 
-  const waiting = { expires_at: sec(ctx) + BUYER_ACTION_TIMEOUT_SEC };
+  const waiting = { expires_at: origin.expiresAt ?? sec(ctx) + BUYER_ACTION_TIMEOUT_SEC };
 
   if (pm.type === 'wallet' && pm.payment_code !== undefined) {
     const behaviour = paymentCodeBehaviour(pm.payment_code);

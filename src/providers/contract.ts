@@ -26,6 +26,7 @@ export type {
   NotificationDestination,
   NotificationSignOptions,
   NotificationTarget,
+  OwnNotificationContext,
   ProviderNotification,
   ProviderNotifications,
   StoredNotification,
@@ -119,6 +120,11 @@ export interface Provider<C extends Credentials = Credentials> {
   title: string;
   /** Its port when none is given: the SDKs' habits (stripe-mock 12111), paycli 4242, alipay 4243, wechatpay 4244. */
   defaultPort: number;
+  /**
+   * How long its payments wait for the buyer (a wallet to be paid, 3-D Secure) before they expire, when the
+   * request names no deadline: the PSP's own rule (WeChat Pay: two hours). Default: the core's 30 minutes.
+   */
+  buyerWindowMs?: number;
   /**
    * Its own store collections, each named `<name>_…` (e.g. `stripe_payment_intents`). Declared so the store
    * can read a data file that holds them even on a run where this provider is not started.

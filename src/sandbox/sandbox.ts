@@ -200,7 +200,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const urls = new Map<string, string>();
   const mainUrl = () => urls.get('paycli') ?? '';
-  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols });
+  const buyerWindowMs = (name: string) => (Object.hasOwn(registry, name) ? registry[name]!.buyerWindowMs : undefined);
+  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols, buyerWindowMs });
   const faults = new FaultRules();
   const servers: Server[] = [];
   let files: ProviderFiles | null = null;

@@ -9,7 +9,9 @@
  *   saw, and gets the events it missed before the live ones.
  *   With `include=notifications`, each event is followed by the notifications it means in its payment's
  *   provider (`notification`: provider, event id, notification id, type and unsigned payload), and `ready`
- *   carries each served provider's credentials, so `listen` signs exactly as that provider does.
+ *   carries each served provider's credentials, so `listen` signs exactly as that provider does. A
+ *   provider's own notifications (no event causes them, e.g. a Stripe `customer.created`) come as they
+ *   happen, as `notification` messages alone.
  *   An event sent again (`events resend`) comes as a `resend` message and as notifications marked
  *   `resent`, without an SSE id: it is not a new event.
  * - `GET /_sandbox/webhook_secret`: the merchant's webhook secret, which signs notify_url and --forward-to
@@ -49,6 +51,7 @@ export interface StreamReady {
 /** One `notification` message: what an event means in its payment's provider, unsigned. */
 export interface StreamNotification {
   provider: string;
+  /** The event it means; for a provider's own notification (no domain event), its own id. */
   event_id: string;
   id: string;
   type: string;
@@ -172,6 +175,16 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
         }),
       );
       if (resends) cleanups.push(resends.subscribe(merchant.id, (e) => sendEvent(e, true)));
+    }
+    if (include.has('notifications')) {
+      // A provider's own notifications (a Stripe customer.created) have no event; they stand for themselves.
+      cleanups.push(
+        ctx.service.onNotification((n) => {
+          if (n.merchant_id !== merchant.id) return;
+          const message: StreamNotification = { provider: n.provider, event_id: n.event_id, id: n.id, type: n.type, payload: n.payload };
+          send('notification', message);
+        }),
+      );
     }
     if (include.has('activity')) {
       // Sequence numbers restart with the process: a client coming from another one gets all entries.

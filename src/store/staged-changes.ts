@@ -3,6 +3,11 @@
  * undo each one. When a write fails, the store undoes every change not yet durable (newest first), so
  * memory goes back to exactly what the files hold: a change answered `503 data_file_unwritable` is
  * not served, not replayed and not written later.
+ *
+ * A put is serialised when the batch is taken, not when it is staged, and a document put again before
+ * then (a Stripe PaymentIntent created and confirmed in one request) is written once, with its latest
+ * value, at the place of its first put: replaying that line leaves the document where memory has it
+ * (a replaced document keeps its position). A removal or a clear in between ends the merging.
  */
 import { putLine, delLine, clearLine } from './data-file-format.js';
 import type { ClearedCollections, DocCollections } from './doc-collections.js';
@@ -21,9 +26,17 @@ export interface Batch {
   readonly undo: readonly Undo[];
 }
 
+/** A staged put, serialised when its batch is taken (documents are immutable once stored). */
+interface PendingPut {
+  c: CollectionName;
+  doc: StoredDoc;
+}
+
 export class StagedChanges {
-  #lines: string[] = [];
+  #lines: Array<string | PendingPut> = [];
   #undo: Undo[] = [];
+  /** Per collection, the staged put of each document id that a later put may still replace. */
+  #puts = new Map<CollectionName, Map<string, PendingPut>>();
 
   constructor(private readonly docs: DocCollections) {}
 
@@ -34,8 +47,17 @@ export class StagedChanges {
   put(c: CollectionName, doc: StoredDoc): void {
     const prev = this.docs.get(c, doc.id);
     this.docs.put(c, doc);
-    this.#lines.push(putLine(c, doc));
     this.#undo.push({ op: 'put', c, id: doc.id, prev });
+    let puts = this.#puts.get(c);
+    if (!puts) this.#puts.set(c, (puts = new Map()));
+    const staged = puts.get(doc.id);
+    if (staged) {
+      staged.doc = doc;
+      return;
+    }
+    const line: PendingPut = { c, doc };
+    puts.set(doc.id, line);
+    this.#lines.push(line);
   }
 
   /** Returns whether there was such a document. */
@@ -44,6 +66,7 @@ export class StagedChanges {
     const prev = this.docs.get(c, id);
     if (at < 0 || prev === undefined) return false;
     this.docs.remove(c, id);
+    this.#puts.get(c)?.delete(id);
     this.#lines.push(delLine(c, id));
     this.#undo.push({ op: 'del', c, prev, at });
     return true;
@@ -53,14 +76,17 @@ export class StagedChanges {
     // Lines staged before stay: replayed before the clear they change nothing, and undoing the clear
     // must find them still staged.
     this.#undo.push({ op: 'clear', before: this.docs.clear() });
+    this.#puts.clear();
     this.#lines.push(clearLine());
   }
 
   /** Hands every staged change to a write and starts an empty set. */
   take(): Batch {
-    const batch = { lines: this.#lines, undo: this.#undo };
+    const lines = this.#lines.map((l) => (typeof l === 'string' ? l : putLine(l.c, l.doc)));
+    const batch = { lines, undo: this.#undo };
     this.#lines = [];
     this.#undo = [];
+    this.#puts.clear();
     return batch;
   }
 
@@ -72,6 +98,7 @@ export class StagedChanges {
     const all = [...batches.flatMap((b) => b.undo), ...this.#undo];
     this.#lines = [];
     this.#undo = [];
+    this.#puts.clear();
     for (let i = all.length - 1; i >= 0; i--) {
       const u = all[i]!;
       if (u.op === 'clear') this.docs.restoreCleared(u.before);

@@ -5,7 +5,7 @@
  */
 import { PaycliError } from '../../errors.js';
 import type { AlipayMerchant, TradeBackend } from './backend.js';
-import { alipayError } from './codes.js';
+import { alipayError, CASHIER_FAILURES, type CashierFailure } from './codes.js';
 import { openTrade } from './methods.js';
 import { BUYER_LOGON_ID, type AlipayTrade } from './model.js';
 import { verifyV2Request } from './signing.js';
@@ -35,11 +35,11 @@ export async function buyerPay(backend: TradeBackend, trade: AlipayTrade): Promi
   return backend.pay(markPaid(trade, backend.now(), trade.buyer_id ?? newBuyerId(backend.digits), trade.buyer_logon_id ?? BUYER_LOGON_ID));
 }
 
-/** The buyer's payment fails (e.g. balance not enough): the trade closes. */
-export async function buyerFail(backend: TradeBackend, trade: AlipayTrade): Promise<AlipayTrade> {
+/** The buyer's payment fails for `reason` (default: balance not enough): the trade closes. */
+export async function buyerFail(backend: TradeBackend, trade: AlipayTrade, reason: CashierFailure = 'insufficient_funds'): Promise<AlipayTrade> {
   requireWaiting(trade);
   const scanned = trade.scanned ? trade : markScanned(trade, newBuyerId(backend.digits), BUYER_LOGON_ID);
-  return backend.close(markClosed(scanned, backend.now(), 'ACQ.BUYER_BALANCE_NOT_ENOUGH'));
+  return backend.close(markClosed(scanned, backend.now(), CASHIER_FAILURES[reason]));
 }
 
 /**

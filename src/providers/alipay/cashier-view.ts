@@ -1,12 +1,14 @@
 /**
  * The cashier's pages (收银台), drawn in the look every hosted buyer page shares (src/dashboard/buyer-layout.ts):
  * the amount in yuan with its currency, the trade's facts, the QR code a desktop cashier shows as an image,
- * and the buyer's three choices. English or Simplified Chinese, following the browser, with a switch.
- * Element ids (`trade-no`, `pay`, `fail`, `abandon`, `status`, `sub-code`) are what scripts and tests read.
+ * and the buyer's three choices (a failure with a reason the buyer picks, as on the native buyer page).
+ * English or Simplified Chinese, following the browser, with a switch. Element ids (`trade-no`, `pay`,
+ * `failure_code`, `fail`, `abandon`, `status`, `sub-code`) are what scripts and tests read.
  */
 import type { Response } from 'express';
 import { buyerDocument, escapeHtml as esc, factLabel as label } from '../../dashboard/buyer-layout.js';
 import { buyerLang, majorAmount, type BuyerLang } from '../../dashboard/buyer-view.js';
+import { CASHIER_FAILURES, type CashierFailure } from './codes.js';
 import type { AlipayTrade } from './model.js';
 
 const TEXTS = {
@@ -22,11 +24,18 @@ const TEXTS = {
     qrHint: 'Scan with the Alipay app, or pay here. In the sandbox, the button below pays as the buyer.',
     pay: 'Confirm payment',
     other: 'Simulate another outcome',
-    fail: 'Payment fails (balance not enough)',
+    fail: 'Payment fails',
+    failureReason: 'Reason (as Alipay reports it)',
+    reasons: {
+      insufficient_funds: 'Balance not enough (ACQ.BUYER_BALANCE_NOT_ENOUGH)',
+      card_velocity_exceeded: 'Daily payment limit exceeded (ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR)',
+      fraudulent: 'Blocked by risk control (ACQ.PAYMENT_REQUEST_HAS_RISK)',
+      card_declined: 'Payment failed (ACQ.PAYMENT_FAIL)',
+    } satisfies Record<CashierFailure, string>,
     abandon: 'Leave without paying',
     nothing: (status: string) => `Nothing left to do: this trade is ${status}.`,
     paid: (amount: string, subject: string) => `Payment succeeded: ${amount} for ${subject}.`,
-    failed: 'The payment failed: balance not enough. The trade is closed.',
+    failed: (reason: string) => `The payment failed: ${reason}. The trade is closed.`,
     left: 'You left the cashier. The trade waits for payment until it times out.',
     errorTitle: 'The cashier refused this request',
     errorCode: 'Error code',
@@ -49,11 +58,18 @@ const TEXTS = {
     qrHint: '使用支付宝 App 扫码，或在此付款。在沙箱中，点击下方按钮即以买家身份付款。',
     pay: '确认付款',
     other: '模拟其他结果',
-    fail: '付款失败（余额不足）',
+    fail: '付款失败',
+    failureReason: '失败原因（支付宝返回的）',
+    reasons: {
+      insufficient_funds: '余额不足 (ACQ.BUYER_BALANCE_NOT_ENOUGH)',
+      card_velocity_exceeded: '买家付款日限额超限 (ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR)',
+      fraudulent: '支付有风险 (ACQ.PAYMENT_REQUEST_HAS_RISK)',
+      card_declined: '支付失败 (ACQ.PAYMENT_FAIL)',
+    } satisfies Record<CashierFailure, string>,
     abandon: '离开，不付款',
     nothing: (status: string) => `买家无需再操作：交易状态为 ${status}。`,
     paid: (amount: string, subject: string) => `付款成功：${subject}，${amount}。`,
-    failed: '付款失败：余额不足。交易已关闭。',
+    failed: (reason: string) => `付款失败：${reason}。交易已关闭。`,
     left: '您已离开收银台。交易将等待付款直至超时。',
     errorTitle: '收银台拒绝了此请求',
     errorCode: '错误代码',
@@ -103,7 +119,13 @@ export function cashierPage(res: Response, trade: AlipayTrade): void {
     ? `  <form method="post" action="${withLang(res, `${base}/pay`)}" class="primary-action"><button type="submit" class="pay" id="pay">${esc(tx.pay)}</button></form>
   <details class="other-outcomes">
     <summary>${esc(tx.other)}</summary>
-    <form method="post" action="${withLang(res, `${base}/fail`)}" class="fail"><button type="submit" class="secondary" id="fail">${esc(tx.fail)}</button></form>
+    <form method="post" action="${withLang(res, `${base}/fail`)}" class="fail">
+      <label for="failure_code">${esc(tx.failureReason)}</label>
+      <select id="failure_code" name="failure_code">
+${Object.keys(CASHIER_FAILURES).map((r) => `        <option value="${r}">${esc(tx.reasons[r as CashierFailure])}</option>`).join('\n')}
+      </select>
+      <button type="submit" class="secondary" id="fail">${esc(tx.fail)}</button>
+    </form>
     <form method="post" action="${withLang(res, `${base}/abandon`)}"><button type="submit" class="link" id="abandon">${esc(tx.abandon)}</button></form>
   </details>`
     : `  <p class="done" role="status">${esc(tx.nothing(trade.trade_status))}</p>`;

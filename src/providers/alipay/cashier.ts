@@ -5,9 +5,9 @@
  * notification follows from the trade change.
  */
 import type { Request, Response } from 'express';
-import { toPaycliError } from '../../errors.js';
+import { PaycliError, toPaycliError } from '../../errors.js';
 import { buyerFail, buyerPay, openAppOrder, scan } from './buyer.js';
-import { toAlipayFailure } from './codes.js';
+import { CASHIER_FAILURES, isCashierFailure, toAlipayFailure } from './codes.js';
 import { qrSvg } from '../../dashboard/buyer-qr.js';
 import { sendSvg } from '../../dashboard/buyer-layout.js';
 import { appPayFormPage, cashierPage, errorPageOf, outcomePage, paidLine } from './cashier-view.js';
@@ -82,8 +82,13 @@ export function cashierRoutes(deps: GatewayDeps) {
         const action = String(req.params.action);
         if (action === 'pay') return afterPayment(res, deps, await buyerPay(deps.backend, trade));
         if (action === 'fail') {
-          await buyerFail(deps.backend, trade);
-          return outcomePage(res, 200, (tx) => tx.failed);
+          // The cashier's form posts the reason the buyer picked; a script may post none (balance not enough).
+          const picked = new URLSearchParams(typeof req.body === 'string' ? req.body : '').get('failure_code') ?? 'insufficient_funds';
+          if (!isCashierFailure(picked)) {
+            throw new PaycliError('parameter_invalid', `Unknown failure_code "${picked}": use one of ${Object.keys(CASHIER_FAILURES).join(', ')}.`, { param: 'failure_code' });
+          }
+          await buyerFail(deps.backend, trade, picked);
+          return outcomePage(res, 200, (tx) => tx.failed(tx.reasons[picked]));
         }
         if (action === 'abandon') {
           return outcomePage(res, 200, (tx) => tx.left);

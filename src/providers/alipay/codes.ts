@@ -69,6 +69,23 @@ const SUB_CODES: Record<string, { code: GatewayCode; status: number; paycli: Err
 
 export type SubCode = keyof typeof SUB_CODES;
 
+/**
+ * Why a buyer's payment can fail at the cashier, as Alipay reports it (its sub_code), keyed by the domain
+ * `failure_code` the control API takes (`POST /_sandbox/buyer/{trade_no}/fail {"failure_code": …}`), so
+ * both ways of failing a trade leave the same payment behind. The first is the default.
+ */
+export const CASHIER_FAILURES = {
+  insufficient_funds: 'ACQ.BUYER_BALANCE_NOT_ENOUGH',
+  card_velocity_exceeded: 'ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR',
+  fraudulent: 'ACQ.PAYMENT_REQUEST_HAS_RISK',
+  card_declined: 'ACQ.PAYMENT_FAIL',
+} as const satisfies Record<string, SubCode>;
+export type CashierFailure = keyof typeof CASHIER_FAILURES;
+
+export function isCashierFailure(code: string): code is CashierFailure {
+  return Object.hasOwn(CASHIER_FAILURES, code);
+}
+
 /** A failure Alipay would answer with; `param` names the request field at fault, when there is one. */
 export function alipayError(subCode: SubCode, subMsg: string, param?: string): PaycliError {
   const def = SUB_CODES[subCode]!;

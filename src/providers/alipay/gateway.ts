@@ -103,5 +103,15 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     content = v2FailureContent(e === fault ? faultFailure(e) : toAlipayFailure(e));
   }
   const body = v2ResponseBody(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
-  res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: randomUUID().replaceAll('-', '') }).send(body);
+  const traceId = randomUUID().replaceAll('-', '');
+  if (req.method !== 'POST') {
+    res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: traceId }).send(body);
+    return;
+  }
+  // What the SDKs send: the same headers and bytes as express's send, written directly (it showed in profiles).
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('trace_id', traceId);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }

@@ -6,9 +6,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ProviderHost, UnitOfWork } from '../contract.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
-import { inScope, scopeOwnEvents } from './request-scope.js';
+import { inScope } from './request-scope.js';
+import { eventObject } from './stripe-events.js';
 import type { KeyKind, StripeHost } from './stripe-host.js';
-import { STRIPE, stripeReader, type PendingOwnEvents } from './stripe-reader.js';
+import { STRIPE, stripeReader } from './stripe-reader.js';
 import { COLLECTIONS, intentIdOf, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
 
 export interface StripeCredentials extends Record<string, unknown> {
@@ -29,9 +30,9 @@ function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
     remove: (collection, id) => uow.remove(collection, id),
     emit(event: StripeEventDoc) {
       uow.put(COLLECTIONS.events, event);
-      // Waits for the merchant's next payment event to carry it (see notifications.ts): usually one in this
-      // very unit (an intent created and confirmed at once); otherwise it is persisted when the unit ends.
-      scopeOwnEvents().push(event.id);
+      // No domain event causes it: the provider notifies itself, in this unit's commit, so it goes out now
+      // (and before the events of a payment this unit goes on to make, as on Stripe).
+      uow.notify(merchant, { id: event.id, type: event.type, payload: eventObject(event) });
     },
     createPayment(input) {
       // Each confirmation of an intent is one payment; the intent id finds the latest for the buyer.
@@ -64,15 +65,7 @@ export function stripeHost(host: ProviderHost<StripeCredentials>): StripeHost {
     run: (merchant, request, work) =>
       host.transact((uow) => {
         const unit = unitOf(uow, merchant);
-        return inScope(request, unit, () => {
-          const result = work(unit);
-          const waiting = scopeOwnEvents();
-          if (waiting.length > 0) {
-            const pending = uow.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, merchant.id);
-            uow.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: merchant.id, event_ids: [...(pending?.event_ids ?? []), ...waiting] });
-          }
-          return result;
-        });
+        return inScope(request, unit, () => work(unit));
       }),
   };
 }

@@ -1,18 +1,18 @@
 /**
- * The Stripe provider's notifications: which Stripe events a domain event means (with the provider's own
- * events that are waiting, so they go out in order), where they go (every enabled endpoint whose
+ * The Stripe provider's notifications: which Stripe events a domain event means, where they and the events
+ * of the provider's own objects (sent as they happen, `UnitOfWork.notify`) go (every enabled endpoint whose
  * `enabled_events` match), and how each delivery is signed (`Stripe-Signature` with the endpoint's secret).
  */
 import { isRefundEvent } from '../../engine/events.js';
 import type { PaycliEvent, Payment } from '../../engine/types.js';
-import type { CoreReader, ProviderHost, ProviderNotification, ProviderNotifications } from '../contract.js';
+import type { CoreReader, NotificationTarget, OwnNotificationContext, ProviderHost, ProviderNotification, ProviderNotifications } from '../contract.js';
 import { endpointWants } from './endpoint-filter.js';
 import type { StripeCredentials } from './host-adapter.js';
 import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, STRIPE_RETRY_SCHEDULE_MS } from './notification-signing.js';
-import { currentRequest, currentUnit, renderedOnce, scopeOwnEvents } from './request-scope.js';
+import { currentRequest, currentUnit, renderedOnce } from './request-scope.js';
 import { eventObject, stripeEventDocsFor } from './stripe-events.js';
-import { STRIPE, stripeReader, undeliveredOwnEvents, type PendingOwnEvents } from './stripe-reader.js';
-import { COLLECTIONS, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
+import { legacyWaitingEvents, STRIPE, stripeReader } from './stripe-reader.js';
+import { COLLECTIONS, type WebhookEndpointDoc } from './stripe-state.js';
 
 /**
  * The provider's base URL for each store it serves (buyer pages in `next_action` are on it). Keyed by the
@@ -24,31 +24,31 @@ export function registerBaseUrl(read: CoreReader, url: () => string): void {
   baseUrls.set(read, url);
 }
 
+/** Every enabled endpoint of the merchant whose `enabled_events` match: Stripe has no per-payment URL. */
+function endpointTargets(notification: ProviderNotification, ctx: OwnNotificationContext): NotificationTarget[] {
+  return ctx.read
+    .list<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints)
+    .filter((we) => we.merchant_id === ctx.merchant.id && endpointWants(we, notification.type))
+    .map((we) => ({ url: we.url, kind: 'endpoint' as const, endpoint_id: we.id }));
+}
+
 export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
   for(event, ctx): ProviderNotification[] {
     const wire = { unit: stripeReader(ctx.read, ctx.merchant, event.created * 1000), baseUrl: baseUrls.get(ctx.read)?.() ?? '' };
-    const waiting = scopeOwnEvents()
-      .map((id) => ctx.read.get<StripeEventDoc>(COLLECTIONS.events, id))
-      .filter((e): e is StripeEventDoc => !!e && e.merchant_id === ctx.merchant.id);
-    const own = [...undeliveredOwnEvents(ctx.read, ctx.merchant.id), ...waiting];
+    // Own events a data file of an earlier version left waiting for a payment event to carry them.
+    const legacy = legacyWaitingEvents(ctx.read, ctx.merchant.id);
     const domain = renderedOnce(event.id, () => stripeEventDocsFor(wire, event, currentRequest()));
     const unit = currentUnit();
     if (unit && unit.merchant.id === ctx.merchant.id) {
       // Inside one of the provider's units of work (the core maps events synchronously there): keep a copy
-      // for /v1/events, and the waiting own events are carried now, so they stop waiting.
+      // for /v1/events; the legacy waiting events are carried now, so they stop waiting.
       for (const doc of domain) unit.put(COLLECTIONS.events, doc);
-      scopeOwnEvents().length = 0;
-      const pending = unit.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, unit.merchant.id);
-      if (pending && pending.event_ids.length > 0) unit.put<PendingOwnEvents>(COLLECTIONS.pendingEvents, { id: pending.id, event_ids: [] });
+      if (legacy.length > 0) unit.remove(COLLECTIONS.pendingEvents, unit.merchant.id);
     }
-    return [...own, ...domain].map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
+    return [...legacy, ...domain].map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
   },
-  targets(notification, ctx) {
-    return ctx.read
-      .list<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints)
-      .filter((we) => we.merchant_id === ctx.merchant.id && endpointWants(we, notification.type))
-      .map((we) => ({ url: we.url, kind: 'endpoint' as const, endpoint_id: we.id }));
-  },
+  targets: endpointTargets,
+  ownTargets: endpointTargets,
   endpointSecret: (id, read) => read.get<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints, id)?.secret ?? null,
   sign(notification, creds, destination, opts) {
     // Endpoints sign with their own secret; --forward-to and listen with the provider's, like `stripe listen`.

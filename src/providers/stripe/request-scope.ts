@@ -12,16 +12,14 @@ interface Scope {
   unit: StripeUnit | null;
   /** Stripe events already rendered for a domain event (by its id), so they are rendered once per unit. */
   rendered: Map<string, StripeEventDoc[]>;
-  /** Own events emitted in this unit and not yet carried by a notification (persisted only if none comes). */
-  ownEvents: string[];
 }
 
-const NONE: Scope = { request: { id: null, idempotency_key: null }, unit: null, rendered: new Map(), ownEvents: [] };
+const NONE: Scope = { request: { id: null, idempotency_key: null }, unit: null, rendered: new Map() };
 let current: Scope = NONE;
 
 export function inScope<T>(request: RequestInfo, unit: StripeUnit, fn: () => T): T {
   const previous = current;
-  current = { request, unit, rendered: new Map(), ownEvents: [] };
+  current = { request, unit, rendered: new Map() };
   try {
     return fn();
   } finally {
@@ -39,6 +37,3 @@ export function renderedOnce(eventId: string, render: () => StripeEventDoc[]): S
   if (!docs) current.rendered.set(eventId, (docs = render()));
   return docs;
 }
-
-/** The own events of the unit in scope that still wait for a notification (the live list: callers edit it). */
-export const scopeOwnEvents = (): string[] => current.ownEvents;

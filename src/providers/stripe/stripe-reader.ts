@@ -13,8 +13,11 @@ export const STRIPE = 'stripe';
 /** The reads the provider needs: a CoreReader or a unit of work. */
 type Reads = Pick<CoreReader, 'get' | 'list'>;
 
-/** Own events not yet carried by a notification: they go out with the merchant's next payment event. */
-export function undeliveredOwnEvents(read: Reads, merchantId: string): StripeEventDoc[] {
+/**
+ * Own events that a data file written by an earlier version left waiting for the merchant's next payment
+ * event to carry them (own events are now sent as they happen): they go out with that event still.
+ */
+export function legacyWaitingEvents(read: Reads, merchantId: string): StripeEventDoc[] {
   const pending = read.get<PendingOwnEvents>(COLLECTIONS.pendingEvents, merchantId);
   if (!pending) return [];
   return pending.event_ids
@@ -23,7 +26,7 @@ export function undeliveredOwnEvents(read: Reads, merchantId: string): StripeEve
     .filter((e): e is StripeEventDoc => !!e);
 }
 
-/** Ids of a merchant's own events waiting for a notification to carry them. */
+/** Ids of a merchant's own events waiting for a notification to carry them (data files of earlier versions). */
 export interface PendingOwnEvents {
   /** The merchant id. */
   id: string;

@@ -16,7 +16,7 @@ export const COLLECTIONS = {
   webhookEndpoints: 'stripe_webhook_endpoints',
   events: 'stripe_events',
   idempotencyKeys: 'stripe_idempotency_keys',
-  /** Per merchant, the ids of own events waiting for a notification to carry them. */
+  /** Per merchant, own events waiting for a payment event to carry them (written by earlier versions only). */
   pendingEvents: 'stripe_pending_events',
 } as const;
 export type StripeCollection = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

@@ -49,6 +49,11 @@ export interface RefundInput {
 /** An order is payable for two hours unless `time_expire` says otherwise. */
 export const DEFAULT_ORDER_TTL_MS = 2 * 3600_000;
 export const DEFAULT_REFUND_DELAY_MS = 3000;
+/**
+ * WeChat's refund API: "requests for multiple refunds for the same order must be separated by 1 minute";
+ * a sooner one is `429 FREQUENCY_LIMITED`, measured on the sandbox clock.
+ */
+export const REFUND_SPACING_MS = 60_000;
 
 /** The content of an order that must match when the same out_trade_no is placed again. */
 export function orderFingerprint(tradeType: TradeType, input: PlaceOrderInput): string {

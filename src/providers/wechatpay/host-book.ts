@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { RandomSource } from '../../core/ids.js';
+import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import type { CoreReader, ProviderHost, UnitOfWork } from '../contract.js';
 import { authCodeOutcome } from './auth-codes.js';
-import { DEFAULT_ORDER_TTL_MS, DEFAULT_REFUND_DELAY_MS, orderFingerprint, type PlaceOrderInput, type RefundInput, type WechatpayBook } from './book.js';
+import { DEFAULT_ORDER_TTL_MS, DEFAULT_REFUND_DELAY_MS, REFUND_SPACING_MS, orderFingerprint, type PlaceOrderInput, type RefundInput, type WechatpayBook } from './book.js';
 import type { WechatpayCredentials } from './credentials.js';
 import { wechatError } from './errors.js';
 import { ORDERS, ORDER_NUMBERS, REFUNDS, orderView, refundView, refundsOf, type OrderDoc, type OrderNumberDoc, type RefundDoc } from './records.js';
@@ -82,8 +83,9 @@ export class HostBook implements WechatpayBook {
     });
   }
 
-  private stageOrder(uow: UnitOfWork, tradeType: TradeType, input: PlaceOrderInput, fp: string, expiresMs: number, paymentCode?: string): OrderDoc {
-    const payment = uow.createPayment(this.merchant, {
+  /** `expiresMs`: the order's deadline; `explicit` when the merchant set it (time_expire), not the provider's default. */
+  private stageOrder(uow: UnitOfWork, tradeType: TradeType, input: PlaceOrderInput, fp: string, expiresMs: number, paymentCode?: string, explicit = false): OrderDoc {
+    const domain: CreatePaymentInput = {
       amount: input.amount.total,
       currency: 'CNY',
       merchant_order_id: input.out_trade_no,
@@ -93,7 +95,9 @@ export class HostBook implements WechatpayBook {
       notify_url: input.notify_url || null,
       return_url: null,
       metadata: input.attach ? { attach: input.attach } : {},
-    });
+    };
+    // The core expires the payment on the same deadline: never payable past time_expire, nor closed before it.
+    const payment = uow.createPayment(this.merchant, domain, explicit ? { expiresAtMs: expiresMs } : {});
     const doc: OrderDoc = {
       id: payment.id,
       merchant_id: this.merchant.id,
@@ -109,7 +113,8 @@ export class HostBook implements WechatpayBook {
       prepay_id: tradeType === 'JSAPI' || tradeType === 'APP' ? this.ids(uow).prepayId(uow.nowMs) : null,
       code: this.ids(uow).payCode(),
       created_ms: uow.nowMs,
-      expires_ms: expiresMs,
+      // The core's deadline (to the second) when the payment waits for the payer, so both close together.
+      expires_ms: payment.expires_at !== null ? payment.expires_at * 1000 : expiresMs,
       closed_ms: null,
       fingerprint: fp,
       bank_type: payment.status === 'succeeded' ? 'OTHERS' : null,
@@ -136,7 +141,7 @@ export class HostBook implements WechatpayBook {
     return this.host.transact((uow) => {
       const existing = this.docByNumber(input.out_trade_no, uow);
       if (existing) return this.repeat(this.view(existing, uow), tradeType, fp);
-      return this.view(this.stageOrder(uow, tradeType, input, fp, expires), uow);
+      return this.view(this.stageOrder(uow, tradeType, input, fp, expires, undefined, input.time_expire !== undefined), uow);
     });
   }
 
@@ -271,6 +276,10 @@ export class HostBook implements WechatpayBook {
       }
       const fundsAccount = input.funds_account ?? 'UNSETTLED';
       if (fundsAccount === 'AVAILABLE' && input.amount.refund > this.availableBalance(uow)) throw wechatError('NOT_ENOUGH', '基本账户余额不足，请充值后重新发起');
+      // Checked last: a request refused for its content is answered for that, whenever it comes.
+      if (doc.last_refund_ms !== undefined && uow.nowMs - doc.last_refund_ms < REFUND_SPACING_MS) {
+        throw wechatError('FREQUENCY_LIMITED', `频率限制：同一笔订单的多次退款请求需相隔1分钟 (the previous refund of ${doc.out_trade_no} was accepted ${Math.floor((uow.nowMs - doc.last_refund_ms) / 1000)} s ago; retry later with the same out_refund_no)`);
+      }
       const r = uow.createRefund(this.merchant, doc.id, { amount: input.amount.refund, reason: input.reason ?? null, metadata: { out_refund_no: input.out_refund_no }, pendingForMs: this.refundDelayMs });
       const refundDoc: RefundDoc = {
         id: key(this.creds.mchid, input.out_refund_no),
@@ -285,7 +294,7 @@ export class HostBook implements WechatpayBook {
         created_ms: uow.nowMs,
       };
       uow.put(REFUNDS, refundDoc);
-      uow.put(ORDERS, { ...doc, refund_ids: [...(doc.refund_ids ?? []), r.id] });
+      uow.put(ORDERS, { ...doc, refund_ids: [...(doc.refund_ids ?? []), r.id], last_refund_ms: uow.nowMs });
       return refundView(refundDoc, r, doc, order.total);
     });
   }

@@ -12,6 +12,7 @@ import { cryptoRandom } from '../../core/ids.js';
 import { DEFAULT_SIGNING_MODE, mintWechatpayCredentials, type SigningMode, type WechatpayCredentials } from './credentials.js';
 import { renderWechatError, renderWechatFault } from './errors.js';
 import { describeWechatpay, wechatpayFiles } from './handoff.js';
+import { DEFAULT_ORDER_TTL_MS } from './book.js';
 import { HostBook } from './host-book.js';
 import { ORDERS, WECHATPAY_COLLECTIONS, type OrderDoc } from './records.js';
 import { PAY_PAGE_PREFIX, payPagesRouter } from './pay-pages.js';
@@ -79,6 +80,8 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     name: 'wechatpay',
     title: 'WeChat Pay (API v3)',
     defaultPort: 4244,
+    // An order without time_expire is payable for two hours (a prepay_id's validity), not the core's half hour.
+    buyerWindowMs: DEFAULT_ORDER_TTL_MS,
     collections: WECHATPAY_COLLECTIONS,
     mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name, years: ctx.certificateYears }),
     files: (creds, { url, dir }) => Object.fromEntries(wechatpayFiles(creds, { url, signing, dir }).map((f) => [f.name, f.content])),

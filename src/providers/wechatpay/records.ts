@@ -35,6 +35,8 @@ export interface OrderDoc {
   bank_type: string | null;
   /** The order's domain refunds, so a view reads them without scanning every refund. */
   refund_ids: string[];
+  /** When its latest refund was accepted (clock ms), for WeChat's one-minute spacing; absent before any. */
+  last_refund_ms?: number;
 }
 
 /** `mchid:out_trade_no` → the payment, so out_trade_no lookups are one read. */

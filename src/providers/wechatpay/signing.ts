@@ -9,7 +9,8 @@
  * Responses and notifications: RSA-SHA256 over `TIMESTAMP\nNONCE\nBODY\n`, with the platform certificate's
  * key or the WeChat Pay public key's private half, carried in the `Wechatpay-*` headers.
  */
-import { createPrivateKey, createPublicKey, createSign, createVerify, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { cryptoRandom } from '../../core/ids.js';
 import { normalizeSerial, type SigningMode, type WechatpayCredentials } from './credentials.js';
 
 export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
@@ -110,9 +111,9 @@ export function wechatSigner(creds: WechatpayCredentials, mode: SigningMode): { 
     : { serial: creds.public_key_id, privateKey: creds.public_key_private_key, verifyKey: creds.public_key };
 }
 
-/** A 32-character nonce, as WeChat sends. */
+/** A 32-character nonce, as WeChat sends (from the pooled random source: one is made per response). */
 export function newNonce(): string {
-  return randomBytes(16).toString('hex').toUpperCase();
+  return cryptoRandom.bytes(16).toString('hex').toUpperCase();
 }
 
 export interface SignedHeaderOptions {

@@ -1,0 +1,99 @@
+/**
+ * The measurement behind bench/alipay.js and bench/wechatpay.js: a provider's signed request against a
+ * bare loop of the same RSA operations (verify the request's signature, sign the answer, with the same
+ * keys, parsed once as the sandbox parses them), and against a bare node:http server that does the same RSA
+ * work per request and nothing else: what any HTTP server pays on top of the loop, the floor of the ratio.
+ *
+ * All three run in one child process (bench/rsa-child.js), so they share a core and its neighbours. They
+ * take turns, in rotated order, for several rounds; each round gives a ratio, and the medians are
+ * reported. The verdict uses CPU time per operation (the child's user + system time, every thread,
+ * journal writes included): on a shared machine wall-clock throughput swings with whatever else runs,
+ * CPU per operation much less. Throughput ratios are reported beside it.
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { runLoad } from './http-load.js';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round2 = (x) => Math.round(x * 100) / 100;
+
+/**
+ * @param {object} o
+ * @param {string} o.script  the child (bench/rsa-child.js) and its arguments
+ * @param {string[]} o.args
+ * @param {(ready: object) => { sandbox: (i: number) => Buffer, http: (i: number) => Buffer }} o.requests
+ *   the raw requests for the sandbox and for the bare server (pre-signed, so the client does no RSA work)
+ * @param {number} o.connections
+ * @param {number} o.rounds
+ * @param {number} o.windowMs
+ * @param {number} o.warmupRequests  requests each server gets before measuring (the loop: a tenth as many
+ *   iterations), so the JIT has optimised what is measured however busy the machine is
+ * @param {(s: string) => void} o.log
+ */
+export async function measureRsaRounds(o) {
+  const c = fork(o.script, o.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.RSA_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RSA_BENCH_PROF}`] : [] });
+  try {
+    const [ready] = await Promise.race([once(c, 'message'), once(c, 'exit').then(([code]) => [{ type: 'error', message: `the bench child exited (${code})` }])]);
+    if (ready.type !== 'ready') throw new Error(ready.message);
+    const ask = async (msg) => {
+      c.send(msg);
+      const [reply] = await once(c, 'message');
+      if (reply.type === 'error') throw new Error(reply.message);
+      return reply;
+    };
+    const cpu = async () => (await ask({ type: 'cpu' })).us;
+    o.log('signing the requests…');
+    const requests = o.requests(ready);
+    const load = async (port, request, ms, maxRequests) => {
+      const from = await cpu();
+      const r = await runLoad({ port, connections: o.connections, warmupMs: 0, durationMs: ms, request, expectStatus: 200, maxRequests });
+      const to = await cpu();
+      if (r.errors > 0) throw new Error(`${r.errors} unexpected responses, first: ${r.first_error}`);
+      return { per_sec: r.requests_per_sec, cpu_us: (to - from) / r.requests, p50_ms: r.p50_ms, p99_ms: r.p99_ms };
+    };
+    // One request counter per target: every sandbox request has its own order number.
+    const counters = { sandbox: 0, http: 0 };
+    const next = (target) => () => requests[target](counters[target]++);
+    const subjects = {
+      loop: async (ms, max) => {
+        const r = await ask({ type: 'loop', ms, max });
+        return { per_sec: r.per_sec, cpu_us: r.cpu_us_per_op };
+      },
+      sandbox: (ms, max) => load(ready.sandbox_port, next('sandbox'), ms, max),
+      http: (ms, max) => load(ready.http_port, next('http'), ms, max),
+    };
+    o.log(`warming up (${o.warmupRequests} requests each)…`);
+    for (const name of Object.keys(subjects)) await subjects[name](600_000, name === 'loop' ? Math.ceil(o.warmupRequests / 10) : o.warmupRequests);
+    const rounds = [];
+    const names = Object.keys(subjects);
+    for (let r = 0; r < o.rounds; r++) {
+      o.log(`round ${r + 1} of ${o.rounds}…`);
+      const measured = {};
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(r + k) % names.length];
+        measured[name] = await subjects[name](o.windowMs);
+      }
+      rounds.push(measured);
+    }
+    const ratio = (name, field) => rounds.map((m) => (field === 'cpu_us' ? m.loop.cpu_us / m[name].cpu_us : m[name].per_sec / m.loop.per_sec));
+    const summary = (name) => ({
+      per_sec: Math.round(median(rounds.map((m) => m[name].per_sec))),
+      cpu_us: Math.round(median(rounds.map((m) => m[name].cpu_us))),
+      ...(name === 'loop' ? {} : { cpu_ratio: round2(median(ratio(name, 'cpu_us'))), wall_ratio: round2(median(ratio(name, 'per_sec'))), cpu_ratios: ratio(name, 'cpu_us').map(round2) }),
+    });
+    return { loop: summary('loop'), sandbox: summary('sandbox'), http: summary('http'), rounds, used: counters.sandbox };
+  } finally {
+    if (c.connected) c.disconnect();
+  }
+}
+
+/** Prints the result and returns whether the target is met (by the median CPU ratio). */
+export function report(name, what, result, target, log) {
+  const f = (r) => `${r.per_sec.toLocaleString('en-US')} /s, ${r.cpu_us} µs CPU each`;
+  log(`bare RSA loop (verify + sign)            ${f(result.loop)}`);
+  log(`bare node:http + the same RSA            ${f(result.http)} → ${result.http.cpu_ratio}× by CPU, ${result.http.wall_ratio}× by throughput (the floor of any HTTP server)`);
+  log(`${what.padEnd(40)} ${f(result.sandbox)} → ${result.sandbox.cpu_ratio}× by CPU (rounds: ${result.sandbox.cpu_ratios.join(', ')}), ${result.sandbox.wall_ratio}× by throughput`);
+  const met = result.sandbox.cpu_ratio >= target;
+  log(`${name}: ${result.sandbox.cpu_ratio}× (target ≥ ${target}×: ${met ? 'met' : 'missed'})`);
+  return met;
+}
