@@ -20,6 +20,7 @@ export { TEST_CARDS } from './engine/cards.js';
 export type { TestCard, CardBehaviour } from './engine/cards.js';
 export { EVENT_TYPES, DOMAIN_EVENT_TYPES } from './engine/types.js';
 export { isRefundEvent, paymentIdOf } from './engine/events.js';
+export type { NativeKeys } from './core/credentials.js';
 export type {
   CaptureMethod,
   CardDetails,

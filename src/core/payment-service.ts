@@ -6,7 +6,6 @@
  * an acknowledged change is never lost. The lookups and lists it answers are its read side,
  * `PaymentQueries` (payment-queries.ts), which it extends.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
@@ -21,7 +20,8 @@ import { OrderIndex } from './order-index.js';
 import { Notifier, type CoreReader, type ProtocolLookup, type ProviderNotification, type StoredNotification } from './notifications.js';
 import type { IdempotencyTicket, StoredResponse } from './idempotency.js';
 import { Work, type CoreStaging, type CreatePaymentOptions, type EndpointInput, type UnitOfWork } from './unit-of-work.js';
-import { newPublishableKey, newSecretKey, newWebhookSecret, type RandomSource } from './ids.js';
+import type { CredentialStore } from './credentials.js';
+import { newWebhookSecret, type RandomSource } from './ids.js';
 import { notFound, PaymentQueries, type PaymentRef } from './payment-queries.js';
 import { PaymentRelations } from './payment-relations.js';
 
@@ -37,6 +37,8 @@ export interface PaymentServiceOptions {
   forwardTo?: string | null;
   /** Each provider's notification protocol by name (the registry); events of others notify nobody. */
   protocols: ProtocolLookup;
+  /** Every provider's credentials per merchant; the native ones are the keys `authenticate` knows. */
+  credentials: CredentialStore;
   /** How long a provider's payments wait for the buyer when the request names no deadline (`Provider.buyerWindowMs`). */
   buyerWindowMs?: (provider: string) => number | undefined;
 }
@@ -51,9 +53,6 @@ export class PaymentService extends PaymentQueries {
   readonly chaos = new ChaosRules();
   private readonly clock: Clock;
   private readonly opts: PaymentServiceOptions;
-  private readonly byKey = new Map<string, Merchant>();
-  /** Each merchant's secret key as bytes, made once per reindex rather than once per request. */
-  private keyBytes: { key: Buffer; merchant: Merchant }[] = [];
   private readonly notifier: Notifier;
   /** What units of work stage through (see unit-of-work.ts). */
   private readonly staging: CoreStaging;
@@ -121,13 +120,10 @@ export class PaymentService extends PaymentQueries {
   /** Builds indexes, creates the default merchant on first start, re-arms expiry timers. */
   async open(): Promise<void> {
     if (this.store.count('merchants') === 0) {
-      const r = this.opts.random;
+      // Its keys are the native provider's credentials, minted next (`CredentialStore.ensure`).
       const merchant: Merchant = {
         id: this.opts.newId('mch'),
         name: 'Sandbox merchant',
-        secret_key: newSecretKey(r),
-        publishable_key: newPublishableKey(r),
-        webhook_secret: newWebhookSecret(r),
         fees: DEFAULT_FEES,
         risk_max_amount: null,
         created: this.nowSec(),
@@ -147,10 +143,7 @@ export class PaymentService extends PaymentQueries {
   }
 
   private reindex(): void {
-    this.byKey.clear();
     this.orders.clear();
-    for (const m of this.store.list<Merchant>('merchants')) this.byKey.set(m.secret_key, m);
-    this.keyBytes = [...this.byKey].map(([key, merchant]) => ({ key: Buffer.from(key), merchant }));
     for (const p of this.store.list<Payment>('payments')) this.orders.add(p);
     this.related.rebuild(this.store);
   }
@@ -166,14 +159,10 @@ export class PaymentService extends PaymentQueries {
     return this.store.list<Merchant>('merchants');
   }
 
-  /** The merchant owning a secret key, or undefined. */
+  /** The merchant whose native secret key this is, or undefined. */
   authenticate(secretKey: string): Merchant | undefined {
-    // Compared in constant time, so response timing does not reveal how much of a guessed key matched.
-    const given = Buffer.from(secretKey);
-    for (const { key: expected, merchant } of this.keyBytes) {
-      if (expected.length === given.length && timingSafeEqual(expected, given)) return merchant;
-    }
-    return undefined;
+    const id = this.opts.credentials.merchantIdForSecretKey(secretKey);
+    return id === undefined ? undefined : this.store.get<Merchant>('merchants', id);
   }
 
   /** Changes a merchant's fees or risk limit (control API). */
@@ -184,7 +173,6 @@ export class PaymentService extends PaymentQueries {
       ...(patch.risk_max_amount !== undefined ? { risk_max_amount: patch.risk_max_amount } : {}),
     };
     this.store.put('merchants', updated);
-    this.reindex();
     await this.store.commit();
     return updated;
   }

@@ -160,10 +160,6 @@ export interface FeeSchedule {
 export interface Merchant {
   id: string;
   name: string;
-  secret_key: string;
-  publishable_key: string;
-  /** Signs notifications sent to a payment's notify_url and to --forward-to. */
-  webhook_secret: string;
   fees: FeeSchedule;
   /** Payments above this amount (minor units) are blocked by risk control; null disables the rule. */
   risk_max_amount: number | null;

@@ -47,7 +47,7 @@ export interface MintContext {
   random: RandomSource;
   newId(prefix: string): string;
   nowMs: number;
-  /** The merchant the credentials are for (the native provider reuses the keys the merchant has). */
+  /** The merchant the credentials are for (as stored: one written by an earlier version may hold its native keys). */
   merchant: Merchant;
   /**
    * How long certificates it mints stay valid, in years (default: the provider's own). The fixed scenario

@@ -3,6 +3,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { ActivityLog } from '../core/activity-log.js';
+import type { NativeKeys } from '../core/credentials.js';
 import type { IdempotencyCache } from '../core/idempotency.js';
 import type { ProviderNotification } from '../core/notifications.js';
 import type { PaymentService } from '../core/payment-service.js';
@@ -27,6 +28,8 @@ export interface ControlContext {
   notificationsOf: (event: PaycliEvent) => { provider: string; notification: ProviderNotification }[];
   /** Each served provider's credentials for a merchant. */
   credentialsOf: (merchant: Merchant) => Record<string, Record<string, unknown>>;
+  /** A merchant's native keys (the native provider's credentials): its publishable key and webhook secret. */
+  nativeKeys: (merchant: Merchant) => NativeKeys;
   /** Each served provider's base URL, by name (`GET /_sandbox/providers`). */
   providerUrls?: () => Record<string, string>;
   /** PSP API fault rules (`/_sandbox/faults`), applied before the providers' routes. */

@@ -14,6 +14,7 @@ import { requireApiKey } from '../http/api-key.js';
 import { parse } from '../http/validation.js';
 import { parseFaultRule } from '../faults/fault-api.js';
 import { toPublicDelivery, type Delivery } from '../webhooks/dispatcher.js';
+import type { NativeKeys } from '../core/credentials.js';
 import type { StoredResponse } from '../core/idempotency.js';
 import { answerPost } from '../http/idempotent-post.js';
 import { buyerQrSvg } from '../dashboard/buyer-qr.js';
@@ -59,8 +60,8 @@ function buyerView(p: Payment, buyerUrl: BuyerUrl): Payment | NativePayment {
   return (p.provider ?? 'paycli') === 'paycli' ? toNativePayment(p, buyerUrl) : p;
 }
 
-function publicMerchant(m: Merchant) {
-  return { id: m.id, name: m.name, publishable_key: m.publishable_key, fees: m.fees, risk_max_amount: m.risk_max_amount };
+function publicMerchant(m: Merchant, keys: NativeKeys) {
+  return { id: m.id, name: m.name, publishable_key: keys.publishable_key, fees: m.fees, risk_max_amount: m.risk_max_amount };
 }
 
 export function controlRouter(ctx: ControlContext): Router {
@@ -130,11 +131,12 @@ export function controlRouter(ctx: ControlContext): Router {
   });
 
   router.get('/merchant', (_req: Request, res: Response) => {
-    res.json(publicMerchant(res.locals.merchant as Merchant));
+    const merchant = res.locals.merchant as Merchant;
+    res.json(publicMerchant(merchant, ctx.nativeKeys(merchant)));
   });
   post('/merchant', async (req, merchant) => {
     const body = parse(merchantBody, req.body ?? {});
-    return { status: 200, body: publicMerchant(await service.updateMerchant(merchant, body)) };
+    return { status: 200, body: publicMerchant(await service.updateMerchant(merchant, body), ctx.nativeKeys(merchant)) };
   });
 
   router.get('/deliveries', (req, res) => {

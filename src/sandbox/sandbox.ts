@@ -201,7 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const urls = new Map<string, string>();
   const mainUrl = () => urls.get('paycli') ?? '';
   const buyerWindowMs = (name: string) => (Object.hasOwn(registry, name) ? registry[name]!.buyerWindowMs : undefined);
-  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols, buyerWindowMs });
+  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols, buyerWindowMs, credentials });
   const faults = new FaultRules();
   const servers: Server[] = [];
   let files: ProviderFiles | null = null;
@@ -247,6 +247,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
         return all;
       },
+      nativeKeys: (merchant) => credentials.native(merchant),
       providerUrls: () => Object.fromEntries(urls),
       faults,
     };
@@ -316,6 +317,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw err;
   }
   const m = service.defaultMerchant;
+  const keys = credentials.native(m);
   const main = served.paycli!;
   lock?.setUrl(main.url);
 
@@ -324,7 +326,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url: main.url,
     port: main.port,
     providers: served,
-    merchant: { id: m.id, secret_key: m.secret_key, publishable_key: m.publishable_key, webhook_secret: m.webhook_secret },
+    merchant: { id: m.id, secret_key: keys.secret_key, publishable_key: keys.publishable_key, webhook_secret: keys.webhook_secret },
     dataFile: store.path,
     clock,
     store,

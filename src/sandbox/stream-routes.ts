@@ -105,7 +105,7 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
 
   router.get('/webhook_secret', (_req, res) => {
     const merchant = res.locals.merchant as Merchant;
-    res.json({ object: 'webhook_secret', merchant_id: merchant.id, secret: merchant.webhook_secret });
+    res.json({ object: 'webhook_secret', merchant_id: merchant.id, secret: ctx.nativeKeys(merchant).webhook_secret });
   });
 
   router.get('/stream', (req, res) => {
@@ -145,7 +145,7 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
       instance,
       version: ctx.version,
       merchant_id: merchant.id,
-      webhook_secret: merchant.webhook_secret,
+      webhook_secret: ctx.nativeKeys(merchant).webhook_secret,
       heartbeat_ms: heartbeatMs,
       activity_seq: ctx.activity.since(0).at(-1)?.seq ?? 0,
       ...(include.has('notifications') ? { credentials: ctx.credentialsOf(merchant) } : {}),

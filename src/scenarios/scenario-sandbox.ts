@@ -14,7 +14,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import { toPublicDelivery, type Delivery, type DeliveryChaos, type PublicDelivery } from '../webhooks/dispatcher.js';
 import { PAYCLI_NOTIFICATION_TIMEOUT_MS } from '../providers/paycli/notifications.js';
 import { RUNNER_HEADER } from '../faults/fault-middleware.js';
-import type { CredentialsDoc } from '../core/credentials.js';
+import { CredentialStore, type CredentialsDoc, type NativeKeys } from '../core/credentials.js';
 import { httpJson, type HttpResult } from './http.js';
 import { startProviderFronts, type ProviderRuntime, type ProviderSetup } from './provider-environment.js';
 import type { DriverContext, ScenarioDriver } from './psp-driver.js';
@@ -113,8 +113,11 @@ export interface InProcessOptions {
   providerCredentials?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
+/** A run's merchant with its native keys (stored apart: the keys are the native provider's credentials). */
+export type RunMerchant = Merchant & NativeKeys;
+
 /** The merchant every scenario of a run shares: keys from the options, or derived from the seed. */
-export function runMerchant(opts: Pick<InProcessOptions, 'seed' | 'secretKey' | 'webhookSecret'>): Merchant {
+export function runMerchant(opts: Pick<InProcessOptions, 'seed' | 'secretKey' | 'webhookSecret'>): RunMerchant {
   const random = seededRandom(`${opts.seed}:merchant`);
   const id = idGenerator(random)('mch');
   const secret_key = newSecretKey(random);
@@ -183,7 +186,7 @@ function acknowledgeRule(rule: NonNullable<NonNullable<Scenario['setup']>['merch
 interface OpenInProcess extends OpenOptions {
   front: SandboxFront;
   runtimes: Readonly<Record<string, ProviderRuntime>>;
-  merchant: Merchant;
+  merchant: RunMerchant;
   scenario: Scenario;
   seed: string;
   quietMs: number;
@@ -201,12 +204,14 @@ async function openInProcess(o: OpenInProcess): Promise<ScenarioSandbox> {
   const startMs = setup.start_time ? Date.parse(setup.start_time) : DEFAULT_START_MS;
   const clock = new FakeClock(startMs);
   const store = new MemoryStore();
+  const { secret_key, publishable_key, webhook_secret, ...stored } = merchant;
   store.put('merchants', {
-    ...merchant,
+    ...stored,
     fees: setup.merchant?.fees ?? DEFAULT_FEES,
     risk_max_amount: setup.merchant?.risk_max_amount ?? null,
     created: Math.floor(startMs / 1000),
   } satisfies Merchant);
+  store.put('provider_credentials', CredentialStore.doc(NATIVE_PROVIDER, merchant.id, { secret_key, publishable_key, webhook_secret } satisfies NativeKeys, startMs));
   // The run's fixed credentials, so the sandbox uses them instead of minting: the app is configured once.
   if (runtime) store.put<CredentialsDoc>('provider_credentials', { id: `${provider}:${merchant.id}`, provider, merchant_id: merchant.id, creds: runtime.credentials, created: startMs });
   const sandbox: Sandbox = await startSandbox({

@@ -77,6 +77,25 @@ describe('a data file written by an earlier version', () => {
     expect((await api.call('GET', `/v1/events/${REFUND_EVENT}`)).body.data.object).toEqual(ANSWERS[`/v1/refunds/${REFUND}`]);
   });
 
+  it('written before providers (keys in the merchant only): the same keys open the native and control APIs and sign', async () => {
+    const { api, clock } = await startOnFixture((snapshot) => delete snapshot.provider_credentials);
+    const keys = fixture('earlier-version.json').provider_credentials[`paycli:${MERCHANT}`].creds;
+    expect(api.sandbox.merchant).toEqual({ id: MERCHANT, ...keys });
+    expect(api.sandbox.providers.paycli!.credentials).toMatchObject(keys);
+    expect((await api.call('GET', '/_sandbox/merchant')).body).toMatchObject({ id: MERCHANT, publishable_key: keys.publishable_key });
+    expect((await api.call('GET', '/_sandbox/webhook_secret')).body).toMatchObject({ secret: keys.webhook_secret });
+    const receiver2 = await startReceiver();
+    try {
+      await api.call('POST', '/v1/payments', { amount: 700, currency: 'EUR', merchant_order_id: 'after-upgrade', notify_url: receiver2.url, payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' } } });
+      await clock.advance(0);
+      await api.sandbox.dispatcher.whenIdle();
+      expect(receiver2.requests.length).toBeGreaterThan(0);
+      for (const r of receiver2.requests) expect(() => new Webhook(keys.webhook_secret).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+    } finally {
+      await receiver2.close();
+    }
+  });
+
   it('its payments capture, refund and complete as before, and notify signed with the stored secret', async () => {
     const { api, clock } = await startOnFixture();
     expect((await api.call('POST', `/v1/payments/${HELD}/capture`)).body).toMatchObject({ object: 'payment', status: 'succeeded', amount_captured: 3000 });

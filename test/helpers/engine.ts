@@ -28,9 +28,6 @@ export function fixedContext(nowMs = NOW_MS): EngineContext & { ids: string[] } 
 export const MERCHANT: Merchant = {
   id: 'mch_test',
   name: 'Test merchant',
-  secret_key: 'sk_test_x',
-  publishable_key: 'pk_test_x',
-  webhook_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   fees: DEFAULT_FEES,
   risk_max_amount: null,
   created: NOW_SEC - 86_400,

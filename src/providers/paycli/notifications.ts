@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Webhook } from 'standardwebhooks';
+import type { NativeKeys } from '../../core/credentials.js';
 import { eventMatches } from '../../engine/events.js';
 import { EVENT_TYPES, type PaycliEvent, type WebhookEndpoint } from '../../engine/types.js';
 import type { NotificationProtocol, SignOptions, SignedNotification } from '../../webhooks/notification-protocol.js';
@@ -132,13 +133,11 @@ export const paycliNotificationProtocol = (buyerUrl: BuyerUrl): NotificationProt
   defaultTimeoutMs: PAYCLI_NOTIFICATION_TIMEOUT_MS,
 });
 
-/** The native provider's credentials for a merchant: its API keys and the webhook signing secret. */
-export interface PaycliCredentials extends Record<string, unknown> {
-  secret_key: string;
-  publishable_key: string;
-  /** Signs notify_url, --forward-to and `listen` notifications (endpoints have their own secrets). */
-  webhook_secret: string;
-}
+/**
+ * The native provider's credentials for a merchant (`NativeKeys`): its API keys and the webhook signing
+ * secret, which signs notify_url, --forward-to and `listen` notifications (endpoints have their own).
+ */
+export interface PaycliCredentials extends NativeKeys, Record<string, unknown> {}
 
 const NATIVE_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 

@@ -54,9 +54,6 @@ describe('the fixed WeChat Pay credentials of scenario runs', () => {
     const merchant: Merchant = {
       id: 'mch_fixedcreds',
       name: 'Scenario merchant',
-      secret_key: 'sk_test_fixedcredentials0000000000',
-      publishable_key: 'pk_test_fixedcredentials0000000000',
-      webhook_secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
       fees: DEFAULT_FEES,
       risk_max_amount: null,
       created: 1_767_225_600,
