@@ -1,8 +1,9 @@
 /**
- * Writes a provider's fixed scenario credentials, `builtin/credentials/<provider>.json` (public test keys;
- * see src/scenarios/credentials-minting.ts). Run by hand, then commit the file:
+ * Writes a provider's fixed scenario credentials, `builtin/credentials/<provider>.json` (public test keys,
+ * certificates valid for 20 years; see src/scenarios/credentials-minting.ts), for any provider: stripe,
+ * alipay, wechatpay. Run by hand, then commit the file:
  *
- *   npm run build && node --experimental-strip-types scripts/scenario-credentials.ts stripe
+ *   npm run build && node --experimental-strip-types scripts/scenario-credentials.ts wechatpay
  *
  * (Node 22.6 or later strips the types; it runs the built code in dist/.)
  */

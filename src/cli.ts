@@ -32,9 +32,10 @@ function lazy(load: () => Promise<Runner>): (...args: any[]) => Promise<void> {
 }
 
 /** The `--<name>-port` flag of each provider but the native one (whose port is --port), for `sandbox start` and `scenario run`. */
-function providerPortOptions(cmd: Command, names: readonly string[]): Command {
+function providerPortOptions(cmd: Command, names: readonly string[], anyFree = true): Command {
   for (const name of names) {
-    if (name !== 'paycli') cmd.option(`--${name}-port <port>`, `port of the ${name} provider; 0 picks a free one (env ${portEnvVar(name)}; default: its usual port)`);
+    const free = anyFree ? '; 0 picks a free one' : '';
+    if (name !== 'paycli') cmd.option(`--${name}-port <port>`, `port of the ${name} provider${free} (env ${portEnvVar(name)}; default: its usual port)`);
   }
   return cmd;
 }
@@ -327,6 +328,18 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)');
   // Provider scenarios (setup.provider: stripe, …): the app's SDK talks to a fixed front on the provider's port.
   providerPortOptions(scenarioRunCmd, providerNames).action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
+  jsonOption(
+    providerPortOptions(
+      scenario
+        .command('credentials')
+        .description("write a provider's fixed scenario key files and print the app's settings, before the app starts (then `scenario run`)")
+        .requiredOption('--provider <name>', `the provider: ${providerNames.filter((n) => n !== 'paycli').join(', ')}`)
+        .option('--out <dir>', 'folder for the key files (default .paycli/scenario/<provider>, where `scenario run` writes them)'),
+      // The app is configured with the port before the run, so it must be a fixed one.
+      providerNames.filter((n) => n !== 'paycli'),
+      false,
+    ),
+  ).action(lazy(async () => (await import('./commands/scenario-credentials.js')).scenarioCredentials));
   jsonOption(
     scenario
       .command('validate')

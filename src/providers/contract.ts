@@ -49,6 +49,19 @@ export interface MintContext {
   nowMs: number;
   /** The merchant the credentials are for (as stored: one written by an earlier version may hold its native keys). */
   merchant: Merchant;
+  /**
+   * How long certificates it mints stay valid, in years (default: the provider's own). The fixed scenario
+   * credentials, committed once and used by every run, are made for 20.
+   */
+  certificateYears?: number;
+}
+
+/** Where a provider's key files go and which address they name. */
+export interface KeyFilesLocation {
+  /** The provider's base URL the app's SDK is pointed at (`http://127.0.0.1:4243`). */
+  url: string;
+  /** The folder the files are written to, as the merchant's project names it (`.paycli/alipay`). */
+  dir: string;
 }
 
 /** A provider's error response: its own status, headers and body shape. */
@@ -119,8 +132,11 @@ export interface Provider<C extends Credentials = Credentials> {
   collections?: readonly string[];
   /** Fresh credentials for a merchant (API keys, RSA key pairs, certificates): async, as RSA minting is slow. */
   mint(ctx: MintContext): Promise<C>;
-  /** Key files a merchant's SDK reads (name → contents), written 0600 under `<data dir>/<name>/`. */
-  files?(creds: C): Record<string, string>;
+  /**
+   * Key files a merchant's SDK reads (name → contents), written 0600 under `where.dir`. The README and
+   * `.env` among them name `where.url` and `where.dir`, so they match the port and folder actually used.
+   */
+  files?(creds: C, where: KeyFilesLocation): Record<string, string>;
   /** What the banner and `providers.<name>` of the `--json` readiness line show (URL, keys, key-file paths). */
   describe(creds: C, where: { url: string; files: Record<string, string> }): Record<string, unknown>;
   /**

@@ -12,6 +12,7 @@ import { EVENT_TYPES } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import { parse } from '../http/validation.js';
 import type { ChaosRule } from '../core/chaos-rules.js';
+import { NOTIFICATION_PROBES } from '../webhooks/notification-protocol.js';
 
 const eventFilter = z
   .string()
@@ -30,7 +31,7 @@ const chaosBody = z.strictObject({
   duplicates: z.number().int().min(0).max(20).optional(),
   drop: z.boolean().optional(),
   fail_first: z.number().int().min(0).max(50).optional(),
-  probe: z.enum(['tampered', 'stale']).optional(),
+  probe: z.enum(NOTIFICATION_PROBES).optional(),
 });
 
 type ChaosBody = z.output<typeof chaosBody>;

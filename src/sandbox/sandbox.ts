@@ -221,7 +221,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Minted concurrently (RSA keys take ~100 ms each), once per merchant: later starts read the store.
     const creds = await Promise.all(providers.map((p) => credentials.ensure(p.name, merchant, (ctx) => p.mint(ctx))));
     dispatcher.resume();
-    files = await writeProviderFiles(store.path, providers.map((p, i) => ({ name: p.name, files: p.files?.(creds[i]!) ?? {} })));
 
     const idempotency = new IdempotencyCache(store, clock);
     const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
@@ -300,16 +299,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const url = `http://${urlHost}:${bound}`;
       urls.set(provider.name, url);
       const i = providers.indexOf(provider);
-      const written = files.paths[provider.name] ?? {};
-      served[provider.name] = {
-        name: provider.name,
-        title: provider.title,
-        url,
-        port: bound,
-        credentials: creds[i]!,
-        files: written,
-        description: provider.describe(creds[i]!, { url, files: written }),
-      };
+      served[provider.name] = { name: provider.name, title: provider.title, url, port: bound, credentials: creds[i]!, files: {}, description: {} };
+    }
+    // Written once every port is bound: the README and `.env` among the key files name the real URL and folder.
+    const withFiles = providers.filter((p) => p.files);
+    files = await writeProviderFiles(
+      store.path,
+      withFiles.map((p) => ({ name: p.name, files: (dir: string) => p.files!(served[p.name]!.credentials, { url: served[p.name]!.url, dir }) })),
+    );
+    for (const p of providers) {
+      const entry = served[p.name]!;
+      entry.files = files.paths[p.name] ?? {};
+      entry.description = p.describe(entry.credentials, { url: entry.url, files: entry.files });
     }
   } catch (err) {
     await cleanUp();

@@ -18,6 +18,7 @@ import { ActionFailed, appCall, paymentIdOf, viaDriver, type ActionOutcome, type
 
 export const DEFAULT_HINTS = {
   tampered: 'Verify the webhook-signature header over the raw request body with your webhook secret (a Standard Webhooks library does it) and answer 400 when it does not match.',
+  forged: 'Verify with your own endpoint\'s webhook secret: a webhook-signature made with another secret over the genuine body must be refused with 400.',
   stale: 'Reject a notification whose webhook-timestamp is more than 5 minutes from now (Standard Webhooks verify() does) and answer 400: it may be a replay.',
   acknowledged: 'Answer 2xx as soon as the notification is verified and stored; do slow work after answering, or the PSP retries.',
   unchanged: 'Deduplicate on the webhook-id header (the event id): a notification seen before must be acknowledged but not processed again.',

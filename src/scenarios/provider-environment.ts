@@ -11,7 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PaycliError } from '../errors.js';
 import { ensurePrivateDir, writePrivateFileSync } from '../private-files.js';
+import type { Provider } from '../providers/contract.js';
 import { loadProviders } from '../providers/registry.js';
+import { projectPath } from '../sandbox/provider-files.js';
 import { SandboxFront } from './sandbox-front.js';
 
 // The same relative path works from src/scenarios and from dist/scenarios.
@@ -53,6 +55,27 @@ export async function loadScenarioCredentials(provider: string): Promise<Record<
   return creds;
 }
 
+/**
+ * Writes a provider's key files for the app's SDK into `where.dir` (0700; each file 0600), their README
+ * and `.env` naming `where.url`: file name → path. Used when a run starts and by `scenario credentials`,
+ * which writes them before the app starts.
+ */
+export async function writeScenarioKeyFiles(
+  provider: Provider,
+  credentials: Record<string, unknown>,
+  where: { url: string; dir: string; cwd?: string },
+): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const wanted = provider.files?.(credentials, { url: where.url, dir: projectPath(where.dir, where.cwd) }) ?? {};
+  if (Object.keys(wanted).length === 0) return files;
+  await ensurePrivateDir(where.dir);
+  for (const [file, contents] of Object.entries(wanted)) {
+    files[file] = path.join(where.dir, file);
+    writePrivateFileSync(files[file], contents);
+  }
+  return files;
+}
+
 export interface ProviderFrontOptions {
   host: string;
   /** Port per provider; default its `defaultPort`. */
@@ -79,17 +102,9 @@ export async function startProviderFronts(names: readonly string[], opts: Provid
       const provider = registry[name];
       if (!provider) throw new PaycliError('invalid_usage', `Unknown provider "${name}".`, { hint: `Registered providers: ${Object.keys(registry).join(', ')}.` });
       const credentials = opts.credentials?.[name] ?? (await loadScenarioCredentials(name));
-      const files: Record<string, string> = {};
-      const wanted = provider.files?.(credentials) ?? {};
-      if (Object.keys(wanted).length > 0) {
-        const dir = path.join(keyRoot, name);
-        await ensurePrivateDir(dir);
-        for (const [file, contents] of Object.entries(wanted)) {
-          files[file] = path.join(dir, file);
-          writePrivateFileSync(files[file], contents);
-        }
-      }
       const front = await SandboxFront.start(opts.ports?.[name] ?? provider.defaultPort, opts.host, `--${name}-port`);
+      runtimes[name] = { name, title: provider.title, url: front.url, port: front.port, settings: {}, files: {}, front, credentials };
+      const files = await writeScenarioKeyFiles(provider, credentials, { url: front.url, dir: path.join(keyRoot, name) });
       runtimes[name] = {
         name,
         title: provider.title,

@@ -71,7 +71,7 @@ export interface ScenarioDriver {
    * What to tell the developer when their handler fails a check, in this protocol's terms (the native
    * hints speak of Standard Webhooks' `webhook-signature` and `webhook-id`).
    */
-  hints?: Partial<Record<'tampered' | 'stale' | 'unchanged', string>>;
+  hints?: Partial<Record<'tampered' | 'stale' | 'forged' | 'unchanged', string>>;
   /** Creates a payment; `ref` is the merchant's handle for it (a `pi_…`, the `out_trade_no`), null when refused. */
   createPayment(ctx: DriverContext, input: DriverPaymentInput): Promise<{ call: DriverCall; ref: string | null }>;
   capture(ctx: DriverContext, ref: string, amount?: number): Promise<DriverCall>;

@@ -10,12 +10,13 @@ import { ALIPAY_NOTIFICATION_TYPES, ALIPAY_STALE_PROBE } from '../providers/alip
 import { WECHATPAY_NOTIFICATION_TYPES } from '../providers/wechatpay/notification-types.js';
 import { PaycliError } from '../errors.js';
 import type { ScenarioDriver } from './psp-driver.js';
+import type { NotificationProbe } from '../webhooks/notification-protocol.js';
 
 export interface DriverEntry {
   /** What a scenario's `events:`, `event:` and `notification_order` may name for this provider. */
   notificationTypes: readonly string[];
   /** Bad-signature probes that mean nothing for this protocol, with why (e.g. no signed timestamp: no `stale`). */
-  unsupportedProbes?: Partial<Record<'tampered' | 'stale', string>>;
+  unsupportedProbes?: Partial<Record<NotificationProbe, string>>;
   load(): Promise<ScenarioDriver>;
 }
 
@@ -47,7 +48,7 @@ export function notificationTypesOf(provider: string): readonly string[] {
 }
 
 /** Why a probe means nothing for a provider's notifications; null when it is supported. */
-export function unsupportedProbe(provider: string, probe: 'tampered' | 'stale'): string | null {
+export function unsupportedProbe(provider: string, probe: NotificationProbe): string | null {
   return DRIVERS[provider]?.unsupportedProbes?.[probe] ?? null;
 }
 

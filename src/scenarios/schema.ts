@@ -9,6 +9,7 @@ import { parseDuration } from '../duration.js';
 import { EVENT_TYPES, WALLET_TYPES } from '../engine/types.js';
 import { faultRuleBody } from '../faults/fault-api.js';
 import { ALL_NOTIFICATION_TYPES, SCENARIO_PROVIDERS } from './scenario-drivers.js';
+import { NOTIFICATION_PROBES } from '../webhooks/notification-protocol.js';
 
 export const SCENARIO_VERSION = 1;
 
@@ -109,7 +110,7 @@ const behaviour = z
     reorder: z.boolean().optional().meta(d("Deliver the step's notifications in reverse order, one second apart.")),
     drop: z.boolean().optional().meta(d('Never deliver: the app must query the PSP.')),
     fail_first: z.number().int().min(0).max(50).optional().meta(d('The first n attempts fail at the PSP side, then retries follow the schedule.')),
-    signature: z.enum(['tampered', 'stale']).optional().meta(d('Also send one copy with a bad signature (tampered) or an old timestamp (stale); the app must reject it.')),
+    signature: z.enum(NOTIFICATION_PROBES).optional().meta(d('Also send one copy with a bad signature (tampered), an old timestamp (stale) or the genuine body signed with another key or secret (forged); the app must reject it.')),
   })
   .meta(d('Callback chaos for the notifications of the events raised.'));
 
@@ -130,7 +131,7 @@ const objectExpectation = z
 const notificationExpectation = z.strictObject({
   event: eventPattern.optional().meta(d('Which notifications (default "*").')),
   payment: objectId.optional().meta(d('Only notifications about this payment.')),
-  probe: z.enum(['tampered', 'stale']).optional().meta(d('Check the bad-signature copies instead of the genuine notifications.')),
+  probe: z.enum(NOTIFICATION_PROBES).optional().meta(d('Check the bad-signature copies instead of the genuine notifications.')),
   count: z.number().int().min(0).optional().meta(d('How many deliveries (copies) match; default: at least one.')),
   status: z.enum(['succeeded', 'pending', 'failed', 'dropped']).optional(),
   acknowledged: z.boolean().optional().meta(d('Every matching delivery was acknowledged by the app (or none was).')),

@@ -13,6 +13,7 @@ import { closest } from '../suggest.js';
 import { findRefs } from './refs.js';
 import { NATIVE_PROVIDER, notificationTypesOf, unsupportedProbe } from './scenario-drivers.js';
 import { STEP_ACTIONS, type Scenario, type Step, type StepAction } from './schema.js';
+import type { NotificationProbe } from '../webhooks/notification-protocol.js';
 
 type DocPath = (string | number)[];
 export type Report = (path: DocPath, message: string) => void;
@@ -99,7 +100,7 @@ function checkProviderTypes(scenario: Scenario, provider: string, report: Report
     const guess = closest(t, types) ?? types.find((k) => k.split('.').pop() === t.split('.').pop()) ?? null;
     report(path, `"${t}" is not an event type ${provider} sends${guess ? `: did you mean "${guess}"?` : ` (${types.slice(0, 6).join(', ')}, …)`}`);
   };
-  const probe = (p: 'tampered' | 'stale' | undefined, path: DocPath) => {
+  const probe = (p: NotificationProbe | undefined, path: DocPath) => {
     const why = p ? unsupportedProbe(provider, p) : null;
     if (why) report(path, `a ${p} probe means nothing for ${provider}: ${why}`);
   };

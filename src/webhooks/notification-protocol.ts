@@ -13,9 +13,14 @@ export interface SignedNotification {
 
 /**
  * A deliberately bad copy of a notification, sent to check that the receiver verifies signatures:
- * `tampered` carries a signature that does not match, `stale` a valid signature over an old timestamp.
+ * `tampered` carries a signature that does not match, `stale` a valid signature over an old timestamp,
+ * `forged` the genuine body signed with a key (or secret) other than the one the receiver must verify
+ * with, so only a receiver that verifies with the right key refuses it.
  */
-export type NotificationProbe = 'tampered' | 'stale';
+export type NotificationProbe = 'tampered' | 'stale' | 'forged';
+
+/** Every probe, for schemas. */
+export const NOTIFICATION_PROBES = ['tampered', 'stale', 'forged'] as const satisfies readonly NotificationProbe[];
 
 export interface SignOptions {
   /** Unix seconds at send time (from the injected clock). */

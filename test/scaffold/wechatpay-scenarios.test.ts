@@ -2,7 +2,8 @@
  * The WeChat Pay app `paycli init --psp wechatpay` writes, proven against the WeChat Pay scenario library
  * and conformance set (scenarios/wechatpay/): configured once with the fixed scenario credentials and the
  * fronts' URLs, it passes every scenario run in-process through runScenarios. A naive notification handler
- * (one that does not check the timestamp, one that acknowledges before verifying) fails the conformance
+ * (one that does not check the timestamp, one that acknowledges before verifying, one that decrypts without
+ * verifying the signature) fails the conformance
  * scenario made for it, with the reason.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -118,7 +119,7 @@ describe('the WeChat Pay app against the WeChat Pay scenario sets', { timeout: 1
     try {
       const report = await run(app);
       expect(failuresOf(report)).toEqual([]);
-      expect(report.summary.passed).toBe(13);
+      expect(report.summary.passed).toBe(14);
     } finally {
       await app.close();
     }
@@ -156,8 +157,34 @@ describe('the WeChat Pay app against the WeChat Pay scenario sets', { timeout: 1
       expect(report.scenarios.filter((s) => s.status !== 'passed').map((s) => s.name)).toEqual([
         'wechatpay conformance: a tampered notification is refused',
         'wechatpay conformance: a stale Wechatpay-Timestamp is refused',
+        'wechatpay conformance: a notification signed with the wrong key is refused',
       ]);
       expect(failuresOf(report).join('\n')).toMatch(/the app accepted the tampered copy of TRANSACTION\.SUCCESS \([^)]+\): answered 204/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a handler that decrypts without verifying the signature fails the forged-signature conformance scenario, and only it', async () => {
+    // The generated handler with its Wechatpay-Signature check taken out: the resource still has to decrypt
+    // with the APIv3 key (so a tampered ciphertext is still refused) and the timestamp is still checked.
+    const { Rsa } = await import('wechatpay-axios-plugin');
+    const app = await startApp((receiver) => {
+      const handle = receiver.handle.bind(receiver);
+      receiver.handle = (headers, body) => {
+        const verify = Rsa.verify;
+        Rsa.verify = () => true;
+        try {
+          return handle(headers, body);
+        } finally {
+          Rsa.verify = verify;
+        }
+      };
+    });
+    try {
+      const report = await run(app, 'wechatpay conformance');
+      expect(report.scenarios.filter((s) => s.status !== 'passed').map((s) => s.name)).toEqual(['wechatpay conformance: a notification signed with the wrong key is refused']);
+      expect(failuresOf(report).join('\n')).toMatch(/the app accepted the forged copy of TRANSACTION\.SUCCESS \([^)]+\): answered 204/);
     } finally {
       await app.close();
     }

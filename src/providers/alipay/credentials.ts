@@ -83,12 +83,11 @@ export interface MintOptions {
   randomBytes: (n: number) => Buffer;
   /** Unix seconds: certificates are valid from one day before this. */
   nowSec: number;
+  /** How long the certificates stay valid (default 20 years). */
+  certificateYears?: number;
 }
 
-/**
- * Certificates are valid for 20 years: longer than any sandbox lives, and long enough for the fixed
- * scenario credentials committed in builtin/credentials/alipay.json.
- */
+/** Certificates are valid for 20 years unless told otherwise: longer than any sandbox lives. */
 const CERT_VALID_YEARS = 20;
 
 /** ASCII names with C/O/OU/CN only: alipay-sdk's X.509 parser maps other attributes to an empty short name. */
@@ -114,12 +113,13 @@ function issue(args: {
   serial: string;
   ca: boolean;
   nowSec: number;
+  years: number;
 }): string {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(args.subjectKeyPem);
   cert.serialNumber = args.serial;
   cert.validity.notBefore = new Date((args.nowSec - 86_400) * 1000);
-  cert.validity.notAfter = new Date((args.nowSec + CERT_VALID_YEARS * 365 * 86_400) * 1000);
+  cert.validity.notAfter = new Date((args.nowSec + args.years * 365 * 86_400) * 1000);
   cert.setSubject(args.subject);
   cert.setIssuer(args.issuer);
   cert.setExtensions(
@@ -148,6 +148,7 @@ export async function mintAlipayCreds(opts: MintOptions): Promise<AlipayCreds> {
     serial: serialHex(opts.randomBytes),
     ca: true,
     nowSec: opts.nowSec,
+    years: opts.certificateYears ?? CERT_VALID_YEARS,
   });
   const leaf = (keyPem: string, cn: string) =>
     issue({
@@ -163,6 +164,7 @@ export async function mintAlipayCreds(opts: MintOptions): Promise<AlipayCreds> {
       serial: serialHex(opts.randomBytes),
       ca: false,
       nowSec: opts.nowSec,
+      years: opts.certificateYears ?? CERT_VALID_YEARS,
     });
   const appCert = leaf(app.publicKey, appId);
   const alipayCert = leaf(alipay.publicKey, 'Alipay Sandbox Public Key RSA2');

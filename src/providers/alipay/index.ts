@@ -19,10 +19,8 @@ export const alipayProvider: Provider<AlipayCreds> = {
   title: 'Alipay',
   defaultPort: ALIPAY_DEFAULT_PORT,
   collections: [TRADES, REFUNDS],
-  mint: (ctx) => mintAlipayCreds({ randomBytes: (n) => Buffer.from(ctx.random.bytes(n)), nowSec: Math.floor(ctx.nowMs / 1000) }),
-  // The key files' README and .env snippet name the default port and data folder; the readiness line has the real ones.
-  files: (creds) =>
-    Object.fromEntries(alipayKeyFiles(creds, `http://127.0.0.1:${ALIPAY_DEFAULT_PORT}`, '.paycli/alipay').map((f) => [f.name, f.content])),
+  mint: (ctx) => mintAlipayCreds({ randomBytes: (n) => Buffer.from(ctx.random.bytes(n)), nowSec: Math.floor(ctx.nowMs / 1000), certificateYears: ctx.certificateYears }),
+  files: (creds, { url, dir }) => Object.fromEntries(alipayKeyFiles(creds, url, dir).map((f) => [f.name, f.content])),
   describe: (creds, { url, files }) => describeAlipay(creds, url, (name) => files[name] ?? name),
   refsOf: (payment: Payment) => {
     const tradeNo = payment.metadata[TRADE_NO_KEY];

@@ -62,7 +62,7 @@ export const alipayNotifications: ProviderNotifications<AlipayCreds> = {
       auth_app_id: creds.app_id,
       seller_id: creds.seller_id,
     };
-    const { headers, body } = signNotification(fields, creds.alipay_private_key, opts.probe ?? null);
+    const { headers, body } = signNotification(fields, creds.alipay_private_key, opts.probe ?? null, creds.app_private_key_pkcs1);
     return { headers, body };
   },
   isAcknowledged,

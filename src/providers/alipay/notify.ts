@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { signOutgoingFields } from './signing.js';
+import type { NotificationProbe } from '../../webhooks/notification-protocol.js';
 
 export const NOTIFY_RETRY_SCHEDULE_MS: readonly number[] = [4, 10, 10, 60, 120, 360, 900].map((min) => min * 60_000);
 
@@ -17,16 +18,19 @@ export function isAcknowledged(status: number, body: string): boolean {
   return status === 200 && body === 'success';
 }
 
-export type NotifyProbe = 'tampered' | 'stale';
+export type NotifyProbe = NotificationProbe;
 
 /**
  * Signs and form-encodes one notification. A `tampered` probe changes `total_amount` after signing; a
- * `stale` probe carries a valid signature over a `notify_time` a day old.
+ * `stale` probe carries a valid signature over a `notify_time` a day old; a `forged` probe is the genuine
+ * notification signed with `forgedKey` (the merchant's own app key, not Alipay's), so only a handler that
+ * verifies with the Alipay public key refuses it.
  */
 export function signNotification(
   fields: Record<string, string | undefined>,
   alipayPrivateKey: string,
   probe: NotifyProbe | null = null,
+  forgedKey?: string,
 ): { headers: Record<string, string>; body: string; fields: Record<string, string> } {
   let input = fields;
   if (probe === 'stale' && fields.notify_time) {
@@ -34,7 +38,8 @@ export function signNotification(
     const d = new Date(t + 8 * 3600_000).toISOString();
     input = { ...fields, notify_time: `${d.slice(0, 10)} ${d.slice(11, 19)}` };
   }
-  const signed = signOutgoingFields(input, alipayPrivateKey);
+  if (probe === 'forged' && !forgedKey) throw new Error('a forged Alipay notification needs the key to forge it with');
+  const signed = signOutgoingFields(input, probe === 'forged' ? forgedKey! : alipayPrivateKey);
   if (probe === 'tampered') signed.total_amount = bump(signed.total_amount ?? '0.00');
   return { headers: { 'content-type': NOTIFY_CONTENT_TYPE }, body: new URLSearchParams(signed).toString(), fields: signed };
 }

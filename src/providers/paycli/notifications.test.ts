@@ -74,6 +74,17 @@ describe('paycli notification protocol', () => {
     expect(headers['webhook-signature']).toBe(expected);
   });
 
+  it('signs a forged probe validly with another secret: the genuine body, refused by the endpoint secret', () => {
+    const ts = nowSec();
+    const genuine = protocol.sign(event, secret, { timestampSec: ts });
+    const { headers, body } = protocol.sign(event, secret, { timestampSec: ts, probe: 'forged' });
+    expect(body).toBe(genuine.body);
+    expect(headers['webhook-timestamp']).toBe(String(ts));
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(headers['webhook-signature']).not.toBe(genuine.headers['webhook-signature']);
+    expect(() => new Webhook(secret).verify(body, headers)).toThrow(/No matching signature/);
+  });
+
   it('keeps the body of a tampered probe genuine', () => {
     const ts = nowSec();
     expect(protocol.sign(event, secret, { timestampSec: ts, probe: 'tampered' }).body).toBe(

@@ -10,6 +10,7 @@ import { EVENT_TYPES, type PaycliEvent, type WebhookEndpoint } from '../../engin
 import type { NotificationProtocol, SignOptions, SignedNotification } from '../../webhooks/notification-protocol.js';
 import type { NotificationTarget, ProviderNotifications } from '../contract.js';
 import { toNativeEventObject, type BuyerUrl } from './serialize.js';
+import { createHash } from 'node:crypto';
 
 /**
  * Waits between attempts after a failure: 1s, 5s, 30s, 2m, 10m, 1h, 3h, 6h, 12h, 24h — eleven attempts
@@ -32,6 +33,11 @@ export const PAYCLI_RETRY_SCHEDULE_MS: readonly number[] = Object.freeze([
 
 /** One attempt may take 10 s (Adyen's limit; Stripe allows more, WeChat Pay less). */
 export const PAYCLI_NOTIFICATION_TIMEOUT_MS = 10_000;
+
+/** Another endpoint's secret, of the Standard Webhooks shape: what a `forged` probe signs with. */
+function forgedSecret(secret: string): string {
+  return `whsec_${createHash('sha256').update(`paycli forged probe ${secret}`).digest('base64')}`;
+}
 
 /** How old a `stale` probe's timestamp is: twice the 5-minute tolerance of Standard Webhooks verifiers. */
 const STALE_PROBE_AGE_SEC = 10 * 60;
@@ -89,7 +95,7 @@ function signBody(id: string, body: string, secret: string, opts: SignOptions): 
   const timestampSec = opts.probe === 'stale' ? opts.timestampSec - STALE_PROBE_AGE_SEC : opts.timestampSec;
   // webhook-id is the event id, so every retry and every resend of an event carries the same id and
   // receivers can deduplicate on it.
-  const signature = signerFor(secret).sign(id, new Date(timestampSec * 1000), body);
+  const signature = signerFor(opts.probe === 'forged' ? forgedSecret(secret) : secret).sign(id, new Date(timestampSec * 1000), body);
   return {
     headers: {
       'content-type': 'application/json',

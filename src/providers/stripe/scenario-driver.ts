@@ -46,6 +46,7 @@ export const stripeScenarioDriver: ScenarioDriver = {
   notifyBy: 'forward',
   hints: {
     tampered: "Verify with stripe.webhooks.constructEvent(rawBody, req.headers['stripe-signature'], endpointSecret) on the body exactly as received (express.raw on the webhook route), and answer 400 when it throws.",
+    forged: 'Verify with the signing secret of this endpoint (whsec_…): a Stripe-Signature made with another secret over the genuine body must make constructEvent throw; answer 400.',
     stale: 'Keep constructEvent\'s timestamp check (a tolerance of 300 s): a Stripe-Signature older than that may be a replay; answer 400.',
     unchanged: 'Deduplicate on event.id: Stripe sends an event again (same id) until it is acknowledged, and sometimes twice; answer 200 to a repeat without processing it again.',
   },

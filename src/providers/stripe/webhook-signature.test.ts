@@ -22,4 +22,12 @@ describe('Stripe-Signature', () => {
     expect(() => stripe.webhooks.constructEvent(body, stale, secret)).toThrow(/Timestamp outside the tolerance zone/);
     expect(stripe.webhooks.constructEvent(body, stale, secret, 3600).id).toBe('evt_1');
   });
+
+  it('a forged probe is a well-formed, current signature made with another secret', () => {
+    const t = now();
+    const forged = stripeSignatureHeader(secret, t, body, 'forged');
+    expect(forged).toMatch(new RegExp(`^t=${t},v1=[0-9a-f]{64}$`));
+    expect(forged).not.toBe(stripeSignatureHeader(secret, t, body));
+    expect(() => stripe.webhooks.constructEvent(body, forged, secret)).toThrow(/No signatures found/);
+  });
 });

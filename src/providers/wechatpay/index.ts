@@ -83,8 +83,8 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     // An order without time_expire is payable for two hours (a prepay_id's validity), not the core's half hour.
     buyerWindowMs: DEFAULT_ORDER_TTL_MS,
     collections: WECHATPAY_COLLECTIONS,
-    mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name }),
-    files: (creds) => Object.fromEntries(wechatpayFiles(creds, { url: 'http://127.0.0.1:4244', signing, dir: '.paycli/wechatpay' }).map((f) => [f.name, f.content])),
+    mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name, years: ctx.certificateYears }),
+    files: (creds, { url, dir }) => Object.fromEntries(wechatpayFiles(creds, { url, signing, dir }).map((f) => [f.name, f.content])),
     describe: (creds, where) => describeWechatpay(creds, { url: where.url, signing, files: where.files }),
     refsOf(payment, read) {
       const doc = read.get<OrderDoc>(ORDERS, payment.id);

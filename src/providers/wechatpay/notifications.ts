@@ -9,6 +9,7 @@ import type { SigningMode, WechatpayCredentials } from './credentials.js';
 import type { WechatEventType } from './notification-types.js';
 import { wechatpayHeaders } from './signing.js';
 import { chinaTime, toRefundResource, toTransaction, type WechatOrder, type WechatRefund } from './wire.js';
+import type { NotificationProbe } from '../../webhooks/notification-protocol.js';
 
 
 const SUMMARY: Record<WechatEventType, string> = {
@@ -69,8 +70,12 @@ export function notificationBody(n: WechatNotification, apiv3Key: string, aeadNo
 
 export interface NotificationSignOptions {
   timestampSec: number;
-  /** `tampered`: the ciphertext is altered after signing; `stale`: validly signed 10 minutes in the past. */
-  probe?: 'tampered' | 'stale' | null;
+  /**
+   * `tampered`: the ciphertext is altered after signing; `stale`: validly signed 10 minutes in the past;
+   * `forged`: the genuine body signed with a key other than the one `Wechatpay-Serial` names (decrypting
+   * it succeeds, so only verifying with the right key refuses it).
+   */
+  probe?: NotificationProbe | null;
   requestId?: string;
 }
 
@@ -89,7 +94,7 @@ export function signNotification(
   const headers = {
     'Content-Type': 'application/json',
     ...(opts.requestId ? { 'Request-ID': opts.requestId } : {}),
-    ...wechatpayHeaders(body, creds, mode, { timestampSec }),
+    ...wechatpayHeaders(body, creds, mode, { timestampSec, forgeSignature: opts.probe === 'forged' }),
   };
   return { headers, body: opts.probe === 'tampered' ? tamper(body) : body };
 }

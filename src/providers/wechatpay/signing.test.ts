@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cryptoRandom } from '../../core/ids.js';
 import { aeadDecrypt, aeadEncrypt } from './aead.js';
 import { mintWechatpayCredentials, normalizeSerial, type WechatpayCredentials } from './credentials.js';
+import { signNotification } from './notifications.js';
 import { parseAuthorization, rsaVerify, verifyRequest, wechatpayHeaders } from './signing.js';
 
 let creds: WechatpayCredentials;
@@ -54,6 +55,20 @@ describe('response signatures', () => {
     expect(plat['Wechatpay-Serial']).toBe(creds.platform_serial);
     expect(rsaVerify(`${NOW}\nn\n{"a":1}\n`, plat['Wechatpay-Signature']!, creds.platform_cert)).toBe(true);
     expect(rsaVerify(`${NOW}\nn\n{"a":1}\n`, plat['Wechatpay-Signature']!, creds.public_key)).toBe(false);
+  });
+
+  it('a forged notification: the genuine body, the named serial, a signature by another key', () => {
+    for (const mode of ['public-key', 'platform-certificate'] as const) {
+      const genuine = signNotification('{"id":"n1"}', creds, mode, { timestampSec: NOW });
+      const forged = signNotification('{"id":"n1"}', creds, mode, { timestampSec: NOW, probe: 'forged' });
+      expect(forged.body).toBe(genuine.body);
+      expect(forged.headers['Wechatpay-Serial']).toBe(genuine.headers['Wechatpay-Serial']);
+      const signed = `${forged.headers['Wechatpay-Timestamp']}\n${forged.headers['Wechatpay-Nonce']}\n${forged.body}\n`;
+      const named = mode === 'public-key' ? creds.public_key : creds.platform_cert;
+      const other = mode === 'public-key' ? creds.platform_cert : creds.public_key;
+      expect(rsaVerify(signed, forged.headers['Wechatpay-Signature']!, named)).toBe(false);
+      expect(rsaVerify(signed, forged.headers['Wechatpay-Signature']!, other)).toBe(true);
+    }
   });
 });
 

@@ -119,7 +119,7 @@ export function newNonce(): string {
 export interface SignedHeaderOptions {
   timestampSec: number;
   nonce?: string;
-  /** Signs with a different key than the one the serial names (a tampered probe). */
+  /** Signs with a different key than the one the serial names (a `forged` probe). */
   forgeSignature?: boolean;
 }
 
