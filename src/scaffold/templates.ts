@@ -170,7 +170,7 @@ export const PSP_TEMPLATES: readonly TemplateSpec[] = [
     layers: ['alipay-express-js'],
     importExt: '.js',
     startCommand: 'npm start',
-    // The workflow replays paycli's native scenarios; the Alipay app has none yet.
+    // No generated workflow yet: the app's scenario sets run with `paycli scenario run --builtin alipay`.
     ci: false,
     packageJson: (name, paycli) => ({
       ...base(name),
@@ -188,7 +188,7 @@ export const PSP_TEMPLATES: readonly TemplateSpec[] = [
     layers: ['wechatpay-express-js'],
     importExt: '.js',
     startCommand: 'npm start',
-    // The workflow replays paycli's native scenarios; the WeChat Pay app has none yet.
+    // No generated workflow yet: the app's scenario sets run with `paycli scenario run --builtin wechatpay`.
     ci: false,
     packageJson: (name, paycli) => ({
       ...base(name),
@@ -206,7 +206,7 @@ export const PSP_TEMPLATES: readonly TemplateSpec[] = [
     layers: ['stripe-express-js'],
     importExt: '.js',
     startCommand: 'npm start',
-    // The workflow replays paycli's native scenarios; the Stripe app has none yet.
+    // No generated workflow yet: the app's scenario sets run with `paycli scenario run --builtin stripe`.
     ci: false,
     packageJson: (name, paycli) => ({
       ...base(name),
