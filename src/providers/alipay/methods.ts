@@ -97,6 +97,19 @@ function expiresAtMs(biz: Record<string, unknown>, nowMs: number): number {
   return nowMs + ms;
 }
 
+/** notify_url and return_url are http(s) paths of the merchant's site, at most 256 characters. */
+function callbackUrl(field: string, value: string | null): string | null {
+  if (value === null || value === '') return null;
+  let ok = value.length <= 256;
+  try {
+    ok &&= ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw alipayError('ACQ.INVALID_PARAMETER', `参数无效: ${field} must be an http or https URL of at most 256 characters, got "${value.slice(0, 80)}".`, field);
+  return value;
+}
+
 // ---- trade creation ---------------------------------------------------------------------------------
 
 interface NewTradeFields {
@@ -150,8 +163,8 @@ function buildTrade(call: MethodCall, fields: NewTradeFields, channel: TradeChan
     trade_status: 'WAIT_BUYER_PAY',
     scanned: channel !== 'precreate',
     qr_code: channel === 'precreate' ? `${call.baseUrl}/qr/${tradeNo}` : null,
-    notify_url: call.notify_url ?? optionalString(call.biz, 'notify_url', 256),
-    return_url: call.return_url ?? optionalString(call.biz, 'return_url', 256),
+    notify_url: callbackUrl('notify_url', call.notify_url ?? optionalString(call.biz, 'notify_url', 256)),
+    return_url: callbackUrl('return_url', call.return_url ?? optionalString(call.biz, 'return_url', 256)),
     passback_params: optionalString(call.biz, 'passback_params', 512),
     buyer_id: null,
     buyer_logon_id: null,

@@ -172,4 +172,17 @@ describe('Alipay buyer flows', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'isv.invalid-biz-content' });
   });
+
+  it('refuses a notify_url or return_url that is not an http(s) URL, naming the field, before any trade is made', async () => {
+    const bar = { scene: 'bar_code', authCode: '281234567890123456', totalAmount: '1.00', subject: 's' };
+    const v2 = await sdk.exec('alipay.trade.pay', { notifyUrl: 'not a url', bizContent: { outTradeNo: 'cb-1', ...bar } }, V);
+    expect(v2).toMatchObject({ code: '40004', subCode: 'ACQ.INVALID_PARAMETER' });
+    expect(v2.subMsg).toContain('notify_url');
+    const v3 = await sdk.curl('POST', '/v3/alipay/trade/precreate', { body: { out_trade_no: 'cb-2', total_amount: '1.00', subject: 's', notify_url: 'ftp://127.0.0.1/notify' } }).catch((e: unknown) => e);
+    expect(v3).toMatchObject({ code: 'ACQ.INVALID_PARAMETER', responseHttpStatus: 400, message: expect.stringContaining('notify_url') });
+    const page = await fetch(sdk.pageExecute('alipay.trade.page.pay', 'GET', { bizContent: { outTradeNo: 'cb-3', totalAmount: '1.00', subject: 's', productCode: 'FAST_INSTANT_TRADE_PAY' }, returnUrl: 'javascript:alert(1)' }), { redirect: 'manual' });
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('return_url');
+    expect(['cb-1', 'cb-2', 'cb-3'].map((o) => h.backend.findTrade('mch_1', { out_trade_no: o }))).toEqual([null, null, null]);
+  });
 });
