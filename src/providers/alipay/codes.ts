@@ -55,6 +55,7 @@ const SUB_CODES: Record<string, { code: GatewayCode; status: number; paycli: Err
   'ACQ.TRADE_STATUS_ERROR': { code: '40004', status: 400, paycli: 'invalid_state' },
   'ACQ.TRADE_HAS_FINISHED': { code: '40004', status: 400, paycli: 'invalid_state' },
   'ACQ.CONTEXT_INCONSISTENT': { code: '40004', status: 400, paycli: 'duplicate_merchant_order_id' },
+  'ACQ.DISCORDANT_REPEAT_REQUEST': { code: '40004', status: 400, paycli: 'idempotency_key_reused' },
   'ACQ.TOTAL_FEE_EXCEED': { code: '40004', status: 400, paycli: 'parameter_invalid' },
   'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL': { code: '40004', status: 400, paycli: 'refund_exceeds_captured' },
   'ACQ.SELLER_BALANCE_NOT_ENOUGH': { code: '40004', status: 400, paycli: 'invalid_state' },

@@ -286,7 +286,7 @@ const refund: Method = async (call) => {
   const replay = call.backend.findRefund(trade.trade_no, outRequestNo);
   if (replay) {
     if (replay.refund_amount !== amountFen) {
-      throw alipayError('ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改 (out_request_no reused with another refund_amount).', 'out_request_no');
+      throw alipayError('ACQ.DISCORDANT_REPEAT_REQUEST', '不一致的请求 (out_request_no reused with another refund_amount: use a new out_request_no for another refund).', 'out_request_no');
     }
     return { content: wire.refundContent(trade, replay, false) };
   }
