@@ -87,7 +87,8 @@ function expiresAtMs(biz: Record<string, unknown>, nowMs: number): number {
     return at;
   }
   const raw = optionalString(biz, 'timeout_express', 8);
-  if (raw === null) return nowMs + BUYER_ACTION_TIMEOUT_SEC * 1000;
+  // The core's own default window, counted from the whole second as the core counts it.
+  if (raw === null) return (Math.floor(nowMs / 1000) + BUYER_ACTION_TIMEOUT_SEC) * 1000;
   if (raw === '1c') return nextChinaMidnight(nowMs);
   const m = /^(\d{1,5})([mhd])$/.exec(raw);
   const ms = m ? Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'] : 0;
