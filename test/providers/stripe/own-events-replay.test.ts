@@ -112,8 +112,39 @@ describe("the stream's replay with the Stripe provider's own events", () => {
   });
 });
 
-describe("listen's catch-up with the Stripe provider's own events", () => {
-  it('after the sandbox restarts, forwards the customer events it missed, signed with the provider secret', async () => {
+describe("listen with the Stripe provider's own events", () => {
+  it('forwards a resent customer.created again with the same id; the resend counts it as a destination', async () => {
+    const s = await sandbox();
+    const app: Receiver = await startReceiver();
+    cleanup.push(() => app.close());
+    const updates: ForwarderUpdate[] = [];
+    const forwarder = new Forwarder({ client: () => new SandboxClient(s.sandbox.url, s.sandbox.merchant.secret_key), forwardTo: app.url, events: null, providers: await loadProviders() });
+    cleanup.push(() => forwarder.stop());
+    await forwarder.start((u) => updates.push(u));
+    const stripe = client(s);
+    await stripe.customers.create({ email: 'ada@example.com' });
+    await waitFor(() => app.requests.length === 1);
+    const event = stripe.webhooks.constructEvent(app.requests[0]!.body, app.requests[0]!.headers['stripe-signature'] as string, s.keys.webhook_secret);
+
+    // No endpoint and no --forward-to: listen is its one destination.
+    const res = await fetch(`${s.sandbox.url}/_sandbox/events/${event.id}/resend`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.sandbox.merchant.secret_key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(await res.json()).toEqual({ ok: true, event_id: event.id, deliveries: 0, listeners: 1 });
+    await waitFor(() => app.requests.length === 2);
+    const again = stripe.webhooks.constructEvent(app.requests[1]!.body, app.requests[1]!.headers['stripe-signature'] as string, s.keys.webhook_secret);
+    expect(again).toMatchObject({ id: event.id, type: 'customer.created' });
+    await waitFor(() => updates.filter((u) => u.type === 'delivery').length === 2);
+    const deliveries = updates.filter((u) => u.type === 'delivery').map((u) => [u.event_id, 'resent' in u && u.resent === true]);
+    expect(deliveries.sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual([
+      [event.id, false],
+      [event.id, true],
+    ]);
+  });
+
+  it('after the sandbox restarts, catches up on the customer events it missed, signed with the provider secret', async () => {
     const dir = await tempDir('paycli-stripe-replay-');
     cleanup.push(() => fs.rm(dir, { recursive: true, force: true }));
     const dataFile = path.join(dir, 'sandbox.json');
