@@ -21,6 +21,7 @@ export type WechatErrorCode =
   | 'USERPAYING'
   | 'TRADE_ERROR'
   | 'FREQUENCY_LIMITED'
+  | 'NO_STATEMENT_EXIST'
   | 'SYSTEM_ERROR';
 
 /** HTTP status per code, and the closest generic code (for the activity log and the CLI). */
@@ -39,6 +40,7 @@ const CODES: Record<WechatErrorCode, { status: number; generic: ErrorCode }> = {
   USERPAYING: { status: 202, generic: 'invalid_state' },
   TRADE_ERROR: { status: 403, generic: 'invalid_state' },
   FREQUENCY_LIMITED: { status: 429, generic: 'invalid_state' },
+  NO_STATEMENT_EXIST: { status: 400, generic: 'resource_missing' },
   SYSTEM_ERROR: { status: 500, generic: 'internal_error' },
 };
 
@@ -55,9 +57,10 @@ interface Carried {
   detail?: WechatErrorDetail;
 }
 
-/** A WeChat Pay error, as a PaycliError carrying WeChat's code. */
-export function wechatError(code: WechatErrorCode, message: string, detail?: WechatErrorDetail): PaycliError {
-  const { status, generic } = CODES[code];
+/** A WeChat Pay error, as a PaycliError carrying WeChat's code; `status` only where HTTP itself fixes it (405). */
+export function wechatError(code: WechatErrorCode, message: string, detail?: WechatErrorDetail, httpStatus?: number): PaycliError {
+  const { generic } = CODES[code];
+  const status = httpStatus ?? CODES[code].status;
   const carried: Carried = { code, status, ...(detail ? { detail } : {}) };
   return new PaycliError(generic, message, { ...(detail?.field ? { param: detail.field } : {}), details: { wechatpay: carried } });
 }

@@ -91,7 +91,11 @@ export const refundSchema = z
   })
   .refine((b) => b.transaction_id !== undefined || b.out_trade_no !== undefined, { error: 'transaction_id or out_trade_no is required', path: ['out_trade_no'] });
 
-const billDate = z.string({ error: 'is required' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-11-30' });
+const billDate = z
+  .string({ error: 'is required' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-11-30' })
+  // A calendar day: 2026-02-30 and 2026-13-01 are not.
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { error: 'must be a date such as 2026-11-30' });
 export const tradeBillQuery = z.looseObject({
   bill_date: billDate,
   bill_type: z.enum(['ALL', 'SUCCESS', 'REFUND'], { error: 'must be ALL, SUCCESS or REFUND' }).optional(),
