@@ -10,7 +10,7 @@ import type { Clock } from '../../clock.js';
 import { cryptoRandom, type RandomSource } from '../../core/ids.js';
 import { aeadEncrypt, newAeadNonce } from './aead.js';
 import { billDateProblem, billFile, fundFlowBillCsv, hasFundFlowBill, hasTradeBill, tradeBillCsv, type BillFile } from './bills.js';
-import { certificateValidity, type SigningMode, type WechatpayCredentials } from './credentials.js';
+import { certificateValidity, namesWechatpayKey, normalizeSerial, type SigningMode, type WechatpayCredentials } from './credentials.js';
 import { paramError, renderWechatError, wechatError } from './errors.js';
 import type { WechatpayBook } from './book.js';
 import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
@@ -86,6 +86,12 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
       merchant.creds,
     );
     if (!verdict.ok) return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${verdict.reason}`, { field: verdict.field, issue: verdict.reason, location: 'header' }));
+    const declared = req.get('wechatpay-serial');
+    if (declared !== undefined && !namesWechatpayKey(declared, merchant.creds)) {
+      const c = merchant.creds;
+      const issue = `must name WeChat Pay's key: the platform certificate serial ${c.platform_serial} or the WeChat Pay public key id ${c.public_key_id}${normalizeSerial(declared) === normalizeSerial(c.merchant_serial) ? ', not the merchant certificate serial' : ''}`;
+      return next(wechatError('PARAM_ERROR', `平台证书序列号Wechatpay-Serial错误：${issue}`, { field: 'Wechatpay-Serial', value: declared, issue, location: 'header' }));
+    }
     if (locals.rawBody.length > 0 && !req.is('application/json')) {
       const type = req.get('content-type') ?? '';
       const issue = type ? `must be application/json, not "${type}"` : 'is required: application/json';

@@ -175,6 +175,19 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(placed.json.code_url).toMatch(/^weixin:/);
   });
 
+  it('a Wechatpay-Serial request header must name WeChat\'s key (platform certificate or public key), not the merchant\'s', async () => {
+    for (const serial of [h.creds.platform_serial, h.creds.platform_serial.toLowerCase(), h.creds.public_key_id]) {
+      const placed = await wxpay.v3.pay.transactions.native.post(order(), { headers: { 'Wechatpay-Serial': serial } });
+      expect(placed.status).toBe(200);
+    }
+    const merchantSerial = await wxpay.v3.pay.transactions.native.post(order(), { headers: { 'Wechatpay-Serial': h.creds.merchant_serial } }).catch((e: any) => e);
+    expect(merchantSerial.response.status).toBe(400);
+    expect(merchantSerial.response.data).toMatchObject({
+      code: 'PARAM_ERROR',
+      detail: { field: 'Wechatpay-Serial', value: h.creds.merchant_serial, location: 'header', issue: expect.stringContaining('not the merchant certificate serial') },
+    });
+  });
+
   it('payment codes (付款码) answer synchronously from the test-card table', async () => {
     const codepay = (auth_code: string) => ({
       appid: h.creds.appid, mchid: h.creds.mchid, description: 'counter sale', out_trade_no: outTradeNo(),
