@@ -74,7 +74,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const err = await wxpay.v3.pay.transactions.native.post({ ...body, amount: { total: 999, currency: 'CNY' } }).catch((e: any) => e);
     expect(err.response.status).toBe(400);
     expect(err.response.data.code).toBe('INVALID_REQUEST');
-    expect(err.response.data.detail.field).toBe('out_trade_no');
+    // WeChat names a body parameter by its JSON Pointer.
+    expect(err.response.data.detail).toMatchObject({ field: '/out_trade_no', location: 'body' });
   });
 
   it('pays an order: query by both ids, TRANSACTION.SUCCESS verified and decrypted, a tampered copy rejected', async () => {
@@ -113,7 +114,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
 
     const over = await wxpay.v3.refund.domestic.refunds.post({ transaction_id: paid.transaction_id, out_refund_no: `${refundNo}x`, amount: { refund: 301, total: 500, currency: 'CNY' } }).catch((e: any) => e);
     expect(over.response.status).toBe(400);
-    expect(over.response.data).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: 'amount.refund' } });
+    expect(over.response.data).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: '/amount/refund', location: 'body' } });
 
     const seen = receiver.requests.length;
     await h.settleRefunds();
@@ -151,6 +152,25 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const err = await wrong.v3.pay.transactions.native.post(order()).catch((e: any) => e);
     expect(err.response.status).toBe(401);
     expect(err.response.data.code).toBe('SIGN_ERROR');
+  });
+
+  it('bad input is PARAM_ERROR whose detail names the body parameter by its JSON Pointer, as WeChat does', async () => {
+    const refused = async (body: Record<string, unknown>) => (await wxpay.v3.pay.transactions.native.post(body).catch((e: any) => e)).response;
+    const cases: [Record<string, unknown>, string][] = [
+      [order({ amount: { total: 0, currency: 'CNY' } }), '/amount/total'],
+      [order({ amount: { total: -5, currency: 'CNY' } }), '/amount/total'],
+      [order({ amount: { total: 1.5, currency: 'CNY' } }), '/amount/total'],
+      [order({ amount: { total: 100, currency: 'USD' } }), '/amount/currency'],
+      [order({ description: 'x'.repeat(128) }), '/description'],
+      [order({ out_trade_no: 'A'.repeat(33) }), '/out_trade_no'],
+      [order({ out_trade_no: 'has space#1' }), '/out_trade_no'],
+      [{ ...order(), description: undefined }, '/description'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await refused(body);
+      expect(res.status).toBe(400);
+      expect(res.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field, location: 'body', issue: expect.any(String) } });
+    }
   });
 
   it('another HTTP method is 405 naming the one the API takes; a body that is not application/json is INVALID_REQUEST, not SIGN_ERROR', async () => {
@@ -225,7 +245,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(refund.data.status).toBe('ABNORMAL');
 
     const bad = await wxpay.v3.pay.transactions.codepay.post(codepay('99')).catch((e: any) => e);
-    expect(bad.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'payer.auth_code', location: 'body' } });
+    expect(bad.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/payer/auth_code', location: 'body' } });
   });
 
   it('serves the trade bill with a matching SHA1, plain and GZIP, in the layout Formatter.castCsvBill reads', async () => {
