@@ -120,7 +120,14 @@ export function parseWechat<S extends z.ZodType>(schema: S, input: unknown, loca
     return thrower(paramError(`${at}${keys[0]}`, 'is not a parameter of this API', location));
   }
   const missing = valueAt(input, issue.path) === undefined && issue.code !== 'custom';
-  throw paramError(field || 'body', missing ? 'is required' : issue.message, location);
+  throw paramError(field || 'body', missing ? 'is required' : issueText(issue), location);
+}
+
+/** Zod's own wording for a wrong JSON type ("Invalid input: expected object, received null") in the schema's voice. */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input')) return issue.message;
+  const expected = issue.expected === 'object' ? 'JSON object' : String(issue.expected);
+  return `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
 }
 
 function thrower(err: Error): never {

@@ -165,11 +165,13 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
       [order({ out_trade_no: 'A'.repeat(33) }), '/out_trade_no'],
       [order({ out_trade_no: 'has space#1' }), '/out_trade_no'],
       [{ ...order(), description: undefined }, '/description'],
+      [order({ amount: null }), '/amount'],
     ];
     for (const [body, field] of cases) {
       const res = await refused(body);
       expect(res.status).toBe(400);
       expect(res.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field, location: 'body', issue: expect.any(String) } });
+      expect(res.data.detail.issue).not.toMatch(/Invalid input/);
     }
   });
 
