@@ -11,7 +11,7 @@ import type { AlipayMerchant, TradeBackend } from './backend.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { alipayError, faultFailure, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
 import { METHODS } from './methods.js';
-import { isSignType, v2RequestSignContents, v2ResponseBody, verifyV2Request, type SignType } from './signing.js';
+import { isSignType, v2RequestSignContents, v2ResponseBodyAsync, verifyV2Request, type SignType } from './signing.js';
 import { billDownloadUrlMethod } from './bill-routes.js';
 
 export const CASHIER_METHODS = new Set(['alipay.trade.page.pay', 'alipay.trade.wap.pay']);
@@ -113,7 +113,7 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     if (e.isBug) throw e;
     content = v2FailureContent(e === fault ? faultFailure(e) : toAlipayFailure(e));
   }
-  const body = v2ResponseBody(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
+  const body = await v2ResponseBodyAsync(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
   const traceId = randomUUID().replaceAll('-', '');
   if (req.method !== 'POST') {
     res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: traceId }).send(body);
