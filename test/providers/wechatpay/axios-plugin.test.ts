@@ -63,7 +63,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const app = await wxpay.v3.pay.transactions.app.post(order());
     expect(app.data.prepay_id).toMatch(/^wx/);
     const h5 = await wxpay.v3.pay.transactions.h5.post(order({ scene_info: { payer_client_ip: '127.0.0.1', h5_info: { type: 'Wap' } } }));
-    expect(h5.data.h5_url).toMatch(new RegExp(`^${h.url}/pay/\\w{7}$`));
+    expect(h5.data.h5_url).toMatch(new RegExp(`^${h.url}/pay/\\w{7}\\?trade_type=MWEB$`));
   });
 
   it('answers a repeated identical order with the same code_url and a conflicting one with INVALID_REQUEST', async () => {
