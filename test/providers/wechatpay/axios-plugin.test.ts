@@ -197,6 +197,16 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(placed.json.code_url).toMatch(/^weixin:/);
   });
 
+  it('a path that does not percent-decode is PARAM_ERROR located in the path, never a 500', async () => {
+    for (const [method, target] of [['GET', '/v3/refund/domestic/refunds/R%E0%A4%A'], ['GET', `/v3/pay/transactions/out-trade-no/A%E0%A4%A?mchid=${h.creds.mchid}`]] as const) {
+      const res = await signedRequest(h, method, target);
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ code: 'PARAM_ERROR', detail: { location: 'path' } });
+    }
+    const close = await signedRequest(h, 'POST', '/v3/pay/transactions/out-trade-no/A%E0%A4%A/close', JSON.stringify({ mchid: h.creds.mchid }));
+    expect(close.status).toBe(400);
+  });
+
   it('a Wechatpay-Serial request header must name WeChat\'s key (platform certificate or public key), not the merchant\'s', async () => {
     for (const serial of [h.creds.platform_serial, h.creds.platform_serial.toLowerCase(), h.creds.public_key_id]) {
       const placed = await wxpay.v3.pay.transactions.native.post(order(), { headers: { 'Wechatpay-Serial': serial } });
