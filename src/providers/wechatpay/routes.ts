@@ -14,7 +14,7 @@ import { certificateValidity, namesWechatpayKey, normalizeSerial, type SigningMo
 import { paramError, renderWechatError, wechatError } from './errors.js';
 import type { WechatpayBook } from './book.js';
 import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
-import { parseAuthorization, verifyRequest, wechatpayHeaders } from './signing.js';
+import { parseAuthorization, verifyRequest, wechatpayHeadersAsync } from './signing.js';
 import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
 
 /** One merchant as the routes see it: its key material and its orders. */
@@ -46,12 +46,13 @@ type Locals = { rawBody: string; json: unknown; requestId: string; merchant?: We
 
 /**
  * Writes a response signed for the merchant (unsigned only when no merchant could be identified), with
- * node:http directly: the RSA signature is the cost that should dominate.
+ * node:http directly: the RSA signature is the cost that should dominate. It is made on the thread pool
+ * (rsa-pool.ts), so the event loop serves other requests meanwhile.
  */
-function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): void {
+async function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): Promise<void> {
   const body = payload === undefined ? '' : JSON.stringify(payload);
   const merchant = (res.locals as Locals).merchant;
-  const headers: Record<string, string | number> = merchant ? wechatpayHeaders(body, merchant.creds, deps.signing, { timestampSec: deps.wallClockSec() }) : {};
+  const headers: Record<string, string | number> = merchant ? await wechatpayHeadersAsync(body, merchant.creds, deps.signing, { timestampSec: deps.wallClockSec() }) : {};
   if (status !== 204) {
     headers['Content-Type'] = 'application/json; charset=utf-8';
     headers['Content-Length'] = Buffer.byteLength(body);
@@ -115,7 +116,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     async (_req: Request, res: Response) => {
       const body = parseWechat(schema, json(res));
       const order = await book(res).place(tradeType, body);
-      ok(res, answer(order));
+      await ok(res, answer(order));
     };
   router.post('/v3/pay/transactions/native', place('NATIVE', nativeSchema, (o) => ({ code_url: o.code_url })));
   router.post('/v3/pay/transactions/jsapi', place('JSAPI', jsapiSchema, (o) => ({ prepay_id: o.prepay_id })));
@@ -125,7 +126,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const body = parseWechat(codepaySchema, json(res));
     const { payer, ...rest } = body;
     const order = await book(res).codepay({ ...rest, auth_code: payer.auth_code });
-    ok(res, toTransaction(order));
+    await ok(res, toTransaction(order));
   });
 
   const mchidOf = (req: Request) => {
@@ -139,12 +140,12 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
   router.post('/v3/pay/transactions/out-trade-no/:no/close', async (req, res) => {
     const body = parseWechat(closeSchema, json(res));
     await book(res).close(req.params.no!, body.mchid);
-    sendSigned(deps, res, 204, undefined);
+    await sendSigned(deps, res, 204, undefined);
   });
 
   router.post('/v3/refund/domestic/refunds', async (_req, res) => {
     const body = parseWechat(refundSchema, json(res));
-    ok(res, toRefund(await book(res).refund(body)));
+    await ok(res, toRefund(await book(res).refund(body)));
   });
   router.get('/v3/refund/domestic/refunds/:no', (req, res) => ok(res, toRefund(book(res).findRefund(req.params.no!))));
 
@@ -154,7 +155,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const file = billFile(csv, gzip);
     const token = deps.random.bytes(24).toString('base64url');
     bills.set(token, { file, expiresMs: now + BILL_TOKEN_TTL_MS, mchid: (res.locals as Locals).merchant!.creds.mchid });
-    ok(res, { download_url: `${deps.ownUrl()}${DOWNLOAD_PATH}?token=${token}`, hash_type: 'SHA1', hash_value: file.sha1 });
+    return ok(res, { download_url: `${deps.ownUrl()}${DOWNLOAD_PATH}?token=${token}`, hash_type: 'SHA1', hash_value: file.sha1 });
   };
   const billInput = (res: Response, date: string) => {
     const problem = billDateProblem(date, deps.clock.now());
@@ -167,7 +168,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const q = parseWechat(tradeBillQuery, req.query, 'query');
     const input = billInput(res, q.bill_date);
     if (!hasTradeBill(input)) throw noStatement(q.bill_date, 'payment or refund of this merchant');
-    offerBill(res, q.bill_date, tradeBillCsv(input, q.bill_type ?? 'ALL'), q.tar_type === 'GZIP');
+    return offerBill(res, q.bill_date, tradeBillCsv(input, q.bill_type ?? 'ALL'), q.tar_type === 'GZIP');
   });
   router.get('/v3/bill/fundflowbill', (req, res) => {
     const q = parseWechat(fundFlowBillQuery, req.query, 'query');
@@ -175,7 +176,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     // The sandbox's money moves in the basic account (基本账户) only.
     const account = q.account_type ?? 'BASIC';
     if (account !== 'BASIC' || !hasFundFlowBill(input)) throw noStatement(q.bill_date, `fund flow in the ${account} account`);
-    offerBill(res, q.bill_date, fundFlowBillCsv(input), q.tar_type === 'GZIP');
+    return offerBill(res, q.bill_date, fundFlowBillCsv(input), q.tar_type === 'GZIP');
   });
   router.get(DOWNLOAD_PATH, (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
@@ -189,7 +190,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const { creds } = (res.locals as Locals).merchant!;
     const validity = certificateValidity(creds.platform_cert);
     const encrypted = aeadEncrypt(creds.platform_cert, creds.apiv3_key, 'certificate', newAeadNonce());
-    ok(res, {
+    return ok(res, {
       data: [
         {
           serial_no: creds.platform_serial,
@@ -236,7 +237,8 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     res.locals.errorCode = error.code;
     if (res.headersSent) return res.end();
     const rendered = renderWechatError(error);
-    sendSigned(deps, res, rendered.status, rendered.body);
+    // Nothing is left to report a failed signature to: the connection is cut rather than left hanging.
+    sendSigned(deps, res, rendered.status, rendered.body).catch(() => res.destroy());
   };
   router.use(onError);
   return router;
