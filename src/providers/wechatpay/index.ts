@@ -69,7 +69,8 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
         wallClockSec: () => Math.floor(Date.now() / 1000),
         random: cryptoRandom,
         ownUrl: () => host.url(),
-        h5PageUrl: (code) => `${host.url()}${PAY_PAGE_PREFIX}/${code}`,
+        // With a query already, like WeChat's checkmweb?prepay_id=…&package=…: merchants append `&redirect_url=…`.
+        h5PageUrl: (code) => `${host.url()}${PAY_PAGE_PREFIX}/${code}?trade_type=MWEB`,
         bodyLimitBytes: host.bodyLimitBytes,
       }),
     );
