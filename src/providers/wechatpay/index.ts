@@ -91,6 +91,9 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
       const doc = read.get<OrderDoc>(ORDERS, payment.id);
       return doc ? [doc.transaction_id, doc.out_trade_no, ...(doc.prepay_id ? [doc.prepay_id] : [])] : [];
     },
+    // A payer who fails inside WeChat (balance, password) is never reported and may pay again; only a payment
+    // code waiting at the password prompt ends in PAYERROR.
+    payerFailureEnds: (payment, read) => read.get<OrderDoc>(ORDERS, payment.id)?.trade_type === 'MICROPAY',
     app,
     bill: wechatpayBill,
     renderError: renderWechatError,
