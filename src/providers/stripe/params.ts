@@ -40,6 +40,9 @@ export const ACCEPTED = {
   eventList: set(['created', 'delivery_success', 'expand', 'type', 'types'], PAGINATION),
   paymentMethodCreate: set(['type', 'card', 'billing_details', 'customer', 'metadata', 'expand', 'allow_redisplay', 'payment_method', 'radar_options']),
   paymentMethodAttach: set(['customer', 'customer_account', 'expand']),
+  paymentMethodUpdate: set(['allow_redisplay', 'billing_details', 'card', 'expand', 'metadata', 'us_bank_account']),
+  paymentMethodList: set(['allow_redisplay', 'customer', 'customer_account', 'expand', 'type'], PAGINATION),
+  customerPaymentMethodList: set(['allow_redisplay', 'expand', 'type'], PAGINATION),
   chargeList: set(['created', 'customer', 'expand', 'payment_intent', 'transfer_group'], PAGINATION),
   balanceTransactionList: set(['created', 'currency', 'expand', 'payout', 'source', 'type'], PAGINATION),
   sessionCreate: set(
@@ -64,6 +67,7 @@ export function checkAccepted(params: FormObject, accepted: ReadonlySet<string>,
 export const ACCEPTED_NESTED = {
   automaticPaymentMethods: set(['enabled', 'allow_redirects']),
   card: set(['number', 'exp_month', 'exp_year', 'cvc', 'networks', 'token']),
+  cardUpdate: set(['exp_month', 'exp_year', 'networks']),
   created: set(['gt', 'gte', 'lt', 'lte']),
   // Every payment method type's details, plus `card` (raw test numbers, which Stripe takes in test mode).
   paymentMethodData: set(

@@ -56,6 +56,17 @@ function checkMinimum(amount: number, cur: string): void {
   }
 }
 
+/** A payment method saved to a customer pays only for that customer, as on Stripe. */
+function checkOwner(pm: PaymentMethodDoc | undefined, customer: string | null): void {
+  if (!pm?.customer || pm.customer === customer) return;
+  throw invalidRequest(
+    customer
+      ? `The provided PaymentMethod (${pm.id}) belongs to a different Customer than the one provided (${customer}). Please provide the Customer ID that the PaymentMethod belongs to.`
+      : `The provided PaymentMethod (${pm.id}) belongs to a Customer, but you did not provide a Customer ID. Please provide the Customer ID that the PaymentMethod belongs to.`,
+    { param: 'payment_method' },
+  );
+}
+
 export function findIntent(ctx: OpContext, id: string, param = 'id'): PaymentIntentDoc {
   const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, id);
   if (!pi || pi.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('payment_intent', id, param);
@@ -88,6 +99,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   const returnUrl = nullableStr(params, 'return_url') ?? null;
   if (returnUrl !== null && !confirm) throw invalidRequest('You can only pass return_url when confirm=true.', { param: 'return_url' });
   const pm = resolvePaymentMethod(ctx.unit, params);
+  checkOwner(pm, customer);
   const types = paymentMethodTypes(params);
   const apm = automaticPaymentMethods(params);
   const now = Math.floor(ctx.unit.nowMs / 1000);
@@ -152,6 +164,9 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
     payment_method: pm ? pm.id : pi.payment_method,
     payment_method_types: types && types.length > 0 ? types : pi.payment_method_types,
   };
+  if (pm || params.customer !== undefined) {
+    checkOwner(next.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, next.payment_method) : undefined, next.customer);
+  }
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
   return next;
 }
@@ -164,6 +179,7 @@ export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
   const status = currentStatus(ctx, pi);
   if (!CONFIRMABLE.includes(status)) throw unexpectedState(status, 'confirm', CONFIRMABLE);
   const pm = resolvePaymentMethod(ctx.unit, params);
+  checkOwner(pm, pi.customer);
   const returnUrl = nullableStr(params, 'return_url');
   let next: PaymentIntentDoc = {
     ...pi,
