@@ -5,7 +5,7 @@
  */
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray } from './params.js';
+import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
 import { resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
@@ -96,7 +96,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   checkMinimum(amount, cur);
   const customer = customerParam(ctx, params) ?? null;
   const confirm = bool(params, 'confirm') ?? false;
-  const returnUrl = nullableStr(params, 'return_url') ?? null;
+  const returnUrl = urlParam(params, 'return_url') ?? null;
   if (returnUrl !== null && !confirm) throw invalidRequest('You can only pass return_url when confirm=true.', { param: 'return_url' });
   const pm = resolvePaymentMethod(ctx.unit, params);
   checkOwner(pm, customer);
@@ -180,7 +180,7 @@ export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
   if (!CONFIRMABLE.includes(status)) throw unexpectedState(status, 'confirm', CONFIRMABLE);
   const pm = resolvePaymentMethod(ctx.unit, params);
   checkOwner(pm, pi.customer);
-  const returnUrl = nullableStr(params, 'return_url');
+  const returnUrl = urlParam(params, 'return_url');
   let next: PaymentIntentDoc = {
     ...pi,
     ...(pm ? { payment_method: pm.id } : {}),

@@ -99,6 +99,20 @@ describe('parameters', () => {
     expect(ok.status).toBe('open');
   });
 
+  it('a bad value inside a hash is named with its path; URLs must be absolute http(s)', async () => {
+    const quantity = await failure(
+      stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ ...shirt('usd', 900), quantity: 0 }], success_url: 'https://shop.test/ok' }),
+    );
+    expect(quantity.param).toBe('line_items[0][quantity]');
+    const unit = await failure(stripe.checkout.sessions.create({ mode: 'payment', line_items: [shirt('usd', -1)], success_url: 'https://shop.test/ok' }));
+    expect(unit.param).toBe('line_items[0][price_data][unit_amount]');
+    const success = await failure(stripe.checkout.sessions.create({ mode: 'payment', line_items: [shirt('usd', 900)], success_url: '/thanks' }));
+    expect(success).toMatchObject({ statusCode: 400, code: 'url_invalid', param: 'success_url' });
+    const ret = await failure(stripe.paymentIntents.create({ amount: 900, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, return_url: 'shop.test/return' }));
+    expect(ret).toMatchObject({ statusCode: 400, code: 'url_invalid', param: 'return_url' });
+    expect((await stripe.paymentIntents.list()).data).toHaveLength(0);
+  });
+
   it('an enum value outside the list names the values as Stripe does', async () => {
     const err = await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', capture_method: 'later' as never }));
     expect(err).toMatchObject({ param: 'capture_method', message: 'Invalid capture_method: must be one of automatic, automatic_async, or manual' });
