@@ -11,6 +11,7 @@
  */
 import { putLine, delLine, clearLine } from './data-file-format.js';
 import type { ClearedCollections, DocCollections } from './doc-collections.js';
+import type { DocJson } from './doc-json.js';
 import type { CollectionName, StoredDoc } from './store.js';
 
 type Undo =
@@ -38,7 +39,11 @@ export class StagedChanges {
   /** Per collection, the staged put of each document id that a later put may still replace. */
   #puts = new Map<CollectionName, Map<string, PendingPut>>();
 
-  constructor(private readonly docs: DocCollections) {}
+  constructor(
+    private readonly docs: DocCollections,
+    /** Keeps each put document's JSON for the compaction that writes it next, when given. */
+    private readonly json?: DocJson,
+  ) {}
 
   get size(): number {
     return this.#lines.length;
@@ -82,7 +87,7 @@ export class StagedChanges {
 
   /** Hands every staged change to a write and starts an empty set. */
   take(): Batch {
-    const lines = this.#lines.map((l) => (typeof l === 'string' ? l : putLine(l.c, l.doc)));
+    const lines = this.#lines.map((l) => (typeof l === 'string' ? l : putLine(l.c, l.doc, this.json?.remember(l.doc))));
     const batch = { lines, undo: this.#undo };
     this.#lines = [];
     this.#undo = [];

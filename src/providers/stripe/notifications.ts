@@ -10,7 +10,7 @@ import { endpointWants } from './endpoint-filter.js';
 import type { StripeCredentials } from './host-adapter.js';
 import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, STRIPE_RETRY_SCHEDULE_MS } from './notification-signing.js';
 import { currentRequest, currentUnit, renderedOnce } from './request-scope.js';
-import { eventObject, stripeEventDocsFor } from './stripe-events.js';
+import { eventObject, stripeEventDocsFor, stripeEventIdOf } from './stripe-events.js';
 import { legacyWaitingEvents, STRIPE, stripeReader } from './stripe-reader.js';
 import { COLLECTIONS, type WebhookEndpointDoc } from './stripe-state.js';
 
@@ -66,13 +66,15 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
  */
 export function recordDomainEvent(host: ProviderHost<StripeCredentials>, event: PaycliEvent): void {
   const read = host.core.reader;
+  // Already kept by `for` inside the provider's own unit of work (the usual case): known by the id of its
+  // first Stripe event, without rendering them again.
+  if (read.get(COLLECTIONS.events, stripeEventIdOf(event, 0))) return;
   const payment = isRefundEvent(event) ? read.get<Payment>('payments', event.data.object.payment_id) : event.data.object;
   const merchant = host.core.merchants().find((m) => m.id === event.merchant_id);
   if (payment?.provider !== STRIPE || !merchant) return;
   const baseUrl = host.url();
   const docs = stripeEventDocsFor({ unit: stripeReader(read, merchant, event.created * 1000), baseUrl }, event, { id: null, idempotency_key: null });
-  // Already kept by `for` inside the provider's own unit of work.
-  if (docs.length === 0 || read.get(COLLECTIONS.events, docs[0]!.id)) return;
+  if (docs.length === 0) return;
   void host
     .transact((uow) => {
       for (const doc of docs) uow.put(COLLECTIONS.events, doc);

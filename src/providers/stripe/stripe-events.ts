@@ -173,8 +173,12 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
  * is pure and the same domain event always means the same Stripe events (resends keep their ids).
  */
 export function stripeEventDocsFor(ctx: WireContext, event: PaycliEvent, request: RequestInfo): StripeEventDoc[] {
-  const suffix = event.id.slice(event.id.indexOf('_') + 1);
-  return stripeEventsFor(ctx, event).map((pending, i) => eventDoc(ctx, `evt_${suffix}${String.fromCharCode(97 + i)}`, event.created, pending, request));
+  return stripeEventsFor(ctx, event).map((pending, i) => eventDoc(ctx, stripeEventIdOf(event, i), event.created, pending, request));
+}
+
+/** The id of the `index`th Stripe event of a domain event (`evt_<its id's suffix><a, b, …>`). */
+export function stripeEventIdOf(event: PaycliEvent, index: number): string {
+  return `evt_${event.id.slice(event.id.indexOf('_') + 1)}${String.fromCharCode(97 + index)}`;
 }
 
 function intentOf(ctx: WireContext, payment: Payment): PaymentIntentDoc | undefined {
