@@ -20,6 +20,7 @@ import { ACCEPTED, checkAccepted, currency, expandList, metadata, str, strArray 
 import { cancelIntent, captureIntent, confirmIntent, createIntent, findIntent, updateIntent } from './payment-intents.js';
 import { attachPaymentMethod, createPaymentMethod, paymentMethodById, updatePaymentMethod } from './payment-methods.js';
 import { createRefund, refundsFor } from './refunds.js';
+import { search, type SearchResource } from './search.js';
 import { handleApi, type Access, type Call, type Handler } from './request-pipeline.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import { emit, eventObject } from './stripe-events.js';
@@ -89,15 +90,14 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     return out(c, page(items, listParams(c.params), '/v1/payment_intents', (pi) => paymentIntentObject(c.ctx, pi)));
   });
   // Declared before the `/:id` routes so `search` is not taken for an id.
-  for (const [resource, filters] of [
-    ['payment_intents', 'customer, created'],
-    ['customers', 'email, created'],
-    ['charges', 'payment_intent, customer, created'],
-  ] as const) {
-    route('get', `/v1/${resource}/search`, () => {
-      throw invalidRequest(`The sandbox does not emulate the Search API; list with GET /v1/${resource} (${filters}, pagination) instead.`, { param: 'query' });
+  const searchRoute = (resource: SearchResource, objects: (c: Call) => Json[]) =>
+    route('get', `/v1/${resource}/search`, (c) => {
+      const { result, expand: paths } = search(c.params, resource, objects(c));
+      return expand(c.ctx, result, paths);
     });
-  }
+  searchRoute('payment_intents', (c) => mine(c, c.ctx.unit.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents)).map((pi) => paymentIntentObject(c.ctx, pi)));
+  searchRoute('customers', (c) => mine(c, c.ctx.unit.list<CustomerDoc>(COLLECTIONS.customers)).filter((cu) => !cu.deleted).map(customerObject));
+  searchRoute('charges', (c) => charges(c.ctx));
   route(
     'get',
     '/v1/payment_intents/:id',

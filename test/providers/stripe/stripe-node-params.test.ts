@@ -136,14 +136,6 @@ describe('parameters', () => {
     expect(unsent.enabled_events).toEqual(['invoice.paid', 'payment_intent.succeeded']);
   });
 
-  it('the Search API of customers and charges is the same clear 400 as that of intents', async () => {
-    for (const call of [stripe.customers.search({ query: "email:'a@example.com'" }), stripe.charges.search({ query: 'amount>100' })]) {
-      const err = await failure(call);
-      expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-      expect(err.param).toBe('query');
-      expect(err.message).toContain('Search API');
-    }
-  });
 });
 
 describe('the created filter of lists', () => {
