@@ -102,6 +102,10 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   checkOwner(pm, customer);
   const types = paymentMethodTypes(params);
   const apm = automaticPaymentMethods(params);
+  if (apm && types) {
+    const named = params.allowed_payment_method_types !== undefined ? 'allowed_payment_method_types' : 'payment_method_types';
+    throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${named}.`, { param: 'automatic_payment_methods' });
+  }
   const now = Math.floor(ctx.unit.nowMs / 1000);
   const id = ctx.unit.newId('pi');
   const pi: PaymentIntentDoc = {

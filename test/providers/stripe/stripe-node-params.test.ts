@@ -113,6 +113,13 @@ describe('parameters', () => {
     expect((await stripe.paymentIntents.list()).data).toHaveLength(0);
   });
 
+  it('automatic_payment_methods and payment_method_types exclude each other', async () => {
+    const err = await failure(
+      stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true }, payment_method_types: ['card'] } as never),
+    );
+    expect(err).toMatchObject({ statusCode: 400, message: 'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.' });
+  });
+
   it('an enum value outside the list names the values as Stripe does', async () => {
     const err = await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', capture_method: 'later' as never }));
     expect(err).toMatchObject({ param: 'capture_method', message: 'Invalid capture_method: must be one of automatic, automatic_async, or manual' });
