@@ -6,7 +6,7 @@
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
-import { resolvePaymentMethod } from './payment-methods.js';
+import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
@@ -14,6 +14,7 @@ import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, 
 
 const MAX_AMOUNT = 99_999_999;
 const CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'] as const;
+const FUTURE_USAGES = ['off_session', 'on_session'] as const;
 const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
 function amountParam(params: FormObject, name: string): number | undefined {
@@ -120,7 +121,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
     description: nullableStr(params, 'description') ?? null,
     metadata: metadata(params) ?? {},
     receipt_email: nullableStr(params, 'receipt_email') ?? null,
-    setup_future_usage: oneOf(params, 'setup_future_usage', ['off_session', 'on_session'] as const) ?? null,
+    setup_future_usage: oneOf(params, 'setup_future_usage', FUTURE_USAGES) ?? null,
     statement_descriptor: nullableStr(params, 'statement_descriptor') ?? null,
     statement_descriptor_suffix: nullableStr(params, 'statement_descriptor_suffix') ?? null,
     payment_method: pm?.id ?? null,
@@ -190,6 +191,7 @@ export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
     ...(pm ? { payment_method: pm.id } : {}),
     ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
     ...(params.capture_method !== undefined ? { capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method } : {}),
+    ...(params.setup_future_usage !== undefined ? { setup_future_usage: oneOf(params, 'setup_future_usage', FUTURE_USAGES) ?? null } : {}),
   };
   if (status === 'requires_action') {
     if (!pm) return pi; // still waiting for the buyer: confirming again changes nothing
@@ -238,6 +240,11 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
       payment_intent: paymentIntentObject(ctx, next),
       payment_method: paymentMethodObject(pmDoc),
     });
+  }
+  if ((payment.status === 'succeeded' || payment.status === 'requires_capture') && pi.setup_future_usage && pi.customer && !pmDoc.customer) {
+    // Saving the card for later is what setup_future_usage asks: Stripe attaches it once the payment goes through.
+    const saved = attachPaymentMethod(ctx.unit, pmDoc, pi.customer);
+    emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(saved) });
   }
   if (payment.status === 'failed') {
     throw cardError(payment.failure_code ?? 'card_declined', payment.failure_message, {

@@ -103,7 +103,10 @@ export function paymentMethodById(unit: StripeUnit, id: string, param = 'id'): P
 /** `POST /v1/payment_methods/:id/attach`. */
 export function attachPaymentMethod(unit: StripeUnit, pm: PaymentMethodDoc, customerId: string): PaymentMethodDoc {
   const customer = unit.get<CustomerDoc>(COLLECTIONS.customers, customerId);
-  if (!customer || customer.deleted) throw resourceMissing('customer', customerId, 'customer');
+  if (!customer || customer.deleted || customer.merchant_id !== unit.merchant.id) throw resourceMissing('customer', customerId, 'customer');
+  if (pm.customer && pm.customer !== customerId) {
+    throw invalidRequest('The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
+  }
   const next = { ...pm, customer: customerId };
   unit.put(COLLECTIONS.paymentMethods, next);
   return next;

@@ -83,6 +83,46 @@ describe('saved payment methods', () => {
   });
 });
 
+describe('saving a card', () => {
+  it('customers.create with payment_method attaches it; a card attached elsewhere is refused', async () => {
+    const ann = await stripe.customers.create({ email: 'ann@example.com', payment_method: 'pm_card_visa' });
+    const cards = await stripe.customers.listPaymentMethods(ann.id);
+    expect(cards.data.map((pm) => pm.card?.last4)).toEqual(['4242']);
+    const attached = await stripe.events.list({ type: 'payment_method.attached' });
+    expect(attached.data.map((e) => (e.data.object as Stripe.PaymentMethod).customer)).toEqual([ann.id]);
+
+    const bob = await stripe.customers.create({ email: 'bob@example.com' });
+    const taken = await failure(stripe.paymentMethods.attach(cards.data[0]!.id, { customer: bob.id }));
+    expect(taken).toMatchObject({ statusCode: 400, message: 'The payment method you provided has already been attached to a customer.' });
+    const onCreate = await failure(stripe.customers.create({ email: 'carol@example.com', payment_method: cards.data[0]!.id }));
+    expect(onCreate.statusCode).toBe(400);
+    expect((await stripe.customers.list({ email: 'carol@example.com' })).data).toHaveLength(0);
+  });
+
+  it('setup_future_usage saves the card to the customer once the payment goes through, for off-session charges', async () => {
+    const ann = await stripe.customers.create({ email: 'ann@example.com' });
+    const first = await stripe.paymentIntents.create({
+      amount: 2000,
+      currency: 'usd',
+      customer: ann.id,
+      payment_method: 'pm_card_visa',
+      setup_future_usage: 'off_session',
+      confirm: true,
+    });
+    expect(first.status).toBe('succeeded');
+    const saved = await stripe.customers.listPaymentMethods(ann.id);
+    expect(saved.data.map((pm) => pm.id)).toEqual([first.payment_method]);
+    const later = await stripe.paymentIntents.create({ amount: 900, currency: 'usd', customer: ann.id, payment_method: saved.data[0]!.id, off_session: true, confirm: true });
+    expect(later.status).toBe('succeeded');
+
+    const declined = await failure(
+      stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: ann.id, payment_method: 'pm_card_visa_chargeDeclined', setup_future_usage: 'off_session', confirm: true }),
+    );
+    expect(declined.statusCode).toBe(402);
+    expect((await stripe.customers.listPaymentMethods(ann.id)).data).toHaveLength(1);
+  });
+});
+
 describe('balance', () => {
   it('is the net of charges, fees and refunds per currency', async () => {
     const empty = await stripe.balance.retrieve();
