@@ -74,13 +74,16 @@ export function findIntent(ctx: OpContext, id: string, param = 'id'): PaymentInt
   return pi;
 }
 
-function unexpectedState(status: IntentStatus, verb: 'confirm' | 'capture' | 'cancel', allowed: IntentStatus[]): StripeApiError {
+/** Stripe's answer to an operation the intent's status does not allow; the body carries the intent. */
+function unexpectedState(ctx: OpContext, pi: PaymentIntentDoc, status: IntentStatus, verb: 'confirm' | 'capture' | 'cancel', allowed: IntentStatus[]): StripeApiError {
   const past = { confirm: 'confirmed', capture: 'captured', cancel: 'canceled' }[verb];
   const lead = verb === 'capture' ? 'This PaymentIntent could not be captured' : `You cannot ${verb} this PaymentIntent`;
-  return invalidRequest(
+  const err = invalidRequest(
     `${lead} because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be ${past}: ${allowed.join(', ')}.`,
     { code: 'payment_intent_unexpected_state' },
   );
+  err.body.payment_intent = paymentIntentObject(ctx, pi);
+  return err;
 }
 
 export function currentStatus(ctx: OpContext, pi: PaymentIntentDoc): IntentStatus {
@@ -182,7 +185,7 @@ const CONFIRMABLE: IntentStatus[] = ['requires_payment_method', 'requires_confir
 export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentConfirm);
   const status = currentStatus(ctx, pi);
-  if (!CONFIRMABLE.includes(status)) throw unexpectedState(status, 'confirm', CONFIRMABLE);
+  if (!CONFIRMABLE.includes(status)) throw unexpectedState(ctx, pi, status, 'confirm', CONFIRMABLE);
   const pm = resolvePaymentMethod(ctx.unit, params);
   checkOwner(pm, pi.customer);
   const returnUrl = urlParam(params, 'return_url');
@@ -261,12 +264,12 @@ export function captureIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
   checkAccepted(params, ACCEPTED.paymentIntentCapture);
   const amount = amountParam(params, 'amount_to_capture');
   const status = currentStatus(ctx, pi);
-  if (status !== 'requires_capture') throw unexpectedState(status, 'capture', ['requires_capture']);
+  if (status !== 'requires_capture') throw unexpectedState(ctx, pi, status, 'capture', ['requires_capture']);
   if (amount !== undefined && amount > pi.amount) {
     throw invalidRequest(`The amount to capture (${amount}) is greater than the amount capturable (${pi.amount}).`, { param: 'amount_to_capture', code: 'amount_too_large' });
   }
   const attempt = latestAttempt(ctx, pi);
-  if (!attempt) throw unexpectedState(status, 'capture', ['requires_capture']);
+  if (!attempt) throw unexpectedState(ctx, pi, status, 'capture', ['requires_capture']);
   const meta = metadata(params, pi.metadata);
   const next = meta ? { ...pi, metadata: meta } : pi;
   if (meta) ctx.unit.put(COLLECTIONS.paymentIntents, next);
@@ -281,7 +284,7 @@ export function cancelIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
   checkAccepted(params, ACCEPTED.paymentIntentCancel);
   const reason = oneOf(params, 'cancellation_reason', CANCELLATION_REASONS) ?? null;
   const status = currentStatus(ctx, pi);
-  if (!CANCELABLE.includes(status)) throw unexpectedState(status, 'cancel', CANCELABLE);
+  if (!CANCELABLE.includes(status)) throw unexpectedState(ctx, pi, status, 'cancel', CANCELABLE);
   const next: PaymentIntentDoc = { ...pi, canceled: true, canceled_at: Math.floor(ctx.unit.nowMs / 1000), cancellation_reason: reason };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
   const attempt = latestAttempt(ctx, pi);

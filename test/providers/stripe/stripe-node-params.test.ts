@@ -136,6 +136,16 @@ describe('parameters', () => {
     expect(capture.param).toBe('amount_to_capture');
   });
 
+  it("an operation the intent's status does not allow is payment_intent_unexpected_state carrying the intent", async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd' });
+    await stripe.paymentIntents.cancel(pi.id, { cancellation_reason: 'requested_by_customer' });
+    for (const call of [stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' }), stripe.paymentIntents.capture(pi.id), stripe.paymentIntents.cancel(pi.id)]) {
+      const err = await failure(call);
+      expect(err).toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+      expect(err.payment_intent).toMatchObject({ id: pi.id, status: 'canceled', cancellation_reason: 'requested_by_customer' });
+    }
+  });
+
   it('webhook endpoints take any of Stripe event types, and name one that is not', async () => {
     const err = await failure(stripe.webhookEndpoints.create({ url: 'https://shop.test/hook', enabled_events: ['payment_intent.succeeded', 'payment_intent.teleported' as never] }));
     expect(err).toMatchObject({ statusCode: 400, param: 'enabled_events[1]' });
