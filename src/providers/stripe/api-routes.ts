@@ -16,10 +16,11 @@ import {
   updateEndpoint,
 } from './customers-and-endpoints.js';
 import { balanceTransactionById, chargeById, expand, listParams, page, refundById } from './lookup.js';
-import { ACCEPTED, checkAccepted, expandList, metadata, str, strArray } from './params.js';
+import { ACCEPTED, checkAccepted, currency, expandList, metadata, str, strArray } from './params.js';
 import { cancelIntent, captureIntent, confirmIntent, createIntent, findIntent, updateIntent } from './payment-intents.js';
-import { attachPaymentMethod, createPaymentMethod, paymentMethodById } from './payment-methods.js';
+import { attachPaymentMethod, createPaymentMethod, paymentMethodById, updatePaymentMethod } from './payment-methods.js';
 import { createRefund, refundsFor } from './refunds.js';
+import { search, type SearchResource } from './search.js';
 import { handleApi, type Access, type Call, type Handler } from './request-pipeline.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import { emit, eventObject } from './stripe-events.js';
@@ -43,6 +44,20 @@ function intentForCaller(c: Call): PaymentIntentDoc {
 
 function eventMatchesType(type: string, filter: string): boolean {
   return filter === type || (filter.endsWith('.*') && type.startsWith(filter.slice(0, -1)));
+}
+
+/** The merchant's balance transactions, oldest first: each captured charge and each succeeded refund. */
+function balanceTransactions(c: Call): (Json & { id: string })[] {
+  const txns: (Json & { id: string })[] = [];
+  for (const pi of mine(c, c.ctx.unit.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents))) {
+    for (const id of pi.attempts) {
+      const p = c.ctx.unit.payment(id);
+      if (!p || p.captured_at === null) continue;
+      txns.push(chargeBalanceTransaction(p) as Json & { id: string });
+      for (const r of c.ctx.unit.refundsOf(p.id)) if (r.status === 'succeeded') txns.push(refundBalanceTransaction(r) as Json & { id: string });
+    }
+  }
+  return txns.sort((a, b) => (a.created as number) - (b.created as number));
 }
 
 function charges(ctx: OpContext): Json[] {
@@ -75,15 +90,14 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     return out(c, page(items, listParams(c.params), '/v1/payment_intents', (pi) => paymentIntentObject(c.ctx, pi)));
   });
   // Declared before the `/:id` routes so `search` is not taken for an id.
-  for (const [resource, filters] of [
-    ['payment_intents', 'customer, created'],
-    ['customers', 'email, created'],
-    ['charges', 'payment_intent, customer, created'],
-  ] as const) {
-    route('get', `/v1/${resource}/search`, () => {
-      throw invalidRequest(`The sandbox does not emulate the Search API; list with GET /v1/${resource} (${filters}, pagination) instead.`, { param: 'query' });
+  const searchRoute = (resource: SearchResource, objects: (c: Call) => Json[]) =>
+    route('get', `/v1/${resource}/search`, (c) => {
+      const { result, expand: paths } = search(c.params, resource, objects(c));
+      return expand(c.ctx, result, paths);
     });
-  }
+  searchRoute('payment_intents', (c) => mine(c, c.ctx.unit.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents)).map((pi) => paymentIntentObject(c.ctx, pi)));
+  searchRoute('customers', (c) => mine(c, c.ctx.unit.list<CustomerDoc>(COLLECTIONS.customers)).filter((cu) => !cu.deleted).map(customerObject));
+  searchRoute('charges', (c) => charges(c.ctx));
   route(
     'get',
     '/v1/payment_intents/:id',
@@ -107,6 +121,15 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     checkAccepted(c.params, ACCEPTED.retrieve);
     return out(c, paymentMethodObject(paymentMethodById(c.ctx.unit, c.id)));
   });
+  route('get', '/v1/payment_methods', (c) => {
+    checkAccepted(c.params, ACCEPTED.paymentMethodList);
+    const customer = str(c.params, 'customer');
+    if (customer) findCustomer(c.ctx, customer);
+    const type = str(c.params, 'type');
+    const items = mine(c, c.ctx.unit.list<PaymentMethodDoc>(COLLECTIONS.paymentMethods)).filter((pm) => (!customer || pm.customer === customer) && (!type || pm.type === type));
+    return out(c, page(items, listParams(c.params), '/v1/payment_methods', paymentMethodObject));
+  });
+  route('post', '/v1/payment_methods/:id', (c) => out(c, paymentMethodObject(updatePaymentMethod(c.ctx.unit, paymentMethodById(c.ctx.unit, c.id), c.params))));
   route('post', '/v1/payment_methods/:id/attach', (c) => {
     checkAccepted(c.params, ACCEPTED.paymentMethodAttach);
     const customer = str(c.params, 'customer');
@@ -160,6 +183,21 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   route('get', '/v1/customers/:id', (c) => {
     checkAccepted(c.params, ACCEPTED.retrieve);
     return out(c, customerObject(findCustomer(c.ctx, c.id, { includeDeleted: true })));
+  });
+  route('get', '/v1/customers/:id/payment_methods', (c) => {
+    checkAccepted(c.params, ACCEPTED.customerPaymentMethodList);
+    const customer = findCustomer(c.ctx, c.id);
+    const type = str(c.params, 'type');
+    const items = mine(c, c.ctx.unit.list<PaymentMethodDoc>(COLLECTIONS.paymentMethods)).filter((pm) => pm.customer === customer.id && (!type || pm.type === type));
+    return out(c, page(items, listParams(c.params), `/v1/customers/${customer.id}/payment_methods`, paymentMethodObject));
+  });
+  route('get', '/v1/customers/:id/payment_methods/:pm', (c) => {
+    checkAccepted(c.params, ACCEPTED.retrieve);
+    const customer = findCustomer(c.ctx, c.id);
+    const pmId = c.path.pm ?? '';
+    const pm = c.ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pmId);
+    if (!pm || pm.merchant_id !== c.ctx.unit.merchant.id || pm.customer !== customer.id) throw resourceMissing('payment_method', pmId);
+    return out(c, paymentMethodObject(pm));
   });
   route('post', '/v1/customers/:id', (c) => out(c, customerObject(updateCustomer(c.ctx, findCustomer(c.ctx, c.id), c.params))));
   route('delete', '/v1/customers/:id', (c) => customerObject(deleteCustomer(c.ctx, findCustomer(c.ctx, c.id))));
@@ -227,18 +265,19 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     checkAccepted(c.params, ACCEPTED.balanceTransactionList);
     const type = str(c.params, 'type');
     const source = str(c.params, 'source');
-    const txns: (Json & { id: string })[] = [];
-    for (const pi of mine(c, c.ctx.unit.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents))) {
-      for (const id of pi.attempts) {
-        const p = c.ctx.unit.payment(id);
-        if (!p || p.captured_at === null) continue;
-        txns.push(chargeBalanceTransaction(p) as Json & { id: string });
-        for (const r of c.ctx.unit.refundsOf(p.id)) if (r.status === 'succeeded') txns.push(refundBalanceTransaction(r) as Json & { id: string });
-      }
-    }
-    txns.sort((a, b) => (a.created as number) - (b.created as number));
-    const items = txns.filter((t) => (!type || t.type === type) && (!source || t.source === source));
+    const cur = currency(c.params);
+    const items = balanceTransactions(c).filter((t) => (!type || t.type === type) && (!source || t.source === source) && (!cur || t.currency === cur));
     return out(c, page(items, listParams(c.params), '/v1/balance_transactions', (t) => t));
+  });
+  // The account's balance: the net of every balance transaction, per currency (all of them are available).
+  route('get', '/v1/balance', (c) => {
+    checkAccepted(c.params, ACCEPTED.retrieve);
+    const totals = new Map<string, number>();
+    for (const t of balanceTransactions(c)) totals.set(t.currency as string, (totals.get(t.currency as string) ?? 0) + (t.net as number));
+    if (totals.size === 0) totals.set('usd', 0);
+    const funds = (amount: (cur: string, net: number) => number) =>
+      [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([cur, net]) => ({ amount: amount(cur, net), currency: cur, source_types: { card: amount(cur, net) } }));
+    return out(c, { object: 'balance', available: funds((_cur, net) => net), livemode: false, pending: funds(() => 0) });
   });
   route('get', '/v1/balance_transactions/:id', (c) => {
     checkAccepted(c.params, ACCEPTED.retrieve);

@@ -7,6 +7,24 @@ import type { WireContext } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
 
+/** The product a line item's `price_data[product_data]` made, as `expand[]=…price.product` shows it. */
+export function productObject(li: CheckoutSessionDoc['line_items'][number], created: number): Json {
+  return {
+    id: `prod_${li.id.slice(3)}`,
+    object: 'product',
+    active: true,
+    created,
+    description: null,
+    images: [],
+    livemode: false,
+    metadata: {},
+    name: li.product_name,
+    type: 'service',
+    updated: created,
+    url: null,
+  };
+}
+
 export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Json {
   const total = li.unit_amount * li.quantity;
   return {
@@ -49,7 +67,11 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     created: cs.created,
     currency: cs.currency,
     customer: cs.customer,
-    customer_details: cs.customer_email ? { email: cs.customer_email } : null,
+    // Filled in once the buyer has paid (fulfilment code reads customer_details.email), or from customer_email.
+    customer_details:
+      cs.status === 'complete' || cs.customer_email
+        ? { address: null, email: cs.customer_email, name: null, phone: null, tax_exempt: 'none', tax_ids: [] }
+        : null,
     customer_email: cs.customer_email,
     expires_at: cs.expires_at,
     livemode: false,

@@ -7,7 +7,7 @@
 import { checkoutSessionObject, completedView } from './checkout-objects.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf } from './params.js';
+import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf, urlParam } from './params.js';
 import { confirmIntent, createIntent, currentStatus } from './payment-intents.js';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
@@ -34,13 +34,13 @@ function lineItems(ctx: OpContext, params: FormObject): { items: LineItemDoc[]; 
     if (!cur) throw missingParam(`${p}[price_data][currency]`);
     if (currency && cur !== currency) throw invalidRequest('All line items must use the same currency.', { param: `${p}[price_data][currency]` });
     currency = cur;
-    const unit = int(pd, 'unit_amount', { min: 0 });
+    const unit = int(pd, 'unit_amount', { min: 0, param: `${p}[price_data][unit_amount]` });
     if (unit === undefined) throw missingParam(`${p}[price_data][unit_amount]`);
     const product = pd.product_data;
     if (product && typeof product === 'object' && !Array.isArray(product)) checkAccepted(product, ACCEPTED_NESTED.productData, `${p}[price_data][product_data]`);
     const name = product && typeof product === 'object' && !Array.isArray(product) && typeof product.name === 'string' ? product.name : undefined;
     if (!name) throw missingParam(`${p}[price_data][product_data][name]`);
-    const quantity = int(item, 'quantity', { min: 1 });
+    const quantity = int(item, 'quantity', { min: 1, param: `${p}[quantity]` });
     if (quantity === undefined) throw missingParam(`${p}[quantity]`);
     return { id: ctx.unit.newId('li'), description: name, quantity, unit_amount: unit, currency: cur, product_name: name, price: null };
   });
@@ -82,8 +82,8 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
     currency,
     amount_total: total,
     line_items: items,
-    success_url: nullableStr(params, 'success_url') ?? null,
-    cancel_url: nullableStr(params, 'cancel_url') ?? null,
+    success_url: urlParam(params, 'success_url') ?? null,
+    cancel_url: urlParam(params, 'cancel_url') ?? null,
     client_reference_id: nullableStr(params, 'client_reference_id') ?? null,
     customer,
     customer_email: nullableStr(params, 'customer_email') ?? null,

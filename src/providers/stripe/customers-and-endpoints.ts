@@ -3,12 +3,13 @@
  */
 import { customerObject } from './account-objects.js';
 import { STRIPE_ENABLED_EVENT_TYPES } from './enabled-event-types.js';
+import { attachPaymentMethod, paymentMethodById } from './payment-methods.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, str, strArray } from './params.js';
 import { invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
 import { emit, STRIPE_EVENT_TYPES } from './stripe-events.js';
 import { COLLECTIONS, type CustomerDoc, type WebhookEndpointDoc } from './stripe-state.js';
-import type { OpContext } from './wire-objects.js';
+import { paymentMethodObject, type OpContext } from './wire-objects.js';
 
 export function findCustomer(ctx: OpContext, id: string, opts: { includeDeleted?: boolean } = {}): CustomerDoc {
   const c = ctx.unit.get<CustomerDoc>(COLLECTIONS.customers, id);
@@ -30,8 +31,14 @@ export function createCustomer(ctx: OpContext, params: FormObject): CustomerDoc 
     created: Math.floor(ctx.unit.nowMs / 1000),
     deleted: false,
   };
+  // `payment_method` attaches a card to the new customer, as Stripe does.
+  const pmId = nullableStr(params, 'payment_method');
+  const pm = pmId ? paymentMethodById(ctx.unit, pmId, 'payment_method') : undefined;
+  // Checked before anything is stored: a failed request leaves no customer behind.
+  if (pm?.customer) throw invalidRequest('The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
   ctx.unit.put(COLLECTIONS.customers, c);
   emit(ctx, { type: 'customer.created', object: customerObject(c) });
+  if (pm) emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(attachPaymentMethod(ctx.unit, pm, c.id)) });
   return c;
 }
 

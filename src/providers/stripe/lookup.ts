@@ -4,6 +4,7 @@
  */
 import type { Payment } from '../../engine/types.js';
 import { customerObject } from './account-objects.js';
+import { lineItemObject, productObject } from './checkout-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED_NESTED, checkAccepted, int, str } from './params.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
@@ -11,6 +12,7 @@ import {
   COLLECTIONS,
   intentIdOf,
   paymentIdOfCharge,
+  type CheckoutSessionDoc,
   type CustomerDoc,
   type PaymentIntentDoc,
   type PaymentMethodDoc,
@@ -77,7 +79,30 @@ export function objectById(ctx: WireContext, id: string): Json | undefined {
   if (id.startsWith('cus_')) return customerObject(own<CustomerDoc>(COLLECTIONS.customers));
   if (id.startsWith('re_')) return refundById(ctx, id);
   if (id.startsWith('txn_')) return balanceTransactionById(ctx, id);
+  if (id.startsWith('prod_')) return productById(ctx, id);
   return undefined;
+}
+
+/** The product behind a Checkout line item (`prod_<line item id>`): found through the merchant's sessions. */
+function productById(ctx: WireContext, id: string): Json {
+  const liId = `li_${id.slice(5)}`;
+  for (const cs of ctx.unit.list<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions)) {
+    if (cs.merchant_id !== ctx.unit.merchant.id) continue;
+    const li = cs.line_items.find((x) => x.id === liId);
+    if (li) return productObject(li, cs.created);
+  }
+  throw resourceMissing('product', id);
+}
+
+/**
+ * Fields Stripe leaves out unless `expand[]` asks for them: a Checkout Session's `line_items` (the first page
+ * of the list, as Stripe includes it).
+ */
+function includable(ctx: WireContext, target: Json, field: string): Json | undefined {
+  if (target.object !== 'checkout.session' || field !== 'line_items' || typeof target.id !== 'string') return undefined;
+  const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, target.id);
+  if (!cs || cs.merchant_id !== ctx.unit.merchant.id) return undefined;
+  return page([...cs.line_items].reverse(), { limit: 10 }, `/v1/checkout/sessions/${cs.id}/line_items`, lineItemObject);
 }
 
 /**
@@ -97,7 +122,9 @@ function expandPath(ctx: WireContext, target: Json, segments: string[], full: st
     return;
   }
   if (!(head in target)) {
-    throw invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
+    const included = includable(ctx, target, head);
+    if (!included) throw invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
+    target[head] = included;
   }
   let value = target[head];
   if (typeof value === 'string') {

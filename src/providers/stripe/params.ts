@@ -40,6 +40,9 @@ export const ACCEPTED = {
   eventList: set(['created', 'delivery_success', 'expand', 'type', 'types'], PAGINATION),
   paymentMethodCreate: set(['type', 'card', 'billing_details', 'customer', 'metadata', 'expand', 'allow_redisplay', 'payment_method', 'radar_options']),
   paymentMethodAttach: set(['customer', 'customer_account', 'expand']),
+  paymentMethodUpdate: set(['allow_redisplay', 'billing_details', 'card', 'expand', 'metadata', 'us_bank_account']),
+  paymentMethodList: set(['allow_redisplay', 'customer', 'customer_account', 'expand', 'type'], PAGINATION),
+  customerPaymentMethodList: set(['allow_redisplay', 'expand', 'type'], PAGINATION),
   chargeList: set(['created', 'customer', 'expand', 'payment_intent', 'transfer_group'], PAGINATION),
   balanceTransactionList: set(['created', 'currency', 'expand', 'payout', 'source', 'type'], PAGINATION),
   sessionCreate: set(
@@ -64,10 +67,12 @@ export function checkAccepted(params: FormObject, accepted: ReadonlySet<string>,
 export const ACCEPTED_NESTED = {
   automaticPaymentMethods: set(['enabled', 'allow_redirects']),
   card: set(['number', 'exp_month', 'exp_year', 'cvc', 'networks', 'token']),
+  cardUpdate: set(['exp_month', 'exp_year', 'networks']),
   created: set(['gt', 'gte', 'lt', 'lte']),
-  // Every payment method type's details, plus `card` (raw test numbers, which Stripe takes in test mode).
+  // Every payment method type's details, plus `card` (raw test numbers, which Stripe takes in test mode) and
+  // what Stripe.js adds to them (payment_user_agent, time_on_page, guid, muid, sid, referrer, pasted_fields).
   paymentMethodData: set(
-    'acss_debit affirm afterpay_clearpay alipay allow_redisplay alma amazon_pay au_becs_debit bacs_debit bancontact billie billing_details bizum blik boleto card cashapp crypto customer_balance eps fpx giropay grabpay ideal interac_present kakao_pay klarna konbini kr_card link mb_way metadata mobilepay multibanco naver_pay nz_bank_account oxxo p24 pay_by_bank payco paynow paypal paypay payto pix promptpay radar_options revolut_pay samsung_pay satispay scalapay sepa_debit sequra sofort sunbit swish twint type upi us_bank_account wechat_pay zip'.split(
+    'payment_user_agent time_on_page guid muid sid referrer pasted_fields client_attribution_metadata acss_debit affirm afterpay_clearpay alipay allow_redisplay alma amazon_pay au_becs_debit bacs_debit bancontact billie billing_details bizum blik boleto card cashapp crypto customer_balance eps fpx giropay grabpay ideal interac_present kakao_pay klarna konbini kr_card link mb_way metadata mobilepay multibanco naver_pay nz_bank_account oxxo p24 pay_by_bank payco paynow paypal paypay payto pix promptpay radar_options revolut_pay samsung_pay satispay scalapay sepa_debit sequra sofort sunbit swish twint type upi us_bank_account wechat_pay zip'.split(
       ' ',
     ),
   ),
@@ -98,14 +103,31 @@ export function nullableStr(params: FormObject, name: string): string | null | u
   return v === '' ? null : v;
 }
 
-export function int(params: FormObject, name: string, opts: { min?: number; max?: number } = {}): number | undefined {
+/** An integer parameter; `param` names it in errors when it sits inside a hash (`line_items[0][quantity]`). */
+export function int(params: FormObject, name: string, opts: { min?: number; max?: number; param?: string } = {}): number | undefined {
   const v = params[name];
+  const param = opts.param ?? name;
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^-?\d+$/.test(v)) throw invalidRequest(`Invalid integer: ${typeof v === 'string' ? v : name}`, { param: name, code: 'parameter_invalid_integer' });
+  if (typeof v !== 'string' || !/^-?\d+$/.test(v)) throw invalidRequest(`Invalid integer: ${typeof v === 'string' ? v : param}`, { param, code: 'parameter_invalid_integer' });
   const n = Number(v);
-  if (opts.min !== undefined && n < opts.min) throw invalidRequest(`This value must be greater than or equal to ${opts.min}.`, { param: name });
-  if (opts.max !== undefined && n > opts.max) throw invalidRequest(`This value must be less than or equal to ${opts.max}.`, { param: name });
+  if (opts.min !== undefined && n < opts.min) throw invalidRequest(`This value must be greater than or equal to ${opts.min}.`, { param });
+  if (opts.max !== undefined && n > opts.max) throw invalidRequest(`This value must be less than or equal to ${opts.max}.`, { param });
   return n;
+}
+
+/** An absolute http(s) URL, as Stripe requires of `success_url`, `cancel_url` and `return_url`. */
+export function urlParam(params: FormObject, name: string): string | null | undefined {
+  const v = nullableStr(params, name);
+  if (v === undefined || v === null) return v;
+  let ok = false;
+  try {
+    const u = new URL(v);
+    ok = u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw invalidRequest('Not a valid URL', { param: name, code: 'url_invalid' });
+  return v;
 }
 
 export function bool(params: FormObject, name: string): boolean | undefined {

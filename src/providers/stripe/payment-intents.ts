@@ -5,8 +5,8 @@
  */
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray } from './params.js';
-import { resolvePaymentMethod } from './payment-methods.js';
+import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
+import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
@@ -14,6 +14,7 @@ import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, 
 
 const MAX_AMOUNT = 99_999_999;
 const CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'] as const;
+const FUTURE_USAGES = ['off_session', 'on_session'] as const;
 const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
 function amountParam(params: FormObject, name: string): number | undefined {
@@ -56,19 +57,33 @@ function checkMinimum(amount: number, cur: string): void {
   }
 }
 
+/** A payment method saved to a customer pays only for that customer, as on Stripe. */
+function checkOwner(pm: PaymentMethodDoc | undefined, customer: string | null): void {
+  if (!pm?.customer || pm.customer === customer) return;
+  throw invalidRequest(
+    customer
+      ? `The provided PaymentMethod (${pm.id}) belongs to a different Customer than the one provided (${customer}). Please provide the Customer ID that the PaymentMethod belongs to.`
+      : `The provided PaymentMethod (${pm.id}) belongs to a Customer, but you did not provide a Customer ID. Please provide the Customer ID that the PaymentMethod belongs to.`,
+    { param: 'payment_method' },
+  );
+}
+
 export function findIntent(ctx: OpContext, id: string, param = 'id'): PaymentIntentDoc {
   const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, id);
   if (!pi || pi.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('payment_intent', id, param);
   return pi;
 }
 
-function unexpectedState(status: IntentStatus, verb: 'confirm' | 'capture' | 'cancel', allowed: IntentStatus[]): StripeApiError {
+/** Stripe's answer to an operation the intent's status does not allow; the body carries the intent. */
+function unexpectedState(ctx: OpContext, pi: PaymentIntentDoc, status: IntentStatus, verb: 'confirm' | 'capture' | 'cancel', allowed: IntentStatus[]): StripeApiError {
   const past = { confirm: 'confirmed', capture: 'captured', cancel: 'canceled' }[verb];
   const lead = verb === 'capture' ? 'This PaymentIntent could not be captured' : `You cannot ${verb} this PaymentIntent`;
-  return invalidRequest(
+  const err = invalidRequest(
     `${lead} because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be ${past}: ${allowed.join(', ')}.`,
     { code: 'payment_intent_unexpected_state' },
   );
+  err.body.payment_intent = paymentIntentObject(ctx, pi);
+  return err;
 }
 
 export function currentStatus(ctx: OpContext, pi: PaymentIntentDoc): IntentStatus {
@@ -85,11 +100,16 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   checkMinimum(amount, cur);
   const customer = customerParam(ctx, params) ?? null;
   const confirm = bool(params, 'confirm') ?? false;
-  const returnUrl = nullableStr(params, 'return_url') ?? null;
+  const returnUrl = urlParam(params, 'return_url') ?? null;
   if (returnUrl !== null && !confirm) throw invalidRequest('You can only pass return_url when confirm=true.', { param: 'return_url' });
   const pm = resolvePaymentMethod(ctx.unit, params);
+  checkOwner(pm, customer);
   const types = paymentMethodTypes(params);
   const apm = automaticPaymentMethods(params);
+  if (apm && types) {
+    const named = params.allowed_payment_method_types !== undefined ? 'allowed_payment_method_types' : 'payment_method_types';
+    throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${named}.`, { param: 'automatic_payment_methods' });
+  }
   const now = Math.floor(ctx.unit.nowMs / 1000);
   const id = ctx.unit.newId('pi');
   const pi: PaymentIntentDoc = {
@@ -104,7 +124,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
     description: nullableStr(params, 'description') ?? null,
     metadata: metadata(params) ?? {},
     receipt_email: nullableStr(params, 'receipt_email') ?? null,
-    setup_future_usage: oneOf(params, 'setup_future_usage', ['off_session', 'on_session'] as const) ?? null,
+    setup_future_usage: oneOf(params, 'setup_future_usage', FUTURE_USAGES) ?? null,
     statement_descriptor: nullableStr(params, 'statement_descriptor') ?? null,
     statement_descriptor_suffix: nullableStr(params, 'statement_descriptor_suffix') ?? null,
     payment_method: pm?.id ?? null,
@@ -152,6 +172,9 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
     payment_method: pm ? pm.id : pi.payment_method,
     payment_method_types: types && types.length > 0 ? types : pi.payment_method_types,
   };
+  if (pm || params.customer !== undefined) {
+    checkOwner(next.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, next.payment_method) : undefined, next.customer);
+  }
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
   return next;
 }
@@ -162,14 +185,16 @@ const CONFIRMABLE: IntentStatus[] = ['requires_payment_method', 'requires_confir
 export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentConfirm);
   const status = currentStatus(ctx, pi);
-  if (!CONFIRMABLE.includes(status)) throw unexpectedState(status, 'confirm', CONFIRMABLE);
+  if (!CONFIRMABLE.includes(status)) throw unexpectedState(ctx, pi, status, 'confirm', CONFIRMABLE);
   const pm = resolvePaymentMethod(ctx.unit, params);
-  const returnUrl = nullableStr(params, 'return_url');
+  checkOwner(pm, pi.customer);
+  const returnUrl = urlParam(params, 'return_url');
   let next: PaymentIntentDoc = {
     ...pi,
     ...(pm ? { payment_method: pm.id } : {}),
     ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
     ...(params.capture_method !== undefined ? { capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method } : {}),
+    ...(params.setup_future_usage !== undefined ? { setup_future_usage: oneOf(params, 'setup_future_usage', FUTURE_USAGES) ?? null } : {}),
   };
   if (status === 'requires_action') {
     if (!pm) return pi; // still waiting for the buyer: confirming again changes nothing
@@ -219,6 +244,11 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
       payment_method: paymentMethodObject(pmDoc),
     });
   }
+  if ((payment.status === 'succeeded' || payment.status === 'requires_capture') && pi.setup_future_usage && pi.customer && !pmDoc.customer) {
+    // Saving the card for later is what setup_future_usage asks: Stripe attaches it once the payment goes through.
+    const saved = attachPaymentMethod(ctx.unit, pmDoc, pi.customer);
+    emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(saved) });
+  }
   if (payment.status === 'failed') {
     throw cardError(payment.failure_code ?? 'card_declined', payment.failure_message, {
       charge: chargeIdOf(payment.id),
@@ -234,12 +264,12 @@ export function captureIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
   checkAccepted(params, ACCEPTED.paymentIntentCapture);
   const amount = amountParam(params, 'amount_to_capture');
   const status = currentStatus(ctx, pi);
-  if (status !== 'requires_capture') throw unexpectedState(status, 'capture', ['requires_capture']);
+  if (status !== 'requires_capture') throw unexpectedState(ctx, pi, status, 'capture', ['requires_capture']);
   if (amount !== undefined && amount > pi.amount) {
     throw invalidRequest(`The amount to capture (${amount}) is greater than the amount capturable (${pi.amount}).`, { param: 'amount_to_capture', code: 'amount_too_large' });
   }
   const attempt = latestAttempt(ctx, pi);
-  if (!attempt) throw unexpectedState(status, 'capture', ['requires_capture']);
+  if (!attempt) throw unexpectedState(ctx, pi, status, 'capture', ['requires_capture']);
   const meta = metadata(params, pi.metadata);
   const next = meta ? { ...pi, metadata: meta } : pi;
   if (meta) ctx.unit.put(COLLECTIONS.paymentIntents, next);
@@ -254,7 +284,7 @@ export function cancelIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
   checkAccepted(params, ACCEPTED.paymentIntentCancel);
   const reason = oneOf(params, 'cancellation_reason', CANCELLATION_REASONS) ?? null;
   const status = currentStatus(ctx, pi);
-  if (!CANCELABLE.includes(status)) throw unexpectedState(status, 'cancel', CANCELABLE);
+  if (!CANCELABLE.includes(status)) throw unexpectedState(ctx, pi, status, 'cancel', CANCELABLE);
   const next: PaymentIntentDoc = { ...pi, canceled: true, canceled_at: Math.floor(ctx.unit.nowMs / 1000), cancellation_reason: reason };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
   const attempt = latestAttempt(ctx, pi);

@@ -4,7 +4,7 @@
  */
 import { luhnValid, normaliseCardNumber } from '../../engine/cards.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED_NESTED, checkAccepted } from './params.js';
+import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, metadata } from './params.js';
 import { cardValidationError, invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
 import { COLLECTIONS, type CardData, type CustomerDoc, type PaymentMethodDoc, type StripeUnit } from './stripe-state.js';
 import { testCardFor } from './test-payment-methods.js';
@@ -36,9 +36,13 @@ function cardFromParams(card: FormObject, prefix: string): CardData {
   return { number, exp_month: month, exp_year: year, ...(typeof card.cvc === 'string' ? { cvc: card.cvc } : {}) };
 }
 
-function billingDetails(params: FormObject | undefined): PaymentMethodDoc['billing_details'] {
-  const s = (k: string) => (params && typeof params[k] === 'string' ? (params[k] as string) : null);
-  return { email: s('email'), name: s('name'), phone: s('phone'), address: null };
+function billingDetails(params: FormObject | undefined, current?: PaymentMethodDoc['billing_details']): PaymentMethodDoc['billing_details'] {
+  const s = (k: 'email' | 'name' | 'phone') => {
+    const v = params?.[k];
+    if (typeof v === 'string') return v === '' ? null : v;
+    return current ? current[k] : null;
+  };
+  return { email: s('email'), name: s('name'), phone: s('phone'), address: current?.address ?? null };
 }
 
 function store(unit: StripeUnit, card: CardData, extra: { billing?: FormObject; metadata?: Record<string, string>; customer?: string | null }): PaymentMethodDoc {
@@ -99,8 +103,33 @@ export function paymentMethodById(unit: StripeUnit, id: string, param = 'id'): P
 /** `POST /v1/payment_methods/:id/attach`. */
 export function attachPaymentMethod(unit: StripeUnit, pm: PaymentMethodDoc, customerId: string): PaymentMethodDoc {
   const customer = unit.get<CustomerDoc>(COLLECTIONS.customers, customerId);
-  if (!customer || customer.deleted) throw resourceMissing('customer', customerId, 'customer');
+  if (!customer || customer.deleted || customer.merchant_id !== unit.merchant.id) throw resourceMissing('customer', customerId, 'customer');
+  if (pm.customer && pm.customer !== customerId) {
+    throw invalidRequest('The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
+  }
   const next = { ...pm, customer: customerId };
+  unit.put(COLLECTIONS.paymentMethods, next);
+  return next;
+}
+
+/** `POST /v1/payment_methods/:id`: metadata, billing details and a card's expiry. */
+export function updatePaymentMethod(unit: StripeUnit, pm: PaymentMethodDoc, params: FormObject): PaymentMethodDoc {
+  checkAccepted(params, ACCEPTED.paymentMethodUpdate);
+  const card = asObj(params.card);
+  if (card) checkAccepted(card, ACCEPTED_NESTED.cardUpdate, 'card');
+  const month = card?.exp_month === undefined ? undefined : Number(card.exp_month);
+  const year = card?.exp_year === undefined ? undefined : Number(card.exp_year);
+  if (month !== undefined && (!Number.isInteger(month) || month < 1 || month > 12)) {
+    throw cardValidationError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
+  }
+  if (year !== undefined && !Number.isInteger(year)) throw cardValidationError('invalid_expiry_year', "Your card's expiration year is invalid.", 'card[exp_year]');
+  const billing = asObj(params.billing_details);
+  const next: PaymentMethodDoc = {
+    ...pm,
+    card_data: { ...pm.card_data, ...(month !== undefined ? { exp_month: month } : {}), ...(year !== undefined ? { exp_year: year < 100 ? year + 2000 : year } : {}) },
+    billing_details: billing ? { ...pm.billing_details, ...billingDetails(billing, pm.billing_details) } : pm.billing_details,
+    metadata: metadata(params, pm.metadata) ?? pm.metadata,
+  };
   unit.put(COLLECTIONS.paymentMethods, next);
   return next;
 }

@@ -22,6 +22,8 @@ export interface Call {
   params: FormObject;
   /** `:id` of the route, if any. */
   id: string;
+  /** The route's other parameters (`:pm` of `/v1/customers/:id/payment_methods/:pm`). */
+  path: Record<string, string>;
   keyKind: KeyKind;
 }
 
@@ -110,6 +112,7 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
     if (key !== null && key.length > 255) throw invalidRequest('Idempotency-Key is too long (at most 255 characters).', { param: 'Idempotency-Key' });
     const fingerprint = key ? createHash('sha256').update(`${req.method} ${req.path}\n${raw}`).digest('hex') : '';
     const routeId = typeof req.params.id === 'string' ? req.params.id : '';
+    const path = Object.fromEntries(Object.entries(req.params).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const request = { id: requestId, idempotency_key: key };
     const outcome = await host.run(merchant, request, (unit: StripeUnit): Outcome => {
       const nowSec = Math.floor(unit.nowMs / 1000);
@@ -127,7 +130,7 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
       let status = 200;
       let body: unknown;
       try {
-        body = handler({ ctx, params, id: routeId, keyKind: kind });
+        body = handler({ ctx, params, id: routeId, path, keyKind: kind });
       } catch (err) {
         const se = toStripeError(err);
         if (se.status >= 500) throw err;

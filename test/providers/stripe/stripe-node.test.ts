@@ -126,10 +126,13 @@ describe('PaymentIntents', () => {
     expect(intent.latest_charge).toBeNull();
   });
 
-  it('the Search API is a clear 400, not a missing intent', async () => {
-    const err = await declineOf(stripe.paymentIntents.search({ query: "status:'succeeded'" }));
+  it('the Search API answers a search_result, and a query it cannot parse is a clear 400, not a missing intent', async () => {
+    const found = await stripe.paymentIntents.search({ query: "status:'succeeded'" });
+    expect(found).toMatchObject({ object: 'search_result', data: [], has_more: false, url: '/v1/payment_intents/search' });
+    const err = await declineOf(stripe.paymentIntents.search({ query: 'status succeeded' }));
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(err.statusCode).toBe(400);
-    expect(err.message).toContain('Search API');
+    expect(err.param).toBe('query');
   });
 
   it('a declined intent can be confirmed again with another card', async () => {

@@ -1,0 +1,77 @@
+/**
+ * stripe-node against the Stripe provider for what Checkout fulfilment code reads after the buyer paid:
+ * the session's line items through `expand[]` (left out unless asked for, as on Stripe), their prices'
+ * products, the intent and its charge, and the customer details.
+ */
+import Stripe from 'stripe';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+
+let psp: StripeSandbox;
+let stripe: Stripe;
+
+beforeEach(async () => {
+  psp = await startStripeSandbox();
+  const url = new URL(psp.url);
+  stripe = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+});
+afterEach(() => psp.close());
+
+async function paidSession(): Promise<Stripe.Checkout.Session> {
+  const session = await stripe.checkout.sessions.create({
+    mode: 'payment',
+    line_items: [
+      { price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'T-shirt' } }, quantity: 2 },
+      { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Socks' } }, quantity: 1 },
+    ],
+    success_url: 'https://shop.example/success?session_id={CHECKOUT_SESSION_ID}',
+  });
+  const paid = await fetch(session.url as string, { method: 'POST', body: new URLSearchParams({ card: 'pm_card_visa' }), redirect: 'manual' });
+  expect(paid.status).toBe(303);
+  return session;
+}
+
+describe('Checkout fulfilment', () => {
+  it('line_items appear only when expanded, with their products and the paid intent and charge', async () => {
+    const session = await paidSession();
+    const plain = await stripe.checkout.sessions.retrieve(session.id);
+    expect('line_items' in plain).toBe(false);
+
+    const full = await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items.data.price.product', 'payment_intent.latest_charge'] });
+    const items = full.line_items as Stripe.ApiList<Stripe.LineItem>;
+    expect(items.object).toBe('list');
+    expect(items.url).toBe(`/v1/checkout/sessions/${session.id}/line_items`);
+    expect((items.data[0]!.price?.product as Stripe.Product).object).toBe('product');
+    expect(items.data.map((li) => [li.description, li.quantity, li.amount_total, (li.price?.product as Stripe.Product).name])).toEqual([
+      ['T-shirt', 2, 3000, 'T-shirt'],
+      ['Socks', 1, 500, 'Socks'],
+    ]);
+    const intent = full.payment_intent as Stripe.PaymentIntent;
+    expect((intent.latest_charge as Stripe.Charge).amount_captured).toBe(3500);
+
+    const listed = await stripe.checkout.sessions.list({ expand: ['data.line_items'] });
+    expect((listed.data[0]!.line_items as Stripe.ApiList<Stripe.LineItem>).data).toHaveLength(2);
+    const created = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'eur', unit_amount: 900, product_data: { name: 'Cap' } }, quantity: 1 }],
+      success_url: 'https://shop.example/success',
+      expand: ['line_items'],
+    });
+    expect((created.line_items as Stripe.ApiList<Stripe.LineItem>).data[0]!.amount_total).toBe(900);
+    const missing = await stripe.checkout.sessions.retrieve(session.id, { expand: ['nothing_here'] }).catch((err: Stripe.errors.StripeError) => err);
+    expect(missing).toMatchObject({ statusCode: 400, param: 'expand' });
+  });
+
+  it('a completed session carries customer_details', async () => {
+    const session = await paidSession();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    expect(done.status).toBe('complete');
+    expect(done.customer_details).toMatchObject({ email: null, tax_exempt: 'none' });
+    const open = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'Cap' } }, quantity: 1 }],
+      success_url: 'https://shop.example/success',
+    });
+    expect(open.customer_details).toBeNull();
+  });
+});
