@@ -11,7 +11,6 @@
  */
 import { putLine, delLine, clearLine } from './data-file-format.js';
 import type { ClearedCollections, DocCollections } from './doc-collections.js';
-import type { DocJson } from './doc-json.js';
 import type { CollectionName, StoredDoc } from './store.js';
 
 type Undo =
@@ -39,11 +38,7 @@ export class StagedChanges {
   /** Per collection, the staged put of each document id that a later put may still replace. */
   #puts = new Map<CollectionName, Map<string, PendingPut>>();
 
-  constructor(
-    private readonly docs: DocCollections,
-    /** Keeps each put document's JSON for the compaction that writes it next, when given. */
-    private readonly json?: DocJson,
-  ) {}
+  constructor(private readonly docs: DocCollections) {}
 
   get size(): number {
     return this.#lines.length;
@@ -87,7 +82,7 @@ export class StagedChanges {
 
   /** Hands every staged change to a write and starts an empty set. */
   take(): Batch {
-    const lines = this.#lines.map((l) => (typeof l === 'string' ? l : putLine(l.c, l.doc, this.json?.remember(l.doc))));
+    const lines = this.#lines.map((l) => (typeof l === 'string' ? l : putLine(l.c, l.doc)));
     const batch = { lines, undo: this.#undo };
     this.#lines = [];
     this.#undo = [];
