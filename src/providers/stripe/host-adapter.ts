@@ -8,7 +8,6 @@ import type { ProviderHost, UnitOfWork } from '../contract.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import { inScope } from './request-scope.js';
 import { eventObject } from './stripe-events.js';
-import { toStoredEvent } from './stored-events.js';
 import type { KeyKind, StripeHost } from './stripe-host.js';
 import { STRIPE, stripeReader } from './stripe-reader.js';
 import { COLLECTIONS, intentIdOf, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
@@ -30,7 +29,7 @@ function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
     put: (collection, doc) => uow.put(collection, doc),
     remove: (collection, id) => uow.remove(collection, id),
     emit(event: StripeEventDoc) {
-      uow.put(COLLECTIONS.events, toStoredEvent(event));
+      uow.put(COLLECTIONS.events, event);
       // No domain event causes it: the provider notifies itself, in this unit's commit, so it goes out now
       // (and before the events of a payment this unit goes on to make, as on Stripe).
       uow.notify(merchant, { id: event.id, type: event.type, payload: eventObject(event) });

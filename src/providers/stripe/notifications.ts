@@ -10,7 +10,6 @@ import { endpointWants } from './endpoint-filter.js';
 import type { StripeCredentials } from './host-adapter.js';
 import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, STRIPE_RETRY_SCHEDULE_MS } from './notification-signing.js';
 import { currentRequest, currentUnit, renderedOnce } from './request-scope.js';
-import { toStoredEvent } from './stored-events.js';
 import { eventObject, stripeEventDocsFor, stripeEventIdOf } from './stripe-events.js';
 import { legacyWaitingEvents, STRIPE, stripeReader } from './stripe-reader.js';
 import { COLLECTIONS, type WebhookEndpointDoc } from './stripe-state.js';
@@ -43,7 +42,7 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
     if (unit && unit.merchant.id === ctx.merchant.id) {
       // Inside one of the provider's units of work (the core maps events synchronously there): keep a copy
       // for /v1/events; the legacy waiting events are carried now, so they stop waiting.
-      for (const doc of domain) unit.put(COLLECTIONS.events, toStoredEvent(doc));
+      for (const doc of domain) unit.put(COLLECTIONS.events, doc);
       if (legacy.length > 0) unit.remove(COLLECTIONS.pendingEvents, unit.merchant.id);
     }
     return [...legacy, ...domain].map((doc) => ({ id: doc.id, type: doc.type, payload: eventObject(doc) }));
@@ -78,7 +77,7 @@ export function recordDomainEvent(host: ProviderHost<StripeCredentials>, event: 
   if (docs.length === 0) return;
   void host
     .transact((uow) => {
-      for (const doc of docs) uow.put(COLLECTIONS.events, toStoredEvent(doc));
+      for (const doc of docs) uow.put(COLLECTIONS.events, doc);
     })
     // The change itself is committed by its own unit; losing this copy only shortens /v1/events.
     .catch(() => undefined);

@@ -1,12 +1,11 @@
 /**
  * The Stripe provider's reads over the sandbox core's store: its own documents, the domain payments and
  * refunds, and its events (those of domain changes, stored by the core as notifications, and those of its
- * own objects, kept in `stripe_events` as `stored-events.ts` says).
+ * own objects, stored in `stripe_events`).
  */
 import type { CoreReader } from '../../core/notifications.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import type { StoredNotification } from '../../webhooks/delivery.js';
-import { fromStoredEvent, type StoredStripeEvent } from './stored-events.js';
 import { COLLECTIONS, type StripeEventDoc, type StripeReader } from './stripe-state.js';
 
 export const STRIPE = 'stripe';
@@ -23,9 +22,8 @@ export function legacyWaitingEvents(read: Reads, merchantId: string): StripeEven
   if (!pending) return [];
   return pending.event_ids
     .filter((id) => !read.get('notifications', id))
-    .map((id) => read.get<StoredStripeEvent | StripeEventDoc>(COLLECTIONS.events, id))
-    .filter((e): e is StoredStripeEvent | StripeEventDoc => !!e)
-    .map(fromStoredEvent);
+    .map((id) => read.get<StripeEventDoc>(COLLECTIONS.events, id))
+    .filter((e): e is StripeEventDoc => !!e);
 }
 
 /** Ids of a merchant's own events waiting for a notification to carry them (data files of earlier versions). */
@@ -50,8 +48,7 @@ export function stripeReader(read: Reads, merchant: Merchant, nowMs: number): St
       // Events raised inside the provider's units of work are stored in `stripe_events` in the order they
       // happened; those of changes made elsewhere (the control API's buyer, expiry timers) only as the
       // notifications the core stored for an endpoint. Merged by time, each source keeping its order.
-      const out: StripeEventDoc[] = [];
-      for (const e of read.list<StoredStripeEvent | StripeEventDoc>(COLLECTIONS.events)) if (e.merchant_id === merchant.id) out.push(fromStoredEvent(e));
+      const out: StripeEventDoc[] = read.list<StripeEventDoc>(COLLECTIONS.events).filter((e) => e.merchant_id === merchant.id);
       const seen = new Set(out.map((e) => e.id));
       for (const n of read.list<StoredNotification>('notifications')) {
         if (n.provider !== STRIPE || n.merchant_id !== merchant.id || seen.has(n.id)) continue;
