@@ -5,26 +5,39 @@
  *
  * serves the provider from a real sandbox (a file store, as `paycli sandbox start` runs it), and a bare
  * node:http server doing the same RSA work per request with the same keys and the sandbox's own signing
- * functions (parse, verify the request's signature, sign the answer), and runs the bare loop of those two
- * RSA operations on request.
+ * functions (parse, verify the request's signature, sign the answer on the thread pool, as the sandbox
+ * does), and runs the bare loop of those two RSA operations, inline, on request.
  *
  * Messages: → parent { type: 'ready', sandbox_port, http_port, creds }; parent → { type: 'loop', ms, max? }
- * ← { type: 'loop', per_sec, cpu_us_per_op }; parent → { type: 'cpu' } ← { type: 'cpu', us }.
+ * ← { type: 'loop', per_sec, cpu_us_per_op }; parent → { type: 'cpu' } ← { type: 'cpu', us, loop_us } (the process's
+ * CPU time, and its event-loop thread's alone).
  */
 import http from 'node:http';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+
+/** CPU time of the event loop's thread alone (Linux: its /proc task entry, in 10 ms ticks), in µs; NaN elsewhere. */
+function eventLoopCpuUs() {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
 
 const [provider, store] = process.argv.slice(2);
 const send = (msg) => process.send?.(msg);
 process.on('disconnect', () => process.exit(0));
 
-/** A bare node:http server: the whole body, then `answer(req, body)` → [status, headers, body]. */
+/** A bare node:http server: the whole body, then `answer(req, body)` → [status, headers, body] (or its promise). */
 async function bareServer(answer) {
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const [status, headers, body] = answer(req, Buffer.concat(chunks).toString('utf8'));
+    req.on('end', async () => {
+      const [status, headers, body] = await answer(req, Buffer.concat(chunks).toString('utf8'));
       res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
@@ -36,20 +49,24 @@ async function bareServer(answer) {
 
 /** Alipay precreate: verify the v2 gateway signature with the app's public key, sign the answer with Alipay's key. */
 async function alipay(creds) {
-  const { v2ResponseBody, verifyV2Request } = await import('../dist/providers/alipay/signing.js');
+  const { v2ResponseBody, v2ResponseBodyAsync, verifyV2Request } = await import('../dist/providers/alipay/signing.js');
   const { precreateParams, responseContent } = await import('./alipay-requests.js');
   const { rsaSign, v2RequestSignContents } = await import('../dist/providers/alipay/signing.js');
-  const answer = (params) => {
+  const answer = (params, sign = v2ResponseBody) => {
     if (!verifyV2Request(params, creds.app_public_key)) return [400, {}, '{}'];
     const biz = JSON.parse(params.biz_content);
-    return [200, {}, v2ResponseBody('alipay.trade.precreate', responseContent(biz.out_trade_no), creds.alipay_private_key, 'RSA2', null)];
+    return [200, {}, sign('alipay.trade.precreate', responseContent(biz.out_trade_no), creds.alipay_private_key, 'RSA2', null)];
+  };
+  const answerInPool = async (params) => {
+    const [status, headers, body] = answer(params, v2ResponseBodyAsync);
+    return [status, headers, await body];
   };
   const port = await bareServer((req, body) => {
     const params = {};
     const q = req.url.indexOf('?');
     if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) params[k] = v;
     for (const [k, v] of new URLSearchParams(body)) params[k] = v;
-    return answer(params);
+    return answerInPool(params);
   });
   // A signed request, made before timing: the client's signing is not the server's work.
   const params = precreateParams(creds.app_id, 'loop-1');
@@ -63,16 +80,19 @@ async function alipay(creds) {
 /** WeChat Pay Native order: verify the Authorization with the merchant certificate, sign the answer (public-key mode). */
 async function wechatpay(creds) {
   const { createSign, randomBytes } = await import('node:crypto');
-  const { verifyRequest, wechatpayHeaders } = await import('../dist/providers/wechatpay/signing.js');
+  const { verifyRequest, wechatpayHeaders, wechatpayHeadersAsync } = await import('../dist/providers/wechatpay/signing.js');
   const nowSec = () => Math.floor(Date.now() / 1000);
-  const answer = (method, target, authorization, body) => {
+  const answer = (method, target, authorization, body, sign = wechatpayHeaders) => {
     const verdict = verifyRequest({ method, targets: [target], body, authorization, nowSec: nowSec() }, creds);
     if (!verdict.ok) return [401, {}, '{}'];
     JSON.parse(body);
     const out = JSON.stringify({ code_url: 'weixin://wxpay/bizpayurl?pr=abcdefghij' });
-    return [200, wechatpayHeaders(out, creds, 'public-key', { timestampSec: nowSec() }), out];
+    return [200, sign(out, creds, 'public-key', { timestampSec: nowSec() }), out];
   };
-  const port = await bareServer((req, body) => answer(req.method, req.url, req.headers.authorization, body));
+  const port = await bareServer(async (req, body) => {
+    const [status, headers, out] = answer(req.method, req.url, req.headers.authorization, body, wechatpayHeadersAsync);
+    return [status, await headers, out];
+  });
   const body = JSON.stringify({ appid: creds.appid, mchid: creds.mchid, description: 'bench', out_trade_no: 'B0000001', notify_url: 'http://127.0.0.1:9/notify', amount: { total: 100, currency: 'CNY' } });
   const ts = nowSec();
   const nonce = randomBytes(16).toString('hex');
@@ -94,7 +114,7 @@ try {
   process.on('message', (m) => {
     if (m.type === 'cpu') {
       const c = process.cpuUsage();
-      send({ type: 'cpu', us: c.user + c.system });
+      send({ type: 'cpu', us: c.user + c.system, loop_us: eventLoopCpuUs() });
     } else if (m.type === 'loop') {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();

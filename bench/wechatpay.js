@@ -3,7 +3,7 @@
  * `npm run build`): Native order throughput of the WeChat Pay emulation (verify the merchant's request
  * signature, place the order durably, sign the response) as a ratio to a bare loop of the same RSA
  * operations in the same process and the same run. Target: ≥ 0.7×. Beside it, a bare node:http server doing
- * the same RSA work per request: the floor any HTTP server sets (bench/rsa-rounds.js says how it is measured).
+ * the same RSA work per request, and the CPU each costs (bench/rsa-rounds.js says how it is measured).
  *
  * Requests are signed before the load starts (each signature is valid for five minutes), so the load
  * generator spends no RSA time while the server is measured. The sandbox uses a file store unless --memory.

@@ -56,6 +56,8 @@ function parseTypeFilter(value: string | undefined): string | undefined {
 
 /** What an event means at its provider: the provider's own notification types, when they are not the event's. */
 function notificationsText(e: EventView): string {
+  // A provider's own notification is its own event: its type is already shown.
+  if (e.payment_id === null) return `  ${c.dim(`${e.provider} (its own notification)`)}`;
   if (e.provider === 'paycli') return '';
   const types = e.notifications.map((n) => n.type).join(',');
   return `  ${c.dim(e.provider)}${types ? ` ${types}` : c.dim(' (not notified)')}`;
@@ -83,7 +85,8 @@ export async function runEventsList(opts: EventsListOptions, deps: CommandDeps):
   }
   const width = Math.max(...page.data.map((e) => e.type.length));
   for (const e of page.data) {
-    out(`${c.dim(utcDateTime(e.created))}  ${c.cyan(e.id)}  ${e.type.padEnd(width)}  ${e.refund_id ?? e.payment_id}  ${stateColor(e.status)}${notificationsText(e)}`);
+    const about = e.payment_id === null ? c.dim('-') : `${e.refund_id ?? e.payment_id}  ${stateColor(e.status ?? '')}`;
+    out(`${c.dim(utcDateTime(e.created))}  ${c.cyan(e.id)}  ${e.type.padEnd(width)}  ${about}${notificationsText(e)}`);
   }
   if (page.has_more) out(c.dim(`… more: raise --limit (up to 100) or narrow with --type / --payment / --provider.`));
   return EXIT.ok;
@@ -107,8 +110,15 @@ export async function runEventsShow(id: string, opts: SandboxFlags & { json?: bo
     return EXIT.ok;
   }
   out(`${c.bold(event.type)}  ${c.cyan(event.id)}  ${c.dim(utcDateTime(event.created))}`);
+  if (event.payment_id === null) {
+    // No payment behind it: the provider raised it about one of its own objects (a Stripe customer).
+    out(`  ${c.dim('provider')} ${event.provider}  ${c.dim('its own notification, about no payment')}`);
+    out(deliveries.length ? `Deliveries (${deliveries.length})` : c.dim('No deliveries: no webhook endpoint, --forward-to or resend wanted it.'));
+    for (const d of deliveries) renderDelivery(d);
+    return EXIT.ok;
+  }
   const object = event.refund_id ? `refund ${event.refund_id}` : `payment ${event.payment_id}`;
-  out(`  ${object}  ${stateColor(event.status)}  ${formatAmount(event.amount, event.currency)}  ${c.dim(`order ${event.merchant_order_id}`)}`);
+  out(`  ${object}  ${stateColor(event.status ?? '')}  ${formatAmount(event.amount ?? 0, event.currency ?? '')}  ${c.dim(`order ${event.merchant_order_id}`)}`);
   if (event.failure_code) out(`  ${c.red(event.failure_code)}${event.failure_message ? `: ${event.failure_message}` : ''}`);
   if (event.provider !== 'paycli') {
     out(`  ${c.dim('provider')} ${event.provider}`);

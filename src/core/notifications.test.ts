@@ -48,7 +48,8 @@ describe('Notifier.notify: a provider notification with no domain event behind i
   it('stores it as its own event and stages a delivery per own target and --forward-to', () => {
     const { store, notifier, own } = setup({ forwardTo: 'http://127.0.0.1:9/forward' });
     notifier.notify('acme', merchant, own, T0);
-    expect(store.get<StoredNotification>('notifications', own.id)).toEqual({ ...own, provider: 'acme', merchant_id: 'mch_1', event_id: own.id, created: T0 });
+    // No domain event yet: it comes first in the timeline.
+    expect(store.get<StoredNotification>('notifications', own.id)).toEqual({ ...own, provider: 'acme', merchant_id: 'mch_1', event_id: own.id, created: T0, after_event: null });
     const deliveries = store.list<Delivery>('deliveries');
     expect(deliveries.map((d) => [d.kind, d.url, d.endpoint_id, d.event_id, d.event_type, d.status])).toEqual([
       ['endpoint', 'http://127.0.0.1:9/hook', 'we_1', own.id, 'customer.created', 'pending'],
@@ -66,11 +67,37 @@ describe('Notifier.notify: a provider notification with no domain event behind i
     expect(chaos.list()).toHaveLength(2);
   });
 
-  it('stores nothing when it goes nowhere; refuses a provider without ownTargets and a reused id', () => {
+  it('stores it without deliveries when it goes nowhere (it is still an event to show, resend and replay)', () => {
     const nowhere = setup({ ownTargets: [] });
     expect(nowhere.notifier.notify('acme', merchant, nowhere.own, T0).id).toBe(nowhere.own.id);
-    expect(nowhere.store.count('notifications') + nowhere.store.count('deliveries')).toBe(0);
+    expect(nowhere.store.get<StoredNotification>('notifications', nowhere.own.id)).toMatchObject({ id: nowhere.own.id, event_id: nowhere.own.id });
+    expect(nowhere.store.count('deliveries')).toBe(0);
+  });
 
+  it('follows the newest domain event in the timeline', () => {
+    const { store, notifier, own } = setup();
+    store.put('events', { id: 'evt_domain_1', merchant_id: 'mch_1', created: T0 / 1000 } as never);
+    notifier.notify('acme', merchant, own, T0);
+    expect(store.get<StoredNotification & { after_event?: string | null }>('notifications', own.id)!.after_event).toBe('evt_domain_1');
+  });
+
+  it('resends it (same id) to its destinations now, or to one URL', () => {
+    const { store, notifier, own } = setup({ forwardTo: 'http://127.0.0.1:9/forward' });
+    const stored = notifier.notify('acme', merchant, own, T0);
+    expect(notifier.resendOwn(stored, merchant, undefined, { retry: false })).toBe(2);
+    expect(notifier.resendOwn(stored, merchant, 'http://127.0.0.1:9/other')).toBe(1);
+    const deliveries = store.list<Delivery>('deliveries');
+    expect(deliveries.map((d) => [d.kind, d.url, d.notification_id])).toEqual([
+      ['endpoint', 'http://127.0.0.1:9/hook', own.id],
+      ['forward', 'http://127.0.0.1:9/forward', own.id],
+      ['endpoint', 'http://127.0.0.1:9/hook', own.id],
+      ['forward', 'http://127.0.0.1:9/forward', own.id],
+      ['forward', 'http://127.0.0.1:9/other', own.id],
+    ]);
+    expect(deliveries[2]!.retry).toBe(false);
+  });
+
+  it('refuses a provider without ownTargets and a reused id', () => {
     const quiet = setup({ ownTargets: null });
     const err = (() => {
       try {

@@ -18,6 +18,7 @@ export type { DeliverySigner, StoredNotification } from '../webhooks/dispatcher.
 import type { NotificationProbe, SignedNotification } from '../webhooks/notification-protocol.js';
 import type { ChaosRules } from './chaos-rules.js';
 import type { CredentialStore } from './credentials.js';
+import type { OwnNotification } from './event-timeline.js';
 
 /** Read-only access to the store, for pure provider code that needs documents (its own included). */
 export interface CoreReader {
@@ -128,7 +129,9 @@ export class Notifier {
    * Stores a provider's own notification (no domain event behind it: it stands for itself, so its
    * `event_id` is its own id) and hands it to the dispatcher per destination: the protocol's `ownTargets`,
    * then --forward-to, each with the chaos rules that apply to every event. Returns the notification as
-   * stored; one that goes nowhere is not stored, as with a domain event's. The caller commits.
+   * stored. Unlike a domain event's notifications, which the event can always mean again, it is stored
+   * even when it goes nowhere now: it is the event itself, which `paycli events` shows and resends and
+   * `listen` replays. The caller commits.
    */
   notify(provider: string, merchant: Merchant, notification: ProviderNotification, nowMs: number): StoredNotification {
     const protocol = this.opts.protocols(provider);
@@ -138,14 +141,31 @@ export class Notifier {
     if (this.opts.store.get('notifications', notification.id)) {
       throw new PaycliError('internal_error', `A notification ${notification.id} exists already; each needs a new id.`);
     }
-    const targets: DeliveryTarget[] = protocol.ownTargets(notification, { merchant, read: this.opts.store }).map((t) => ({ url: t.url, kind: t.kind, endpoint_id: t.endpoint_id ?? null }));
-    if (this.opts.forwardTo) targets.push({ url: this.opts.forwardTo, kind: 'forward' });
-    const stored: StoredNotification = { id: notification.id, type: notification.type, payload: notification.payload, provider, merchant_id: merchant.id, event_id: notification.id, created: nowMs };
-    if (targets.length === 0) return stored;
+    // Placed in the timeline right after the newest domain event (one this unit staged included).
+    const after = this.opts.store.live<PaycliEvent>('events').at(-1)?.id ?? null;
+    const stored: OwnNotification = { id: notification.id, type: notification.type, payload: notification.payload, provider, merchant_id: merchant.id, event_id: notification.id, created: nowMs, after_event: after };
     this.opts.store.put('notifications', stored);
     const subject = { type: notification.type, notification_type: notification.type, payment_id: null, merchant_order_id: null };
-    for (const target of targets) this.opts.dispatcher.enqueue(stored, target, this.opts.chaos.takeFor(subject, target.kind));
+    for (const target of this.ownTargets(protocol, stored, merchant)) this.opts.dispatcher.enqueue(stored, target, this.opts.chaos.takeFor(subject, target.kind));
     return stored;
+  }
+
+  /**
+   * Sends a provider's own notification again (same id): to `url` (signed as for --forward-to), or to the
+   * destinations it has now (`ownTargets`, --forward-to). Returns how many deliveries were staged.
+   */
+  resendOwn(stored: StoredNotification, merchant: Merchant, url?: string, opts: { retry?: boolean } = {}): number {
+    const protocol = this.opts.protocols(stored.provider);
+    if (!protocol?.ownTargets) return 0;
+    const to: DeliveryTarget[] = url ? [{ url, kind: 'forward' }] : this.ownTargets(protocol, stored, merchant);
+    for (const target of to) this.opts.dispatcher.resend(stored.id, target, opts);
+    return to.length;
+  }
+
+  private ownTargets(protocol: NonNullable<ReturnType<ProtocolLookup>>, n: ProviderNotification, merchant: Merchant): DeliveryTarget[] {
+    const targets: DeliveryTarget[] = protocol.ownTargets!(n, { merchant, read: this.opts.store }).map((t) => ({ url: t.url, kind: t.kind, endpoint_id: t.endpoint_id ?? null }));
+    if (this.opts.forwardTo) targets.push({ url: this.opts.forwardTo, kind: 'forward' });
+    return targets;
   }
 
   /** The notifications of one event (stored), each handed to the dispatcher per destination. */

@@ -9,6 +9,8 @@ import { eventMatches, paymentIdOf } from '../engine/events.js';
 import { settlementReport, utcDayRange, type SettlementReport } from '../engine/settlement.js';
 import type { Merchant, Payment, PaycliEvent, Refund, WebhookEndpoint } from '../engine/types.js';
 import type { Store } from '../store/store.js';
+import type { StoredNotification } from '../webhooks/delivery.js';
+import { domainEntry, isOwnNotification, mergeTimeline, ownEntry, type SandboxEvent } from './event-timeline.js';
 import type { OrderIndex } from './order-index.js';
 import { paginate, type Page } from './pagination.js';
 import type { PaymentRelations } from './payment-relations.js';
@@ -101,6 +103,31 @@ export class PaymentQueries {
     const e = this.store.get<PaycliEvent>('events', id);
     if (!e || e.merchant_id !== merchant.id) throw notFound('event', id);
     return e;
+  }
+
+  /**
+   * An event as the sandbox shows it, by its id or one of its notifications' ids (an Alipay `notify_id`, a
+   * Stripe `evt_…`): a domain event, or a provider's own notification (a Stripe `customer.created`), which
+   * stands for itself. 404 `resource_missing` naming `id` otherwise.
+   */
+  findEvent(merchant: Merchant, id: string): SandboxEvent {
+    const direct = this.store.get<PaycliEvent>('events', id);
+    const notification = direct ? undefined : this.store.get<StoredNotification>('notifications', id);
+    const event = direct ?? (notification ? this.store.get<PaycliEvent>('events', notification.event_id) : undefined);
+    const hasEvent = (eventId: string) => this.store.get('events', eventId) !== undefined;
+    const found = event ? domainEntry(event) : notification && isOwnNotification(notification, hasEvent) ? ownEntry(notification) : undefined;
+    if (!found || found.merchant_id !== merchant.id) {
+      throw new PaycliError('resource_missing', `No such event: ${id}`, { param: 'id', hint: 'Use an event id (evt_…) or a notification id, as `paycli events list` shows them.' });
+    }
+    return found;
+  }
+
+  /**
+   * Every event in the order it happened, oldest first: the domain events and the providers' own
+   * notifications (see event-timeline.ts), of one merchant or of all.
+   */
+  timeline(merchantId?: string): SandboxEvent[] {
+    return mergeTimeline(this.store.live<PaycliEvent>('events'), this.store.live<StoredNotification>('notifications'), (id) => this.store.get('events', id) !== undefined, merchantId);
   }
 
   /** The native API's events: those about native payments and their refunds. */

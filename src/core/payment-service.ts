@@ -253,10 +253,13 @@ export class PaymentService extends PaymentQueries {
     return this.notifier.notificationsOf(event);
   }
 
-  /** Resends an event: a new delivery to each destination with the same event id (same webhook-id). */
+  /**
+   * Resends an event (`findEvent`: a domain event, or a provider's own notification): a new delivery to
+   * each destination with the same event id (same webhook-id), signed by its provider. Returns how many.
+   */
   async resendEvent(merchant: Merchant, id: string, url?: string, opts: { retry?: boolean } = {}): Promise<number> {
-    const event = this.getEvent(merchant, id);
-    const count = this.notifier.resend(event, url, opts);
+    const found = this.findEvent(merchant, id);
+    const count = found.kind === 'event' ? this.notifier.resend(found.event, url, opts) : this.notifier.resendOwn(found.notification, merchant, url, opts);
     await this.store.commit();
     return count;
   }

@@ -164,14 +164,16 @@ export function controlRouter(ctx: ControlContext): Router {
       }),
       req.body ?? {},
     );
-    const id = String(req.params.id);
-    const deliveries = await service.resendEvent(merchant, id, body.url, { retry: body.retry });
+    // A domain event or a provider's own notification (a Stripe customer.created), by either's id.
+    const event = service.findEvent(merchant, String(req.params.id));
+    const deliveries = await service.resendEvent(merchant, event.id, body.url, { retry: body.retry });
     // `listen` sessions are destinations too, unless the resend names its one URL.
-    const listeners = body.url ? 0 : resends.announce(service.getEvent(merchant, id));
-    return { status: 200, body: { ok: true, event_id: id, deliveries, listeners } };
+    const listeners = body.url ? 0 : resends.announce(event);
+    return { status: 200, body: { ok: true, event_id: event.id, deliveries, listeners } };
   });
   post('/events/:id/cancel_retries', async (req, merchant) => {
-    const event = service.getEvent(merchant, String(req.params.id));
+    // An event or a provider's own notification: either way its deliveries name it as their event.
+    const event = service.findEvent(merchant, String(req.params.id));
     const canceled = ctx.dispatcher.cancelRetries(merchant.id, event.id);
     await ctx.store.commit();
     return { status: 200, body: { ok: true, event_id: event.id, canceled: canceled.map(toPublicDelivery) } };

@@ -1,11 +1,13 @@
 /**
  * Every provider's events on the control API, for `paycli events` and `paycli trigger`:
  *
- * - `GET /_sandbox/events?provider=&payment=&type=&limit=&starting_after=`: the domain events of the caller's
- *   merchant, newest first, each with its payment's provider and the notifications it means there, in that
- *   provider's own type names (`TRADE_SUCCESS`, `TRANSACTION.SUCCESS`, `charge.succeeded`, …). `payment` is any
- *   identifier the merchant holds (as for the simulated buyer); `type` matches the domain type or a
- *   notification type, wildcards allowed (`payment.*`, `REFUND.*`).
+ * - `GET /_sandbox/events?provider=&payment=&type=&limit=&starting_after=`: the caller's merchant's events,
+ *   newest first: the domain events, each with its payment's provider and the notifications it means there,
+ *   in that provider's own type names (`TRADE_SUCCESS`, `TRANSACTION.SUCCESS`, `charge.succeeded`, …), and
+ *   the notifications a provider raises itself with no domain event behind them (a Stripe
+ *   `customer.created`), each an event of its own type with no payment (`payment_id: null`). `payment` is any
+ *   identifier the merchant holds (as for the simulated buyer), so it lists domain events only; `type`
+ *   matches the domain type or a notification type, wildcards allowed (`payment.*`, `REFUND.*`, `customer.*`).
  * - `GET /_sandbox/events/{id}`: one of them, by the event id or by one of its notifications' ids (an Alipay
  *   `notify_id`, a WeChat Pay notification id, a Stripe `evt_…`), so whatever id the app logged finds it.
  * - `GET /_sandbox/providers`: each served provider's URL and this merchant's credentials for it, so the CLI
@@ -16,6 +18,7 @@
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { domainEntry, type OwnNotification, type SandboxEvent } from '../core/event-timeline.js';
 import type { StoredNotification } from '../core/notifications.js';
 import type { Merchant, Payment, PaycliEvent } from '../engine/types.js';
 import { eventMatches, isRefundEvent, paymentIdOf } from '../engine/events.js';
@@ -24,22 +27,25 @@ import { paginate } from '../core/pagination.js';
 import { parse } from '../http/validation.js';
 import type { ControlContext } from './control-context.js';
 
-/** One domain event as the control API shows it, whichever provider its payment came through. */
+/**
+ * One event as the control API shows it, whichever provider it came through: a domain event, or a
+ * provider's own notification, whose payment fields are null (it is about the provider's own object).
+ */
 export interface EventView {
   id: string;
-  /** The domain event type (`payment.succeeded`, `refund.failed`, …). */
+  /** The domain event type (`payment.succeeded`, `refund.failed`, …); a provider's own notification's type (`customer.created`). */
   type: string;
   /** Unix seconds. */
   created: number;
-  /** The provider the payment was made through (`paycli` for the native API). */
+  /** The provider the payment was made through (`paycli` for the native API), or that raised the notification. */
   provider: string;
-  payment_id: string;
+  payment_id: string | null;
   refund_id: string | null;
-  merchant_order_id: string;
+  merchant_order_id: string | null;
   /** The status, amount and currency of the event's object (the payment, or the refund). */
-  status: string;
-  amount: number;
-  currency: string;
+  status: string | null;
+  amount: number | null;
+  currency: string | null;
   failure_code: string | null;
   failure_message: string | null;
   /** What the event means in its provider's protocol (none: that provider says nothing about it). */
@@ -71,6 +77,26 @@ export function eventRouter(ctx: ControlContext): Router {
     }
     return map;
   };
+
+  /** A provider's own notification: an event of its own, about none of the merchant's payments. */
+  const ownView = (n: OwnNotification): EventView => ({
+    id: n.id,
+    type: n.type,
+    created: Math.floor(n.created / 1000),
+    provider: n.provider,
+    payment_id: null,
+    refund_id: null,
+    merchant_order_id: null,
+    status: null,
+    amount: null,
+    currency: null,
+    failure_code: null,
+    failure_message: null,
+    notifications: [{ id: n.id, type: n.type }],
+  });
+
+  const viewOf = (entry: SandboxEvent, stored: () => Map<string, StoredNotification[]>): EventView =>
+    entry.kind === 'event' ? view(entry.event, stored()) : ownView(entry.notification);
 
   const view = (e: PaycliEvent, stored: Map<string, StoredNotification[]>): EventView => {
     const paymentId = paymentIdOf(e);
@@ -107,7 +133,7 @@ export function eventRouter(ctx: ControlContext): Router {
   router.get('/events', (req, res) => {
     const q = parse(eventsQuery, req.query, 'query');
     const merchant = res.locals.merchant as Merchant;
-    let events: readonly PaycliEvent[] = store.live<PaycliEvent>('events');
+    let entries: readonly SandboxEvent[];
     if (q.payment !== undefined) {
       let payment: Payment;
       try {
@@ -116,13 +142,15 @@ export function eventRouter(ctx: ControlContext): Router {
         if (err instanceof PaycliError) throw new PaycliError(err.code, err.message, { param: 'payment', hint: err.hint });
         throw err;
       }
-      events = service.historyOf(payment).events;
+      entries = service.historyOf(payment).events.map(domainEntry);
+    } else {
+      entries = service.timeline(merchant.id);
     }
     const stored = storedByEvent();
     const views = new Map<string, EventView>();
-    const page = paginate(events, q, (e) => {
+    const page = paginate(entries, q, (e) => {
       if (e.merchant_id !== merchant.id) return false;
-      const v = view(e, stored);
+      const v = viewOf(e, () => stored);
       if (q.provider && v.provider !== q.provider) return false;
       if (q.type && !eventMatches([q.type], v.type) && !v.notifications.some((n) => eventMatches([q.type!], n.type))) return false;
       views.set(e.id, v);
@@ -133,13 +161,7 @@ export function eventRouter(ctx: ControlContext): Router {
 
   router.get('/events/:id', (req, res) => {
     const merchant = res.locals.merchant as Merchant;
-    const id = req.params.id!;
-    const byNotification = store.get<StoredNotification>('notifications', id);
-    const event = store.get<PaycliEvent>('events', id) ?? (byNotification ? store.get<PaycliEvent>('events', byNotification.event_id) : undefined);
-    if (!event || event.merchant_id !== merchant.id) {
-      throw new PaycliError('resource_missing', `No such event: ${id}`, { param: 'id', hint: 'Use an event id (evt_…) or a notification id, as `paycli events list` shows them.' });
-    }
-    res.json(view(event, storedByEvent()));
+    res.json(viewOf(service.findEvent(merchant, req.params.id!), storedByEvent));
   });
 
   return router;

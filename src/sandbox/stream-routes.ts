@@ -10,8 +10,9 @@
  *   With `include=notifications`, each event is followed by the notifications it means in its payment's
  *   provider (`notification`: provider, event id, notification id, type and unsigned payload), and `ready`
  *   carries each served provider's credentials, so `listen` signs exactly as that provider does. A
- *   provider's own notifications (no event causes them, e.g. a Stripe `customer.created`) come as they
- *   happen, as `notification` messages alone.
+ *   provider's own notifications (no event causes them, e.g. a Stripe `customer.created`) are events of
+ *   their own: each comes as a `notification` message alone, with its id as the SSE id, in its place among
+ *   the events, live and in the replay (the core's timeline, event-timeline.ts).
  *   An event sent again (`events resend`) comes as a `resend` message and as notifications marked
  *   `resent`, without an SSE id: it is not a new event.
  * - `GET /_sandbox/webhook_secret`: the merchant's webhook secret, which signs notify_url and --forward-to
@@ -22,6 +23,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
+import type { SandboxEvent } from '../core/event-timeline.js';
+import type { StoredNotification } from '../core/notifications.js';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { parse } from '../http/validation.js';
 import type { ActivityEntry } from '../core/activity-log.js';
@@ -77,18 +80,19 @@ const streamQuery = z.strictObject({
 });
 
 /**
- * Which stored events a reconnecting client missed: those after the last one it saw. `seen` says which
- * sandbox process it was connected to before: none (a first connection), this one, or another one (this
- * sandbox restarted); in the last case, when its last event is unknown here (an in-memory sandbox, or it saw
- * none), it gets the events this process created since it started.
+ * Which events a reconnecting client missed: those after the last one it saw, in `all` (oldest first: the
+ * core's timeline, domain events and providers' own notifications). `seen` says which sandbox process it
+ * was connected to before: none (a first connection), this one, or another one (this sandbox restarted); in
+ * the last case, when its last event is unknown here (an in-memory sandbox, or it saw none), it gets the
+ * events this process created since it started.
  */
-export function eventsToReplay(
-  all: readonly PaycliEvent[],
+export function eventsToReplay<E extends { id: string; merchant_id: string; /** Unix seconds. */ created: number }>(
+  all: readonly E[],
   merchantId: string,
   sinceEvent: string | undefined,
   seen: 'none' | 'this' | 'other',
   startedAtMs: number,
-): PaycliEvent[] {
+): E[] {
   const i = sinceEvent === undefined ? -1 : all.findIndex((e) => e.id === sinceEvent);
   const missed = i >= 0 ? all.slice(i + 1) : seen === 'other' ? all.filter((e) => e.created >= Math.floor(startedAtMs / 1000)) : [];
   return missed.filter((e) => e.merchant_id === merchantId).slice(-MAX_REPLAYED_EVENTS);
@@ -167,24 +171,26 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
           send('notification', resent ? { ...message, resent: true } : message);
         }
       };
-      const backlog = eventsToReplay(ctx.store.list<PaycliEvent>('events'), merchant.id, lastEventId, seen, ctx.startedAt);
-      for (const e of backlog) sendEvent(e);
+      // A provider's own notification (a Stripe customer.created) has no event; it stands for itself, and
+      // its id is a position in the stream like an event's.
+      const sendOwn = (n: StoredNotification, resent = false) => {
+        if (!include.has('notifications')) return;
+        const message: StreamNotification = { provider: n.provider, event_id: n.event_id, id: n.id, type: n.type, payload: n.payload };
+        if (resent) send('notification', { ...message, resent: true });
+        else send('notification', message, n.id);
+      };
+      const sendEntry = (entry: SandboxEvent, resent = false) => (entry.kind === 'event' ? sendEvent(entry.event, resent) : sendOwn(entry.notification, resent));
+      const backlog = eventsToReplay(ctx.service.timeline(merchant.id), merchant.id, lastEventId, seen, ctx.startedAt);
+      for (const entry of backlog) sendEntry(entry);
       cleanups.push(
         ctx.service.onEvent((e) => {
           if (e.merchant_id === merchant.id) sendEvent(e);
         }),
-      );
-      if (resends) cleanups.push(resends.subscribe(merchant.id, (e) => sendEvent(e, true)));
-    }
-    if (include.has('notifications')) {
-      // A provider's own notifications (a Stripe customer.created) have no event; they stand for themselves.
-      cleanups.push(
         ctx.service.onNotification((n) => {
-          if (n.merchant_id !== merchant.id) return;
-          const message: StreamNotification = { provider: n.provider, event_id: n.event_id, id: n.id, type: n.type, payload: n.payload };
-          send('notification', message);
+          if (n.merchant_id === merchant.id) sendOwn(n);
         }),
       );
+      if (resends) cleanups.push(resends.subscribe(merchant.id, (entry) => sendEntry(entry, true)));
     }
     if (include.has('activity')) {
       // Sequence numbers restart with the process: a client coming from another one gets all entries.

@@ -61,14 +61,17 @@ export async function openAppOrder(
   if (!verifyV2Request(params, merchant.creds.app_public_key)) {
     throw alipayError('isv.invalid-signature', '验签出错: the order string is not signed by this app\'s private key.', 'sign');
   }
-  let biz: Record<string, unknown>;
+  let biz: unknown;
   try {
-    biz = JSON.parse(params.biz_content ?? '{}') as Record<string, unknown>;
+    biz = JSON.parse(params.biz_content ?? '{}');
   } catch {
-    throw alipayError('isv.invalid-biz-content', 'biz_content is not JSON.', 'biz_content');
+    biz = null;
+  }
+  if (typeof biz !== 'object' || biz === null || Array.isArray(biz)) {
+    throw alipayError('isv.invalid-biz-content', 'biz_content 不是合法的JSON对象 (biz_content must be a JSON object).', 'biz_content');
   }
   const trade = await openTrade(
-    { backend, merchant, biz, notify_url: params.notify_url ?? null, return_url: params.return_url ?? null, baseUrl },
+    { backend, merchant, biz: biz as Record<string, unknown>, notify_url: params.notify_url ?? null, return_url: params.return_url ?? null, baseUrl },
     'app',
   );
   return { merchant, trade };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chinaPeriod, chinaTime, parseYuan, yuan } from './format.js';
+import { chinaPeriod, chinaTime, nextChinaMidnight, parseChinaTime, parseYuan, yuan } from './format.js';
 
 describe('Alipay formats', () => {
   it('writes fen as yuan with two decimals and reads Alipay amounts back', () => {
@@ -13,5 +13,12 @@ describe('Alipay formats', () => {
     expect(chinaPeriod('2026-12-01')).toEqual({ startMs: Date.UTC(2026, 10, 30, 16), endMs: Date.UTC(2026, 11, 1, 16) });
     expect(chinaPeriod('2026-12')).toEqual({ startMs: Date.UTC(2026, 10, 30, 16), endMs: Date.UTC(2026, 11, 31, 16) });
     for (const bad of ['2026-02-30', '2026-13', '20261201', '']) expect(chinaPeriod(bad)).toBeNull();
+  });
+
+  it('reads China times back, and finds the coming China midnight (timeout_express 1c)', () => {
+    expect(parseChinaTime('2026-12-01 00:30:05')).toBe(Date.UTC(2026, 10, 30, 16, 30, 5));
+    for (const bad of ['2026-02-30 10:00:00', '2026-12-01T00:30:05', '2026-12-01 24:00:00', '']) expect(parseChinaTime(bad)).toBeNull();
+    expect(nextChinaMidnight(Date.UTC(2026, 10, 30, 15, 59, 59))).toBe(Date.UTC(2026, 10, 30, 16));
+    expect(nextChinaMidnight(Date.UTC(2026, 10, 30, 16))).toBe(Date.UTC(2026, 11, 1, 16));
   });
 });

@@ -32,6 +32,21 @@ export function chinaTime(ms: number): string {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
 }
 
+/** "2026-11-30 14:36:53" in China time → milliseconds since the epoch; null when malformed or not a real time. */
+export function parseChinaTime(value: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s) - CHINA_OFFSET_MS;
+  return chinaTime(ms) === value ? ms : null;
+}
+
+/** The next midnight in China time after `ms`. */
+export function nextChinaMidnight(ms: number): number {
+  const day = Math.floor((ms + CHINA_OFFSET_MS) / 86_400_000);
+  return (day + 1) * 86_400_000 - CHINA_OFFSET_MS;
+}
+
 /** "2026-11-30" in China time. */
 export function chinaDate(ms: number): string {
   return chinaTime(ms).slice(0, 10);

@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { toPaycliError } from '../../errors.js';
+import { toPaycliError, type PaycliError } from '../../errors.js';
 import type { AlipayMerchant, TradeBackend } from './backend.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { alipayError, faultFailure, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
 import { METHODS } from './methods.js';
-import { isSignType, v2RequestSignContents, v2ResponseBody, verifyV2Request, type SignType } from './signing.js';
+import { isSignType, v2RequestSignContents, v2ResponseBodyAsync, verifyV2Request, type SignType } from './signing.js';
 import { billDownloadUrlMethod } from './bill-routes.js';
 
 export const CASHIER_METHODS = new Set(['alipay.trade.page.pay', 'alipay.trade.wap.pay']);
@@ -45,7 +45,14 @@ export function authenticateV2(params: Record<string, string>, backend: TradeBac
   const merchant = backend.merchantByAppId(params.app_id);
   if (!merchant) throw alipayError('isv.invalid-app-id', `无效的AppID参数 (app_id "${params.app_id}" is not this sandbox's app).`, 'app_id');
   if (!params.sign) throw alipayError('isv.missing-signature', '缺少签名参数 (sign is required).', 'sign');
-  if (params.sign_type !== undefined && !isSignType(params.sign_type)) {
+  if (!params.sign_type) throw alipayError('isv.missing-signature-type', '缺少签名类型参数 (sign_type is required: RSA2 or RSA).', 'sign_type');
+  if (!params.timestamp) throw alipayError('isv.missing-timestamp', '缺少时间戳参数 (timestamp is required).', 'timestamp');
+  // Only the format: alipay-sdk stamps its host's local time, not China time.
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(params.timestamp)) {
+    throw alipayError('isv.invalid-timestamp', `非法的时间戳参数 (timestamp must be yyyy-MM-dd HH:mm:ss, got "${params.timestamp}").`, 'timestamp');
+  }
+  if (!params.version) throw alipayError('isv.missing-version', '缺少版本参数 (version is required: 1.0).', 'version');
+  if (!isSignType(params.sign_type)) {
     throw alipayError('isv.invalid-signature-type', `无效签名类型 (sign_type must be RSA2 or RSA, got "${params.sign_type}").`, 'sign_type');
   }
   if (params.app_cert_sn !== undefined && params.app_cert_sn !== merchant.creds.app_cert_sn) {
@@ -75,8 +82,11 @@ export function authenticateV2(params: Record<string, string>, backend: TradeBac
   return { merchant, biz };
 }
 
-/** Answers one `exec` call. */
-export async function handleExec(req: Request, res: Response, deps: GatewayDeps, params: Record<string, string>): Promise<void> {
+/**
+ * Answers one `exec` call. `refused` is a failure found before the parameters could be read (a body too
+ * large or in an unknown charset): answered like any other, signed inside `<method>_response`.
+ */
+export async function handleExec(req: Request, res: Response, deps: GatewayDeps, params: Record<string, string>, refused?: PaycliError): Promise<void> {
   const method = params.method ?? '';
   const signType: SignType = isSignType(params.sign_type) ? params.sign_type : 'RSA2';
   const signer = deps.backend.merchantByAppId(params.app_id ?? '') ?? deps.fallbackMerchant();
@@ -86,6 +96,7 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
   try {
     // An injected fault: the signed business error an outage gives, so `exec` with validateSign sees a 20000.
     if (fault) throw fault;
+    if (refused) throw refused;
     if (!method) throw alipayError('isv.missing-method', '缺少方法名参数 (method is required).', 'method');
     const { merchant, biz } = authenticateV2(params, deps.backend);
     const impl = method === 'alipay.data.dataservice.bill.downloadurl.query' ? billDownloadUrlMethod : METHODS[method];
@@ -102,7 +113,7 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     if (e.isBug) throw e;
     content = v2FailureContent(e === fault ? faultFailure(e) : toAlipayFailure(e));
   }
-  const body = v2ResponseBody(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
+  const body = await v2ResponseBodyAsync(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
   const traceId = randomUUID().replaceAll('-', '');
   if (req.method !== 'POST') {
     res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: traceId }).send(body);

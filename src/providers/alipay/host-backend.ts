@@ -6,6 +6,7 @@
  * merged with its payment, so a payment the control API completed or the clock expired reads right.
  */
 import { createHash } from 'node:crypto';
+import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import type { ProviderHost } from '../contract.js';
 import type { AlipayMerchant, TradeBackend } from './backend.js';
@@ -145,7 +146,7 @@ export class HostTradeBackend implements TradeBackend {
   async openTrade(trade: AlipayTrade): Promise<AlipayTrade> {
     const merchant = this.merchant(trade.merchant_id);
     const doc = await this.host.transact((uow) => {
-      const payment = uow.createPayment(merchant, {
+      const input: CreatePaymentInput = {
         amount: trade.total_amount,
         currency: 'CNY',
         merchant_order_id: trade.out_trade_no,
@@ -155,7 +156,9 @@ export class HostTradeBackend implements TradeBackend {
         notify_url: trade.notify_url,
         return_url: trade.return_url,
         metadata: { [TRADE_NO_KEY]: trade.trade_no },
-      });
+      };
+      // The trade's own deadline (timeout_express, time_expire, or the sandbox's window).
+      const payment = uow.createPayment(merchant, input, { expiresAtMs: trade.expires_at });
       const stored: TradeDoc = { ...trade, payment_id: payment.id };
       uow.put(TRADES, stored);
       uow.addRef(trade.trade_no, payment.id);

@@ -5,7 +5,8 @@
  */
 import type { AlipayMerchant, TradeBackend } from './backend.js';
 import { alipayError, type GatewayCode } from './codes.js';
-import { parseYuan, yuan } from './format.js';
+import { BUYER_ACTION_TIMEOUT_SEC } from '../../engine/payments.js';
+import { nextChinaMidnight, parseChinaTime, parseYuan, yuan } from './format.js';
 import { BUYER_LOGON_ID, PRODUCT_CODE, refundDocId, type AlipayRefund, type AlipayTrade, type TradeChannel } from './model.js';
 import { markClosed, markPaid, markRefunded, newBuyerId, newTradeNo, PAYMENT_CODE_PATTERN, paymentCodeOutcome, RISK_DECLINE } from './trades.js';
 import * as wire from './wire.js';
@@ -63,20 +64,51 @@ function existingTrade(call: MethodCall): AlipayTrade {
   if (!trade_no && !out_trade_no) {
     throw alipayError('ACQ.MISSING_PARAMETER', '缺少必选参数: out_trade_no or trade_no is required.', 'out_trade_no');
   }
-  const trade = call.backend.findTrade(call.merchant.merchant_id, { trade_no, out_trade_no });
+  // Alipay: "trade_no 和 out_trade_no 如果同时存在优先取 trade_no".
+  const trade = call.backend.findTrade(call.merchant.merchant_id, trade_no ? { trade_no } : { out_trade_no });
   if (!trade || !trade.scanned) throw alipayError('ACQ.TRADE_NOT_EXIST', '交易不存在 (trade does not exist).', trade_no ? 'trade_no' : 'out_trade_no');
   return trade;
 }
 
-/** Minutes from Alipay's `timeout_express` (`90m`, `2h`, `1d`, `1c` = end of today); default 2 hours. */
-function timeoutMs(biz: Record<string, unknown>, defaultMin: number): number {
+const MAX_TIMEOUT_MS = 15 * 86_400_000;
+
+/**
+ * When an unpaid trade closes: `time_expire` (absolute, China time) wins over `timeout_express` (`90m`,
+ * `2h`, `1d`, or `1c`: at the coming midnight), both within 1 minute to 15 days as Alipay allows; without
+ * either, the sandbox's buyer window.
+ */
+function expiresAtMs(biz: Record<string, unknown>, nowMs: number): number {
+  const absolute = optionalString(biz, 'time_expire', 32);
+  if (absolute !== null) {
+    const at = parseChinaTime(absolute);
+    if (at === null || at - nowMs < 60_000 || at - nowMs > MAX_TIMEOUT_MS) {
+      throw alipayError('ACQ.INVALID_PARAMETER', `参数无效: time_expire must be a China time yyyy-MM-dd HH:mm:ss between 1 minute and 15 days from now, got "${absolute}".`, 'time_expire');
+    }
+    return at;
+  }
   const raw = optionalString(biz, 'timeout_express', 8);
-  if (raw === null) return defaultMin * 60_000;
-  const m = /^(\d{1,5})([mhdc])$/.exec(raw);
-  if (!m || Number(m[1]) < 1) throw alipayError('ACQ.INVALID_PARAMETER', `参数无效: timeout_express must look like 90m, 2h, 1d or 1c, got "${raw}".`, 'timeout_express');
-  const n = Number(m[1]);
-  const unit = { m: 1, h: 60, d: 1440, c: 1440 }[m[2] as 'm' | 'h' | 'd' | 'c'];
-  return Math.min(n * unit, 15 * 1440) * 60_000;
+  // The core's own default window, counted from the whole second as the core counts it.
+  if (raw === null) return (Math.floor(nowMs / 1000) + BUYER_ACTION_TIMEOUT_SEC) * 1000;
+  if (raw === '1c') return nextChinaMidnight(nowMs);
+  const m = /^(\d{1,5})([mhd])$/.exec(raw);
+  const ms = m ? Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'] : 0;
+  if (ms < 60_000 || ms > MAX_TIMEOUT_MS) {
+    throw alipayError('ACQ.INVALID_PARAMETER', `参数无效: timeout_express must be 1m to 15d, like 90m, 2h, 1d or 1c, got "${raw}".`, 'timeout_express');
+  }
+  return nowMs + ms;
+}
+
+/** notify_url and return_url are http(s) paths of the merchant's site, at most 256 characters. */
+function callbackUrl(field: string, value: string | null): string | null {
+  if (value === null || value === '') return null;
+  let ok = value.length <= 256;
+  try {
+    ok &&= ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw alipayError('ACQ.INVALID_PARAMETER', `参数无效: ${field} must be an http or https URL of at most 256 characters, got "${value.slice(0, 80)}".`, field);
+  return value;
 }
 
 // ---- trade creation ---------------------------------------------------------------------------------
@@ -112,7 +144,7 @@ function reuseOrRefuse(call: MethodCall, fields: NewTradeFields): AlipayTrade | 
   return existing;
 }
 
-function buildTrade(call: MethodCall, fields: NewTradeFields, channel: TradeChannel, defaultTimeoutMin: number): AlipayTrade {
+function buildTrade(call: MethodCall, fields: NewTradeFields, channel: TradeChannel): AlipayTrade {
   const now = call.backend.now();
   const tradeNo = newTradeNo(now, call.backend.digits);
   const risky = call.merchant.risk_max_amount !== null && fields.total_amount > call.merchant.risk_max_amount;
@@ -132,8 +164,8 @@ function buildTrade(call: MethodCall, fields: NewTradeFields, channel: TradeChan
     trade_status: 'WAIT_BUYER_PAY',
     scanned: channel !== 'precreate',
     qr_code: channel === 'precreate' ? `${call.baseUrl}/qr/${tradeNo}` : null,
-    notify_url: call.notify_url ?? optionalString(call.biz, 'notify_url', 256),
-    return_url: call.return_url ?? optionalString(call.biz, 'return_url', 256),
+    notify_url: callbackUrl('notify_url', call.notify_url ?? optionalString(call.biz, 'notify_url', 256)),
+    return_url: callbackUrl('return_url', call.return_url ?? optionalString(call.biz, 'return_url', 256)),
     passback_params: optionalString(call.biz, 'passback_params', 512),
     buyer_id: null,
     buyer_logon_id: null,
@@ -143,7 +175,7 @@ function buildTrade(call: MethodCall, fields: NewTradeFields, channel: TradeChan
     gmt_create: now,
     gmt_payment: null,
     gmt_close: null,
-    expires_at: now + timeoutMs(call.biz, defaultTimeoutMin),
+    expires_at: expiresAtMs(call.biz, now),
   };
 }
 
@@ -155,7 +187,7 @@ export async function openTrade(call: MethodCall, channel: TradeChannel): Promis
   }
   const existing = reuseOrRefuse(call, fields);
   if (existing) return existing;
-  const trade = buildTrade(call, fields, channel, channel === 'precreate' ? 120 : channel === 'create' ? 120 : 1440);
+  const trade = buildTrade(call, fields, channel);
   if (channel === 'create') {
     const buyerId = optionalString(call.biz, 'buyer_id', 32);
     if (buyerId) {
@@ -184,7 +216,7 @@ const pay: Method = async (call) => {
   }
   const now = call.backend.now();
   const outcome = paymentCodeOutcome(authCode);
-  const trade = buildTrade(call, fields, 'bar_code', 120);
+  const trade = buildTrade(call, fields, 'bar_code');
   const buyerId = newBuyerId(call.backend.digits);
   trade.buyer_id = buyerId;
   trade.buyer_logon_id = BUYER_LOGON_ID;
@@ -255,7 +287,7 @@ const refund: Method = async (call) => {
   const replay = call.backend.findRefund(trade.trade_no, outRequestNo);
   if (replay) {
     if (replay.refund_amount !== amountFen) {
-      throw alipayError('ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改 (out_request_no reused with another refund_amount).', 'out_request_no');
+      throw alipayError('ACQ.DISCORDANT_REPEAT_REQUEST', '不一致的请求 (out_request_no reused with another refund_amount: use a new out_request_no for another refund).', 'out_request_no');
     }
     return { content: wire.refundContent(trade, replay, false) };
   }

@@ -9,7 +9,7 @@ import { buyerAssets } from '../../dashboard/buyer-layout.js';
 import { cashierRoutes, handleCashierEntry } from './cashier.js';
 import { CASHIER_METHODS, gatewayParams, handleExec, type GatewayDeps } from './gateway.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
-import { faultFailure, v3FailureBody } from './codes.js';
+import { alipayError, faultFailure, v3FailureBody } from './codes.js';
 import { handleV3 } from './v3.js';
 
 export interface AlipayRouterDeps extends GatewayDeps {
@@ -54,11 +54,20 @@ export function alipayRouter(deps: AlipayRouterDeps): Router {
       JSON.stringify({ code: 'invalid-method', message: `${req.method} ${req.path} is not an Alipay endpoint of this sandbox: use /gateway.do or /v3/...` }),
     );
   });
-  // Body parsing failures (too large, bad charset) in Alipay's v3 error shape: the gateway has no other.
-  // Anything else is a bug: the host logs it and answers 500.
-  router.use((err: { status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+  // Body parsing failures (too large, bad charset, bad encoding): on the gateway a signed v2 answer, as
+  // alipay-sdk's exec needs HTTP 200; elsewhere Alipay's v3 error shape. Anything else is a bug: the host
+  // logs it and answers 500.
+  router.use((err: { status?: number; message?: string }, req: Request, res: Response, next: NextFunction) => {
     if (!(err.status && err.status >= 400 && err.status < 500)) return next(err);
+    if (req.path === '/gateway.do') return handleExec(req, res, deps, gatewayParams(req), bodyRefusal(err.status, err.message ?? 'bad request'));
     res.status(err.status).type('application/json').send(JSON.stringify({ code: err.status === 413 ? 'request-too-large' : 'invalid-request', message: err.message ?? 'bad request' }));
   });
   return router;
+}
+
+/** Why the gateway could not read a request's parameters, as Alipay's public error. */
+function bodyRefusal(status: number, message: string) {
+  if (status === 413) return alipayError('isv.invalid-parameter', `参数无效: the request is larger than the sandbox accepts (${message}).`);
+  if (status === 415) return alipayError('isv.invalid-charset', `字符集错误: ${message}; use charset=utf-8.`, 'charset');
+  return alipayError('isv.invalid-parameter', `参数无效: the request body could not be read (${message}).`);
 }

@@ -7,10 +7,12 @@
  * - notifications and synchronous returns: every non-empty field but `sign` and `sign_type`.
  */
 import { createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { rsaSignInPool } from '../rsa-pool.js';
 
 export type SignType = 'RSA2' | 'RSA';
 
 const ALGORITHM: Record<SignType, string> = { RSA2: 'RSA-SHA256', RSA: 'RSA-SHA1' };
+const DIGEST: Record<SignType, 'sha256' | 'sha1'> = { RSA2: 'sha256', RSA: 'sha1' };
 
 export function isSignType(value: unknown): value is SignType {
   return value === 'RSA2' || value === 'RSA';
@@ -34,6 +36,11 @@ function publicKey(pem: string): KeyObject {
 
 export function rsaSign(content: string, privateKeyPem: string, signType: SignType = 'RSA2'): string {
   return createSign(ALGORITHM[signType]).update(content, 'utf8').sign(privateKey(privateKeyPem), 'base64');
+}
+
+/** `rsaSign` made on the thread pool (the provider's answers; see rsa-pool.ts). */
+export function rsaSignAsync(content: string, privateKeyPem: string, signType: SignType = 'RSA2'): Promise<string> {
+  return rsaSignInPool(DIGEST[signType], content, privateKey(privateKeyPem));
 }
 
 export function rsaVerify(content: string, signature: string, publicKeyPem: string, signType: SignType = 'RSA2'): boolean {
@@ -78,9 +85,24 @@ export function v2ResponseBody(
   signType: SignType,
   alipayCertSn: string | null,
 ): string {
-  const key = `${method.replaceAll('.', '_')}_response`;
   const signed = JSON.stringify(content);
-  const sign = rsaSign(signed, alipayPrivateKey, signType);
+  return v2Envelope(method, signed, alipayCertSn, rsaSign(signed, alipayPrivateKey, signType));
+}
+
+/** `v2ResponseBody`, signed on the thread pool: what the gateway answers with. */
+export async function v2ResponseBodyAsync(
+  method: string,
+  content: Record<string, unknown>,
+  alipayPrivateKey: string,
+  signType: SignType,
+  alipayCertSn: string | null,
+): Promise<string> {
+  const signed = JSON.stringify(content);
+  return v2Envelope(method, signed, alipayCertSn, await rsaSignAsync(signed, alipayPrivateKey, signType));
+}
+
+function v2Envelope(method: string, signed: string, alipayCertSn: string | null, sign: string): string {
+  const key = `${method.replaceAll('.', '_')}_response`;
   const certSn = alipayCertSn ? `,"alipay_cert_sn":${JSON.stringify(alipayCertSn)}` : '';
   return `{${JSON.stringify(key)}:${signed}${certSn},"sign":${JSON.stringify(sign)}}`;
 }
@@ -133,17 +155,26 @@ export function verifyV3Request(
   return rsaVerify(v3RequestSignContent(auth, req.method, req.url, req.body, req.appAuthToken), auth.sign, publicKeyPem, 'RSA2');
 }
 
-/** The headers that let alipay-sdk's `curl` verify a v3 response. */
-export function v3ResponseHeaders(
-  body: string,
-  alipayPrivateKey: string,
-  opts: { timestampMs: number; nonce: string; alipayCertSn: string | null },
-): Record<string, string> {
-  const timestamp = String(opts.timestampMs);
+/** The headers that let alipay-sdk's `curl` verify a v3 response (signed on the thread pool). */
+export async function v3ResponseHeadersAsync(body: string, alipayPrivateKey: string, opts: V3ResponseSigning): Promise<Record<string, string>> {
+  return v3Headers(opts, await rsaSignAsync(v3ResponseSignContent(body, opts), alipayPrivateKey, 'RSA2'));
+}
+
+export interface V3ResponseSigning {
+  timestampMs: number;
+  nonce: string;
+  alipayCertSn: string | null;
+}
+
+function v3ResponseSignContent(body: string, opts: V3ResponseSigning): string {
+  return `${opts.timestampMs}\n${opts.nonce}\n${body}\n`;
+}
+
+function v3Headers(opts: V3ResponseSigning, signature: string): Record<string, string> {
   const headers: Record<string, string> = {
-    'alipay-timestamp': timestamp,
+    'alipay-timestamp': String(opts.timestampMs),
     'alipay-nonce': opts.nonce,
-    'alipay-signature': rsaSign(`${timestamp}\n${opts.nonce}\n${body}\n`, alipayPrivateKey, 'RSA2'),
+    'alipay-signature': signature,
   };
   if (opts.alipayCertSn) headers['alipay-sn'] = opts.alipayCertSn;
   return headers;

@@ -13,7 +13,7 @@ import { pendingFault } from '../../faults/fault-middleware.js';
 import { alipayError, faultFailure, toAlipayFailure, v3FailureBody } from './codes.js';
 import type { GatewayDeps } from './gateway.js';
 import { METHODS, type MethodCall, type MethodResult } from './methods.js';
-import { parseV3Authorization, v3ResponseHeaders, verifyV3Request } from './signing.js';
+import { parseV3Authorization, v3ResponseHeadersAsync, verifyV3Request } from './signing.js';
 
 type Impl = (call: MethodCall) => Promise<MethodResult>;
 
@@ -101,7 +101,7 @@ export async function handleV3(req: Request, res: Response, deps: GatewayDeps): 
     const notifyUrl = typeof biz.notify_url === 'string' ? biz.notify_url : null;
     const result = await route.impl({ backend: deps.backend, merchant: auth.merchant, biz, notify_url: notifyUrl, return_url: null, baseUrl: deps.baseUrl() });
     const body = JSON.stringify(result.content);
-    const headers = v3ResponseHeaders(body, signer.creds.alipay_private_key, {
+    const headers = await v3ResponseHeadersAsync(body, signer.creds.alipay_private_key, {
       timestampMs: deps.backend.now(),
       nonce: randomUUID(),
       alipayCertSn: certMode ? signer.creds.alipay_cert_sn : null,

@@ -74,12 +74,16 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     const items = mine(c, c.ctx.unit.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents)).filter((pi) => !customer || pi.customer === customer);
     return out(c, page(items, listParams(c.params), '/v1/payment_intents', (pi) => paymentIntentObject(c.ctx, pi)));
   });
-  // Declared before `/:id` so `search` is not taken for an intent id.
-  route('get', '/v1/payment_intents/search', () => {
-    throw invalidRequest('The sandbox does not emulate the Search API; list with GET /v1/payment_intents (customer, created, pagination) instead.', {
-      param: 'query',
+  // Declared before the `/:id` routes so `search` is not taken for an id.
+  for (const [resource, filters] of [
+    ['payment_intents', 'customer, created'],
+    ['customers', 'email, created'],
+    ['charges', 'payment_intent, customer, created'],
+  ] as const) {
+    route('get', `/v1/${resource}/search`, () => {
+      throw invalidRequest(`The sandbox does not emulate the Search API; list with GET /v1/${resource} (${filters}, pagination) instead.`, { param: 'query' });
     });
-  });
+  }
   route(
     'get',
     '/v1/payment_intents/:id',

@@ -5,8 +5,9 @@
  * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first.
  */
 import { checkoutSessionObject, completedView } from './checkout-objects.js';
+import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, checkAccepted, int, metadata, nullableStr, oneOf } from './params.js';
+import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf } from './params.js';
 import { confirmIntent, createIntent, currentStatus } from './payment-intents.js';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
@@ -24,16 +25,19 @@ function lineItems(ctx: OpContext, params: FormObject): { items: LineItemDoc[]; 
   const items = raw.map((item, i): LineItemDoc => {
     const p = `line_items[${i}]`;
     if (typeof item !== 'object' || Array.isArray(item)) throw invalidRequest(`Invalid object: ${p}`, { param: p });
+    checkAccepted(item, ACCEPTED_NESTED.lineItem, p);
     if (typeof item.price === 'string') throw resourceMissing('price', item.price, `${p}[price]`);
     const pd = item.price_data;
     if (!pd || typeof pd !== 'object' || Array.isArray(pd)) throw missingParam(`${p}[price_data]`);
-    const cur = typeof pd.currency === 'string' ? pd.currency.toLowerCase() : undefined;
+    checkAccepted(pd, ACCEPTED_NESTED.priceData, `${p}[price_data]`);
+    const cur = currencyParam(pd, 'currency', `${p}[price_data][currency]`);
     if (!cur) throw missingParam(`${p}[price_data][currency]`);
     if (currency && cur !== currency) throw invalidRequest('All line items must use the same currency.', { param: `${p}[price_data][currency]` });
     currency = cur;
     const unit = int(pd, 'unit_amount', { min: 0 });
     if (unit === undefined) throw missingParam(`${p}[price_data][unit_amount]`);
     const product = pd.product_data;
+    if (product && typeof product === 'object' && !Array.isArray(product)) checkAccepted(product, ACCEPTED_NESTED.productData, `${p}[price_data][product_data]`);
     const name = product && typeof product === 'object' && !Array.isArray(product) && typeof product.name === 'string' ? product.name : undefined;
     if (!name) throw missingParam(`${p}[price_data][product_data][name]`);
     const quantity = int(item, 'quantity', { min: 1 });
@@ -50,6 +54,11 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
   if (!mode) throw missingParam('mode');
   if (mode !== 'payment') throw invalidRequest(`The sandbox simulates Checkout in payment mode only; mode=${mode} is not emulated.`, { param: 'mode' });
   const { items, currency } = lineItems(ctx, params);
+  const total = items.reduce((sum, li) => sum + li.unit_amount * li.quantity, 0);
+  const min = minimumAmount(currency);
+  if (min !== undefined && total < min) {
+    throw invalidRequest(`The Checkout Session's total amount due must add up to at least ${formatAmount(min, currency)} ${currency}`, { param: 'line_items', code: 'amount_too_small' });
+  }
   const customer = nullableStr(params, 'customer') ?? null;
   if (customer) {
     const c = ctx.unit.get<CustomerDoc>(COLLECTIONS.customers, customer);
@@ -57,6 +66,7 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
   }
   const pid = params.payment_intent_data;
   const pidObj = pid && typeof pid === 'object' && !Array.isArray(pid) ? pid : {};
+  checkAccepted(pidObj, ACCEPTED_NESTED.sessionPaymentIntentData, 'payment_intent_data');
   const now = Math.floor(ctx.unit.nowMs / 1000);
   const expiresAt = int(params, 'expires_at') ?? now + SESSION_LIFETIME_SEC;
   if (expiresAt < now + 1800 || expiresAt > now + SESSION_LIFETIME_SEC) {
@@ -70,7 +80,7 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
     status: 'open',
     payment_status: 'unpaid',
     currency,
-    amount_total: items.reduce((sum, li) => sum + li.unit_amount * li.quantity, 0),
+    amount_total: total,
     line_items: items,
     success_url: nullableStr(params, 'success_url') ?? null,
     cancel_url: nullableStr(params, 'cancel_url') ?? null,

@@ -2,6 +2,7 @@
  * Customers and webhook endpoints: plain documents of the provider, with Stripe's validation and answers.
  */
 import { customerObject } from './account-objects.js';
+import { STRIPE_ENABLED_EVENT_TYPES } from './enabled-event-types.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, str, strArray } from './params.js';
 import { invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
@@ -71,10 +72,10 @@ function enabledEvents(params: FormObject): string[] | undefined {
   if (list === undefined) return undefined;
   if (list.length === 0) throw missingParam('enabled_events');
   list.forEach((e, i) => {
-    // Stripe accepts any of its event types; the sandbox knows those it sends, `*` and `prefix.*` filters.
+    // Any of Stripe's event types or `*`; the sandbox also takes `prefix.*` filters over the types it sends.
     const wildcard = e === '*' || (e.endsWith('.*') && STRIPE_EVENT_TYPES.some((t) => t.startsWith(e.slice(0, -1))));
-    if (!wildcard && !KNOWN_EVENTS.has(e) && !/^[a-z_]+(\.[a-z_]+)+$/.test(e)) {
-      throw invalidRequest(`Invalid enabled_events[${i}]: must be one of Stripe's event types or *`, { param: `enabled_events[${i}]` });
+    if (!wildcard && !KNOWN_EVENTS.has(e) && !STRIPE_ENABLED_EVENT_TYPES.has(e)) {
+      throw invalidRequest(`Invalid enabled_events[${i}]: must be one of Stripe's event types (such as payment_intent.succeeded) or *`, { param: `enabled_events[${i}]` });
     }
   });
   return list;

@@ -5,7 +5,7 @@
 import type { Payment } from '../../engine/types.js';
 import { customerObject } from './account-objects.js';
 import type { FormObject } from './form-params.js';
-import { int, str } from './params.js';
+import { ACCEPTED_NESTED, checkAccepted, int, str } from './params.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import {
   COLLECTIONS,
@@ -113,13 +113,39 @@ export interface ListParams {
   limit: number;
   starting_after?: string;
   ending_before?: string;
+  /** From `created` (a timestamp, or `created[gt|gte|lt|lte]`): whether an object's `created` is wanted. */
+  created?: (created: number) => boolean;
+}
+
+/** Stripe's `created` list filter: `created=<unix>` for one second, or a range of `gt`, `gte`, `lt`, `lte`. */
+function createdFilter(params: FormObject): ((created: number) => boolean) | undefined {
+  const v = params.created;
+  if (v === undefined || v === '') return undefined;
+  if (typeof v === 'string') {
+    const at = int(params, 'created');
+    return (c) => c === at;
+  }
+  if (Array.isArray(v)) throw invalidRequest('Invalid created: must be a timestamp or a hash of gt, gte, lt, lte.', { param: 'created' });
+  checkAccepted(v, ACCEPTED_NESTED.created, 'created');
+  const bound = (k: string) => {
+    const b = v[k];
+    if (b === undefined) return undefined;
+    if (typeof b !== 'string' || !/^-?\d+$/.test(b)) throw invalidRequest(`Invalid integer: ${typeof b === 'string' ? b : `created[${k}]`}`, { param: `created[${k}]`, code: 'parameter_invalid_integer' });
+    return Number(b);
+  };
+  const gt = bound('gt');
+  const gte = bound('gte');
+  const lt = bound('lt');
+  const lte = bound('lte');
+  return (c) => (gt === undefined || c > gt) && (gte === undefined || c >= gte) && (lt === undefined || c < lt) && (lte === undefined || c <= lte);
 }
 
 export function listParams(params: FormObject): ListParams {
   const limit = int(params, 'limit', { min: 1, max: 100 }) ?? 10;
   const starting_after = str(params, 'starting_after') || undefined;
   const ending_before = str(params, 'ending_before') || undefined;
-  return { limit, starting_after, ending_before };
+  const created = createdFilter(params);
+  return { limit, starting_after, ending_before, ...(created ? { created } : {}) };
 }
 
 /**
@@ -127,7 +153,8 @@ export function listParams(params: FormObject): ListParams {
  * objects, `ending_before` towards newer ones; an unknown cursor is a 400 naming it, like Stripe.
  */
 export function page<T extends { id: string }>(items: readonly T[], p: ListParams, url: string, render: (item: T) => Json): Json {
-  const newestFirst = [...items].reverse();
+  const wanted = p.created;
+  const newestFirst = (wanted ? items.filter((x) => typeof (x as { created?: unknown }).created !== 'number' || wanted((x as unknown as { created: number }).created)) : [...items]).reverse();
   let slice: T[];
   let hasMore: boolean;
   if (p.ending_before) {

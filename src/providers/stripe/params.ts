@@ -4,6 +4,7 @@
  * parameters and the few the API still accepts beyond them (`payment_method_types`). An accepted name the
  * sandbox does not simulate is ignored; any other name is a 400 naming it, as on Stripe.
  */
+import { isStripeCurrency, STRIPE_CURRENCIES } from './currencies.js';
 import type { FormObject, FormValue } from './form-params.js';
 import { invalidRequest, missingParam, unknownParam } from './stripe-errors.js';
 
@@ -51,10 +52,32 @@ export const ACCEPTED = {
   listOnly: set(['expand'], PAGINATION),
 } as const;
 
-/** Rejects a parameter the endpoint does not know, naming it as Stripe does. */
-export function checkAccepted(params: FormObject, accepted: ReadonlySet<string>): void {
-  for (const key of Object.keys(params)) if (!accepted.has(key)) throw unknownParam(key);
+/** Rejects a parameter the endpoint does not know, naming it as Stripe does (`card[foo]` for a nested one). */
+export function checkAccepted(params: FormObject, accepted: ReadonlySet<string>, prefix?: string): void {
+  for (const key of Object.keys(params)) if (!accepted.has(key)) throw unknownParam(prefix ? `${prefix}[${key}]` : key);
 }
+
+/**
+ * The keys of the hashes the sandbox reads, from stripe-node's declarations: a key outside them is a typo
+ * Stripe would name (`automatic_payment_methods[enable]`), not an option to ignore.
+ */
+export const ACCEPTED_NESTED = {
+  automaticPaymentMethods: set(['enabled', 'allow_redirects']),
+  card: set(['number', 'exp_month', 'exp_year', 'cvc', 'networks', 'token']),
+  created: set(['gt', 'gte', 'lt', 'lte']),
+  // Every payment method type's details, plus `card` (raw test numbers, which Stripe takes in test mode).
+  paymentMethodData: set(
+    'acss_debit affirm afterpay_clearpay alipay allow_redisplay alma amazon_pay au_becs_debit bacs_debit bancontact billie billing_details bizum blik boleto card cashapp crypto customer_balance eps fpx giropay grabpay ideal interac_present kakao_pay klarna konbini kr_card link mb_way metadata mobilepay multibanco naver_pay nz_bank_account oxxo p24 pay_by_bank payco paynow paypal paypay payto pix promptpay radar_options revolut_pay samsung_pay satispay scalapay sepa_debit sequra sofort sunbit swish twint type upi us_bank_account wechat_pay zip'.split(
+      ' ',
+    ),
+  ),
+  lineItem: set(['adjustable_quantity', 'dynamic_tax_rates', 'metadata', 'price', 'price_data', 'quantity', 'tax_rates']),
+  priceData: set(['currency', 'product', 'product_data', 'recurring', 'tax_behavior', 'unit_amount', 'unit_amount_decimal']),
+  productData: set(['description', 'images', 'metadata', 'name', 'tax_code', 'tax_details', 'unit_label']),
+  sessionPaymentIntentData: set(
+    'application_fee_amount capture_method description metadata on_behalf_of receipt_email setup_future_usage shipping statement_descriptor statement_descriptor_suffix transfer_data transfer_group'.split(' '),
+  ),
+} as const;
 
 export function str(params: FormObject, name: string): string | undefined {
   const v = params[name];
@@ -93,11 +116,16 @@ export function bool(params: FormObject, name: string): boolean | undefined {
   throw invalidRequest(`Invalid boolean: ${typeof v === 'string' ? v : name}`, { param: name });
 }
 
+/** `a, b, or c`, as Stripe lists an enum's values. */
+function oneOfList(values: readonly string[]): string {
+  return values.length > 1 ? `${values.slice(0, -1).join(', ')}, or ${values[values.length - 1]}` : values.join('');
+}
+
 export function oneOf<T extends string>(params: FormObject, name: string, values: readonly T[]): T | undefined {
   const v = str(params, name);
   if (v === undefined) return undefined;
   if (!(values as readonly string[]).includes(v)) {
-    throw invalidRequest(`Invalid ${name}: must be one of ${values.join(', ')}`, { param: name });
+    throw invalidRequest(`Invalid ${name}: must be one of ${oneOfList(values)}`, { param: name });
   }
   return v as T;
 }
@@ -151,10 +179,14 @@ export function expandList(params: FormObject): string[] {
   return strArray(params, 'expand') ?? [];
 }
 
-/** A three-letter currency code, lower case as Stripe answers it. */
-export function currency(params: FormObject, name = 'currency'): string | undefined {
-  const v = str(params, name);
-  if (v === undefined) return undefined;
-  if (!/^[a-zA-Z]{3}$/.test(v)) throw invalidRequest(`Invalid currency: ${v}. Stripe currently supports these currencies: usd, eur, gbp, … (three-letter ISO codes).`, { param: name });
-  return v.toLowerCase();
+/** A three-letter currency code Stripe supports, lower case as Stripe answers it. */
+export function currency(params: FormObject, name = 'currency', param = name): string | undefined {
+  const v = params[name];
+  if (v !== undefined && typeof v !== 'string') throw invalidRequest(`Invalid string: ${param} must be a string.`, { param });
+  if (v === undefined || v === '') return undefined;
+  const code = v.toLowerCase();
+  if (!isStripeCurrency(code)) {
+    throw invalidRequest(`Invalid currency: ${code}. Stripe currently supports these currencies: ${STRIPE_CURRENCIES.join(', ')}`, { param });
+  }
+  return code;
 }

@@ -3,8 +3,9 @@
  * whose outcome (success, decline, 3-D Secure, manual capture) the shared engine decides. A decline hands
  * the intent back in `requires_payment_method` with `last_payment_error` and answers 402, as Stripe does.
  */
+import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray } from './params.js';
+import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray } from './params.js';
 import { resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
@@ -35,6 +36,7 @@ function automaticPaymentMethods(params: FormObject): PaymentIntentDoc['automati
   const apm = params.automatic_payment_methods;
   if (apm === undefined) return undefined;
   if (typeof apm !== 'object' || Array.isArray(apm)) throw invalidRequest('Invalid object: automatic_payment_methods', { param: 'automatic_payment_methods' });
+  checkAccepted(apm, ACCEPTED_NESTED.automaticPaymentMethods, 'automatic_payment_methods');
   const enabled = bool(apm, 'enabled');
   if (enabled === undefined) throw missingParam('automatic_payment_methods[enabled]');
   const allow = oneOf(apm, 'allow_redirects', ['always', 'never'] as const);
@@ -46,9 +48,17 @@ function paymentMethodTypes(params: FormObject): string[] | undefined {
   return strArray(params, 'allowed_payment_method_types') ?? strArray(params, 'payment_method_types');
 }
 
-export function findIntent(ctx: OpContext, id: string): PaymentIntentDoc {
+/** Stripe refuses an intent below the currency's minimum charge amount when it is created or changed. */
+function checkMinimum(amount: number, cur: string): void {
+  const min = minimumAmount(cur);
+  if (min !== undefined && amount < min) {
+    throw invalidRequest(`Amount must be at least ${formatAmount(min, cur)} ${cur}`, { param: 'amount', code: 'amount_too_small' });
+  }
+}
+
+export function findIntent(ctx: OpContext, id: string, param = 'id'): PaymentIntentDoc {
   const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, id);
-  if (!pi || pi.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('payment_intent', id);
+  if (!pi || pi.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('payment_intent', id, param);
   return pi;
 }
 
@@ -72,6 +82,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   if (amount === undefined) throw missingParam('amount');
   const cur = currency(params);
   if (cur === undefined) throw missingParam('currency');
+  checkMinimum(amount, cur);
   const customer = customerParam(ctx, params) ?? null;
   const confirm = bool(params, 'confirm') ?? false;
   const returnUrl = nullableStr(params, 'return_url') ?? null;
@@ -124,12 +135,15 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
   if (changesPayment.length > 0 && !editable) {
     throw invalidRequest(`You cannot update ${changesPayment[0]} on a PaymentIntent with a status of ${status}.`, { param: changesPayment[0], code: 'payment_intent_unexpected_state' });
   }
+  const amount = amountParam(params, 'amount') ?? pi.amount;
+  const cur = currency(params) ?? pi.currency;
+  if (params.amount !== undefined || params.currency !== undefined) checkMinimum(amount, cur);
   const pm = resolvePaymentMethod(ctx.unit, params);
   const types = paymentMethodTypes(params);
   const next: PaymentIntentDoc = {
     ...pi,
-    amount: amountParam(params, 'amount') ?? pi.amount,
-    currency: currency(params) ?? pi.currency,
+    amount,
+    currency: cur,
     capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method,
     customer: customerParam(ctx, params) === undefined ? pi.customer : (customerParam(ctx, params) ?? null),
     description: nullableStr(params, 'description') === undefined ? pi.description : (nullableStr(params, 'description') ?? null),
@@ -206,7 +220,7 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
     });
   }
   if (payment.status === 'failed') {
-    throw cardError(payment.failure_code ?? 'card_declined', payment.failure_message ?? 'Your card was declined.', {
+    throw cardError(payment.failure_code ?? 'card_declined', payment.failure_message, {
       charge: chargeIdOf(payment.id),
       payment_intent: paymentIntentObject(ctx, next),
       payment_method: paymentMethodObject(pmDoc),
@@ -218,9 +232,9 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
 /** `POST /v1/payment_intents/:id/capture`. */
 export function captureIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentCapture);
+  const amount = amountParam(params, 'amount_to_capture');
   const status = currentStatus(ctx, pi);
   if (status !== 'requires_capture') throw unexpectedState(status, 'capture', ['requires_capture']);
-  const amount = amountParam(params, 'amount_to_capture');
   if (amount !== undefined && amount > pi.amount) {
     throw invalidRequest(`The amount to capture (${amount}) is greater than the amount capturable (${pi.amount}).`, { param: 'amount_to_capture', code: 'amount_too_large' });
   }
@@ -238,9 +252,9 @@ const CANCELABLE: IntentStatus[] = ['requires_payment_method', 'requires_capture
 /** `POST /v1/payment_intents/:id/cancel`. */
 export function cancelIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): PaymentIntentDoc {
   checkAccepted(params, ACCEPTED.paymentIntentCancel);
+  const reason = oneOf(params, 'cancellation_reason', CANCELLATION_REASONS) ?? null;
   const status = currentStatus(ctx, pi);
   if (!CANCELABLE.includes(status)) throw unexpectedState(status, 'cancel', CANCELABLE);
-  const reason = oneOf(params, 'cancellation_reason', CANCELLATION_REASONS) ?? null;
   const next: PaymentIntentDoc = { ...pi, canceled: true, canceled_at: Math.floor(ctx.unit.nowMs / 1000), cancellation_reason: reason };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
   const attempt = latestAttempt(ctx, pi);

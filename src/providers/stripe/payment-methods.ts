@@ -4,6 +4,7 @@
  */
 import { luhnValid, normaliseCardNumber } from '../../engine/cards.js';
 import type { FormObject } from './form-params.js';
+import { ACCEPTED_NESTED, checkAccepted } from './params.js';
 import { cardValidationError, invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
 import { COLLECTIONS, type CardData, type CustomerDoc, type PaymentMethodDoc, type StripeUnit } from './stripe-state.js';
 import { testCardFor } from './test-payment-methods.js';
@@ -13,6 +14,7 @@ const ALIAS_EXPIRY = { exp_month: 12, exp_year: 2034 };
 
 /** Card details as given; an expired card is a decline at confirmation (the shared engine decides), not an error here. */
 function cardFromParams(card: FormObject, prefix: string): CardData {
+  checkAccepted(card, ACCEPTED_NESTED.card, prefix);
   if (typeof card.token === 'string') {
     const alias = testCardFor(card.token);
     if (!alias) throw resourceMissing('token', card.token, `${prefix}[token]`);
@@ -74,6 +76,7 @@ const asObj = (v: unknown): FormObject | undefined => (v && typeof v === 'object
 export function resolvePaymentMethod(unit: StripeUnit, params: FormObject): PaymentMethodDoc | undefined {
   const pmData = asObj(params.payment_method_data);
   if (pmData) {
+    checkAccepted(pmData, ACCEPTED_NESTED.paymentMethodData, 'payment_method_data');
     if (pmData.type !== 'card') throw invalidRequest('Only payment_method_data[type]=card is simulated by the sandbox.', { param: 'payment_method_data[type]' });
     const card = asObj(pmData.card);
     if (!card) throw missingParam('payment_method_data[card]');

@@ -2,6 +2,7 @@
  * Refunds, by `payment_intent` or `charge`: the shared engine decides (never more than captured, a failed
  * refund for the refund-fails test card), the provider answers in Stripe's words.
  */
+import { formatAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
 import { chargedPayment } from './lookup.js';
 import { ACCEPTED, checkAccepted, int, metadata, oneOf, str } from './params.js';
@@ -15,38 +16,41 @@ const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
 export function createRefund(ctx: OpContext, params: FormObject): Refund {
   checkAccepted(params, ACCEPTED.refundCreate);
+  // Parameters are checked before the charge's state, as Stripe does.
   const piId = str(params, 'payment_intent');
   const chId = str(params, 'charge');
+  const amount = int(params, 'amount');
+  if (amount !== undefined && amount < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+  const reason = oneOf(params, 'reason', REASONS) ?? null;
+  const meta = metadata(params) ?? {};
   if (!piId && !chId) throw invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', { param: 'payment_intent' });
   let payment;
   if (chId) {
     payment = chargedPayment(ctx, chId);
     if (!payment) throw resourceMissing('charge', chId, 'charge');
   } else if (piId) {
-    const pi = findIntent(ctx, piId);
+    const pi = findIntent(ctx, piId, 'payment_intent');
     payment = latestAttempt(ctx, pi);
     if (!payment || payment.status !== 'succeeded') {
       throw invalidRequest(`This PaymentIntent (${piId}) does not have a successful charge to refund.`, { param: 'payment_intent', code: 'charge_not_refundable' });
     }
   }
   if (!payment) throw resourceMissing('charge', chId ?? '', 'charge');
-  const amount = int(params, 'amount');
-  if (amount !== undefined && amount < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
   const remaining = payment.amount_captured - payment.amount_refunded;
   if (payment.status === 'succeeded' && remaining <= 0) {
     throw invalidRequest(`Charge ${chargeIdOf(payment.id)} has already been refunded.`, { param: chId ? 'charge' : 'payment_intent', code: 'charge_already_refunded' });
   }
   if (amount !== undefined && payment.status === 'succeeded' && amount > remaining) {
-    throw invalidRequest(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, { param: 'amount', code: 'amount_too_large' });
+    const cur = payment.currency.toLowerCase();
+    throw invalidRequest(`Refund amount (${formatAmount(amount, cur)}) is greater than unrefunded amount on charge (${formatAmount(remaining, cur)})`, {
+      param: 'amount',
+      code: 'amount_too_large',
+    });
   }
   if (payment.status !== 'succeeded') {
     throw invalidRequest(`Charge ${chargeIdOf(payment.id)} has not been captured; cancel the PaymentIntent to release it instead.`, { param: 'charge', code: 'charge_not_refundable' });
   }
-  return ctx.unit.createRefund(payment.id, {
-    amount,
-    reason: oneOf(params, 'reason', REASONS) ?? null,
-    metadata: metadata(params) ?? {},
-  });
+  return ctx.unit.createRefund(payment.id, { amount, reason, metadata: meta });
 }
 
 /** Refunds of one intent's or charge's payments, or all of the merchant's. */

@@ -95,6 +95,10 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
     const { merchant, kind } = authenticate(host, req, access);
     const isPost = req.method === 'POST';
     const raw = isPost && Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    if (isPost && raw.trim() !== '' && req.is('application/json')) {
+      // Stripe's v1 API reads only form bodies; a JSON one is refused whole rather than read as one odd key.
+      throw invalidRequest('Invalid request (check that your POST content type is application/x-www-form-urlencoded). If you have any questions, we can help at https://support.stripe.com/.');
+    }
     let params: FormObject;
     try {
       params = parseForm(isPost ? raw : queryOf(req.originalUrl));

@@ -80,14 +80,42 @@ export function stripeDecline(failureCode: string): { code: string; decline_code
   return { code: failureCode, decline_code: failureCode };
 }
 
+/**
+ * What Stripe tells the buyer for each decline (its `message` is meant to be shown): lost, stolen and
+ * fraudulent cards read as a generic decline so the reason is not revealed.
+ */
+const DECLINE_MESSAGES: Readonly<Record<string, string>> = {
+  card_declined: 'Your card was declined.',
+  generic_decline: 'Your card was declined.',
+  insufficient_funds: 'Your card has insufficient funds.',
+  lost_card: 'Your card was declined.',
+  stolen_card: 'Your card was declined.',
+  fraudulent: 'Your card was declined.',
+  risk_blocked: 'Your card was declined.',
+  card_velocity_exceeded: 'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.',
+  expired_card: 'Your card has expired.',
+  incorrect_cvc: "Your card's security code is incorrect.",
+  processing_error: 'An error occurred while processing your card. Try again in a little bit.',
+};
+
+/** Stripe's message for a domain failure code; the domain's own words for a failure Stripe has none for. */
+export function declineMessage(failureCode: string, fallback: string | null): string {
+  return DECLINE_MESSAGES[failureCode] ?? fallback ?? 'Your card was declined.';
+}
+
+/** The card field a decline points at, as Stripe's `param` does (`cvc` for a wrong code). */
+export const DECLINE_PARAM: Readonly<Record<string, string>> = { expired_card: 'exp_month', incorrect_cvc: 'cvc' };
+
 /** The 402 a confirmation that ends in a decline answers, carrying the intent and charge. */
-export function cardError(failureCode: string, message: string, extra: { charge?: string; payment_intent?: unknown; payment_method?: unknown }): StripeApiError {
+export function cardError(failureCode: string, message: string | null, extra: { charge?: string; payment_intent?: unknown; payment_method?: unknown }): StripeApiError {
   const { code, decline_code } = stripeDecline(failureCode);
+  const param = DECLINE_PARAM[failureCode];
   return new StripeApiError(402, {
     type: 'card_error',
     code,
     ...(decline_code ? { decline_code } : {}),
-    message,
+    message: declineMessage(failureCode, message),
+    ...(param ? { param } : {}),
     doc_url: docUrl(code),
     ...(extra.charge ? { charge: extra.charge } : {}),
     ...(extra.payment_intent ? { payment_intent: extra.payment_intent } : {}),

@@ -7,7 +7,7 @@
  * provider having to copy anything.
  */
 import type { Payment, Refund } from '../../engine/types.js';
-import { stripeDecline } from './stripe-errors.js';
+import { DECLINE_PARAM, declineMessage, stripeDecline } from './stripe-errors.js';
 import {
   chargeIdOf,
   chargeTxnId,
@@ -104,7 +104,7 @@ export function paymentMethodObject(pm: PaymentMethodDoc): Json {
       exp_month: pm.card_data.exp_month,
       exp_year: pm.card_data.exp_year,
       fingerprint: `fp${n.slice(-8)}`,
-      funding: 'credit',
+      funding: fundingOf(n),
       last4: n.slice(-4),
       networks: { available: [brandOf(n)], preferred: null },
       three_d_secure_usage: { supported: true },
@@ -117,6 +117,10 @@ export function paymentMethodObject(pm: PaymentMethodDoc): Json {
     type: 'card',
   };
 }
+
+/** Stripe's debit and prepaid test cards; every other test card is a credit card. */
+const FUNDING: Readonly<Record<string, string>> = { '4000056655665556': 'debit', '5200828282828210': 'debit', '5105105105105100': 'prepaid' };
+const fundingOf = (n: string) => FUNDING[n] ?? 'credit';
 
 function brandOf(n: string): string {
   if (n.startsWith('4')) return 'visa';
@@ -157,7 +161,8 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
     type: 'card_error',
     code,
     ...(decline_code ? { decline_code } : {}),
-    message: attempt.failure_message ?? 'Your card was declined.',
+    message: declineMessage(attempt.failure_code ?? 'card_declined', attempt.failure_message),
+    ...(DECLINE_PARAM[attempt.failure_code ?? ''] ? { param: DECLINE_PARAM[attempt.failure_code ?? ''] } : {}),
     charge: chargeIdOf(attempt.id),
     doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`,
     payment_method: pm,
@@ -263,7 +268,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     disputed: false,
     failure_balance_transaction: null,
     failure_code: decline?.code ?? null,
-    failure_message: payment.failure_message,
+    failure_message: payment.failure_code ? declineMessage(payment.failure_code, payment.failure_message) : payment.failure_message,
     fraud_details: {},
     livemode: false,
     metadata: pi?.metadata ?? {},
@@ -274,7 +279,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     payment_intent: pi?.id ?? null,
     payment_method: pi?.payment_method ?? null,
     payment_method_details: card
-      ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: 'credit', country: 'US', network: card.brand }, type: 'card' }
+      ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: fundingOf(pmDoc?.card_data.number ?? ''), country: 'US', network: card.brand }, type: 'card' }
       : { type: payment.payment_method.type },
     receipt_email: pi?.receipt_email ?? null,
     refunded: payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured,

@@ -21,6 +21,11 @@ const WECHAT_DECLINES: Record<string, { code: WechatErrorCode; message: string }
 };
 const DEFAULT_DECLINE = { code: 'TRADE_ERROR' as const, message: '支付失败，请用户更换支付方式' };
 
+/** A PAYERROR order's `trade_state_desc`: WeChat's words for why the payment code failed, not the card's. */
+export function payErrorDescription(failureCode: string | null): string {
+  return (failureCode !== null ? WECHAT_DECLINES[failureCode] : undefined)?.message ?? DEFAULT_DECLINE.message;
+}
+
 function outcomeOf(behaviour: CardBehaviour): AuthCodeOutcome {
   switch (behaviour.kind) {
     case 'decline':

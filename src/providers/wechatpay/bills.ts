@@ -46,6 +46,36 @@ export interface BillInput {
   refunds: readonly WechatRefund[];
 }
 
+/**
+ * What is wrong with a bill date of the APIs (null when nothing): WeChat offers the bills of the last three
+ * months only. A day is offered from the day itself on (WeChat builds it after 10:00 the next day; the
+ * sandbox does not make a merchant's test wait a night).
+ */
+export function billDateProblem(date: string, nowMs: number): string | null {
+  const today = chinaDate(nowMs);
+  if (date > today) return `must not be in the future (today is ${today} in China time)`;
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  const earliest = new Date(Date.UTC(y, m - 1 - 3, d)).toISOString().slice(0, 10);
+  if (date < earliest) return `must be within the last three months (仅支持三个月内的账单下载申请): ${earliest} or later`;
+  return null;
+}
+
+/** Whether the merchant had a payment or an accepted refund that day: WeChat has no trade bill for a day without. */
+export function hasTradeBill(input: BillInput): boolean {
+  return (
+    input.orders.some((o) => o.success_ms !== null && chinaDate(o.success_ms) === input.date) ||
+    input.refunds.some((r) => r.status !== 'CLOSED' && chinaDate(r.created_ms) === input.date)
+  );
+}
+
+/** Whether the basic account moved that day (a payment, or a refund paid out): else there is no fund-flow bill. */
+export function hasFundFlowBill(input: BillInput): boolean {
+  return (
+    input.orders.some((o) => o.success_ms !== null && chinaDate(o.success_ms) === input.date) ||
+    input.refunds.some((r) => r.status === 'SUCCESS' && r.success_ms !== null && chinaDate(r.success_ms) === input.date)
+  );
+}
+
 export function tradeBillCsv(input: BillInput, billType: TradeBillType): string {
   const byTxn = new Map(input.orders.map((o) => [o.transaction_id, o]));
   const lines: string[] = [BOM + TRADE_HEADER];

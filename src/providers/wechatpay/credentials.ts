@@ -158,6 +158,16 @@ export function normalizeSerial(serial: string): string {
   return serial.trim().toUpperCase().replace(/^0+/, '');
 }
 
+/**
+ * Whether a request's `Wechatpay-Serial` header names one of WeChat's keys of this merchant (the platform
+ * certificate or the WeChat Pay public key), the keys a merchant encrypts sensitive fields with. The
+ * merchant certificate's serial there is a classic mistake (wechatpay-node-v3 sends it on its transfer
+ * and profit-sharing calls).
+ */
+export function namesWechatpayKey(serial: string, creds: WechatpayCredentials): boolean {
+  return normalizeSerial(serial) === normalizeSerial(creds.platform_serial) || serial.trim() === creds.public_key_id;
+}
+
 /** The validity of a certificate, for `/v3/certificates`. */
 export function certificateValidity(pem: string): { notBeforeMs: number; notAfterMs: number } {
   const cert = new X509Certificate(pem);

@@ -21,6 +21,7 @@ export type WechatErrorCode =
   | 'USERPAYING'
   | 'TRADE_ERROR'
   | 'FREQUENCY_LIMITED'
+  | 'NO_STATEMENT_EXIST'
   | 'SYSTEM_ERROR';
 
 /** HTTP status per code, and the closest generic code (for the activity log and the CLI). */
@@ -39,6 +40,7 @@ const CODES: Record<WechatErrorCode, { status: number; generic: ErrorCode }> = {
   USERPAYING: { status: 202, generic: 'invalid_state' },
   TRADE_ERROR: { status: 403, generic: 'invalid_state' },
   FREQUENCY_LIMITED: { status: 429, generic: 'invalid_state' },
+  NO_STATEMENT_EXIST: { status: 400, generic: 'resource_missing' },
   SYSTEM_ERROR: { status: 500, generic: 'internal_error' },
 };
 
@@ -55,10 +57,23 @@ interface Carried {
   detail?: WechatErrorDetail;
 }
 
-/** A WeChat Pay error, as a PaycliError carrying WeChat's code. */
-export function wechatError(code: WechatErrorCode, message: string, detail?: WechatErrorDetail): PaycliError {
-  const { status, generic } = CODES[code];
-  const carried: Carried = { code, status, ...(detail ? { detail } : {}) };
+/**
+ * `detail.field` as WeChat writes it: a JSON Pointer (RFC 6901) for a body parameter (`amount.total` →
+ * `/amount/total`), the parameter's name in the path, query or headers. A problem of the whole body
+ * (not JSON, not an object) names no field.
+ */
+function wireDetail(detail: WechatErrorDetail): WechatErrorDetail {
+  if (detail.location !== 'body' || detail.field === undefined || detail.field.startsWith('/')) return detail;
+  const { field, ...rest } = detail;
+  if (field === 'body' || field === '') return rest;
+  return { field: `/${field.split('.').map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`, ...rest };
+}
+
+/** A WeChat Pay error, as a PaycliError carrying WeChat's code; `status` only where HTTP itself fixes it (405). */
+export function wechatError(code: WechatErrorCode, message: string, detail?: WechatErrorDetail, httpStatus?: number): PaycliError {
+  const { generic } = CODES[code];
+  const status = httpStatus ?? CODES[code].status;
+  const carried: Carried = { code, status, ...(detail ? { detail: wireDetail(detail) } : {}) };
   return new PaycliError(generic, message, { ...(detail?.field ? { param: detail.field } : {}), details: { wechatpay: carried } });
 }
 
@@ -71,7 +86,7 @@ export function paramError(field: string, issue: string, location: WechatErrorDe
 export function renderWechatError(err: PaycliError): { status: number; body: { code: string; message: string; detail?: WechatErrorDetail } } {
   const carried = err.details?.wechatpay as Carried | undefined;
   if (carried) return { status: carried.status, body: { code: carried.code, message: err.message, ...(carried.detail ? { detail: carried.detail } : {}) } };
-  const detail = err.param ? { detail: { field: err.param, issue: err.message, location: 'body' as const } } : {};
+  const detail = err.param ? { detail: wireDetail({ field: err.param, issue: err.message, location: 'body' }) } : {};
   switch (err.code) {
     case 'invalid_json':
     case 'parameter_invalid':

@@ -63,8 +63,9 @@ export class HostBook implements WechatpayBook {
     return n ? read.get<OrderDoc>(ORDERS, n.payment_id) : undefined;
   }
 
-  private checkMerchant(appid: string | undefined, mchid: string): void {
-    if (mchid !== this.creds.mchid) throw wechatError('MCH_NOT_EXISTS', `商户号不存在：mchid ${mchid} is not the merchant that signed the request (${this.creds.mchid})`, { field: 'mchid', value: mchid, location: 'body' });
+  /** `location`: where the request carries mchid (the query of GET APIs, else the body). */
+  private checkMerchant(appid: string | undefined, mchid: string, location: 'body' | 'query' = 'body'): void {
+    if (mchid !== this.creds.mchid) throw wechatError('MCH_NOT_EXISTS', `商户号不存在：mchid ${mchid} is not the merchant that signed the request (${this.creds.mchid})`, { field: 'mchid', value: mchid, location });
     if (appid !== undefined && appid !== this.creds.appid) {
       throw wechatError('APPID_MCHID_NOT_MATCH', `appid和mch_id不匹配：appid ${appid} is not bound to merchant ${mchid} (use ${this.creds.appid})`, { field: 'appid', value: appid, location: 'body' });
     }
@@ -166,14 +167,14 @@ export class HostBook implements WechatpayBook {
   }
 
   byOutTradeNo(outTradeNo: string, mchid: string): WechatOrder {
-    this.checkMerchant(undefined, mchid);
+    this.checkMerchant(undefined, mchid, 'query');
     const doc = this.docByNumber(outTradeNo);
     if (!doc) throw wechatError('ORDER_NOT_EXIST', '订单不存在');
     return this.view(doc);
   }
 
   byTransactionId(transactionId: string, mchid: string): WechatOrder {
-    this.checkMerchant(undefined, mchid);
+    this.checkMerchant(undefined, mchid, 'query');
     const doc = this.docByRef(transactionId);
     const order = doc && doc.transaction_id === transactionId ? this.view(doc) : undefined;
     // The merchant learns a transaction id only once the payer has paid.

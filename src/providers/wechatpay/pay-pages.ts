@@ -47,7 +47,9 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export function payPagesRouter(deps: PayPageDeps): Router {
   const router = express.Router();
-  router.use(express.urlencoded({ extended: false, limit: 64 * 1024 }));
+  // Only the payer's form posts are form-encoded: a parser for the whole port would consume the raw body of an
+  // API request sent as a form, before its signature could be checked.
+  const form = express.urlencoded({ extended: false, limit: 64 * 1024 });
   router.use(buyerAssets());
 
   const notFound = (req: Request, res: Response, ref: string) => res.status(404).type('html').send(messagePageHtml(contextOf(req), (tx) => tx.noOrder(ref)));
@@ -83,7 +85,7 @@ export function payPagesRouter(deps: PayPageDeps): Router {
     if (!order) return notFound(req, res, req.params.ref!);
     res.type('html').send(orderPage(req, order, str(req.query.redirect_url) ?? null));
   });
-  router.post(`${PAY_PAGE_PREFIX}/:ref/:action`, async (req, res) => {
+  router.post(`${PAY_PAGE_PREFIX}/:ref/:action`, form, async (req, res) => {
     const found = deps.find(req.params.ref!);
     if (!found) return notFound(req, res, req.params.ref!);
     const { order, orders } = found;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Payment, Refund } from '../../engine/types.js';
 import type { CoreReader } from '../contract.js';
+import { payErrorDescription } from './auth-codes.js';
 import { TRADE_STATE_DESC, type TradeState, type TradeType, type WechatOrder, type WechatRefund } from './wire.js';
 
 export const ORDERS = 'wechatpay_orders';
@@ -83,7 +84,7 @@ export function orderView(doc: OrderDoc, p: Payment, mine: readonly Refund[], no
     transaction_id: doc.transaction_id,
     trade_type: doc.trade_type,
     trade_state: state,
-    trade_state_desc: state === 'PAYERROR' && p.failure_message ? p.failure_message : TRADE_STATE_DESC[state],
+    trade_state_desc: state === 'PAYERROR' ? payErrorDescription(p.failure_code) : TRADE_STATE_DESC[state],
     description: doc.description,
     attach: doc.attach,
     notify_url: doc.notify_url,

@@ -9,12 +9,12 @@ import { PaycliError, toPaycliError } from '../../errors.js';
 import type { Clock } from '../../clock.js';
 import { cryptoRandom, type RandomSource } from '../../core/ids.js';
 import { aeadEncrypt, newAeadNonce } from './aead.js';
-import { billFile, chinaDate, fundFlowBillCsv, tradeBillCsv, type BillFile } from './bills.js';
-import { certificateValidity, type SigningMode, type WechatpayCredentials } from './credentials.js';
+import { billDateProblem, billFile, fundFlowBillCsv, hasFundFlowBill, hasTradeBill, tradeBillCsv, type BillFile } from './bills.js';
+import { certificateValidity, namesWechatpayKey, normalizeSerial, type SigningMode, type WechatpayCredentials } from './credentials.js';
 import { paramError, renderWechatError, wechatError } from './errors.js';
 import type { WechatpayBook } from './book.js';
 import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
-import { parseAuthorization, verifyRequest, wechatpayHeaders } from './signing.js';
+import { parseAuthorization, verifyRequest, wechatpayHeadersAsync } from './signing.js';
 import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
 
 /** One merchant as the routes see it: its key material and its orders. */
@@ -46,12 +46,13 @@ type Locals = { rawBody: string; json: unknown; requestId: string; merchant?: We
 
 /**
  * Writes a response signed for the merchant (unsigned only when no merchant could be identified), with
- * node:http directly: the RSA signature is the cost that should dominate.
+ * node:http directly: the RSA signature is the cost that should dominate. It is made on the thread pool
+ * (rsa-pool.ts), so the event loop serves other requests meanwhile.
  */
-function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): void {
+async function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): Promise<void> {
   const body = payload === undefined ? '' : JSON.stringify(payload);
   const merchant = (res.locals as Locals).merchant;
-  const headers: Record<string, string | number> = merchant ? wechatpayHeaders(body, merchant.creds, deps.signing, { timestampSec: deps.wallClockSec() }) : {};
+  const headers: Record<string, string | number> = merchant ? await wechatpayHeadersAsync(body, merchant.creds, deps.signing, { timestampSec: deps.wallClockSec() }) : {};
   if (status !== 204) {
     headers['Content-Type'] = 'application/json; charset=utf-8';
     headers['Content-Length'] = Buffer.byteLength(body);
@@ -86,6 +87,17 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
       merchant.creds,
     );
     if (!verdict.ok) return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${verdict.reason}`, { field: verdict.field, issue: verdict.reason, location: 'header' }));
+    const declared = req.get('wechatpay-serial');
+    if (declared !== undefined && !namesWechatpayKey(declared, merchant.creds)) {
+      const c = merchant.creds;
+      const issue = `must name WeChat Pay's key: the platform certificate serial ${c.platform_serial} or the WeChat Pay public key id ${c.public_key_id}${normalizeSerial(declared) === normalizeSerial(c.merchant_serial) ? ', not the merchant certificate serial' : ''}`;
+      return next(wechatError('PARAM_ERROR', `平台证书序列号Wechatpay-Serial错误：${issue}`, { field: 'Wechatpay-Serial', value: declared, issue, location: 'header' }));
+    }
+    if (locals.rawBody.length > 0 && !req.is('application/json')) {
+      const type = req.get('content-type') ?? '';
+      const issue = type ? `must be application/json, not "${type}"` : 'is required: application/json';
+      return next(wechatError('INVALID_REQUEST', `HTTP 请求不符合微信支付 APIv3 接口规则：Content-Type ${issue}`, { field: 'Content-Type', ...(type ? { value: type } : {}), issue, location: 'header' }));
+    }
     if (locals.rawBody.length > 0) {
       try {
         locals.json = JSON.parse(locals.rawBody);
@@ -104,7 +116,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     async (_req: Request, res: Response) => {
       const body = parseWechat(schema, json(res));
       const order = await book(res).place(tradeType, body);
-      ok(res, answer(order));
+      await ok(res, answer(order));
     };
   router.post('/v3/pay/transactions/native', place('NATIVE', nativeSchema, (o) => ({ code_url: o.code_url })));
   router.post('/v3/pay/transactions/jsapi', place('JSAPI', jsapiSchema, (o) => ({ prepay_id: o.prepay_id })));
@@ -114,11 +126,12 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const body = parseWechat(codepaySchema, json(res));
     const { payer, ...rest } = body;
     const order = await book(res).codepay({ ...rest, auth_code: payer.auth_code });
-    ok(res, toTransaction(order));
+    await ok(res, toTransaction(order));
   });
 
   const mchidOf = (req: Request) => {
     const mchid = req.query.mchid;
+    if (Array.isArray(mchid)) throw paramError('mchid', 'must be given once', 'query');
     if (typeof mchid !== 'string' || mchid === '') throw paramError('mchid', 'is required', 'query');
     return mchid;
   };
@@ -127,32 +140,43 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
   router.post('/v3/pay/transactions/out-trade-no/:no/close', async (req, res) => {
     const body = parseWechat(closeSchema, json(res));
     await book(res).close(req.params.no!, body.mchid);
-    sendSigned(deps, res, 204, undefined);
+    await sendSigned(deps, res, 204, undefined);
   });
 
   router.post('/v3/refund/domestic/refunds', async (_req, res) => {
     const body = parseWechat(refundSchema, json(res));
-    ok(res, toRefund(await book(res).refund(body)));
+    await ok(res, toRefund(await book(res).refund(body)));
   });
   router.get('/v3/refund/domestic/refunds/:no', (req, res) => ok(res, toRefund(book(res).findRefund(req.params.no!))));
 
   const offerBill = (res: Response, date: string, csv: string, gzip: boolean) => {
     const now = deps.clock.now();
-    if (date > chinaDate(now)) throw paramError('bill_date', 'must not be in the future', 'query', date);
     for (const [t, b] of bills) if (b.expiresMs <= now) bills.delete(t);
     const file = billFile(csv, gzip);
     const token = deps.random.bytes(24).toString('base64url');
     bills.set(token, { file, expiresMs: now + BILL_TOKEN_TTL_MS, mchid: (res.locals as Locals).merchant!.creds.mchid });
-    ok(res, { download_url: `${deps.ownUrl()}${DOWNLOAD_PATH}?token=${token}`, hash_type: 'SHA1', hash_value: file.sha1 });
+    return ok(res, { download_url: `${deps.ownUrl()}${DOWNLOAD_PATH}?token=${token}`, hash_type: 'SHA1', hash_value: file.sha1 });
   };
-  const billInput = (res: Response, date: string) => ({ date, orders: book(res).allOrders(), refunds: book(res).allRefunds() });
+  const billInput = (res: Response, date: string) => {
+    const problem = billDateProblem(date, deps.clock.now());
+    if (problem) throw paramError('bill_date', problem, 'query', date);
+    return { date, orders: book(res).allOrders(), refunds: book(res).allRefunds() };
+  };
+  // As WeChat answers for a day (or an account) without a bill: 请求的账单文件不存在.
+  const noStatement = (date: string, what: string) => wechatError('NO_STATEMENT_EXIST', `请求的账单文件不存在：no ${what} on ${date}`, { field: 'bill_date', value: date, location: 'query' });
   router.get('/v3/bill/tradebill', (req, res) => {
     const q = parseWechat(tradeBillQuery, req.query, 'query');
-    offerBill(res, q.bill_date, tradeBillCsv(billInput(res, q.bill_date), q.bill_type ?? 'ALL'), q.tar_type === 'GZIP');
+    const input = billInput(res, q.bill_date);
+    if (!hasTradeBill(input)) throw noStatement(q.bill_date, 'payment or refund of this merchant');
+    return offerBill(res, q.bill_date, tradeBillCsv(input, q.bill_type ?? 'ALL'), q.tar_type === 'GZIP');
   });
   router.get('/v3/bill/fundflowbill', (req, res) => {
     const q = parseWechat(fundFlowBillQuery, req.query, 'query');
-    offerBill(res, q.bill_date, fundFlowBillCsv(billInput(res, q.bill_date)), q.tar_type === 'GZIP');
+    const input = billInput(res, q.bill_date);
+    // The sandbox's money moves in the basic account (基本账户) only.
+    const account = q.account_type ?? 'BASIC';
+    if (account !== 'BASIC' || !hasFundFlowBill(input)) throw noStatement(q.bill_date, `fund flow in the ${account} account`);
+    return offerBill(res, q.bill_date, fundFlowBillCsv(input), q.tar_type === 'GZIP');
   });
   router.get(DOWNLOAD_PATH, (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
@@ -166,7 +190,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const { creds } = (res.locals as Locals).merchant!;
     const validity = certificateValidity(creds.platform_cert);
     const encrypted = aeadEncrypt(creds.platform_cert, creds.apiv3_key, 'certificate', newAeadNonce());
-    ok(res, {
+    return ok(res, {
       data: [
         {
           serial_no: creds.platform_serial,
@@ -178,6 +202,29 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     });
   });
 
+  // A known API asked with another method: 405 naming the method it takes (HEAD goes with GET).
+  const METHODS: readonly (readonly [string, string])[] = [
+    ['/v3/pay/transactions/native', 'POST'],
+    ['/v3/pay/transactions/jsapi', 'POST'],
+    ['/v3/pay/transactions/app', 'POST'],
+    ['/v3/pay/transactions/h5', 'POST'],
+    ['/v3/pay/transactions/codepay', 'POST'],
+    ['/v3/pay/transactions/out-trade-no/:no', 'GET'],
+    ['/v3/pay/transactions/id/:id', 'GET'],
+    ['/v3/pay/transactions/out-trade-no/:no/close', 'POST'],
+    ['/v3/refund/domestic/refunds', 'POST'],
+    ['/v3/refund/domestic/refunds/:no', 'GET'],
+    ['/v3/bill/tradebill', 'GET'],
+    ['/v3/bill/fundflowbill', 'GET'],
+    [DOWNLOAD_PATH, 'GET'],
+    ['/v3/certificates', 'GET'],
+  ];
+  for (const [path, method] of METHODS) {
+    router.all(path, (req, res, next) => {
+      res.set('Allow', method === 'GET' ? 'GET, HEAD' : method);
+      next(wechatError('INVALID_REQUEST', `HTTP 请求不符合微信支付 APIv3 接口规则：${req.method} is not allowed on ${req.path}; use ${method}`, { issue: `use ${method}` }, 405));
+    });
+  }
   router.use((req, _res, next) => next(new PaycliError('route_not_found', `No such API: ${req.method} ${req.path}`)));
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     const status = (err as { status?: number; type?: string }).type === 'entity.too.large' ? 'too-large' : null;
@@ -185,7 +232,8 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     res.locals.errorCode = error.code;
     if (res.headersSent) return res.end();
     const rendered = renderWechatError(error);
-    sendSigned(deps, res, rendered.status, rendered.body);
+    // Nothing is left to report a failed signature to: the connection is cut rather than left hanging.
+    sendSigned(deps, res, rendered.status, rendered.body).catch(() => res.destroy());
   };
   router.use(onError);
   return router;

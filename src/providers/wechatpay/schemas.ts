@@ -91,7 +91,11 @@ export const refundSchema = z
   })
   .refine((b) => b.transaction_id !== undefined || b.out_trade_no !== undefined, { error: 'transaction_id or out_trade_no is required', path: ['out_trade_no'] });
 
-const billDate = z.string({ error: 'is required' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-11-30' });
+const billDate = z
+  .string({ error: 'is required' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-11-30' })
+  // A calendar day: 2026-02-30 and 2026-13-01 are not.
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { error: 'must be a date such as 2026-11-30' });
 export const tradeBillQuery = z.looseObject({
   bill_date: billDate,
   bill_type: z.enum(['ALL', 'SUCCESS', 'REFUND'], { error: 'must be ALL, SUCCESS or REFUND' }).optional(),
@@ -116,7 +120,14 @@ export function parseWechat<S extends z.ZodType>(schema: S, input: unknown, loca
     return thrower(paramError(`${at}${keys[0]}`, 'is not a parameter of this API', location));
   }
   const missing = valueAt(input, issue.path) === undefined && issue.code !== 'custom';
-  throw paramError(field || 'body', missing ? 'is required' : issue.message, location);
+  throw paramError(field || 'body', missing ? 'is required' : issueText(issue), location);
+}
+
+/** Zod's own wording for a wrong JSON type ("Invalid input: expected object, received null") in the schema's voice. */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input')) return issue.message;
+  const expected = issue.expected === 'object' ? 'JSON object' : String(issue.expected);
+  return `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
 }
 
 function thrower(err: Error): never {

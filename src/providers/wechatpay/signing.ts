@@ -10,6 +10,7 @@
  * key or the WeChat Pay public key's private half, carried in the `Wechatpay-*` headers.
  */
 import { createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { rsaSignInPool } from '../rsa-pool.js';
 import { cryptoRandom } from '../../core/ids.js';
 import { normalizeSerial, type SigningMode, type WechatpayCredentials } from './credentials.js';
 
@@ -54,6 +55,11 @@ function cachedKey(pem: string, kind: 'private' | 'public'): KeyObject {
 
 export function rsaSign(message: string, privateKeyPem: string): string {
   return createSign('RSA-SHA256').update(message, 'utf8').sign(cachedKey(privateKeyPem, 'private'), 'base64');
+}
+
+/** `rsaSign` made on the thread pool (the answers to API calls; see rsa-pool.ts). */
+export function rsaSignAsync(message: string, privateKeyPem: string): Promise<string> {
+  return rsaSignInPool('sha256', message, cachedKey(privateKeyPem, 'private'));
 }
 
 export function rsaVerify(message: string, signature: string, publicPem: string): boolean {
@@ -125,15 +131,24 @@ export interface SignedHeaderOptions {
 
 /** The `Wechatpay-*` headers for a body (`''` for a 204). */
 export function wechatpayHeaders(body: string, creds: WechatpayCredentials, mode: SigningMode, opts: SignedHeaderOptions): Record<string, string> {
+  const { message, key, headers } = headerParts(creds, mode, opts, body);
+  return { ...headers, 'Wechatpay-Signature': rsaSign(message, key), 'Wechatpay-Signature-Type': AUTH_SCHEME };
+}
+
+/** `wechatpayHeaders`, signed on the thread pool: what API answers carry. */
+export async function wechatpayHeadersAsync(body: string, creds: WechatpayCredentials, mode: SigningMode, opts: SignedHeaderOptions): Promise<Record<string, string>> {
+  const { message, key, headers } = headerParts(creds, mode, opts, body);
+  return { ...headers, 'Wechatpay-Signature': await rsaSignAsync(message, key), 'Wechatpay-Signature-Type': AUTH_SCHEME };
+}
+
+function headerParts(creds: WechatpayCredentials, mode: SigningMode, opts: SignedHeaderOptions, body: string) {
   const signer = wechatSigner(creds, mode);
   const nonce = opts.nonce ?? newNonce();
   const timestamp = String(opts.timestampSec);
   const key = opts.forgeSignature ? wechatSigner(creds, mode === 'public-key' ? 'platform-certificate' : 'public-key').privateKey : signer.privateKey;
   return {
-    'Wechatpay-Nonce': nonce,
-    'Wechatpay-Serial': signer.serial,
-    'Wechatpay-Signature': rsaSign(`${timestamp}\n${nonce}\n${body}\n`, key),
-    'Wechatpay-Signature-Type': AUTH_SCHEME,
-    'Wechatpay-Timestamp': timestamp,
+    message: `${timestamp}\n${nonce}\n${body}\n`,
+    key,
+    headers: { 'Wechatpay-Nonce': nonce, 'Wechatpay-Serial': signer.serial, 'Wechatpay-Timestamp': timestamp },
   };
 }

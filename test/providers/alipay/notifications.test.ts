@@ -68,4 +68,41 @@ describe('Alipay notifications on the dispatcher', () => {
     expect(forms.map((f) => [f.out_trade_no, f.trade_status])).toEqual([['cr-x', 'TRADE_CLOSED']]);
     expect(api.sandbox.store.list<{ id: string; status: string; merchant_order_id: string }>('payments').find((p) => p.merchant_order_id === 'qr-x')?.status).toBe('canceled');
   });
+
+  it('closes an unpaid trade at its timeout_express or time_expire, not before; refuses one out of range naming the field', async () => {
+    const { sdk, clock } = await alipaySandbox();
+    const receiver = await use.receiver(() => ({ status: 200, body: 'success' }));
+    const create = (outTradeNo: string, extra: Record<string, string>) =>
+      sdk.exec('alipay.trade.create', { notifyUrl: receiver.url, bizContent: { outTradeNo, totalAmount: '1.00', subject: 'deadline', buyerId: '2088000000000003', ...extra } }, V);
+    // time_expire is China time; the virtual clock starts at the real time.
+    const china = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
+    expect((await create('te-5m', { timeoutExpress: '5m' })).code).toBe('10000');
+    expect((await create('te-abs', { timeExpire: china(clock.now() + 7 * 60_000 + 999) })).code).toBe('10000');
+    const status = async (out: string) => (await sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: out } }, V)).tradeStatus;
+    await clock.advance(5 * 60_000 - 1);
+    expect([await status('te-5m'), await status('te-abs')]).toEqual(['WAIT_BUYER_PAY', 'WAIT_BUYER_PAY']);
+    // The domain keeps deadlines in whole seconds, rounded up.
+    await clock.advance(1000);
+    expect([await status('te-5m'), await status('te-abs')]).toEqual(['TRADE_CLOSED', 'WAIT_BUYER_PAY']);
+    await clock.advance(2 * 60_000);
+    expect(await status('te-abs')).toBe('TRADE_CLOSED');
+    await waitFor(() => receiver.requests.length === 2);
+    const forms = receiver.requests.map((r) => Object.fromEntries(new URLSearchParams(r.body)));
+    expect(forms.map((f) => [f.out_trade_no, f.trade_status])).toEqual([
+      ['te-5m', 'TRADE_CLOSED'],
+      ['te-abs', 'TRADE_CLOSED'],
+    ]);
+
+    for (const [extra, field] of [
+      [{ timeoutExpress: '16d' }, 'timeout_express'],
+      [{ timeoutExpress: '1.5h' }, 'timeout_express'],
+      [{ timeoutExpress: '0m' }, 'timeout_express'],
+      [{ timeExpire: '2020-01-01 00:00:00' }, 'time_expire'],
+      [{ timeExpire: '2026-02-30 10:00:00' }, 'time_expire'],
+    ] as const) {
+      const res = await create(`te-bad-${field}-${Object.values(extra)[0]}`, extra);
+      expect(res).toMatchObject({ code: '40004', subCode: 'ACQ.INVALID_PARAMETER' });
+      expect(res.subMsg).toContain(field);
+    }
+  });
 });

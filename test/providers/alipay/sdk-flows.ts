@@ -165,6 +165,9 @@ export function describeSdkFlows(name: string, mode: KeyMode, start: () => Promi
       expect(r1).toMatchObject({ code: '10000', fundChange: 'Y', refundFee: '3.00' });
       const replay = await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: out, refundAmount: '3.00', outRequestNo: 'r1' } }, V);
       expect(replay).toMatchObject({ code: '10000', fundChange: 'N', refundFee: '3.00' });
+      // The same out_request_no with another amount is Alipay's "inconsistent request", and refunds nothing.
+      const discordant = await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: out, refundAmount: '2.00', outRequestNo: 'r1' } }, V);
+      expect(discordant).toMatchObject({ code: '40004', subCode: 'ACQ.DISCORDANT_REPEAT_REQUEST' });
 
       const over = await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: out, refundAmount: '7.01', outRequestNo: 'r2' } }, V);
       expect(over).toMatchObject({ code: '40004', subCode: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL' });

@@ -77,32 +77,41 @@ describe('PaymentIntents', () => {
   });
 
   it.each([
-    ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline'],
-    ['pm_card_visa_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds'],
-    ['pm_card_visa_chargeDeclinedLostCard', 'card_declined', 'lost_card'],
-    ['pm_card_visa_chargeDeclinedStolenCard', 'card_declined', 'stolen_card'],
-    ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card'],
-    ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', 'incorrect_cvc'],
-    ['pm_card_chargeDeclinedProcessingError', 'processing_error', 'processing_error'],
-    ['pm_card_visa_chargeDeclinedVelocityLimitExceeded', 'card_declined', 'card_velocity_exceeded'],
-    ['pm_card_radarBlock', 'card_declined', 'fraudulent'],
-  ])('%s is a StripeCardError %s / %s and leaves the intent requires_payment_method', async (pm, code, declineCode) => {
+    // Stripe's own messages: lost, stolen and fraudulent cards read as a generic decline to the buyer.
+    ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline', 'Your card was declined.'],
+    ['pm_card_visa_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds', 'Your card has insufficient funds.'],
+    ['pm_card_visa_chargeDeclinedLostCard', 'card_declined', 'lost_card', 'Your card was declined.'],
+    ['pm_card_visa_chargeDeclinedStolenCard', 'card_declined', 'stolen_card', 'Your card was declined.'],
+    ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card', 'Your card has expired.'],
+    ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', 'incorrect_cvc', "Your card's security code is incorrect."],
+    ['pm_card_chargeDeclinedProcessingError', 'processing_error', 'processing_error', 'An error occurred while processing your card. Try again in a little bit.'],
+    [
+      'pm_card_visa_chargeDeclinedVelocityLimitExceeded',
+      'card_declined',
+      'card_velocity_exceeded',
+      'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.',
+    ],
+    ['pm_card_radarBlock', 'card_declined', 'fraudulent', 'Your card was declined.'],
+  ])('%s is a StripeCardError %s / %s and leaves the intent requires_payment_method', async (pm, code, declineCode, message) => {
     const err = await declineOf(stripe.paymentIntents.create({ amount: 900, currency: 'usd', payment_method: pm, confirm: true, allowed_payment_method_types: ['card'] }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(err.statusCode).toBe(402);
     expect(err.rawType).toBe('card_error');
     expect(err.code).toBe(code);
     expect(err.decline_code).toBe(declineCode);
+    expect(err.message).toBe(message);
     expect(err.charge).toMatch(/^ch_/);
     const intent = err.payment_intent as Stripe.PaymentIntent;
     expect(intent.status).toBe('requires_payment_method');
     expect(intent.last_payment_error?.code).toBe(code);
     expect(intent.last_payment_error?.decline_code).toBe(declineCode);
+    expect(intent.last_payment_error?.message).toBe(message);
     const again = await stripe.paymentIntents.retrieve(intent.id);
     expect(again.status).toBe('requires_payment_method');
     expect(again.latest_charge).toBe(err.charge);
     const charge = await stripe.charges.retrieve(err.charge as string);
     expect(charge.status).toBe('failed');
+    expect(charge.failure_message).toBe(message);
   });
 
   it('off-session, a card that asks for 3-D Secure is declined with authentication_required', async () => {

@@ -59,7 +59,11 @@ describe('Stripe wire', () => {
     expect(bad.body.error.param).toBe('metadata[a');
     const notInt = await post('/v1/payment_intents', 'amount=ten&currency=usd');
     expect(notInt.status).toBe(400);
-    expect(notInt.body.error).toMatchObject({ param: 'amount', message: 'Invalid integer: ten' });
+    expect(notInt.body.error).toMatchObject({ param: 'amount', message: 'Invalid integer: ten' });    // Stripe's v1 API reads form bodies only; a JSON body is refused as a whole, not read as one odd key.
+    const json = await post('/v1/customers', '{"email":"a@example.com"}', { 'content-type': 'application/json' });
+    expect(json.status).toBe(400);
+    expect(json.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('check that your POST content type is application/x-www-form-urlencoded') });
+    expect(json.body.error.param).toBeUndefined();
   });
 
   it('a confirmed intent raises payment_intent.created (as created), charge.succeeded, payment_intent.succeeded in order', async () => {

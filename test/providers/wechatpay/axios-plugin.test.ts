@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SigningMode } from '../../../src/providers/wechatpay/credentials.js';
 import { startReceiver, waitFor, type ReceivedRequest, type Receiver } from '../../helpers/sandbox.js';
-import { axiosClient, axiosPlugin, merchantCerts, startHarness, type Harness } from './harness.js';
+import { axiosClient, axiosPlugin, merchantCerts, signedRequest, startHarness, type Harness } from './harness.js';
 
 const { Formatter, Rsa, Aes } = axiosPlugin;
 
@@ -74,7 +74,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const err = await wxpay.v3.pay.transactions.native.post({ ...body, amount: { total: 999, currency: 'CNY' } }).catch((e: any) => e);
     expect(err.response.status).toBe(400);
     expect(err.response.data.code).toBe('INVALID_REQUEST');
-    expect(err.response.data.detail.field).toBe('out_trade_no');
+    // WeChat names a body parameter by its JSON Pointer.
+    expect(err.response.data.detail).toMatchObject({ field: '/out_trade_no', location: 'body' });
   });
 
   it('pays an order: query by both ids, TRANSACTION.SUCCESS verified and decrypted, a tampered copy rejected', async () => {
@@ -113,7 +114,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
 
     const over = await wxpay.v3.refund.domestic.refunds.post({ transaction_id: paid.transaction_id, out_refund_no: `${refundNo}x`, amount: { refund: 301, total: 500, currency: 'CNY' } }).catch((e: any) => e);
     expect(over.response.status).toBe(400);
-    expect(over.response.data).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: 'amount.refund' } });
+    expect(over.response.data).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: '/amount/refund', location: 'body' } });
 
     const seen = receiver.requests.length;
     await h.settleRefunds();
@@ -143,11 +144,70 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const missing = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: 'NO_SUCH_ORDER' }).catch((e: any) => e);
     expect(missing.response.status).toBe(404);
     expect(missing.response.data.code).toBe('ORDER_NOT_EXIST');
+    const foreign = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: '1900000109' }, out_trade_no: 'NO_SUCH_ORDER' }).catch((e: any) => e);
+    expect(foreign.response.status).toBe(400);
+    expect(foreign.response.data).toMatchObject({ code: 'MCH_NOT_EXISTS', detail: { field: 'mchid', value: '1900000109', location: 'query' } });
     const other = await testCredentialsOtherKey();
     const wrong = axiosClient(h, signing, other);
     const err = await wrong.v3.pay.transactions.native.post(order()).catch((e: any) => e);
     expect(err.response.status).toBe(401);
     expect(err.response.data.code).toBe('SIGN_ERROR');
+  });
+
+  it('bad input is PARAM_ERROR whose detail names the body parameter by its JSON Pointer, as WeChat does', async () => {
+    const refused = async (body: Record<string, unknown>) => (await wxpay.v3.pay.transactions.native.post(body).catch((e: any) => e)).response;
+    const cases: [Record<string, unknown>, string][] = [
+      [order({ amount: { total: 0, currency: 'CNY' } }), '/amount/total'],
+      [order({ amount: { total: -5, currency: 'CNY' } }), '/amount/total'],
+      [order({ amount: { total: 1.5, currency: 'CNY' } }), '/amount/total'],
+      [order({ amount: { total: 100, currency: 'USD' } }), '/amount/currency'],
+      [order({ description: 'x'.repeat(128) }), '/description'],
+      [order({ out_trade_no: 'A'.repeat(33) }), '/out_trade_no'],
+      [order({ out_trade_no: 'has space#1' }), '/out_trade_no'],
+      [{ ...order(), description: undefined }, '/description'],
+      [order({ amount: null }), '/amount'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await refused(body);
+      expect(res.status).toBe(400);
+      expect(res.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field, location: 'body', issue: expect.any(String) } });
+      expect(res.data.detail.issue).not.toMatch(/Invalid input/);
+    }
+  });
+
+  it('another HTTP method is 405 naming the one the API takes; a body that is not application/json is INVALID_REQUEST, not SIGN_ERROR', async () => {
+    const wrongMethod = await wxpay.v3.pay.transactions.native.get().catch((e: any) => e);
+    expect(wrongMethod.response.status).toBe(405);
+    expect(wrongMethod.response.headers.allow).toBe('POST');
+    expect(wrongMethod.response.data).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringContaining('use POST') });
+    const postToQuery = await signedRequest(h, 'POST', '/v3/pay/transactions/out-trade-no/NO_SUCH_ORDER', JSON.stringify({ mchid: h.creds.mchid }));
+    expect(postToQuery.status).toBe(405);
+    expect(postToQuery.headers.get('allow')).toBe('GET, HEAD');
+    expect(postToQuery.headers.get('wechatpay-signature')).toBeTruthy();
+
+    // Validly signed bytes under another Content-Type: the answer names the header, not the signature.
+    const body = JSON.stringify(order());
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      const refused = await signedRequest(h, 'POST', '/v3/pay/transactions/native', body, type);
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({ code: 'INVALID_REQUEST', detail: { field: 'Content-Type', value: type, location: 'header' } });
+    }
+    const placed = await signedRequest(h, 'POST', '/v3/pay/transactions/native', body, 'application/json; charset=utf-8');
+    expect(placed.status).toBe(200);
+    expect(placed.json.code_url).toMatch(/^weixin:/);
+  });
+
+  it('a Wechatpay-Serial request header must name WeChat\'s key (platform certificate or public key), not the merchant\'s', async () => {
+    for (const serial of [h.creds.platform_serial, h.creds.platform_serial.toLowerCase(), h.creds.public_key_id]) {
+      const placed = await wxpay.v3.pay.transactions.native.post(order(), { headers: { 'Wechatpay-Serial': serial } });
+      expect(placed.status).toBe(200);
+    }
+    const merchantSerial = await wxpay.v3.pay.transactions.native.post(order(), { headers: { 'Wechatpay-Serial': h.creds.merchant_serial } }).catch((e: any) => e);
+    expect(merchantSerial.response.status).toBe(400);
+    expect(merchantSerial.response.data).toMatchObject({
+      code: 'PARAM_ERROR',
+      detail: { field: 'Wechatpay-Serial', value: h.creds.merchant_serial, location: 'header', issue: expect.stringContaining('not the merchant certificate serial') },
+    });
   });
 
   it('payment codes (付款码) answer synchronously from the test-card table', async () => {
@@ -163,6 +223,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(poor.response.data.code).toBe('NOT_ENOUGH');
     const q = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: poorBody.out_trade_no });
     expect(q.data.trade_state).toBe('PAYERROR');
+    // In WeChat's words, as a merchant shows it, not a card decline's.
+    expect(q.data.trade_state_desc).toBe('用户余额不足，请用户更换支付方式');
     // A 202 is a 2xx: the plugin verifies its signature too.
     const waitingBody = codepay('134567890123453184');
     const waiting = await wxpay.v3.pay.transactions.codepay.post(waitingBody);
@@ -185,7 +247,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(refund.data.status).toBe('ABNORMAL');
 
     const bad = await wxpay.v3.pay.transactions.codepay.post(codepay('99')).catch((e: any) => e);
-    expect(bad.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'payer.auth_code', location: 'body' } });
+    expect(bad.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/payer/auth_code', location: 'body' } });
   });
 
   it('serves the trade bill with a matching SHA1, plain and GZIP, in the layout Formatter.castCsvBill reads', async () => {
@@ -208,6 +270,27 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const gzFile = await wxpay.v3.billdownload.file.get({ params: { token: new URL(gz.data.download_url).searchParams.get('token') }, responseType: 'arraybuffer' });
     const unzipped = gunzipSync(Buffer.from(gzFile.data));
     expect(createHash('sha1').update(unzipped).digest('hex')).toBe(gz.data.hash_value);
+  });
+
+  it('a day without trades has no bill (NO_STATEMENT_EXIST); a date not a calendar day or over three months back is PARAM_ERROR', async () => {
+    const daysAgo = (n: number) => new Date(Date.parse(`${h.today()}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+    const quiet = await wxpay.v3.bill.tradebill.get({ params: { bill_date: daysAgo(10) } }).catch((e: any) => e);
+    expect(quiet.response.status).toBe(400);
+    expect(quiet.response.data).toMatchObject({ code: 'NO_STATEMENT_EXIST', message: expect.stringContaining('请求的账单文件不存在') });
+    const quietFunds = await wxpay.v3.bill.fundflowbill.get({ params: { bill_date: daysAgo(10) } }).catch((e: any) => e);
+    expect(quietFunds.response.data.code).toBe('NO_STATEMENT_EXIST');
+    // Today has trades (the orders above) in the basic account, none in the operation account.
+    const operation = await wxpay.v3.bill.fundflowbill.get({ params: { bill_date: h.today(), account_type: 'OPERATION' } }).catch((e: any) => e);
+    expect(operation.response.data.code).toBe('NO_STATEMENT_EXIST');
+    expect((await wxpay.v3.bill.fundflowbill.get({ params: { bill_date: h.today() } })).data.hash_type).toBe('SHA1');
+
+    for (const bill_date of [daysAgo(100), '2026-02-30', '2026-13-01', '20261130']) {
+      const bad = await wxpay.v3.bill.tradebill.get({ params: { bill_date } }).catch((e: any) => e);
+      expect(bad.response.status).toBe(400);
+      expect(bad.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'bill_date', location: 'query' } });
+    }
+    const tooOld = await wxpay.v3.bill.tradebill.get({ params: { bill_date: daysAgo(100) } }).catch((e: any) => e);
+    expect(tooOld.response.data.detail.issue).toMatch(/three months/);
   });
 });
 

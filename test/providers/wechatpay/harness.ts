@@ -2,6 +2,7 @@
  * A sandbox serving WeChat Pay, and the two SDKs pointed at it exactly as a merchant would (only the base
  * URL changed).
  */
+import { createSign, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { FakeClock, SystemClock } from '../../../src/clock.js';
 import { chinaDate } from '../../../src/providers/wechatpay/bills.js';
@@ -121,4 +122,25 @@ export function nodeV3Client(h: { url: string; creds: WechatpayCredentials }): a
     },
   });
   return pay;
+}
+
+/**
+ * A request signed with the merchant key exactly as the SDKs sign it, for what the SDKs never send (another
+ * Content-Type, another method): `body` is sent as given, under `contentType`.
+ */
+export async function signedRequest(
+  h: { url: string; creds: WechatpayCredentials },
+  method: string,
+  target: string,
+  body = '',
+  contentType: string | null = 'application/json',
+): Promise<{ status: number; headers: Headers; json: any }> {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const nonce = randomBytes(16).toString('hex');
+  const signature = createSign('RSA-SHA256').update(`${method}\n${target}\n${ts}\n${nonce}\n${body}\n`).sign(h.creds.merchant_private_key, 'base64');
+  const authorization = `WECHATPAY2-SHA256-RSA2048 mchid="${h.creds.mchid}",serial_no="${h.creds.merchant_serial}",timestamp="${ts}",nonce_str="${nonce}",signature="${signature}"`;
+  const headers: Record<string, string> = { Authorization: authorization, Accept: 'application/json', ...(contentType ? { 'Content-Type': contentType } : {}) };
+  const res = await fetch(`${h.url}${target}`, { method, headers, ...(body ? { body } : {}) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
 }

@@ -127,7 +127,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-no
     expect((await pay.query({ out_trade_no: p.out_trade_no })).data.trade_state).toBe('CLOSED');
     const past = await pay.transactions_native(params({ time_expire: '2020-01-01T00:00:00+08:00' }));
     expect(past.status).toBe(400);
-    expect(JSON.parse(past.error)).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'time_expire' } });
+    expect(JSON.parse(past.error)).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/time_expire', location: 'body' } });
   });
 
   it('downloads the trade bill with downloadBill and its SHA1 matches', async () => {

@@ -152,7 +152,7 @@ describe('the WeChat Pay scenario driver', () => {
     expect(ref).toBeNull();
     expect(call.status).toBe(400);
     expect(driver.errorCode(call)).toBe('PARAM_ERROR');
-    expect(call.json).toMatchObject({ detail: { field: 'out_trade_no' } });
+    expect(call.json).toMatchObject({ detail: { field: '/out_trade_no', location: 'body' } });
   });
 
   it('signs with the merchant key: another key is refused (401 SIGN_ERROR), and API faults skip the runner', async () => {
