@@ -1,6 +1,6 @@
 /**
- * Stripe events are kept compactly (`stored-events.ts`): what `/v1/events` answers must stay the bytes the
- * webhooks carried, before and after the sandbox reopens its data file.
+ * Stripe events kept in a data file: what `/v1/events` answers is the bytes the webhooks carried, before
+ * and after the sandbox reopens the file (however `stripe_events` stores them).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
