@@ -45,8 +45,7 @@ export class StagedChanges {
   }
 
   put(c: CollectionName, doc: StoredDoc): void {
-    const prev = this.docs.get(c, doc.id);
-    this.docs.put(c, doc);
+    const prev = this.docs.put(c, doc);
     this.#undo.push({ op: 'put', c, id: doc.id, prev });
     let puts = this.#puts.get(c);
     if (!puts) this.#puts.set(c, (puts = new Map()));
