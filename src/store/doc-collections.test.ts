@@ -8,7 +8,7 @@ describe('DocCollections', () => {
     const docs = new DocCollections();
     const first = { id: 'a', v: 1 };
     expect(docs.put('payments', first)).toBeUndefined();
-    expect(docs.put('payments', { id: 'a', v: 2 })).toBe(first);
+    expect(docs.put('payments', { id: 'a', v: 2 } as { id: string })).toBe(first);
   });
 
   it('live() is the collection itself: appends, in-place replacements and removals show at once', () => {
