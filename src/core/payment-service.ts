@@ -41,6 +41,8 @@ export interface PaymentServiceOptions {
   credentials: CredentialStore;
   /** How long a provider's payments wait for the buyer when the request names no deadline (`Provider.buyerWindowMs`). */
   buyerWindowMs?: (provider: string) => number | undefined;
+  /** Whether a buyer's failure ends this waiting payment (`Provider.payerFailureEnds`); default yes. */
+  payerFailureEnds?: (payment: Payment, read: CoreReader) => boolean;
 }
 
 export type { CoreReader } from './notifications.js';
@@ -220,6 +222,12 @@ export class PaymentService extends PaymentQueries {
   /** The simulated buyer completes, fails or abandons (expires) a payment waiting for them; `ref` as in findByRef. */
   async buyerAction(ref: string, action: BuyerAction, failureCode?: string): Promise<Payment> {
     const p = this.findByRef(ref);
+    if (action === 'fail' && p.buyer_action !== null && this.opts.payerFailureEnds?.(p, this.store) === false) {
+      // The PSP never hears of it and the payer may try again: nothing changes. The answer shows state
+      // other requests may still be writing, so it waits until that is durable.
+      await this.store.commit();
+      return p;
+    }
     return this.transact(p.provider ?? 'paycli', (uow) => uow.buyerAction(p.id, action, failureCode));
   }
 

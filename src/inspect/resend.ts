@@ -61,7 +61,7 @@ export async function resendEvent(client: SandboxClient, eventId: string, opts: 
   });
   const listeners = res.listeners ?? 0;
   if (res.deliveries === 0 && listeners === 0) {
-    throw new PaycliError('invalid_state', `Event ${eventId} has nowhere to go: its payment has no notify_url, and there is no webhook endpoint, --forward-to or paycli listen.`, {
+    throw new PaycliError('invalid_state', `Event ${eventId} has nowhere to go: no notify_url, webhook endpoint, --forward-to or paycli listen takes it.`, {
       hint: 'Send it to your app with --to <port|url>.',
     });
   }

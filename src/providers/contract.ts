@@ -146,6 +146,13 @@ export interface Provider<C extends Credentials = Credentials> {
    */
   refsOf?(payment: Payment, read: CoreReader): string[];
   /**
+   * Whether a buyer who fails (`POST /_sandbox/buyer/{ref}/fail`, a scenario's buyer step) ends a payment
+   * that waits for them. A PSP whose payer fails unseen and may pay again until the order closes or expires
+   * answers false, and the payment keeps waiting (WeChat Pay, except a payment code at the password
+   * prompt). Default: the failure ends it.
+   */
+  payerFailureEnds?(payment: Payment, read: CoreReader): boolean;
+  /**
    * Its routes, mounted at the ROOT of its own port (the native provider's at the main port, beside
    * `/_sandbox`). It owns body parsing (JSON, form, raw bytes for signatures), authentication, its 404 and
    * its errors: throw or `next(err)` PaycliErrors and the host renders them with `renderError`.

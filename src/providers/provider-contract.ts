@@ -132,6 +132,17 @@ export function describeProviderContract(name: string, driver: WireDriver, env: 
       });
       expect(failed.status).toBe(200);
       expect(await driver.query(sandbox, created.ref)).toMatchObject({ status: driver.payerFailureShowsAs ?? 'failed' });
+      // A failure the merchant never hears of leaves the order payable: the payer tries again and pays.
+      const retried = await fetch(`${sandbox.url}/_sandbox/buyer/${encodeURIComponent(no)}/complete`, { method: 'POST' });
+      if (driver.payerFailureShowsAs === 'waiting') {
+        expect(retried.status).toBe(200);
+        expect(await driver.query(sandbox, created.ref)).toMatchObject({ status: 'succeeded', amount: 700 });
+        await settle();
+        await env.waitFor(() => app.requests.some((r) => driver.parse(sandbox, r).outcome === 'succeeded'));
+      } else {
+        expect(retried.status).toBeGreaterThanOrEqual(400);
+        expect(await driver.query(sandbox, created.ref)).toMatchObject({ status: 'failed' });
+      }
     });
 
     it('a decline is decided at once: failed, with the failure code', async () => {

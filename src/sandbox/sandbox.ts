@@ -13,7 +13,8 @@ import { CredentialStore } from '../core/credentials.js';
 import { IdempotencyCache, type IdempotencyTicket, type StoredResponse } from '../core/idempotency.js';
 import type { UnitOfWork } from '../core/unit-of-work.js';
 import { cryptoRandom, idGenerator, seededRandom } from '../core/ids.js';
-import { providerSigner } from '../core/notifications.js';
+import { providerSigner, type CoreReader } from '../core/notifications.js';
+import type { Payment } from '../engine/types.js';
 import { PaymentService } from '../core/payment-service.js';
 import { PaycliError } from '../errors.js';
 import { jsonBodyParsing } from '../http/body-parsing.js';
@@ -201,7 +202,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const urls = new Map<string, string>();
   const mainUrl = () => urls.get('paycli') ?? '';
   const buyerWindowMs = (name: string) => (Object.hasOwn(registry, name) ? registry[name]!.buyerWindowMs : undefined);
-  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols, buyerWindowMs, credentials });
+  const payerFailureEnds = (payment: Payment, read: CoreReader) => {
+    const provider = payment.provider ?? 'paycli';
+    return Object.hasOwn(registry, provider) ? (registry[provider]!.payerFailureEnds?.(payment, read) ?? true) : true;
+  };
+  const service = new PaymentService({ store, clock, random, newId, dispatcher, baseUrl: mainUrl, forwardTo: options.forwardTo ?? null, protocols, buyerWindowMs, payerFailureEnds, credentials });
   const faults = new FaultRules();
   const servers: Server[] = [];
   let files: ProviderFiles | null = null;

@@ -23,7 +23,7 @@ function token(secret: string, appId: string, billType: string, billDate: string
 export async function billDownloadUrlMethod(call: MethodCall): Promise<MethodResult> {
   const billType = typeof call.biz.bill_type === 'string' ? call.biz.bill_type : '';
   const billDate = typeof call.biz.bill_date === 'string' ? call.biz.bill_date : '';
-  if (!billType) throw alipayError('ACQ.MISSING_PARAMETER', '缺少必选参数: bill_type is required.', 'bill_type');
+  if (!billType) throw alipayError('ACQ.INVALID_PARAMETER', '参数无效，缺少必选参数: bill_type is required.', 'bill_type');
   if (billType !== 'trade') {
     throw alipayError('ACQ.INVALID_PARAMETER', `参数无效: the sandbox serves bill_type "trade" (业务账单), got "${billType}".`, 'bill_type');
   }

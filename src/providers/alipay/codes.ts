@@ -48,7 +48,6 @@ const SUB_CODES: Record<string, { code: GatewayCode; status: number; paycli: Err
   'isv.invalid-biz-content': { code: '40002', status: 400, paycli: 'invalid_json' },
   // Business errors.
   'ACQ.INVALID_PARAMETER': { code: '40004', status: 400, paycli: 'parameter_invalid' },
-  'ACQ.MISSING_PARAMETER': { code: '40004', status: 400, paycli: 'parameter_missing' },
   'ACQ.TRADE_NOT_EXIST': { code: '40004', status: 400, paycli: 'resource_missing' },
   'ACQ.TRADE_HAS_SUCCESS': { code: '40004', status: 400, paycli: 'invalid_state' },
   'ACQ.TRADE_HAS_CLOSE': { code: '40004', status: 400, paycli: 'invalid_state' },
@@ -128,7 +127,7 @@ export function toAlipayFailure(err: PaycliError): AlipayFailure {
 /** Domain errors met through Alipay calls, as the closest Alipay sub_code. */
 const DOMAIN_TO_SUB_CODE: Partial<Record<ErrorCode, SubCode>> = {
   parameter_invalid: 'ACQ.INVALID_PARAMETER',
-  parameter_missing: 'ACQ.MISSING_PARAMETER',
+  parameter_missing: 'ACQ.INVALID_PARAMETER',
   invalid_json: 'isv.invalid-biz-content',
   resource_missing: 'ACQ.TRADE_NOT_EXIST',
   invalid_state: 'ACQ.TRADE_STATUS_ERROR',

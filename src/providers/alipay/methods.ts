@@ -43,7 +43,8 @@ function optionalString(biz: Record<string, unknown>, field: string, max: number
 
 function requiredString(biz: Record<string, unknown>, field: string, max: number): string {
   const s = optionalString(biz, field, max);
-  if (s === null) throw alipayError('ACQ.MISSING_PARAMETER', `缺少必选参数: ${field} is required.`, field);
+  // Alipay has no separate sub_code for a missing business field: it is an invalid parameter.
+  if (s === null) throw alipayError('ACQ.INVALID_PARAMETER', `参数无效，缺少必选参数: ${field} is required.`, field);
   return s;
 }
 
@@ -62,7 +63,7 @@ function existingTrade(call: MethodCall): AlipayTrade {
   const trade_no = optionalString(call.biz, 'trade_no', 64) ?? undefined;
   const out_trade_no = optionalString(call.biz, 'out_trade_no', 64) ?? undefined;
   if (!trade_no && !out_trade_no) {
-    throw alipayError('ACQ.MISSING_PARAMETER', '缺少必选参数: out_trade_no or trade_no is required.', 'out_trade_no');
+    throw alipayError('ACQ.INVALID_PARAMETER', '参数无效，缺少必选参数: out_trade_no or trade_no is required.', 'out_trade_no');
   }
   // Alipay: "trade_no 和 out_trade_no 如果同时存在优先取 trade_no".
   const trade = call.backend.findTrade(call.merchant.merchant_id, trade_no ? { trade_no } : { out_trade_no });
@@ -183,7 +184,7 @@ function buildTrade(call: MethodCall, fields: NewTradeFields, channel: TradeChan
 export async function openTrade(call: MethodCall, channel: TradeChannel): Promise<AlipayTrade> {
   const fields = newTradeFields(call);
   if (channel === 'create' && !optionalString(call.biz, 'buyer_id', 32) && !optionalString(call.biz, 'buyer_open_id', 128)) {
-    throw alipayError('ACQ.MISSING_PARAMETER', '缺少必选参数: buyer_id or buyer_open_id is required.', 'buyer_id');
+    throw alipayError('ACQ.INVALID_PARAMETER', '参数无效，缺少必选参数: buyer_id or buyer_open_id is required.', 'buyer_id');
   }
   const existing = reuseOrRefuse(call, fields);
   if (existing) return existing;

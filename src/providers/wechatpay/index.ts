@@ -69,7 +69,8 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
         wallClockSec: () => Math.floor(Date.now() / 1000),
         random: cryptoRandom,
         ownUrl: () => host.url(),
-        h5PageUrl: (code) => `${host.url()}${PAY_PAGE_PREFIX}/${code}`,
+        // With a query already, like WeChat's checkmweb?prepay_id=…&package=…: merchants append `&redirect_url=…`.
+        h5PageUrl: (code) => `${host.url()}${PAY_PAGE_PREFIX}/${code}?trade_type=MWEB`,
         bodyLimitBytes: host.bodyLimitBytes,
       }),
     );
@@ -90,6 +91,9 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
       const doc = read.get<OrderDoc>(ORDERS, payment.id);
       return doc ? [doc.transaction_id, doc.out_trade_no, ...(doc.prepay_id ? [doc.prepay_id] : [])] : [];
     },
+    // A payer who fails inside WeChat (balance, password) is never reported and may pay again; only a payment
+    // code waiting at the password prompt ends in PAYERROR.
+    payerFailureEnds: (payment, read) => read.get<OrderDoc>(ORDERS, payment.id)?.trade_type === 'MICROPAY',
     app,
     bill: wechatpayBill,
     renderError: renderWechatError,

@@ -226,9 +226,14 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     });
   }
   router.use((req, _res, next) => next(new PaycliError('route_not_found', `No such API: ${req.method} ${req.path}`)));
-  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const status = (err as { status?: number; type?: string }).type === 'entity.too.large' ? 'too-large' : null;
-    const error = status ? paramError('body', `is over the ${deps.bodyLimitBytes}-byte limit`) : toPaycliError(err);
+  /** What the router or body parser threw, as WeChat's error (a path that does not percent-decode is the merchant's, not a 500). */
+  const asWechatError = (err: unknown, req: Request) => {
+    if ((err as { type?: string }).type === 'entity.too.large') return paramError('body', `is over the ${deps.bodyLimitBytes}-byte limit`);
+    if (err instanceof URIError) return paramError(req.path, 'is not valid percent-encoding (RFC 3986)', 'path');
+    return toPaycliError(err);
+  };
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const error = asWechatError(err, req);
     res.locals.errorCode = error.code;
     if (res.headersSent) return res.end();
     const rendered = renderWechatError(error);

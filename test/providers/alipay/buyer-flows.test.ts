@@ -91,7 +91,8 @@ describe('Alipay buyer flows', () => {
 
   it('refuses bad input with Alipay codes naming the field, signed', async () => {
     const noAmount = await sdk.exec('alipay.trade.precreate', { bizContent: { outTradeNo: 'bad-1', subject: 's' } }, V);
-    expect(noAmount).toMatchObject({ code: '40004', subCode: 'ACQ.MISSING_PARAMETER' });
+    // Alipay answers a missing business field as an invalid one; the message names it.
+    expect(noAmount).toMatchObject({ code: '40004', subCode: 'ACQ.INVALID_PARAMETER' });
     expect(noAmount.subMsg).toContain('total_amount');
     const badAmount = await sdk.exec('alipay.trade.precreate', { bizContent: { outTradeNo: 'bad-2', subject: 's', totalAmount: '1.234' } }, V);
     expect(badAmount).toMatchObject({ code: '40004', subCode: 'ACQ.INVALID_PARAMETER' });
@@ -104,7 +105,7 @@ describe('Alipay buyer flows', () => {
     expect(noAuth.status).toBe(401);
     expect(await noAuth.json()).toMatchObject({ code: 'missing-signature' });
     const badJson = await sdk.curl('POST', '/v3/alipay/trade/precreate', { body: { out_trade_no: 'x' } }).catch((e: unknown) => e);
-    expect(badJson).toMatchObject({ code: 'ACQ.MISSING_PARAMETER', responseHttpStatus: 400 });
+    expect(badJson).toMatchObject({ code: 'ACQ.INVALID_PARAMETER', responseHttpStatus: 400, message: expect.stringContaining('total_amount') });
   });
 
   /** A gateway request signed as other Alipay SDKs sign it (sorted `k=v&…` over every param but sign), posted as a form. */

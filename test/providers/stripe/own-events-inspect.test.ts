@@ -124,6 +124,8 @@ describe("GET /_sandbox/events with the Stripe provider's own events", () => {
     expect((event.data.object as Stripe.Customer).id).toBe(customer.id);
     expect(await deliveriesOf(s, event.id)).toEqual([]);
     expect((await control(s, 'GET', `/events/${event.id}`)).body).toMatchObject({ id: event.id, type: 'customer.created', provider: 'stripe' });
+    // Nothing takes it now either: `events resend` says where to send it.
+    await expect(runEventsResend(event.id, {}, deps())).rejects.toMatchObject({ code: 'invalid_state', hint: expect.stringContaining('--to') });
 
     const resent = await control(s, 'POST', `/events/${event.id}/resend`, { url: app.url, retry: false });
     expect(resent).toEqual({ status: 200, body: { ok: true, event_id: event.id, deliveries: 1, listeners: 0 } });

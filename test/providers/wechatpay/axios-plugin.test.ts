@@ -63,7 +63,7 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const app = await wxpay.v3.pay.transactions.app.post(order());
     expect(app.data.prepay_id).toMatch(/^wx/);
     const h5 = await wxpay.v3.pay.transactions.h5.post(order({ scene_info: { payer_client_ip: '127.0.0.1', h5_info: { type: 'Wap' } } }));
-    expect(h5.data.h5_url).toMatch(new RegExp(`^${h.url}/pay/\\w{7}$`));
+    expect(h5.data.h5_url).toMatch(new RegExp(`^${h.url}/pay/\\w{7}\\?trade_type=MWEB$`));
   });
 
   it('answers a repeated identical order with the same code_url and a conflicting one with INVALID_REQUEST', async () => {
@@ -195,6 +195,16 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     const placed = await signedRequest(h, 'POST', '/v3/pay/transactions/native', body, 'application/json; charset=utf-8');
     expect(placed.status).toBe(200);
     expect(placed.json.code_url).toMatch(/^weixin:/);
+  });
+
+  it('a path that does not percent-decode is PARAM_ERROR located in the path, never a 500', async () => {
+    for (const [method, target] of [['GET', '/v3/refund/domestic/refunds/R%E0%A4%A'], ['GET', `/v3/pay/transactions/out-trade-no/A%E0%A4%A?mchid=${h.creds.mchid}`]] as const) {
+      const res = await signedRequest(h, method, target);
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ code: 'PARAM_ERROR', detail: { location: 'path' } });
+    }
+    const close = await signedRequest(h, 'POST', '/v3/pay/transactions/out-trade-no/A%E0%A4%A/close', JSON.stringify({ mchid: h.creds.mchid }));
+    expect(close.status).toBe(400);
   });
 
   it('a Wechatpay-Serial request header must name WeChat\'s key (platform certificate or public key), not the merchant\'s', async () => {

@@ -69,7 +69,9 @@ describe('H5 and Native pages', () => {
   it('H5: failing leaves the order NOTPAY and returns to redirect_url', async () => {
     const p = params({ scene_info: { payer_client_ip: '127.0.0.1', h5_info: { type: 'Wap' } } });
     const { data } = await pay.transactions_h5(p);
-    const page = await fetch(`${data.h5_url}?redirect_url=${encodeURIComponent('https://shop.example/return')}`);
+    // As WeChat documents it: h5_url carries a query, and the merchant appends `&redirect_url=`.
+    expect(new URL(data.h5_url).search).not.toBe('');
+    const page = await fetch(`${data.h5_url}&redirect_url=${encodeURIComponent('https://shop.example/return')}`);
     expect(await page.text()).toContain('name="redirect_url" value="https://shop.example/return"');
     const failed = await fetch(`${h.url}/pay/${p.out_trade_no}/fail`, form({ redirect_url: 'https://shop.example/return' }));
     expect(failed.headers.get('location')).toBe('https://shop.example/return');
