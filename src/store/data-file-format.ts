@@ -107,12 +107,9 @@ export function emptySnapshot(): Snapshot {
   return snapshot;
 }
 
-/**
- * The journal line (with its newline) recording a put: `{"op":"put","c":…,"id":…,"doc":…}`, the bytes
- * `JSON.stringify` gives that object. `docJson` is the document's JSON when the caller has it already.
- */
-export function putLine(collection: CollectionName, doc: StoredDoc, docJson: string = JSON.stringify(doc)): string {
-  return `{"op":"put","c":${JSON.stringify(collection)},"id":${JSON.stringify(doc.id)},"doc":${docJson}}\n`;
+/** The journal line (with its newline) recording a put. */
+export function putLine(collection: CollectionName, doc: StoredDoc): string {
+  return `${JSON.stringify({ op: 'put', c: collection, id: doc.id, doc })}\n`;
 }
 
 /** The journal line (with its newline) recording a removal. */

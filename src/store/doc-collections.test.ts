@@ -4,6 +4,13 @@ import { DocCollections } from './doc-collections.js';
 const ids = (docs: readonly { id: string }[]) => docs.map((d) => d.id);
 
 describe('DocCollections', () => {
+  it('put() returns the document it replaced, or undefined for an insert', () => {
+    const docs = new DocCollections();
+    const first = { id: 'a', v: 1 };
+    expect(docs.put('payments', first)).toBeUndefined();
+    expect(docs.put('payments', { id: 'a', v: 2 } as { id: string })).toBe(first);
+  });
+
   it('live() is the collection itself: appends, in-place replacements and removals show at once', () => {
     const docs = new DocCollections();
     for (const id of ['a', 'b', 'c', 'd']) docs.put('payments', { id });

@@ -72,20 +72,23 @@ export class DocCollections {
     return this.#collection(collection).docs.length;
   }
 
-  /** Inserts or replaces (keeping the position of) a document. */
-  put(collection: CollectionName, doc: StoredDoc): void {
+  /** Inserts or replaces (keeping the position of) a document; returns the one it replaced, if any. */
+  put(collection: CollectionName, doc: StoredDoc): StoredDoc | undefined {
     const c = this.#collection(collection);
     if (doc === null || typeof doc !== 'object' || typeof doc.id !== 'string' || doc.id === '') {
       throw new PaycliError('internal_error', `A document put into "${collection}" has no string id`);
     }
     const i = c.at.get(doc.id);
+    let prev: StoredDoc | undefined;
     if (i === undefined) {
       c.at.set(doc.id, c.docs.length);
       c.docs.push(doc);
     } else {
+      prev = c.docs[i];
       c.docs[i] = doc;
     }
     this.#lists.delete(collection);
+    return prev;
   }
 
   /** Removes a document; returns whether there was one. */

@@ -201,23 +201,3 @@ describe('FileStore compaction in the background', () => {
     held.after.open();
   });
 });
-
-describe('FileStore snapshot text', () => {
-  it('writes a document put since open with the text of its journal line, serialising it once', async () => {
-    const store = await openAt(path);
-    let serialised = 0;
-    // A document that counts how often it is serialised (a getter runs on each JSON.stringify).
-    const doc = {
-      id: 'pay_1',
-      get times(): number {
-        return ++serialised;
-      },
-    };
-    store.put('payments', doc);
-    await store.commit();
-    await store.close(); // folds the journal into the snapshot
-    expect(serialised).toBe(1);
-    const snapshot = JSON.parse(await readFile(path, 'utf8'));
-    expect(snapshot.payments).toEqual({ pay_1: { id: 'pay_1', times: 1 } });
-  });
-});

@@ -38,7 +38,6 @@ import { ensurePrivateDir, tightenFile } from '../private-files.js';
 import { dataFileUnreadable, dataFileUnwritable, describeFsError, segmentPathFor, SNAPSHOT_VERSION, type JournalEntry, type Snapshot } from './data-file-format.js';
 import { CompactionPolicy, type FileStoreOptions } from './compaction-policy.js';
 import { DocCollections, type CollectionsView } from './doc-collections.js';
-import { DocJson } from './doc-json.js';
 import { Durability } from './durability.js';
 import { replaySegment } from './journal-segments.js';
 import { JournalWriter } from './journal-writer.js';
@@ -65,8 +64,7 @@ export class FileStore implements Store {
   readonly path: string;
 
   readonly #docs = new DocCollections();
-  readonly #json = new DocJson();
-  readonly #staged = new StagedChanges(this.#docs, this.#json);
+  readonly #staged = new StagedChanges(this.#docs);
   readonly #durability = new Durability();
   readonly #rollbackListeners = new Set<() => void>();
   readonly #snapshotFile: SnapshotFile<Snapshot>;
@@ -382,7 +380,7 @@ export class FileStore implements Store {
 
   async #writeSnapshot(view: CollectionsView, beforeRename?: () => Promise<void>): Promise<void> {
     const parts = view.map(([key, docs]) => ({ key, docs }));
-    await this.#snapshotFile.writeParts([{ key: 'version', value: SNAPSHOT_VERSION }, ...parts], beforeRename, (doc) => this.#json.of(doc));
+    await this.#snapshotFile.writeParts([{ key: 'version', value: SNAPSHOT_VERSION }, ...parts], beforeRename);
     this.#compactions.snapshotBytes = (await stat(this.path)).size;
     this.#compactions.snapshotDocs = view.reduce((total, [, docs]) => total + docs.length, 0);
   }

@@ -90,9 +90,8 @@ export class SnapshotFile<T extends SnapshotValue> implements Adapter<T> {
    * at a time with a file write (so the event loop runs) between chunks; the caller must not change
    * the `docs` arrays meanwhile. `beforeRename` may veto the rename by throwing (the temp file is removed).
    * The file is private (0600); a temp path that is a symbolic link is refused, not followed.
-   * `docJson` serialises a document (the file store passes the text its journal line already holds).
    */
-  async writeParts(parts: readonly SnapshotPart[], beforeRename?: () => Promise<void>, docJson: (doc: { readonly id: string }) => string = JSON.stringify): Promise<void> {
+  async writeParts(parts: readonly SnapshotPart[], beforeRename?: () => Promise<void>): Promise<void> {
     const dir = path.dirname(this.filename);
     const tmp = path.join(dir, `.${path.basename(this.filename)}.tmp`);
     const file = await openPrivateWrite(tmp);
@@ -115,7 +114,7 @@ export class SnapshotFile<T extends SnapshotValue> implements Adapter<T> {
         push(`\n  ${key}: {`);
         const last = part.docs.length - 1;
         for (const [d, doc] of part.docs.entries()) {
-          push(`\n    ${JSON.stringify(doc.id)}: ${docJson(doc)}${d < last ? ',' : ''}`);
+          push(`\n    ${JSON.stringify(doc.id)}: ${JSON.stringify(doc)}${d < last ? ',' : ''}`);
           if (chars >= CHUNK_CHARS) {
             await file.write(chunk.join('')); // the event loop runs while the chunk is written
             chunk = [];

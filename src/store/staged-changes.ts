@@ -11,7 +11,6 @@
  */
 import { putLine, delLine, clearLine } from './data-file-format.js';
 import type { ClearedCollections, DocCollections } from './doc-collections.js';
-import type { DocJson } from './doc-json.js';
 import type { CollectionName, StoredDoc } from './store.js';
 
 type Undo =
@@ -39,19 +38,14 @@ export class StagedChanges {
   /** Per collection, the staged put of each document id that a later put may still replace. */
   #puts = new Map<CollectionName, Map<string, PendingPut>>();
 
-  constructor(
-    private readonly docs: DocCollections,
-    /** Keeps each put document's JSON for the compaction that writes it next, when given. */
-    private readonly json?: DocJson,
-  ) {}
+  constructor(private readonly docs: DocCollections) {}
 
   get size(): number {
     return this.#lines.length;
   }
 
   put(c: CollectionName, doc: StoredDoc): void {
-    const prev = this.docs.get(c, doc.id);
-    this.docs.put(c, doc);
+    const prev = this.docs.put(c, doc);
     this.#undo.push({ op: 'put', c, id: doc.id, prev });
     let puts = this.#puts.get(c);
     if (!puts) this.#puts.set(c, (puts = new Map()));
@@ -87,7 +81,7 @@ export class StagedChanges {
 
   /** Hands every staged change to a write and starts an empty set. */
   take(): Batch {
-    const lines = this.#lines.map((l) => (typeof l === 'string' ? l : putLine(l.c, l.doc, this.json?.remember(l.doc))));
+    const lines = this.#lines.map((l) => (typeof l === 'string' ? l : putLine(l.c, l.doc)));
     const batch = { lines, undo: this.#undo };
     this.#lines = [];
     this.#undo = [];

@@ -10,13 +10,19 @@ import { inScope } from './request-scope.js';
 import { eventObject } from './stripe-events.js';
 import type { KeyKind, StripeHost } from './stripe-host.js';
 import { STRIPE, stripeReader } from './stripe-reader.js';
-import { COLLECTIONS, intentIdOf, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
+import { COLLECTIONS, intentIdOf, type OwnEventRef, type StripeEventDoc, type StripeUnit } from './stripe-state.js';
 
 export interface StripeCredentials extends Record<string, unknown> {
   secret_key: string;
   publishable_key: string;
   /** Signs what `--forward-to` and `paycli listen` send, as `stripe listen`'s secret does. */
   webhook_secret: string;
+}
+
+const NOTIFICATIONS = 'notifications';
+
+function ownEventRef(event: StripeEventDoc): OwnEventRef {
+  return { id: event.id, object: 'event', merchant_id: event.merchant_id, created: event.created, type: event.type, in_notification: true };
 }
 
 const sameKey = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -29,10 +35,13 @@ function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
     put: (collection, doc) => uow.put(collection, doc),
     remove: (collection, id) => uow.remove(collection, id),
     emit(event: StripeEventDoc) {
-      uow.put(COLLECTIONS.events, event);
       // No domain event causes it: the provider notifies itself, in this unit's commit, so it goes out now
       // (and before the events of a payment this unit goes on to make, as on Stripe).
       uow.notify(merchant, { id: event.id, type: event.type, payload: eventObject(event) });
+      // The core keeps the notification, payload and all: /v1/events reads the event there, and
+      // `stripe_events` keeps only its place (a create-and-confirm wrote the intent out twice otherwise).
+      const kept = uow.get(NOTIFICATIONS, event.id) !== undefined;
+      uow.put(COLLECTIONS.events, kept ? ownEventRef(event) : event);
     },
     createPayment(input) {
       // Each confirmation of an intent is one payment; the intent id finds the latest for the buyer.

@@ -6,7 +6,7 @@
 import type { CoreReader } from '../../core/notifications.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import type { StoredNotification } from '../../webhooks/delivery.js';
-import { COLLECTIONS, type StripeEventDoc, type StripeReader } from './stripe-state.js';
+import { COLLECTIONS, type OwnEventRef, type StripeEventDoc, type StripeReader } from './stripe-state.js';
 
 export const STRIPE = 'stripe';
 
@@ -22,8 +22,20 @@ export function legacyWaitingEvents(read: Reads, merchantId: string): StripeEven
   if (!pending) return [];
   return pending.event_ids
     .filter((id) => !read.get('notifications', id))
-    .map((id) => read.get<StripeEventDoc>(COLLECTIONS.events, id))
+    .map((id) => storedEvent(read, id))
     .filter((e): e is StripeEventDoc => !!e);
+}
+
+/** A document of `stripe_events` as the event it stands for (an own event's is its notification's payload). */
+function eventOf(read: Reads, doc: StripeEventDoc | OwnEventRef): StripeEventDoc | undefined {
+  if (!('in_notification' in doc)) return doc;
+  const n = read.get<StoredNotification>('notifications', doc.id);
+  return n ? { ...(n.payload as Omit<StripeEventDoc, 'merchant_id'>), merchant_id: doc.merchant_id } : undefined;
+}
+
+function storedEvent(read: Reads, id: string): StripeEventDoc | undefined {
+  const doc = read.get<StripeEventDoc | OwnEventRef>(COLLECTIONS.events, id);
+  return doc && eventOf(read, doc);
 }
 
 /** Ids of a merchant's own events waiting for a notification to carry them (data files of earlier versions). */
@@ -48,7 +60,11 @@ export function stripeReader(read: Reads, merchant: Merchant, nowMs: number): St
       // Events raised inside the provider's units of work are stored in `stripe_events` in the order they
       // happened; those of changes made elsewhere (the control API's buyer, expiry timers) only as the
       // notifications the core stored for an endpoint. Merged by time, each source keeping its order.
-      const out: StripeEventDoc[] = read.list<StripeEventDoc>(COLLECTIONS.events).filter((e) => e.merchant_id === merchant.id);
+      const out: StripeEventDoc[] = [];
+      for (const doc of read.list<StripeEventDoc | OwnEventRef>(COLLECTIONS.events)) {
+        const e = doc.merchant_id === merchant.id ? eventOf(read, doc) : undefined;
+        if (e) out.push(e);
+      }
       const seen = new Set(out.map((e) => e.id));
       for (const n of read.list<StoredNotification>('notifications')) {
         if (n.provider !== STRIPE || n.merchant_id !== merchant.id || seen.has(n.id)) continue;

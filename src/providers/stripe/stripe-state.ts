@@ -147,6 +147,22 @@ export interface StripeEventDoc {
   request: { id: string | null; idempotency_key: string | null };
 }
 
+/**
+ * An event about the provider's own objects (an intent created, a customer updated) as `stripe_events`
+ * keeps it when the core stored it whole as a notification (`notifications`, same id: the core keeps every
+ * own notification): its place among the events and what filtering needs, not a second copy of the intent.
+ * The event is that notification's payload (`stripe-reader.ts`).
+ */
+export interface OwnEventRef {
+  id: string;
+  object: 'event';
+  merchant_id: string;
+  created: number;
+  type: string;
+  /** The event is the payload of the stored notification with this document's id. */
+  in_notification: true;
+}
+
 /** A stored answer to a POST with an `Idempotency-Key`, replayed for the same key (24 hours, per merchant). */
 export interface IdempotencyDoc {
   /** `<merchant id>:<key>`. */
