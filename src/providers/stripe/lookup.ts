@@ -110,8 +110,12 @@ function includable(ctx: WireContext, target: Json, field: string): Json | undef
  * same field of every element of a list), optionally followed by deeper fields of the expanded object.
  */
 export function expand(ctx: WireContext, object: Json, paths: readonly string[]): Json {
-  for (const path of paths) expandPath(ctx, object, path.split('.'), path);
-  return object;
+  if (paths.length === 0) return object;
+  // Expansion writes into the object it expands, and a wire object may be a stored document itself (an
+  // event, which is also what a resend sends): the answer gets its own copy.
+  const answer = structuredClone(object);
+  for (const path of paths) expandPath(ctx, answer, path.split('.'), path);
+  return answer;
 }
 
 function expandPath(ctx: WireContext, target: Json, segments: string[], full: string): void {
@@ -130,8 +134,8 @@ function expandPath(ctx: WireContext, target: Json, segments: string[], full: st
   if (typeof value === 'string') {
     const found = objectById(ctx, value);
     if (!found) throw invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
-    value = found;
-    target[head] = found;
+    value = structuredClone(found);
+    target[head] = value;
   }
   if (value && typeof value === 'object' && rest.length > 0) expandPath(ctx, value as Json, rest, full);
 }

@@ -57,4 +57,35 @@ describe('Stripe events kept in a data file', () => {
     for (const [id, text] of expected) expect(await eventText(second, id)).toBe(text);
     expect(await (await fetch(`${second.url}/v1/events?limit=20`, { headers: { authorization: `Bearer ${second.keys.secret_key}` } })).text()).toBe(listed);
   });
+
+  it('expand[] on an event answers a copy: the event read or resent afterwards is unchanged', async () => {
+    const receiver: Receiver = await startReceiver();
+    cleanup.push(() => receiver.close());
+    const s = await startStripeSandbox();
+    cleanup.push(() => s.close());
+    const stripe = client(s);
+    const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['payment_intent.succeeded'] });
+    const customer = await stripe.customers.create({ email: 'buyer@example.com' });
+    await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
+    const event = (await stripe.events.list({ type: 'payment_intent.succeeded' })).data[0]!;
+    const before = await eventText(s, event.id);
+
+    const expanded = await stripe.events.retrieve(event.id, { expand: ['data.object.customer', 'data.object.latest_charge'] });
+    const intent = expanded.data.object as Stripe.PaymentIntent;
+    expect(intent.customer).toMatchObject({ id: customer.id, object: 'customer' });
+    expect(intent.latest_charge).toMatchObject({ object: 'charge' });
+
+    expect(await eventText(s, event.id)).toBe(before);
+    await waitFor(() => receiver.requests.length === 1);
+    const resent = await fetch(`${s.sandbox.url}/_sandbox/events/${event.id}/resend`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.sandbox.merchant.secret_key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(resent.status).toBeLessThan(300);
+    await waitFor(() => receiver.requests.length === 2);
+    const delivered = stripe.webhooks.constructEvent(receiver.requests[1]!.body, receiver.requests[1]!.headers['stripe-signature'] as string, endpoint.secret!);
+    expect(delivered.id).toBe(event.id);
+    expect((delivered.data.object as Stripe.PaymentIntent).customer).toBe(customer.id);
+  });
 });
