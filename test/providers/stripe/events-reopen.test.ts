@@ -8,17 +8,12 @@ import path from 'node:path';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
-import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+import { startStripeSandbox, stripeNode, type StripeSandbox } from './stripe-sandbox.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
-
-function client(s: StripeSandbox): Stripe {
-  const url = new URL(s.url);
-  return new Stripe(s.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
-}
 
 /** The raw body of `GET /v1/events/:id`. */
 async function eventText(s: StripeSandbox, id: string): Promise<string> {
@@ -36,7 +31,7 @@ describe('Stripe events kept in a data file', () => {
     cleanup.push(() => receiver.close());
 
     const first = await startStripeSandbox({ inMemory: false, dataFile });
-    const stripe = client(first);
+    const stripe = stripeNode(first);
     await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
     const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual', metadata: { order: 'o-1' } });
     await stripe.paymentIntents.capture(pi.id);
@@ -63,7 +58,7 @@ describe('Stripe events kept in a data file', () => {
     cleanup.push(() => receiver.close());
     const s = await startStripeSandbox();
     cleanup.push(() => s.close());
-    const stripe = client(s);
+    const stripe = stripeNode(s);
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['payment_intent.succeeded'] });
     const customer = await stripe.customers.create({ email: 'buyer@example.com' });
     await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: true });

@@ -4,26 +4,16 @@
  */
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+import { failure, startStripeSandbox, stripeNode, type StripeSandbox } from './stripe-sandbox.js';
 
 let psp: StripeSandbox;
 let stripe: Stripe;
 
 beforeEach(async () => {
   psp = await startStripeSandbox();
-  const url = new URL(psp.url);
-  stripe = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+  stripe = stripeNode(psp);
 });
 afterEach(() => psp.close());
-
-async function failure(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Stripe.errors.StripeError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function savedCard(customer: string, token = 'tok_visa'): Promise<Stripe.PaymentMethod> {
   const pm = await stripe.paymentMethods.create({ type: 'card', card: { token } });

@@ -6,7 +6,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
-import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+import { failure, startStripeSandbox, stripeNode, type StripeSandbox } from './stripe-sandbox.js';
 
 let psp: StripeSandbox;
 let stripe: Stripe;
@@ -15,19 +15,9 @@ let clock: FakeClock;
 beforeEach(async () => {
   clock = new FakeClock();
   psp = await startStripeSandbox({ clock });
-  const url = new URL(psp.url);
-  stripe = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+  stripe = stripeNode(psp);
 });
 afterEach(() => psp.close());
-
-async function failure(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Stripe.errors.StripeError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const ids = (r: { data: { id: string }[] }) => r.data.map((x) => x.id);
 

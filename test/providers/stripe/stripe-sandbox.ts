@@ -2,6 +2,7 @@
  * A real sandbox serving the Stripe provider on a free port, in memory, with quick retries, for the tests
  * that drive it with stripe-node.
  */
+import Stripe from 'stripe';
 import type { StripeCredentials } from '../../../src/providers/stripe/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/sandbox.js';
 
@@ -18,4 +19,20 @@ export async function startStripeSandbox(options: SandboxOptions = {}): Promise<
   const served = sandbox.providers.stripe;
   if (!served) throw new Error('the sandbox does not serve the stripe provider');
   return { sandbox, url: served.url, keys: served.credentials as StripeCredentials, close: () => sandbox.close() };
+}
+
+/** stripe-node pointed at the sandbox as a merchant would: host, port, protocol and no retries, nothing else. */
+export function stripeNode(s: StripeSandbox): Stripe {
+  const url = new URL(s.url);
+  return new Stripe(s.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+}
+
+/** The error a stripe-node call fails with (and a test failure when it succeeds). */
+export async function failure(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Stripe.errors.StripeError;
+  }
+  throw new Error('expected the call to fail');
 }
