@@ -159,9 +159,14 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     case 'payment.failed':
       return [charge('charge.failed'), intent('payment_intent.payment_failed')];
     case 'payment.canceled': {
-      // Releasing an authorisation expires its charge; an intent canceled by the merchant says so.
-      const out: PendingEvent[] = hasCharge(payment) ? [charge('charge.expired')] : [];
-      return [...out, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed')];
+      // Canceling an authorised intent refunds its charge's capturable amount (Stripe's API reference:
+      // "the remaining amount_capturable is automatically refunded"); an authorisation left to lapse expires.
+      const released: PendingEvent[] = !hasCharge(payment)
+        ? []
+        : pi.canceled
+          ? [{ ...charge('charge.refunded'), previous_attributes: { amount_refunded: 0, refunded: false } }]
+          : [charge('charge.expired')];
+      return [...released, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed')];
     }
     default:
       return [];

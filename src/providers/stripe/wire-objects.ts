@@ -248,12 +248,14 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
   const pmDoc = pi?.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
   const card = payment.payment_method.type === 'card' ? payment.payment_method.card : null;
   const decline = payment.failure_code ? stripeDecline(payment.failure_code) : null;
+  // An authorisation released uncaptured (canceled or lapsed) shows as refunded in full, as at Stripe.
+  const released = payment.status === 'canceled' && hasCharge(payment) && payment.captured_at === null;
   return {
     id: chargeIdOf(payment.id),
     object: 'charge',
     amount: payment.amount,
     amount_captured: payment.amount_captured,
-    amount_refunded: payment.amount_refunded,
+    amount_refunded: released ? payment.amount : payment.amount_refunded,
     application: null,
     application_fee: null,
     application_fee_amount: null,
@@ -282,7 +284,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
       ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: fundingOf(pmDoc?.card_data.number ?? ''), country: 'US', network: card.brand }, type: 'card' }
       : { type: payment.payment_method.type },
     receipt_email: pi?.receipt_email ?? null,
-    refunded: payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured,
+    refunded: released || (payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured),
     refunds: { object: 'list', data: refunds.map((r) => refundObject(r, pi?.id ?? null)), has_more: false, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` },
     status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
   };

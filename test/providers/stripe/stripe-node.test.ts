@@ -245,6 +245,21 @@ describe('PaymentIntents', () => {
     expect(twice.code).toBe('payment_intent_unexpected_state');
   });
 
+  it('canceling an authorised intent refunds its charge in full: charge.refunded, then payment_intent.canceled', async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    const we = await stripe.webhookEndpoints.create({ url: r.url, enabled_events: ['charge.refunded', 'charge.expired', 'payment_intent.canceled'] });
+    const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' });
+    await stripe.paymentIntents.cancel(pi.id);
+    await waitFor(() => r.requests.length === 2);
+    const events = r.requests.map((req) => stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'] as string, we.secret as string));
+    expect(events.map((e) => e.type).sort()).toEqual(['charge.refunded', 'payment_intent.canceled']);
+    const refunded = events.find((e) => e.type === 'charge.refunded')!;
+    expect(refunded.data.object).toMatchObject({ id: pi.latest_charge, amount: 5000, amount_captured: 0, amount_refunded: 5000, refunded: true, captured: false });
+    expect(refunded.data.previous_attributes).toEqual({ amount_refunded: 0, refunded: false });
+    expect(await stripe.charges.retrieve(pi.latest_charge as string)).toMatchObject({ amount_refunded: 5000, refunded: true, captured: false });
+  });
+
   it('the publishable key confirms with the client_secret, as Stripe.js does, and nothing else', async () => {
     // The older parameter name is still accepted.
     const pi = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method_types: ['card'] } as never);
