@@ -157,7 +157,7 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
         ? [intent('payment_intent.succeeded')]
         : [charge('charge.succeeded'), intent('payment_intent.succeeded'), ...session()];
     case 'payment.failed':
-      return [charge('charge.failed'), intent('payment_intent.payment_failed')];
+      return [...(hasCharge(payment) ? [charge('charge.failed')] : []), intent('payment_intent.payment_failed')];
     case 'payment.canceled': {
       // Canceling an authorised intent refunds its charge's capturable amount (Stripe's API reference:
       // "the remaining amount_capturable is automatically refunded"); an authorisation left to lapse expires.

@@ -79,9 +79,15 @@ export function intentStatus(pi: PaymentIntentDoc, attempt: Payment | undefined)
   return pi.payment_method ? 'requires_confirmation' : 'requires_payment_method';
 }
 
-/** Whether an attempt produced a charge (3-D Secure not yet passed, or abandoned, has none). */
+/**
+ * Whether an attempt produced a charge. 3-D Secure comes before the issuer is asked for money: an attempt
+ * still waiting for it, abandoned there, or failing it has none (Stripe leaves `latest_charge` null).
+ */
 export const hasCharge = (p: Payment) =>
-  p.status !== 'requires_action' && p.status !== 'pending' && !(p.status === 'canceled' && UNAUTHORISED_CANCEL_REASONS.has(p.cancellation_reason ?? ''));
+  p.status !== 'requires_action' &&
+  p.status !== 'pending' &&
+  !(p.status === 'canceled' && UNAUTHORISED_CANCEL_REASONS.has(p.cancellation_reason ?? '')) &&
+  !(p.status === 'failed' && p.failure_code === 'authentication_failed');
 
 /**
  * Domain cancellation reasons of attempts that never reached the issuer: the buyer walked away from

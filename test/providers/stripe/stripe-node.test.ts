@@ -194,6 +194,26 @@ describe('PaymentIntents', () => {
     expect(after.last_payment_error?.code).toBe('payment_intent_authentication_failure');
   });
 
+  it('3-D Secure failed: no charge was ever made, so no charge.failed and no latest_charge', async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    const we = await stripe.webhookEndpoints.create({ url: r.url, enabled_events: ['charge.failed', 'payment_intent.payment_failed', 'payment_intent.succeeded'] });
+    const pi = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true, return_url: 'https://shop.example/r' });
+    await fetch(`${psp.url}/3ds/${pi.id}/fail`, { method: 'POST', redirect: 'manual' });
+    const after = await stripe.paymentIntents.retrieve(pi.id);
+    expect(after.latest_charge).toBeNull();
+    expect(after.last_payment_error).not.toHaveProperty('charge');
+    expect((await stripe.charges.list({ payment_intent: pi.id })).data).toEqual([]);
+    // A card that then pays makes the intent's first charge.
+    const paid = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
+    expect(paid.status).toBe('succeeded');
+    expect(paid.latest_charge).toMatch(/^ch_/);
+    // payment_intent.succeeded, raised after the failure, is the sentinel: a charge.failed would be in by now.
+    const typeOf = (req: (typeof r.requests)[number]) => stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'] as string, we.secret as string).type;
+    await waitFor(() => r.requests.some((req) => typeOf(req) === 'payment_intent.succeeded'));
+    expect(r.requests.map(typeOf).sort()).toEqual(['payment_intent.payment_failed', 'payment_intent.succeeded']);
+  });
+
   it('manual capture, partial, then refunds up to the captured amount (over-refund is a 400)', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' });
     expect(pi.status).toBe('requires_capture');
