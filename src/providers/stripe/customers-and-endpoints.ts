@@ -5,10 +5,11 @@ import { customerObject } from './account-objects.js';
 import { STRIPE_ENABLED_EVENT_TYPES } from './enabled-event-types.js';
 import { attachPaymentMethod, paymentMethodById } from './payment-methods.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, str, strArray } from './params.js';
+import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, obj, str, strArray } from './params.js';
 import { invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
 import { emit, STRIPE_EVENT_TYPES } from './stripe-events.js';
-import { COLLECTIONS, type CustomerDoc, type WebhookEndpointDoc } from './stripe-state.js';
+import { COLLECTIONS, type CustomerAddress, type CustomerDoc, type PaymentMethodDoc, type WebhookEndpointDoc } from './stripe-state.js';
+import type { FormValue } from './form-params.js';
 import { paymentMethodObject, type OpContext } from './wire-objects.js';
 
 export function findCustomer(ctx: OpContext, id: string, opts: { includeDeleted?: boolean } = {}): CustomerDoc {
@@ -17,8 +18,67 @@ export function findCustomer(ctx: OpContext, id: string, opts: { includeDeleted?
   return c;
 }
 
+const ADDRESS_KEYS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
+const SHIPPING_KEYS = new Set(['address', 'name', 'phone']);
+const INVOICE_SETTINGS_KEYS = new Set(['custom_fields', 'default_payment_method', 'footer', 'rendering_options']);
+
+/** A hash parameter, or null when sent empty (Stripe's "unset"), or undefined when absent. */
+function hash(params: FormObject, name: string): FormObject | null | undefined {
+  if (params[name] === '') return null;
+  const value = obj(params, name);
+  return value === undefined ? undefined : value;
+}
+
+function addressParam(params: FormObject, name: string, param: string): CustomerAddress | null | undefined {
+  const o = hash(params, name);
+  if (!o) return o;
+  checkAccepted(o, new Set(ADDRESS_KEYS), param);
+  const field = (key: (typeof ADDRESS_KEYS)[number]): string | null => {
+    const v: FormValue | undefined = o[key];
+    if (v !== undefined && typeof v !== 'string') throw invalidRequest(`Invalid string: ${param}[${key}] must be a string.`, { param: `${param}[${key}]` });
+    return v === undefined || v === '' ? null : v;
+  };
+  return { city: field('city'), country: field('country'), line1: field('line1'), line2: field('line2'), postal_code: field('postal_code'), state: field('state') };
+}
+
+function shippingParam(params: FormObject): CustomerDoc['shipping'] {
+  const o = hash(params, 'shipping');
+  if (!o) return o;
+  checkAccepted(o, SHIPPING_KEYS, 'shipping');
+  const address = addressParam(o, 'address', 'shipping[address]');
+  if (!address) throw missingParam('shipping[address]');
+  const name = str(o, 'name');
+  if (!name) throw missingParam('shipping[name]');
+  return { address, name, phone: nullableStr(o, 'phone') ?? null };
+}
+
+/**
+ * `invoice_settings[default_payment_method]`: a card attached to this customer (`attaching` is the one
+ * `payment_method` attaches in the same create). Undefined when not sent.
+ */
+function defaultPaymentMethodParam(ctx: OpContext, params: FormObject, customerId: string | null, attaching?: string): string | null | undefined {
+  const settings = hash(params, 'invoice_settings');
+  if (!settings) return settings === null ? null : undefined;
+  checkAccepted(settings, INVOICE_SETTINGS_KEYS, 'invoice_settings');
+  const id = nullableStr(settings, 'default_payment_method');
+  if (!id) return id;
+  const param = 'invoice_settings[default_payment_method]';
+  // Looked up, never minted: a test alias (`pm_card_visa`) names no card of this customer.
+  const pm = ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, id);
+  if (!pm || pm.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('PaymentMethod', id, param);
+  if (pm.id !== attaching && (customerId === null || pm.customer !== customerId)) {
+    throw invalidRequest(`The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`, { param });
+  }
+  return pm.id;
+}
+
 export function createCustomer(ctx: OpContext, params: FormObject): CustomerDoc {
   checkAccepted(params, ACCEPTED.customerCreate);
+  // `payment_method` attaches a card to the new customer, as Stripe does.
+  const pmId = nullableStr(params, 'payment_method');
+  const pm = pmId ? paymentMethodById(ctx.unit, pmId, 'payment_method') : undefined;
+  // Checked before anything is stored: a failed request leaves no customer behind.
+  if (pm?.customer) throw invalidRequest('The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
   const c: CustomerDoc = {
     id: ctx.unit.newId('cus'),
     object: 'customer',
@@ -30,12 +90,10 @@ export function createCustomer(ctx: OpContext, params: FormObject): CustomerDoc 
     metadata: metadata(params) ?? {},
     created: Math.floor(ctx.unit.nowMs / 1000),
     deleted: false,
+    address: addressParam(params, 'address', 'address') ?? null,
+    shipping: shippingParam(params) ?? null,
+    default_payment_method: defaultPaymentMethodParam(ctx, params, null, pm?.id) ?? null,
   };
-  // `payment_method` attaches a card to the new customer, as Stripe does.
-  const pmId = nullableStr(params, 'payment_method');
-  const pm = pmId ? paymentMethodById(ctx.unit, pmId, 'payment_method') : undefined;
-  // Checked before anything is stored: a failed request leaves no customer behind.
-  if (pm?.customer) throw invalidRequest('The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
   ctx.unit.put(COLLECTIONS.customers, c);
   emit(ctx, { type: 'customer.created', object: customerObject(c) });
   if (pm) emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(attachPaymentMethod(ctx.unit, pm, c.id)) });
@@ -48,6 +106,9 @@ export function updateCustomer(ctx: OpContext, c: CustomerDoc, params: FormObjec
     const v = nullableStr(params, name);
     return v === undefined ? c[name] : v;
   };
+  const address = addressParam(params, 'address', 'address');
+  const shipping = shippingParam(params);
+  const defaultPm = defaultPaymentMethodParam(ctx, params, c.id);
   const next: CustomerDoc = {
     ...c,
     email: pick('email'),
@@ -55,11 +116,17 @@ export function updateCustomer(ctx: OpContext, c: CustomerDoc, params: FormObjec
     phone: pick('phone'),
     description: pick('description'),
     metadata: metadata(params, c.metadata) ?? c.metadata,
+    address: address === undefined ? (c.address ?? null) : address,
+    shipping: shipping === undefined ? (c.shipping ?? null) : shipping,
+    default_payment_method: defaultPm === undefined ? (c.default_payment_method ?? null) : defaultPm,
   };
   ctx.unit.put(COLLECTIONS.customers, next);
   const previous: Record<string, unknown> = {};
-  for (const k of ['email', 'name', 'phone', 'description', 'metadata'] as const) {
-    if (JSON.stringify(c[k]) !== JSON.stringify(next[k])) previous[k] = c[k];
+  for (const k of ['email', 'name', 'phone', 'description', 'metadata', 'address', 'shipping'] as const) {
+    if (JSON.stringify(c[k] ?? null) !== JSON.stringify(next[k])) previous[k] = c[k] ?? null;
+  }
+  if ((c.default_payment_method ?? null) !== next.default_payment_method) {
+    previous.invoice_settings = { default_payment_method: c.default_payment_method ?? null };
   }
   if (Object.keys(previous).length > 0) emit(ctx, { type: 'customer.updated', object: customerObject(next), previous_attributes: previous });
   return next;

@@ -86,6 +86,20 @@ export interface CustomerDoc {
   metadata: Metadata;
   created: number;
   deleted: boolean;
+  /** Absent in customers stored by earlier versions: null. */
+  address?: CustomerAddress | null;
+  shipping?: { address: CustomerAddress; name: string; phone: string | null } | null;
+  /** `invoice_settings.default_payment_method`: a card attached to this customer. */
+  default_payment_method?: string | null;
+}
+
+export interface CustomerAddress {
+  city: string | null;
+  country: string | null;
+  line1: string | null;
+  line2: string | null;
+  postal_code: string | null;
+  state: string | null;
 }
 
 export interface LineItemDoc {

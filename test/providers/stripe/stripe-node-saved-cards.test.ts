@@ -134,3 +134,33 @@ describe('balance', () => {
     expect((await stripe.balanceTransactions.list({ currency: 'eur' })).data.map((t) => t.id)).toEqual([eurTxn.id]);
   });
 });
+
+describe('customer details', () => {
+  const address = { line1: '1 Market St', line2: 'Suite 5', city: 'San Francisco', state: 'CA', postal_code: '94105', country: 'US' };
+
+  it('keeps address, shipping and the default payment method, and unsets them with empty values', async () => {
+    const pm = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    const created = await stripe.customers.create({ name: 'Ada', address, shipping: { name: 'Ada', address, phone: '+14155550100' }, payment_method: pm.id, invoice_settings: { default_payment_method: pm.id } });
+    expect(created).toMatchObject({ address, shipping: { name: 'Ada', address, phone: '+14155550100' }, invoice_settings: { default_payment_method: pm.id } });
+    expect(await stripe.customers.retrieve(created.id)).toMatchObject({ address, invoice_settings: { default_payment_method: pm.id } });
+
+    const moved = await stripe.customers.update(created.id, { address: { ...address, city: 'Oakland' } });
+    expect(moved.address).toEqual({ ...address, city: 'Oakland' });
+    expect(moved.shipping?.address).toEqual(address);
+    const cleared = await stripe.customers.update(created.id, { address: '', shipping: '', invoice_settings: { default_payment_method: '' } } as never);
+    expect(cleared).toMatchObject({ address: null, shipping: null, invoice_settings: { default_payment_method: null } });
+  });
+
+  it('refuses a default payment method not attached to the customer, a shipping without name, an unknown address key', async () => {
+    const customer = await stripe.customers.create({ name: 'Grace' });
+    const loose = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    const notAttached = await failure(stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: loose.id } }));
+    expect(notAttached).toMatchObject({ statusCode: 400, param: 'invoice_settings[default_payment_method]' });
+    expect(notAttached.message).toContain('must be attached to the customer');
+    expect(await failure(stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: 'pm_nope' } }))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(await failure(stripe.customers.create({ shipping: { address } as never }))).toMatchObject({ param: 'shipping[name]' });
+    expect(await failure(stripe.customers.create({ address: { ...address, town: 'x' } as never }))).toMatchObject({ param: 'address[town]' });
+    // Nothing changed by the refused requests.
+    expect(await stripe.customers.retrieve(customer.id)).toMatchObject({ address: null, invoice_settings: { default_payment_method: null } });
+  });
+});
