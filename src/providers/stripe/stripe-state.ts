@@ -27,6 +27,11 @@ export interface PaymentIntentDoc {
   id: string;
   object: 'payment_intent';
   merchant_id: string;
+  /**
+   * Created with `automatic_payment_methods[enabled]=true` and redirects allowed: Stripe refuses to confirm
+   * it without a `return_url` (absent when not, so older intents read as before).
+   */
+  return_url_required?: true;
   amount: number;
   /** Lower case, as Stripe writes currencies. */
   currency: string;

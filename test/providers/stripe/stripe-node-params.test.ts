@@ -200,3 +200,36 @@ describe('payment method details', () => {
     expect(intent.last_payment_error?.param).toBe('cvc');
   });
 });
+
+describe('return_url with automatic payment methods', () => {
+  const apm = { enabled: true };
+
+  it('confirming an intent whose automatic payment methods may redirect needs a return_url, as on Stripe', async () => {
+    const before = (await stripe.paymentIntents.list({ limit: 100 })).data.length;
+    const refused = await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: apm, payment_method: 'pm_card_visa', confirm: true }));
+    expect(refused).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError' });
+    expect(refused.message).toContain('A `return_url` must be specified');
+    expect(refused.message).toContain('`automatic_payment_methods[allow_redirects]` to `never`');
+    // Refused before anything was made.
+    expect((await stripe.paymentIntents.list({ limit: 100 })).data.length).toBe(before);
+
+    const withUrl = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: apm, payment_method: 'pm_card_visa', confirm: true, return_url: 'https://shop.example/done' });
+    expect(withUrl.status).toBe('succeeded');
+    const noRedirects = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true, allow_redirects: 'never' }, payment_method: 'pm_card_visa', confirm: true });
+    expect(noRedirects.status).toBe('succeeded');
+  });
+
+  it('holds for a later confirm too; the return_url may be given then', async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: apm, payment_method: 'pm_card_visa' });
+    expect(pi.status).toBe('requires_confirmation');
+    expect(pi).not.toHaveProperty('return_url_required');
+    expect((await failure(stripe.paymentIntents.confirm(pi.id))).message).toContain('A `return_url` must be specified');
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_confirmation');
+    expect((await stripe.paymentIntents.confirm(pi.id, { return_url: 'https://shop.example/done' })).status).toBe('succeeded');
+  });
+
+  it('is not asked when automatic_payment_methods is left to the account (as most examples do)', async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    expect(pi.status).toBe('succeeded');
+  });
+});
