@@ -12,7 +12,7 @@ import type { EventView } from '../../../src/sandbox/event-routes.js';
 import type { PublicDelivery } from '../../../src/webhooks/dispatcher.js';
 import { captureOutput, tempDir, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
-import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+import { startStripeSandbox, stripeNode, type StripeSandbox } from './stripe-sandbox.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 let io: Captured;
@@ -39,10 +39,7 @@ async function receiver(...args: Parameters<typeof startReceiver>): Promise<Rece
   cleanup.push(() => r.close());
   return r;
 }
-function client(s: StripeSandbox): Stripe {
-  const url = new URL(s.url);
-  return new Stripe(s.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
-}
+const client = stripeNode;
 async function control(s: StripeSandbox, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${s.sandbox.url}/_sandbox${path}`, {
     method,

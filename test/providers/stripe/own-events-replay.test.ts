@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import Stripe from 'stripe';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { Forwarder, type ForwarderUpdate } from '../../../src/listen/forwarder.js';
 import { SseParser, type SseMessage } from '../../../src/listen/sse-parser.js';
@@ -16,22 +16,10 @@ import { SandboxClient } from '../../../src/sandbox/client.js';
 import type { StreamNotification, StreamReady } from '../../../src/sandbox/stream-routes.js';
 import { tempDir } from '../../devloop/helpers.js';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
-import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+import { startStripeSandbox, stripeNode, stripeTestResources, type StripeSandbox } from './stripe-sandbox.js';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function sandbox(options: Parameters<typeof startStripeSandbox>[0] = {}): Promise<StripeSandbox> {
-  const s = await startStripeSandbox(options);
-  cleanup.push(() => s.close());
-  return s;
-}
-function client(s: StripeSandbox): Stripe {
-  const url = new URL(s.url);
-  return new Stripe(s.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
-}
+const { cleanup, sandbox } = stripeTestResources();
+const client = stripeNode;
 
 interface OpenStream {
   messages: SseMessage[];

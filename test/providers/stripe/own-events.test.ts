@@ -5,33 +5,16 @@
  * like a payment's events, and forwarded by `listen`.
  */
 import Stripe from 'stripe';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Forwarder } from '../../../src/listen/forwarder.js';
 import { loadProviders } from '../../../src/providers/registry.js';
 import { SandboxClient } from '../../../src/sandbox/client.js';
 import type { PublicDelivery } from '../../../src/webhooks/dispatcher.js';
-import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
-import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+import { waitFor, type Receiver } from '../../helpers/sandbox.js';
+import { stripeNode, stripeTestResources, type StripeSandbox } from './stripe-sandbox.js';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function sandbox(options: Parameters<typeof startStripeSandbox>[0] = {}): Promise<StripeSandbox> {
-  const s = await startStripeSandbox(options);
-  cleanup.push(() => s.close());
-  return s;
-}
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  cleanup.push(() => r.close());
-  return r;
-}
-function client(s: StripeSandbox): Stripe {
-  const url = new URL(s.url);
-  return new Stripe(s.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
-}
+const { cleanup, sandbox, receiver } = stripeTestResources();
+const client = stripeNode;
 async function control(s: StripeSandbox, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${s.sandbox.url}/_sandbox${path}`, {
     method,

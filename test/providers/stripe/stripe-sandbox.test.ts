@@ -6,29 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
-import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor, type Receiver } from '../../helpers/sandbox.js';
+import { startStripeSandbox, stripeNode, stripeTestResources } from './stripe-sandbox.js';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function sandbox(options: Parameters<typeof startStripeSandbox>[0] = {}): Promise<StripeSandbox> {
-  const s = await startStripeSandbox(options);
-  cleanup.push(() => s.close());
-  return s;
-}
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  cleanup.push(() => r.close());
-  return r;
-}
-function client(s: StripeSandbox, key = s.keys.secret_key): Stripe {
-  const url = new URL(s.url);
-  return new Stripe(key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
-}
+const { cleanup, sandbox, receiver } = stripeTestResources();
+const client = stripeNode;
 const verify = (stripe: Stripe, r: Receiver, i: number, secret: string) =>
   stripe.webhooks.constructEvent(r.requests[i]!.body, r.requests[i]!.headers['stripe-signature'] as string, secret);
 

@@ -3,6 +3,8 @@
  * that drive it with stripe-node.
  */
 import Stripe from 'stripe';
+import { afterEach } from 'vitest';
+import { startReceiver, type Receiver } from '../../helpers/sandbox.js';
 import type { StripeCredentials } from '../../../src/providers/stripe/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/sandbox.js';
 
@@ -22,9 +24,9 @@ export async function startStripeSandbox(options: SandboxOptions = {}): Promise<
 }
 
 /** stripe-node pointed at the sandbox as a merchant would: host, port, protocol and no retries, nothing else. */
-export function stripeNode(s: StripeSandbox): Stripe {
+export function stripeNode(s: StripeSandbox, key = s.keys.secret_key): Stripe {
   const url = new URL(s.url);
-  return new Stripe(s.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+  return new Stripe(key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
 }
 
 /** The error a stripe-node call fails with (and a test failure when it succeeds). */
@@ -35,4 +37,28 @@ export async function failure(promise: Promise<unknown>): Promise<Stripe.errors.
     return err as Stripe.errors.StripeError;
   }
   throw new Error('expected the call to fail');
+}
+
+/**
+ * Sandboxes and receivers a test file opens, closed after each test, newest first; `cleanup` takes
+ * anything else to undo.
+ */
+export function stripeTestResources() {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    while (cleanup.length) await cleanup.pop()!();
+  });
+  return {
+    cleanup,
+    async sandbox(options: SandboxOptions = {}): Promise<StripeSandbox> {
+      const s = await startStripeSandbox(options);
+      cleanup.push(() => s.close());
+      return s;
+    },
+    async receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+      const r = await startReceiver(...args);
+      cleanup.push(() => r.close());
+      return r;
+    },
+  };
 }
