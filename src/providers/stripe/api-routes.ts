@@ -15,7 +15,7 @@ import {
   updateCustomer,
   updateEndpoint,
 } from './customers-and-endpoints.js';
-import { balanceTransactionById, chargeById, expand, listParams, page, refundById } from './lookup.js';
+import { balanceTransactionById, chargeById, checkExpandable, expand, listParams, page, refundById } from './lookup.js';
 import { ACCEPTED, checkAccepted, currency, expandList, metadata, str, strArray } from './params.js';
 import { cancelIntent, captureIntent, confirmIntent, createIntent, findIntent, updateIntent } from './payment-intents.js';
 import { attachPaymentMethod, createPaymentMethod, paymentMethodById, updatePaymentMethod } from './payment-methods.js';
@@ -73,9 +73,22 @@ function charges(ctx: OpContext): Json[] {
   return out.sort((a, b) => (a.created as number) - (b.created as number));
 }
 
+/** The object each resource's POST routes answer with (`/v1/<resource>/…`). */
+const ANSWERS: Readonly<Record<string, string>> = {
+  payment_intents: 'payment_intent',
+  payment_methods: 'payment_method',
+  refunds: 'refund',
+  customers: 'customer',
+  webhook_endpoints: 'webhook_endpoint',
+  checkout: 'checkout.session',
+};
+
 export function registerApiRoutes(router: Router, host: StripeHost): void {
   const route = (method: 'get' | 'post' | 'delete', path: string, handler: Handler, access: Access = 'secret') => {
-    router[method](path, (req, res) => handleApi(host, req, res, access, handler));
+    // A change is staged before its answer is expanded: `expand[]` is checked first, so a refused path changes nothing.
+    const answers = method === 'post' ? ANSWERS[path.split('/')[2]!] : undefined;
+    const checked: Handler = answers ? (c) => (checkExpandable(expandList(c.params), answers), handler(c)) : handler;
+    router[method](path, (req, res) => handleApi(host, req, res, access, checked));
   };
   const render = {
     pi: (c: Call, pi: PaymentIntentDoc) => out(c, paymentIntentObject(c.ctx, pi)),

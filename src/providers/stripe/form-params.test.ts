@@ -37,4 +37,12 @@ describe('parseForm (Stripe bracket notation)', () => {
     expect(parseForm('')).toEqual({});
     expect(parseForm('q=a+b%2Bc')).toEqual({ q: 'a b+c' });
   });
+
+  it('reads `__proto__` as a parameter of that name, never as the prototype of the parameters', () => {
+    const parsed = parseForm('amount=1&__proto__[currency]=usd&metadata[__proto__][x]=1');
+    expect(Object.keys(parsed)).toEqual(['amount', '__proto__', 'metadata']);
+    expect(parsed.currency).toBeUndefined();
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.keys(parsed.metadata as object)).toEqual(['__proto__']);
+  });
 });

@@ -55,7 +55,9 @@ function toValue(node: Node): FormValue {
     return entries.map(([, child]) => toValue(child));
   }
   const out: FormObject = {};
-  for (const [k, child] of node.children) out[k] = toValue(child);
+  // Defined, not assigned: `__proto__[amount]=1` is a parameter named `__proto__` (refused as unknown), not
+  // the object's prototype, whose fields every handler would then read as sent.
+  for (const [k, child] of node.children) Object.defineProperty(out, k, { value: toValue(child), enumerable: true, writable: true, configurable: true });
   return out;
 }
 

@@ -140,6 +140,44 @@ function expandPath(ctx: WireContext, target: Json, segments: string[], full: st
   if (value && typeof value === 'object' && rest.length > 0) expandPath(ctx, value as Json, rest, full);
 }
 
+/**
+ * The fields `expand[]` may name on each object a create or update answers with, and the object each
+ * expands to (a list's `data`, then its elements' fields). Checked before the operation stages anything:
+ * its answer is rendered after, when a refused path could no longer leave the state as it was.
+ */
+const EXPANDABLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  payment_intent: { customer: 'customer', latest_charge: 'charge', payment_method: 'payment_method' },
+  charge: { balance_transaction: 'balance_transaction', customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method' },
+  refund: { balance_transaction: 'balance_transaction', charge: 'charge', payment_intent: 'payment_intent' },
+  payment_method: { customer: 'customer' },
+  customer: { 'invoice_settings.default_payment_method': 'payment_method' },
+  'checkout.session': { customer: 'customer', payment_intent: 'payment_intent', line_items: 'list:item' },
+  item: { 'price.product': 'product' },
+  balance_transaction: {},
+  webhook_endpoint: {},
+  product: {},
+};
+
+/** Refuses an `expand[]` path that an object of type `type` cannot expand, whatever its current values. */
+export function checkExpandable(paths: readonly string[], type: string): void {
+  for (const full of paths) {
+    let at = type;
+    const segments = full.split('.');
+    for (let i = 0; i < segments.length; i++) {
+      if (at.startsWith('list:')) {
+        if (segments[i] !== 'data') throw invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
+        at = at.slice(5);
+        continue;
+      }
+      const fields = EXPANDABLE[at] ?? {};
+      const two = `${segments[i]}.${segments[i + 1]}`;
+      const next = Object.hasOwn(fields, segments[i]!) ? fields[segments[i]!] : Object.hasOwn(fields, two) ? (i++, fields[two]) : undefined;
+      if (next === undefined) throw invalidRequest(`This property cannot be expanded (${full}).`, { param: 'expand' });
+      at = next;
+    }
+  }
+}
+
 export interface ListParams {
   limit: number;
   starting_after?: string;

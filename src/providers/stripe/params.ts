@@ -84,10 +84,14 @@ export const ACCEPTED_NESTED = {
   ),
 } as const;
 
+/** Stripe's longest string parameter: 5,000 characters (most are shorter on Stripe, none longer). */
+export const MAX_STRING_LENGTH = 5000;
+
 export function str(params: FormObject, name: string): string | undefined {
   const v = params[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw invalidRequest(`Invalid string: ${name} must be a string.`, { param: name });
+  if (v.length > MAX_STRING_LENGTH) throw invalidRequest(`Invalid string: ${v.slice(0, 20)}...; must be at most ${MAX_STRING_LENGTH} characters`, { param: name });
   return v;
 }
 

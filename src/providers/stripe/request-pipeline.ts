@@ -9,6 +9,7 @@ import { cryptoRandom } from '../../core/ids.js';
 import type { Merchant } from '../../engine/types.js';
 import { sendPostJson } from '../../http/json-response.js';
 import { FormSyntaxError, parseForm, queryOf, type FormObject } from './form-params.js';
+import { expandList } from './params.js';
 import { authenticationError, idempotencyError, invalidRequest, StripeApiError, toStripeError } from './stripe-errors.js';
 import { STRIPE_API_VERSION } from './stripe-events.js';
 import type { KeyKind, StripeHost } from './stripe-host.js';
@@ -108,6 +109,9 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
       if (err instanceof FormSyntaxError) throw invalidRequest(err.message, { param: err.param });
       throw err;
     }
+    // Checked before the unit of work: the answer is rendered after the operation has staged its changes,
+    // and a refused request must change nothing.
+    expandList(params);
     const key = isPost ? req.get('idempotency-key') || null : null;
     if (key !== null && key.length > 255) throw invalidRequest('Idempotency-Key is too long (at most 255 characters).', { param: 'Idempotency-Key' });
     const fingerprint = key ? createHash('sha256').update(`${req.method} ${req.path}\n${raw}`).digest('hex') : '';

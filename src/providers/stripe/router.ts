@@ -16,16 +16,19 @@ export function stripeRouter(host: StripeHost, opts: { bodyLimitBytes: number })
   registerApiRoutes(router, host);
   registerPageRoutes(router, host);
   router.use(unrecognizedUrl);
-  // Body-parser failures (too large, bad encoding) in Stripe's shape rather than express's HTML page.
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Body-parser and URL-decoding failures in Stripe's shape rather than express's HTML page.
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    // A path that does not percent-decode fails in the router, before any route: it is the URL, not the body.
     const message =
-      status === 413
-        ? `The request body is larger than the sandbox accepts (${opts.bodyLimitBytes} bytes).`
-        : status < 500
-          ? 'The request body could not be read as form parameters.'
-          : 'An unexpected error occurred in the sandbox.';
+      err instanceof URIError
+        ? `The request URL (${req.method}: ${req.path}) is not valid percent-encoding.`
+        : status === 413
+          ? `The request body is larger than the sandbox accepts (${opts.bodyLimitBytes} bytes).`
+          : status < 500
+            ? 'The request body could not be read as form parameters.'
+            : 'An unexpected error occurred in the sandbox.';
     res.set('Request-Id', newRequestId());
     res.status(status < 500 ? status : 500).json({ error: { type: status < 500 ? 'invalid_request_error' : 'api_error', message } });
   });

@@ -1,0 +1,54 @@
+/**
+ * What the providers' bad-input tests share: one real sandbox on port 0 serving Stripe, Alipay and WeChat
+ * Pay (in memory), the bugs it reports (an unexpected 500 reaches `onError`), and a fingerprint of the state
+ * a bad request must leave as it was: the control API's counts and events, and every document of the store.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { COLLECTIONS as STRIPE } from '../../src/providers/stripe/stripe-state.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+import { COLLECTIONS as CORE, type CollectionName } from '../../src/store/store.js';
+
+const PROVIDER_COLLECTIONS = [...Object.values(STRIPE), 'alipay_trades', 'alipay_refunds', 'wechatpay_orders', 'wechatpay_order_numbers', 'wechatpay_refunds'];
+
+export interface BadInputEnv {
+  sandbox: Sandbox;
+  /** Bugs the sandbox reported (each answered 500): none may appear. */
+  bugs: unknown[];
+}
+
+/** Starts the sandbox before the file's tests and closes it after; the returned object is filled in then. */
+export function badInputSandbox(): BadInputEnv {
+  const env = { bugs: [] } as unknown as BadInputEnv;
+  beforeAll(async () => {
+    env.sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['stripe', 'alipay', 'wechatpay'], retryScheduleMs: [60_000], onError: (err) => env.bugs.push(err) });
+  }, 60_000);
+  afterAll(async () => {
+    await env.sandbox?.close();
+  });
+  return env;
+}
+
+/**
+ * The state a refused request must not change: `/_sandbox/health` counts and the event ids of
+ * `/_sandbox/events` (the control API, as a merchant sees it), and a digest of every store document.
+ */
+export async function stateOf(s: Sandbox): Promise<string> {
+  const auth = { authorization: `Bearer ${s.merchant.secret_key}` };
+  const health = (await (await fetch(`${s.url}/_sandbox/health`)).json()) as { counts: Record<string, number> };
+  const events = (await (await fetch(`${s.url}/_sandbox/events?limit=100`, { headers: auth })).json()) as { data: { id: string }[] };
+  const hash = createHash('sha256');
+  for (const name of [...CORE, ...PROVIDER_COLLECTIONS] as CollectionName[]) {
+    if (name === 'deliveries') continue; // attempts of earlier notifications move on their own schedule
+    hash.update(`${name}:${JSON.stringify(s.store.list(name))}\n`);
+  }
+  return JSON.stringify({ counts: health.counts, events: events.data.map((e) => e.id), store: hash.digest('hex') });
+}
+
+/** A body that leaks internals: a stack frame, a file path, an express error page. */
+export function expectNoLeak(text: string, what: string): void {
+  expect(text, `${what}: leaks a stack trace`).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\/src\/|\.ts:\d+|<pre>|TypeError|ReferenceError|RangeError|SyntaxError: /);
+}
+
+/** `s` cut for a failure message. */
+export const clip = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…(${s.length})` : s);
