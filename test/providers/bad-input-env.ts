@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { FakeClock, SystemClock } from '../../src/clock.js';
 import { COLLECTIONS as STRIPE } from '../../src/providers/stripe/stripe-state.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { COLLECTIONS as CORE, type CollectionName } from '../../src/store/store.js';
@@ -21,7 +22,9 @@ export interface BadInputEnv {
 export function badInputSandbox(): BadInputEnv {
   const env = { bugs: [] } as unknown as BadInputEnv;
   beforeAll(async () => {
-    env.sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['stripe', 'alipay', 'wechatpay'], retryScheduleMs: [60_000], onError: (err) => env.bugs.push(err) });
+    // A clock that stands still: no expiry or refund settling changes the state while a request is checked.
+    const clock = new FakeClock(Date.now());
+    env.sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['stripe', 'alipay', 'wechatpay'], clock, signatureClock: new SystemClock(), retryScheduleMs: [60_000], onError: (err) => env.bugs.push(err) });
   }, 60_000);
   afterAll(async () => {
     await env.sandbox?.close();

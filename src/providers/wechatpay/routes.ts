@@ -4,6 +4,7 @@
  * body is read raw here and parsed after verification. Every response, 204 and errors included, carries
  * `Request-ID` and the `Wechatpay-*` signature headers (bill files excepted, as at WeChat).
  */
+import { isUtf8 } from 'node:buffer';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import { PaycliError, toPaycliError } from '../../errors.js';
 import type { Clock } from '../../clock.js';
@@ -83,7 +84,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     }
     locals.merchant = merchant;
     const verdict = verifyRequest(
-      { method: req.method, targets, body: locals.rawBody, authorization: req.get('authorization'), nowSec: deps.wallClockSec() },
+      { method: req.method, targets, body: Buffer.isBuffer(req.body) ? req.body : locals.rawBody, authorization: req.get('authorization'), nowSec: deps.wallClockSec() },
       merchant.creds,
     );
     if (!verdict.ok) return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${verdict.reason}`, { field: verdict.field, issue: verdict.reason, location: 'header' }));
@@ -93,6 +94,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
       const issue = `must name WeChat Pay's key: the platform certificate serial ${c.platform_serial} or the WeChat Pay public key id ${c.public_key_id}${normalizeSerial(declared) === normalizeSerial(c.merchant_serial) ? ', not the merchant certificate serial' : ''}`;
       return next(wechatError('PARAM_ERROR', `平台证书序列号Wechatpay-Serial错误：${issue}`, { field: 'Wechatpay-Serial', value: declared, issue, location: 'header' }));
     }
+    if (Buffer.isBuffer(req.body) && !isUtf8(req.body)) return next(paramError('body', 'is not UTF-8: a WeChat Pay APIv3 body is UTF-8 JSON'));
     if (locals.rawBody.length > 0 && !req.is('application/json')) {
       const type = req.get('content-type') ?? '';
       const issue = type ? `must be application/json, not "${type}"` : 'is required: application/json';

@@ -62,9 +62,9 @@ export function rsaSignAsync(message: string, privateKeyPem: string): Promise<st
   return rsaSignInPool('sha256', message, cachedKey(privateKeyPem, 'private'));
 }
 
-export function rsaVerify(message: string, signature: string, publicPem: string): boolean {
+export function rsaVerify(message: string | Buffer, signature: string, publicPem: string): boolean {
   try {
-    return createVerify('RSA-SHA256').update(message, 'utf8').verify(cachedKey(publicPem, 'public'), signature, 'base64');
+    return createVerify('RSA-SHA256').update(typeof message === 'string' ? Buffer.from(message, 'utf8') : message).verify(cachedKey(publicPem, 'public'), signature, 'base64');
   } catch {
     return false;
   }
@@ -74,7 +74,8 @@ export interface RequestToVerify {
   method: string;
   /** Request targets the client may have signed; the raw `req.url` first. */
   targets: string[];
-  body: string;
+  /** The body's exact bytes (a string is taken as its UTF-8 encoding). */
+  body: string | Buffer;
   authorization: string | undefined;
   nowSec: number;
 }
@@ -100,7 +101,8 @@ export function verifyRequest(req: RequestToVerify, creds: WechatpayCredentials)
     return { ok: false, reason: `timestamp ${parts.timestamp} is more than ${MAX_CLOCK_SKEW_SEC} s away from the server time ${req.nowSec}`, field: 'timestamp' };
   }
   for (const target of req.targets) {
-    const message = `${req.method}\n${target}\n${parts.timestamp}\n${parts.nonce_str}\n${req.body}\n`;
+    // Over the bytes received: a body that is not UTF-8 is still the one the merchant signed.
+    const message = Buffer.concat([Buffer.from(`${req.method}\n${target}\n${parts.timestamp}\n${parts.nonce_str}\n`), Buffer.from(req.body), Buffer.from('\n')]);
     if (rsaVerify(message, parts.signature, creds.merchant_cert)) return { ok: true, parts };
   }
   return {
