@@ -141,7 +141,10 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
         status = se.status;
         body = { error: { ...se.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } };
       }
-      if (key) unit.put<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, { id: `${merchant.id}:${key}`, merchant_id: merchant.id, fingerprint, status, body, created: nowSec });
+      // Saved once the request did something (a decline records its charge): a refusal changes nothing, so
+      // the same key with corrected parameters runs, as on Stripe ("results are only saved if an API endpoint
+      // started executing").
+      if (key && (status < 400 || status === 402)) unit.put<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, { id: `${merchant.id}:${key}`, merchant_id: merchant.id, fingerprint, status, body, created: nowSec });
       return { status, body, replayed: false };
     });
     if (outcome.replayed) res.set('Idempotent-Replayed', 'true');

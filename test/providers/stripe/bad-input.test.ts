@@ -182,6 +182,18 @@ describe('Stripe: bad input', () => {
     { name: 'an unknown API', method: 'POST', path: '/v1/transfers', body: 'amount=1', status: 404 },
   ];
 
+  it('keeps no Idempotency-Key record of a refused request: the same key with corrected parameters runs', async () => {
+    const headers = { 'idempotency-key': 'fz-idem-1' };
+    const refused = await probe('a refused request with a key', 'POST', create, 'amount=-1&currency=usd', form, headers);
+    expect([refused.status, refused.json.error.param]).toEqual([400, 'amount']);
+    const again = await probe('the same refused request again', 'POST', create, 'amount=-1&currency=usd', form, headers);
+    expect([again.status, again.headers.get('idempotent-replayed')]).toEqual([400, null]);
+    const fixed = await call('POST', create, 'amount=100&currency=usd', form, headers);
+    expect([fixed.status, fixed.json.object]).toEqual([200, 'payment_intent']);
+    const replay = await call('POST', create, 'amount=100&currency=usd', form, headers);
+    expect([replay.status, replay.json.id, replay.headers.get('idempotent-replayed')]).toEqual([200, fixed.json.id, 'true']);
+  });
+
   it('answers each hand-written malformed request with its 4xx naming the field, and changes nothing', async () => {
     const problems: string[] = [];
     for (const c of CASES()) {
