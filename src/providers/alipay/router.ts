@@ -57,17 +57,19 @@ export function alipayRouter(deps: AlipayRouterDeps): Router {
   // Body parsing failures (too large, bad charset, bad encoding): on the gateway a signed v2 answer, as
   // alipay-sdk's exec needs HTTP 200; elsewhere Alipay's v3 error shape. Anything else is a bug: the host
   // logs it and answers 500.
-  router.use((err: { status?: number; message?: string }, req: Request, res: Response, next: NextFunction) => {
+  router.use((err: { status?: number; message?: string; type?: string }, req: Request, res: Response, next: NextFunction) => {
     if (!(err.status && err.status >= 400 && err.status < 500)) return next(err);
-    if (req.path === '/gateway.do') return handleExec(req, res, deps, gatewayParams(req), bodyRefusal(err.status, err.message ?? 'bad request'));
+    if (req.path === '/gateway.do') return handleExec(req, res, deps, gatewayParams(req), bodyRefusal(err.status, err.message ?? 'bad request', err.type));
     res.status(err.status).type('application/json').send(JSON.stringify({ code: err.status === 413 ? 'request-too-large' : 'invalid-request', message: err.message ?? 'bad request' }));
   });
   return router;
 }
 
 /** Why the gateway could not read a request's parameters, as Alipay's public error. */
-function bodyRefusal(status: number, message: string) {
+function bodyRefusal(status: number, message: string, type?: string) {
   if (status === 413) return alipayError('isv.invalid-parameter', `参数无效: the request is larger than the sandbox accepts (${message}).`);
+  // The body's Content-Encoding, not its charset: no charset advice would help.
+  if (type === 'encoding.unsupported') return alipayError('isv.invalid-parameter', `参数无效: ${message}; send the body as it is (identity), or gzip, deflate or br.`);
   if (status === 415) return alipayError('isv.invalid-charset', `字符集错误: ${message}; use charset=utf-8.`, 'charset');
   return alipayError('isv.invalid-parameter', `参数无效: the request body could not be read (${message}).`);
 }

@@ -66,12 +66,17 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
   const router = express.Router();
   const bills = new Map<string, { file: BillFile; expiresMs: number; mchid: string }>();
 
-  router.use(express.raw({ type: () => true, limit: deps.bodyLimitBytes }));
-  router.use((req: Request, res: Response, next: NextFunction) => {
+  // Before the body is read: a body the parser refuses is answered with a Request-ID too.
+  router.use((_req: Request, res: Response, next: NextFunction) => {
     const locals = res.locals as Locals;
     // From the pooled random source: a randomBytes call per request showed in profiles.
     locals.requestId = cryptoRandom.bytes(16).toString('hex').toUpperCase();
     res.set('Request-ID', locals.requestId);
+    next();
+  });
+  router.use(express.raw({ type: () => true, limit: deps.bodyLimitBytes }));
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const locals = res.locals as Locals;
     locals.rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const targets = [req.originalUrl];
     // wechatpay-node-v3 signs a download_url as given (it strips only WeChat's own origin).
@@ -230,8 +235,16 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
   router.use((req, _res, next) => next(new PaycliError('route_not_found', `No such API: ${req.method} ${req.path}`)));
   /** What the router or body parser threw, as WeChat's error (a path that does not percent-decode is the merchant's, not a 500). */
   const asWechatError = (err: unknown, req: Request) => {
-    if ((err as { type?: string }).type === 'entity.too.large') return paramError('body', `is over the ${deps.bodyLimitBytes}-byte limit`);
+    if (err instanceof PaycliError) return err;
+    const parser = err as { type?: unknown; status?: unknown; message?: string };
+    if (parser.type === 'entity.too.large') return paramError('body', `is over the ${deps.bodyLimitBytes}-byte limit`);
+    if (parser.type === 'encoding.unsupported') {
+      const issue = `"${req.get('content-encoding')}" is not supported: send the body as it is (identity), or gzip, deflate or br`;
+      return wechatError('INVALID_REQUEST', `HTTP 请求不符合微信支付 APIv3 接口规则：Content-Encoding ${issue}`, { field: 'Content-Encoding', issue, location: 'header' }, 415);
+    }
     if (err instanceof URIError) return paramError(req.path, 'is not valid percent-encoding (RFC 3986)', 'path');
+    // Any other body the parser could not read (a gzip body that does not inflate, a connection cut short).
+    if (typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) return paramError('body', `could not be read: ${parser.message ?? 'bad request'}`);
     return toPaycliError(err);
   };
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

@@ -38,11 +38,11 @@ interface V2Answer {
   content: { code: string; msg: string; sub_code?: string; sub_msg?: string; [k: string]: unknown };
 }
 
-async function gateway(params: Record<string, string> | string, via: 'body' | 'query' = 'body'): Promise<V2Answer> {
+async function gateway(params: Record<string, string> | string, via: 'body' | 'query' = 'body', headers: Record<string, string> = {}): Promise<V2Answer> {
   const form = typeof params === 'string' ? params : new URLSearchParams(params).toString();
   const res =
     via === 'body'
-      ? await fetch(`${base()}/gateway.do`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body: form, redirect: 'manual' })
+      ? await fetch(`${base()}/gateway.do`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', ...headers }, body: form, redirect: 'manual' })
       : await fetch(`${base()}/gateway.do?${form}`, { method: 'GET', redirect: 'manual' });
   const text = await res.text();
   return { status: res.status, text, content: null as unknown as V2Answer['content'] };
@@ -73,9 +73,9 @@ function checkV2(what: string, method: string, a: V2Answer): V2Answer['content']
 }
 
 /** Sends a gateway request and checks its answer; a refusal (declines aside) must leave the state as it was. */
-async function probeV2(what: string, method: string, params: Record<string, string> | string, via: 'body' | 'query' = 'body') {
+async function probeV2(what: string, method: string, params: Record<string, string> | string, via: 'body' | 'query' = 'body', headers: Record<string, string> = {}) {
   const before = await stateOf(env.sandbox);
-  const content = checkV2(what, method, await gateway(params, via));
+  const content = checkV2(what, method, await gateway(params, via, headers));
   const refused = content.code !== '10000' && content.code !== '10003' && !DECLINES.has(content.sub_code ?? '');
   if (refused) expect(await stateOf(env.sandbox), `${what}: a refused request changed the state (${JSON.stringify(content)})`).toBe(before);
   return content;
@@ -127,6 +127,7 @@ describe('Alipay: bad input', () => {
     method: string;
     params: () => Record<string, string> | string;
     sub: string;
+    headers?: Record<string, string>;
   }
   const M = 'alipay.trade.precreate';
   const pre = (b: string) => () => signed(M, b);
@@ -182,13 +183,17 @@ describe('Alipay: bad input', () => {
     { name: 'no version', method: M, params: () => { const p = signed(M, biz(ok)); delete p.version; return p; }, sub: 'isv.missing-version' },
     { name: 'a body that does not percent-decode', method: M, params: () => `${new URLSearchParams(signed(M, biz(ok)))}&x=%E0%A4%A`, sub: 'isv.invalid-signature' },
     { name: 'a body over the size limit', method: '', params: () => `x=${'y'.repeat(2_000_000)}`, sub: 'isv.invalid-parameter' },
+    // A body that cannot be read names no method: the answer is error_response.
+    { name: 'a gzip body that is not gzip', method: '', params: () => signed(M, biz(ok)), headers: { 'content-encoding': 'gzip' }, sub: 'isv.invalid-parameter' },
+    { name: 'an unknown content encoding', method: '', params: () => signed(M, biz(ok)), headers: { 'content-encoding': 'x-nope' }, sub: 'isv.invalid-parameter' },
+    { name: 'an unknown charset', method: '', params: () => signed(M, biz(ok)), headers: { 'content-type': 'application/x-www-form-urlencoded; charset=x-nope' }, sub: 'isv.invalid-charset' },
   ];
 
   it('answers each hand-written malformed gateway request with its signed failure, and changes nothing', async () => {
     const problems: string[] = [];
     for (const c of CASES) {
       try {
-        const content = await probeV2(c.name, c.method, c.params());
+        const content = await probeV2(c.name, c.method, c.params(), 'body', c.headers);
         expect(content.sub_code, `${c.name}: ${JSON.stringify(content)}`).toBe(c.sub);
       } catch (err) {
         problems.push((err as Error).message.split('\n')[0]!);
@@ -332,11 +337,13 @@ describe('Alipay: bad input', () => {
     }
     requests.push(['GET', '/app-pay?order_string=%E0'], ['POST', '/app-pay', 'order_string=method%3Dalipay.trade.app.pay'], ['POST', '/app-pay', '{"order_string":5}'], ['POST', '/app-pay', '{']);
     requests.push(['GET', '/downloadBillFile.resource?token=%E0%A4%A'], ['GET', '/downloadBillFile.resource?token=a&token=b'], ['GET', '/downloadBillFile.resource']);
+    requests.push(['POST', '/v3/alipay/trade/query?gzip', '{}'], ['POST', '/app-pay?gzip', '{}']);
     requests.push(['PUT', '/gateway.do', 'x=1'], ['DELETE', '/v3/alipay/trade/query'], ['GET', '/nope/%E0%A4%A']);
     for (const [method, path, body] of requests) {
       const what = `${method} ${clip(path, 100)}`;
       const before = await stateOf(env.sandbox);
-      const res = await fetch(`${base()}${path}`, { method, redirect: 'manual', ...(body === undefined ? {} : { body, headers: { 'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded' } }) });
+      const encoding: Record<string, string> = path.endsWith('?gzip') ? { 'content-encoding': 'gzip' } : {};
+      const res = await fetch(`${base()}${path}`, { method, redirect: 'manual', ...(body === undefined ? {} : { body, headers: { 'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded', ...encoding } }) });
       const text = await res.text();
       expect(res.status, `${what} → ${res.status} ${clip(text)}`).toBeLessThan(500);
       expectNoLeak(text, what);

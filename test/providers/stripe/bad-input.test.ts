@@ -98,6 +98,7 @@ describe('Stripe: bad input', () => {
     path: string;
     body?: string | Buffer;
     type?: string | null;
+    headers?: Record<string, string>;
     status: number;
     param?: string;
   }
@@ -158,6 +159,12 @@ describe('Stripe: bad input', () => {
     { name: 'an over-long description', path: create, body: `amount=100&currency=usd&description=${'d'.repeat(100_000)}`, status: 400, param: 'description' },
     { name: 'an over-long email', path: '/v1/customers', body: `email=${'e'.repeat(100_000)}`, status: 400, param: 'email' },
     { name: 'a body over the size limit', path: create, body: `amount=100&currency=usd&description=${'x'.repeat(2_000_000)}`, status: 413 },
+    { name: 'a gzip body that is not gzip', path: create, body: 'amount=100&currency=usd', headers: { 'content-encoding': 'gzip' }, status: 400 },
+    { name: 'an unknown content encoding', path: create, body: 'amount=100&currency=usd', headers: { 'content-encoding': 'x-nope' }, status: 415 },
+    { name: 'an unknown charset', path: create, body: 'amount=100&currency=usd', type: 'application/x-www-form-urlencoded; charset=x-nope', status: 200 },
+    { name: 'no API key', path: create, body: 'amount=100&currency=usd', headers: { authorization: '' }, status: 401 },
+    { name: 'a Basic key that is not base64', path: create, body: 'amount=100&currency=usd', headers: { authorization: 'Basic %%%' }, status: 401 },
+    { name: 'the publishable key on a secret route', path: create, body: 'amount=100&currency=usd', headers: { authorization: `Bearer ${(env.sandbox.providers.stripe!.credentials as StripeCredentials).publishable_key}` }, status: 401 },
     { name: 'an array index too large', path: create, body: 'amount=100&currency=usd&expand[9999999]=latest_charge', status: 400 },
     // Queries
     { name: 'limit not a number', method: 'GET', path: '/v1/payment_intents?limit=abc', status: 400, param: 'limit' },
@@ -199,7 +206,7 @@ describe('Stripe: bad input', () => {
     for (const c of CASES()) {
       const body = typeof c.body === 'function' ? (c.body as () => string)() : c.body;
       try {
-        const a = await probe(c.name, c.method ?? 'POST', c.path, body, c.type === undefined ? form : c.type);
+        const a = await probe(c.name, c.method ?? 'POST', c.path, body, c.type === undefined ? form : c.type, c.headers);
         expect(a.status, `${c.name}: ${clip(a.text)}`).toBe(c.status);
         if (c.param !== undefined) expect(a.json?.error?.param, `${c.name}: ${clip(a.text)}`).toBe(c.param);
       } catch (err) {

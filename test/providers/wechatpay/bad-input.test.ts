@@ -72,10 +72,10 @@ function checkShape(what: string, a: Answer, merchantKnown: boolean): void {
   expect(ok, `${what}: the refusal's signature does not verify with WeChat Pay's public key`).toBe(true);
 }
 
-async function probe(what: string, method: string, target: string, body: string | Buffer = '', headers: Record<string, string> = {}, auth?: string): Promise<Answer> {
+async function probe(what: string, method: string, target: string, body: string | Buffer = '', headers: Record<string, string> = {}, auth?: string, signedAnswer = auth === undefined): Promise<Answer> {
   const before = await stateOf(env.sandbox);
   const a = await signed(method, target, body, headers, auth);
-  checkShape(what, a, auth === undefined);
+  checkShape(what, a, signedAnswer);
   const recorded = target === '/v3/pay/transactions/codepay' && CODEPAY_OUTCOMES.has(a.json?.code);
   if ((a.status >= 400 || a.status === 202) && !recorded) expect(await stateOf(env.sandbox), `${what}: a refused request changed the state (${clip(a.text)})`).toBe(before);
   return a;
@@ -211,6 +211,11 @@ describe('WeChat Pay: bad input', () => {
     expect([form.status, form.json.detail?.field]).toEqual([400, 'Content-Type']);
     const latin = await probe('bytes that are not UTF-8', 'POST', N, Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]));
     expect([latin.status, latin.json.code, latin.json.message]).toEqual([400, 'PARAM_ERROR', expect.stringContaining('UTF-8')]);
+    // Refused by the body parser, before the Authorization names the merchant: answered unsigned.
+    const gzip = await probe('a gzip body that is not gzip', 'POST', N, body, { 'content-encoding': 'gzip' }, undefined, false);
+    expect([gzip.status, gzip.json.code]).toEqual([400, 'PARAM_ERROR']);
+    const encoding = await probe('an unknown content encoding', 'POST', N, body, { 'content-encoding': 'x-nope' }, undefined, false);
+    expect([encoding.status, encoding.json.detail?.field]).toEqual([415, 'Content-Encoding']);
     const serial = await probe('a Wechatpay-Serial naming the merchant', 'POST', N, body, { 'wechatpay-serial': creds().merchant_serial });
     expect([serial.status, serial.json.detail?.field]).toEqual([400, 'Wechatpay-Serial']);
     expect(problems).toEqual([]);
