@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FormSyntaxError, parseForm } from './form-params.js';
+import { FormSyntaxError, MAX_DEPTH, parseForm } from './form-params.js';
 
 describe('parseForm (Stripe bracket notation)', () => {
   it('decodes what stripe-node encodes: nested objects, indexed arrays, arrays of objects, empty values', () => {
@@ -44,5 +44,10 @@ describe('parseForm (Stripe bracket notation)', () => {
     expect(parsed.currency).toBeUndefined();
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(Object.keys(parsed.metadata as object)).toEqual(['__proto__']);
+  });
+
+  it('refuses a key nested deeper than MAX_DEPTH, naming its parameter, before building it', () => {
+    expect(() => parseForm(`metadata${'[a]'.repeat(MAX_DEPTH)}=v`)).toThrow(/metadata is nested more than 32 levels/);
+    expect(Object.keys(parseForm(`a${'[b]'.repeat(MAX_DEPTH - 1)}=v`))).toEqual(['a']);
   });
 });

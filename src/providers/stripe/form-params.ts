@@ -19,6 +19,12 @@ export class FormSyntaxError extends Error {
   }
 }
 
+/**
+ * How deep a parameter may nest (`a[b][c]` is 3): deeper than any Stripe parameter, and shallow enough that
+ * building and reading the value never exhausts the stack.
+ */
+export const MAX_DEPTH = 32;
+
 /** Splits `a[b][0][]` into `['a','b','0','']`. */
 export function keySegments(key: string): string[] {
   const open = key.indexOf('[');
@@ -29,6 +35,7 @@ export function keySegments(key: string): string[] {
     const m = /^\[([^[\]]*)\]/.exec(rest);
     if (!m) throw new FormSyntaxError(key, `Invalid parameter name: ${key}`);
     segments.push(m[1] ?? '');
+    if (segments.length > MAX_DEPTH) throw new FormSyntaxError(segments[0]!, `Invalid parameter: ${segments[0]} is nested more than ${MAX_DEPTH} levels deep.`);
     rest = rest.slice(m[0].length);
   }
   if (segments[0] === '') throw new FormSyntaxError(key, `Invalid parameter name: ${key}`);

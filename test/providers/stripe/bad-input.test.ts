@@ -165,6 +165,9 @@ describe('Stripe: bad input', () => {
     { name: 'no API key', path: create, body: 'amount=100&currency=usd', headers: { authorization: '' }, status: 401 },
     { name: 'a Basic key that is not base64', path: create, body: 'amount=100&currency=usd', headers: { authorization: 'Basic %%%' }, status: 401 },
     { name: 'the publishable key on a secret route', path: create, body: 'amount=100&currency=usd', headers: { authorization: `Bearer ${(env.sandbox.providers.stripe!.credentials as StripeCredentials).publishable_key}` }, status: 401 },
+    { name: 'a key nested 100,000 levels deep', path: create, body: `amount=100&currency=usd&metadata${'[a]'.repeat(100_000)}=v`, status: 400, param: 'metadata' },
+    { name: 'a key nested 300,000 levels deep', path: create, body: `amount=100&currency=usd&metadata${'[]'.repeat(300_000)}=v`, status: 400, param: 'metadata' },
+    { name: '40,000 parameters', path: create, body: `amount=100&currency=usd&${Array.from({ length: 40_000 }, (_, i) => `metadata[k${i}]=v`).join('&')}`, status: 400, param: 'metadata' },
     { name: 'an array index too large', path: create, body: 'amount=100&currency=usd&expand[9999999]=latest_charge', status: 400 },
     // Queries
     { name: 'limit not a number', method: 'GET', path: '/v1/payment_intents?limit=abc', status: 400, param: 'limit' },

@@ -134,6 +134,8 @@ describe('WeChat Pay: bad input', () => {
     ['another appid', 'POST', N, JSON.stringify(order({ appid: 'wx0000000000000000' })), 400],
     ['another mchid', 'POST', N, JSON.stringify(order({ mchid: '1900000000' })), 400],
     ['a key named __proto__', 'POST', N, `{"__proto__":{"amount":{"total":1}},${JSON.stringify(order({ amount: undefined })).slice(1)}`, 400, '/amount'],
+    ['a field nested 300,000 levels deep', 'POST', N, JSON.stringify(order({ out_trade_no: 'fz-deep-1', detail: { goods: 'DEEP' } })).replace('"DEEP"', `${'['.repeat(300_000)}${']'.repeat(300_000)}`), 200],
+    ['an unknown field nested 300,000 levels deep', 'POST', N, JSON.stringify(order({ out_trade_no: 'fz-deep-2', extra: 'DEEP' })).replace('"DEEP"', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`), 200],
     ['jsapi without a payer', 'POST', '/v3/pay/transactions/jsapi', JSON.stringify(order()), 400, '/payer'],
     ['h5 with an odd type', 'POST', '/v3/pay/transactions/h5', JSON.stringify(order({ scene_info: { payer_client_ip: '1.2.3.4', h5_info: { type: 'Symbian' } } })), 400, '/scene_info/h5_info/type'],
     ['codepay with a code that is not one', 'POST', '/v3/pay/transactions/codepay', JSON.stringify({ ...order({ notify_url: undefined }), payer: { auth_code: '12' }, scene_info: { store_info: { out_id: 's' } } }), 400, '/payer/auth_code'],
