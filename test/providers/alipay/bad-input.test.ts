@@ -354,6 +354,25 @@ describe('Alipay: bad input', () => {
     }
   });
 
+  it('answers signed app order strings with malformed biz_content with a 4xx {code, message}, and changes nothing', async () => {
+    const A = 'alipay.trade.app.pay';
+    const cases: [string, string | undefined, string][] = [
+      ['malformed JSON', '{"out_trade_no":', 'isv.invalid-biz-content'],
+      ['an array', '[]', 'isv.invalid-biz-content'],
+      ['no biz_content', undefined, 'ACQ.INVALID_PARAMETER'],
+      ['a huge amount', biz({ out_trade_no: 'fz-app-1', subject: 's', total_amount: '1e400' }), 'ACQ.INVALID_PARAMETER'],
+      ['a wrong type', biz({ out_trade_no: ['x'], subject: 's', total_amount: '1.00' }), 'ACQ.INVALID_PARAMETER'],
+    ];
+    for (const [name, b, code] of cases) {
+      const before = await stateOf(env.sandbox);
+      const res = await fetch(`${base()}/app-pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order_string: new URLSearchParams(signed(A, b)).toString() }) });
+      const text = await res.text();
+      expect([res.status, JSON.parse(text).code], `${name}: ${clip(text)}`).toEqual([400, code]);
+      expect(JSON.parse(text).message, name).toBeTypeOf('string');
+      expect(await stateOf(env.sandbox), `${name}: a refused request changed the state`).toBe(before);
+    }
+  });
+
   it('reports no bug and still answers a valid request', async () => {
     expect(env.bugs).toEqual([]);
     const content = checkV2('valid', 'alipay.trade.query', await gateway(signed('alipay.trade.query', biz({ trade_no: ids.paid }))));

@@ -327,6 +327,19 @@ describe('Stripe: bad input', () => {
     );
   }, 60_000);
 
+  it('answers generated search queries with results or a 400 naming the query', async () => {
+    const TOKENS = ['amount', 'currency', 'status', 'created', 'email', 'name', 'customer', 'metadata', "metadata['k']", 'metadata["__proto__"]', "metadata['", 'payment_method_details.card.last4', '-', ':', '~', '>', '>=', '<', '<=', "'", '"', '\\', 'AND', 'OR', 'and', ' ', '  ', 'null', '0', '-1', '1.5', '1e3', "'usd'", "'succeeded'", "'4242'", "'ab'", '(', ')', '%', '💳'];
+    const query = fc.array(fc.constantFrom(...TOKENS), { minLength: 0, maxLength: 14 }).map((t) => t.join(''));
+    const resource = fc.constantFrom('payment_intents', 'customers', 'charges');
+    await fc.assert(
+      fc.asyncProperty(resource, query, fc.constantFrom('', '&limit=3', '&page=nope', '&page=', '&expand[0]=data.latest_charge', '&expand[0]=total_count'), async (r, q, extra) => {
+        const a = await probe(`search ${r} ${q}${extra}`, 'GET', `/v1/${r}/search?query=${encodeURIComponent(q)}${extra}`);
+        if (a.status === 400 && q.trim() !== '' && extra === '') expect(a.json.error.param, `search ${r} ${q}: ${clip(a.text)}`).toBe('query');
+      }),
+      { seed: 20261130, numRuns: 200, endOnFailure: true },
+    );
+  }, 60_000);
+
   it('reports no bug and still answers a valid request', async () => {
     expect(env.bugs).toEqual([]);
     const a = await call('POST', '/v1/payment_intents', 'amount=500&currency=usd&payment_method=pm_card_visa&confirm=true');
