@@ -375,8 +375,10 @@ describe('Alipay: bad input', () => {
 
   it('reports no bug and still answers a valid request', async () => {
     expect(env.bugs).toEqual([]);
-    const content = checkV2('valid', 'alipay.trade.query', await gateway(signed('alipay.trade.query', biz({ trade_no: ids.paid }))));
-    expect([content.code, content.trade_status]).toEqual(['10000', 'TRADE_SUCCESS']);
+    const created = checkV2('valid', 'alipay.trade.create', await gateway(signed('alipay.trade.create', biz({ out_trade_no: 'fz-final', total_amount: '3.00', subject: 'tea', buyer_id: '2088000000000009' }))));
+    expect(created.code).toBe('10000');
+    const content = checkV2('valid', 'alipay.trade.query', await gateway(signed('alipay.trade.query', biz({ out_trade_no: 'fz-final' }))));
+    expect([content.code, content.trade_status, content.total_amount]).toEqual(['10000', 'WAIT_BUYER_PAY', '3.00']);
   });
 });
 

@@ -275,7 +275,9 @@ describe('Stripe: bad input', () => {
     'amount', 'currency', 'customer', 'payment_method', 'payment_method_data', 'payment_method_types', 'confirm', 'capture_method', 'return_url', 'description', 'metadata',
     'expand', 'limit', 'starting_after', 'ending_before', 'created', 'query', 'page', 'type', 'types', 'card', 'billing_details', 'email', 'name', 'phone', 'url', 'enabled_events',
     'disabled', 'payment_intent', 'charge', 'reason', 'amount_to_capture', 'cancellation_reason', 'mode', 'success_url', 'cancel_url', 'line_items', 'client_secret',
-    'automatic_payment_methods', 'setup_future_usage', 'lang', 'card_number', 'failure_code', 'invoice_settings', 'address', '__proto__', 'constructor', 'toString', '',
+    'automatic_payment_methods', 'setup_future_usage', 'lang', 'card_number', 'failure_code', 'invoice_settings', 'address', 'shipping', 'expires_at', 'application_fee_amount',
+    'statement_descriptor', 'receipt_email', 'off_session', 'payment_intent_data', 'customer_email', 'client_reference_id', 'locale', 'ui_mode', 'allow_redisplay', 'amount_to_confirm',
+    'capture', 'amount_details', 'excluded_payment_method_types', 'mandate_data', '__proto__', 'constructor', 'toString', '',
   ];
   const SUBKEYS = ['0', '1', '', '20', '999999', 'a', 'enabled', 'number', 'exp_month', 'exp_year', 'price_data', 'unit_amount', 'quantity', 'gt', 'lte', 'card', '__proto__', 'x y'];
   const fixture = fc.constantFrom('{pi}', '{paid}', '{cus}', '{pm}', '{ch}', '{re}', '{we}', '{cs}', '{evt}', '{txn}');
