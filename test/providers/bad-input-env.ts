@@ -4,6 +4,7 @@
  * a bad request must leave as it was: the control API's counts and events, and every document of the store.
  */
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { FakeClock, SystemClock } from '../../src/clock.js';
 import { COLLECTIONS as STRIPE } from '../../src/providers/stripe/stripe-state.js';
@@ -55,3 +56,24 @@ export function expectNoLeak(text: string, what: string): void {
 
 /** `s` cut for a failure message. */
 export const clip = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…(${s.length})` : s);
+
+/** A request with headers fetch will not send (`Host`): node:http, answered as text. */
+export function rawRequest(url: string, method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; text: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A foreign Host, and a POST from another site's page: what the host refuses for every provider. */
+export const HOST_REFUSALS: [string, Record<string, string>][] = [
+  ['a foreign Host', { host: 'evil.example', 'content-type': 'application/json' }],
+  ['a cross-site form POST', { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }],
+];

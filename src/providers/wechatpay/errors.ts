@@ -107,7 +107,12 @@ export function renderWechatError(err: PaycliError): { status: number; body: { c
     case 'invalid_state':
     case 'refund_exceeds_captured':
       return { status: 400, body: { code: 'INVALID_REQUEST', message: err.message } };
+    case 'host_not_allowed':
+    case 'cross_origin_refused':
+      // The sandbox's own refusals (a foreign Host, a cross-site POST): WeChat's code for a caller it will not serve.
+      return { status: 403, body: { code: 'NO_AUTH', message: err.message } };
     default:
+      if (!err.isBug && err.status < 500) return { status: err.status, body: { code: 'INVALID_REQUEST', message: err.message } };
       return { status: 500, body: { code: 'SYSTEM_ERROR', message: err.isBug ? '系统错误' : err.message } };
   }
 }

@@ -11,7 +11,7 @@ import { createSign, createVerify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlipayCreds } from '../../../src/providers/alipay/credentials.js';
-import { badInputSandbox, clip, expectNoLeak, stateOf } from '../bad-input-env.js';
+import { badInputSandbox, clip, expectNoLeak, HOST_REFUSALS, rawRequest, stateOf } from '../bad-input-env.js';
 
 const env = badInputSandbox();
 const base = () => env.sandbox.providers.alipay!.url;
@@ -370,6 +370,16 @@ describe('Alipay: bad input', () => {
       expect([res.status, JSON.parse(text).code], `${name}: ${clip(text)}`).toEqual([400, code]);
       expect(JSON.parse(text).message, name).toBeTypeOf('string');
       expect(await stateOf(env.sandbox), `${name}: a refused request changed the state`).toBe(before);
+    }
+  });
+
+  it('refuses a foreign Host and a cross-site POST on v3 with a 403 {code, message}, changing nothing', async () => {
+    for (const [name, headers] of HOST_REFUSALS) {
+      const before = await stateOf(env.sandbox);
+      const a = await rawRequest(base(), 'POST', '/v3/alipay/trade/precreate', headers, '{}');
+      const body = JSON.parse(a.text) as { code: string; message: string };
+      expect([a.status, typeof body.code, typeof body.message], name).toEqual([403, 'string', 'string']);
+      expect(await stateOf(env.sandbox), name).toBe(before);
     }
   });
 

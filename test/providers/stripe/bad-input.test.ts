@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StripeCredentials } from '../../../src/providers/stripe/index.js';
-import { badInputSandbox, clip, expectNoLeak, stateOf } from '../bad-input-env.js';
+import { badInputSandbox, clip, expectNoLeak, HOST_REFUSALS, rawRequest, stateOf } from '../bad-input-env.js';
 
 const env = badInputSandbox();
 const base = () => env.sandbox.providers.stripe!.url;
@@ -341,6 +341,16 @@ describe('Stripe: bad input', () => {
       { seed: 20261130, numRuns: 200, endOnFailure: true },
     );
   }, 60_000);
+
+  it("refuses a foreign Host and a cross-site POST with a 403 in Stripe's shape, changing nothing", async () => {
+    for (const [name, headers] of HOST_REFUSALS) {
+      const before = await stateOf(env.sandbox);
+      const a = await rawRequest(base(), 'POST', '/v1/customers', { ...headers, authorization: `Bearer ${secret()}` }, 'name=x');
+      const body = JSON.parse(a.text) as { error: { type: string; message: string } };
+      expect([a.status, body.error.type, typeof body.error.message], name).toEqual([403, 'invalid_request_error', 'string']);
+      expect(await stateOf(env.sandbox), name).toBe(before);
+    }
+  });
 
   it('reports no bug and still answers a valid request', async () => {
     expect(env.bugs).toEqual([]);

@@ -10,7 +10,7 @@ import { createSign, createVerify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WechatpayCredentials } from '../../../src/providers/wechatpay/credentials.js';
-import { badInputSandbox, clip, expectNoLeak, stateOf } from '../bad-input-env.js';
+import { badInputSandbox, clip, expectNoLeak, HOST_REFUSALS, rawRequest, stateOf } from '../bad-input-env.js';
 
 const env = badInputSandbox();
 const base = () => env.sandbox.providers.wechatpay!.url;
@@ -321,6 +321,16 @@ describe('WeChat Pay: bad input', () => {
       expect(res.status, `${what} → ${res.status} ${clip(text)}`).toBeLessThan(500);
       expectNoLeak(text, what);
       if (res.status >= 400) expect(await stateOf(env.sandbox), `${what}: a refused request changed the state`).toBe(before);
+    }
+  });
+
+  it('refuses a foreign Host and a cross-site POST with a 403 NO_AUTH, not a 500, changing nothing', async () => {
+    for (const [name, headers] of HOST_REFUSALS) {
+      const before = await stateOf(env.sandbox);
+      const a = await rawRequest(base(), 'POST', '/v3/pay/transactions/native', headers, '{}');
+      const body = JSON.parse(a.text) as { code: string; message: string };
+      expect([a.status, body.code, typeof body.message], `${name}: ${a.text}`).toEqual([403, 'NO_AUTH', 'string']);
+      expect(await stateOf(env.sandbox), name).toBe(before);
     }
   });
 
