@@ -99,7 +99,8 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     if (refused) throw refused;
     if (!method) throw alipayError('isv.missing-method', '缺少方法名参数 (method is required).', 'method');
     const { merchant, biz } = authenticateV2(params, deps.backend);
-    const impl = method === 'alipay.data.dataservice.bill.downloadurl.query' ? billDownloadUrlMethod : METHODS[method];
+    // Own keys only: `constructor` or `__proto__` is an unknown method, not a property of every object.
+    const impl = method === 'alipay.data.dataservice.bill.downloadurl.query' ? billDownloadUrlMethod : Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
     if (!impl) {
       throw alipayError('isv.invalid-method', `不存在的方法名 (method "${method}" is not emulated; see the README's Alipay section).`, 'method');
     }

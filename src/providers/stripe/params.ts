@@ -194,7 +194,8 @@ export function metadata(params: FormObject, current: Record<string, string> = {
     if (k.length > 40) throw invalidRequest(`Invalid metadata key: keys can be at most 40 characters (${k}).`, { param: `metadata[${k}]` });
     if (val.length > 500) throw invalidRequest(`Invalid metadata value: values can be at most 500 characters (metadata[${k}]).`, { param: `metadata[${k}]` });
     if (val === '') delete out[k];
-    else out[k] = val;
+    // Defined, not assigned: a key named `__proto__` is kept like any other.
+    else Object.defineProperty(out, k, { value: val, enumerable: true, writable: true, configurable: true });
   }
   if (Object.keys(out).length > 50) throw invalidRequest('Invalid metadata: at most 50 keys.', { param: 'metadata' });
   return out;

@@ -173,6 +173,12 @@ describe('Alipay: bad input', () => {
     { name: 'bill of another type', method: 'alipay.data.dataservice.bill.downloadurl.query', params: () => signed('alipay.data.dataservice.bill.downloadurl.query', biz({ bill_type: ['trade'], bill_date: '2026-11-01' })), sub: 'ACQ.INVALID_PARAMETER' },
     // the gateway's own parameters
     { name: 'an unknown method', method: 'alipay.trade.nope', params: () => signed('alipay.trade.nope', biz(ok)), sub: 'isv.invalid-method' },
+    { name: 'a method with quotes', method: 'alipay."trade".query', params: () => signed('alipay."trade".query', biz(ok)), sub: 'isv.invalid-method' },
+    { name: 'a method in another script', method: '支付宝.交易', params: () => signed('支付宝.交易', biz(ok)), sub: 'isv.invalid-method' },
+    { name: 'an over-long method', method: `alipay.${'x'.repeat(10_000)}`, params: () => signed(`alipay.${'x'.repeat(10_000)}`, biz(ok)), sub: 'isv.invalid-method' },
+    { name: 'a method of the prototype', method: 'constructor', params: () => signed('constructor', biz(ok)), sub: 'isv.invalid-method' },
+    { name: 'the prototype as a method', method: '__proto__', params: () => signed('__proto__', biz(ok)), sub: 'isv.invalid-method' },
+    { name: 'toString as a method', method: 'toString', params: () => signed('toString', biz(ok)), sub: 'isv.invalid-method' },
     { name: 'no method', method: '', params: () => { const p = signed(M, biz(ok)); delete p.method; return p; }, sub: 'isv.missing-method' },
     { name: 'no signature', method: M, params: () => { const p = signed(M, biz(ok)); delete p.sign; return p; }, sub: 'isv.missing-signature' },
     { name: 'a garbage signature', method: M, params: () => ({ ...signed(M, biz(ok)), sign: 'not base64 at all %%%' }), sub: 'isv.invalid-signature' },
@@ -204,7 +210,7 @@ describe('Alipay: bad input', () => {
     expect(problems).toEqual([]);
   });
 
-  const METHODS = ['alipay.trade.precreate', 'alipay.trade.create', 'alipay.trade.pay', 'alipay.trade.query', 'alipay.trade.close', 'alipay.trade.cancel', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query', 'alipay.data.dataservice.bill.downloadurl.query', 'alipay.trade.page.pay', 'alipay.trade.wap.pay', 'alipay.trade.app.pay', 'alipay.trade.nope'];
+  const METHODS = ['constructor', 'alipay.trade.precreate', 'alipay.trade.create', 'alipay.trade.pay', 'alipay.trade.query', 'alipay.trade.close', 'alipay.trade.cancel', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query', 'alipay.data.dataservice.bill.downloadurl.query', 'alipay.trade.page.pay', 'alipay.trade.wap.pay', 'alipay.trade.app.pay', 'alipay.trade.nope'];
   const FIELDS = ['out_trade_no', 'trade_no', 'total_amount', 'subject', 'body', 'auth_code', 'scene', 'buyer_id', 'buyer_open_id', 'refund_amount', 'out_request_no', 'refund_reason', 'time_expire', 'timeout_express', 'notify_url', 'return_url', 'product_code', 'passback_params', 'bill_type', 'bill_date', '__proto__', 'constructor'];
   const junk = fc.oneof(
     fc.constantFrom<unknown>('', '0', '-1', '0.001', '1.00', '100000000.01', '1e400', 'NaN', 'Infinity', true, null, 0, -1, 1.5, 1e308, [], {}, ['1.00'], { a: 1 }, 'o'.repeat(65), 's'.repeat(300), '2026-11-30 12:00:00', '90m', '1c', '0m', 'trade', 'bar_code', '284712345678904242', '284712345678900002', '2088000000000009', 'https://shop.example/n', 'ftp://x', '\u0000', '💳'),

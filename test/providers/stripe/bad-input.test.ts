@@ -204,6 +204,14 @@ describe('Stripe: bad input', () => {
     expect([replay.status, replay.json.id, replay.headers.get('idempotent-replayed')]).toEqual([200, fixed.json.id, 'true']);
   });
 
+  it('keeps metadata keys named like Object.prototype properties as sent', async () => {
+    const a = await call('POST', '/v1/customers', 'metadata[__proto__]=p&metadata[constructor]=c&metadata[toString]=t');
+    expect(a.status, a.text).toBe(200);
+    expect(JSON.parse(a.text).metadata).toEqual(JSON.parse('{"__proto__":"p","constructor":"c","toString":"t"}'));
+    const read = await call('GET', `/v1/customers/${a.json.id}`);
+    expect(JSON.parse(read.text).metadata).toEqual(JSON.parse('{"__proto__":"p","constructor":"c","toString":"t"}'));
+  });
+
   it('answers each hand-written malformed request with its 4xx naming the field, and changes nothing', async () => {
     const problems: string[] = [];
     for (const c of CASES()) {
