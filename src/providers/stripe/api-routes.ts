@@ -19,7 +19,7 @@ import { balanceTransactionById, chargeById, expand, listParams, page, refundByI
 import { ACCEPTED, checkAccepted, currency, expandList, metadata, str, strArray } from './params.js';
 import { cancelIntent, captureIntent, confirmIntent, createIntent, findIntent, updateIntent } from './payment-intents.js';
 import { attachPaymentMethod, createPaymentMethod, paymentMethodById, updatePaymentMethod } from './payment-methods.js';
-import { createRefund, refundsFor } from './refunds.js';
+import { cancelRefund, createRefund, refundsFor, updateRefund } from './refunds.js';
 import { search, type SearchResource } from './search.js';
 import { handleApi, type Access, type Call, type Handler } from './request-pipeline.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
@@ -171,6 +171,8 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     checkAccepted(c.params, ACCEPTED.retrieve);
     return out(c, refundById(c.ctx, c.id));
   });
+  route('post', '/v1/refunds/:id', (c) => out(c, refundById(c.ctx, updateRefund(c.ctx, c.id, c.params).id)));
+  route('post', '/v1/refunds/:id/cancel', (c) => cancelRefund(c.ctx, c.id, c.params));
 
   // --- Customers
   route('post', '/v1/customers', (c) => out(c, customerObject(createCustomer(c.ctx, c.params))));

@@ -7,6 +7,7 @@ import { customerObject } from './account-objects.js';
 import { lineItemObject, productObject } from './checkout-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED_NESTED, checkAccepted, int, str } from './params.js';
+import { isReversal } from './reversals.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import {
   COLLECTIONS,
@@ -58,7 +59,7 @@ export function refundById(ctx: WireContext, id: string): Json {
 export function balanceTransactionById(ctx: WireContext, id: string): Json {
   if (id.startsWith('txn_r')) {
     const r = ctx.unit.refund(`re_${id.slice(5)}`);
-    if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded') return refundBalanceTransaction(r);
+    if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded' && !isReversal(r)) return refundBalanceTransaction(r);
   } else if (id.startsWith('txn_')) {
     const p = ctx.unit.payment(`pay_${id.slice(4)}`);
     if (p && p.merchant_id === ctx.unit.merchant.id && p.captured_at !== null) return chargeBalanceTransaction(p);

@@ -27,6 +27,7 @@ export const ACCEPTED = {
   retrieve: set(['expand', 'client_secret']),
   refundCreate: set('amount charge currency customer expand instructions_email metadata origin payment_intent reason refund_application_fee reverse_transfer'.split(' ')),
   refundUpdate: set(['expand', 'metadata']),
+  refundCancel: set(['expand']),
   refundList: set(['charge', 'created', 'expand', 'payment_intent'], PAGINATION),
   customerCreate: set(
     'address balance business_name cash_balance description email expand individual_name invoice_prefix invoice_settings metadata name next_invoice_sequence payment_method phone preferred_locales shipping source tax tax_exempt tax_id_data test_clock validate'.split(' '),

@@ -6,6 +6,7 @@ import { isRefundEvent } from '../../engine/events.js';
 import type { PaycliEvent, Payment } from '../../engine/types.js';
 import { checkoutSessionObject, completedView } from './checkout-objects.js';
 import { endpointWants } from './endpoint-filter.js';
+import { isReversal } from './reversals.js';
 import { chargeObject, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
 import {
   COLLECTIONS,
@@ -166,7 +167,11 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
         : pi.canceled
           ? [{ ...charge('charge.refunded'), previous_attributes: { amount_refunded: 0, refunded: false } }]
           : [charge('charge.expired')];
-      return [...released, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed')];
+      // That refund is a Refund object (reversals.ts), and every refund says refund.created (since API
+      // version 2024-10-28.acacia). Last, so the ids of the events above stay what they were.
+      const reversal = ctx.unit.refundsOf(payment.id).find(isReversal);
+      const created: PendingEvent[] = reversal ? [{ type: 'refund.created', object: refundObject(reversal, pi.id) }] : [];
+      return [...released, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed'), ...created];
     }
     default:
       return [];

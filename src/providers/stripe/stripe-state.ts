@@ -5,7 +5,7 @@
  * declines, 3-D Secure, capture, refunds and fees come from the shared engine.
  */
 import type { CreatePaymentInput } from '../../engine/payments.js';
-import type { CreateRefundInput } from '../../engine/refunds.js';
+import type { CreateRefundInput, RefundUpdate } from '../../engine/refunds.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 
 export const COLLECTIONS = {
@@ -16,6 +16,8 @@ export const COLLECTIONS = {
   webhookEndpoints: 'stripe_webhook_endpoints',
   events: 'stripe_events',
   idempotencyKeys: 'stripe_idempotency_keys',
+  /** The merchant's metadata on the refunds that stand for released authorisations (reversals.ts). */
+  reversalMetadata: 'stripe_reversal_metadata',
   /** Per merchant, own events waiting for a payment event to carry them (written by earlier versions only). */
   pendingEvents: 'stripe_pending_events',
 } as const;
@@ -201,9 +203,11 @@ export interface StripeReader {
   get<T extends { id: string }>(collection: StripeCollection, id: string): T | undefined;
   list<T extends { id: string }>(collection: StripeCollection): T[];
   payment(id: string): Payment | undefined;
+  /** A refund, or the reversal of a released authorisation (reversals.ts), by id. */
   refund(id: string): Refund | undefined;
+  /** The payment's refunds, then the reversal of its authorisation if it was released. */
   refundsOf(paymentId: string): Refund[];
-  /** Every domain refund of the merchant, oldest first. */
+  /** Every refund of the merchant, reversals included, oldest first. */
   refunds(): Refund[];
   /** Every Stripe event of the merchant (of domain changes and of the provider's own objects), oldest first. */
   events(): StripeEventDoc[];
@@ -229,6 +233,7 @@ export interface StripeUnit extends StripeReader {
   cancelPayment(paymentId: string, reason: string): Payment;
   buyerAct(paymentId: string, action: 'complete' | 'fail'): Payment;
   createRefund(paymentId: string, input: CreateRefundInput): Refund;
+  updateRefund(refundId: string, update: RefundUpdate): Refund;
 }
 
 /** Charges and balance transactions are views of domain payments: their ids are derived, not stored. */

@@ -7,6 +7,7 @@
  * provider having to copy anything.
  */
 import type { Payment, Refund } from '../../engine/types.js';
+import { isReversal } from './reversals.js';
 import { DECLINE_PARAM, declineMessage, stripeDecline } from './stripe-errors.js';
 import {
   chargeIdOf,
@@ -228,15 +229,19 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
 }
 
 export function refundObject(refund: Refund, piId: string | null): Json {
+  // A released authorisation moved no money: no balance transaction and no acquirer reference number.
+  const reversal = isReversal(refund);
   return {
     id: refund.id,
     object: 'refund',
     amount: refund.amount,
-    balance_transaction: refund.status === 'succeeded' ? refundTxnId(refund.id) : null,
+    balance_transaction: refund.status === 'succeeded' && !reversal ? refundTxnId(refund.id) : null,
     charge: chargeIdOf(refund.payment_id),
     created: refund.created,
     currency: lower(refund.currency),
-    destination_details: { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    destination_details: reversal
+      ? { card: { type: 'reversal' }, type: 'card' }
+      : { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
     failure_reason: refund.status === 'failed' ? refund.failure_reason : undefined,
     metadata: refund.metadata,
     payment_intent: piId,
