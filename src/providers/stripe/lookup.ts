@@ -57,10 +57,13 @@ export function refundById(ctx: WireContext, id: string): Json {
 }
 
 export function balanceTransactionById(ctx: WireContext, id: string): Json {
+  // A charge's is `txn_<payment suffix>`, a refund's `txn_r<refund suffix>`; a random payment suffix may
+  // itself begin with `r`, so a `txn_r…` id that names no refund may still be a charge's.
   if (id.startsWith('txn_r')) {
     const r = ctx.unit.refund(`re_${id.slice(5)}`);
     if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded' && !isReversal(r)) return refundBalanceTransaction(r);
-  } else if (id.startsWith('txn_')) {
+  }
+  if (id.startsWith('txn_')) {
     const p = ctx.unit.payment(`pay_${id.slice(4)}`);
     if (p && p.merchant_id === ctx.unit.merchant.id && p.captured_at !== null) return chargeBalanceTransaction(p);
   }

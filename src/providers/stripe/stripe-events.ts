@@ -35,6 +35,7 @@ export const STRIPE_EVENT_TYPES = [
   'charge.captured',
   'charge.refunded',
   'charge.expired',
+  'charge.updated',
   'refund.created',
   'refund.updated',
   'refund.failed',

@@ -18,6 +18,8 @@ export const COLLECTIONS = {
   idempotencyKeys: 'stripe_idempotency_keys',
   /** The merchant's metadata on the refunds that stand for released authorisations (reversals.ts). */
   reversalMetadata: 'stripe_reversal_metadata',
+  /** What the merchant changed on charges (charge-updates.ts). */
+  chargeUpdates: 'stripe_charge_updates',
   /** Per merchant, own events waiting for a payment event to carry them (written by earlier versions only). */
   pendingEvents: 'stripe_pending_events',
 } as const;
@@ -60,6 +62,16 @@ export interface PaymentIntentDoc {
   /** The Checkout Session that created this intent, if any. */
   checkout_session: string | null;
   created: number;
+}
+
+/** What the merchant changed on a charge (`POST /v1/charges/:id`); a field absent keeps the attempt's value. */
+export interface ChargeUpdateDoc {
+  /** The charge id. */
+  id: string;
+  merchant_id: string;
+  description?: string | null;
+  metadata?: Metadata;
+  receipt_email?: string | null;
 }
 
 export interface CardData {
@@ -191,6 +203,8 @@ export interface IdempotencyDoc {
   merchant_id: string;
   /** SHA-256 of method, path and body: the same key with other parameters is an idempotency_error. */
   fingerprint: string;
+  /** The path the key was first used on (absent in records of earlier versions). */
+  path?: string;
   status: number;
   body: unknown;
   created: number;

@@ -12,6 +12,7 @@ import { DECLINE_PARAM, declineMessage, stripeDecline } from './stripe-errors.js
 import {
   chargeIdOf,
   chargeTxnId,
+  type ChargeUpdateDoc,
   refundTxnId,
   type PaymentIntentDoc,
   type PaymentMethodDoc,
@@ -261,6 +262,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
   const decline = payment.failure_code ? stripeDecline(payment.failure_code) : null;
   // An authorisation released uncaptured (canceled or lapsed) shows as refunded in full, as at Stripe.
   const released = payment.status === 'canceled' && hasCharge(payment) && payment.captured_at === null;
+  const updates = ctx.unit.get<ChargeUpdateDoc>(COLLECTIONS.chargeUpdates, chargeIdOf(payment.id));
   return {
     id: chargeIdOf(payment.id),
     object: 'charge',
@@ -277,14 +279,14 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     created: payment.created,
     currency: lower(payment.currency),
     customer: pi?.customer ?? null,
-    description: payment.description,
+    description: updates?.description !== undefined ? updates.description : payment.description,
     disputed: false,
     failure_balance_transaction: null,
     failure_code: decline?.code ?? null,
     failure_message: payment.failure_code ? declineMessage(payment.failure_code, payment.failure_message) : payment.failure_message,
     fraud_details: {},
     livemode: false,
-    metadata: pi?.metadata ?? {},
+    metadata: updates?.metadata ?? pi?.metadata ?? {},
     outcome: payment.failure_code
       ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
       : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
@@ -294,7 +296,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     payment_method_details: card
       ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: fundingOf(pmDoc?.card_data.number ?? ''), country: 'US', network: card.brand }, type: 'card' }
       : { type: payment.payment_method.type },
-    receipt_email: pi?.receipt_email ?? null,
+    receipt_email: updates?.receipt_email !== undefined ? updates.receipt_email : (pi?.receipt_email ?? null),
     refunded: released || (payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured),
     refunds: { object: 'list', data: refunds.map((r) => refundObject(r, pi?.id ?? null)), has_more: false, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` },
     status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
