@@ -21,6 +21,7 @@ import {
 import {
   chargeBalanceTransaction,
   chargeObject,
+  chargeRefunds,
   hasCharge,
   paymentIntentObject,
   paymentMethodObject,
@@ -100,10 +101,15 @@ function productById(ctx: WireContext, id: string): Json {
 
 /**
  * Fields Stripe leaves out unless `expand[]` asks for them: a Checkout Session's `line_items` (the first page
- * of the list, as Stripe includes it).
+ * of the list, as Stripe includes it) and a charge's `refunds`.
  */
 function includable(ctx: WireContext, target: Json, field: string): Json | undefined {
-  if (target.object !== 'checkout.session' || field !== 'line_items' || typeof target.id !== 'string') return undefined;
+  if (typeof target.id !== 'string') return undefined;
+  if (target.object === 'charge' && field === 'refunds') {
+    const p = chargedPayment(ctx, target.id);
+    return p ? chargeRefunds(ctx, p, intentOfPayment(ctx, p)?.id ?? null) : undefined;
+  }
+  if (target.object !== 'checkout.session' || field !== 'line_items') return undefined;
   const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, target.id);
   if (!cs || cs.merchant_id !== ctx.unit.merchant.id) return undefined;
   return page([...cs.line_items].reverse(), { limit: 10 }, `/v1/checkout/sessions/${cs.id}/line_items`, lineItemObject);

@@ -254,8 +254,11 @@ export function refundObject(refund: Refund, piId: string | null): Json {
   };
 }
 
+/**
+ * A charge. Its `refunds` list is not part of it (since API version 2022-11-15 Stripe includes it only when
+ * `expand[]` asks for it: `chargeRefunds`), so an integration that reads it without asking fails here too.
+ */
 export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentIntentDoc | undefined): Json {
-  const refunds = ctx.unit.refundsOf(payment.id);
   const succeeded = payment.status === 'succeeded' || payment.status === 'requires_capture' || (payment.status === 'canceled' && hasCharge(payment));
   const pmDoc = pi?.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
   const card = payment.payment_method.type === 'card' ? payment.payment_method.card : null;
@@ -298,9 +301,14 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
       : { type: payment.payment_method.type },
     receipt_email: updates?.receipt_email !== undefined ? updates.receipt_email : (pi?.receipt_email ?? null),
     refunded: released || (payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured),
-    refunds: { object: 'list', data: refunds.map((r) => refundObject(r, pi?.id ?? null)), has_more: false, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` },
     status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
   };
+}
+
+/** A charge's refunds as the list `expand[]=refunds` puts on it, newest first. */
+export function chargeRefunds(ctx: WireContext, payment: Payment, piId: string | null): Json {
+  const data = ctx.unit.refundsOf(payment.id).map((r) => refundObject(r, piId)).reverse();
+  return { object: 'list', data, has_more: false, total_count: data.length, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` };
 }
 
 function balanceTxn(id: string, amount: number, fee: number, currency: string, created: number, type: string, source: string, availableDays = 2): Json {

@@ -33,6 +33,26 @@ describe('what already matched Stripe', () => {
   });
 });
 
+describe('charges', () => {
+  it("leave out their refunds unless expand[] asks for them, newest first (API versions since 2022-11-15)", async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const first = await stripe.refunds.create({ payment_intent: pi.id, amount: 100 });
+    const second = await stripe.refunds.create({ payment_intent: pi.id, amount: 200 });
+    const plain = await stripe.charges.retrieve(pi.latest_charge as string);
+    expect(plain).toMatchObject({ amount_refunded: 300, refunded: false });
+    expect(plain).not.toHaveProperty('refunds');
+    expect((await stripe.charges.list({ payment_intent: pi.id })).data[0]).not.toHaveProperty('refunds');
+    const expanded = await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['refunds'] });
+    expect(expanded.refunds).toMatchObject({ object: 'list', has_more: false, url: `/v1/charges/${pi.latest_charge}/refunds` });
+    expect(expanded.refunds!.data.map((r) => r.id)).toEqual([second.id, first.id]);
+    const listed = await stripe.charges.list({ payment_intent: pi.id, expand: ['data.refunds'] });
+    expect(listed.data[0]!.refunds!.data.map((r) => r.id)).toEqual([second.id, first.id]);
+    const viaIntent = await stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge.refunds'] });
+    expect((viaIntent.latest_charge as Stripe.Charge).refunds!.data).toHaveLength(2);
+  });
+});
+
 describe('balance transactions', () => {
   it("a charge whose id begins with 'r' after its prefix still finds its balance transaction", async () => {
     // A charge's is txn_<suffix> and a refund's txn_r<suffix>: a charge suffix starting with `r` was read
