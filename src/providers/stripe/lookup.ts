@@ -54,7 +54,7 @@ export function refundById(ctx: WireContext, id: string): Json {
   const r = ctx.unit.refund(id);
   if (!r || r.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('refund', id);
   const p = ctx.unit.payment(r.payment_id);
-  return refundObject(r, p ? (intentOfPayment(ctx, p)?.id ?? null) : null);
+  return refundObject(r, p ? intentOfPayment(ctx, p) : undefined);
 }
 
 export function balanceTransactionById(ctx: WireContext, id: string): Json {
@@ -107,7 +107,7 @@ function includable(ctx: WireContext, target: Json, field: string): Json | undef
   if (typeof target.id !== 'string') return undefined;
   if (target.object === 'charge' && field === 'refunds') {
     const p = chargedPayment(ctx, target.id);
-    return p ? chargeRefunds(ctx, p, intentOfPayment(ctx, p)?.id ?? null) : undefined;
+    return p ? chargeRefunds(ctx, p, intentOfPayment(ctx, p)) : undefined;
   }
   if (target.object !== 'checkout.session' || field !== 'line_items') return undefined;
   const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, target.id);

@@ -119,10 +119,10 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     const pi = intentOf(ctx, payment);
     if (!pi) return [];
     // A refund that settles later says refund.created when asked for and refund.updated when it settles.
-    if (event.type === 'refund.pending') return [{ type: 'refund.created', object: refundObject(refund, pi.id) }];
+    if (event.type === 'refund.pending') return [{ type: 'refund.created', object: refundObject(refund, pi) }];
     const settledLater = ctx.unit.refund(refund.id) !== undefined && refund.created * 1000 < event.created * 1000;
-    const out: PendingEvent[] = [{ type: settledLater ? 'refund.updated' : 'refund.created', object: refundObject(refund, pi.id) }];
-    if (event.type === 'refund.failed') out.push({ type: 'refund.failed', object: refundObject(refund, pi.id) });
+    const out: PendingEvent[] = [{ type: settledLater ? 'refund.updated' : 'refund.created', object: refundObject(refund, pi) }];
+    if (event.type === 'refund.failed') out.push({ type: 'refund.failed', object: refundObject(refund, pi) });
     else {
       out.push({
         type: 'charge.refunded',
@@ -171,7 +171,7 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
       // That refund is a Refund object (reversals.ts), and every refund says refund.created (since API
       // version 2024-10-28.acacia). Last, so the ids of the events above stay what they were.
       const reversal = ctx.unit.refundsOf(payment.id).find(isReversal);
-      const created: PendingEvent[] = reversal ? [{ type: 'refund.created', object: refundObject(reversal, pi.id) }] : [];
+      const created: PendingEvent[] = reversal ? [{ type: 'refund.created', object: refundObject(reversal, pi) }] : [];
       return [...released, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed'), ...created];
     }
     default:

@@ -120,6 +120,7 @@ export function paymentMethodObject(pm: PaymentMethodDoc): Json {
     },
     created: pm.created,
     customer: pm.customer,
+    customer_account: null,
     livemode: false,
     metadata: pm.metadata,
     type: 'card',
@@ -201,10 +202,13 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     created: pi.created,
     currency: pi.currency,
     customer: pi.customer,
+    customer_account: null,
     description: pi.description,
+    excluded_payment_method_types: null,
     last_payment_error: lastPaymentError(ctx, pi, attempt),
     latest_charge: charged ? chargeIdOf(charged.id) : null,
     livemode: false,
+    managed_payments: null,
     metadata: pi.metadata,
     next_action:
       status === 'requires_action'
@@ -215,6 +219,7 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     payment_method_configuration_details: null,
     payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
     payment_method_types: pi.payment_method_types,
+    payment_record: null,
     processing: null,
     receipt_email: pi.receipt_email,
     review: null,
@@ -229,7 +234,8 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
   };
 }
 
-export function refundObject(refund: Refund, piId: string | null): Json {
+/** A refund; `pi` is the intent of its charge (its customer and payment method are the refund's too). */
+export function refundObject(refund: Refund, pi: PaymentIntentDoc | undefined): Json {
   // A released authorisation moved no money: no balance transaction and no acquirer reference number.
   const reversal = isReversal(refund);
   return {
@@ -240,12 +246,15 @@ export function refundObject(refund: Refund, piId: string | null): Json {
     charge: chargeIdOf(refund.payment_id),
     created: refund.created,
     currency: lower(refund.currency),
+    customer: pi?.customer ?? null,
+    customer_account: null,
     destination_details: reversal
       ? { card: { type: 'reversal' }, type: 'card' }
       : { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
     failure_reason: refund.status === 'failed' ? refund.failure_reason : undefined,
     metadata: refund.metadata,
-    payment_intent: piId,
+    payment_intent: pi?.id ?? null,
+    payment_method: pi?.payment_method ?? null,
     reason: refund.reason,
     receipt_number: null,
     source_transfer_reversal: null,
@@ -290,6 +299,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     fraud_details: {},
     livemode: false,
     metadata: updates?.metadata ?? pi?.metadata ?? {},
+    on_behalf_of: null,
     outcome: payment.failure_code
       ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
       : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
@@ -300,14 +310,25 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
       ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: fundingOf(pmDoc?.card_data.number ?? ''), country: 'US', network: card.brand }, type: 'card' }
       : { type: payment.payment_method.type },
     receipt_email: updates?.receipt_email !== undefined ? updates.receipt_email : (pi?.receipt_email ?? null),
+    receipt_number: null,
+    // Stripe hosts a receipt page; the sandbox has none to link to.
+    receipt_url: null,
     refunded: released || (payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured),
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: pi?.statement_descriptor ?? null,
+    statement_descriptor_suffix: pi?.statement_descriptor_suffix ?? null,
     status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
+    transfer_data: null,
+    transfer_group: null,
   };
 }
 
 /** A charge's refunds as the list `expand[]=refunds` puts on it, newest first. */
-export function chargeRefunds(ctx: WireContext, payment: Payment, piId: string | null): Json {
-  const data = ctx.unit.refundsOf(payment.id).map((r) => refundObject(r, piId)).reverse();
+export function chargeRefunds(ctx: WireContext, payment: Payment, pi: PaymentIntentDoc | undefined): Json {
+  const data = ctx.unit.refundsOf(payment.id).map((r) => refundObject(r, pi)).reverse();
   return { object: 'list', data, has_more: false, total_count: data.length, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` };
 }
 
@@ -317,6 +338,7 @@ function balanceTxn(id: string, amount: number, fee: number, currency: string, c
     object: 'balance_transaction',
     amount,
     available_on: created + availableDays * 86_400,
+    balance_type: 'payments',
     created,
     currency: lower(currency),
     description: null,

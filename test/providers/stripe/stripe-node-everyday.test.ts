@@ -4,11 +4,24 @@
  * with a reason and metadata, updating a charge, asking for an incremental authorisation, and reusing an
  * Idempotency-Key where Stripe refuses it.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { failure, stripeNode, stripeTestResources } from './stripe-sandbox.js';
 
 const resources = stripeTestResources();
+
+/** The fields stripe-node's declaration of a resource says are always there (possibly null). */
+function alwaysPresent(file: string, name: string): string[] {
+  const dir = path.dirname(createRequire(import.meta.url).resolve('stripe'));
+  const source = readFileSync(path.join(dir, 'resources', `${file}.d.ts`), 'utf8');
+  const start = source.indexOf(`export interface ${name} {`);
+  expect(start, `${name} in ${file}.d.ts`).toBeGreaterThan(-1);
+  const body = source.slice(start, source.indexOf('\n}\n', start));
+  return [...body.matchAll(/^ {4}([a-z_0-9]+):/gm)].map((m) => m[1]!);
+}
 
 describe('what already matched Stripe', () => {
   it('update before confirming, list by customer, expand a balance transaction, refund with reason and metadata', async () => {
@@ -30,6 +43,30 @@ describe('what already matched Stripe', () => {
 
     const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 300, reason: 'duplicate', metadata: { rma: 'R1' } });
     expect(refund).toMatchObject({ amount: 300, reason: 'duplicate', metadata: { rma: 'R1' }, status: 'succeeded', payment_intent: pi.id });
+  });
+});
+
+describe('wire objects', () => {
+  it("carry every field stripe-node's declarations say is always present", async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const customer = await stripe.customers.create({ email: 'ada@example.com' });
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
+    const charge = await stripe.charges.retrieve(pi.latest_charge as string);
+    const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 100 });
+    expect(refund).toMatchObject({ customer: customer.id, payment_method: pi.payment_method, customer_account: null });
+    const objects: [string, string, object][] = [
+      ['PaymentIntents', 'PaymentIntent', pi],
+      ['Charges', 'Charge', charge],
+      ['Refunds', 'Refund', refund],
+      ['Customers', 'Customer', customer],
+      ['PaymentMethods', 'PaymentMethod', await stripe.paymentMethods.retrieve(pi.payment_method as string)],
+      ['BalanceTransactions', 'BalanceTransaction', await stripe.balanceTransactions.retrieve(charge.balance_transaction as string)],
+      ['WebhookEndpoints', 'WebhookEndpoint', await stripe.webhookEndpoints.create({ url: 'https://shop.test/hook', enabled_events: ['*'] })],
+    ];
+    for (const [file, name, object] of objects) {
+      const missing = alwaysPresent(file, name).filter((field) => !(field in object));
+      expect(missing, name).toEqual([]);
+    }
   });
 });
 
