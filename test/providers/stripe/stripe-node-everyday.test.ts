@@ -62,6 +62,15 @@ describe('wire objects', () => {
       ['PaymentMethods', 'PaymentMethod', await stripe.paymentMethods.retrieve(pi.payment_method as string)],
       ['BalanceTransactions', 'BalanceTransaction', await stripe.balanceTransactions.retrieve(charge.balance_transaction as string)],
       ['WebhookEndpoints', 'WebhookEndpoint', await stripe.webhookEndpoints.create({ url: 'https://shop.test/hook', enabled_events: ['*'] })],
+      [
+        'Checkout/Sessions',
+        'Session',
+        await stripe.checkout.sessions.create({
+          mode: 'payment',
+          line_items: [{ price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'T-shirt' } }, quantity: 1 }],
+          success_url: 'https://shop.test/ok',
+        }),
+      ],
     ];
     for (const [file, name, object] of objects) {
       const missing = alwaysPresent(file, name).filter((field) => !(field in object));
