@@ -56,16 +56,20 @@ export function createRefund(ctx: OpContext, params: FormObject): Refund {
   return ctx.unit.createRefund(payment.id, { amount, reason, metadata: meta });
 }
 
-/** Refunds of one intent's or charge's payments, or all of the merchant's. */
+/**
+ * Refunds of one intent's or charge's payments, or all of the merchant's. An unknown charge or intent is a
+ * 404 naming the filter (Stripe: "If you provide a non-existent charge ID, this call raises an error").
+ */
 export function refundsFor(ctx: OpContext, params: FormObject): Refund[] {
   const piId = str(params, 'payment_intent');
   const chId = str(params, 'charge');
   if (chId) {
     const p = chargedPayment(ctx, chId);
-    return p ? ctx.unit.refundsOf(p.id) : [];
+    if (!p) throw resourceMissing('charge', chId, 'charge');
+    return ctx.unit.refundsOf(p.id);
   }
   if (piId) {
-    const pi = findIntent(ctx, piId);
+    const pi = findIntent(ctx, piId, 'payment_intent');
     return pi.attempts.flatMap((id) => ctx.unit.refundsOf(id)).sort((a, b) => a.created - b.created);
   }
   return ctx.unit.refunds();

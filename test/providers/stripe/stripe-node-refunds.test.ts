@@ -89,6 +89,19 @@ describe('refunds.update', () => {
   });
 });
 
+describe('refunds.list', () => {
+  it('filtered by a charge or an intent that does not exist is a 404 naming the filter', async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const charge = await failure(stripe.refunds.list({ charge: 'ch_missing' }));
+    expect(charge).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'charge', message: "No such charge: 'ch_missing'" });
+    const intent = await failure(stripe.refunds.list({ payment_intent: 'pi_missing' }));
+    expect(intent).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'payment_intent' });
+    // A known charge without refunds lists none.
+    const pi = await paid(stripe);
+    expect((await stripe.refunds.list({ charge: pi.latest_charge as string })).data).toEqual([]);
+  });
+});
+
 describe('refunds.cancel', () => {
   it('a card refund that succeeded cannot be canceled: a 400 invalid_request_error, and the refund is unchanged', async () => {
     const stripe = stripeNode(await resources.sandbox());
