@@ -14,7 +14,7 @@
  */
 import http from 'node:http';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** CPU time of the event loop's thread alone (Linux: its /proc task entry, in 10 ms ticks), in µs; NaN elsewhere. */
 function eventLoopCpuUs() {
@@ -25,6 +25,20 @@ function eventLoopCpuUs() {
   } catch {
     return NaN;
   }
+}
+
+/** CPU time per thread name (Linux), in µs. */
+function threadsCpuUs() {
+  const out = {};
+  try {
+    for (const t of readdirSync(`/proc/self/task`)) {
+      const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10_000;
+    }
+  } catch {}
+  return out;
 }
 
 const [provider, store] = process.argv.slice(2);
@@ -114,7 +128,7 @@ try {
   process.on('message', (m) => {
     if (m.type === 'cpu') {
       const c = process.cpuUsage();
-      send({ type: 'cpu', us: c.user + c.system, loop_us: eventLoopCpuUs() });
+      send({ type: 'cpu', us: c.user + c.system, loop_us: eventLoopCpuUs(), threads: threadsCpuUs() });
     } else if (m.type === 'loop') {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();

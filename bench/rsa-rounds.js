@@ -57,6 +57,7 @@ export async function measureRsaRounds(o) {
       const r = await runLoad({ port, connections: o.connections, warmupMs: 0, durationMs: ms, request, expectStatus: 200, maxRequests });
       const to = await cpu();
       if (r.errors > 0) throw new Error(`${r.errors} unexpected responses, first: ${r.first_error}`);
+      if (process.env.RSA_BENCH_THREADS) { const parentCpu = process.cpuUsage(); o.log(JSON.stringify({ port, reqs: r.requests, ...Object.fromEntries(Object.keys(to.threads).map((k) => [k, Math.round((to.threads[k] - (from.threads[k] ?? 0)) / r.requests)])) })); }
       return { per_sec: r.requests_per_sec, cpu_us: (to.us - from.us) / r.requests, loop_us: (to.loop_us - from.loop_us) / r.requests, p50_ms: r.p50_ms, p99_ms: r.p99_ms };
     };
     // One request counter per target: every sandbox request has its own order number.
@@ -127,6 +128,7 @@ export async function runRsaBench(o) {
   const rounds = value('--rounds', quick ? 2 : 5);
   const windowMs = value('--window', quick ? 1 : 2) * 1000;
   const warmupRequests = value('--warmup', quick ? 1000 : 4000);
+  const connections = value('--connections', 8);
   const log = (s) => process.stderr.write(`${s}\n`);
   const here = path.dirname(fileURLToPath(import.meta.url));
   const tmp = mkdtempSync(path.join(os.tmpdir(), `paycli-${o.provider}-bench-`));
@@ -136,14 +138,15 @@ export async function runRsaBench(o) {
     const result = await measureRsaRounds({
       script: path.join(here, 'rsa-child.js'),
       args: [o.provider, argv.includes('--memory') ? 'memory' : path.join(tmp, 'sandbox.json')],
-      connections: 8,
+      connections,
       rounds,
       windowMs,
       warmupRequests,
       log,
       requests: ({ creds }) => {
-        // Enough distinct orders for every sandbox window at well over the expected rate.
-        const count = warmupRequests + Math.ceil(((rounds * windowMs) / 1000) * 1000);
+        // Enough distinct orders for every sandbox window at well over the expected rate (a repeated order
+        // is answered without a write, so repeats would flatter the sandbox).
+        const count = warmupRequests + Math.ceil(((rounds * windowMs) / 1000) * 4000);
         const signed = Array.from({ length: count }, (_, i) => o.request(creds, i));
         pool = count;
         return {
@@ -157,7 +160,7 @@ export async function runRsaBench(o) {
     const met = report(o.name, o.what, result, o.target, log);
     console.log(JSON.stringify({ loop: result.loop, http: result.http, sandbox: result.sandbox }));
     mkdirSync(path.join(here, 'results'), { recursive: true });
-    writeFileSync(path.join(here, `results/${o.provider}.json`), `${JSON.stringify({ rounds, window_sec: windowMs / 1000, connections: 8, ...result, target: o.target, met }, null, 2)}\n`);
+    writeFileSync(path.join(here, `results/${o.provider}.json`), `${JSON.stringify({ rounds, window_sec: windowMs / 1000, connections, ...result, target: o.target, met }, null, 2)}\n`);
     if (!met) process.exitCode = 1;
   } finally {
     rmSync(tmp, { recursive: true, force: true });

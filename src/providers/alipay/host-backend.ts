@@ -58,6 +58,8 @@ export function mergeTrade(doc: AlipayTrade, p: Payment | undefined): AlipayTrad
   };
 }
 
+const DIGITS = '0123456789';
+
 export class HostTradeBackend implements TradeBackend {
   private seq = 0;
   /** `<merchant>\n<out_trade_no>` → trade_no; a hint only: every hit is read back from the store. */
@@ -75,7 +77,7 @@ export class HostTradeBackend implements TradeBackend {
     let out = '';
     for (let block = 0; out.length < n; block++) {
       const h = createHash('sha256').update(`${this.now()}:${this.seq}:${block}`).digest();
-      out += Array.from(h, (b) => String(b % 10)).join('');
+      for (let i = 0; i < h.length && out.length < n; i++) out += DIGITS[h[i]! % 10];
     }
     this.seq++;
     return out.slice(0, n);

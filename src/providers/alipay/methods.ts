@@ -242,8 +242,23 @@ const close: Method = async (call) => {
   return { content: wire.closeContent(closed) };
 };
 
-/** Cancel (撤销): closes an unpaid trade, fully refunds a paid one. */
+/**
+ * Cancel (撤销): closes an unpaid trade, fully refunds a paid one. It is the call for a payment whose
+ * outcome is unknown (a timed-out `alipay.trade.pay`), so an `out_trade_no` Alipay has no trade for is a
+ * success without `action` (Alipay's field notes: "未返回：未查询到交易"); an unknown `trade_no` is
+ * `ACQ.TRADE_NOT_EXIST`. A QR code nobody scanned yet is no trade either, and is closed so that a late
+ * scan cannot pay what the merchant gave up on.
+ */
 const cancel: Method = async (call) => {
+  const trade_no = optionalString(call.biz, 'trade_no', 64);
+  const out_trade_no = optionalString(call.biz, 'out_trade_no', 64);
+  if (!trade_no && out_trade_no) {
+    const known = call.backend.findTrade(call.merchant.merchant_id, { out_trade_no });
+    if (!known || !known.scanned) {
+      if (known && known.trade_status === 'WAIT_BUYER_PAY') await call.backend.close(markClosed(known, call.backend.now()));
+      return { content: wire.cancelUnknownContent(out_trade_no) };
+    }
+  }
   const trade = existingTrade(call);
   if (trade.trade_status === 'TRADE_CLOSED') return { content: wire.cancelContent(trade, 'close') };
   if (trade.trade_status === 'WAIT_BUYER_PAY') {

@@ -98,6 +98,11 @@ export function cancelContent(trade: AlipayTrade, action: 'close' | 'refund'): F
   return { trade_no: trade.trade_no, out_trade_no: trade.out_trade_no, retry_flag: 'N', action };
 }
 
+/** A cancel of an `out_trade_no` Alipay has no trade for: nothing to retry, no action taken. */
+export function cancelUnknownContent(outTradeNo: string): Fields {
+  return { out_trade_no: outTradeNo, retry_flag: 'N' };
+}
+
 /** Identity fields common to every message Alipay signs and sends to the merchant. */
 export interface Sender {
   app_id: string;

@@ -68,6 +68,12 @@ export function notificationBody(n: WechatNotification, apiv3Key: string, aeadNo
   });
 }
 
+/**
+ * What WeChat Pay's notifier calls itself: the User-Agent merchants capture on its callbacks. Receivers
+ * should not rely on it (it is no proof of origin; the signature is), but firewall and logging rules do.
+ */
+export const NOTIFIER_USER_AGENT = 'Mozilla/4.0';
+
 export interface NotificationSignOptions {
   timestampSec: number;
   /**
@@ -76,7 +82,8 @@ export interface NotificationSignOptions {
    * it succeeds, so only verifying with the right key refuses it).
    */
   probe?: NotificationProbe | null;
-  requestId?: string;
+  /** WeChat's id for this one request (a new one per attempt), as its API answers carry. */
+  requestId: string;
 }
 
 /** Flips one character of the ciphertext, keeping it valid base64 of the same length. */
@@ -91,9 +98,12 @@ export function signNotification(
   opts: NotificationSignOptions,
 ): { headers: Record<string, string>; body: string } {
   const timestampSec = opts.probe === 'stale' ? opts.timestampSec - 600 : opts.timestampSec;
+  // The headers WeChat Pay sends with a callback: the request's id, its notifier's User-Agent, the JSON
+  // body's type and the five `Wechatpay-*` signature headers (Signature-Type included).
   const headers = {
     'Content-Type': 'application/json',
-    ...(opts.requestId ? { 'Request-ID': opts.requestId } : {}),
+    'User-Agent': NOTIFIER_USER_AGENT,
+    'Request-ID': opts.requestId,
     ...wechatpayHeaders(body, creds, mode, { timestampSec, forgeSignature: opts.probe === 'forged' }),
   };
   return { headers, body: opts.probe === 'tampered' ? tamper(body) : body };

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ProviderNotification, ProviderNotifications } from '../contract.js';
 import type { SigningMode, WechatpayCredentials } from './credentials.js';
+import { newRequestId } from './signing.js';
 import { ORDERS, REFUNDS, orderView, refundView, refundsOf, type OrderDoc, type RefundDoc } from './records.js';
 import {
   NOTIFY_TIMEOUT_MS,
@@ -64,7 +65,7 @@ export function wechatpayNotifications(signing: SigningMode): ProviderNotificati
   sign(stored, creds, _destination, opts) {
     const { notification } = stored.payload as Payload;
     const body = notificationBody(notification, creds.apiv3_key);
-    return signNotification(body, creds, signing, { timestampSec: opts.timestampSec, probe: opts.probe ?? null });
+    return signNotification(body, creds, signing, { timestampSec: opts.timestampSec, probe: opts.probe ?? null, requestId: newRequestId() });
   },
 
   isAcknowledged: (status) => isAcknowledged(status),

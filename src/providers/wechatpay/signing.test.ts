@@ -57,10 +57,32 @@ describe('response signatures', () => {
     expect(rsaVerify(`${NOW}\nn\n{"a":1}\n`, plat['Wechatpay-Signature']!, creds.public_key)).toBe(false);
   });
 
+  it('a notification carries the headers WeChat Pay sends with a callback, named as WeChat names them', () => {
+    const { headers } = signNotification('{"id":"n1"}', creds, 'public-key', { timestampSec: NOW, requestId: 'ABC123' });
+    expect(Object.keys(headers).sort()).toEqual([
+      'Content-Type',
+      'Request-ID',
+      'User-Agent',
+      'Wechatpay-Nonce',
+      'Wechatpay-Serial',
+      'Wechatpay-Signature',
+      'Wechatpay-Signature-Type',
+      'Wechatpay-Timestamp',
+    ]);
+    expect(headers).toMatchObject({
+      'Content-Type': 'application/json',
+      'Request-ID': 'ABC123',
+      'User-Agent': 'Mozilla/4.0',
+      'Wechatpay-Serial': creds.public_key_id,
+      'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
+      'Wechatpay-Timestamp': String(NOW),
+    });
+  });
+
   it('a forged notification: the genuine body, the named serial, a signature by another key', () => {
     for (const mode of ['public-key', 'platform-certificate'] as const) {
-      const genuine = signNotification('{"id":"n1"}', creds, mode, { timestampSec: NOW });
-      const forged = signNotification('{"id":"n1"}', creds, mode, { timestampSec: NOW, probe: 'forged' });
+      const genuine = signNotification('{"id":"n1"}', creds, mode, { timestampSec: NOW, requestId: 'R1' });
+      const forged = signNotification('{"id":"n1"}', creds, mode, { timestampSec: NOW, probe: 'forged', requestId: 'R2' });
       expect(forged.body).toBe(genuine.body);
       expect(forged.headers['Wechatpay-Serial']).toBe(genuine.headers['Wechatpay-Serial']);
       const signed = `${forged.headers['Wechatpay-Timestamp']}\n${forged.headers['Wechatpay-Nonce']}\n${forged.body}\n`;

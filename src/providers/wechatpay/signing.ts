@@ -122,6 +122,11 @@ export function newNonce(): string {
   return cryptoRandom.bytes(16).toString('hex').toUpperCase();
 }
 
+/** A `Request-ID` as WeChat's answers and callbacks carry it: 32 upper-case hex characters. */
+export function newRequestId(): string {
+  return cryptoRandom.bytes(16).toString('hex').toUpperCase();
+}
+
 export interface SignedHeaderOptions {
   timestampSec: number;
   nonce?: string;

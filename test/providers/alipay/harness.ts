@@ -16,7 +16,8 @@ import { notificationFields } from '../../../src/providers/alipay/wire.js';
 export class MemoryTradeBackend implements TradeBackend {
   readonly trades = new Map<string, AlipayTrade>();
   readonly refunds = new Map<string, AlipayRefund>();
-  nowMs = Date.UTC(2026, 10, 30, 4, 0, 0);
+  // The real time: bills are asked for by today's date (China time).
+  nowMs = Date.now();
   private seq = 0;
 
   constructor(

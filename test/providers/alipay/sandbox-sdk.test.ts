@@ -7,19 +7,20 @@ import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../../src/webhooks/delivery.js';
 import type { AlipayCreds } from '../../../src/providers/alipay/credentials.js';
-import { startSandbox } from '../../../src/sandbox/sandbox.js';
+import { startSandbox, type Sandbox } from '../../../src/sandbox/sandbox.js';
 import { waitFor } from '../../helpers/sandbox.js';
 import { describeSdkFlows, sdkConfig, type AlipayTarget, type KeyMode } from './sdk-flows.js';
 
 const V = { validateSign: true } as const;
 
-export async function startAlipaySandbox(): Promise<AlipayTarget & { sandboxUrl: string }> {
+export async function startAlipaySandbox(): Promise<AlipayTarget & { sandboxUrl: string; sandbox: Sandbox }> {
   const s = await startSandbox({ port: 0, inMemory: true, providers: ['alipay'] });
   const p = s.providers.alipay!;
   return {
     gateway: String(p.description.gateway),
     endpoint: p.url,
     sandboxUrl: s.url,
+    sandbox: s,
     creds: p.credentials as AlipayCreds,
     // Every notification raised so far has had its first attempt answered.
     settle: () => waitFor(() => s.store.list<Delivery>('deliveries').every((d) => d.attempts.length > 0), 10_000),
@@ -46,6 +47,20 @@ describe('the simulated buyer on a real sandbox', () => {
     expect(done.status).toBe(200);
     const q = await sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: 'ctl-1' } }, V);
     expect(q).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS', buyerUserId: expect.stringMatching(/^2088\d{12}$/) });
+  });
+
+  it('a cancel of a QR code nobody scanned cancels the payment, notifies nothing, and the buyer can no longer pay it', async () => {
+    const pre = await sdk.exec('alipay.trade.precreate', { notifyUrl: 'http://127.0.0.1:9/notify', bizContent: { outTradeNo: 'ctl-cancel', totalAmount: '3.00', subject: 'ctl' } }, V);
+    expect(pre.code).toBe('10000');
+    const cancel = await sdk.exec('alipay.trade.cancel', { bizContent: { outTradeNo: 'ctl-cancel' } }, V);
+    expect(cancel).toMatchObject({ code: '10000', outTradeNo: 'ctl-cancel', retryFlag: 'N' });
+    expect(cancel.action).toBeUndefined();
+    const paid = await fetch(`${target.sandboxUrl}/_sandbox/buyer/ctl-cancel/complete`, { method: 'POST' });
+    expect(paid.status).toBeGreaterThanOrEqual(400);
+    const payment = target.sandbox.store.list<{ id: string; status: string }>('payments').find((p) => JSON.stringify(p).includes('ctl-cancel'));
+    expect(payment?.status).toBe('canceled');
+    // A QR code Alipay never saw scanned was no trade: closing it is not notified.
+    expect(JSON.stringify(target.sandbox.store.list('notifications'))).not.toContain('ctl-cancel');
   });
 
   it('takes an app order string as JSON and lets the buyer fail it through the control API by trade_no', async () => {

@@ -1,0 +1,109 @@
+/**
+ * Everyday merchant calls against the WeChat Pay emulation beyond the main flows, through both SDKs
+ * (wechatpay-axios-plugin verifying every answer, wechatpay-node-v3 as merchants use it): what a paid order
+ * refuses, refunds and refund queries of what does not exist, and amounts of the wrong type.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axiosClient, nodeV3Client, startHarness, type Harness } from './harness.js';
+
+let seq = 0;
+const outTradeNo = () => `EV${Date.now()}${++seq}`;
+
+/** The status and WeChat error body of a refused axios-plugin call (it throws on non-2xx). */
+async function refused(call: Promise<unknown>): Promise<{ status: number; data: any }> {
+  const err = (await call.then(
+    () => {
+      throw new Error('the call was not refused');
+    },
+    (e: unknown) => e,
+  )) as { response?: { status: number; data: unknown } };
+  if (!err.response) throw err;
+  return { status: err.response.status, data: err.response.data };
+}
+
+describe('WeChat Pay everyday calls', () => {
+  let h: Harness;
+  let wxpay: any;
+  let pay: any;
+
+  beforeAll(async () => {
+    h = await startHarness('platform-certificate');
+    wxpay = axiosClient(h, 'platform-certificate');
+    pay = nodeV3Client(h);
+  });
+  afterAll(() => h.close());
+
+  const order = (extra: Record<string, unknown> = {}) => ({
+    appid: h.creds.appid,
+    mchid: h.creds.mchid,
+    description: 'everyday order',
+    out_trade_no: outTradeNo(),
+    notify_url: 'http://127.0.0.1:9/notify',
+    amount: { total: 100, currency: 'CNY' },
+    ...extra,
+  });
+
+  async function paidOrder(): Promise<string> {
+    const body = order();
+    await wxpay.v3.pay.transactions.native.post(body);
+    await h.buyer(body.out_trade_no, 'complete');
+    return body.out_trade_no;
+  }
+
+  it('a paid order cannot be closed: 400 ORDERPAID (both SDKs), and stays SUCCESS', async () => {
+    const no = await paidOrder();
+    const viaAxios = await refused(wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.close.post({ mchid: h.creds.mchid }, { out_trade_no: no }));
+    expect(viaAxios).toEqual({ status: 400, data: { code: 'ORDERPAID', message: expect.any(String) } });
+    const viaNodeV3 = await pay.close(no);
+    expect(viaNodeV3.status).toBe(400);
+    expect(JSON.parse(viaNodeV3.error).code).toBe('ORDERPAID');
+    const q = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: no });
+    expect(q.data.trade_state).toBe('SUCCESS');
+  });
+
+  it('an order placed again under a paid out_trade_no is 400 ORDERPAID', async () => {
+    const no = await paidOrder();
+    const again = await refused(wxpay.v3.pay.transactions.native.post(order({ out_trade_no: no })));
+    expect(again).toMatchObject({ status: 400, data: { code: 'ORDERPAID' } });
+  });
+
+  it('a closed order reads CLOSED without transaction_id or payer', async () => {
+    const body = order();
+    await wxpay.v3.pay.transactions.native.post(body);
+    const closed = await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.close.post({ mchid: h.creds.mchid }, { out_trade_no: body.out_trade_no });
+    expect(closed.status).toBe(204);
+    const q = await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: body.out_trade_no });
+    expect(q.data).toMatchObject({ trade_state: 'CLOSED', out_trade_no: body.out_trade_no });
+    expect(q.data.transaction_id).toBeUndefined();
+    expect(q.data.payer).toBeUndefined();
+  });
+
+  it('a refund query of an unknown out_refund_no is 404 RESOURCE_NOT_EXISTS (both SDKs)', async () => {
+    const viaAxios = await refused(wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: 'R-NEVER-MADE-1' }));
+    expect(viaAxios).toEqual({ status: 404, data: { code: 'RESOURCE_NOT_EXISTS', message: expect.any(String) } });
+    const viaNodeV3 = await pay.find_refunds('R-NEVER-MADE-1');
+    expect(viaNodeV3.status).toBe(404);
+    expect(JSON.parse(viaNodeV3.error).code).toBe('RESOURCE_NOT_EXISTS');
+  });
+
+  it('a refund of an order WeChat does not know is 404 RESOURCE_NOT_EXISTS, by out_trade_no or transaction_id', async () => {
+    const amount = { refund: 1, total: 1, currency: 'CNY' };
+    const byNo = await refused(wxpay.v3.refund.domestic.refunds.post({ out_trade_no: 'NO-SUCH-ORDER', out_refund_no: 'R-unknown-1', amount }));
+    expect(byNo).toMatchObject({ status: 404, data: { code: 'RESOURCE_NOT_EXISTS' } });
+    const byId = await refused(wxpay.v3.refund.domestic.refunds.post({ transaction_id: '4200000000202611300000000000', out_refund_no: 'R-unknown-2', amount }));
+    expect(byId).toMatchObject({ status: 404, data: { code: 'RESOURCE_NOT_EXISTS' } });
+  });
+
+  it('amounts of the wrong type are 400 PARAM_ERROR whose detail names the field by its JSON Pointer', async () => {
+    for (const [total, issue] of [['100', /integer/], [1.5, /fraction/], [0, /at least 1/]] as const) {
+      const bad = await refused(wxpay.v3.pay.transactions.native.post(order({ amount: { total, currency: 'CNY' } })));
+      expect(bad).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: '/amount/total', location: 'body', issue: expect.stringMatching(issue) } } });
+    }
+    const no = await paidOrder();
+    const refund = (amount: Record<string, unknown>) => wxpay.v3.refund.domestic.refunds.post({ out_trade_no: no, out_refund_no: `R${outTradeNo()}`, amount });
+    expect(await refused(refund({ refund: '10', total: 100, currency: 'CNY' }))).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: '/amount/refund' } } });
+    expect(await refused(refund({ refund: 10, total: 100 }))).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: '/amount/currency' } } });
+    // The right types but a total that is not the order's: the request is well formed, the refund is not.
+    expect(await refused(refund({ refund: 10, total: 999, currency: 'CNY' }))).toMatchObject({ status: 400, data: { code: 'INVALID_REQUEST', detail: { field: '/amount/total' } } });
+  });
+});
