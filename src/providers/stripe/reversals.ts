@@ -36,7 +36,7 @@ const paymentIdOfReversal = (refundId: string) => `pay_${refundId.slice(PREFIX.l
 export const isReversal = (refund: Pick<Refund, 'id' | 'payment_id'>): boolean => refund.id === reversalIdOf(refund.payment_id);
 
 /** An authorisation that reached the issuer and was released without any capture. */
-export const wasReleased = (p: Payment, charged: (p: Payment) => boolean): boolean => p.status === 'canceled' && p.captured_at === null && charged(p);
+const wasReleased = (p: Payment, charged: (p: Payment) => boolean): boolean => p.status === 'canceled' && p.captured_at === null && charged(p);
 
 /**
  * The reversal of a released authorisation, as a refund record (undefined for any other payment).
