@@ -62,6 +62,7 @@ describe('wire objects', () => {
       ['PaymentMethods', 'PaymentMethod', await stripe.paymentMethods.retrieve(pi.payment_method as string)],
       ['BalanceTransactions', 'BalanceTransaction', await stripe.balanceTransactions.retrieve(charge.balance_transaction as string)],
       ['WebhookEndpoints', 'WebhookEndpoint', await stripe.webhookEndpoints.create({ url: 'https://shop.test/hook', enabled_events: ['*'] })],
+      ['Events', 'EventBase', (await stripe.events.list({ type: 'refund.created' })).data[0]!],
       [
         'Checkout/Sessions',
         'Session',
