@@ -12,7 +12,7 @@ import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import type { Refund } from '../../engine/types.js';
 import { refundById } from './lookup.js';
-import { chargeIdOf, COLLECTIONS } from './stripe-state.js';
+import { chargeIdOf, COLLECTIONS, intentIdOf } from './stripe-state.js';
 import { latestAttempt, type OpContext } from './wire-objects.js';
 
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
@@ -31,6 +31,11 @@ export function createRefund(ctx: OpContext, params: FormObject): Refund {
   if (chId) {
     payment = chargedPayment(ctx, chId);
     if (!payment) throw resourceMissing('charge', chId, 'charge');
+    if (payment.status === 'canceled') {
+      // A released authorisation: Stripe answers about its intent, as a refund by payment_intent would be.
+      const intentId = intentIdOf(payment) ?? chId;
+      throw invalidRequest(`This PaymentIntent (${intentId}) does not have a successful charge to refund.`, { param: 'charge', code: 'charge_not_refundable' });
+    }
   } else if (piId) {
     const pi = findIntent(ctx, piId, 'payment_intent');
     payment = latestAttempt(ctx, pi);

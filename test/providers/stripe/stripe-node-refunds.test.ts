@@ -152,8 +152,10 @@ describe('canceling an authorised intent', () => {
     // No money moved: nothing on the balance, and no balance transaction to find.
     expect((await stripe.balanceTransactions.list()).data).toEqual([]);
     expect(await failure(stripe.balanceTransactions.retrieve(`txn_r${reversal.id.slice(3)}`))).toMatchObject({ statusCode: 404 });
-    // It is fully refunded: no further refund.
-    expect(await failure(stripe.refunds.create({ payment_intent: pi.id }))).toMatchObject({ statusCode: 400 });
+    // Nothing more can be refunded, by intent or by charge; Stripe answers both about the intent.
+    const message = `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`;
+    expect(await failure(stripe.refunds.create({ payment_intent: pi.id }))).toMatchObject({ statusCode: 400, message });
+    expect(await failure(stripe.refunds.create({ charge: pi.latest_charge as string }))).toMatchObject({ statusCode: 400, message, param: 'charge' });
     expect((await stripe.refunds.update(reversal.id, { metadata: { why: 'out of stock' } })).metadata).toEqual({ why: 'out of stock' });
   });
 
