@@ -54,7 +54,12 @@ export function stripeReader(read: Reads, merchant: Merchant, nowMs: number): St
     get: (c, id) => read.get(c, id),
     list: <T extends { id: string }>(c: Parameters<StripeReader['list']>[0]) => [...read.list<T>(c)],
     payment: (id) => read.get<Payment>('payments', id),
-    refund: (id) => read.get<Refund>('refunds', id) ?? reversalById(read, merchant.id, id, hasCharge),
+    refund(id) {
+      // Only refunds of payments made through Stripe: the native API's are not Stripe objects.
+      const own = read.get<Refund>('refunds', id);
+      if (own) return read.get<Payment>('payments', own.payment_id)?.provider === STRIPE ? own : undefined;
+      return reversalById(read, merchant.id, id, hasCharge);
+    },
     refundsOf(paymentId) {
       const own = read.list<Refund>('refunds').filter((r) => r.payment_id === paymentId);
       const payment = read.get<Payment>('payments', paymentId);

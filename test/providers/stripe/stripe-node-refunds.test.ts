@@ -89,6 +89,32 @@ describe('refunds.update', () => {
   });
 });
 
+describe('refunds of the native API', () => {
+  it('are not Stripe refunds: retrieve and update answer 404', async () => {
+    const s = await resources.sandbox();
+    const stripe = stripeNode(s);
+    const native = async (path: string, body: unknown) => {
+      const res = await fetch(`${s.sandbox.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.sandbox.merchant.secret_key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as { id: string };
+    };
+    const payment = await native('/v1/payments', {
+      amount: 1000,
+      currency: 'usd',
+      merchant_order_id: 'native-1',
+      payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040 } },
+    });
+    const refund = await native('/v1/refunds', { payment_id: payment.id });
+    expect(refund.id).toMatch(/^re_/);
+    expect(await failure(stripe.refunds.retrieve(refund.id))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(await failure(stripe.refunds.update(refund.id, { metadata: { a: 'b' } }))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect((await stripe.refunds.list()).data).toEqual([]);
+  });
+});
+
 describe('refunds.list', () => {
   it('filtered by a charge or an intent that does not exist is a 404 naming the filter', async () => {
     const stripe = stripeNode(await resources.sandbox());
