@@ -8,6 +8,7 @@ import { lineItemObject, productObject } from './checkout-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED_NESTED, checkAccepted, int, str } from './params.js';
 import { isReversal } from './reversals.js';
+import { STRIPE } from './stripe-reader.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import {
   COLLECTIONS,
@@ -41,7 +42,7 @@ export function intentOfPayment(ctx: WireContext, payment: Payment): PaymentInte
 export function chargedPayment(ctx: WireContext, chargeId: string): Payment | undefined {
   if (!chargeId.startsWith('ch_')) return undefined;
   const p = ctx.unit.payment(paymentIdOfCharge(chargeId));
-  return p && p.merchant_id === ctx.unit.merchant.id && hasCharge(p) ? p : undefined;
+  return p && p.merchant_id === ctx.unit.merchant.id && p.provider === STRIPE && hasCharge(p) ? p : undefined;
 }
 
 export function chargeById(ctx: WireContext, id: string, param = 'id'): Json {
@@ -66,7 +67,7 @@ export function balanceTransactionById(ctx: WireContext, id: string): Json {
   }
   if (id.startsWith('txn_')) {
     const p = ctx.unit.payment(`pay_${id.slice(4)}`);
-    if (p && p.merchant_id === ctx.unit.merchant.id && p.captured_at !== null) return chargeBalanceTransaction(p);
+    if (p && p.merchant_id === ctx.unit.merchant.id && p.provider === STRIPE && p.captured_at !== null) return chargeBalanceTransaction(p);
   }
   throw resourceMissing('balance_transaction', id);
 }

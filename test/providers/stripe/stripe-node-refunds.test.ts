@@ -90,7 +90,7 @@ describe('refunds.update', () => {
 });
 
 describe('refunds of the native API', () => {
-  it('are not Stripe refunds: retrieve and update answer 404', async () => {
+  it('are not Stripe refunds, nor their payments Stripe charges: retrieve and update answer 404', async () => {
     const s = await resources.sandbox();
     const stripe = stripeNode(s);
     const native = async (path: string, body: unknown) => {
@@ -109,6 +109,11 @@ describe('refunds of the native API', () => {
     });
     const refund = await native('/v1/refunds', { payment_id: payment.id });
     expect(refund.id).toMatch(/^re_/);
+    // Nor is its payment a Stripe charge, or its money a Stripe balance transaction.
+    const suffix = payment.id.slice('pay_'.length);
+    expect(await failure(stripe.charges.retrieve(`ch_${suffix}`))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(await failure(stripe.charges.update(`ch_${suffix}`, { metadata: { a: 'b' } }))).toMatchObject({ statusCode: 404 });
+    expect(await failure(stripe.balanceTransactions.retrieve(`txn_${suffix}`))).toMatchObject({ statusCode: 404 });
     expect(await failure(stripe.refunds.retrieve(refund.id))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
     expect(await failure(stripe.refunds.update(refund.id, { metadata: { a: 'b' } }))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
     expect((await stripe.refunds.list()).data).toEqual([]);
