@@ -14,7 +14,7 @@
  */
 import http from 'node:http';
 import { once } from 'node:events';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** CPU time of the event loop's thread alone (Linux: its /proc task entry, in 10 ms ticks), in µs; NaN elsewhere. */
 function eventLoopCpuUs() {
@@ -25,20 +25,6 @@ function eventLoopCpuUs() {
   } catch {
     return NaN;
   }
-}
-
-/** CPU time per thread name (Linux), in µs. */
-function threadsCpuUs() {
-  const out = {};
-  try {
-    for (const t of readdirSync(`/proc/self/task`)) {
-      const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10_000;
-    }
-  } catch {}
-  return out;
 }
 
 const [provider, store] = process.argv.slice(2);
@@ -121,6 +107,7 @@ async function wechatpay(creds) {
 
 try {
   const { startSandbox } = await import('../dist/sandbox/sandbox.js');
+  const { lowerHelperThreadPriority } = await import('../dist/helper-threads.js');
   const sandbox = await startSandbox({ port: 0, providers: [provider], ports: { [provider]: 0 }, ...(store === 'memory' ? { inMemory: true } : { dataFile: store }) });
   const served = sandbox.providers[provider];
   const bare = provider === 'alipay' ? await alipay(served.credentials) : provider === 'wechatpay' ? await wechatpay(served.credentials) : null;
@@ -128,7 +115,7 @@ try {
   process.on('message', (m) => {
     if (m.type === 'cpu') {
       const c = process.cpuUsage();
-      send({ type: 'cpu', us: c.user + c.system, loop_us: eventLoopCpuUs(), threads: threadsCpuUs() });
+      send({ type: 'cpu', us: c.user + c.system, loop_us: eventLoopCpuUs() });
     } else if (m.type === 'loop') {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -142,6 +129,8 @@ try {
       send({ type: 'loop', per_sec: (n / elapsed) * 1000, cpu_us_per_op: (cpu.user + cpu.system) / n });
     }
   });
+  // As `paycli sandbox start` runs it: its helper threads (signatures, file writes) below the event loop.
+  await lowerHelperThreadPriority();
   send({ type: 'ready', sandbox_port: served.port, http_port: bare.port, creds: bare.creds });
 } catch (err) {
   send({ type: 'error', message: err instanceof Error ? err.stack : String(err) });

@@ -57,7 +57,6 @@ export async function measureRsaRounds(o) {
       const r = await runLoad({ port, connections: o.connections, warmupMs: 0, durationMs: ms, request, expectStatus: 200, maxRequests });
       const to = await cpu();
       if (r.errors > 0) throw new Error(`${r.errors} unexpected responses, first: ${r.first_error}`);
-      if (process.env.RSA_BENCH_THREADS) { const parentCpu = process.cpuUsage(); o.log(JSON.stringify({ port, reqs: r.requests, ...Object.fromEntries(Object.keys(to.threads).map((k) => [k, Math.round((to.threads[k] - (from.threads[k] ?? 0)) / r.requests)])) })); }
       return { per_sec: r.requests_per_sec, cpu_us: (to.us - from.us) / r.requests, loop_us: (to.loop_us - from.loop_us) / r.requests, p50_ms: r.p50_ms, p99_ms: r.p99_ms };
     };
     // One request counter per target: every sandbox request has its own order number.

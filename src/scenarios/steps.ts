@@ -240,10 +240,10 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
     const events = await eventsToRedeliver(run, s.events ?? ['*'], s.payment);
     if (events.length === 0) throw new ActionFailed(`no event of this scenario matches ${s.events?.join(', ') ?? 'any type'}${s.payment ? ` for ${s.payment}` : ''}, so there is nothing to redeliver`);
     let last: Exchange | null = null;
-    for (const e of events) {
-      for (let i = 0; i < (s.copies ?? 1); i++) last = await psp(run, 'POST', `/_sandbox/events/${enc(e.id)}/resend`, {});
+    for (const id of events) {
+      for (let i = 0; i < (s.copies ?? 1); i++) last = await psp(run, 'POST', `/_sandbox/events/${enc(id)}/resend`, {});
     }
-    return { response: last, result: { events: events.map((e) => e.id) } };
+    return { response: last, result: { events } };
   }
   if (step.fault) {
     // Armed through the control API, so it works against a running sandbox too; it applies to the app's
@@ -270,16 +270,24 @@ export async function runAction(run: ScenarioRun, step: Step, index: number): Pr
 }
 
 /**
- * The events whose notifications `redeliver` sends again. Native scenarios name event types; a provider
- * scenario names its notification types, so the events are those of the notifications sent with a
- * matching type (every notification of such an event is sent again, as the PSP resends per event).
+ * The ids of the events whose notifications `redeliver` sends again. Native scenarios name event types; a
+ * provider scenario names its notification types, so the events are those of the notifications sent with
+ * a matching type (every notification of such an event is sent again, as the PSP resends per event),
+ * including the provider's own events that no payment event caused (Stripe's `payment_intent.created`,
+ * `customer.created`): the control API resends those by their notification id. With `payment`, only
+ * events about that payment.
  */
-async function eventsToRedeliver(run: ScenarioRun, patterns: readonly string[], payment: string | undefined): Promise<PaycliEvent[]> {
+async function eventsToRedeliver(run: ScenarioRun, patterns: readonly string[], payment: string | undefined): Promise<string[]> {
   const all = await run.sandbox.events();
-  if (run.sandbox.provider === NATIVE_PROVIDER) return all.filter((e) => eventMatches(patterns, e.type) && (!payment || paymentIdOf(e) === payment));
+  if (run.sandbox.provider === NATIVE_PROVIDER) return all.filter((e) => eventMatches(patterns, e.type) && (!payment || paymentIdOf(e) === payment)).map((e) => e.id);
   const paymentId = payment === undefined ? null : ((await run.sandbox.findPayment(payment))?.id ?? payment);
+  const byId = new Map(all.map((e) => [e.id, e]));
   const wanted = new Set((await run.sandbox.deliveries()).filter((d) => !d.probe && eventMatches(patterns, d.event_type)).map((d) => d.event_id));
-  return all.filter((e) => wanted.has(e.id) && (paymentId === null || paymentIdOf(e) === paymentId));
+  // A provider's own event is about no payment of the core: it matches only when no payment is named.
+  return [...wanted].filter((id) => {
+    const e = byId.get(id);
+    return paymentId === null || (e !== undefined && paymentIdOf(e) === paymentId);
+  });
 }
 
 /** The payment an event is about. */

@@ -4,6 +4,9 @@
  * does (the app on stripe-node against the run's fixed Stripe front and credentials); and a naive webhook
  * handler fails the conformance scenarios that name its fault.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinSetPath } from '../../src/scenarios/builtin.js';
 import { loadScenarios } from '../../src/scenarios/loader.js';
@@ -61,6 +64,33 @@ describe('the Stripe template against the Stripe scenarios', { timeout: 120_000 
     const report = await runScenarios(scenarios, { environment: env, appUrl: app.url, seed: 'paycli' });
     expect(failuresOf(report)).toEqual([]);
     expect(report.summary.passed).toBe(scenarios.length);
+  });
+
+  it("redelivers Stripe's own events too (payment_intent.created), not only those of a payment", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paycli-stripe-redeliver-'));
+    writeFileSync(
+      path.join(dir, 'redeliver.yaml'),
+      `version: 1
+name: own events are redelivered
+setup: { provider: stripe, app: { notify_url: /webhook } }
+steps:
+  - id: order
+    checkout: { amount: 2000, currency: usd, card: "4242424242424242" }
+    expect:
+      notifications:
+        - { event: payment_intent.created, count: 1, acknowledged: true }
+  - redeliver: { events: [payment_intent.created] }
+    expect:
+      notifications:
+        - { event: payment_intent.created, count: 2, acknowledged: true }
+        - { event: payment_intent.succeeded, count: 1 }
+  - redeliver: { events: [payment_intent.created], payment: "\${order.payment_intent}" }
+`,
+    );
+    const report = await runScenarios(loadScenarios([dir], dir), { environment: env, appUrl: app.url, seed: 'paycli' });
+    expect(report.scenarios[0]!.steps.map((st) => st.status)).toEqual(['passed', 'passed', 'error']);
+    // Named by payment, an event no payment caused is not that payment's.
+    expect(report.scenarios[0]!.failures[0]).toMatchObject({ step: 3, message: expect.stringContaining('nothing to redeliver') });
   });
 
   describe('naive webhook handlers fail the conformance scenario that names their fault', () => {
