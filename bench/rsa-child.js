@@ -107,6 +107,7 @@ async function wechatpay(creds) {
 
 try {
   const { startSandbox } = await import('../dist/sandbox/sandbox.js');
+  const { lowerHelperThreadPriority } = await import('../dist/helper-threads.js');
   const sandbox = await startSandbox({ port: 0, providers: [provider], ports: { [provider]: 0 }, ...(store === 'memory' ? { inMemory: true } : { dataFile: store }) });
   const served = sandbox.providers[provider];
   const bare = provider === 'alipay' ? await alipay(served.credentials) : provider === 'wechatpay' ? await wechatpay(served.credentials) : null;
@@ -128,6 +129,8 @@ try {
       send({ type: 'loop', per_sec: (n / elapsed) * 1000, cpu_us_per_op: (cpu.user + cpu.system) / n });
     }
   });
+  // As `paycli sandbox start` runs it: its helper threads (signatures, file writes) below the event loop.
+  await lowerHelperThreadPriority();
   send({ type: 'ready', sandbox_port: served.port, http_port: bare.port, creds: bare.creds });
 } catch (err) {
   send({ type: 'error', message: err instanceof Error ? err.stack : String(err) });

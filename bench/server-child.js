@@ -74,6 +74,9 @@ async function bareExpress() {
 async function sandboxServer(dataFile) {
   const { startSandbox } = await import('../dist/sandbox/sandbox.js');
   const sandbox = await startSandbox({ port: 0, dataFile });
+  // As `paycli sandbox start` runs it: its helper threads (file writes, V8's) below the event loop.
+  const { lowerHelperThreadPriority } = await import('../dist/helper-threads.js');
+  await lowerHelperThreadPriority();
   send({ type: 'ready', port: sandbox.port, key: sandbox.merchant.secret_key, payments: sandbox.store.count('payments') });
 }
 

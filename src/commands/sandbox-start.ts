@@ -111,6 +111,10 @@ export async function sandboxStart(flags: StartFlags): Promise<number> {
     },
   });
 
+  // The event loop first: signatures and file writes run on helper threads at a lower priority.
+  const { lowerHelperThreadPriority } = await import('../helper-threads.js');
+  await lowerHelperThreadPriority();
+
   const info = runtimeInfoOf(sandbox, process.pid);
   let runtimeFile: string;
   try {

@@ -9,7 +9,7 @@
 import type { Clock } from '../clock.js';
 import { PaycliError } from '../errors.js';
 import { buyerAct, cancel, capture, createPayment, isExpired, type BuyerAction, type CreatePaymentInput } from '../engine/payments.js';
-import { createRefund, settleRefund, type CreateRefundInput } from '../engine/refunds.js';
+import { createRefund, settleRefund, updateRefund, type CreateRefundInput, type RefundUpdate } from '../engine/refunds.js';
 import { DEFAULT_FEES } from '../engine/settlement.js';
 import type { EngineContext, Merchant, Payment, PaycliEvent, Refund, Transition, WebhookEndpoint } from '../engine/types.js';
 import type { Store } from '../store/store.js';
@@ -100,6 +100,7 @@ export class PaymentService extends PaymentQueries {
         return this.applied(buyerAct(this.ctx(), merchant, p, action, failureCode));
       },
       createRefund: (merchant, paymentId, input) => this.stageRefund(merchant, paymentId, input),
+      updateRefund: (merchant, refundId, update) => this.stageRefundUpdate(merchant, refundId, update),
       createEndpoint: (merchant, input) => this.stageEndpoint(merchant, input),
       notify: (provider, merchant, notification) => {
         const stored = this.notifier.notify(provider, merchant, notification, this.clock.now());
@@ -361,6 +362,14 @@ export class PaymentService extends PaymentQueries {
     this.store.put('payments', r.payment);
     this.raise(r.events);
     this.due.armSettlement(r.refund);
+    return r.refund;
+  }
+
+  private stageRefundUpdate(merchant: Merchant, refundId: string, update: RefundUpdate): Refund {
+    const current = this.store.get<Refund>('refunds', refundId);
+    if (!current || current.merchant_id !== merchant.id) throw notFound('refund', refundId);
+    const r = updateRefund(current, update);
+    if (r.changed) this.store.put('refunds', r.refund);
     return r.refund;
   }
 

@@ -10,7 +10,7 @@
  * check everything the request needs first, then stage.
  */
 import type { BuyerAction, CreatePaymentInput } from '../engine/payments.js';
-import type { CreateRefundInput } from '../engine/refunds.js';
+import type { CreateRefundInput, RefundUpdate } from '../engine/refunds.js';
 import type { EngineContext, Merchant, Payment, Refund, WebhookEndpoint } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import type { CollectionName, Store, StoredDoc } from '../store/store.js';
@@ -45,6 +45,8 @@ export interface UnitOfWork {
   buyerAction(paymentId: string, action: BuyerAction, failureCode?: string): Payment;
   /** A refund; with `pendingForMs` it is `pending` and settles on the clock later. */
   createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund;
+  /** Changes what a merchant may change on one of its refunds (its metadata); raises no domain event. */
+  updateRefund(merchant: Merchant, refundId: string, update: RefundUpdate): Refund;
   /** A notification endpoint the merchant registers, with its own signing secret. */
   createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint;
   /**
@@ -85,6 +87,7 @@ export interface CoreStaging {
   cancel(merchant: Merchant, paymentId: string, reason?: string): Payment;
   buyerAction(paymentId: string, action: BuyerAction, failureCode?: string): Payment;
   createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund;
+  updateRefund(merchant: Merchant, refundId: string, update: RefundUpdate): Refund;
   createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint;
   notify(provider: string, merchant: Merchant, notification: ProviderNotification): void;
   addRef(provider: string, ref: string, paymentId: string): void;
@@ -141,6 +144,10 @@ export class Work implements UnitOfWork {
   createRefund(merchant: Merchant, paymentId: string, input: CreateRefundInput): Refund {
     this.check();
     return this.core.createRefund(merchant, paymentId, input);
+  }
+  updateRefund(merchant: Merchant, refundId: string, update: RefundUpdate): Refund {
+    this.check();
+    return this.core.updateRefund(merchant, refundId, update);
   }
   createEndpoint(merchant: Merchant, input: EndpointInput): WebhookEndpoint {
     this.check();

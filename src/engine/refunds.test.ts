@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MERCHANT, NOW_MS, NOW_SEC, PAGES, cardMethod, fixedContext, paymentInput } from '../../test/helpers/engine.js';
 import { PaycliError } from '../errors.js';
 import { buyerAct, cancel, capture, createPayment } from './payments.js';
-import { createRefund, type CreateRefundInput } from './refunds.js';
+import { createRefund, updateRefund, type CreateRefundInput } from './refunds.js';
 import type { Payment } from './types.js';
 
 const input = (amount?: number): CreateRefundInput => ({ amount, reason: null, metadata: {} });
@@ -95,5 +95,17 @@ describe('createRefund', () => {
     expect(r.events.map((e) => e.type)).toEqual(['refund.failed']);
     // The balance is intact, so the full amount can still be attempted (and fails again).
     expect(createRefund(fixedContext(), r.payment, input()).refund).toMatchObject({ status: 'failed', amount: 2000 });
+  });
+});
+
+describe('updateRefund', () => {
+  it('replaces the metadata and nothing else; the same metadata is no change', () => {
+    const { refund } = createRefund(fixedContext(), succeeded(), { amount: 500, reason: 'duplicate', metadata: { ticket: 't1' } });
+    const updated = updateRefund(refund, { metadata: { ticket: 't2', agent: 'ada' } });
+    expect(updated.changed).toBe(true);
+    expect(updated.refund).toEqual({ ...refund, metadata: { ticket: 't2', agent: 'ada' } });
+    expect(refund.metadata).toEqual({ ticket: 't1' });
+    expect(updateRefund(updated.refund, { metadata: { ticket: 't2', agent: 'ada' } }).changed).toBe(false);
+    expect(updateRefund(refund, {})).toEqual({ refund, changed: false });
   });
 });

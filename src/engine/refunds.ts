@@ -95,6 +95,18 @@ export function createRefund(
   return { refund, payment: next, events: [makeEvent(ctx, 'refund.succeeded', refund)] };
 }
 
+/** What may change on a refund once it exists: only the merchant's own notes, never its money or status. */
+export interface RefundUpdate {
+  metadata?: Record<string, string>;
+}
+
+/** A refund with the merchant's changes applied; `changed` is false when nothing differs. */
+export function updateRefund(refund: Refund, update: RefundUpdate): { refund: Refund; changed: boolean } {
+  if (update.metadata === undefined) return { refund, changed: false };
+  const changed = JSON.stringify(refund.metadata) !== JSON.stringify(update.metadata);
+  return { refund: changed ? { ...refund, metadata: { ...update.metadata } } : refund, changed };
+}
+
 /**
  * Settles a pending refund: `succeeded`, or `failed` for the "refunds fail" test card, which gives the
  * held amount back to the payment. `payment` is the refund's payment as it is now.

@@ -2,7 +2,7 @@
  * End to end: `bin/paycli.js sandbox start` as a user runs it (dist/ is built by the global setup).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +47,28 @@ async function firstLine(child: ChildProcess): Promise<string> {
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'paycli-e2e-'));
 
+/** The nice value of each thread of a process (Linux), main thread first. */
+function threadNiceValues(pid: number): number[] {
+  const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
+  return tids.map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
 describe('paycli sandbox start', () => {
+  test.runIf(process.platform === 'linux')('keeps its event loop ahead of its helper threads (signatures, file writes)', async () => {
+    const child = run(['sandbox', 'start', '--port', '0', '--json', '--in-memory'], tmp());
+    collect(child);
+    await firstLine(child);
+    const [main, ...helpers] = threadNiceValues(child.pid!);
+    // The event loop keeps the priority it was started with (this test's own)...
+    expect(main).toBe(os.getPriority());
+    // ...and libuv's pool (4 threads) and V8's helpers run at nice 10 (or lower still, if started so).
+    expect(helpers.length).toBeGreaterThanOrEqual(4);
+    expect(helpers.every((nice) => nice >= Math.max(10, main!))).toBe(true);
+  });
+
   test('--json prints a readiness line; the API works; SIGTERM stops it cleanly and keeps the data', async () => {
     const dir = tmp();
     const child = run(['sandbox', 'start', '--port', '0', '--json'], dir);

@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import { customerObject, webhookEndpointObject } from './account-objects.js';
+import { updateCharge } from './charge-updates.js';
 import { completeSessionIfPaid, createSession, expireSession, findSession } from './checkout.js';
 import { checkoutSessionObject, lineItemObject } from './checkout-objects.js';
 import {
@@ -17,9 +18,9 @@ import {
 } from './customers-and-endpoints.js';
 import { balanceTransactionById, chargeById, checkExpandable, expand, listParams, page, refundById } from './lookup.js';
 import { ACCEPTED, checkAccepted, currency, expandList, metadata, str, strArray } from './params.js';
-import { cancelIntent, captureIntent, confirmIntent, createIntent, findIntent, updateIntent } from './payment-intents.js';
+import { cancelIntent, captureIntent, confirmIntent, createIntent, findIntent, incrementAuthorization, updateIntent } from './payment-intents.js';
 import { attachPaymentMethod, createPaymentMethod, paymentMethodById, updatePaymentMethod } from './payment-methods.js';
-import { createRefund, refundsFor } from './refunds.js';
+import { cancelRefund, createRefund, refundsFor, updateRefund } from './refunds.js';
 import { search, type SearchResource } from './search.js';
 import { handleApi, type Access, type Call, type Handler } from './request-pipeline.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
@@ -124,6 +125,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   route('post', '/v1/payment_intents/:id/confirm', (c) => render.pi(c, confirmIntent(c.ctx, intentForCaller(c), c.params)), 'publishable');
   route('post', '/v1/payment_intents/:id/capture', (c) => render.pi(c, captureIntent(c.ctx, findIntent(c.ctx, c.id), c.params)));
   route('post', '/v1/payment_intents/:id/cancel', (c) => render.pi(c, cancelIntent(c.ctx, findIntent(c.ctx, c.id), c.params)));
+  route('post', '/v1/payment_intents/:id/increment_authorization', (c) => incrementAuthorization(c.ctx, findIntent(c.ctx, c.id), c.params));
 
   // --- PaymentMethods
   route('post', '/v1/payment_methods', (c) => {
@@ -170,6 +172,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     checkAccepted(c.params, ACCEPTED.retrieve);
     return out(c, chargeById(c.ctx, c.id));
   });
+  route('post', '/v1/charges/:id', (c) => out(c, updateCharge(c.ctx, c.id, c.params)));
 
   // --- Refunds
   route('post', '/v1/refunds', (c) => {
@@ -184,6 +187,8 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
     checkAccepted(c.params, ACCEPTED.retrieve);
     return out(c, refundById(c.ctx, c.id));
   });
+  route('post', '/v1/refunds/:id', (c) => out(c, refundById(c.ctx, updateRefund(c.ctx, c.id, c.params).id)));
+  route('post', '/v1/refunds/:id/cancel', (c) => cancelRefund(c.ctx, c.id, c.params));
 
   // --- Customers
   route('post', '/v1/customers', (c) => out(c, customerObject(createCustomer(c.ctx, c.params))));

@@ -56,8 +56,51 @@ export function completedView(cs: CheckoutSessionDoc, intentStatus: string): Che
   return { ...cs, status: 'complete', payment_status: intentStatus === 'succeeded' ? 'paid' : 'unpaid' };
 }
 
+/**
+ * What a hosted payment session shows for the options the sandbox does not simulate (tax, promotion codes,
+ * custom fields, shipping, consent…): present as on Stripe, with their empty or default values.
+ */
+const UNSIMULATED_SESSION_FIELDS = {
+  adaptive_pricing: null,
+  after_expiration: null,
+  allow_promotion_codes: null,
+  allowed_payment_method_types: null,
+  automatic_tax: { enabled: false, liability: null, provider: null, status: null },
+  billing_address_collection: null,
+  client_secret: null,
+  collected_information: null,
+  consent: null,
+  consent_collection: null,
+  currency_conversion: null,
+  custom_fields: [],
+  custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+  customer_account: null,
+  discounts: [],
+  integration_identifier: null,
+  invoice: null,
+  invoice_creation: null,
+  locale: null,
+  managed_payments: null,
+  origin_context: null,
+  payment_link: null,
+  payment_method_configuration_details: null,
+  payment_method_options: {},
+  permissions: null,
+  recovered_from: null,
+  saved_payment_method_options: null,
+  setup_intent: null,
+  shipping_address_collection: null,
+  shipping_cost: null,
+  shipping_options: [],
+  submit_type: null,
+  subscription: null,
+  total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+  wallet_options: null,
+} as const;
+
 export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc): Json {
   return {
+    ...structuredClone(UNSIMULATED_SESSION_FIELDS),
     id: cs.id,
     object: 'checkout.session',
     amount_subtotal: cs.amount_total,
@@ -67,6 +110,8 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     created: cs.created,
     currency: cs.currency,
     customer: cs.customer,
+    // Stripe's default for a payment session: a customer is created only when one is needed.
+    customer_creation: cs.mode === 'payment' && cs.customer === null ? 'if_required' : null,
     // Filled in once the buyer has paid (fulfilment code reads customer_details.email), or from customer_email.
     customer_details:
       cs.status === 'complete' || cs.customer_email
@@ -78,6 +123,8 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     metadata: cs.metadata,
     mode: cs.mode,
     payment_intent: cs.payment_intent,
+    // Set only in subscription mode, where it defaults to `always`.
+    payment_method_collection: cs.mode === 'subscription' ? 'always' : null,
     payment_method_types: ['card'],
     payment_status: cs.payment_status,
     status: cs.status,

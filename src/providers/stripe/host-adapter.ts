@@ -54,6 +54,7 @@ function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
     cancelPayment: (id, reason): Payment => uow.cancel(merchant, id, reason),
     buyerAct: (id, action): Payment => uow.buyerAction(id, action),
     createRefund: (id, input): Refund => uow.createRefund(merchant, id, input),
+    updateRefund: (id, update): Refund => uow.updateRefund(merchant, id, update),
   };
 }
 

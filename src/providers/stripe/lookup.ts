@@ -7,6 +7,8 @@ import { customerObject } from './account-objects.js';
 import { lineItemObject, productObject } from './checkout-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED_NESTED, checkAccepted, int, str } from './params.js';
+import { isReversal } from './reversals.js';
+import { STRIPE } from './stripe-reader.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import {
   COLLECTIONS,
@@ -20,6 +22,7 @@ import {
 import {
   chargeBalanceTransaction,
   chargeObject,
+  chargeRefunds,
   hasCharge,
   paymentIntentObject,
   paymentMethodObject,
@@ -39,7 +42,7 @@ export function intentOfPayment(ctx: WireContext, payment: Payment): PaymentInte
 export function chargedPayment(ctx: WireContext, chargeId: string): Payment | undefined {
   if (!chargeId.startsWith('ch_')) return undefined;
   const p = ctx.unit.payment(paymentIdOfCharge(chargeId));
-  return p && p.merchant_id === ctx.unit.merchant.id && hasCharge(p) ? p : undefined;
+  return p && p.merchant_id === ctx.unit.merchant.id && p.provider === STRIPE && hasCharge(p) ? p : undefined;
 }
 
 export function chargeById(ctx: WireContext, id: string, param = 'id'): Json {
@@ -52,16 +55,19 @@ export function refundById(ctx: WireContext, id: string): Json {
   const r = ctx.unit.refund(id);
   if (!r || r.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('refund', id);
   const p = ctx.unit.payment(r.payment_id);
-  return refundObject(r, p ? (intentOfPayment(ctx, p)?.id ?? null) : null);
+  return refundObject(r, p ? intentOfPayment(ctx, p) : undefined);
 }
 
 export function balanceTransactionById(ctx: WireContext, id: string): Json {
+  // A charge's is `txn_<payment suffix>`, a refund's `txn_r<refund suffix>`; a random payment suffix may
+  // itself begin with `r`, so a `txn_r…` id that names no refund may still be a charge's.
   if (id.startsWith('txn_r')) {
     const r = ctx.unit.refund(`re_${id.slice(5)}`);
-    if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded') return refundBalanceTransaction(r);
-  } else if (id.startsWith('txn_')) {
+    if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded' && !isReversal(r)) return refundBalanceTransaction(r);
+  }
+  if (id.startsWith('txn_')) {
     const p = ctx.unit.payment(`pay_${id.slice(4)}`);
-    if (p && p.merchant_id === ctx.unit.merchant.id && p.captured_at !== null) return chargeBalanceTransaction(p);
+    if (p && p.merchant_id === ctx.unit.merchant.id && p.provider === STRIPE && p.captured_at !== null) return chargeBalanceTransaction(p);
   }
   throw resourceMissing('balance_transaction', id);
 }
@@ -96,10 +102,15 @@ function productById(ctx: WireContext, id: string): Json {
 
 /**
  * Fields Stripe leaves out unless `expand[]` asks for them: a Checkout Session's `line_items` (the first page
- * of the list, as Stripe includes it).
+ * of the list, as Stripe includes it) and a charge's `refunds`.
  */
 function includable(ctx: WireContext, target: Json, field: string): Json | undefined {
-  if (target.object !== 'checkout.session' || field !== 'line_items' || typeof target.id !== 'string') return undefined;
+  if (typeof target.id !== 'string') return undefined;
+  if (target.object === 'charge' && field === 'refunds') {
+    const p = chargedPayment(ctx, target.id);
+    return p ? chargeRefunds(ctx, p, intentOfPayment(ctx, p)) : undefined;
+  }
+  if (target.object !== 'checkout.session' || field !== 'line_items') return undefined;
   const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, target.id);
   if (!cs || cs.merchant_id !== ctx.unit.merchant.id) return undefined;
   return page([...cs.line_items].reverse(), { limit: 10 }, `/v1/checkout/sessions/${cs.id}/line_items`, lineItemObject);

@@ -23,10 +23,12 @@ export const ACCEPTED = {
   ),
   paymentIntentCapture: set('amount_details amount_to_capture application_fee_amount expand final_capture hooks metadata payment_details statement_descriptor statement_descriptor_suffix transfer_data'.split(' ')),
   paymentIntentCancel: set(['cancellation_reason', 'expand']),
+  paymentIntentIncrementAuthorization: set('amount amount_details application_fee_amount description expand hooks metadata payment_details statement_descriptor transfer_data'.split(' ')),
   paymentIntentList: set(['created', 'customer', 'customer_account', 'expand'], PAGINATION),
   retrieve: set(['expand', 'client_secret']),
   refundCreate: set('amount charge currency customer expand instructions_email metadata origin payment_intent reason refund_application_fee reverse_transfer'.split(' ')),
   refundUpdate: set(['expand', 'metadata']),
+  refundCancel: set(['expand']),
   refundList: set(['charge', 'created', 'expand', 'payment_intent'], PAGINATION),
   customerCreate: set(
     'address balance business_name cash_balance description email expand individual_name invoice_prefix invoice_settings metadata name next_invoice_sequence payment_method phone preferred_locales shipping source tax tax_exempt tax_id_data test_clock validate'.split(' '),
@@ -43,6 +45,7 @@ export const ACCEPTED = {
   paymentMethodUpdate: set(['allow_redisplay', 'billing_details', 'card', 'expand', 'metadata', 'us_bank_account']),
   paymentMethodList: set(['allow_redisplay', 'customer', 'customer_account', 'expand', 'type'], PAGINATION),
   customerPaymentMethodList: set(['allow_redisplay', 'expand', 'type'], PAGINATION),
+  chargeUpdate: set(['customer', 'description', 'expand', 'fraud_details', 'metadata', 'receipt_email', 'shipping', 'transfer_group']),
   chargeList: set(['created', 'customer', 'expand', 'payment_intent', 'transfer_group'], PAGINATION),
   balanceTransactionList: set(['created', 'currency', 'expand', 'payout', 'source', 'type'], PAGINATION),
   sessionCreate: set(

@@ -294,6 +294,23 @@ export function captureIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
   return next;
 }
 
+/**
+ * `POST /v1/payment_intents/:id/increment_authorization`. Stripe increments only an intent that asked for
+ * it (`payment_method_options[card][request_incremental_authorization]`) on a card that supports it; the
+ * sandbox emulates no incremental authorisation, so every well-formed request gets the refusal Stripe gives
+ * an intent that did not ask (its words, from a recorded test-mode answer; the body carries the intent).
+ */
+export function incrementAuthorization(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject): never {
+  checkAccepted(params, ACCEPTED.paymentIntentIncrementAuthorization);
+  if (amountParam(params, 'amount') === undefined) throw missingParam('amount');
+  metadata(params);
+  const err = invalidRequest(
+    'This PaymentIntent is not eligible for incremental authorization because you did not request support using `request_incremental_authorization` when you created or confirmed it.',
+  );
+  err.body.payment_intent = paymentIntentObject(ctx, pi);
+  throw err;
+}
+
 const CANCELABLE: IntentStatus[] = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
 
 /** `POST /v1/payment_intents/:id/cancel`. */

@@ -7,9 +7,12 @@ import type { FormObject } from './form-params.js';
 import { chargedPayment } from './lookup.js';
 import { ACCEPTED, checkAccepted, int, metadata, oneOf, str } from './params.js';
 import { findIntent } from './payment-intents.js';
+import { isReversal, type ReversalMetadataDoc } from './reversals.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
+import { emit } from './stripe-events.js';
 import type { Refund } from '../../engine/types.js';
-import { chargeIdOf } from './stripe-state.js';
+import { refundById } from './lookup.js';
+import { chargeIdOf, COLLECTIONS, intentIdOf } from './stripe-state.js';
 import { latestAttempt, type OpContext } from './wire-objects.js';
 
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
@@ -28,6 +31,11 @@ export function createRefund(ctx: OpContext, params: FormObject): Refund {
   if (chId) {
     payment = chargedPayment(ctx, chId);
     if (!payment) throw resourceMissing('charge', chId, 'charge');
+    if (payment.status === 'canceled') {
+      // A released authorisation: Stripe answers about its intent, as a refund by payment_intent would be.
+      const intentId = intentIdOf(payment) ?? chId;
+      throw invalidRequest(`This PaymentIntent (${intentId}) does not have a successful charge to refund.`, { param: 'charge', code: 'charge_not_refundable' });
+    }
   } else if (piId) {
     const pi = findIntent(ctx, piId, 'payment_intent');
     payment = latestAttempt(ctx, pi);
@@ -53,17 +61,59 @@ export function createRefund(ctx: OpContext, params: FormObject): Refund {
   return ctx.unit.createRefund(payment.id, { amount, reason, metadata: meta });
 }
 
-/** Refunds of one intent's or charge's payments, or all of the merchant's. */
+/**
+ * Refunds of one intent's or charge's payments, or all of the merchant's. An unknown charge or intent is a
+ * 404 naming the filter (Stripe: "If you provide a non-existent charge ID, this call raises an error").
+ */
 export function refundsFor(ctx: OpContext, params: FormObject): Refund[] {
   const piId = str(params, 'payment_intent');
   const chId = str(params, 'charge');
   if (chId) {
     const p = chargedPayment(ctx, chId);
-    return p ? ctx.unit.refundsOf(p.id) : [];
+    if (!p) throw resourceMissing('charge', chId, 'charge');
+    return ctx.unit.refundsOf(p.id);
   }
   if (piId) {
-    const pi = findIntent(ctx, piId);
+    const pi = findIntent(ctx, piId, 'payment_intent');
     return pi.attempts.flatMap((id) => ctx.unit.refundsOf(id)).sort((a, b) => a.created - b.created);
   }
   return ctx.unit.refunds();
+}
+
+/** The merchant's refund (or reversal) an id names: 404 resource_missing otherwise, as on Stripe. */
+export function findRefund(ctx: OpContext, id: string): Refund {
+  const r = ctx.unit.refund(id);
+  if (!r || r.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('refund', id);
+  return r;
+}
+
+/**
+ * `POST /v1/refunds/:id`: only `metadata` can change (Stripe's API reference: "This request only accepts
+ * metadata as an argument"); a change says `refund.updated` with the metadata it had before.
+ */
+export function updateRefund(ctx: OpContext, id: string, params: FormObject): Refund {
+  checkAccepted(params, ACCEPTED.refundUpdate);
+  const current = findRefund(ctx, id);
+  const meta = metadata(params, current.metadata);
+  if (meta === undefined || JSON.stringify(meta) === JSON.stringify(current.metadata)) return current;
+  let next: Refund;
+  if (isReversal(current)) {
+    // A reversal is a view of a released authorisation: only the merchant's metadata on it is stored.
+    ctx.unit.put<ReversalMetadataDoc>(COLLECTIONS.reversalMetadata, { id: current.id, merchant_id: current.merchant_id, metadata: meta });
+    next = { ...current, metadata: meta };
+  } else {
+    next = ctx.unit.updateRefund(current.id, { metadata: meta });
+  }
+  emit(ctx, { type: 'refund.updated', object: refundById(ctx, next.id), previous_attributes: { metadata: current.metadata } });
+  return next;
+}
+
+/**
+ * `POST /v1/refunds/:id/cancel`. Stripe cancels only a refund in `requires_action` (a payment method that
+ * needs the customer to act); a card refund never is, so every refund here is refused, in Stripe's shape.
+ */
+export function cancelRefund(ctx: OpContext, id: string, params: FormObject): never {
+  checkAccepted(params, ACCEPTED.refundCancel);
+  const r = findRefund(ctx, id);
+  throw invalidRequest(`You can't cancel this refund because it has a status of ${r.status}. Only a refund with a status of requires_action can be canceled.`);
 }

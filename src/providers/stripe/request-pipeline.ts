@@ -124,7 +124,8 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
         const rec = unit.get<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, `${merchant.id}:${key}`);
         if (rec && rec.created + IDEMPOTENCY_TTL_SEC > nowSec) {
           if (rec.fingerprint !== fingerprint) {
-            const e = idempotencyError(key);
+            // Records written by earlier versions do not say where the key was first used.
+            const e = idempotencyError(key, rec.path !== undefined && rec.path !== req.path ? { first: rec.path, now: req.path } : undefined);
             return { status: e.status, body: { error: e.body }, replayed: false };
           }
           return { status: rec.status, body: rec.body, replayed: true };
@@ -144,7 +145,7 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
       // Saved once the request did something (a decline records its charge): a refusal changes nothing, so
       // the same key with corrected parameters runs, as on Stripe ("results are only saved if an API endpoint
       // started executing").
-      if (key && (status < 400 || status === 402)) unit.put<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, { id: `${merchant.id}:${key}`, merchant_id: merchant.id, fingerprint, status, body, created: nowSec });
+      if (key && (status < 400 || status === 402)) unit.put<IdempotencyDoc>(COLLECTIONS.idempotencyKeys, { id: `${merchant.id}:${key}`, merchant_id: merchant.id, fingerprint, path: req.path, status, body, created: nowSec });
       return { status, body, replayed: false };
     });
     if (outcome.replayed) res.set('Idempotent-Replayed', 'true');

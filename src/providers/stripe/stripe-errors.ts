@@ -60,11 +60,15 @@ export function authenticationError(message: string): StripeApiError {
   return new StripeApiError(401, { type: 'invalid_request_error', message });
 }
 
-export function idempotencyError(key: string): StripeApiError {
-  return new StripeApiError(400, {
-    type: 'idempotency_error',
-    message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-  });
+/**
+ * The same key again with other parameters, or (`endpoints`) on another endpoint, which Stripe words
+ * differently: "…can only be used for the same endpoint they were first used for ('/v1/a' vs '/v1/b')…".
+ */
+export function idempotencyError(key: string, endpoints?: { first: string; now: string }): StripeApiError {
+  const lead = endpoints
+    ? `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${endpoints.first}' vs '${endpoints.now}').`
+    : 'Keys for idempotent requests can only be used with the same parameters they were first used with.';
+  return new StripeApiError(400, { type: 'idempotency_error', message: `${lead} Try using a key other than '${key}' if you meant to execute a different request.` });
 }
 
 /** Failure codes of the domain that Stripe reports as `code: card_declined` with the failure as `decline_code`. */

@@ -6,6 +6,7 @@ import { isRefundEvent } from '../../engine/events.js';
 import type { PaycliEvent, Payment } from '../../engine/types.js';
 import { checkoutSessionObject, completedView } from './checkout-objects.js';
 import { endpointWants } from './endpoint-filter.js';
+import { isReversal } from './reversals.js';
 import { chargeObject, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
 import {
   COLLECTIONS,
@@ -34,6 +35,7 @@ export const STRIPE_EVENT_TYPES = [
   'charge.captured',
   'charge.refunded',
   'charge.expired',
+  'charge.updated',
   'refund.created',
   'refund.updated',
   'refund.failed',
@@ -117,10 +119,10 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     const pi = intentOf(ctx, payment);
     if (!pi) return [];
     // A refund that settles later says refund.created when asked for and refund.updated when it settles.
-    if (event.type === 'refund.pending') return [{ type: 'refund.created', object: refundObject(refund, pi.id) }];
+    if (event.type === 'refund.pending') return [{ type: 'refund.created', object: refundObject(refund, pi) }];
     const settledLater = ctx.unit.refund(refund.id) !== undefined && refund.created * 1000 < event.created * 1000;
-    const out: PendingEvent[] = [{ type: settledLater ? 'refund.updated' : 'refund.created', object: refundObject(refund, pi.id) }];
-    if (event.type === 'refund.failed') out.push({ type: 'refund.failed', object: refundObject(refund, pi.id) });
+    const out: PendingEvent[] = [{ type: settledLater ? 'refund.updated' : 'refund.created', object: refundObject(refund, pi) }];
+    if (event.type === 'refund.failed') out.push({ type: 'refund.failed', object: refundObject(refund, pi) });
     else {
       out.push({
         type: 'charge.refunded',
@@ -166,7 +168,11 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
         : pi.canceled
           ? [{ ...charge('charge.refunded'), previous_attributes: { amount_refunded: 0, refunded: false } }]
           : [charge('charge.expired')];
-      return [...released, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed')];
+      // That refund is a Refund object (reversals.ts), and every refund says refund.created (since API
+      // version 2024-10-28.acacia). Last, so the ids of the events above stay what they were.
+      const reversal = ctx.unit.refundsOf(payment.id).find(isReversal);
+      const created: PendingEvent[] = reversal ? [{ type: 'refund.created', object: refundObject(reversal, pi) }] : [];
+      return [...released, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed'), ...created];
     }
     default:
       return [];

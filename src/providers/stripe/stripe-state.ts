@@ -5,7 +5,7 @@
  * declines, 3-D Secure, capture, refunds and fees come from the shared engine.
  */
 import type { CreatePaymentInput } from '../../engine/payments.js';
-import type { CreateRefundInput } from '../../engine/refunds.js';
+import type { CreateRefundInput, RefundUpdate } from '../../engine/refunds.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 
 export const COLLECTIONS = {
@@ -16,6 +16,10 @@ export const COLLECTIONS = {
   webhookEndpoints: 'stripe_webhook_endpoints',
   events: 'stripe_events',
   idempotencyKeys: 'stripe_idempotency_keys',
+  /** The merchant's metadata on the refunds that stand for released authorisations (reversals.ts). */
+  reversalMetadata: 'stripe_reversal_metadata',
+  /** What the merchant changed on charges (charge-updates.ts). */
+  chargeUpdates: 'stripe_charge_updates',
   /** Per merchant, own events waiting for a payment event to carry them (written by earlier versions only). */
   pendingEvents: 'stripe_pending_events',
 } as const;
@@ -58,6 +62,16 @@ export interface PaymentIntentDoc {
   /** The Checkout Session that created this intent, if any. */
   checkout_session: string | null;
   created: number;
+}
+
+/** What the merchant changed on a charge (`POST /v1/charges/:id`); a field absent keeps the attempt's value. */
+export interface ChargeUpdateDoc {
+  /** The charge id. */
+  id: string;
+  merchant_id: string;
+  description?: string | null;
+  metadata?: Metadata;
+  receipt_email?: string | null;
 }
 
 export interface CardData {
@@ -189,6 +203,8 @@ export interface IdempotencyDoc {
   merchant_id: string;
   /** SHA-256 of method, path and body: the same key with other parameters is an idempotency_error. */
   fingerprint: string;
+  /** The path the key was first used on (absent in records of earlier versions). */
+  path?: string;
   status: number;
   body: unknown;
   created: number;
@@ -201,9 +217,11 @@ export interface StripeReader {
   get<T extends { id: string }>(collection: StripeCollection, id: string): T | undefined;
   list<T extends { id: string }>(collection: StripeCollection): T[];
   payment(id: string): Payment | undefined;
+  /** A refund, or the reversal of a released authorisation (reversals.ts), by id. */
   refund(id: string): Refund | undefined;
+  /** The payment's refunds, then the reversal of its authorisation if it was released. */
   refundsOf(paymentId: string): Refund[];
-  /** Every domain refund of the merchant, oldest first. */
+  /** Every refund of the merchant, reversals included, oldest first. */
   refunds(): Refund[];
   /** Every Stripe event of the merchant (of domain changes and of the provider's own objects), oldest first. */
   events(): StripeEventDoc[];
@@ -229,6 +247,7 @@ export interface StripeUnit extends StripeReader {
   cancelPayment(paymentId: string, reason: string): Payment;
   buyerAct(paymentId: string, action: 'complete' | 'fail'): Payment;
   createRefund(paymentId: string, input: CreateRefundInput): Refund;
+  updateRefund(refundId: string, update: RefundUpdate): Refund;
 }
 
 /** Charges and balance transactions are views of domain payments: their ids are derived, not stored. */

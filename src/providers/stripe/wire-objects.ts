@@ -7,10 +7,12 @@
  * provider having to copy anything.
  */
 import type { Payment, Refund } from '../../engine/types.js';
+import { isReversal } from './reversals.js';
 import { DECLINE_PARAM, declineMessage, stripeDecline } from './stripe-errors.js';
 import {
   chargeIdOf,
   chargeTxnId,
+  type ChargeUpdateDoc,
   refundTxnId,
   type PaymentIntentDoc,
   type PaymentMethodDoc,
@@ -118,6 +120,7 @@ export function paymentMethodObject(pm: PaymentMethodDoc): Json {
     },
     created: pm.created,
     customer: pm.customer,
+    customer_account: null,
     livemode: false,
     metadata: pm.metadata,
     type: 'card',
@@ -199,10 +202,13 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     created: pi.created,
     currency: pi.currency,
     customer: pi.customer,
+    customer_account: null,
     description: pi.description,
+    excluded_payment_method_types: null,
     last_payment_error: lastPaymentError(ctx, pi, attempt),
     latest_charge: charged ? chargeIdOf(charged.id) : null,
     livemode: false,
+    managed_payments: null,
     metadata: pi.metadata,
     next_action:
       status === 'requires_action'
@@ -213,6 +219,7 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     payment_method_configuration_details: null,
     payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
     payment_method_types: pi.payment_method_types,
+    payment_record: null,
     processing: null,
     receipt_email: pi.receipt_email,
     review: null,
@@ -227,19 +234,27 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
   };
 }
 
-export function refundObject(refund: Refund, piId: string | null): Json {
+/** A refund; `pi` is the intent of its charge (its customer and payment method are the refund's too). */
+export function refundObject(refund: Refund, pi: PaymentIntentDoc | undefined): Json {
+  // A released authorisation moved no money: no balance transaction and no acquirer reference number.
+  const reversal = isReversal(refund);
   return {
     id: refund.id,
     object: 'refund',
     amount: refund.amount,
-    balance_transaction: refund.status === 'succeeded' ? refundTxnId(refund.id) : null,
+    balance_transaction: refund.status === 'succeeded' && !reversal ? refundTxnId(refund.id) : null,
     charge: chargeIdOf(refund.payment_id),
     created: refund.created,
     currency: lower(refund.currency),
-    destination_details: { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    customer: pi?.customer ?? null,
+    customer_account: null,
+    destination_details: reversal
+      ? { card: { type: 'reversal' }, type: 'card' }
+      : { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
     failure_reason: refund.status === 'failed' ? refund.failure_reason : undefined,
     metadata: refund.metadata,
-    payment_intent: piId,
+    payment_intent: pi?.id ?? null,
+    payment_method: pi?.payment_method ?? null,
     reason: refund.reason,
     receipt_number: null,
     source_transfer_reversal: null,
@@ -248,14 +263,18 @@ export function refundObject(refund: Refund, piId: string | null): Json {
   };
 }
 
+/**
+ * A charge. Its `refunds` list is not part of it (since API version 2022-11-15 Stripe includes it only when
+ * `expand[]` asks for it: `chargeRefunds`), so an integration that reads it without asking fails here too.
+ */
 export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentIntentDoc | undefined): Json {
-  const refunds = ctx.unit.refundsOf(payment.id);
   const succeeded = payment.status === 'succeeded' || payment.status === 'requires_capture' || (payment.status === 'canceled' && hasCharge(payment));
   const pmDoc = pi?.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
   const card = payment.payment_method.type === 'card' ? payment.payment_method.card : null;
   const decline = payment.failure_code ? stripeDecline(payment.failure_code) : null;
   // An authorisation released uncaptured (canceled or lapsed) shows as refunded in full, as at Stripe.
   const released = payment.status === 'canceled' && hasCharge(payment) && payment.captured_at === null;
+  const updates = ctx.unit.get<ChargeUpdateDoc>(COLLECTIONS.chargeUpdates, chargeIdOf(payment.id));
   return {
     id: chargeIdOf(payment.id),
     object: 'charge',
@@ -272,14 +291,15 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     created: payment.created,
     currency: lower(payment.currency),
     customer: pi?.customer ?? null,
-    description: payment.description,
+    description: updates?.description !== undefined ? updates.description : payment.description,
     disputed: false,
     failure_balance_transaction: null,
     failure_code: decline?.code ?? null,
     failure_message: payment.failure_code ? declineMessage(payment.failure_code, payment.failure_message) : payment.failure_message,
     fraud_details: {},
     livemode: false,
-    metadata: pi?.metadata ?? {},
+    metadata: updates?.metadata ?? pi?.metadata ?? {},
+    on_behalf_of: null,
     outcome: payment.failure_code
       ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
       : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
@@ -289,11 +309,27 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     payment_method_details: card
       ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: fundingOf(pmDoc?.card_data.number ?? ''), country: 'US', network: card.brand }, type: 'card' }
       : { type: payment.payment_method.type },
-    receipt_email: pi?.receipt_email ?? null,
+    receipt_email: updates?.receipt_email !== undefined ? updates.receipt_email : (pi?.receipt_email ?? null),
+    receipt_number: null,
+    // Stripe hosts a receipt page; the sandbox has none to link to.
+    receipt_url: null,
     refunded: released || (payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured),
-    refunds: { object: 'list', data: refunds.map((r) => refundObject(r, pi?.id ?? null)), has_more: false, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` },
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: pi?.statement_descriptor ?? null,
+    statement_descriptor_suffix: pi?.statement_descriptor_suffix ?? null,
     status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
+    transfer_data: null,
+    transfer_group: null,
   };
+}
+
+/** A charge's refunds as the list `expand[]=refunds` puts on it, newest first. */
+export function chargeRefunds(ctx: WireContext, payment: Payment, pi: PaymentIntentDoc | undefined): Json {
+  const data = ctx.unit.refundsOf(payment.id).map((r) => refundObject(r, pi)).reverse();
+  return { object: 'list', data, has_more: false, total_count: data.length, url: `/v1/charges/${chargeIdOf(payment.id)}/refunds` };
 }
 
 function balanceTxn(id: string, amount: number, fee: number, currency: string, created: number, type: string, source: string, availableDays = 2): Json {
@@ -302,6 +338,7 @@ function balanceTxn(id: string, amount: number, fee: number, currency: string, c
     object: 'balance_transaction',
     amount,
     available_on: created + availableDays * 86_400,
+    balance_type: 'payments',
     created,
     currency: lower(currency),
     description: null,
