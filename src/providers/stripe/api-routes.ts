@@ -78,6 +78,7 @@ function charges(ctx: OpContext): Json[] {
 const ANSWERS: Readonly<Record<string, string>> = {
   payment_intents: 'payment_intent',
   payment_methods: 'payment_method',
+  charges: 'charge',
   refunds: 'refund',
   customers: 'customer',
   webhook_endpoints: 'webhook_endpoint',

@@ -135,6 +135,8 @@ describe('Stripe: bad input', () => {
     { name: 'expand deeper than an object (create)', path: create, body: 'amount=100&currency=usd&expand[0]=latest_charge.nope', status: 400, param: 'expand' },
     { name: 'expand with an unknown path (customer)', path: '/v1/customers', body: 'name=x&expand[0]=nope', status: 400, param: 'expand' },
     { name: 'expand with an unknown path (refund)', path: '/v1/refunds', body: () => `payment_intent=${ids.paid}&amount=1&expand[0]=nope`, status: 400, param: 'expand' } as unknown as Case,
+    { name: 'expand with an unknown path (charge update)', path: '/v1/charges/{ch}', body: 'description=x&expand[0]=nope', status: 400, param: 'expand' },
+    { name: 'expand with an unknown path (refund update)', path: '/v1/refunds/{re}', body: 'metadata[k]=v&expand[0]=nope', status: 400, param: 'expand' },
     { name: 'expand with an unknown path (webhook endpoint)', path: '/v1/webhook_endpoints', body: 'url=http%3A%2F%2F127.0.0.1%3A9%2Fx&enabled_events[0]=*&expand[0]=nope', status: 400, param: 'expand' },
     { name: 'expand with an unknown path (session)', path: '/v1/checkout/sessions', body: 'mode=payment&success_url=https%3A%2F%2Fs.example%2F&line_items[0][price_data][currency]=usd&line_items[0][price_data][unit_amount]=500&line_items[0][price_data][product_data][name]=T&line_items[0][quantity]=1&expand[0]=nope', status: 400, param: 'expand' },
     { name: 'expand with an unknown path (payment method)', path: '/v1/payment_methods', body: 'type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2034&expand[0]=nope', status: 400, param: 'expand' },
@@ -217,7 +219,7 @@ describe('Stripe: bad input', () => {
     for (const c of CASES()) {
       const body = typeof c.body === 'function' ? (c.body as () => string)() : c.body;
       try {
-        const a = await probe(c.name, c.method ?? 'POST', c.path, body, c.type === undefined ? form : c.type, c.headers);
+        const a = await probe(c.name, c.method ?? 'POST', fill(c.path), body, c.type === undefined ? form : c.type, c.headers);
         expect(a.status, `${c.name}: ${clip(a.text)}`).toBe(c.status);
         if (c.param !== undefined) expect(a.json?.error?.param, `${c.name}: ${clip(a.text)}`).toBe(c.param);
       } catch (err) {
@@ -248,6 +250,10 @@ describe('Stripe: bad input', () => {
     ['POST', '/v1/payment_methods/{pm}/detach'],
     ['GET', '/v1/charges'],
     ['GET', '/v1/charges/{ch}'],
+    ['POST', '/v1/charges/{ch}'],
+    ['POST', '/v1/payment_intents/{paid}/increment_authorization'],
+    ['POST', '/v1/refunds/{re}'],
+    ['POST', '/v1/refunds/{re}/cancel'],
     ['POST', '/v1/refunds'],
     ['GET', '/v1/refunds'],
     ['GET', '/v1/refunds/{re}'],
