@@ -4,7 +4,18 @@
  * notifications and a snippet configuring a client. Every provider is described the same way, from what
  * the sandbox serves; the native API gets a fuller snippet.
  */
-import type { DashboardProvider } from '../sandbox/dashboard-routes.js';
+/** A provider the sandbox serves, as the dashboard's settings page shows it (the sandbox's ServedProvider). */
+export interface DashboardProvider {
+  name: string;
+  title: string;
+  url: string;
+  /** The default merchant's credentials for it. */
+  credentials: Record<string, unknown>;
+  /** Key files written for its SDK: file name → path. */
+  files: Record<string, string>;
+  /** What the banner shows of it. */
+  description: Record<string, unknown>;
+}
 
 export interface ProviderCredential {
   name: string;

@@ -19,7 +19,7 @@ import { parse } from '../providers/paycli/schemas.js';
 import { toPublicDelivery, type Delivery, type DeliveryUpdate } from '../webhooks/delivery.js';
 import { parseChaosRule } from './chaos-api.js';
 import { CONTROL_PREFIX, merchantBody } from './control-routes.js';
-import { DASHBOARD_API, type DashboardContext } from './dashboard-routes.js';
+import { DASHBOARD_API, type DashboardContext } from './dashboard-context.js';
 import { isRefundEvent, paymentIdOf } from '../engine/events.js';
 import { jsonBodyParsing } from '../http/body-parsing.js';
 
