@@ -55,6 +55,26 @@ export function expectNoLeak(text: string, what: string): void {
 }
 
 /** `s` cut for a failure message. */
+/** An answer as the tests read it: status, body text, the body parsed when it is JSON (else null), headers. */
+export interface Answer {
+  status: number;
+  text: string;
+  json: any;
+  headers: Headers;
+}
+
+/** Reads a fetch response whole, parsing JSON when the body is JSON. */
+export async function readAnswer(res: Response): Promise<Answer> {
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: the caller checks whether it had to be
+  }
+  return { status: res.status, text, json, headers: res.headers };
+}
+
 export const clip = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…(${s.length})` : s);
 
 /** A request with headers fetch will not send (`Host`): node:http, answered as text. */

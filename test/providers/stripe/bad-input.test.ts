@@ -9,31 +9,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StripeCredentials } from '../../../src/providers/stripe/index.js';
-import { badInputSandbox, clip, expectNoLeak, HOST_REFUSALS, rawRequest, stateOf } from '../bad-input-env.js';
+import { badInputSandbox, clip, expectNoLeak, HOST_REFUSALS, rawRequest, readAnswer, stateOf, type Answer } from '../bad-input-env.js';
 
 const env = badInputSandbox();
 const base = () => env.sandbox.providers.stripe!.url;
 const secret = () => (env.sandbox.providers.stripe!.credentials as StripeCredentials).secret_key;
 
-interface Answer {
-  status: number;
-  text: string;
-  json: any;
-  headers: Headers;
-}
-
 async function call(method: string, path: string, body?: string | Buffer, contentType: string | null = 'application/x-www-form-urlencoded', headers: Record<string, string> = {}): Promise<Answer> {
   const h: Record<string, string> = { authorization: `Bearer ${secret()}`, ...headers };
   if (contentType && body !== undefined) h['content-type'] = contentType;
   const res = await fetch(`${base()}${path}`, { method, headers: h, redirect: 'manual', ...(body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body } : {}) });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // checked below
-  }
-  return { status: res.status, text, json, headers: res.headers };
+  return readAnswer(res);
 }
 
 /** Checks one answer: a 2xx, or a 4xx in Stripe's error shape; never a 5xx or a leak. */

@@ -110,7 +110,7 @@ describe('balance transactions', () => {
       const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
       if ((pi.latest_charge as string).startsWith('ch_r')) charge = pi.latest_charge as string;
     }
-    expect(charge).toBeDefined();
+    expect(charge).toMatch(/^ch_r/);
     const expanded = await stripe.charges.retrieve(charge!, { expand: ['balance_transaction'] });
     expect(expanded.balance_transaction).toMatchObject({ object: 'balance_transaction', source: charge, type: 'charge' });
     const id = (expanded.balance_transaction as Stripe.BalanceTransaction).id;

@@ -10,7 +10,7 @@ import { createSign, createVerify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WechatpayCredentials } from '../../../src/providers/wechatpay/credentials.js';
-import { badInputSandbox, clip, expectNoLeak, HOST_REFUSALS, rawRequest, stateOf } from '../bad-input-env.js';
+import { badInputSandbox, clip, expectNoLeak, HOST_REFUSALS, rawRequest, readAnswer, stateOf, type Answer } from '../bad-input-env.js';
 
 const env = badInputSandbox();
 const base = () => env.sandbox.providers.wechatpay!.url;
@@ -18,13 +18,6 @@ const creds = () => env.sandbox.providers.wechatpay!.credentials as WechatpayCre
 
 /** A payment code's refusal (declined, or waiting for the payer's password) records the order it opened, as on WeChat. */
 const CODEPAY_OUTCOMES = new Set(['USERPAYING', 'NOT_ENOUGH', 'TRADE_ERROR']);
-
-interface Answer {
-  status: number;
-  text: string;
-  json: any;
-  headers: Headers;
-}
 
 let nonceSeq = 0;
 /** A request signed with the merchant key as the SDKs sign it, over the exact target and body bytes. */
@@ -41,14 +34,7 @@ async function signed(method: string, target: string, body: string | Buffer = ''
     headers: { authorization, accept: 'application/json', ...(bytes.length ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(bytes.length && method !== 'GET' && method !== 'HEAD' ? { body: bytes } : {}),
   });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // checked below
-  }
-  return { status: res.status, text, json, headers: res.headers };
+  return readAnswer(res);
 }
 
 /** Checks an answer: no 5xx; a refusal in WeChat's shape, signed for the merchant when the merchant is known. */
