@@ -3,9 +3,11 @@
  * file pointing at a real sandbox (what `paycli sandbox start` leaves behind), and a stop switch for the
  * long-running commands.
  */
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { runtimeInfoOf, writeRuntimeInfo } from '../../src/sandbox/client.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
@@ -56,4 +58,23 @@ export function stopSwitch(): StopSwitch {
   let stop!: () => void;
   const promise = new Promise<void>((r) => (stop = r));
   return { promise, stop };
+}
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/paycli.js');
+
+/**
+ * Runs `node bin/paycli.js <args>` in `cwd` as a user would (no colour, no sandbox URL or key from the
+ * environment, so the runtime file decides); `cleanup` gets a kill for a child still running when the test ends.
+ */
+export async function runPaycli(args: string[], cwd: string, cleanup: (() => Promise<unknown> | void)[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', PAYCLI_SANDBOX_URL: '', PAYCLI_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  cleanup.push(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stdout, stderr };
 }

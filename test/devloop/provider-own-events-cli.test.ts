@@ -3,35 +3,19 @@
  * payment behind it), as a user runs them: `node bin/paycli.js …` in a child process (dist/ is built by the
  * global setup), the sandbox found through the runtime file, the webhook endpoint a real local receiver.
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
 import { startReceiver, waitFor } from '../helpers/sandbox.js';
-import { tempDir, writeRuntimeFile } from './helpers.js';
+import { runPaycli, tempDir, writeRuntimeFile } from './helpers.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin', 'paycli.js');
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', PAYCLI_SANDBOX_URL: '', PAYCLI_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  cleanup.push(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, stdout, stderr };
-}
+const run = (args: string[], cwd: string) => runPaycli(args, cwd, cleanup);
 
 describe("paycli events with a provider's own event (child process)", () => {
   it('lists, shows and resends customer.created by the evt_… the receiver got', async () => {
