@@ -91,7 +91,7 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .option('-e, --events <list>', 'only these event types, comma-separated; wildcards like payment.* (default: all)')
         .option('-H, --headers <list>', 'extra request headers, e.g. "X-Env: dev,X-Team: pay"')
         .option('--print-secret', 'print the webhook signing secret and exit')
-        .option('--provider <name>', "forward that provider's events in its own format: stripe (Stripe events, Stripe-Signature)"),
+        .option('--provider <name>', "forward only that provider's events, in its own format: paycli, stripe (Stripe events, Stripe-Signature, like stripe listen), alipay, wechatpay"),
     ),
   ).action(lazy(async () => (await import('./commands/listen.js')).listen));
   jsonOption(

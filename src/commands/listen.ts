@@ -3,10 +3,13 @@
  * signed with the merchant's webhook secret, and prints one line per delivery. `--print-secret` prints only
  * the secret. The behaviour lives in src/listen/forwarder.ts; this file parses options and renders.
  */
+import { EVENT_TYPES } from '../engine/types.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { notFoundHint, parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
 import { parseStripeEventFilter, StripeForwarder, type StripeForwarderUpdate } from '../providers/stripe/listen-forwarder.js';
+import { ALIPAY_NOTIFICATION_TYPES } from '../providers/alipay/notification-types.js';
+import { WECHATPAY_NOTIFICATION_TYPES } from '../providers/wechatpay/notification-types.js';
 import { readRuntimeInfo } from '../sandbox/client.js';
 import { c, jsonLine, out, statusColor } from './output.js';
 import { processDeps, requireKey, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
@@ -18,7 +21,11 @@ export interface ListenOptions extends SandboxFlags {
   events?: string;
   headers?: string;
   printSecret?: boolean;
-  /** Forward this provider's events in its own format (`stripe`: Stripe events signed Stripe-Signature). */
+  /**
+   * Forward this provider's events only: `stripe` as Stripe events signed Stripe-Signature (like `stripe
+   * listen`), `alipay` and `wechatpay` as their notifications (which `listen` forwards in their own format
+   * anyway), `paycli` as the native API's.
+   */
   provider?: string;
   json?: boolean;
 }
@@ -36,8 +43,18 @@ export async function listen(opts: ListenOptions): Promise<number> {
  * @example
  * await runListen({ forwardTo: '3000' }, { cwd, env: {}, stop });
  */
+/**
+ * The notification types each provider's notifications are forwarded as: `--events` names them, and
+ * `--provider` keeps one provider's.
+ */
+const NOTIFICATION_TYPES: Readonly<Record<string, readonly string[]>> = {
+  paycli: EVENT_TYPES,
+  alipay: ALIPAY_NOTIFICATION_TYPES,
+  wechatpay: WECHATPAY_NOTIFICATION_TYPES,
+};
+
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
-  if (opts.provider !== undefined && opts.provider !== 'paycli') return runStripeListen(opts, deps);
+  if (opts.provider !== undefined && !Object.hasOwn(NOTIFICATION_TYPES, opts.provider)) return runStripeListen(opts, deps);
   const resolve = sandboxResolver(opts, deps);
   if (opts.printSecret) {
     const res = await (await requireKey(resolve())).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
@@ -49,7 +66,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
     throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: 'e.g. paycli listen --forward-to 3000' });
   }
   const forwardTo = parseForwardTarget(opts.forwardTo);
-  const events = parseEventFilter(opts.events);
+  const events = eventFilterOf(opts);
   const headers = parseHeaders(opts.headers);
   await requireKey(resolve());
 
@@ -70,10 +87,18 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
   return EXIT.ok;
 }
 
+/** `--events` in any provider's notification types, within `--provider`'s when given (all of its own by default). */
+function eventFilterOf(opts: ListenOptions): string[] | null {
+  const own = opts.provider === undefined ? undefined : NOTIFICATION_TYPES[opts.provider]!;
+  const events = parseEventFilter(opts.events, '--events', own ?? Object.values(NOTIFICATION_TYPES).flat());
+  // The native API's own events only, unless --events narrows them: the native filter takes every type of it.
+  return own === undefined ? events : (events ?? [...own]);
+}
+
 /** `listen --provider stripe`: Stripe's events from the Stripe emulation, like `stripe listen`. */
 async function runStripeListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
   if (opts.provider !== 'stripe') {
-    throw new PaycliError('invalid_usage', `listen --provider ${opts.provider}: only paycli and stripe are forwarded by listen.`, { hint: 'Other providers notify through --forward-to on `sandbox start`.' });
+    throw new PaycliError('invalid_usage', `listen --provider ${opts.provider}: not a provider of this paycli.`, { hint: 'Use paycli, stripe, alipay or wechatpay; without --provider, listen forwards every provider\'s notifications, each in its own format.' });
   }
   const stripe = readRuntimeInfo(deps.cwd)?.providers?.stripe;
   const [url, secretKey, webhookSecret] = [stripe?.url, stripe?.secret_key, stripe?.webhook_secret];
@@ -128,6 +153,7 @@ function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) =
         out(`${c.green('Ready!')} Forwarding events from ${c.cyan(u.sandbox_url)} to ${c.cyan(u.forward_to)}`);
         out(`Your webhook signing secret is ${c.bold(u.webhook_secret)}`);
         out(c.dim('  Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature): the same secret signs notify_url and --forward-to.'));
+        out(c.dim("  Alipay and WeChat Pay notifications go as those PSPs send them, signed with their keys (.paycli/alipay, .paycli/wechatpay)."));
         out(c.dim(`  Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`));
         return;
       case 'delivery': {

@@ -56,17 +56,19 @@ export function parseHeaders(value: string | undefined): Record<string, string> 
 
 /**
  * Parses an event filter: a comma list of event types, `payment.*`-style wildcards or `*`. Returns null
- * for "all events".
+ * for "all events". `types` are the names that may be given: by default the native API's; `listen` also
+ * takes the notification types of the emulated PSPs (`TRADE_SUCCESS`, `TRANSACTION.SUCCESS`, `REFUND.*`),
+ * which is what it forwards their notifications as.
  */
-export function parseEventFilter(value: string | undefined, flag = '--events'): string[] | null {
+export function parseEventFilter(value: string | undefined, flag = '--events', types: readonly string[] = EVENT_TYPES): string[] | null {
   if (value === undefined || value.trim() === '') return null;
   const filter = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const groups = new Set(EVENT_TYPES.map((t) => t.split('.')[0]));
+  const groups = new Set(types.filter((t) => t.includes('.')).map((t) => t.split('.')[0]));
   for (const f of filter) {
-    const known = f === '*' || (EVENT_TYPES as readonly string[]).includes(f) || (f.endsWith('.*') && groups.has(f.slice(0, -2)));
+    const known = f === '*' || types.includes(f) || (f.endsWith('.*') && groups.has(f.slice(0, -2)));
     if (!known) {
       throw new PaycliError('invalid_usage', `Unknown event type "${f}" in ${flag}.`, {
-        hint: `Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${EVENT_TYPES.join(', ')}.`,
+        hint: `Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${types.join(', ')}.`,
       });
     }
   }
