@@ -16,8 +16,6 @@ export const COLLECTIONS = {
   webhookEndpoints: 'stripe_webhook_endpoints',
   events: 'stripe_events',
   idempotencyKeys: 'stripe_idempotency_keys',
-  /** The merchant's metadata on the refunds that stand for released authorisations (reversals.ts). */
-  reversalMetadata: 'stripe_reversal_metadata',
   /** What the merchant changed on charges (charge-updates.ts). */
   chargeUpdates: 'stripe_charge_updates',
   /** Per merchant, own events waiting for a payment event to carry them (written by earlier versions only). */
@@ -217,11 +215,11 @@ export interface StripeReader {
   get<T extends { id: string }>(collection: StripeCollection, id: string): T | undefined;
   list<T extends { id: string }>(collection: StripeCollection): T[];
   payment(id: string): Payment | undefined;
-  /** A refund, or the reversal of a released authorisation (reversals.ts), by id. */
+  /** A refund of a payment made through Stripe, by id. */
   refund(id: string): Refund | undefined;
-  /** The payment's refunds, then the reversal of its authorisation if it was released. */
+  /** The payment's refunds, oldest first. */
   refundsOf(paymentId: string): Refund[];
-  /** Every refund of the merchant, reversals included, oldest first. */
+  /** Every refund of the merchant's Stripe payments, oldest first. */
   refunds(): Refund[];
   /** Every Stripe event of the merchant (of domain changes and of the provider's own objects), oldest first. */
   events(): StripeEventDoc[];
