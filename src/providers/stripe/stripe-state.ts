@@ -11,6 +11,7 @@ import type { Merchant, Payment, Refund } from '../../engine/types.js';
 export const COLLECTIONS = {
   paymentIntents: 'stripe_payment_intents',
   paymentMethods: 'stripe_payment_methods',
+  setupIntents: 'stripe_setup_intents',
   customers: 'stripe_customers',
   checkoutSessions: 'stripe_checkout_sessions',
   webhookEndpoints: 'stripe_webhook_endpoints',
@@ -50,6 +51,8 @@ export interface PaymentIntentDoc {
   payment_method: string | null;
   payment_method_types: string[];
   automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
+  /** `payment_method_options[card][request_three_d_secure]` when not `automatic` (absent in older intents). */
+  request_three_d_secure?: 'any' | 'challenge';
   client_secret: string;
   return_url: string | null;
   /** Domain payment ids, one per confirmation attempt, oldest first. */
@@ -59,6 +62,37 @@ export interface PaymentIntentDoc {
   cancellation_reason: string | null;
   /** The Checkout Session that created this intent, if any. */
   checkout_session: string | null;
+  created: number;
+}
+
+export type SetupIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'succeeded' | 'canceled';
+
+/**
+ * A SetupIntent: saving a card for later, with no payment behind it, so no domain payment either; its
+ * status is kept here and the card's outcome read from the shared test-card table (setup-intents.ts).
+ */
+export interface SetupIntentDoc {
+  id: string;
+  object: 'setup_intent';
+  merchant_id: string;
+  customer: string | null;
+  description: string | null;
+  metadata: Metadata;
+  usage: 'off_session' | 'on_session';
+  /** The payment method being set up (a stored `pm_…`); null again after a failed attempt. */
+  payment_method: string | null;
+  payment_method_types: string[];
+  automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
+  /** As on PaymentIntents: confirming needs a `return_url` (automatic payment methods that may redirect). */
+  return_url_required?: true;
+  /** `payment_method_options[card][request_three_d_secure]`. */
+  request_three_d_secure: 'any' | 'automatic' | 'challenge';
+  client_secret: string;
+  return_url: string | null;
+  status: SetupIntentStatus;
+  /** The wire `last_setup_error` of the latest failed attempt, or null. */
+  last_setup_error: Record<string, unknown> | null;
+  cancellation_reason: string | null;
   created: number;
 }
 

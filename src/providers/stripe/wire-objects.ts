@@ -216,7 +216,7 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     on_behalf_of: null,
     payment_method: failed ? null : pi.payment_method,
     payment_method_configuration_details: null,
-    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: pi.request_three_d_secure ?? 'automatic' } },
     payment_method_types: pi.payment_method_types,
     payment_record: null,
     processing: null,

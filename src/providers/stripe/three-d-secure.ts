@@ -1,0 +1,37 @@
+/**
+ * `payment_method_options[card][request_three_d_secure]` on PaymentIntents and SetupIntents: `automatic`
+ * (the default) leaves 3-D Secure to the card, as the test-card table says; `any` and `challenge` ask for
+ * it, and on Stripe's test cards that support it (all but the one whose issuer takes no part) the buyer is
+ * then sent to the challenge page. Other payment method options are accepted and ignored.
+ */
+import { supportsThreeDSecure } from '../../engine/cards.js';
+import type { FormObject } from './form-params.js';
+import { invalidRequest } from './stripe-errors.js';
+
+export type ThreeDSecureRequest = 'any' | 'automatic' | 'challenge';
+
+const VALUES: readonly ThreeDSecureRequest[] = ['any', 'automatic', 'challenge'];
+const PARAM = 'payment_method_options[card][request_three_d_secure]';
+
+const isHash = (v: unknown): v is FormObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The request's `request_three_d_secure`, undefined when not sent; a wrong value or shape is a 400 naming it. */
+export function requestThreeDSecure(params: FormObject): ThreeDSecureRequest | undefined {
+  const options = params.payment_method_options;
+  if (options === undefined || options === '') return undefined;
+  if (!isHash(options)) throw invalidRequest('Invalid object: payment_method_options must be an object.', { param: 'payment_method_options' });
+  const card = options.card;
+  if (card === undefined || card === '') return undefined;
+  if (!isHash(card)) throw invalidRequest('Invalid object: payment_method_options[card] must be an object.', { param: 'payment_method_options[card]' });
+  const v = card.request_three_d_secure;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(VALUES as readonly string[]).includes(v)) {
+    throw invalidRequest(`Invalid ${PARAM}: must be one of any, automatic, or challenge`, { param: PARAM });
+  }
+  return v as ThreeDSecureRequest;
+}
+
+/** Whether a request asks for 3-D Secure on this card beyond what the card itself requires. */
+export function asksForAuthentication(request: ThreeDSecureRequest | undefined, cardNumber: string): boolean {
+  return (request === 'any' || request === 'challenge') && supportsThreeDSecure(cardNumber);
+}
