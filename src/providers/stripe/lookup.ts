@@ -157,6 +157,7 @@ function expandPath(ctx: WireContext, target: Json, segments: string[], full: st
  */
 const EXPANDABLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   payment_intent: { customer: 'customer', latest_charge: 'charge', payment_method: 'payment_method' },
+  setup_intent: { customer: 'customer', payment_method: 'payment_method' },
   charge: { balance_transaction: 'balance_transaction', customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method' },
   refund: { balance_transaction: 'balance_transaction', charge: 'charge', payment_intent: 'payment_intent' },
   payment_method: { customer: 'customer' },

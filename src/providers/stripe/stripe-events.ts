@@ -42,6 +42,11 @@ export const STRIPE_EVENT_TYPES = [
   'customer.updated',
   'customer.deleted',
   'payment_method.attached',
+  'setup_intent.created',
+  'setup_intent.requires_action',
+  'setup_intent.succeeded',
+  'setup_intent.setup_failed',
+  'setup_intent.canceled',
   'checkout.session.completed',
   'checkout.session.expired',
 ] as const;
