@@ -8,7 +8,7 @@ import { buyerAssets } from '../../dashboard/buyer-layout.js';
 import { buyerLang } from '../../dashboard/buyer-view.js';
 import { challengePage, checkoutPage, messagePage, type PageLang } from './buyer-pages.js';
 import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
-import { currentStatus } from './payment-intents.js';
+import { currentStatus, saveForLater } from './payment-intents.js';
 import { completeSetupChallenge } from './setup-intents.js';
 import type { StripeHost } from './stripe-host.js';
 import { toStripeError } from './stripe-errors.js';
@@ -145,7 +145,7 @@ export function registerPageRoutes(router: Router, host: StripeHost): void {
       const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
       const attempt = latestAttempt(ctx, pi);
       if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi, l);
-      ctx.unit.buyerAct(attempt.id, action);
+      saveForLater(ctx, pi, ctx.unit.buyerAct(attempt.id, action));
       return afterChallenge(ctx, pi, l);
     });
   });

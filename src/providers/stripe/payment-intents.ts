@@ -3,12 +3,13 @@
  * whose outcome (success, decline, 3-D Secure, manual capture) the shared engine decides. A decline hands
  * the intent back in `requires_payment_method` with `last_payment_error` and answers 402, as Stripe does.
  */
+import type { Payment } from '../../engine/types.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
-import { asksForAuthentication, requestThreeDSecure, type ThreeDSecureRequest } from './three-d-secure.js';
+import { asksForAuthentication, authenticatesUnlessSetUp, requestThreeDSecure, type ThreeDSecureRequest } from './three-d-secure.js';
 import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
 import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, UNAUTHORISED_CANCEL_REASONS, type IntentStatus, type OpContext } from './wire-objects.js';
@@ -267,7 +268,7 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
     notify_url: null,
     return_url: pi.return_url,
     metadata: { ...pi.metadata, [INTENT_METADATA_KEY]: pi.id },
-    ...(asksForAuthentication(pi.request_three_d_secure, pmDoc.card_data.number) ? { request_authentication: true } : {}),
+    ...(asksForAuthentication(pi.request_three_d_secure, pmDoc.card_data.number) || authenticatesUnlessSetUp(pmDoc, offSession) ? { request_authentication: true } : {}),
   });
   const next: PaymentIntentDoc = { ...pi, attempts: [...pi.attempts, payment.id] };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
@@ -279,11 +280,7 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
       payment_method: paymentMethodObject(pmDoc),
     });
   }
-  if ((payment.status === 'succeeded' || payment.status === 'requires_capture') && pi.setup_future_usage && pi.customer && !pmDoc.customer) {
-    // Saving the card for later is what setup_future_usage asks: Stripe attaches it once the payment goes through.
-    const saved = attachPaymentMethod(ctx.unit, pmDoc, pi.customer);
-    emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(saved) });
-  }
+  saveForLater(ctx, next, payment);
   if (payment.status === 'failed') {
     throw cardError(payment.failure_code ?? 'card_declined', payment.failure_message, {
       charge: chargeIdOf(payment.id),
@@ -292,6 +289,18 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
     });
   }
   return next;
+}
+
+/**
+ * Saving the card for later is what `setup_future_usage` asks: Stripe attaches it to the intent's customer
+ * once the payment goes through (at confirmation, or after the buyer's 3-D Secure challenge).
+ */
+export function saveForLater(ctx: OpContext, pi: PaymentIntentDoc, payment: Payment): void {
+  if (payment.status !== 'succeeded' && payment.status !== 'requires_capture') return;
+  const pmDoc = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+  if (!pi.setup_future_usage || !pi.customer || !pmDoc || pmDoc.customer) return;
+  const saved = attachPaymentMethod(ctx.unit, pmDoc, pi.customer);
+  emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(saved) });
 }
 
 /** `POST /v1/payment_intents/:id/capture`. */

@@ -14,7 +14,7 @@ import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js'
 import { declineMessage, DECLINE_PARAM, invalidRequest, resourceMissing, StripeApiError, stripeDecline } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import { COLLECTIONS, type PaymentMethodDoc, type SetupIntentDoc, type SetupIntentStatus } from './stripe-state.js';
-import { asksForAuthentication, requestThreeDSecure } from './three-d-secure.js';
+import { asksForAuthentication, AUTHENTICATE_UNLESS_SET_UP, requestThreeDSecure } from './three-d-secure.js';
 import { paymentMethodObject, type OpContext, type WireContext } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
@@ -206,11 +206,13 @@ function attempt(ctx: OpContext, si: SetupIntentDoc): SetupIntentDoc {
   const card = pm.card_data;
   const behaviour = cardBehaviour(card.number);
   const expired = cardExpired(card.exp_month, card.exp_year, ctx.unit.nowMs);
-  if (expired || behaviour.kind === 'decline' || behaviour.kind === 'risk_block') {
+  // Stripe's chargeCustomerFail card is set up; only its charges are declined.
+  const declines = !pm.setup_succeeds && (behaviour.kind === 'decline' || behaviour.kind === 'risk_block');
+  if (expired || declines) {
     const failureCode = expired ? 'expired_card' : (behaviour as { failure_code: string }).failure_code;
     return decline(ctx, si, pm, failureCode);
   }
-  if (behaviour.kind === 'authentication_required' || asksForAuthentication(si.request_three_d_secure, card.number)) {
+  if (behaviour.kind === 'authentication_required' || card.number === AUTHENTICATE_UNLESS_SET_UP || asksForAuthentication(si.request_three_d_secure, card.number)) {
     const waiting: SetupIntentDoc = { ...si, status: 'requires_action', last_setup_error: null };
     ctx.unit.put(COLLECTIONS.setupIntents, waiting);
     emit(ctx, { type: 'setup_intent.requires_action', object: setupIntentObject(ctx, waiting) });
@@ -220,8 +222,11 @@ function attempt(ctx: OpContext, si: SetupIntentDoc): SetupIntentDoc {
 }
 
 function succeed(ctx: OpContext, si: SetupIntentDoc, pm: PaymentMethodDoc): SetupIntentDoc {
+  // Set up for later: an off-session payment with it is now one the customer agreed to.
+  const setUp: PaymentMethodDoc = { ...pm, set_up: true };
+  ctx.unit.put(COLLECTIONS.paymentMethods, setUp);
   if (si.customer && !pm.customer) {
-    const saved = attachPaymentMethod(ctx.unit, pm, si.customer);
+    const saved = attachPaymentMethod(ctx.unit, setUp, si.customer);
     emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(saved) });
   }
   const done: SetupIntentDoc = { ...si, status: 'succeeded', last_setup_error: null };

@@ -124,6 +124,10 @@ export interface PaymentMethodDoc {
   customer: string | null;
   metadata: Metadata;
   created: number;
+  /** Set up for later off-session payments (a SetupIntent succeeded with it): Stripe's 3155 card then needs no 3-D Secure off session. */
+  set_up?: true;
+  /** Stripe's `pm_card_chargeCustomerFail`: a SetupIntent sets it up although every charge of it is declined. */
+  setup_succeeds?: true;
 }
 
 export interface CustomerDoc {

@@ -31,6 +31,18 @@ export function requestThreeDSecure(params: FormObject): ThreeDSecureRequest | u
   return v as ThreeDSecureRequest;
 }
 
+/**
+ * Stripe's "authenticate unless set up" card (4000002500003155, `pm_card_authenticationRequiredOnSetup`):
+ * it asks for 3-D Secure on setup and on every on-session payment, but once set up (a SetupIntent
+ * succeeded with it) off-session payments pass without it. The shared card table has no such card (it
+ * would pay), so the provider asks for authentication itself.
+ */
+export const AUTHENTICATE_UNLESS_SET_UP = '4000002500003155';
+
+export function authenticatesUnlessSetUp(pm: { card_data: { number: string }; set_up?: true }, offSession: boolean): boolean {
+  return pm.card_data.number === AUTHENTICATE_UNLESS_SET_UP && !(offSession && pm.set_up);
+}
+
 /** Whether a request asks for 3-D Secure on this card beyond what the card itself requires. */
 export function asksForAuthentication(request: ThreeDSecureRequest | undefined, cardNumber: string): boolean {
   return (request === 'any' || request === 'challenge') && supportsThreeDSecure(cardNumber);

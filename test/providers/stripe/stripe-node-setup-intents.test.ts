@@ -210,6 +210,74 @@ describe('setupIntents', () => {
   });
 });
 
+describe('cards saved for later, then charged off session', () => {
+  async function setUp(s: Awaited<ReturnType<typeof resources.sandbox>>, stripe: Stripe, customer: string, pm: string): Promise<string> {
+    const si = await stripe.setupIntents.create({ customer, payment_method: pm, confirm: true, return_url: 'https://shop.example/saved' });
+    if (si.status === 'requires_action') await fetch(`${s.url}/3ds/${si.id}/complete`, { method: 'POST', redirect: 'manual' });
+    const done = await stripe.setupIntents.retrieve(si.id);
+    expect(done.status).toBe('succeeded');
+    return done.payment_method as string;
+  }
+
+  it('pm_card_authenticationRequiredOnSetup asks for 3-D Secure on setup, then pays off session without it (on session it still asks)', async () => {
+    const s = await resources.sandbox();
+    const stripe = stripeNode(s);
+    const customer = (await stripe.customers.create({})).id;
+    const first = await stripe.setupIntents.create({ customer, payment_method: 'pm_card_authenticationRequiredOnSetup', confirm: true, return_url: 'https://shop.example/saved' });
+    expect(first.status).toBe('requires_action');
+    await fetch(`${s.url}/3ds/${first.id}/complete`, { method: 'POST', redirect: 'manual' });
+    const pm = (await stripe.setupIntents.retrieve(first.id)).payment_method as string;
+    expect((await stripe.paymentMethods.retrieve(pm)).card?.last4).toBe('3155');
+    const offSession = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer, payment_method: pm, confirm: true, off_session: true });
+    expect(offSession.status).toBe('succeeded');
+    const onSession = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer, payment_method: pm, confirm: true, return_url: 'https://shop.example/r' });
+    expect(onSession.status).toBe('requires_action');
+    // Not set up: off session nobody can authenticate.
+    const unsaved = await failure(stripe.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method: 'pm_card_authenticationRequiredOnSetup', confirm: true, off_session: true }));
+    expect(unsaved).toMatchObject({ statusCode: 402, code: 'authentication_required' });
+  });
+
+  it('pm_card_authenticationRequired always asks: even set up, an off-session payment fails with authentication_required', async () => {
+    const s = await resources.sandbox();
+    const stripe = stripeNode(s);
+    const customer = (await stripe.customers.create({})).id;
+    const pm = await setUp(s, stripe, customer, 'pm_card_authenticationRequired');
+    const err = await failure(stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer, payment_method: pm, confirm: true, off_session: true }));
+    expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect(err).toMatchObject({ statusCode: 402, code: 'authentication_required' });
+  });
+
+  it('pm_card_chargeCustomerFail is set up and attached, and its charges are declined', async () => {
+    const s = await resources.sandbox();
+    const stripe = stripeNode(s);
+    const customer = (await stripe.customers.create({})).id;
+    const pm = await setUp(s, stripe, customer, 'pm_card_chargeCustomerFail');
+    expect((await stripe.paymentMethods.retrieve(pm)).customer).toBe(customer);
+    const err = await failure(stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer, payment_method: pm, confirm: true, off_session: true }));
+    expect(err).toMatchObject({ statusCode: 402, code: 'card_declined' });
+  });
+
+  it("a payment with setup_future_usage saves the card after the buyer's 3-D Secure challenge, not only at confirmation", async () => {
+    const s = await resources.sandbox();
+    const stripe = stripeNode(s);
+    const customer = (await stripe.customers.create({})).id;
+    const pi = await stripe.paymentIntents.create({
+      amount: 1200,
+      currency: 'usd',
+      customer,
+      setup_future_usage: 'off_session',
+      payment_method: 'pm_card_authenticationRequired',
+      confirm: true,
+      return_url: 'https://shop.example/r',
+    });
+    expect(pi.status).toBe('requires_action');
+    expect((await stripe.paymentMethods.retrieve(pi.payment_method as string)).customer).toBeNull();
+    await fetch(`${s.url}/3ds/${pi.id}/complete`, { method: 'POST', redirect: 'manual' });
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
+    expect((await stripe.paymentMethods.retrieve(pi.payment_method as string)).customer).toBe(customer);
+  });
+});
+
 describe('setup_intent events', () => {
   it('are delivered signed to the endpoints that want them: created, requires_action, setup_failed, succeeded, canceled', async () => {
     const s = await resources.sandbox();
@@ -231,14 +299,20 @@ describe('setup_intent events', () => {
     await stripe.setupIntents.cancel(dropped.id);
     await waitFor(() => r.requests.length >= 9);
     const events = r.requests.map((req) => stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'] as string, we.secret as string));
-    const of = (id: string) => events.filter((e) => (e.data.object as { id: string }).id === id).map((e) => e.type);
+    // Deliveries run side by side, so they may arrive in any order: each intent's set of events is compared.
+    const of = (id: string) => events.filter((e) => (e.data.object as { id: string }).id === id).map((e) => e.type).sort();
     expect(of(ok.id)).toEqual(['setup_intent.created', 'setup_intent.succeeded']);
     expect(events.find((e) => e.type === 'payment_method.attached')!.data.object).toMatchObject({ id: ok.payment_method, customer: customer.id });
     expect(of(challenged.id)).toEqual(['setup_intent.created', 'setup_intent.requires_action']);
-    expect(of(dropped.id)).toEqual(['setup_intent.created', 'setup_intent.canceled']);
+    expect(of(dropped.id)).toEqual(['setup_intent.canceled', 'setup_intent.created']);
     const failed = events.find((e) => e.type === 'setup_intent.setup_failed')!;
     expect(failed.data.object).toMatchObject({ object: 'setup_intent', status: 'requires_payment_method', last_setup_error: { code: 'card_declined' } });
     expect(events).toHaveLength(9);
+    // The event log keeps the order they happened in (newest first).
+    expect((await stripe.events.list({ types: ['setup_intent.created', 'setup_intent.succeeded'] })).data.filter((e) => (e.data.object as { id: string }).id === ok.id).map((e) => e.type)).toEqual([
+      'setup_intent.succeeded',
+      'setup_intent.created',
+    ]);
     const listed = await stripe.events.list({ type: 'setup_intent.*' });
     expect(listed.data.map((e) => e.id).sort()).toEqual(events.filter((e) => e.type.startsWith('setup_intent.')).map((e) => e.id).sort());
   });
