@@ -167,9 +167,11 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     case 'payment.canceled': {
       // Canceling an authorised intent releases the authorisation: since API version 2025-03-31.basil no
       // Refund is made and no charge.refunded is sent, only payment_intent.canceled. An authorisation
-      // released otherwise (lapsed) expires its charge.
-      const expired: PendingEvent[] = hasCharge(payment) && !pi.canceled ? [charge('charge.expired')] : [];
-      return [...expired, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed')];
+      // released outside the Stripe API (from the dashboard) expires its charge and cancels the intent, as
+      // a lapsed one does; an attempt that never reached the issuer fails the intent's attempt.
+      if (pi.canceled) return [intent('payment_intent.canceled')];
+      if (hasCharge(payment)) return [charge('charge.expired'), intent('payment_intent.canceled')];
+      return [intent('payment_intent.payment_failed')];
     }
     default:
       return [];

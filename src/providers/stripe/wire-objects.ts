@@ -57,11 +57,17 @@ export function latestAttempt(ctx: WireContext, pi: PaymentIntentDoc): Payment |
   return id ? ctx.unit.payment(id) : undefined;
 }
 
+/**
+ * An authorisation released outside the Stripe API (canceled from the dashboard or the native API): the
+ * charge stays uncaptured and the intent is canceled, as when Stripe releases a lapsed authorisation.
+ */
+const released = (p: Payment | undefined, pi: PaymentIntentDoc) => !!p && !pi.canceled && p.status === 'canceled' && p.captured_at === null && hasCharge(p);
+
 /** An attempt that ended without money moving hands the intent back to the merchant for a new method. */
-const attemptFailed = (p: Payment | undefined, pi: PaymentIntentDoc) => !!p && (p.status === 'failed' || (p.status === 'canceled' && !pi.canceled));
+const attemptFailed = (p: Payment | undefined, pi: PaymentIntentDoc) => !!p && (p.status === 'failed' || (p.status === 'canceled' && !pi.canceled && !released(p, pi)));
 
 export function intentStatus(pi: PaymentIntentDoc, attempt: Payment | undefined): IntentStatus {
-  if (pi.canceled) return 'canceled';
+  if (pi.canceled || released(attempt, pi)) return 'canceled';
   if (attempt && !attemptFailed(attempt, pi)) {
     switch (attempt.status) {
       case 'requires_action':
@@ -193,7 +199,7 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     application: null,
     application_fee_amount: null,
     automatic_payment_methods: pi.automatic_payment_methods,
-    canceled_at: pi.canceled_at,
+    canceled_at: released(attempt, pi) ? attempt!.canceled_at : pi.canceled_at,
     cancellation_reason: pi.cancellation_reason,
     capture_method: pi.capture_method,
     client_secret: pi.client_secret,

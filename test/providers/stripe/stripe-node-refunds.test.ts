@@ -181,6 +181,25 @@ describe('canceling an authorised intent', () => {
     expect((await stripe.events.list({ types: ['charge.refunded', 'refund.created'] })).data).toEqual([]);
   });
 
+  it('released from the dashboard, the authorisation expires its charge and cancels the intent, still without a refund', async () => {
+    const s = await resources.sandbox();
+    const stripe = stripeNode(s);
+    const pi = await authorised(stripe);
+    const paymentId = `pay_${(pi.latest_charge as string).slice(3)}`;
+    const res = await fetch(`${s.sandbox.url}/_dashboard/api/payments/${paymentId}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    const after = await stripe.paymentIntents.retrieve(pi.id);
+    expect(after).toMatchObject({ status: 'canceled', amount_capturable: 0, last_payment_error: null, payment_method: pi.payment_method });
+    expect(after.canceled_at).toEqual(expect.any(Number));
+    expect(await stripe.charges.retrieve(pi.latest_charge as string)).toMatchObject({ captured: false, amount_captured: 0, amount_refunded: 0, refunded: false });
+    const types = (await stripe.events.list()).data.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['charge.expired', 'payment_intent.canceled']));
+    expect(types).not.toContain('payment_intent.payment_failed');
+    expect(types).not.toContain('charge.refunded');
+    expect((await stripe.refunds.list()).data).toEqual([]);
+    expect(await failure(stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' }))).toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+  });
+
   it('an intent canceled before any charge (no authorisation) has no refund', async () => {
     const stripe = stripeNode(await resources.sandbox());
     const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
