@@ -9,7 +9,7 @@ import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
-import { asksForAuthentication, authenticatesUnlessSetUp, requestThreeDSecure, type ThreeDSecureRequest } from './three-d-secure.js';
+import { authenticatesWithStripe, requestThreeDSecure, type ThreeDSecureRequest } from './three-d-secure.js';
 import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
 import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, UNAUTHORISED_CANCEL_REASONS, type IntentStatus, type OpContext } from './wire-objects.js';
@@ -268,7 +268,7 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
     notify_url: null,
     return_url: pi.return_url,
     metadata: { ...pi.metadata, [INTENT_METADATA_KEY]: pi.id },
-    ...(asksForAuthentication(pi.request_three_d_secure, pmDoc.card_data.number) || authenticatesUnlessSetUp(pmDoc, offSession) ? { request_authentication: true } : {}),
+    ...(authenticatesWithStripe(pmDoc, offSession, pi.request_three_d_secure) ? { request_authentication: true } : {}),
   });
   const next: PaymentIntentDoc = { ...pi, attempts: [...pi.attempts, payment.id] };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);

@@ -14,7 +14,7 @@ import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js'
 import { declineMessage, DECLINE_PARAM, invalidRequest, resourceMissing, StripeApiError, stripeDecline } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import { COLLECTIONS, type PaymentMethodDoc, type SetupIntentDoc, type SetupIntentStatus } from './stripe-state.js';
-import { asksForAuthentication, AUTHENTICATE_UNLESS_SET_UP, requestThreeDSecure } from './three-d-secure.js';
+import { authenticatesWithStripe, requestThreeDSecure } from './three-d-secure.js';
 import { paymentMethodObject, type OpContext, type WireContext } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
@@ -212,7 +212,8 @@ function attempt(ctx: OpContext, si: SetupIntentDoc): SetupIntentDoc {
     const failureCode = expired ? 'expired_card' : (behaviour as { failure_code: string }).failure_code;
     return decline(ctx, si, pm, failureCode);
   }
-  if (behaviour.kind === 'authentication_required' || card.number === AUTHENTICATE_UNLESS_SET_UP || asksForAuthentication(si.request_three_d_secure, card.number)) {
+  // Setting a card up is on session: a card that asks until set up asks now.
+  if (behaviour.kind === 'authentication_required' || authenticatesWithStripe(pm, false, si.request_three_d_secure)) {
     const waiting: SetupIntentDoc = { ...si, status: 'requires_action', last_setup_error: null };
     ctx.unit.put(COLLECTIONS.setupIntents, waiting);
     emit(ctx, { type: 'setup_intent.requires_action', object: setupIntentObject(ctx, waiting) });

@@ -39,8 +39,22 @@ export function requestThreeDSecure(params: FormObject): ThreeDSecureRequest | u
  */
 export const AUTHENTICATE_UNLESS_SET_UP = '4000002500003155';
 
-export function authenticatesUnlessSetUp(pm: { card_data: { number: string }; set_up?: true }, offSession: boolean): boolean {
-  return pm.card_data.number === AUTHENTICATE_UNLESS_SET_UP && !(offSession && pm.set_up);
+/**
+ * Stripe's other cards that always ask for 3-D Secure (4000000000003220, "3D Secure 2 authentication must be
+ * completed", and 4000000000003063): the shared table knows 4000002760003184 only, so the provider asks.
+ */
+const ALWAYS_AUTHENTICATE = new Set(['4000000000003220', '4000000000003063']);
+
+/** Whether a Stripe test card asks for 3-D Secure beyond what the shared card table says (the provider asks). */
+export function providerAuthenticates(number: string): boolean {
+  return ALWAYS_AUTHENTICATE.has(number) || number === AUTHENTICATE_UNLESS_SET_UP;
+}
+
+/** Whether a confirmation of this payment method asks the buyer for 3-D Secure beyond the shared card table. */
+export function authenticatesWithStripe(pm: { card_data: { number: string }; set_up?: true }, offSession: boolean, request: ThreeDSecureRequest | undefined): boolean {
+  const n = pm.card_data.number;
+  if (ALWAYS_AUTHENTICATE.has(n) || asksForAuthentication(request, n)) return true;
+  return n === AUTHENTICATE_UNLESS_SET_UP && !(offSession && pm.set_up);
 }
 
 /** Whether a request asks for 3-D Secure on this card beyond what the card itself requires. */

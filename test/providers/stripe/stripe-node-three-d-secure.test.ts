@@ -60,6 +60,21 @@ describe('request_three_d_secure', () => {
     expect(declined).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
   });
 
+  it("Stripe's other 3-D Secure cards ask for it by number too: 4000000000003220, 4000000000003063, and 4000002500003155 on session", async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    for (const number of ['4000000000003220', '4000000000003063', '4000002500003155']) {
+      const pi = await stripe.paymentIntents.create({
+        amount: 1500,
+        currency: 'usd',
+        confirm: true,
+        return_url: 'https://shop.example/back',
+        payment_method_data: { type: 'card', card: { number, exp_month: 12, exp_year: 2040, cvc: '123' } } as never,
+      });
+      expect(pi.status, number).toBe('requires_action');
+    }
+    expect((await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true })).status).toBe('requires_action');
+  });
+
   it('any, off session: nobody can authenticate, so the confirmation fails with authentication_required', async () => {
     const stripe = stripeNode(await resources.sandbox());
     const err = await failure(stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, off_session: true, payment_method_options: any }));
