@@ -128,6 +128,8 @@ describe('setupIntents', () => {
     expect(raw.setup_intent).toMatchObject({ object: 'setup_intent', status: 'requires_payment_method', payment_method: null, last_setup_error: { code: 'card_declined', decline_code: 'insufficient_funds' } });
     expect(raw.payment_method?.object).toBe('payment_method');
     expect(raw).not.toHaveProperty('charge');
+    // stripe-node carries it on the error itself, as it does a payment_intent.
+    expect((err as Stripe.errors.StripeCardError & { setup_intent?: { id: string } }).setup_intent?.id).toBe(raw.setup_intent!.id);
     const si = await stripe.setupIntents.retrieve(raw.setup_intent!.id);
     expect(si.status).toBe('requires_payment_method');
     // Nothing was saved to the customer.
