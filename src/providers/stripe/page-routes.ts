@@ -10,6 +10,7 @@ import { challengePage, checkoutPage, messagePage, type PageLang } from './buyer
 import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
 import { currentStatus, saveForLater } from './payment-intents.js';
 import { completeSetupChallenge } from './setup-intents.js';
+import { DECLINES_AFTER_AUTHENTICATION } from './three-d-secure.js';
 import type { StripeHost } from './stripe-host.js';
 import { toStripeError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type PaymentIntentDoc, type PaymentMethodDoc, type SetupIntentDoc, type StripeCollection } from './stripe-state.js';
@@ -145,7 +146,10 @@ export function registerPageRoutes(router: Router, host: StripeHost): void {
       const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
       const attempt = latestAttempt(ctx, pi);
       if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi, l);
-      saveForLater(ctx, pi, ctx.unit.buyerAct(attempt.id, action));
+      const pm = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+      // The issuer may still decline once the buyer has authenticated (Stripe's 4000008400001629).
+      const declined = action === 'complete' && pm?.card_data.number === DECLINES_AFTER_AUTHENTICATION;
+      saveForLater(ctx, pi, declined ? ctx.unit.buyerAct(attempt.id, 'fail', 'card_declined') : ctx.unit.buyerAct(attempt.id, action));
       return afterChallenge(ctx, pi, l);
     });
   });

@@ -14,7 +14,7 @@ import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js'
 import { declineMessage, DECLINE_PARAM, invalidRequest, resourceMissing, StripeApiError, stripeDecline } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import { COLLECTIONS, type PaymentMethodDoc, type SetupIntentDoc, type SetupIntentStatus } from './stripe-state.js';
-import { authenticatesWithStripe, requestThreeDSecure } from './three-d-secure.js';
+import { authenticatesWithStripe, DECLINES_AFTER_AUTHENTICATION, requestThreeDSecure } from './three-d-secure.js';
 import { paymentMethodObject, type OpContext, type WireContext } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
@@ -236,8 +236,16 @@ function succeed(ctx: OpContext, si: SetupIntentDoc, pm: PaymentMethodDoc): Setu
   return done;
 }
 
-/** The intent back in `requires_payment_method` with `last_setup_error`; answered as Stripe's 402 card error. */
+/** A declined attempt, answered as Stripe's 402 card error carrying the intent. */
 function decline(ctx: OpContext, si: SetupIntentDoc, pm: PaymentMethodDoc, failureCode: string): never {
+  const { failed, error } = declined(ctx, si, pm, failureCode);
+  const err = new StripeApiError(402, { ...error, payment_method: paymentMethodObject(pm) });
+  (err.body as unknown as Json).setup_intent = setupIntentObject(ctx, failed);
+  throw err;
+}
+
+/** Stages a declined attempt: the intent back in `requires_payment_method` with `last_setup_error`, and `setup_intent.setup_failed`. */
+function declined(ctx: OpContext, si: SetupIntentDoc, pm: PaymentMethodDoc, failureCode: string) {
   const { code, decline_code } = stripeDecline(failureCode);
   const param = DECLINE_PARAM[failureCode];
   const error = {
@@ -251,16 +259,17 @@ function decline(ctx: OpContext, si: SetupIntentDoc, pm: PaymentMethodDoc, failu
   const failed: SetupIntentDoc = { ...si, status: 'requires_payment_method', payment_method: null, last_setup_error: { ...error, payment_method: paymentMethodObject(pm) } };
   ctx.unit.put(COLLECTIONS.setupIntents, failed);
   emit(ctx, { type: 'setup_intent.setup_failed', object: setupIntentObject(ctx, failed) });
-  const err = new StripeApiError(402, { ...error, payment_method: paymentMethodObject(pm) });
-  (err.body as unknown as Json).setup_intent = setupIntentObject(ctx, failed);
-  throw err;
+  return { failed, error };
 }
 
 /** The buyer on the challenge page: authenticated (the card is set up) or failed (the intent wants another card). */
 export function completeSetupChallenge(ctx: OpContext, si: SetupIntentDoc, action: 'complete' | 'fail'): SetupIntentDoc {
   if (si.status !== 'requires_action') return si;
   const pm = paymentMethod(ctx, si.payment_method);
-  if (action === 'complete' && pm) return succeed(ctx, si, pm);
+  if (action === 'complete' && pm) {
+    // The issuer may still decline once the buyer has authenticated (Stripe's 4000008400001629).
+    return pm.card_data.number === DECLINES_AFTER_AUTHENTICATION ? declined(ctx, si, pm, 'card_declined').failed : succeed(ctx, si, pm);
+  }
   const failed: SetupIntentDoc = {
     ...si,
     status: 'requires_payment_method',

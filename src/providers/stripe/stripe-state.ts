@@ -281,7 +281,8 @@ export interface StripeUnit extends StripeReader {
   createPayment(input: CreatePaymentInput): Payment;
   capturePayment(paymentId: string, amount?: number): Payment;
   cancelPayment(paymentId: string, reason: string): Payment;
-  buyerAct(paymentId: string, action: 'complete' | 'fail'): Payment;
+  /** The buyer on a page; `fail` with a failure code is the issuer's decline after authentication. */
+  buyerAct(paymentId: string, action: 'complete' | 'fail', failureCode?: string): Payment;
   createRefund(paymentId: string, input: CreateRefundInput): Refund;
   updateRefund(refundId: string, update: RefundUpdate): Refund;
 }

@@ -41,9 +41,13 @@ export const AUTHENTICATE_UNLESS_SET_UP = '4000002500003155';
 
 /**
  * Stripe's other cards that always ask for 3-D Secure (4000000000003220, "3D Secure 2 authentication must be
- * completed", and 4000000000003063): the shared table knows 4000002760003184 only, so the provider asks.
+ * completed", 4000000000003063, and 4000008400001629, declined after it): the shared table knows
+ * 4000002760003184 only, so the provider asks.
  */
-const ALWAYS_AUTHENTICATE = new Set(['4000000000003220', '4000000000003063']);
+const ALWAYS_AUTHENTICATE = new Set(['4000000000003220', '4000000000003063', '4000008400001629']);
+
+/** Stripe's 4000008400001629: 3-D Secure is required, and once the buyer authenticates the issuer declines. */
+export const DECLINES_AFTER_AUTHENTICATION = '4000008400001629';
 
 /** Whether a Stripe test card asks for 3-D Secure beyond what the shared card table says (the provider asks). */
 export function providerAuthenticates(number: string): boolean {

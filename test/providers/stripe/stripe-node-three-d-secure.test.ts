@@ -75,6 +75,33 @@ describe('request_three_d_secure', () => {
     expect((await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true })).status).toBe('requires_action');
   });
 
+  it('4000008400001629 asks for 3-D Secure, then the issuer declines: a failed charge and the intent back for another card', async () => {
+    const s = await resources.sandbox();
+    const stripe = stripeNode(s);
+    const pi = await stripe.paymentIntents.create({
+      amount: 1500,
+      currency: 'usd',
+      confirm: true,
+      return_url: 'https://shop.example/back',
+      payment_method_data: { type: 'card', card: { number: '4000008400001629', exp_month: 12, exp_year: 2040, cvc: '123' } } as never,
+    });
+    expect(pi.status).toBe('requires_action');
+    const done = await fetch(`${s.url}/3ds/${pi.id}/complete`, { method: 'POST', redirect: 'manual' });
+    expect(new URL(done.headers.get('location')!).searchParams.get('redirect_status')).toBe('failed');
+    const after = await stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge'] });
+    expect(after).toMatchObject({ status: 'requires_payment_method', last_payment_error: { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' } });
+    expect(after.latest_charge).toMatchObject({ status: 'failed', failure_code: 'card_declined', paid: false });
+
+    const si = await stripe.setupIntents.create({
+      confirm: true,
+      return_url: 'https://shop.example/back',
+      payment_method_data: { type: 'card', card: { number: '4000008400001629', exp_month: 12, exp_year: 2040, cvc: '123' } } as never,
+    });
+    expect(si.status).toBe('requires_action');
+    await fetch(`${s.url}/3ds/${si.id}/complete`, { method: 'POST', redirect: 'manual' });
+    expect(await stripe.setupIntents.retrieve(si.id)).toMatchObject({ status: 'requires_payment_method', payment_method: null, last_setup_error: { code: 'card_declined' } });
+  });
+
   it('any, off session: nobody can authenticate, so the confirmation fails with authentication_required', async () => {
     const stripe = stripeNode(await resources.sandbox());
     const err = await failure(stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, off_session: true, payment_method_options: any }));
