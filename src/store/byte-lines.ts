@@ -11,27 +11,33 @@ export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 
-/**
- * Calls `line(buf, start, end)` for each complete line of the file, and `afterPiece` after each piece
- * read; returns the bytes after the last newline. With `recycle`, two buffers take turns (fresh memory
- * costs a page fault per 4 KB), so `line` must not keep a reference to a piece past `afterPiece`;
- * without it, every piece is a buffer of its own.
- */
-export async function forEachLine(
-  path: string,
-  line: (buf: Buffer, start: number, end: number) => void,
-  afterPiece?: () => Promise<void>,
-  recycle = false,
-): Promise<number> {
+/** How a file is read: see `forEachLine`. */
+export interface LineReading {
+  /** Called after each piece read. */
+  afterPiece?: () => Promise<void>;
+  /**
+   * Two buffers take turns (fresh memory costs a page fault per 4 KB), so `line` must not keep a
+   * reference to a piece past `afterPiece`; without it, every piece is a buffer of its own.
+   */
+  recycle?: boolean;
+  /** Bytes read at a time (tests make lines cross pieces with small ones); by default up to 8 MB. */
+  pieceBytes?: number;
+}
+
+/** Calls `line(buf, start, end)` for each complete line of the file; returns the bytes after the last newline. */
+export async function forEachLine(path: string, line: (buf: Buffer, start: number, end: number) => void, reading: LineReading = {}): Promise<number> {
+  const { afterPiece, recycle = false } = reading;
   const handle = await open(path, 'r');
-  const buffers = recycle ? [Buffer.allocUnsafe(PIECE_BYTES), Buffer.allocUnsafe(PIECE_BYTES)] : [];
+  // A small file gets a small buffer (a compaction every few lines in tests; a short journal segment).
+  const pieceBytes = reading.pieceBytes ?? Math.min(PIECE_BYTES, Math.max(64 * 1024, (await handle.stat()).size + 1));
+  const buffers = recycle ? [Buffer.allocUnsafe(pieceBytes), Buffer.allocUnsafe(pieceBytes)] : [];
   let turn = 0;
   try {
     let carry: Buffer | null = null;
     for (;;) {
       // The piece read before this one may still hold `carry`: it is the other buffer.
-      const piece = recycle ? buffers[turn++ % 2]! : Buffer.allocUnsafe(PIECE_BYTES);
-      const { bytesRead } = await handle.read(piece, 0, PIECE_BYTES, null);
+      const piece = recycle ? buffers[turn++ % 2]! : Buffer.allocUnsafe(pieceBytes);
+      const { bytesRead } = await handle.read(piece, 0, pieceBytes, null);
       if (bytesRead === 0) return carry?.length ?? 0;
       const buf = piece.subarray(0, bytesRead);
       let start = 0;

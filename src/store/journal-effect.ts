@@ -39,7 +39,7 @@ export interface JournalEffect {
 }
 
 /** Reads the journal segments, oldest first, into what they change. */
-export async function readJournal(segments: readonly string[]): Promise<JournalEffect> {
+export async function readJournal(segments: readonly string[], pieceBytes?: number): Promise<JournalEffect> {
   const effect: JournalEffect = { cleared: false, collections: new Map() };
   let seq = 0;
   const collection = (name: string): Map<string, Latest> => {
@@ -91,7 +91,7 @@ export async function readJournal(segments: readonly string[]): Promise<JournalE
         } else if (entry.op === 'put') putParsed(entry.c, entry.id, entry.doc);
         else remove(entry.c, Buffer.from(JSON.stringify(entry.id)).toString('latin1'));
       }
-    });
+    }, { pieceBytes });
     // A last line without its newline was torn by a kill, never acknowledged: dropped, as at open.
   }
   return effect;

@@ -60,7 +60,7 @@ async function writeReference(file: string, docs: DocCollections): Promise<void>
 }
 
 let round = 0;
-async function check(initial: Op[], segments: Array<Array<{ op: Op; other: boolean }>>, tornTail: boolean): Promise<void> {
+async function check(initial: Op[], segments: Array<Array<{ op: Op; other: boolean }>>, tornTail: boolean, pieceBytes?: number): Promise<void> {
   const at = join(dir, `r${round++}`);
   // The previous snapshot: what the initial history leaves, as the store writes it.
   const start = new DocCollections();
@@ -86,7 +86,8 @@ async function check(initial: Op[], segments: Array<Array<{ op: Op; other: boole
   }
   await writeReference(`${at}.expected.json`, replayed);
   const chunks: Buffer[] = [];
-  const count = await mergeSnapshot(`${at}.json`, paths, async (parts) => void chunks.push(...parts));
+  // Copies: the merge fills its output buffers again once a write has returned.
+  const count = await mergeSnapshot(`${at}.json`, paths, async (parts) => void chunks.push(...parts.map((part) => Buffer.from(part))), pieceBytes);
   const expected = await readFile(`${at}.expected.json`, 'utf8');
   expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
   expect(count).toBe(replayed.size);
@@ -97,9 +98,15 @@ const segmentArb = fc.array(fc.record({ op: opArb, other: fc.boolean() }), { max
 describe('mergeSnapshot', () => {
   it('writes the bytes writeParts writes for the replayed state, for generated histories', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { maxLength: 25 }), fc.array(segmentArb, { minLength: 1, maxLength: 3 }), fc.boolean(), async (initial, segments, torn) => {
-        await check(initial, segments, torn);
-      }),
+      fc.asyncProperty(
+        fc.array(opArb, { maxLength: 25 }),
+        fc.array(segmentArb, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.constantFrom(undefined, 64, 257),
+        async (initial, segments, torn, pieceBytes) => {
+          await check(initial, segments, torn, pieceBytes);
+        },
+      ),
       { seed: 20261130, numRuns: 300 },
     );
   });
@@ -114,6 +121,14 @@ describe('mergeSnapshot', () => {
     const merged = await readFile(join(dir, `r${round - 1}.expected.json`), 'utf8');
     const order = Object.keys(JSON.parse(merged).payments as object);
     expect(order).toEqual(['pay_2', 'pay_3', 'pay_4', 'pay_1']);
+  });
+
+  it('reads lines that cross the pieces a file is read in, and lines longer than a piece', async () => {
+    // Read 64 KB at a time: documents of 10-200 KB land across and over those bounds.
+    const big = (id: string, kb: number, v = 0): Op => ({ op: 'put', c: 'payments' as CollectionName, id, v, note: 'x'.repeat(kb * 1024) });
+    const initial = Array.from({ length: 12 }, (_, i) => big(`pay_${i}`, 10 + ((i * 37) % 150)));
+    const journal = [big('pay_3', 90, 1), big('pay_new', 200), { op: 'del' as const, c: 'payments' as CollectionName, id: 'pay_5' }, big('pay_5', 70, 2)];
+    await check(initial, [journal.map((op) => ({ op, other: false }))], true, 64 * 1024);
   });
 
   it('refuses a snapshot in another layout, leaving the data file as it was and no temp file', async () => {

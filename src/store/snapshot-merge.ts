@@ -35,18 +35,23 @@ const WRITE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Writes, through `write`, the snapshot `snapshotPath` with `segments` applied (oldest first); returns
- * how many documents it holds. Throws SnapshotLayoutError, having written nothing, when the snapshot
- * is not in the layout `SnapshotFile.writeParts` writes.
+ * how many documents it holds. Throws SnapshotLayoutError when the snapshot is not in the layout
+ * `SnapshotFile.writeParts` writes (what was written by then is to be discarded). `pieceBytes`: how
+ * much of a file is read at a time (by default up to 8 MB).
  */
-export async function mergeSnapshot(snapshotPath: string, segments: readonly string[], write: (chunks: readonly Buffer[]) => Promise<void>): Promise<number> {
-  const journal = await readJournal(segments);
+export async function mergeSnapshot(
+  snapshotPath: string,
+  segments: readonly string[],
+  write: (chunks: readonly Buffer[]) => Promise<void>,
+  pieceBytes?: number,
+): Promise<number> {
+  const journal = await readJournal(segments, pieceBytes);
   const out = new MergeWriter(journal, write);
-  const tail = await forEachLine(
-    snapshotPath,
-    (buf, start, end) => out.snapshotLine(buf, start, end),
-    () => out.flush(false),
-    true,
-  );
+  const tail = await forEachLine(snapshotPath, (buf, start, end) => out.snapshotLine(buf, start, end), {
+    afterPiece: () => out.flush(false),
+    recycle: true,
+    pieceBytes,
+  });
   if (tail !== 0) throw new SnapshotLayoutError('the snapshot does not end with a newline');
   return out.finish();
 }
