@@ -5,7 +5,7 @@
  * only hosts it (one HTTP port per provider, one process, one store). Adding a provider is a folder under
  * `src/providers/` exporting a `Provider` and one line in `registry.ts`.
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Clock } from '../clock.js';
 import type { PaymentService } from '../core/payment-service.js';
 import type { RandomSource } from '../core/ids.js';
@@ -171,6 +171,13 @@ export interface Provider<C extends Credentials = Credentials> {
   bill?(host: ProviderHost<C>, merchant: Merchant, date: string): ProviderBill | Promise<ProviderBill>;
   /** The provider's error response; also used by the host for errors outside its router (body limit, 404). */
   renderError(err: PaycliError): RenderedError;
+  /**
+   * Headers that sign an error answer the host renders outside the provider's routes (a guard's refusal,
+   * a 503 while the data file cannot be written, a bug's 500), over `body`, the exact bytes sent: for a PSP
+   * whose SDKs verify every answer (WeChat Pay), so they read the error instead of reporting a bad
+   * signature. Default: none.
+   */
+  signHostAnswer?(host: ProviderHost<C>, req: Request, status: number, body: string): Promise<Record<string, string>>;
   /**
    * An injected API fault (`rate_limited`, `api_error`, `service_unavailable`) in the PSP's own shape, with
    * its headers (e.g. a retry hint). Default: `renderError`, plus `Retry-After` on a 429. Returning null

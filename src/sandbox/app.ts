@@ -14,7 +14,7 @@ import type { FaultRules } from '../faults/fault-rules.js';
 import type { AnyProvider, RenderedError } from '../providers/contract.js';
 import type { Store } from '../store/store.js';
 import { CONTROL_PREFIX } from './control-routes.js';
-import { durableAnswers } from './durable-answers.js';
+import { durableAnswers, type SignAnswer } from './durable-answers.js';
 
 export { MAX_JSON_DEPTH } from '../http/body-parsing.js';
 
@@ -23,6 +23,8 @@ export interface AppOptions {
   provider: AnyProvider;
   /** Its routes (`provider.app(host)`). */
   routes: RequestHandler;
+  /** Signs the error answers rendered here, outside the provider's routes (`Provider.signHostAnswer`). */
+  signAnswer?: SignAnswer;
   /** The control API, on the main port only; mounted under `/_sandbox` before the provider. */
   control?: RequestHandler;
   /** The dashboard, on the main port only: `/` and `/_dashboard/…`, before the provider. */
@@ -96,7 +98,7 @@ export function createApp(opts: AppOptions): Express {
   // The guards come after the request log (refusals show in it), before anything reads the body or reaches
   // a route. One layer for all of them (and, on a provider's own port, the faults too): each router layer
   // costs a request more than these checks do.
-  const first = [durableAnswers(opts.store, (err) => opts.provider.renderError(err)), logRequest, ...(opts.guards ?? [])];
+  const first = [durableAnswers(opts.store, (err) => opts.provider.renderError(err), opts.signAnswer), logRequest, ...(opts.guards ?? [])];
   app.use(inOrder(faults && !separateFaults ? [...first, faults] : first));
 
   if (opts.control) app.use(CONTROL_PREFIX, opts.control);
@@ -116,7 +118,14 @@ export function createApp(opts: AppOptions): Express {
       res.end();
       return;
     }
-    send(res, opts.provider.renderError(error));
+    const rendered = opts.provider.renderError(error);
+    if (!opts.signAnswer) return send(res, rendered);
+    const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
+    opts.signAnswer(req, rendered.status, body).then(
+      (signature) => send(res, { ...rendered, headers: { ...rendered.headers, ...signature }, body }, typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+      // Unsigned rather than unanswered: the caller still learns the status.
+      () => send(res, rendered),
+    );
   };
   app.use(onError);
   return app;
@@ -151,9 +160,11 @@ export function inOrder(handlers: readonly RequestHandler[]): RequestHandler {
   };
 }
 
-function send(res: express.Response, rendered: RenderedError): void {
+/** Sends a rendered error; a string body with `contentType` goes out as those exact bytes (what was signed). */
+function send(res: express.Response, rendered: RenderedError, contentType?: string): void {
   res.status(rendered.status);
   for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
+  if (contentType) res.setHeader('Content-Type', contentType);
   if (typeof rendered.body === 'string') res.send(rendered.body);
   else res.json(rendered.body);
 }

@@ -18,8 +18,10 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-disposition', '
 
 /** How the provider at this port shapes an error (status, headers, body). */
 type RenderError = (err: PaycliError) => { status: number; headers?: Record<string, string>; body: unknown };
+/** Headers signing an answer's exact body, for a provider whose SDKs verify every answer. */
+export type SignAnswer = (req: Request, status: number, body: string) => Promise<Record<string, string>>;
 
-export function durableAnswers(store: Store, render: RenderError): RequestHandler {
+export function durableAnswers(store: Store, render: RenderError, sign?: SignAnswer): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const isRead = req.method === 'GET' || req.method === 'HEAD';
     const end = res.end;
@@ -30,19 +32,23 @@ export function durableAnswers(store: Store, render: RenderError): RequestHandle
       if (res.headersSent || !(isRead || res.statusCode >= 400)) return (end as (...a: unknown[]) => Response).apply(this, args);
       store.commit().then(
         () => (end as (...a: unknown[]) => Response).apply(res, args),
-        (err: unknown) => {
+        async (err: unknown) => {
           const error = toPaycliError(err);
           const rendered = render(error);
           const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
+          // Unsigned rather than unanswered if signing fails: the caller still learns the status.
+          const signature: Record<string, string> = sign ? await sign(req, rendered.status, body).catch(() => ({})) : {};
           for (const name of BODY_HEADERS) res.removeHeader(name);
           res.locals.errorCode = error.code;
           res.statusCode = rendered.status;
-          for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
+          for (const [name, value] of Object.entries({ ...rendered.headers, ...signature })) res.setHeader(name, value);
           res.setHeader('Content-Type', typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
           res.setHeader('Content-Length', Buffer.byteLength(body));
           (end as (...a: unknown[]) => Response).call(res, req.method === 'HEAD' ? undefined : body);
         },
-      );
+      )
+        // Nothing is left to answer with: the connection is cut rather than left hanging.
+        .catch(() => res.destroy());
       return res;
     } as Response['end'];
     next();

@@ -285,6 +285,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const app = createApp({
         provider,
         routes: provider.app(providerHost),
+        signAnswer: provider.signHostAnswer && ((req, status, body) => provider.signHostAnswer!(providerHost, req, status, body)),
         control: isMain ? control : undefined,
         dashboard: isMain ? dashboard : undefined,
         activity,
