@@ -1,13 +1,19 @@
 /**
- * `paycli listen --forward-to <port|url>`: forwards every new event of the running sandbox to the app,
- * signed with the merchant's webhook secret, and prints one line per delivery. `--print-secret` prints only
- * the secret. The behaviour lives in src/listen/forwarder.ts; this file parses options and renders.
+ * `paycli listen --forward-to <port|url>`: forwards every new notification of the running sandbox to the
+ * app, each in its provider's protocol (Standard Webhooks signed with the merchant's webhook secret for the
+ * native API; Alipay's and WeChat Pay's own, as they send them), and prints one line per delivery.
+ * `--provider <name>` forwards that provider's only (`stripe`: Stripe's events, like `stripe listen`).
+ * `--print-secret` prints only the secret. The behaviour lives in src/listen/forwarder.ts; this file parses
+ * options and renders.
  */
 import { EXIT, PaycliError } from '../errors.js';
 import { notFoundHint, parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
 import { parseStripeEventFilter, StripeForwarder, type StripeForwarderUpdate } from '../providers/stripe/listen-forwarder.js';
-import { readRuntimeInfo } from '../sandbox/client.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
+import type { SandboxClient } from '../sandbox/client.js';
+import { closest } from '../suggest.js';
+import { servedProvider } from '../trigger/run-provider-fixture.js';
 import { c, jsonLine, out, statusColor } from './output.js';
 import { processDeps, requireKey, sandboxResolver, type SandboxFlags, type StreamingDeps } from './sandbox-connection.js';
 import { clockTime } from './time-format.js';
@@ -18,7 +24,7 @@ export interface ListenOptions extends SandboxFlags {
   events?: string;
   headers?: string;
   printSecret?: boolean;
-  /** Forward this provider's events in its own format (`stripe`: Stripe events signed Stripe-Signature). */
+  /** Forward only this provider's notifications (`stripe`: Stripe's events, like `stripe listen`). */
   provider?: string;
   json?: boolean;
 }
@@ -37,32 +43,37 @@ export async function listen(opts: ListenOptions): Promise<number> {
  * await runListen({ forwardTo: '3000' }, { cwd, env: {}, stop });
  */
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
-  if (opts.provider !== undefined && opts.provider !== 'paycli') return runStripeListen(opts, deps);
+  const provider = opts.provider === undefined ? undefined : parseListenProvider(opts.provider);
+  if (provider === 'stripe') return runStripeListen(opts, deps);
   const resolve = sandboxResolver(opts, deps);
   if (opts.printSecret) {
+    const signedBy = provider === undefined ? undefined : KEY_SIGNED[provider];
+    if (signedBy) throw new PaycliError('invalid_usage', `listen --provider ${provider} --print-secret: ${signedBy.message}`, { hint: signedBy.hint });
     const res = await (await requireKey(resolve())).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
     if (opts.json) jsonLine({ webhook_secret: res.secret });
     else out(res.secret);
     return EXIT.ok;
   }
   if (!opts.forwardTo) {
-    throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: 'e.g. paycli listen --forward-to 3000' });
+    throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: `e.g. paycli listen${provider ? ` --provider ${provider}` : ''} --forward-to 3000` });
   }
   const forwardTo = parseForwardTarget(opts.forwardTo);
-  const events = parseEventFilter(opts.events);
+  const events = parseEventFilter(opts.events, '--events', provider);
   const headers = parseHeaders(opts.headers);
-  await requireKey(resolve());
+  const client = await requireKey(resolve());
+  if (provider !== undefined && provider !== 'paycli') await servedBy(client, provider);
 
   const forwarder = new Forwarder({
     client: resolve,
     forwardTo,
     events,
+    provider,
     headers,
     clock: deps.clock,
     heartbeatMs: deps.heartbeatMs,
     backoffMs: deps.backoffMs,
   });
-  await forwarder.start(opts.json ? jsonLine : humanRenderer(events));
+  await forwarder.start(opts.json ? jsonLine : humanRenderer(events, provider));
   await (deps.stop ?? untilSignal());
   await forwarder.stop();
   if (opts.json) jsonLine({ type: 'stopped' });
@@ -70,17 +81,47 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
   return EXIT.ok;
 }
 
+/** Providers whose notifications are signed with their RSA keys, not a shared secret: what verifies them. */
+const KEY_SIGNED: Readonly<Record<string, { message: string; hint: string; ready: string }>> = {
+  alipay: {
+    message: 'Alipay signs its notifications with its RSA key (RSA2), not with a shared secret.',
+    hint: 'Verify them with alipay-sdk checkNotifySignV2 and the Alipay public key (alipay_public_key_file, which `paycli sandbox start` prints).',
+    ready: 'Form-encoded and signed RSA2 as Alipay sends them: verify with alipay-sdk checkNotifySignV2 and the Alipay public key; answer success.',
+  },
+  wechatpay: {
+    message: 'WeChat Pay signs its notifications with its RSA key and encrypts them with your APIv3 key, not with a shared secret.',
+    hint: 'Verify them with the WeChat Pay public key (public_key_file) or platform certificate and decrypt with apiv3_key, as `paycli sandbox start` prints them.',
+    ready: 'Encrypted (AEAD_AES_256_GCM, your APIv3 key) and signed (Wechatpay-Signature) as WeChat Pay sends them; answer 200 or 204.',
+  },
+};
+
+const PROVIDER_LABEL: Readonly<Record<string, string>> = { paycli: 'native API', stripe: 'Stripe', alipay: 'Alipay', wechatpay: 'WeChat Pay' };
+
+function parseListenProvider(name: string): string {
+  if (!PROVIDER_NAMES.includes(name)) {
+    const guess = closest(name, [...PROVIDER_NAMES]);
+    throw new PaycliError('invalid_usage', `Unknown --provider "${name}".`, { hint: `${guess ? `Did you mean ${guess}? ` : ''}Providers: ${PROVIDER_NAMES.join(', ')}.` });
+  }
+  return name;
+}
+
+/** The provider's URL and this merchant's credentials at the sandbox; a usage error when it does not serve it. */
+async function servedBy(client: SandboxClient, provider: string): Promise<{ url: string; creds: Record<string, unknown> }> {
+  const served = await servedProvider(client, provider);
+  if (!served) {
+    throw new PaycliError('invalid_usage', `The sandbox at ${client.url} does not serve ${PROVIDER_LABEL[provider] ?? provider} (${provider}).`, {
+      hint: `Start it with that provider: \`paycli sandbox start\` serves every provider unless --providers leaves ${provider} out.`,
+    });
+  }
+  return served;
+}
+
 /** `listen --provider stripe`: Stripe's events from the Stripe emulation, like `stripe listen`. */
 async function runStripeListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
-  if (opts.provider !== 'stripe') {
-    throw new PaycliError('invalid_usage', `listen --provider ${opts.provider}: only paycli and stripe are forwarded by listen.`, { hint: 'Other providers notify through --forward-to on `sandbox start`.' });
-  }
-  const stripe = readRuntimeInfo(deps.cwd)?.providers?.stripe;
-  const [url, secretKey, webhookSecret] = [stripe?.url, stripe?.secret_key, stripe?.webhook_secret];
-  if (typeof url !== 'string' || typeof secretKey !== 'string' || typeof webhookSecret !== 'string') {
-    throw new PaycliError('invalid_usage', 'No sandbox serving Stripe was found in this directory.', {
-      hint: 'Start one here with `paycli sandbox start` (it serves Stripe unless --providers leaves it out).',
-    });
+  const stripe = await servedBy(await requireKey(sandboxResolver(opts, deps)()), 'stripe');
+  const [url, secretKey, webhookSecret] = [stripe.url, stripe.creds.secret_key, stripe.creds.webhook_secret];
+  if (typeof secretKey !== 'string' || typeof webhookSecret !== 'string') {
+    throw new PaycliError('internal_error', `The sandbox answered no Stripe secret_key or webhook_secret for this merchant.`);
   }
   if (opts.printSecret) {
     if (opts.json) jsonLine({ webhook_secret: webhookSecret });
@@ -119,15 +160,23 @@ function stripeRenderer(events: readonly string[] | null): (u: StripeForwarderUp
   };
 }
 
-function humanRenderer(events: readonly string[] | null): (u: ForwarderUpdate) => void {
+function humanRenderer(events: readonly string[] | null, provider: string | undefined): (u: ForwarderUpdate) => void {
   let outageShown = false;
   let notFoundShown = false;
   return (u) => {
     switch (u.type) {
       case 'ready':
-        out(`${c.green('Ready!')} Forwarding events from ${c.cyan(u.sandbox_url)} to ${c.cyan(u.forward_to)}`);
-        out(`Your webhook signing secret is ${c.bold(u.webhook_secret)}`);
-        out(c.dim('  Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature): the same secret signs notify_url and --forward-to.'));
+        if (provider !== undefined && KEY_SIGNED[provider]) {
+          out(`${c.green('Ready!')} Forwarding ${PROVIDER_LABEL[provider]} notifications from ${c.cyan(u.sandbox_url)} to ${c.cyan(u.forward_to)}`);
+          out(c.dim(`  ${KEY_SIGNED[provider]!.ready}`));
+        } else {
+          out(`${c.green('Ready!')} Forwarding ${provider === 'paycli' ? 'native API events' : 'events'} from ${c.cyan(u.sandbox_url)} to ${c.cyan(u.forward_to)}`);
+          out(`Your webhook signing secret is ${c.bold(u.webhook_secret)}`);
+          out(c.dim('  Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature): the same secret signs notify_url and --forward-to.'));
+          if (provider === undefined) {
+            out(c.dim("  Stripe, Alipay and WeChat Pay notifications go as those providers send them, signed with their keys; --provider <name> forwards one provider's only."));
+          }
+        }
         out(c.dim(`  Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`));
         return;
       case 'delivery': {

@@ -3,9 +3,10 @@
  * headers (`"K: V,K2: V2"`) and the event filter (`payment.*,refund.failed`). Bad input is a usage error
  * with the fix in the hint.
  */
-import { EVENT_TYPES } from '../engine/types.js';
+import { DOMAIN_EVENT_TYPES } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import { parseHttpTarget } from '../http-target.js';
+import { ALL_NOTIFICATION_TYPES, notificationTypesOf } from '../scenarios/scenario-drivers.js';
 
 /** The forward target as a URL string (see parseHttpTarget). */
 export function parseForwardTarget(value: string, flag = '--forward-to'): string {
@@ -55,18 +56,20 @@ export function parseHeaders(value: string | undefined): Record<string, string> 
 }
 
 /**
- * Parses an event filter: a comma list of event types, `payment.*`-style wildcards or `*`. Returns null
- * for "all events".
+ * Parses an event filter: a comma list of notification types, `payment.*`-style wildcards or `*`, in each
+ * provider's own names (`payment.succeeded`, `payment_intent.*`, `TRADE_SUCCESS`, `REFUND.*`), or only
+ * `provider`'s when given. Returns null for "all events".
  */
-export function parseEventFilter(value: string | undefined, flag = '--events'): string[] | null {
+export function parseEventFilter(value: string | undefined, flag = '--events', provider?: string): string[] | null {
   if (value === undefined || value.trim() === '') return null;
   const filter = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const groups = new Set(EVENT_TYPES.map((t) => t.split('.')[0]));
+  const types: readonly string[] = provider === undefined ? [...new Set([...DOMAIN_EVENT_TYPES, ...ALL_NOTIFICATION_TYPES])] : notificationTypesOf(provider);
+  const groups = new Set(types.filter((t) => t.includes('.')).map((t) => t.slice(0, t.lastIndexOf('.'))));
   for (const f of filter) {
-    const known = f === '*' || (EVENT_TYPES as readonly string[]).includes(f) || (f.endsWith('.*') && groups.has(f.slice(0, -2)));
+    const known = f === '*' || types.includes(f) || (f.endsWith('.*') && groups.has(f.slice(0, -2)));
     if (!known) {
-      throw new PaycliError('invalid_usage', `Unknown event type "${f}" in ${flag}.`, {
-        hint: `Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${EVENT_TYPES.join(', ')}.`,
+      throw new PaycliError('invalid_usage', `Unknown event type "${f}" in ${flag}${provider ? ` for ${provider}` : ''}.`, {
+        hint: `Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${types.join(', ')}.`,
       });
     }
   }
