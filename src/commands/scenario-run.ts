@@ -11,7 +11,7 @@ import { parseDuration } from '../duration.js';
 import { DEFAULT_DATA_FILE, portEnvVar, portFlagKey } from '../config.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { normalizeSandboxUrl } from '../http-target.js';
-import { builtinSetPath } from '../scenarios/builtin.js';
+import { BUILTIN_DISPLAY_PREFIX, builtinSetPath, PACKAGE_ROOT } from '../scenarios/builtin.js';
 import { loadScenarios, type LoadedScenario } from '../scenarios/loader.js';
 import { connectRemoteEnvironment } from '../scenarios/remote-sandbox.js';
 import { jsonReport } from '../scenarios/reporters/json.js';
@@ -104,7 +104,8 @@ export function loadWithBuiltin(paths: readonly string[], builtin: string | unde
   const own = paths.length > 0 ? loadScenarios(paths, cwd) : [];
   if (!builtin) return own;
   const names = new Set(own.map((l) => l.scenario.name));
-  return [...own, ...loadScenarios([builtinSetPath(builtin)], cwd).filter((l) => !names.has(l.scenario.name))];
+  const shipped = loadScenarios([builtinSetPath(builtin)], PACKAGE_ROOT).map((l) => ({ ...l, displayFile: `${BUILTIN_DISPLAY_PREFIX}${l.displayFile}` }));
+  return [...own, ...shipped.filter((l) => !names.has(l.scenario.name))];
 }
 
 /**
