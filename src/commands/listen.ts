@@ -1,15 +1,14 @@
 /**
  * `paycli listen --forward-to <port|url>`: forwards every new notification of the running sandbox to the
  * app, each in its provider's protocol (Standard Webhooks signed with the merchant's webhook secret for the
- * native API; Alipay's and WeChat Pay's own, as they send them), and prints one line per delivery.
- * `--provider <name>` forwards that provider's only (`stripe`: Stripe's events, like `stripe listen`).
- * `--print-secret` prints only the secret. The behaviour lives in src/listen/forwarder.ts; this file parses
- * options and renders.
+ * native API; Stripe's events signed `Stripe-Signature`, Alipay's and WeChat Pay's own, as they send them),
+ * and prints one line per delivery. `--provider <name>` forwards that provider's only (`stripe`: like
+ * `stripe listen`). `--print-secret` prints only the secret. The behaviour lives in src/listen/forwarder.ts;
+ * this file parses options and renders.
  */
 import { EXIT, PaycliError } from '../errors.js';
 import { notFoundHint, parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
-import { parseStripeEventFilter, StripeForwarder, type StripeForwarderUpdate } from '../providers/stripe/listen-forwarder.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
 import type { SandboxClient } from '../sandbox/client.js';
 import { closest } from '../suggest.js';
@@ -36,51 +35,6 @@ export async function listen(opts: ListenOptions): Promise<number> {
   return runListen(opts, processDeps());
 }
 
-/**
- * Runs `listen` until stopped.
- *
- * @example
- * await runListen({ forwardTo: '3000' }, { cwd, env: {}, stop });
- */
-export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
-  const provider = opts.provider === undefined ? undefined : parseListenProvider(opts.provider);
-  if (provider === 'stripe') return runStripeListen(opts, deps);
-  const resolve = sandboxResolver(opts, deps);
-  if (opts.printSecret) {
-    const signedBy = provider === undefined ? undefined : KEY_SIGNED[provider];
-    if (signedBy) throw new PaycliError('invalid_usage', `listen --provider ${provider} --print-secret: ${signedBy.message}`, { hint: signedBy.hint });
-    const res = await (await requireKey(resolve())).request<{ secret: string }>('GET', '/_sandbox/webhook_secret');
-    if (opts.json) jsonLine({ webhook_secret: res.secret });
-    else out(res.secret);
-    return EXIT.ok;
-  }
-  if (!opts.forwardTo) {
-    throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: `e.g. paycli listen${provider ? ` --provider ${provider}` : ''} --forward-to 3000` });
-  }
-  const forwardTo = parseForwardTarget(opts.forwardTo);
-  const events = parseEventFilter(opts.events, '--events', provider);
-  const headers = parseHeaders(opts.headers);
-  const client = await requireKey(resolve());
-  if (provider !== undefined && provider !== 'paycli') await servedBy(client, provider);
-
-  const forwarder = new Forwarder({
-    client: resolve,
-    forwardTo,
-    events,
-    provider,
-    headers,
-    clock: deps.clock,
-    heartbeatMs: deps.heartbeatMs,
-    backoffMs: deps.backoffMs,
-  });
-  await forwarder.start(opts.json ? jsonLine : humanRenderer(events, provider));
-  await (deps.stop ?? untilSignal());
-  await forwarder.stop();
-  if (opts.json) jsonLine({ type: 'stopped' });
-  else out(c.dim('Stopped listening.'));
-  return EXIT.ok;
-}
-
 /** Providers whose notifications are signed with their RSA keys, not a shared secret: what verifies them. */
 const KEY_SIGNED: Readonly<Record<string, { message: string; hint: string; ready: string }>> = {
   alipay: {
@@ -96,6 +50,53 @@ const KEY_SIGNED: Readonly<Record<string, { message: string; hint: string; ready
 };
 
 const PROVIDER_LABEL: Readonly<Record<string, string>> = { paycli: 'native API', stripe: 'Stripe', alipay: 'Alipay', wechatpay: 'WeChat Pay' };
+
+/**
+ * Runs `listen` until stopped.
+ *
+ * @example
+ * await runListen({ forwardTo: '3000' }, { cwd, env: {}, stop });
+ */
+export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
+  const provider = opts.provider === undefined ? undefined : parseListenProvider(opts.provider);
+  const resolve = sandboxResolver(opts, deps);
+  if (opts.printSecret) {
+    const signedBy = provider === undefined ? undefined : KEY_SIGNED[provider];
+    if (signedBy) throw new PaycliError('invalid_usage', `listen --provider ${provider} --print-secret: ${signedBy.message}`, { hint: signedBy.hint });
+    const client = await requireKey(resolve());
+    const secret = provider === 'stripe' ? stripeSecret(await servedBy(client, 'stripe')) : (await client.request<{ secret: string }>('GET', '/_sandbox/webhook_secret')).secret;
+    if (opts.json) jsonLine({ webhook_secret: secret });
+    else out(secret);
+    return EXIT.ok;
+  }
+  if (!opts.forwardTo) {
+    throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: `e.g. paycli listen${provider ? ` --provider ${provider}` : ''} --forward-to 3000` });
+  }
+  const forwardTo = parseForwardTarget(opts.forwardTo);
+  const events = parseEventFilter(opts.events, '--events', provider);
+  const headers = parseHeaders(opts.headers);
+  const client = await requireKey(resolve());
+  const served = provider !== undefined && provider !== 'paycli' ? await servedBy(client, provider) : null;
+  // Stripe's events are signed with the provider's own whsec_…, the one to configure (like `stripe listen`'s).
+  const stripe = provider === 'stripe' && served ? { url: served.url, secret: stripeSecret(served) } : null;
+
+  const forwarder = new Forwarder({
+    client: resolve,
+    forwardTo,
+    events,
+    provider,
+    headers,
+    clock: deps.clock,
+    heartbeatMs: deps.heartbeatMs,
+    backoffMs: deps.backoffMs,
+  });
+  await forwarder.start(opts.json ? jsonRenderer(stripe?.secret) : humanRenderer(events, provider, stripe));
+  await (deps.stop ?? untilSignal());
+  await forwarder.stop();
+  if (opts.json) jsonLine({ type: 'stopped' });
+  else out(c.dim('Stopped listening.'));
+  return EXIT.ok;
+}
 
 function parseListenProvider(name: string): string {
   if (!PROVIDER_NAMES.includes(name)) {
@@ -116,57 +117,30 @@ async function servedBy(client: SandboxClient, provider: string): Promise<{ url:
   return served;
 }
 
-/** `listen --provider stripe`: Stripe's events from the Stripe emulation, like `stripe listen`. */
-async function runStripeListen(opts: ListenOptions, deps: ListenDeps): Promise<number> {
-  const stripe = await servedBy(await requireKey(sandboxResolver(opts, deps)()), 'stripe');
-  const [url, secretKey, webhookSecret] = [stripe.url, stripe.creds.secret_key, stripe.creds.webhook_secret];
-  if (typeof secretKey !== 'string' || typeof webhookSecret !== 'string') {
-    throw new PaycliError('internal_error', `The sandbox answered no Stripe secret_key or webhook_secret for this merchant.`);
-  }
-  if (opts.printSecret) {
-    if (opts.json) jsonLine({ webhook_secret: webhookSecret });
-    else out(webhookSecret);
-    return EXIT.ok;
-  }
-  if (!opts.forwardTo) {
-    throw new PaycliError('invalid_usage', 'Say where to forward events: --forward-to <port|url>.', { hint: 'e.g. paycli listen --provider stripe --forward-to 3000' });
-  }
-  const events = parseStripeEventFilter(opts.events);
-  const forwarder = new StripeForwarder({ url, secretKey, webhookSecret, forwardTo: parseForwardTarget(opts.forwardTo), events, headers: parseHeaders(opts.headers) });
-  try {
-    await forwarder.start(opts.json ? jsonLine : stripeRenderer(events));
-  } catch (err) {
-    throw new PaycliError('sandbox_unreachable', `The Stripe emulation at ${url} did not answer: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  await (deps.stop ?? untilSignal());
-  await forwarder.stop();
-  if (opts.json) jsonLine({ type: 'stopped' });
-  else out(c.dim('Stopped listening.'));
-  return EXIT.ok;
+function stripeSecret(served: { creds: Record<string, unknown> }): string {
+  const secret = served.creds.webhook_secret;
+  if (typeof secret !== 'string') throw new PaycliError('internal_error', 'The sandbox answered no Stripe webhook_secret for this merchant.');
+  return secret;
 }
 
-function stripeRenderer(events: readonly string[] | null): (u: StripeForwarderUpdate) => void {
-  return (u) => {
-    if (u.type === 'ready') {
-      out(`${c.green('Ready!')} Forwarding Stripe events from ${c.cyan(u.stripe_url)} to ${c.cyan(u.forward_to)}`);
-      out(`Your webhook signing secret is ${c.bold(u.webhook_secret)}`);
-      out(c.dim(`  Stripe-Signature, for stripe.webhooks.constructEvent. Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`));
-    } else if (u.type === 'delivery') {
-      const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
-      out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(34)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}`);
-    } else {
-      out(c.yellow(`! The Stripe emulation at ${u.stripe_url} did not answer (${u.reason}); still trying.`));
-    }
-  };
+/** JSON lines as the forwarder reports them; with `--provider stripe` the secret shown is Stripe's. */
+function jsonRenderer(stripeSecret: string | undefined): (u: ForwarderUpdate) => void {
+  if (stripeSecret === undefined) return jsonLine;
+  return (u) => jsonLine(u.type === 'ready' || u.type === 'reconnected' ? { ...u, webhook_secret: stripeSecret } : u);
 }
 
-function humanRenderer(events: readonly string[] | null, provider: string | undefined): (u: ForwarderUpdate) => void {
+function humanRenderer(events: readonly string[] | null, provider: string | undefined, stripe: { url: string; secret: string } | null): (u: ForwarderUpdate) => void {
   let outageShown = false;
   let notFoundShown = false;
+  const filter = c.dim(`  Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`);
   return (u) => {
     switch (u.type) {
       case 'ready':
-        if (provider !== undefined && KEY_SIGNED[provider]) {
+        if (stripe) {
+          out(`${c.green('Ready!')} Forwarding Stripe events from ${c.cyan(stripe.url)} to ${c.cyan(u.forward_to)}`);
+          out(`Your webhook signing secret is ${c.bold(stripe.secret)}`);
+          out(c.dim('  Stripe-Signature, for stripe.webhooks.constructEvent.'));
+        } else if (provider !== undefined && KEY_SIGNED[provider]) {
           out(`${c.green('Ready!')} Forwarding ${PROVIDER_LABEL[provider]} notifications from ${c.cyan(u.sandbox_url)} to ${c.cyan(u.forward_to)}`);
           out(c.dim(`  ${KEY_SIGNED[provider]!.ready}`));
         } else {
@@ -177,12 +151,12 @@ function humanRenderer(events: readonly string[] | null, provider: string | unde
             out(c.dim("  Stripe, Alipay and WeChat Pay notifications go as those providers send them, signed with their keys; --provider <name> forwards one provider's only."));
           }
         }
-        out(c.dim(`  Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`));
+        out(filter);
         return;
       case 'delivery': {
         const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
         const resent = u.resent ? c.yellow(' (resent)') : '';
-        out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}${resent}`);
+        out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(stripe ? 34 : 24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}${resent}`);
         // Once: the usual cause is a bare port (posting to /) while the app listens on /webhooks.
         if (u.status === 404 && !notFoundShown) {
           notFoundShown = true;
@@ -199,7 +173,10 @@ function humanRenderer(events: readonly string[] | null, provider: string | unde
       case 'reconnected':
         outageShown = false;
         out(c.green(`Reconnected to the sandbox at ${u.sandbox_url}${u.down_for_ms !== null ? ` after ${(u.down_for_ms / 1000).toFixed(1)} s` : ''}.`));
-        if (u.secret_changed) out(c.yellow(`! The sandbox's webhook secret changed (new data file?): ${c.bold(u.webhook_secret)} — update your app.`));
+        // The merchant's secret signs only the native API's events.
+        if (u.secret_changed && (provider === undefined || provider === 'paycli')) {
+          out(c.yellow(`! The sandbox's webhook secret changed (new data file?): ${c.bold(u.webhook_secret)} — update your app.`));
+        }
         return;
     }
   };
