@@ -156,7 +156,8 @@ export async function runEventsResend(id: string, opts: EventsResendOptions, dep
     jsonLine(result);
     return code;
   }
-  const listening = result.listeners ? ` and ${result.listeners} paycli listen session(s), which show the answer` : '';
+  // The sandbox counts the sessions; each forwards the event unless its --provider or --events leave it out.
+  const listening = result.listeners ? ` and ${result.listeners} paycli listen session(s), which show the answer unless their --provider or --events leave it out` : '';
   const where = c.dim(`(same webhook-id) to ${result.deliveries.length} destination(s)${listening}`);
   if (queued) out(`${c.green('✓')} Queued ${c.cyan(id)} ${where}`);
   else if (result.acknowledged) out(`${c.green('✓')} Resent ${c.cyan(id)} ${where}`);
