@@ -154,7 +154,11 @@ function humanRenderer(events: readonly string[] | null, provider: string | unde
         out(filter);
         return;
       case 'delivery': {
-        const result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
+        let result = u.status === null ? `${statusColor(null)} ${c.red(u.error ?? '')}` : statusColor(u.status);
+        // A 2xx is not every provider's acknowledgement (Alipay's is the body `success`): say when it is not.
+        if (u.status !== null && u.status >= 200 && u.status < 300 && !u.acknowledged) {
+          result = `${c.yellow(String(u.status))} ${c.yellow(`not acknowledged (answered ${JSON.stringify(u.response_excerpt.slice(0, 40))})`)}`;
+        }
         const resent = u.resent ? c.yellow(' (resent)') : '';
         out(`${c.dim(clockTime(u.at))}  ${u.event_type.padEnd(stripe ? 34 : 24)} ${c.dim(u.event_id)}  ${result}  ${c.dim(`${u.latency_ms} ms`)}${resent}`);
         // Once: the usual cause is a bare port (posting to /) while the app listens on /webhooks.

@@ -63,15 +63,20 @@ describe('paycli listen --provider alipay', () => {
     expect(deliveries.map((d) => [d.event_type, d.status, d.acknowledged])).toEqual([['TRADE_CLOSED', 200, true]]);
   });
 
-  it('says in the ready line how the notifications are signed, not a webhook secret that does not sign them', async () => {
+  it('says in the ready line how the notifications are signed, and when a 200 is not Alipay’s acknowledgement', async () => {
     const { dir } = await sandboxIn(['alipay']);
-    const app = await receiver(() => ({ status: 200, body: 'success' }));
+    const app = await receiver((_req, i) => ({ status: 200, body: i === 0 ? 'ok' : 'success' }));
     const io = captureOutput();
     const stop = stopSwitch();
     const done = runListen({ provider: 'alipay', forwardTo: app.url }, { cwd: dir, env: {}, stop: stop.promise });
     await waitFor(() => io.out().includes('Ready!'));
+    for (let i = 0; i < 2; i++) expect(await runTrigger('TRADE_SUCCESS', { json: true }, { cwd: dir, env: {} })).toBe(0);
+    await waitFor(() => io.out().split('\n').filter((l) => l.includes('  TRADE_SUCCESS ')).length === 2);
     stop.stop();
     expect(await done).toBe(0);
+    const lines = io.out().split('\n').filter((l) => l.includes('  TRADE_SUCCESS '));
+    expect(lines[0]).toMatch(/ 200 not acknowledged \(answered "ok"\) /);
+    expect(lines[1]).not.toContain('not acknowledged');
     expect(io.out()).toContain('Forwarding Alipay notifications from');
     expect(io.out()).toContain('checkNotifySignV2');
     expect(io.out()).not.toContain('webhook signing secret');
