@@ -4,7 +4,7 @@
  * scenario passed, 1 when any failed, 2 for invalid files or options.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { parseDuration } from '../duration.js';
@@ -190,6 +190,8 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
   if (opts.out) {
     const file = path.resolve(deps.cwd, opts.out);
     try {
+      // `--out reports/junit.xml` in a fresh CI checkout: the folder is made, rather than the run's results lost.
+      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, text);
     } catch (err) {
       throw new PaycliError('invalid_usage', `Cannot write the report to ${file}: ${(err as Error).message}`, { hint: 'Check that the directory exists and is writable.' });

@@ -117,9 +117,9 @@ describe('scenario run', () => {
     expect(stdout).toContain(`secret key      ${KEY}`);
   });
 
-  it('names built-in scenarios in the JUnit report by their place in the package, not by ../ paths', async () => {
+  it('names built-in scenarios in the JUnit report by their place in the package, not by ../ paths; --out makes its folder', async () => {
     const { args } = await appFor(startReferenceApp);
-    const out = path.join(cwd, 'junit.xml');
+    const out = path.join(cwd, 'reports', 'ci', 'junit.xml');
     expect(await run('run', '--builtin', 'conformance', ...args, '--reporter', 'junit', '--out', out)).toBe(0);
     const cases = parseXml(readFileSync(out, 'utf8')).children[0]!.children.filter((c) => c.name === 'testcase');
     expect(cases).toHaveLength(5);
