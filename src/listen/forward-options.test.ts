@@ -17,6 +17,7 @@ describe('parseEventFilter', () => {
 
   it('refuses a typo and a wildcard of no known group, naming the flag', () => {
     expect(() => parseEventFilter('payment.succeded')).toThrow(/Unknown event type "payment.succeded" in --events/);
+    expect(() => parseEventFilter('TRADE_SUCESS')).toThrow(expect.objectContaining({ hint: expect.stringMatching(/^Did you mean TRADE_SUCCESS\?/) }));
     expect(() => parseEventFilter('bogus.*', '--type')).toThrow(/in --type/);
   });
 });

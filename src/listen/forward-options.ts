@@ -6,6 +6,7 @@
 import { DOMAIN_EVENT_TYPES } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import { parseHttpTarget } from '../http-target.js';
+import { closest } from '../suggest.js';
 import { ALL_NOTIFICATION_TYPES, notificationTypesOf } from '../scenarios/scenario-drivers.js';
 
 /** The forward target as a URL string (see parseHttpTarget). */
@@ -68,8 +69,9 @@ export function parseEventFilter(value: string | undefined, flag = '--events', p
   for (const f of filter) {
     const known = f === '*' || types.includes(f) || (f.endsWith('.*') && groups.has(f.slice(0, -2)));
     if (!known) {
+      const guess = closest(f, f.endsWith('.*') ? [...groups].map((g) => `${g}.*`) : types);
       throw new PaycliError('invalid_usage', `Unknown event type "${f}" in ${flag}${provider ? ` for ${provider}` : ''}.`, {
-        hint: `Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${types.join(', ')}.`,
+        hint: `${guess ? `Did you mean ${guess}? ` : ''}Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${types.join(', ')}.`,
       });
     }
   }
