@@ -84,18 +84,24 @@ export function createApp(opts: AppOptions): Express {
     });
     next();
   };
-  // The guards come after the request log (refusals show in it), before anything reads the body or reaches
-  // a route. One layer for all of them: each router layer costs a request more than these checks do.
-  app.use(inOrder([durableAnswers(opts.store, (err) => opts.provider.renderError(err)), logRequest, ...(opts.guards ?? [])]));
-
-  if (opts.control) app.use(CONTROL_PREFIX, opts.control);
-  if (opts.dashboard) app.use(opts.dashboard);
-  // API faults come before the provider's routes, rendered in the provider's own error shape.
+  // API faults come before the provider's routes (after the control API and the dashboard, which they
+  // spare), rendered in the provider's own error shape.
+  let faults: RequestHandler | null = null;
   if (opts.faults) {
     const provider = opts.provider;
     const render = provider.renderFault ?? ((e: PaycliError) => provider.renderError(e));
-    app.use(faultMiddleware({ rules: opts.faults, provider: providerName, render, activity: opts.activity, clock: opts.clock }));
+    faults = faultMiddleware({ rules: opts.faults, provider: providerName, render, activity: opts.activity, clock: opts.clock });
   }
+  const separateFaults = opts.control !== undefined || opts.dashboard !== undefined;
+  // The guards come after the request log (refusals show in it), before anything reads the body or reaches
+  // a route. One layer for all of them (and, on a provider's own port, the faults too): each router layer
+  // costs a request more than these checks do.
+  const first = [durableAnswers(opts.store, (err) => opts.provider.renderError(err)), logRequest, ...(opts.guards ?? [])];
+  app.use(inOrder(faults && !separateFaults ? [...first, faults] : first));
+
+  if (opts.control) app.use(CONTROL_PREFIX, opts.control);
+  if (opts.dashboard) app.use(opts.dashboard);
+  if (faults && separateFaults) app.use(faults);
   app.use(opts.routes);
 
   app.use((req, _res, next) => {

@@ -2,7 +2,7 @@
  * Compaction in the background: commits go on (to a new journal segment) while the snapshot is
  * written, and whatever moment a kill comes, reopening gives back every acknowledged change.
  *
- * The snapshot writer is held at a gate (a spy on SnapshotFile.writeParts), so "during a compaction"
+ * The snapshot writer is held at a gate (a spy on SnapshotFile.writeMerged), so "during a compaction"
  * is a state the test controls rather than a race. A kill is simulated by copying the data folder at
  * that moment (what the disk holds is all a killed process leaves) and opening a store on the copy.
  */
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileStore } from './file-store.js';
-import { SnapshotFile, type SnapshotPart } from './snapshot-file.js';
+import { SnapshotFile } from './snapshot-file.js';
 import { COLLECTIONS, type StoredDoc } from './store.js';
 
 let dir: string;
@@ -52,26 +52,28 @@ function gate(): { wait: () => Promise<void>; open: () => void } {
   return { wait: () => opened, open };
 }
 
-type WriteParts = (this: SnapshotFile<Record<string, unknown>>, parts: readonly SnapshotPart[]) => Promise<void>;
+type WriteMerged = (this: SnapshotFile<Record<string, unknown>>, segments: readonly string[]) => Promise<number>;
 
 /**
- * Holds the next snapshot write: before it starts (`before`) and after its rename (`after`).
- * `started`/`renamed` resolve when the write reaches each gate.
+ * Holds the next background snapshot write (a merge of the data file and the older segments): before
+ * it starts (`before`) and after its rename (`after`). `started`/`renamed` resolve when the write
+ * reaches each gate.
  */
 function holdNextSnapshotWrite() {
-  const original = SnapshotFile.prototype.writeParts as WriteParts;
+  const original = SnapshotFile.prototype.writeMerged as WriteMerged;
   const before = gate();
   const after = gate();
   const started = gate();
   const renamed = gate();
   let finished = false;
-  vi.spyOn(SnapshotFile.prototype, 'writeParts').mockImplementationOnce(async function (this: SnapshotFile<Record<string, unknown>>, parts) {
+  vi.spyOn(SnapshotFile.prototype, 'writeMerged').mockImplementationOnce(async function (this: SnapshotFile<Record<string, unknown>>, segments) {
     started.open();
     await before.wait();
-    await original.call(this, parts);
+    const docs = await original.call(this, segments);
     renamed.open();
     await after.wait();
     finished = true;
+    return docs;
   });
   return { before, after, started: started.wait(), renamed: renamed.wait(), finished: () => finished };
 }
@@ -149,7 +151,10 @@ describe('FileStore compaction in the background', () => {
 
   it('keeps the segments when a compaction fails, and compacts again later', async () => {
     const store = await openAt(path, { compactAfterLines: 10 });
-    vi.spyOn(SnapshotFile.prototype, 'writeParts').mockRejectedValueOnce(Object.assign(new Error('no space left'), { code: 'ENOSPC' }));
+    // The merge fails, and so does serialising memory instead.
+    const full = Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+    vi.spyOn(SnapshotFile.prototype, 'writeMerged').mockRejectedValueOnce(full);
+    vi.spyOn(SnapshotFile.prototype, 'writeParts').mockRejectedValueOnce(full);
     await putPayments(store, 0, 12);
     await store.whenCompacted();
     expect(await dataFiles()).toEqual(['data.json', 'data.json.journal', 'data.json.journal.1']);

@@ -30,15 +30,19 @@ const [path, round, slow] = process.argv.slice(2);
 const store = new FileStore(path, { compactAfterLines: 300 });
 await store.open();
 if (slow) {
-  const write = SnapshotFile.prototype.writeParts;
   const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
-  SnapshotFile.prototype.writeParts = async function (parts) {
-    process.stdout.write('c\\n');
-    await pause();
-    await write.call(this, parts);
-    process.stdout.write('r\\n');
-    await pause();
-  };
+  // Background compactions merge the files (writeMerged); writeParts is their fallback.
+  for (const name of ['writeMerged', 'writeParts']) {
+    const write = SnapshotFile.prototype[name];
+    SnapshotFile.prototype[name] = async function (...args) {
+      process.stdout.write('c\\n');
+      await pause();
+      const result = await write.apply(this, args);
+      process.stdout.write('r\\n');
+      await pause();
+      return result;
+    };
+  }
 }
 let next = 0;
 async function writer() {

@@ -11,9 +11,11 @@
  *
  * Compaction (when the journal passes a size threshold, `compaction-policy.ts`) does not hold up
  * commits: at the end of a flush, in one tick, appends switch to a new segment and a view of the state
- * is taken (a copy of each collection's array; documents are immutable values). Its snapshot is written
- * in the background (temp file + rename, yielding between chunks) while commits append to the new
- * segment; then the older segments are deleted, oldest first. Open replays the snapshot and every
+ * is taken (a copy of each collection's array; documents are immutable values). The new snapshot is
+ * written in the background (temp file + rename, yielding between chunks) while commits append to the
+ * new segment; then the older segments are deleted, oldest first. It is merged from the files' bytes
+ * (the old snapshot with the older segments applied, `snapshot-merge.ts`: no document is serialised
+ * again); the view is serialised instead only when the data file is in a layout the merge does not read. Open replays the snapshot and every
  * segment left, in order. A kill before the rename leaves the old snapshot and every segment; after it,
  * a suffix of segments the new snapshot holds, whose replay changes nothing (a put carries the whole
  * document, a del or clear is idempotent; the one trace: a document deleted and put again there can
@@ -332,26 +334,42 @@ export class FileStore implements Store {
     const previous = this.#journal.switchTo(next);
     this.#compactions.soon = false;
     const view = this.#docs.view();
-    const covers = { lines: this.#journal.lines, bytes: this.#journal.bytes };
+    const covers = { lines: this.#journal.lines, bytes: this.#journal.bytes, segments: this.#journal.pathsBefore(next.generation) };
     const compaction: Promise<void> = this.#compactInBackground(previous, next.generation, view, covers, written).finally(() => {
       if (this.#compaction === compaction) this.#compaction = null;
     });
     this.#compaction = compaction;
   }
 
-  /** Writes the snapshot of `view`, then deletes the segments before `generation`. Never rejects. */
+  /**
+   * Writes the snapshot that the data file and the segments before `generation` make together, then
+   * deletes those segments. Never rejects. The snapshot is merged from the files' bytes; when the data
+   * file is not in the layout that merge reads (written by hand or by an older paycli), it is `view`
+   * serialised, which may also hold lines of the flush that opened the new segment.
+   */
   async #compactInBackground(
     previous: FileHandle | null,
     generation: number,
     view: CollectionsView,
-    covers: { lines: number; bytes: number },
+    covers: { lines: number; bytes: number; segments: readonly string[] },
     written: Promise<boolean> | null,
   ): Promise<void> {
     try {
       await previous?.close().catch(() => undefined);
-      await this.#writeSnapshot(view, async () => {
-        if (written && !(await written)) throw new Error('the snapshot holds changes that were rolled back');
-      });
+      let merged: number | null = null;
+      try {
+        merged = await this.#snapshotFile.writeMerged(covers.segments);
+      } catch {
+        // Not a layout the merge reads, or it could not be written: memory is the other source.
+      }
+      if (merged === null) {
+        await this.#writeSnapshot(view, async () => {
+          if (written && !(await written)) throw new Error('the snapshot holds changes that were rolled back');
+        });
+      } else {
+        this.#compactions.snapshotBytes = (await stat(this.path)).size;
+        this.#compactions.snapshotDocs = merged;
+      }
       this.#journal.lines -= covers.lines;
       this.#journal.bytes -= covers.bytes;
       this.#compactions.compacted();

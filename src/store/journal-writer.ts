@@ -80,6 +80,11 @@ export class JournalWriter {
     return previous;
   }
 
+  /** The paths of the segments older than `generation`, oldest first. */
+  pathsBefore(generation: number): string[] {
+    return this.#segments.filter((g) => g < generation).map((g) => segmentPathFor(this.dataPath, g));
+  }
+
   /** Deletes the segments older than `generation` (a snapshot now holds them). */
   async dropBefore(generation: number): Promise<void> {
     await dropSegmentsBefore(this.dataPath, this.#segments, generation);

@@ -19,11 +19,12 @@
  *   }
  */
 import { createReadStream } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Adapter } from 'lowdb';
 import { openPrivateWrite } from '../private-files.js';
+import { mergeSnapshot } from './snapshot-merge.js';
 
 /** Files up to this size are parsed with one JSON.parse (any layout); larger ones line by line. */
 export const WHOLE_PARSE_MAX_BYTES = 256 * 1024 * 1024;
@@ -92,12 +93,7 @@ export class SnapshotFile<T extends SnapshotValue> implements Adapter<T> {
    * The file is private (0600); a temp path that is a symbolic link is refused, not followed.
    */
   async writeParts(parts: readonly SnapshotPart[], beforeRename?: () => Promise<void>): Promise<void> {
-    const dir = path.dirname(this.filename);
-    const tmp = path.join(dir, `.${path.basename(this.filename)}.tmp`);
-    const file = await openPrivateWrite(tmp);
-    let ok = false;
-    let closed = false;
-    try {
+    await this.#writeThenRename(async (file) => {
       let chunk: string[] = ['{'];
       let chars = 1;
       const push = (text: string): void => {
@@ -125,6 +121,40 @@ export class SnapshotFile<T extends SnapshotValue> implements Adapter<T> {
       }
       push('\n}\n');
       await file.write(chunk.join(''));
+    }, beforeRename);
+  }
+
+  /**
+   * Writes, as `writeParts` would, the snapshot this file holds now with the journal `segments` applied
+   * (oldest first), copying the documents' bytes from both instead of serialising them again
+   * (`snapshot-merge.ts`); returns how many documents it holds. Throws SnapshotLayoutError when this
+   * file is not in the layout `writeParts` writes (the file is then left as it was).
+   */
+  async writeMerged(segments: readonly string[]): Promise<number> {
+    let docs = 0;
+    await this.#writeThenRename(async (file) => {
+      docs = await mergeSnapshot(this.filename, segments, async (chunks) => {
+        const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+        const { bytesWritten } = await file.writev(chunks);
+        if (bytesWritten !== total) throw new Error(`short write: ${bytesWritten} of ${total} bytes`);
+      });
+    });
+    return docs;
+  }
+
+  /**
+   * Fills a private temp file beside the data file through `fill`, then renames it over the data file
+   * (a kill leaves the old one). `beforeRename` may veto the rename by throwing; the temp file is then
+   * removed, as after any failure. A temp path that is a symbolic link is refused, not followed.
+   */
+  async #writeThenRename(fill: (file: FileHandle) => Promise<void>, beforeRename?: () => Promise<void>): Promise<void> {
+    const dir = path.dirname(this.filename);
+    const tmp = path.join(dir, `.${path.basename(this.filename)}.tmp`);
+    const file = await openPrivateWrite(tmp);
+    let ok = false;
+    let closed = false;
+    try {
+      await fill(file);
       closed = true;
       await file.close();
       await beforeRename?.();
