@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventFilter } from './forward-options.js';
+import { parseEventFilter, parseHeaders } from './forward-options.js';
 
 describe('parseEventFilter', () => {
   it("takes every provider's own names and wildcards when no provider is named", () => {
@@ -19,5 +19,17 @@ describe('parseEventFilter', () => {
     expect(() => parseEventFilter('payment.succeded')).toThrow(/Unknown event type "payment.succeded" in --events/);
     expect(() => parseEventFilter('TRADE_SUCESS')).toThrow(expect.objectContaining({ hint: expect.stringMatching(/^Did you mean TRADE_SUCCESS\?/) }));
     expect(() => parseEventFilter('bogus.*', '--type')).toThrow(/in --type/);
+  });
+});
+
+describe('parseHeaders', () => {
+  it('keeps extra headers, commas inside values included', () => {
+    expect(parseHeaders('X-Env: dev,Authorization: Bearer a,b')).toEqual({ 'X-Env': 'dev', Authorization: 'Bearer a,b' });
+  });
+
+  it("refuses every provider's signature headers and the body's type, which a replacement would break", () => {
+    for (const name of ['webhook-signature', 'Stripe-Signature', 'Wechatpay-Serial', 'Wechatpay-Signature', 'Content-Type']) {
+      expect(() => parseHeaders(`${name}: x`), name).toThrow(new RegExp(`--headers cannot set ${name}`));
+    }
   });
 });

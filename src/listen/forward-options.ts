@@ -28,8 +28,23 @@ export function notFoundHint(url: string, flag: string): string {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Headers that would break the signature or the request if replaced. */
-const RESERVED = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-length', 'host', 'transfer-encoding', 'connection']);
+/** Headers that would break the signature or the request if replaced: each provider's signature headers too. */
+const RESERVED = new Set([
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'stripe-signature',
+  'wechatpay-timestamp',
+  'wechatpay-nonce',
+  'wechatpay-serial',
+  'wechatpay-signature',
+  'wechatpay-signature-type',
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+]);
 
 /**
  * Parses `"K: V,K2: V2"`. A comma splits only when a `Name:` follows it, so values may hold commas.
@@ -47,7 +62,7 @@ export function parseHeaders(value: string | undefined): Record<string, string> 
       throw new PaycliError('invalid_usage', `Invalid header "${part.trim()}" in --headers.`, { hint: 'Use "Name: value", several separated by commas: --headers "X-Env: dev,X-Team: pay"' });
     }
     if (RESERVED.has(name.toLowerCase())) {
-      throw new PaycliError('invalid_usage', `--headers cannot set ${name}: paycli sets it (the signature covers the webhook-* headers).`, {
+      throw new PaycliError('invalid_usage', `--headers cannot set ${name}: paycli sets it (a signature or the body depends on it).`, {
         hint: 'To check that your app rejects bad signatures, use the sandbox\'s chaos probes instead.',
       });
     }
