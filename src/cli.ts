@@ -325,7 +325,8 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     .option('--webhook-secret <whsec>', 'secret notifications are signed with (env PAYCLI_WEBHOOK_SECRET; default: a fixed test secret, printed)')
     .option('--sandbox-url <url>', 'use this running sandbox (on a virtual clock) instead of starting one')
     .option('--notify-url <url|port>', "your notification endpoint, whatever its path (default: the app URL + each scenario's notify path, /webhooks)")
-    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)');
+    .option('--app-timeout <duration>', 'how long to wait for the app to answer a request (default 30s; also caps a notification attempt, default 10s)')
+    .option('--wechatpay-signing <mode>', 'WeChat Pay scenarios: sign with the WeChat Pay public key or the platform certificate, as your merchant account does: public-key (default) or platform-certificate (env PAYCLI_WECHATPAY_SIGNING)');
   // Provider scenarios (setup.provider: stripe, …): the app's SDK talks to a fixed front on the provider's port.
   providerPortOptions(scenarioRunCmd, providerNames).action(lazy(async () => (await import('./commands/scenario-run.js')).scenarioRun));
   jsonOption(
@@ -334,7 +335,8 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
         .command('credentials')
         .description("write a provider's fixed scenario key files and print the app's settings, before the app starts (then `scenario run`)")
         .requiredOption('--provider <name>', `the provider: ${providerNames.filter((n) => n !== 'paycli').join(', ')}`)
-        .option('--out <dir>', 'folder for the key files (default .paycli/scenario/<provider>, where `scenario run` writes them)'),
+        .option('--out <dir>', 'folder for the key files (default .paycli/scenario/<provider>, where `scenario run` writes them)')
+        .option('--wechatpay-signing <mode>', 'WeChat Pay: the key the run signs with, public-key (default) or platform-certificate (env PAYCLI_WECHATPAY_SIGNING)'),
       // The app is configured with the port before the run, so it must be a fixed one.
       providerNames.filter((n) => n !== 'paycli'),
       false,

@@ -133,7 +133,7 @@ export function readConfigFile(cwd: string, explicit?: string): { file: string |
   return { file, config: parsed.data };
 }
 
-function parseSigning(value: string, source: string): WechatpaySigning {
+export function parseSigning(value: string, source: string): WechatpaySigning {
   if ((WECHATPAY_SIGNING_MODES as readonly string[]).includes(value)) return value as WechatpaySigning;
   throw new PaycliError('invalid_usage', `Invalid WeChat Pay signing mode "${value}" (from ${source}).`, {
     param: 'wechatpaySigning',

@@ -10,6 +10,7 @@ import { EXIT, PaycliError } from '../errors.js';
 import { notFoundHint, parseEventFilter, parseForwardTarget, parseHeaders } from '../listen/forward-options.js';
 import { Forwarder, type ForwarderUpdate } from '../listen/forwarder.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
+import { notificationTypesOf } from '../scenarios/scenario-drivers.js';
 import type { SandboxClient } from '../sandbox/client.js';
 import { closest } from '../suggest.js';
 import { servedProvider } from '../trigger/run-provider-fixture.js';
@@ -132,7 +133,9 @@ function jsonRenderer(stripeSecret: string | undefined): (u: ForwarderUpdate) =>
 function humanRenderer(events: readonly string[] | null, provider: string | undefined, stripe: { url: string; secret: string } | null): (u: ForwarderUpdate) => void {
   let outageShown = false;
   let notFoundShown = false;
-  const filter = c.dim(`  Events: ${events ? events.join(', ') : 'all'}. Press Ctrl-C to stop.`);
+  // With --provider and no --events, the types that provider sends (Stripe's are many: "all").
+  const shown = events ?? (provider !== undefined && provider !== 'stripe' ? notificationTypesOf(provider) : null);
+  const filter = c.dim(`  Events: ${shown ? shown.join(', ') : 'all'}. Press Ctrl-C to stop.`);
   return (u) => {
     switch (u.type) {
       case 'ready':

@@ -6,17 +6,19 @@
 import path from 'node:path';
 import { DEFAULT_DATA_FILE, portEnvVar, portFlagKey } from '../config.js';
 import { EXIT, PaycliError } from '../errors.js';
-import { loadProviders, PROVIDER_NAMES } from '../providers/registry.js';
+import { loadProvidersSigning, PROVIDER_NAMES } from '../providers/registry.js';
 import { projectPath } from '../sandbox/provider-files.js';
 import { loadScenarioCredentials, writeScenarioKeyFiles } from '../scenarios/provider-environment.js';
 import { NATIVE_PROVIDER } from '../scenarios/scenario-drivers.js';
 import { c } from './output.js';
-import type { ScenarioDeps } from './scenario-run.js';
+import { wechatpaySigningOf, type ScenarioDeps } from './scenario-run.js';
 
 export interface ScenarioCredentialsOptions {
   provider?: string;
   out?: string;
   json?: boolean;
+  /** `--wechatpay-signing`: the key the run's WeChat Pay signs with, which the app must verify with. */
+  wechatpaySigning?: string;
   /** `--<provider>-port` of each provider (commander's `alipayPort`, …). */
   [providerPort: `${string}Port`]: string | undefined;
 }
@@ -35,7 +37,7 @@ export async function runScenarioCredentials(opts: ScenarioCredentialsOptions, d
       hint: `Use one of: ${scenarioProviders.join(', ')}. Native scenarios need no key files.`,
     });
   }
-  const provider = (await loadProviders())[name]!;
+  const provider = (await loadProvidersSigning(wechatpaySigningOf(opts, deps.env)))[name]!;
   const flag = opts[portFlagKey(name)];
   const portText = flag ?? deps.env[portEnvVar(name)];
   const port = portText === undefined || portText === '' ? provider.defaultPort : fixedPort(portText, flag ? `--${name}-port` : portEnvVar(name));

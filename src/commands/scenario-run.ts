@@ -8,9 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { parseDuration } from '../duration.js';
-import { DEFAULT_DATA_FILE, portEnvVar, portFlagKey } from '../config.js';
+import { DEFAULT_DATA_FILE, parseSigning, portEnvVar, portFlagKey, type WechatpaySigning } from '../config.js';
 import { EXIT, PaycliError } from '../errors.js';
 import { normalizeSandboxUrl } from '../http-target.js';
+import { loadProvidersSigning } from '../providers/registry.js';
 import { BUILTIN_DISPLAY_PREFIX, builtinSetPath, PACKAGE_ROOT } from '../scenarios/builtin.js';
 import { loadScenarios, type LoadedScenario } from '../scenarios/loader.js';
 import { connectRemoteEnvironment } from '../scenarios/remote-sandbox.js';
@@ -37,6 +38,8 @@ export interface ScenarioRunOptions {
   webhookSecret?: string;
   appTimeout?: string;
   notifyUrl?: string;
+  /** `--wechatpay-signing`: the key WeChat Pay signs with in the run (default the WeChat Pay public key). */
+  wechatpaySigning?: string;
   /** `--<provider>-port` of each provider (commander's `stripePort`, …). */
   [providerPort: `${string}Port`]: string | undefined;
 }
@@ -64,6 +67,12 @@ const processDeps = (): ScenarioDeps => ({
 /** Commander entry point. */
 export async function scenarioRun(paths: string[], opts: ScenarioRunOptions): Promise<number> {
   return runScenarioCommand(paths, opts, processDeps());
+}
+
+/** `--wechatpay-signing`, else PAYCLI_WECHATPAY_SIGNING (as for `sandbox start`); null: the default. */
+export function wechatpaySigningOf(opts: { wechatpaySigning?: string }, env: Record<string, string | undefined>): WechatpaySigning | null {
+  if (opts.wechatpaySigning !== undefined) return parseSigning(opts.wechatpaySigning, '--wechatpay-signing');
+  return env.PAYCLI_WECHATPAY_SIGNING ? parseSigning(env.PAYCLI_WECHATPAY_SIGNING, 'PAYCLI_WECHATPAY_SIGNING') : null;
 }
 
 function parsePort(text: string, source: string): number {
@@ -152,6 +161,7 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
       if (text) providerPorts[name] = parsePort(text, flag ? `--${name}-port` : portEnvVar(name));
     }
     // The keys come from the fixed default seed, not the run's: the app is configured once for every run.
+    const registry = await loadProvidersSigning(wechatpaySigningOf(opts, deps.env));
     environment = await startInProcessEnvironment({
       port: portText ? parsePort(portText, opts.port ? '--port' : 'PAYCLI_PORT') : 4242,
       seed: DEFAULT_SEED,
@@ -161,6 +171,7 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
       providers,
       providerPorts,
       keyDir: path.join(deps.cwd, path.dirname(DEFAULT_DATA_FILE), 'scenario'),
+      registry,
     });
   }
   // The first Ctrl-C stops the run between steps so the summary and a partial report are still written;

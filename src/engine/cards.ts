@@ -46,6 +46,17 @@ export const TEST_CARDS: readonly TestCard[] = [
 
 const BY_NUMBER = new Map(TEST_CARDS.map((c) => [c.number, c]));
 
+/**
+ * Test cards whose issuer takes no part in 3-D Secure (Stripe's 378282246310005: "3D Secure isn't supported
+ * on this card and can't be invoked"): a merchant asking for authentication gets none on them.
+ */
+const NO_THREE_D_SECURE = new Set(['378282246310005']);
+
+/** Whether a card can be asked for 3-D Secure when the merchant requests it (every other test card can). */
+export function supportsThreeDSecure(digits: string): boolean {
+  return !NO_THREE_D_SECURE.has(digits);
+}
+
 /** The Luhn checksum every real card number satisfies. */
 export function luhnValid(digits: string): boolean {
   if (!/^\d{12,19}$/.test(digits)) return false;

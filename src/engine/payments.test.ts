@@ -101,6 +101,16 @@ describe('createPayment', () => {
     expect(BUYER_ACTION_TIMEOUT_SEC).toBe(30 * 60);
   });
 
+  it('a merchant asking for 3-D Secure sends the buyer to it on a card that supports it; the card that does not pays at once', () => {
+    const asked = create({ request_authentication: true });
+    expect(asked.object).toMatchObject({ status: 'requires_action', buyer_action: { kind: 'authenticate' }, expires_at: NOW_SEC + BUYER_ACTION_TIMEOUT_SEC });
+    expect(asked.events.map((e) => e.type)).toEqual(['payment.created', 'payment.requires_action']);
+    expect(buyerAct(asked.ctx, MERCHANT, asked.object, 'complete').object.status).toBe('succeeded');
+    expect(create({ request_authentication: true, payment_method: cardMethod('378282246310005') }).object.status).toBe('succeeded');
+    // A decline is the issuer's answer whatever the merchant asked.
+    expect(create({ request_authentication: true, payment_method: cardMethod('4000000000009995') }).object.status).toBe('failed');
+  });
+
   it.each<[WalletType, 'scan_qr' | 'redirect']>([
     ['alipay', 'scan_qr'],
     ['wechat_pay', 'scan_qr'],

@@ -12,7 +12,7 @@
  */
 import { PaycliError } from '../errors.js';
 import { assertPositiveAmount } from './amounts.js';
-import { cardBehaviour, cardBrand, cardExpired, paymentCodeBehaviour } from './cards.js';
+import { cardBehaviour, cardBrand, cardExpired, paymentCodeBehaviour, supportsThreeDSecure } from './cards.js';
 import { makeEvent } from './events.js';
 import { assessRisk } from './risk.js';
 import { feeFor } from './settlement.js';
@@ -50,6 +50,11 @@ export interface CreatePaymentInput {
   notify_url: string | null;
   return_url: string | null;
   metadata: Record<string, string>;
+  /**
+   * The merchant asks for 3-D Secure (Stripe's `request_three_d_secure: any`): a card the issuer would
+   * authorise waits for the buyer to authenticate first, when the card supports 3-D Secure.
+   */
+  request_authentication?: boolean;
 }
 
 /** How a payment is made: the provider it is made through; default `paycli`. */
@@ -177,6 +182,9 @@ export function createPayment(ctx: EngineContext, merchant: Merchant, input: Cre
       );
     case 'success':
     case 'refund_fails': {
+      if (input.request_authentication && supportsThreeDSecure(pm.card.number)) {
+        return finish({ ...base, ...waiting, status: 'requires_action', buyer_action: { kind: 'authenticate' } }, 'payment.requires_action');
+      }
       const next = authorised(base, ctx, merchant.fees);
       return finish(next.payment, next.type);
     }

@@ -23,3 +23,14 @@ export async function loadProviders(): Promise<Record<string, AnyProvider>> {
   const loaded = await Promise.all(PROVIDER_NAMES.map(async (name) => [name, await REGISTRY[name]!()] as const));
   return Object.fromEntries(loaded);
 }
+
+/**
+ * The table with WeChat Pay signing answers and notifications with the key the merchant chose
+ * (`--wechatpay-signing`); null keeps its default (the WeChat Pay public key).
+ */
+export async function loadProvidersSigning(wechatpaySigning: 'public-key' | 'platform-certificate' | null): Promise<Record<string, AnyProvider>> {
+  const providers = await loadProviders();
+  if (wechatpaySigning === null) return providers;
+  const { createWechatpayProvider } = await import('./wechatpay/index.js');
+  return { ...providers, wechatpay: createWechatpayProvider({ signing: wechatpaySigning }) };
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PaycliError } from '../errors.js';
 import { ensurePrivateDir, writePrivateFileSync } from '../private-files.js';
-import type { Provider } from '../providers/contract.js';
+import type { AnyProvider, Provider } from '../providers/contract.js';
 import { loadProviders } from '../providers/registry.js';
 import { projectPath } from '../sandbox/provider-files.js';
 import { SandboxFront } from './sandbox-front.js';
@@ -84,13 +84,15 @@ export interface ProviderFrontOptions {
   keyDir?: string | null;
   /** Credentials per provider instead of the fixed files (tests of a provider whose file is not made yet). */
   credentials?: Readonly<Record<string, Record<string, unknown>>>;
+  /** The provider table (default: the registry), e.g. with WeChat Pay signing with its platform certificate. */
+  registry?: Readonly<Record<string, AnyProvider>>;
 }
 
 /** Starts a front per provider, loads its credentials and writes its key files; `close` undoes it all. */
 export async function startProviderFronts(names: readonly string[], opts: ProviderFrontOptions): Promise<{ runtimes: Record<string, ProviderRuntime>; close(): Promise<void> }> {
   const runtimes: Record<string, ProviderRuntime> = {};
   if (names.length === 0) return { runtimes, close: async () => {} };
-  const registry = await loadProviders();
+  const registry = opts.registry ?? (await loadProviders());
   const temp = opts.keyDir ? null : path.join(tmpdir(), `paycli-scenario-keys-${process.pid}-${Date.now().toString(36)}`);
   const keyRoot = opts.keyDir ?? temp!;
   const close = async () => {

@@ -15,6 +15,7 @@ import { toPublicDelivery, type Delivery, type DeliveryChaos, type PublicDeliver
 import { PAYCLI_NOTIFICATION_TIMEOUT_MS } from '../providers/paycli/notifications.js';
 import { RUNNER_HEADER } from '../faults/fault-middleware.js';
 import { CredentialStore, type CredentialsDoc, type NativeKeys } from '../core/credentials.js';
+import type { AnyProvider } from '../providers/contract.js';
 import { httpJson, type HttpResult } from './http.js';
 import { startProviderFronts, type ProviderRuntime, type ProviderSetup } from './provider-environment.js';
 import type { DriverContext, ScenarioDriver } from './psp-driver.js';
@@ -111,6 +112,8 @@ export interface InProcessOptions {
   keyDir?: string | null;
   /** Credentials per provider instead of the fixed `builtin/credentials/<provider>.json` (tests). */
   providerCredentials?: Readonly<Record<string, Record<string, unknown>>>;
+  /** The provider table (default: the registry), e.g. with WeChat Pay signing with its platform certificate. */
+  registry?: Readonly<Record<string, AnyProvider>>;
 }
 
 /** A run's merchant with its native keys (stored apart: the keys are the native provider's credentials). */
@@ -154,7 +157,7 @@ export async function startInProcessEnvironment(opts: InProcessOptions): Promise
   const front = await SandboxFront.start(opts.port, host);
   let extra;
   try {
-    extra = await startProviderFronts((opts.providers ?? []).filter((p) => p !== NATIVE_PROVIDER), { host, ports: opts.providerPorts, keyDir: opts.keyDir, credentials: opts.providerCredentials });
+    extra = await startProviderFronts((opts.providers ?? []).filter((p) => p !== NATIVE_PROVIDER), { host, ports: opts.providerPorts, keyDir: opts.keyDir, credentials: opts.providerCredentials, registry: opts.registry });
   } catch (err) {
     await front.close();
     throw err;
@@ -167,7 +170,7 @@ export async function startInProcessEnvironment(opts: InProcessOptions): Promise
     secretKey: merchant.secret_key,
     webhookSecret: merchant.webhook_secret,
     providers,
-    open: (scenario, seed, quietMs, o = {}) => openInProcess({ front, runtimes, merchant, scenario, seed, quietMs, appTimeoutMs: opts.appTimeoutMs, ...o }),
+    open: (scenario, seed, quietMs, o = {}) => openInProcess({ front, runtimes, merchant, scenario, seed, quietMs, appTimeoutMs: opts.appTimeoutMs, registry: opts.registry, ...o }),
     async close() {
       await front.close();
       await extra.close();
@@ -191,6 +194,7 @@ interface OpenInProcess extends OpenOptions {
   seed: string;
   quietMs: number;
   appTimeoutMs?: number;
+  registry?: Readonly<Record<string, AnyProvider>>;
 }
 
 async function openInProcess(o: OpenInProcess): Promise<ScenarioSandbox> {
@@ -221,6 +225,7 @@ async function openInProcess(o: OpenInProcess): Promise<ScenarioSandbox> {
     clock,
     seed: `${seed}:${scenario.name}`,
     ...(runtime ? { providers: [provider], ports: { [provider]: 0 } } : {}),
+    ...(o.registry ? { registry: o.registry } : {}),
     forwardTo: runtime && o.driver?.notifyBy === 'forward' ? (o.notifyUrl ?? null) : null,
     retryScheduleMs: setup.merchant?.retry_schedule,
     deliveryTimeoutMs: setup.merchant?.timeout ?? (appTimeoutMs !== undefined ? Math.min(appTimeoutMs, PAYCLI_NOTIFICATION_TIMEOUT_MS) : undefined),

@@ -54,6 +54,7 @@ export function merchantBill(backend: TradeBackend, merchant: AlipayMerchant, bi
     endMs: period.endMs,
     trades: rows.trades,
     refunds: rows.refunds,
+    tradeOf: (tradeNo) => backend.tradeByNo(tradeNo),
     feeBps: DEFAULT_FEE_BPS,
     nowMs: backend.now(),
   });

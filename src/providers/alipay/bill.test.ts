@@ -46,6 +46,14 @@ describe('the Alipay business bill', () => {
     expect(bill.summary).toContain('合计,,2,1,32.50,32.50,0.00,0.00,0.00,-0.19,0.00,32.31');
   });
 
+  it('names the goods and the buyer on the refund row of a trade paid another day', () => {
+    const earlier = { ...trade(3, 5000, '茶叶'), gmt_payment: day - 86_400_000 };
+    const tradeOf = (no: string) => (no === earlier.trade_no ? earlier : null);
+    const later = buildBill({ sellerId: '2088000000000001', billDate: '2026-11-30', startMs: day, endMs: day + 86_400_000, trades: [], refunds: [refund(earlier, 500, 'r3')], tradeOf, feeBps: 60, nowMs: day + 3_600_000 });
+    const row = later.detail.split('\r\n')[5]!.split(',');
+    expect([row[2], row[3], row[10], row[11]]).toEqual(['退款', '茶叶', 'b***@x', '-5.00']);
+  });
+
   it('rounds the 0.6% service fee half up', () => {
     expect([serviceFee(1000, 60), serviceFee(2550, 60), serviceFee(300, 60), serviceFee(1, 60)]).toEqual([6, 15, 2, 0]);
   });

@@ -31,6 +31,8 @@ export interface BillInput {
   endMs: number;
   trades: AlipayTrade[];
   refunds: AlipayRefund[];
+  /** The trade a refund of the period belongs to, when it was paid in another period (its row names the goods and the buyer too). */
+  tradeOf?: (tradeNo: string) => AlipayTrade | null;
   /** Service fee in basis points of each amount (Alipay's standard rate is 0.6% = 60). */
   feeBps: number;
   nowMs: number;
@@ -79,10 +81,10 @@ export function buildBill(input: BillInput): Bill {
     const fee = serviceFee(r.refund_amount, input.feeBps);
     refundTotal += r.refund_amount;
     refundFee += fee;
-    const subject = byTrade.get(r.trade_no)?.subject ?? '';
+    const paid = byTrade.get(r.trade_no) ?? input.tradeOf?.(r.trade_no) ?? null;
     rows.push([
-      `${r.trade_no}\t`, `${r.out_trade_no}\t`, '退款', subject, chinaTime(r.gmt_refund), chinaTime(r.gmt_refund), '', '', '', '',
-      '', yuan(-r.refund_amount), yuan(-r.refund_amount), '0.00', '0.00', '0.00', '0.00', '0.00', '', '0.00', '0.00',
+      `${r.trade_no}\t`, `${r.out_trade_no}\t`, '退款', paid?.subject ?? '', chinaTime(r.gmt_refund), chinaTime(r.gmt_refund), '', '', '', '',
+      paid?.buyer_logon_id ?? '', yuan(-r.refund_amount), yuan(-r.refund_amount), '0.00', '0.00', '0.00', '0.00', '0.00', '', '0.00', '0.00',
       `${r.out_request_no}\t`, yuan(fee), '0.00', r.refund_reason ?? '',
     ]);
   }

@@ -22,9 +22,10 @@ export function tradeOfPayment(payment: Payment, read: CoreReader): AlipayTrade 
 function notificationsFor(event: PaycliEvent, ctx: NotificationContext): ProviderNotification[] {
   const change = TRADE_CHANGE_OF_EVENT[event.type];
   if (!change) return [];
-  const trade = tradeOfPayment(ctx.payment, ctx.read);
+  const found = tradeOfPayment(ctx.payment, ctx.read);
   // A QR code nobody scanned was never a trade Alipay knew: its expiry is not notified.
-  if (!trade || (change === 'closed' && !trade.scanned)) return [];
+  if (!found || (change === 'closed' && !found.scanned)) return [];
+  let trade = found;
   let refund: AlipayRefund | undefined;
   if (change === 'refunded') {
     const r = ctx.refund;
@@ -41,6 +42,9 @@ function notificationsFor(event: PaycliEvent, ctx: NotificationContext): Provide
       refund_id: r.id,
       gmt_refund: r.created * 1000,
     };
+    // The refund that repays everything ends the trade then: its TRADE_CLOSED carries that gmt_close, as
+    // Alipay's does (the trade document read here may not have been updated yet in this transaction).
+    if (trade.trade_status === 'TRADE_CLOSED' && trade.gmt_close === null) trade = { ...trade, gmt_close: refund.gmt_refund };
   }
   // Identity and notify_time are filled in when sent; the rest is fixed now.
   const fields = notificationFields(trade, { app_id: '', seller_id: '' }, { nowMs: event.created * 1000, notifyId: notifyIdFor(event.id), refund });

@@ -22,11 +22,12 @@ import { cancelIntent, captureIntent, confirmIntent, createIntent, findIntent, i
 import { attachPaymentMethod, createPaymentMethod, paymentMethodById, updatePaymentMethod } from './payment-methods.js';
 import { cancelRefund, createRefund, refundsFor, updateRefund } from './refunds.js';
 import { search, type SearchResource } from './search.js';
+import { cancelSetupIntent, confirmSetupIntent, createSetupIntent, findSetupIntent, setupIntentObject, setupIntentsFor, updateSetupIntent } from './setup-intents.js';
 import { handleApi, type Access, type Call, type Handler } from './request-pipeline.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import { emit, eventObject } from './stripe-events.js';
 import type { StripeHost } from './stripe-host.js';
-import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
+import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc, type SetupIntentDoc, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
 import { chargeBalanceTransaction, chargeObject, hasCharge, paymentIntentObject, paymentMethodObject, refundBalanceTransaction, type OpContext } from './wire-objects.js';
 
 type Json = Record<string, unknown>;
@@ -41,6 +42,13 @@ function intentForCaller(c: Call): PaymentIntentDoc {
     throw resourceMissing('payment_intent', c.id);
   }
   return pi;
+}
+
+/** The same for a SetupIntent (Stripe.js `confirmCardSetup`). */
+function setupIntentForCaller(c: Call): SetupIntentDoc {
+  const si = findSetupIntent(c.ctx, c.id);
+  if (c.keyKind === 'publishable' && str(c.params, 'client_secret') !== si.client_secret) throw resourceMissing('setupintent', c.id);
+  return si;
 }
 
 function eventMatchesType(type: string, filter: string): boolean {
@@ -77,6 +85,7 @@ function charges(ctx: OpContext): Json[] {
 /** The object each resource's POST routes answer with (`/v1/<resource>/…`). */
 const ANSWERS: Readonly<Record<string, string>> = {
   payment_intents: 'payment_intent',
+  setup_intents: 'setup_intent',
   payment_methods: 'payment_method',
   charges: 'charge',
   refunds: 'refund',
@@ -127,6 +136,27 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   route('post', '/v1/payment_intents/:id/capture', (c) => render.pi(c, captureIntent(c.ctx, findIntent(c.ctx, c.id), c.params)));
   route('post', '/v1/payment_intents/:id/cancel', (c) => render.pi(c, cancelIntent(c.ctx, findIntent(c.ctx, c.id), c.params)));
   route('post', '/v1/payment_intents/:id/increment_authorization', (c) => incrementAuthorization(c.ctx, findIntent(c.ctx, c.id), c.params));
+
+  // --- SetupIntents
+  const si = (c: Call, doc: SetupIntentDoc) => out(c, setupIntentObject(c.ctx, doc));
+  route('post', '/v1/setup_intents', (c) => si(c, createSetupIntent(c.ctx, c.params)));
+  route('get', '/v1/setup_intents', (c) => {
+    checkAccepted(c.params, ACCEPTED.setupIntentList);
+    const filter = { customer: str(c.params, 'customer'), payment_method: str(c.params, 'payment_method') };
+    return out(c, page(setupIntentsFor(c.ctx, filter), listParams(c.params), '/v1/setup_intents', (doc) => setupIntentObject(c.ctx, doc)));
+  });
+  route(
+    'get',
+    '/v1/setup_intents/:id',
+    (c) => {
+      checkAccepted(c.params, ACCEPTED.retrieve);
+      return si(c, setupIntentForCaller(c));
+    },
+    'publishable',
+  );
+  route('post', '/v1/setup_intents/:id', (c) => si(c, updateSetupIntent(c.ctx, findSetupIntent(c.ctx, c.id), c.params)));
+  route('post', '/v1/setup_intents/:id/confirm', (c) => si(c, confirmSetupIntent(c.ctx, setupIntentForCaller(c), c.params)), 'publishable');
+  route('post', '/v1/setup_intents/:id/cancel', (c) => si(c, cancelSetupIntent(c.ctx, findSetupIntent(c.ctx, c.id), c.params)));
 
   // --- PaymentMethods
   route('post', '/v1/payment_methods', (c) => {

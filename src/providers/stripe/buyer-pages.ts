@@ -15,6 +15,7 @@ const TEXTS = {
     challengeTitle: 'Confirm it is you',
     challengeHint: 'Your bank asks you to approve this payment (3-D Secure authentication).',
     payment: 'Payment (PaymentIntent)',
+    setup: 'Card saved for later (SetupIntent)',
     card: 'Card',
     cardEnding: (last4: string) => `Card ending in ${last4}`,
     status: 'Status',
@@ -36,6 +37,7 @@ const TEXTS = {
     challengeTitle: '确认是您本人',
     challengeHint: '发卡行要求您确认本次支付（3-D Secure 验证）。',
     payment: '支付 (PaymentIntent)',
+    setup: '保存银行卡以便日后使用 (SetupIntent)',
     card: '银行卡',
     cardEnding: (last4: string) => `尾号 ${last4} 的卡`,
     status: '状态',
@@ -65,10 +67,11 @@ const withLang = (path: string, l: PageLang) => (l.chosen ? `${path}?lang=${l.ch
 const money = (amount: number, currency: string, lang: BuyerLang) => majorAmount(amount, currency.toUpperCase(), lang);
 const brand = '  <p class="merchant"><strong>Stripe</strong></p>\n';
 
-export function challengePage(pi: { id: string; amount: number; currency: string; last4: string | null; status: string }, l: PageLang): string {
+/** The challenge of a PaymentIntent (with its amount) or of a SetupIntent (no amount: a card saved for later). */
+export function challengePage(pi: { id: string; amount: number | null; currency: string | null; last4: string | null; status: string }, l: PageLang): string {
   const tx = TEXTS[l.lang];
   const waiting = pi.status === 'requires_action';
-  const amount = money(pi.amount, pi.currency, l.lang);
+  const amount = pi.amount !== null && pi.currency !== null ? money(pi.amount, pi.currency, l.lang) : undefined;
   const base = `/3ds/${encodeURIComponent(pi.id)}`;
   const actions = waiting
     ? `  <form method="post" action="${withLang(`${base}/complete`, l)}" class="primary-action"><button type="submit" class="pay" id="complete">${esc(tx.complete)}</button></form>
@@ -83,9 +86,8 @@ export function challengePage(pi: { id: string; amount: number; currency: string
     amount,
     kind: 'card stripe',
     content: `${brand}  <h1>${esc(tx.challengeTitle)}</h1>
-  <p class="amount" id="amount">${esc(amount)}</p>
-  <dl class="facts">
-    <dt>${label(tx.payment)}</dt><dd><code>${esc(pi.id)}</code></dd>
+${amount !== undefined ? `  <p class="amount" id="amount">${esc(amount)}</p>\n` : ''}  <dl class="facts">
+    <dt>${label(amount !== undefined ? tx.payment : tx.setup)}</dt><dd><code>${esc(pi.id)}</code></dd>
 ${pi.last4 ? `    <dt>${esc(tx.card)}</dt><dd>${esc(tx.cardEnding(pi.last4))}</dd>\n` : ''}    <dt>${esc(tx.status)}</dt><dd><strong id="status" data-status="${esc(pi.status)}">${esc(pi.status)}</strong></dd>
   </dl>
   <p class="method"><span class="card-chip" aria-hidden="true"></span>${esc(tx.challengeHint)}</p>

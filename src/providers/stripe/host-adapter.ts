@@ -52,7 +52,7 @@ function unitOf(uow: UnitOfWork, merchant: Merchant): StripeUnit {
     },
     capturePayment: (id, amount): Payment => uow.capture(merchant, id, amount),
     cancelPayment: (id, reason): Payment => uow.cancel(merchant, id, reason),
-    buyerAct: (id, action): Payment => uow.buyerAction(id, action),
+    buyerAct: (id, action, failureCode): Payment => uow.buyerAction(id, action, failureCode),
     createRefund: (id, input): Refund => uow.createRefund(merchant, id, input),
     updateRefund: (id, update): Refund => uow.updateRefund(merchant, id, update),
   };

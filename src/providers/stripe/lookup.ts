@@ -7,7 +7,6 @@ import { customerObject } from './account-objects.js';
 import { lineItemObject, productObject } from './checkout-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED_NESTED, checkAccepted, int, str } from './params.js';
-import { isReversal } from './reversals.js';
 import { STRIPE } from './stripe-reader.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import {
@@ -63,7 +62,7 @@ export function balanceTransactionById(ctx: WireContext, id: string): Json {
   // itself begin with `r`, so a `txn_r…` id that names no refund may still be a charge's.
   if (id.startsWith('txn_r')) {
     const r = ctx.unit.refund(`re_${id.slice(5)}`);
-    if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded' && !isReversal(r)) return refundBalanceTransaction(r);
+    if (r && r.merchant_id === ctx.unit.merchant.id && r.status === 'succeeded') return refundBalanceTransaction(r);
   }
   if (id.startsWith('txn_')) {
     const p = ctx.unit.payment(`pay_${id.slice(4)}`);
@@ -158,6 +157,7 @@ function expandPath(ctx: WireContext, target: Json, segments: string[], full: st
  */
 const EXPANDABLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   payment_intent: { customer: 'customer', latest_charge: 'charge', payment_method: 'payment_method' },
+  setup_intent: { customer: 'customer', payment_method: 'payment_method' },
   charge: { balance_transaction: 'balance_transaction', customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method' },
   refund: { balance_transaction: 'balance_transaction', charge: 'charge', payment_intent: 'payment_intent' },
   payment_method: { customer: 'customer' },

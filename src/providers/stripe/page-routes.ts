@@ -1,5 +1,6 @@
 /**
- * The buyer's side: the 3-D Secure challenge (`/3ds/:pi`) and the hosted Checkout page (`/c/pay/:cs`).
+ * The buyer's side: the 3-D Secure challenge (`/3ds/:pi`, or `/3ds/:seti` for a SetupIntent) and the hosted
+ * Checkout page (`/c/pay/:cs`).
  * They carry no API key; the intent or session id in the URL is the capability, as on Stripe.
  */
 import express, { type Request, type Response, type Router } from 'express';
@@ -7,10 +8,12 @@ import { buyerAssets } from '../../dashboard/buyer-layout.js';
 import { buyerLang } from '../../dashboard/buyer-view.js';
 import { challengePage, checkoutPage, messagePage, type PageLang } from './buyer-pages.js';
 import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
-import { currentStatus } from './payment-intents.js';
+import { currentStatus, saveForLater } from './payment-intents.js';
+import { completeSetupChallenge } from './setup-intents.js';
+import { DECLINES_AFTER_AUTHENTICATION } from './three-d-secure.js';
 import type { StripeHost } from './stripe-host.js';
 import { toStripeError } from './stripe-errors.js';
-import { COLLECTIONS, type CheckoutSessionDoc, type PaymentIntentDoc, type PaymentMethodDoc, type StripeCollection } from './stripe-state.js';
+import { COLLECTIONS, type CheckoutSessionDoc, type PaymentIntentDoc, type PaymentMethodDoc, type SetupIntentDoc, type StripeCollection } from './stripe-state.js';
 import { latestAttempt, type OpContext } from './wire-objects.js';
 import type { Merchant } from '../../engine/types.js';
 
@@ -31,12 +34,12 @@ async function runPage(
   host: StripeHost,
   l: PageLang,
   res: Response,
-  collection: typeof COLLECTIONS.paymentIntents | typeof COLLECTIONS.checkoutSessions,
+  collection: typeof COLLECTIONS.paymentIntents | typeof COLLECTIONS.setupIntents | typeof COLLECTIONS.checkoutSessions,
   id: string,
   work: (ctx: OpContext) => PageResult,
 ): Promise<void> {
   const owner = findOwner(host, collection, id);
-  if (!owner) return answer(res, notFound(collection === COLLECTIONS.paymentIntents ? 'payment' : 'Checkout Session', l));
+  if (!owner) return answer(res, notFound(collection === COLLECTIONS.checkoutSessions ? 'Checkout Session' : 'payment', l));
   const request = { id: null, idempotency_key: null };
   const r = await host.run(owner, request, (unit) => {
     const ctx: OpContext = { unit, baseUrl: host.baseUrl(), request };
@@ -72,6 +75,23 @@ function intentView(ctx: OpContext, pi: PaymentIntentDoc) {
   return { id: pi.id, amount: pi.amount, currency: pi.currency, last4: pm ? pm.card_data.number.slice(-4) : null, status: currentStatus(ctx, pi) };
 }
 
+function setupView(ctx: OpContext, si: SetupIntentDoc) {
+  const pm = si.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, si.payment_method) : undefined;
+  return { id: si.id, amount: null, currency: null, last4: pm ? pm.card_data.number.slice(-4) : null, status: si.status };
+}
+
+/** After a SetupIntent's challenge: the return_url with Stripe's query (`setup_intent`, its client secret, `redirect_status`). */
+function afterSetupChallenge(ctx: OpContext, si: SetupIntentDoc, l: PageLang): PageResult {
+  if (!si.return_url) return { status: 200, html: challengePage(setupView(ctx, si), l) };
+  const url = new URL(si.return_url);
+  url.searchParams.set('setup_intent', si.id);
+  url.searchParams.set('setup_intent_client_secret', si.client_secret);
+  url.searchParams.set('redirect_status', si.status === 'succeeded' ? 'succeeded' : 'failed');
+  return { redirect: url.toString() };
+}
+
+const isSetup = (id: string) => id.startsWith('seti_');
+
 /** Where the buyer goes after the challenge: the session's success or checkout page, or the return_url with Stripe's query. */
 function afterChallenge(ctx: OpContext, pi: PaymentIntentDoc, l: PageLang): PageResult {
   const status = currentStatus(ctx, pi);
@@ -97,22 +117,39 @@ export function registerPageRoutes(router: Router, host: StripeHost): void {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   router.use(buyerAssets());
 
-  router.get('/3ds/:id', (req: Request, res: Response) =>
-    runPage(host, pageLang(req), res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
+  router.get('/3ds/:id', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    if (isSetup(id)) {
+      return runPage(host, pageLang(req), res, COLLECTIONS.setupIntents, id, (ctx) => ({
+        status: 200,
+        html: challengePage(setupView(ctx, ctx.unit.get<SetupIntentDoc>(COLLECTIONS.setupIntents, id) as SetupIntentDoc), pageLang(req)),
+      }));
+    }
+    return runPage(host, pageLang(req), res, COLLECTIONS.paymentIntents, id, (ctx) => {
       const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
       return { status: 200, html: challengePage(intentView(ctx, pi), pageLang(req)) };
-    }),
-  );
+    });
+  });
 
   router.post('/3ds/:id/:action', (req: Request, res: Response) => {
     const action = req.params.action;
     const l = pageLang(req);
     if (action !== 'complete' && action !== 'fail') return answer(res, notFound('action', l));
+    const id = String(req.params.id);
+    if (isSetup(id)) {
+      return runPage(host, l, res, COLLECTIONS.setupIntents, id, (ctx) => {
+        const si = ctx.unit.get<SetupIntentDoc>(COLLECTIONS.setupIntents, id) as SetupIntentDoc;
+        return afterSetupChallenge(ctx, completeSetupChallenge(ctx, si, action), l);
+      });
+    }
     return runPage(host, l, res, COLLECTIONS.paymentIntents, String(req.params.id), (ctx) => {
       const pi = ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, String(req.params.id)) as PaymentIntentDoc;
       const attempt = latestAttempt(ctx, pi);
       if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi, l);
-      ctx.unit.buyerAct(attempt.id, action);
+      const pm = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+      // The issuer may still decline once the buyer has authenticated (Stripe's 4000008400001629).
+      const declined = action === 'complete' && pm?.card_data.number === DECLINES_AFTER_AUTHENTICATION;
+      saveForLater(ctx, pi, declined ? ctx.unit.buyerAct(attempt.id, 'fail', 'card_declined') : ctx.unit.buyerAct(attempt.id, action));
       return afterChallenge(ctx, pi, l);
     });
   });

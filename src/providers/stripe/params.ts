@@ -26,6 +26,15 @@ export const ACCEPTED = {
   paymentIntentIncrementAuthorization: set('amount amount_details application_fee_amount description expand hooks metadata payment_details statement_descriptor transfer_data'.split(' ')),
   paymentIntentList: set(['created', 'customer', 'customer_account', 'expand'], PAGINATION),
   retrieve: set(['expand', 'client_secret']),
+  setupIntentCreate: set(
+    'allowed_payment_method_types attach_to_self automatic_payment_methods confirm confirmation_token customer customer_account description excluded_payment_method_types expand flow_directions mandate_data metadata on_behalf_of payment_method payment_method_configuration payment_method_data payment_method_options payment_method_types return_url single_use usage use_stripe_sdk'.split(' '),
+  ),
+  setupIntentUpdate: set(
+    'allowed_payment_method_types attach_to_self customer customer_account description excluded_payment_method_types expand flow_directions metadata payment_method payment_method_configuration payment_method_data payment_method_options payment_method_types'.split(' '),
+  ),
+  setupIntentConfirm: set('allowed_payment_method_types confirmation_token expand mandate_data payment_method payment_method_data payment_method_options return_url use_stripe_sdk client_secret'.split(' ')),
+  setupIntentCancel: set(['cancellation_reason', 'expand']),
+  setupIntentList: set(['attach_to_self', 'created', 'customer', 'customer_account', 'expand', 'payment_method'], PAGINATION),
   refundCreate: set('amount charge currency customer expand instructions_email metadata origin payment_intent reason refund_application_fee reverse_transfer'.split(' ')),
   refundUpdate: set(['expand', 'metadata']),
   refundCancel: set(['expand']),

@@ -3,11 +3,13 @@
  * whose outcome (success, decline, 3-D Secure, manual capture) the shared engine decides. A decline hands
  * the intent back in `requires_payment_method` with `last_payment_error` and answers 402, as Stripe does.
  */
+import type { Payment } from '../../engine/types.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
+import { authenticatesWithStripe, requestThreeDSecure, type ThreeDSecureRequest } from './three-d-secure.js';
 import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
 import { intentStatus, latestAttempt, paymentIntentObject, paymentMethodObject, UNAUTHORISED_CANCEL_REASONS, type IntentStatus, type OpContext } from './wire-objects.js';
@@ -25,7 +27,7 @@ function amountParam(params: FormObject, name: string): number | undefined {
   return n;
 }
 
-function customerParam(ctx: OpContext, params: FormObject): string | null | undefined {
+export function customerParam(ctx: OpContext, params: FormObject): string | null | undefined {
   const id = nullableStr(params, 'customer');
   if (id === undefined || id === null) return id;
   const c = ctx.unit.get<CustomerDoc>(COLLECTIONS.customers, id);
@@ -33,7 +35,7 @@ function customerParam(ctx: OpContext, params: FormObject): string | null | unde
   return id;
 }
 
-function automaticPaymentMethods(params: FormObject): PaymentIntentDoc['automatic_payment_methods'] | undefined {
+export function automaticPaymentMethods(params: FormObject): PaymentIntentDoc['automatic_payment_methods'] | undefined {
   const apm = params.automatic_payment_methods;
   if (apm === undefined) return undefined;
   if (typeof apm !== 'object' || Array.isArray(apm)) throw invalidRequest('Invalid object: automatic_payment_methods', { param: 'automatic_payment_methods' });
@@ -45,8 +47,20 @@ function automaticPaymentMethods(params: FormObject): PaymentIntentDoc['automati
 }
 
 /** `allowed_payment_method_types` (current API versions) or its older name `payment_method_types`. */
-function paymentMethodTypes(params: FormObject): string[] | undefined {
+export function paymentMethodTypes(params: FormObject): string[] | undefined {
   return strArray(params, 'allowed_payment_method_types') ?? strArray(params, 'payment_method_types');
+}
+
+/** The intent's stored 3-D Secure request: only a request beyond `automatic` is kept. */
+function threeDsField(request: ThreeDSecureRequest | undefined): Pick<PaymentIntentDoc, 'request_three_d_secure'> {
+  return request === 'any' || request === 'challenge' ? { request_three_d_secure: request } : {};
+}
+
+/** A change of `request_three_d_secure` (update, confirm): the intent with the new value, or as it was. */
+function withThreeDs(pi: PaymentIntentDoc, request: ThreeDSecureRequest | undefined): PaymentIntentDoc {
+  if (request === undefined) return pi;
+  const { request_three_d_secure: _old, ...rest } = pi;
+  return { ...rest, ...threeDsField(request) };
 }
 
 /** Stripe refuses an intent below the currency's minimum charge amount when it is created or changed. */
@@ -58,7 +72,7 @@ function checkMinimum(amount: number, cur: string): void {
 }
 
 /** A payment method saved to a customer pays only for that customer, as on Stripe. */
-function checkOwner(pm: PaymentMethodDoc | undefined, customer: string | null): void {
+export function checkOwner(pm: PaymentMethodDoc | undefined, customer: string | null): void {
   if (!pm?.customer || pm.customer === customer) return;
   throw invalidRequest(
     customer
@@ -106,6 +120,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   const returnUrlRequired = apm?.enabled === true && apm.allow_redirects !== 'never';
   // Checked before anything is stored: Stripe creates no intent for this request.
   if (confirm && returnUrlRequired && returnUrl === null && !bool(params, 'use_stripe_sdk')) throw returnUrlMissing();
+  const threeDs = requestThreeDSecure(params);
   const pm = resolvePaymentMethod(ctx.unit, params);
   checkOwner(pm, customer);
   const types = paymentMethodTypes(params);
@@ -135,6 +150,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
     payment_method_types: types && types.length > 0 ? types : ['card'],
     // Without explicit types, current API versions turn automatic payment methods on.
     automatic_payment_methods: apm ?? (types && types.length > 0 ? null : { enabled: true }),
+    ...threeDsField(threeDs),
     client_secret: `${id}_${ctx.unit.newId('secret')}`,
     return_url: returnUrl,
     attempts: [],
@@ -162,10 +178,11 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
   const amount = amountParam(params, 'amount') ?? pi.amount;
   const cur = currency(params) ?? pi.currency;
   if (params.amount !== undefined || params.currency !== undefined) checkMinimum(amount, cur);
+  const threeDs = requestThreeDSecure(params);
   const pm = resolvePaymentMethod(ctx.unit, params);
   const types = paymentMethodTypes(params);
   const next: PaymentIntentDoc = {
-    ...pi,
+    ...withThreeDs(pi, threeDs),
     amount,
     currency: cur,
     capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method,
@@ -189,9 +206,9 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
  * the account's defaults, as when `automatic_payment_methods` is not sent, Stripe's answer depends on the
  * payment methods enabled in its Dashboard, which the sandbox does not have: those confirmations pass.)
  */
-function returnUrlMissing(): Error {
+export function returnUrlMissing(intent = 'Payment Intent'): Error {
   return invalidRequest(
-    'A `return_url` must be specified because this Payment Intent is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.',
+    `A \`return_url\` must be specified because this ${intent} is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set \`automatic_payment_methods[enabled]\` to \`true\` and \`automatic_payment_methods[allow_redirects]\` to \`never\` when creating Setup Intents and Payment Intents.`,
   );
 }
 
@@ -204,10 +221,11 @@ export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
   if (!CONFIRMABLE.includes(status)) throw unexpectedState(ctx, pi, status, 'confirm', CONFIRMABLE);
   const returnUrl = urlParam(params, 'return_url');
   if (pi.return_url_required && (returnUrl ?? pi.return_url) === null && !bool(params, 'use_stripe_sdk')) throw returnUrlMissing();
+  const threeDs = requestThreeDSecure(params);
   const pm = resolvePaymentMethod(ctx.unit, params);
   checkOwner(pm, pi.customer);
   let next: PaymentIntentDoc = {
-    ...pi,
+    ...withThreeDs(pi, threeDs),
     ...(pm ? { payment_method: pm.id } : {}),
     ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
     ...(params.capture_method !== undefined ? { capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method } : {}),
@@ -250,6 +268,7 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
     notify_url: null,
     return_url: pi.return_url,
     metadata: { ...pi.metadata, [INTENT_METADATA_KEY]: pi.id },
+    ...(authenticatesWithStripe(pmDoc, offSession, pi.request_three_d_secure) ? { request_authentication: true } : {}),
   });
   const next: PaymentIntentDoc = { ...pi, attempts: [...pi.attempts, payment.id] };
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
@@ -261,11 +280,7 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
       payment_method: paymentMethodObject(pmDoc),
     });
   }
-  if ((payment.status === 'succeeded' || payment.status === 'requires_capture') && pi.setup_future_usage && pi.customer && !pmDoc.customer) {
-    // Saving the card for later is what setup_future_usage asks: Stripe attaches it once the payment goes through.
-    const saved = attachPaymentMethod(ctx.unit, pmDoc, pi.customer);
-    emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(saved) });
-  }
+  saveForLater(ctx, next, payment);
   if (payment.status === 'failed') {
     throw cardError(payment.failure_code ?? 'card_declined', payment.failure_message, {
       charge: chargeIdOf(payment.id),
@@ -274,6 +289,18 @@ function confirmAttempt(ctx: OpContext, pi: PaymentIntentDoc, params: FormObject
     });
   }
   return next;
+}
+
+/**
+ * Saving the card for later is what `setup_future_usage` asks: Stripe attaches it to the intent's customer
+ * once the payment goes through (at confirmation, or after the buyer's 3-D Secure challenge).
+ */
+export function saveForLater(ctx: OpContext, pi: PaymentIntentDoc, payment: Payment): void {
+  if (payment.status !== 'succeeded' && payment.status !== 'requires_capture') return;
+  const pmDoc = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+  if (!pi.setup_future_usage || !pi.customer || !pmDoc || pmDoc.customer) return;
+  const saved = attachPaymentMethod(ctx.unit, pmDoc, pi.customer);
+  emit(ctx, { type: 'payment_method.attached', object: paymentMethodObject(saved) });
 }
 
 /** `POST /v1/payment_intents/:id/capture`. */

@@ -45,7 +45,7 @@ function billingDetails(params: FormObject | undefined, current?: PaymentMethodD
   return { email: s('email'), name: s('name'), phone: s('phone'), address: current?.address ?? null };
 }
 
-function store(unit: StripeUnit, card: CardData, extra: { billing?: FormObject; metadata?: Record<string, string>; customer?: string | null }): PaymentMethodDoc {
+function store(unit: StripeUnit, card: CardData, extra: { billing?: FormObject; metadata?: Record<string, string>; customer?: string | null; setupSucceeds?: true }): PaymentMethodDoc {
   const pm: PaymentMethodDoc = {
     id: unit.newId('pm'),
     object: 'payment_method',
@@ -56,6 +56,7 @@ function store(unit: StripeUnit, card: CardData, extra: { billing?: FormObject; 
     customer: extra.customer ?? null,
     metadata: extra.metadata ?? {},
     created: Math.floor(unit.nowMs / 1000),
+    ...(extra.setupSucceeds ? { setup_succeeds: true as const } : {}),
   };
   unit.put(COLLECTIONS.paymentMethods, pm);
   return pm;
@@ -94,7 +95,7 @@ export function resolvePaymentMethod(unit: StripeUnit, params: FormObject): Paym
 
 export function paymentMethodById(unit: StripeUnit, id: string, param = 'id'): PaymentMethodDoc {
   const alias = testCardFor(id);
-  if (alias) return store(unit, { number: alias.number, ...ALIAS_EXPIRY }, {});
+  if (alias) return store(unit, { number: alias.number, ...ALIAS_EXPIRY }, alias.setupSucceeds ? { setupSucceeds: true } : {});
   const pm = unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, id);
   if (!pm || pm.merchant_id !== unit.merchant.id) throw resourceMissing('PaymentMethod', id, param);
   return pm;

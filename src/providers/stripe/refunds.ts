@@ -7,7 +7,6 @@ import type { FormObject } from './form-params.js';
 import { chargedPayment } from './lookup.js';
 import { ACCEPTED, checkAccepted, int, metadata, oneOf, str } from './params.js';
 import { findIntent } from './payment-intents.js';
-import { isReversal, type ReversalMetadataDoc } from './reversals.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import type { Refund } from '../../engine/types.js';
@@ -80,7 +79,7 @@ export function refundsFor(ctx: OpContext, params: FormObject): Refund[] {
   return ctx.unit.refunds();
 }
 
-/** The merchant's refund (or reversal) an id names: 404 resource_missing otherwise, as on Stripe. */
+/** The merchant's refund an id names: 404 resource_missing otherwise, as on Stripe. */
 export function findRefund(ctx: OpContext, id: string): Refund {
   const r = ctx.unit.refund(id);
   if (!r || r.merchant_id !== ctx.unit.merchant.id) throw resourceMissing('refund', id);
@@ -96,14 +95,7 @@ export function updateRefund(ctx: OpContext, id: string, params: FormObject): Re
   const current = findRefund(ctx, id);
   const meta = metadata(params, current.metadata);
   if (meta === undefined || JSON.stringify(meta) === JSON.stringify(current.metadata)) return current;
-  let next: Refund;
-  if (isReversal(current)) {
-    // A reversal is a view of a released authorisation: only the merchant's metadata on it is stored.
-    ctx.unit.put<ReversalMetadataDoc>(COLLECTIONS.reversalMetadata, { id: current.id, merchant_id: current.merchant_id, metadata: meta });
-    next = { ...current, metadata: meta };
-  } else {
-    next = ctx.unit.updateRefund(current.id, { metadata: meta });
-  }
+  const next = ctx.unit.updateRefund(current.id, { metadata: meta });
   emit(ctx, { type: 'refund.updated', object: refundById(ctx, next.id), previous_attributes: { metadata: current.metadata } });
   return next;
 }

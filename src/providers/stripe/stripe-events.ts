@@ -6,7 +6,6 @@ import { isRefundEvent } from '../../engine/events.js';
 import type { PaycliEvent, Payment } from '../../engine/types.js';
 import { checkoutSessionObject, completedView } from './checkout-objects.js';
 import { endpointWants } from './endpoint-filter.js';
-import { isReversal } from './reversals.js';
 import { chargeObject, hasCharge, paymentIntentObject, refundObject, type OpContext, type RequestInfo, type WireContext } from './wire-objects.js';
 import {
   COLLECTIONS,
@@ -43,6 +42,11 @@ export const STRIPE_EVENT_TYPES = [
   'customer.updated',
   'customer.deleted',
   'payment_method.attached',
+  'setup_intent.created',
+  'setup_intent.requires_action',
+  'setup_intent.succeeded',
+  'setup_intent.setup_failed',
+  'setup_intent.canceled',
   'checkout.session.completed',
   'checkout.session.expired',
 ] as const;
@@ -161,18 +165,13 @@ export function stripeEventsFor(outer: WireContext, event: PaycliEvent): Pending
     case 'payment.failed':
       return [...(hasCharge(payment) ? [charge('charge.failed')] : []), intent('payment_intent.payment_failed')];
     case 'payment.canceled': {
-      // Canceling an authorised intent refunds its charge's capturable amount (Stripe's API reference:
-      // "the remaining amount_capturable is automatically refunded"); an authorisation left to lapse expires.
-      const released: PendingEvent[] = !hasCharge(payment)
-        ? []
-        : pi.canceled
-          ? [{ ...charge('charge.refunded'), previous_attributes: { amount_refunded: 0, refunded: false } }]
-          : [charge('charge.expired')];
-      // That refund is a Refund object (reversals.ts), and every refund says refund.created (since API
-      // version 2024-10-28.acacia). Last, so the ids of the events above stay what they were.
-      const reversal = ctx.unit.refundsOf(payment.id).find(isReversal);
-      const created: PendingEvent[] = reversal ? [{ type: 'refund.created', object: refundObject(reversal, pi) }] : [];
-      return [...released, intent(pi.canceled ? 'payment_intent.canceled' : 'payment_intent.payment_failed'), ...created];
+      // Canceling an authorised intent releases the authorisation: since API version 2025-03-31.basil no
+      // Refund is made and no charge.refunded is sent, only payment_intent.canceled. An authorisation
+      // released outside the Stripe API (from the dashboard) expires its charge and cancels the intent, as
+      // a lapsed one does; an attempt that never reached the issuer fails the intent's attempt.
+      if (pi.canceled) return [intent('payment_intent.canceled')];
+      if (hasCharge(payment)) return [charge('charge.expired'), intent('payment_intent.canceled')];
+      return [intent('payment_intent.payment_failed')];
     }
     default:
       return [];

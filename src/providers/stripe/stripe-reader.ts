@@ -6,9 +6,7 @@
 import type { CoreReader } from '../../core/notifications.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import type { StoredNotification } from '../../webhooks/delivery.js';
-import { reversalById, reversalOf } from './reversals.js';
-import { COLLECTIONS, intentIdOf, type OwnEventRef, type PaymentIntentDoc, type StripeEventDoc, type StripeReader } from './stripe-state.js';
-import { hasCharge } from './wire-objects.js';
+import { COLLECTIONS, type OwnEventRef, type StripeEventDoc, type StripeReader } from './stripe-state.js';
 
 export const STRIPE = 'stripe';
 
@@ -57,29 +55,10 @@ export function stripeReader(read: Reads, merchant: Merchant, nowMs: number): St
     refund(id) {
       // Only refunds of payments made through Stripe: the native API's are not Stripe objects.
       const own = read.get<Refund>('refunds', id);
-      if (own) return read.get<Payment>('payments', own.payment_id)?.provider === STRIPE ? own : undefined;
-      return reversalById(read, merchant.id, id, hasCharge);
+      return own && read.get<Payment>('payments', own.payment_id)?.provider === STRIPE ? own : undefined;
     },
-    refundsOf(paymentId) {
-      const own = read.list<Refund>('refunds').filter((r) => r.payment_id === paymentId);
-      const payment = read.get<Payment>('payments', paymentId);
-      const reversal = payment && reversalOf(read, payment, hasCharge);
-      return reversal ? [...own, reversal] : own;
-    },
-    refunds() {
-      const own = read.list<Refund>('refunds').filter((r) => r.merchant_id === merchant.id && read.get<Payment>('payments', r.payment_id)?.provider === STRIPE);
-      // Reversals are views of the merchant's released attempts, found through its intents.
-      const reversals: Refund[] = [];
-      for (const pi of read.list<PaymentIntentDoc>(COLLECTIONS.paymentIntents)) {
-        if (pi.merchant_id !== merchant.id) continue;
-        for (const id of pi.attempts) {
-          const p = read.get<Payment>('payments', id);
-          const reversal = p && intentIdOf(p) === pi.id ? reversalOf(read, p, hasCharge) : undefined;
-          if (reversal) reversals.push(reversal);
-        }
-      }
-      return reversals.length === 0 ? own : [...own, ...reversals].map((r, i) => ({ r, i })).sort((a, b) => a.r.created - b.r.created || a.i - b.i).map(({ r }) => r);
-    },
+    refundsOf: (paymentId) => read.list<Refund>('refunds').filter((r) => r.payment_id === paymentId),
+    refunds: () => read.list<Refund>('refunds').filter((r) => r.merchant_id === merchant.id && read.get<Payment>('payments', r.payment_id)?.provider === STRIPE),
     notified: (id) => read.get('notifications', id) !== undefined,
     events() {
       // Events raised inside the provider's units of work are stored in `stripe_events` in the order they

@@ -11,13 +11,12 @@ import type { Merchant, Payment, Refund } from '../../engine/types.js';
 export const COLLECTIONS = {
   paymentIntents: 'stripe_payment_intents',
   paymentMethods: 'stripe_payment_methods',
+  setupIntents: 'stripe_setup_intents',
   customers: 'stripe_customers',
   checkoutSessions: 'stripe_checkout_sessions',
   webhookEndpoints: 'stripe_webhook_endpoints',
   events: 'stripe_events',
   idempotencyKeys: 'stripe_idempotency_keys',
-  /** The merchant's metadata on the refunds that stand for released authorisations (reversals.ts). */
-  reversalMetadata: 'stripe_reversal_metadata',
   /** What the merchant changed on charges (charge-updates.ts). */
   chargeUpdates: 'stripe_charge_updates',
   /** Per merchant, own events waiting for a payment event to carry them (written by earlier versions only). */
@@ -52,6 +51,8 @@ export interface PaymentIntentDoc {
   payment_method: string | null;
   payment_method_types: string[];
   automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
+  /** `payment_method_options[card][request_three_d_secure]` when not `automatic` (absent in older intents). */
+  request_three_d_secure?: 'any' | 'challenge';
   client_secret: string;
   return_url: string | null;
   /** Domain payment ids, one per confirmation attempt, oldest first. */
@@ -61,6 +62,37 @@ export interface PaymentIntentDoc {
   cancellation_reason: string | null;
   /** The Checkout Session that created this intent, if any. */
   checkout_session: string | null;
+  created: number;
+}
+
+export type SetupIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'succeeded' | 'canceled';
+
+/**
+ * A SetupIntent: saving a card for later, with no payment behind it, so no domain payment either; its
+ * status is kept here and the card's outcome read from the shared test-card table (setup-intents.ts).
+ */
+export interface SetupIntentDoc {
+  id: string;
+  object: 'setup_intent';
+  merchant_id: string;
+  customer: string | null;
+  description: string | null;
+  metadata: Metadata;
+  usage: 'off_session' | 'on_session';
+  /** The payment method being set up (a stored `pm_…`); null again after a failed attempt. */
+  payment_method: string | null;
+  payment_method_types: string[];
+  automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
+  /** As on PaymentIntents: confirming needs a `return_url` (automatic payment methods that may redirect). */
+  return_url_required?: true;
+  /** `payment_method_options[card][request_three_d_secure]`. */
+  request_three_d_secure: 'any' | 'automatic' | 'challenge';
+  client_secret: string;
+  return_url: string | null;
+  status: SetupIntentStatus;
+  /** The wire `last_setup_error` of the latest failed attempt, or null. */
+  last_setup_error: Record<string, unknown> | null;
+  cancellation_reason: string | null;
   created: number;
 }
 
@@ -92,6 +124,10 @@ export interface PaymentMethodDoc {
   customer: string | null;
   metadata: Metadata;
   created: number;
+  /** Set up for later off-session payments (a SetupIntent succeeded with it): Stripe's 3155 card then needs no 3-D Secure off session. */
+  set_up?: true;
+  /** Stripe's `pm_card_chargeCustomerFail`: a SetupIntent sets it up although every charge of it is declined. */
+  setup_succeeds?: true;
 }
 
 export interface CustomerDoc {
@@ -217,11 +253,11 @@ export interface StripeReader {
   get<T extends { id: string }>(collection: StripeCollection, id: string): T | undefined;
   list<T extends { id: string }>(collection: StripeCollection): T[];
   payment(id: string): Payment | undefined;
-  /** A refund, or the reversal of a released authorisation (reversals.ts), by id. */
+  /** A refund of a payment made through Stripe, by id. */
   refund(id: string): Refund | undefined;
-  /** The payment's refunds, then the reversal of its authorisation if it was released. */
+  /** The payment's refunds, oldest first. */
   refundsOf(paymentId: string): Refund[];
-  /** Every refund of the merchant, reversals included, oldest first. */
+  /** Every refund of the merchant's Stripe payments, oldest first. */
   refunds(): Refund[];
   /** Every Stripe event of the merchant (of domain changes and of the provider's own objects), oldest first. */
   events(): StripeEventDoc[];
@@ -245,7 +281,8 @@ export interface StripeUnit extends StripeReader {
   createPayment(input: CreatePaymentInput): Payment;
   capturePayment(paymentId: string, amount?: number): Payment;
   cancelPayment(paymentId: string, reason: string): Payment;
-  buyerAct(paymentId: string, action: 'complete' | 'fail'): Payment;
+  /** The buyer on a page; `fail` with a failure code is the issuer's decline after authentication. */
+  buyerAct(paymentId: string, action: 'complete' | 'fail', failureCode?: string): Payment;
   createRefund(paymentId: string, input: CreateRefundInput): Refund;
   updateRefund(refundId: string, update: RefundUpdate): Refund;
 }

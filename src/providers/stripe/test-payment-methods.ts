@@ -11,6 +11,8 @@ export interface TestCardAlias {
   number: string;
   /** What Stripe's docs say it does, for the README. */
   description: string;
+  /** Stripe's card that attaches and is set up, but whose every charge is declined (the number's outcome). */
+  setupSucceeds?: true;
 }
 
 export const TEST_CARD_ALIASES: readonly TestCardAlias[] = [
@@ -34,10 +36,11 @@ export const TEST_CARD_ALIASES: readonly TestCardAlias[] = [
   { suffix: 'radarBlock', number: '4100000000000019', description: 'Blocked: `card_declined` / `fraudulent`' },
   { suffix: 'visa_chargeDeclinedFraudulent', number: '4100000000000019', description: 'Declined: `card_declined` / `fraudulent`' },
   // Stripe's 0341 card attaches and then fails every charge: the generic decline card's outcome.
-  { suffix: 'chargeCustomerFail', number: '4000000000000002', description: 'Attaches; every charge declined (`generic_decline`)' },
+  { suffix: 'chargeCustomerFail', number: '4000000000000002', description: 'Attaches and sets up; every charge declined (`generic_decline`)', setupSucceeds: true },
   { suffix: 'authenticationRequired', number: '4000002760003184', description: '3-D Secure required (`requires_action`)' },
-  { suffix: 'threeDSecure2Required', number: '4000002760003184', description: '3-D Secure required (`requires_action`)' },
-  { suffix: 'authenticationRequiredOnSetup', number: '4000002760003184', description: '3-D Secure required (`requires_action`)' },
+  { suffix: 'threeDSecure2Required', number: '4000000000003220', description: '3-D Secure required (`requires_action`)' },
+  // Stripe's 3155 card: not in the shared table (it pays), the provider asks for 3-D Secure (three-d-secure.ts).
+  { suffix: 'authenticationRequiredOnSetup', number: '4000002500003155', description: 'Asks for 3-D Secure until set up; then off-session payments pass without it' },
   { suffix: 'refundFail', number: '4000000000005126', description: 'Succeeds; refunds fail' },
 ];
 

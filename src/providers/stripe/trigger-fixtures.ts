@@ -57,6 +57,13 @@ const CREATED_FAILED = ['payment_intent.created', 'charge.failed', 'payment_inte
 const AUTHORISED = ['payment_intent.created', 'charge.succeeded', 'payment_intent.amount_capturable_updated'];
 const REFUNDED = [...CREATED_SUCCEEDED, 'refund.created', 'charge.refunded'];
 const refund: StripeFixtureStep = { name: 're', method: 'POST', path: '/v1/refunds', form: { payment_intent: '${pi:id}' } };
+const setup = (form: Record<string, string>, expect: readonly number[] = [200]): StripeFixtureStep => ({
+  name: 'seti',
+  method: 'POST',
+  path: '/v1/setup_intents',
+  form: { 'metadata[source]': 'paycli trigger', ...form },
+  expect,
+});
 
 export const STRIPE_FIXTURES: readonly StripeFixture[] = [
   { name: 'payment_intent.created', description: 'An intent, not confirmed', events: ['payment_intent.created'], steps: [intent({})] },
@@ -96,6 +103,31 @@ export const STRIPE_FIXTURES: readonly StripeFixture[] = [
     description: 'A Checkout Session expired before payment',
     events: ['checkout.session.expired'],
     steps: [session, { name: 'expired', method: 'POST', path: '/v1/checkout/sessions/${cs:id}/expire' }],
+  },
+  { name: 'setup_intent.created', description: 'A SetupIntent, not confirmed', events: ['setup_intent.created'], steps: [setup({})] },
+  {
+    name: 'setup_intent.succeeded',
+    description: 'A SetupIntent confirmed with pm_card_visa',
+    events: ['setup_intent.created', 'setup_intent.succeeded'],
+    steps: [setup({ payment_method: 'pm_card_visa', confirm: 'true' })],
+  },
+  {
+    name: 'setup_intent.setup_failed',
+    description: 'A SetupIntent declined (generic decline)',
+    events: ['setup_intent.created', 'setup_intent.setup_failed'],
+    steps: [setup({ payment_method: 'pm_card_visa_chargeDeclined', confirm: 'true' }, [402])],
+  },
+  {
+    name: 'setup_intent.requires_action',
+    description: 'A SetupIntent waiting for 3-D Secure',
+    events: ['setup_intent.created', 'setup_intent.requires_action'],
+    steps: [setup({ payment_method: 'pm_card_authenticationRequired', confirm: 'true', return_url: 'https://example.com/return' })],
+  },
+  {
+    name: 'setup_intent.canceled',
+    description: 'A SetupIntent canceled before confirmation',
+    events: ['setup_intent.created', 'setup_intent.canceled'],
+    steps: [setup({}), { name: 'canceled', method: 'POST', path: '/v1/setup_intents/${seti:id}/cancel', form: { cancellation_reason: 'abandoned' } }],
   },
   {
     name: 'customer.created',
@@ -156,7 +188,8 @@ export async function runStripeFixture(url: string, key: string, fixture: Stripe
       const parsed = JSON.parse(text) as Json;
       // A decline answers an error that carries the intent: later steps refer to the intent.
       const err = parsed.error as Json | undefined;
-      answer = err && typeof err.payment_intent === 'object' && err.payment_intent ? (err.payment_intent as Json) : parsed;
+      const carried = err && typeof err === 'object' ? (err.payment_intent ?? err.setup_intent) : undefined;
+      answer = carried && typeof carried === 'object' ? (carried as Json) : parsed;
     }
     answers.set(step.name, answer);
     steps.push({ name: step.name, request: `${step.method} ${path}`, status: res.status, id: typeof answer.id === 'string' ? answer.id : null });

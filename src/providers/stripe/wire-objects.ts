@@ -7,7 +7,6 @@
  * provider having to copy anything.
  */
 import type { Payment, Refund } from '../../engine/types.js';
-import { isReversal } from './reversals.js';
 import { DECLINE_PARAM, declineMessage, stripeDecline } from './stripe-errors.js';
 import {
   chargeIdOf,
@@ -58,11 +57,17 @@ export function latestAttempt(ctx: WireContext, pi: PaymentIntentDoc): Payment |
   return id ? ctx.unit.payment(id) : undefined;
 }
 
+/**
+ * An authorisation released outside the Stripe API (canceled from the dashboard or the native API): the
+ * charge stays uncaptured and the intent is canceled, as when Stripe releases a lapsed authorisation.
+ */
+const released = (p: Payment | undefined, pi: PaymentIntentDoc) => !!p && !pi.canceled && p.status === 'canceled' && p.captured_at === null && hasCharge(p);
+
 /** An attempt that ended without money moving hands the intent back to the merchant for a new method. */
-const attemptFailed = (p: Payment | undefined, pi: PaymentIntentDoc) => !!p && (p.status === 'failed' || (p.status === 'canceled' && !pi.canceled));
+const attemptFailed = (p: Payment | undefined, pi: PaymentIntentDoc) => !!p && (p.status === 'failed' || (p.status === 'canceled' && !pi.canceled && !released(p, pi)));
 
 export function intentStatus(pi: PaymentIntentDoc, attempt: Payment | undefined): IntentStatus {
-  if (pi.canceled) return 'canceled';
+  if (pi.canceled || released(attempt, pi)) return 'canceled';
   if (attempt && !attemptFailed(attempt, pi)) {
     switch (attempt.status) {
       case 'requires_action':
@@ -194,7 +199,7 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     application: null,
     application_fee_amount: null,
     automatic_payment_methods: pi.automatic_payment_methods,
-    canceled_at: pi.canceled_at,
+    canceled_at: released(attempt, pi) ? attempt!.canceled_at : pi.canceled_at,
     cancellation_reason: pi.cancellation_reason,
     capture_method: pi.capture_method,
     client_secret: pi.client_secret,
@@ -217,7 +222,7 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     on_behalf_of: null,
     payment_method: failed ? null : pi.payment_method,
     payment_method_configuration_details: null,
-    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: pi.request_three_d_secure ?? 'automatic' } },
     payment_method_types: pi.payment_method_types,
     payment_record: null,
     processing: null,
@@ -236,21 +241,17 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
 
 /** A refund; `pi` is the intent of its charge (its customer and payment method are the refund's too). */
 export function refundObject(refund: Refund, pi: PaymentIntentDoc | undefined): Json {
-  // A released authorisation moved no money: no balance transaction and no acquirer reference number.
-  const reversal = isReversal(refund);
   return {
     id: refund.id,
     object: 'refund',
     amount: refund.amount,
-    balance_transaction: refund.status === 'succeeded' && !reversal ? refundTxnId(refund.id) : null,
+    balance_transaction: refund.status === 'succeeded' ? refundTxnId(refund.id) : null,
     charge: chargeIdOf(refund.payment_id),
     created: refund.created,
     currency: lower(refund.currency),
     customer: pi?.customer ?? null,
     customer_account: null,
-    destination_details: reversal
-      ? { card: { type: 'reversal' }, type: 'card' }
-      : { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    destination_details: { card: { reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
     failure_reason: refund.status === 'failed' ? refund.failure_reason : undefined,
     metadata: refund.metadata,
     payment_intent: pi?.id ?? null,
@@ -272,15 +273,15 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
   const pmDoc = pi?.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
   const card = payment.payment_method.type === 'card' ? payment.payment_method.card : null;
   const decline = payment.failure_code ? stripeDecline(payment.failure_code) : null;
-  // An authorisation released uncaptured (canceled or lapsed) shows as refunded in full, as at Stripe.
-  const released = payment.status === 'canceled' && hasCharge(payment) && payment.captured_at === null;
   const updates = ctx.unit.get<ChargeUpdateDoc>(COLLECTIONS.chargeUpdates, chargeIdOf(payment.id));
   return {
     id: chargeIdOf(payment.id),
     object: 'charge',
     amount: payment.amount,
     amount_captured: payment.amount_captured,
-    amount_refunded: released ? payment.amount : payment.amount_refunded,
+    // Releasing an authorisation, wholly (cancel) or the rest of a partial capture, refunds nothing: since
+    // API version 2025-03-31.basil Stripe makes no Refund for it and leaves amount_refunded as it was.
+    amount_refunded: payment.amount_refunded,
     application: null,
     application_fee: null,
     application_fee_amount: null,
@@ -313,7 +314,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     receipt_number: null,
     // Stripe hosts a receipt page; the sandbox has none to link to.
     receipt_url: null,
-    refunded: released || (payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured),
+    refunded: payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured,
     review: null,
     shipping: null,
     source: null,

@@ -119,8 +119,9 @@ export function renderWechatError(err: PaycliError): { status: number; body: { c
 
 /**
  * An injected API fault as WeChat answers an outage or a rate limit: `SYSTEM_ERROR` (500, or 503) and
- * `FREQUENCY_LIMITED` (429), with a `Request-ID`. Not signed: it is answered before the merchant is known, and
- * neither SDK verifies a non-2xx answer (wechatpay-axios-plugin skips verification outside 2xx since 0.8.13).
+ * `FREQUENCY_LIMITED` (429), with a `Request-ID`. The API routes sign it for the calling merchant, as WeChat
+ * signs its error answers (a client may verify every answer: wechatpay-axios-plugin does with a
+ * `validateStatus` that accepts them); the payer's pages send it as it is.
  */
 export function renderWechatFault(err: PaycliError): { status: number; headers: Record<string, string>; body: { code: WechatErrorCode; message: string } } {
   const headers = { 'Request-ID': randomBytes(16).toString('hex').toUpperCase() };

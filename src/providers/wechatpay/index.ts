@@ -10,6 +10,7 @@ import type { Merchant } from '../../engine/types.js';
 import type { Provider, ProviderHost } from '../contract.js';
 import { cryptoRandom } from '../../core/ids.js';
 import { DEFAULT_SIGNING_MODE, mintWechatpayCredentials, type SigningMode, type WechatpayCredentials } from './credentials.js';
+import { pendingFault } from '../../faults/fault-middleware.js';
 import { renderWechatError, renderWechatFault } from './errors.js';
 import { describeWechatpay, wechatpayFiles } from './handoff.js';
 import { DEFAULT_ORDER_TTL_MS } from './book.js';
@@ -36,6 +37,14 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
       return { creds, orders: new HostBook(host, m, creds, opts.refundDelayMs) };
     };
     const router = express.Router();
+    // An injected fault on the API is answered by its routes, signed; on the payer's pages (HTML for a
+    // browser, which verifies nothing) in WeChat's error shape as it is.
+    router.use((req, res, next) => {
+      const fault = pendingFault(res);
+      if (!fault || req.path.startsWith('/v3/')) return next();
+      const rendered = renderWechatFault(fault);
+      res.status(rendered.status).set(rendered.headers).json(rendered.body);
+    });
     router.use(
       payPagesRouter({
         find(ref) {
@@ -62,6 +71,7 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
           const m = host.merchantWhere((c) => c.mchid === mchid);
           return m && merchantOf(m);
         },
+        fallbackCreds: () => host.credentials(host.core.defaultMerchant),
         signing,
         clock: host.clock,
         // Signature timestamps are checked against the SDK's own wall clock (±5 min), even when the sandbox
@@ -99,7 +109,8 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     app,
     bill: wechatpayBill,
     renderError: renderWechatError,
-    renderFault: renderWechatFault,
+    // Faults are answered by the routes (pendingFault), signed for the calling merchant.
+    renderFault: () => null,
     notifications: wechatpayNotifications(signing),
   };
 }

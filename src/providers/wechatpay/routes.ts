@@ -2,7 +2,9 @@
  * The WeChat Pay API v3 at the root of its own port. Every request must carry a valid
  * `WECHATPAY2-SHA256-RSA2048` Authorization over the raw request target and the exact body bytes, so the
  * body is read raw here and parsed after verification. Every response, 204 and errors included, carries
- * `Request-ID` and the `Wechatpay-*` signature headers (bill files excepted, as at WeChat).
+ * `Request-ID` and the `Wechatpay-*` signature headers (bill files excepted, as at WeChat): a refusal met
+ * before the signature could be checked (a body too large to read, an injected fault, an unknown mchid)
+ * is signed too, so a client verifying every answer sees WeChat's error, not a signature failure.
  */
 import { isUtf8 } from 'node:buffer';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
@@ -12,7 +14,8 @@ import { cryptoRandom, type RandomSource } from '../../core/ids.js';
 import { aeadEncrypt, newAeadNonce } from './aead.js';
 import { billDateProblem, billFile, fundFlowBillCsv, hasFundFlowBill, hasTradeBill, tradeBillCsv, type BillFile } from './bills.js';
 import { certificateValidity, namesWechatpayKey, normalizeSerial, type SigningMode, type WechatpayCredentials } from './credentials.js';
-import { paramError, renderWechatError, wechatError } from './errors.js';
+import { pendingFault } from '../../faults/fault-middleware.js';
+import { paramError, renderWechatError, renderWechatFault, wechatError } from './errors.js';
 import type { WechatpayBook } from './book.js';
 import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
 import { parseAuthorization, verifyRequest, wechatpayHeadersAsync } from './signing.js';
@@ -27,6 +30,8 @@ export interface WechatpayMerchant {
 export interface WechatpayRouteDeps {
   /** The merchant a request's `mchid` names, if the sandbox has it. */
   merchant(mchid: string): WechatpayMerchant | undefined;
+  /** The key material that signs answers to a request naming no merchant of the sandbox (WeChat signs every answer). */
+  fallbackCreds(): WechatpayCredentials;
   signing: SigningMode;
   clock: Clock;
   /** Unix seconds for signature timestamps: the SDKs compare them with their own wall clock. */
@@ -46,14 +51,14 @@ const DOWNLOAD_PATH = '/v3/billdownload/file';
 type Locals = { rawBody: string; json: unknown; requestId: string; merchant?: WechatpayMerchant };
 
 /**
- * Writes a response signed for the merchant (unsigned only when no merchant could be identified), with
- * node:http directly: the RSA signature is the cost that should dominate. It is made on the thread pool
- * (rsa-pool.ts), so the event loop serves other requests meanwhile.
+ * Writes a response signed for the merchant the request names (or, naming none of the sandbox's, with the
+ * sandbox's default merchant's keys), with node:http directly: the RSA signature is the cost that should
+ * dominate. It is made on the thread pool (rsa-pool.ts), so the event loop serves other requests meanwhile.
  */
 async function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): Promise<void> {
   const body = payload === undefined ? '' : JSON.stringify(payload);
-  const merchant = (res.locals as Locals).merchant;
-  const headers: Record<string, string | number> = merchant ? await wechatpayHeadersAsync(body, merchant.creds, deps.signing, { timestampSec: deps.wallClockSec() }) : {};
+  const creds = (res.locals as Locals).merchant?.creds ?? deps.fallbackCreds();
+  const headers: Record<string, string | number> = await wechatpayHeadersAsync(body, creds, deps.signing, { timestampSec: deps.wallClockSec() });
   if (status !== 204) {
     headers['Content-Type'] = 'application/json; charset=utf-8';
     headers['Content-Length'] = Buffer.byteLength(body);
@@ -66,12 +71,22 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
   const router = express.Router();
   const bills = new Map<string, { file: BillFile; expiresMs: number; mchid: string }>();
 
-  // Before the body is read: a body the parser refuses is answered with a Request-ID too.
-  router.use((_req: Request, res: Response, next: NextFunction) => {
+  // Before the body is read: a body the parser refuses is answered with a Request-ID too, and signed for
+  // the merchant the Authorization header names (its signature cannot be checked without the body).
+  router.use((req: Request, res: Response, next: NextFunction) => {
     const locals = res.locals as Locals;
     // From the pooled random source: a randomBytes call per request showed in profiles.
     locals.requestId = cryptoRandom.bytes(16).toString('hex').toUpperCase();
     res.set('Request-ID', locals.requestId);
+    const parts = parseAuthorization(req.get('authorization'));
+    if (typeof parts !== 'string') locals.merchant = deps.merchant(parts.mchid);
+    const fault = pendingFault(res);
+    if (fault) {
+      // An injected outage or rate limit, answered as WeChat answers it, signed like every other answer.
+      const rendered = renderWechatFault(fault);
+      res.locals.errorCode = fault.code;
+      return void sendSigned(deps, res, rendered.status, rendered.body).catch(() => res.destroy());
+    }
     next();
   });
   router.use(express.raw({ type: () => true, limit: deps.bodyLimitBytes }));
@@ -83,11 +98,11 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     if (req.path === DOWNLOAD_PATH) targets.push(`${deps.ownUrl()}${req.originalUrl}`, `${req.protocol}://${req.get('host')}${req.originalUrl}`);
     const parts = parseAuthorization(req.get('authorization'));
     if (typeof parts === 'string') return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${parts}`, { field: 'Authorization', issue: parts, location: 'header' }));
-    const merchant = deps.merchant(parts.mchid);
+    // Looked up before the body was read.
+    const merchant = locals.merchant;
     if (!merchant) {
       return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：mchid ${parts.mchid} is not a merchant of this sandbox`, { field: 'mchid', value: parts.mchid, location: 'header' }));
     }
-    locals.merchant = merchant;
     const verdict = verifyRequest(
       { method: req.method, targets, body: Buffer.isBuffer(req.body) ? req.body : locals.rawBody, authorization: req.get('authorization'), nowSec: deps.wallClockSec() },
       merchant.creds,

@@ -165,6 +165,18 @@ describe('Alipay buyer flows', () => {
     expect(signedContent(await charset.text(), 'alipay_trade_query_response')).toMatchObject({ code: '40002', sub_code: 'isv.invalid-charset' });
   });
 
+  it('answers a body it cannot decode (gzip that is not, an unknown Content-Encoding) in the query-string method\'s signed shape', async () => {
+    // As alipay-sdk sends it: the public parameters (method, app_id, sign_type) in the query string, the body aside.
+    const query = new URLSearchParams({ method: 'alipay.trade.refund', app_id: h.creds.app_id, sign_type: 'RSA2', charset: 'utf-8' });
+    for (const encoding of ['gzip', 'x-nope']) {
+      const res = await fetch(`${h.gateway}?${query}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', 'content-encoding': encoding }, body: 'biz_content=%7B%7D' });
+      expect(res.status, encoding).toBe(200);
+      const text = await res.text();
+      expect(text, encoding).not.toContain('error_response');
+      expect(signedContent(text, 'alipay_trade_refund_response'), encoding).toMatchObject({ code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter' });
+    }
+  });
+
   it('refuses an app order string whose biz_content is not a JSON object with isv.invalid-biz-content', async () => {
     const params: Record<string, string> = { app_id: h.creds.app_id, method: 'alipay.trade.app.pay', charset: 'utf-8', sign_type: 'RSA2', timestamp: '2026-11-30 12:00:00', version: '1.0', biz_content: 'null' };
     const content = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');

@@ -54,6 +54,26 @@ describe('Alipay notifications on the dispatcher', () => {
     expect(d!.attempts[2]!.at - d!.attempts[1]!.at).toBe(10 * 60_000);
   });
 
+  it('notifies the refund that repays everything as TRADE_CLOSED with its gmt_close; a partial refund has none', async () => {
+    const { sdk, clock } = await alipaySandbox();
+    const receiver = await use.receiver(() => ({ status: 200, body: 'success' }));
+    const bar = { scene: 'bar_code', authCode: '281234567890123456', totalAmount: '10.00', subject: 's' };
+    expect((await sdk.exec('alipay.trade.pay', { notifyUrl: receiver.url, bizContent: { outTradeNo: 'rf-1', ...bar } }, V)).code).toBe('10000');
+    expect((await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: 'rf-1', refundAmount: '4.00', outRequestNo: 'rf-1-a' } }, V)).code).toBe('10000');
+    expect((await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: 'rf-1', refundAmount: '6.00', outRequestNo: 'rf-1-b' } }, V)).code).toBe('10000');
+    await clock.advance(0);
+    await waitFor(() => receiver.requests.length === 3);
+    const forms = receiver.requests.map((r) => Object.fromEntries(new URLSearchParams(r.body)));
+    for (const f of forms) expect([sdk.checkNotifySign(f), sdk.checkNotifySignV2(f)]).toEqual([true, true]);
+    const byRequest = Object.fromEntries(forms.map((f) => [f.out_biz_no ?? 'paid', f]));
+    expect(byRequest['rf-1-a']).toMatchObject({ trade_status: 'TRADE_SUCCESS', refund_fee: '4.00' });
+    expect(byRequest['rf-1-a']!.gmt_close).toBeUndefined();
+    const closed = byRequest['rf-1-b']!;
+    expect(closed).toMatchObject({ trade_status: 'TRADE_CLOSED', refund_fee: '10.00' });
+    expect(closed.gmt_close).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(closed.gmt_refund!.startsWith(closed.gmt_close!)).toBe(true);
+  });
+
   it('says nothing when a QR code nobody scanned expires, and TRADE_CLOSED when a scanned one is closed', async () => {
     const { sdk, clock, api } = await alipaySandbox();
     const receiver = await use.receiver(() => ({ status: 200, body: 'success' }));

@@ -73,6 +73,8 @@ describe('Stripe: bad input', () => {
         'mode=payment&success_url=https%3A%2F%2Fshop.example%2Fok&line_items[0][price_data][currency]=usd&line_items[0][price_data][unit_amount]=500&line_items[0][price_data][product_data][name]=Tea&line_items[0][quantity]=1',
       )
     ).id;
+    ids.seti = (await ok('POST', '/v1/setup_intents', `customer=${ids.cus}`)).id;
+    ids.setidone = (await ok('POST', '/v1/setup_intents', 'payment_method=pm_card_visa&confirm=true')).id;
     ids.evt = (await ok('GET', '/v1/events?limit=1')).data[0].id;
     ids.txn = (await ok('GET', '/v1/balance_transactions?limit=1')).data[0].id;
     expect(Object.values(ids).every((v) => typeof v === 'string' && v.length > 3)).toBe(true);
@@ -265,6 +267,15 @@ describe('Stripe: bad input', () => {
     ['GET', '/v1/balance_transactions'],
     ['GET', '/v1/balance'],
     ['GET', '/v1/balance_transactions/{txn}'],
+    ['POST', '/v1/setup_intents'],
+    ['GET', '/v1/setup_intents'],
+    ['GET', '/v1/setup_intents/{seti}'],
+    ['POST', '/v1/setup_intents/{seti}'],
+    ['POST', '/v1/setup_intents/{seti}/confirm'],
+    ['POST', '/v1/setup_intents/{setidone}/confirm'],
+    ['POST', '/v1/setup_intents/{seti}/cancel'],
+    ['GET', '/3ds/{seti}'],
+    ['POST', '/3ds/{seti}/complete'],
     ['GET', '/3ds/{pi}'],
     ['POST', '/3ds/{pi}/complete'],
     ['GET', '/c/pay/{cs}'],
@@ -277,13 +288,13 @@ describe('Stripe: bad input', () => {
     'disabled', 'payment_intent', 'charge', 'reason', 'amount_to_capture', 'cancellation_reason', 'mode', 'success_url', 'cancel_url', 'line_items', 'client_secret',
     'automatic_payment_methods', 'setup_future_usage', 'lang', 'card_number', 'failure_code', 'invoice_settings', 'address', 'shipping', 'expires_at', 'application_fee_amount',
     'statement_descriptor', 'receipt_email', 'off_session', 'payment_intent_data', 'customer_email', 'client_reference_id', 'locale', 'ui_mode', 'allow_redisplay', 'amount_to_confirm',
-    'capture', 'amount_details', 'excluded_payment_method_types', 'mandate_data', '__proto__', 'constructor', 'toString', '',
+    'capture', 'amount_details', 'excluded_payment_method_types', 'mandate_data', 'usage', 'payment_method_options', '__proto__', 'constructor', 'toString', '',
   ];
-  const SUBKEYS = ['0', '1', '', '20', '999999', 'a', 'enabled', 'number', 'exp_month', 'exp_year', 'price_data', 'unit_amount', 'quantity', 'gt', 'lte', 'card', '__proto__', 'x y'];
-  const fixture = fc.constantFrom('{pi}', '{paid}', '{cus}', '{pm}', '{ch}', '{re}', '{we}', '{cs}', '{evt}', '{txn}');
+  const SUBKEYS = ['0', '1', '', '20', '999999', 'a', 'enabled', 'number', 'exp_month', 'exp_year', 'price_data', 'unit_amount', 'quantity', 'gt', 'lte', 'card', 'request_three_d_secure', '__proto__', 'x y'];
+  const fixture = fc.constantFrom('{pi}', '{paid}', '{cus}', '{pm}', '{ch}', '{re}', '{we}', '{cs}', '{evt}', '{txn}', '{seti}');
   const VALUE = fc.oneof(
     fc.constantFrom('', '0', '-1', '-0', '1', '100', '1.5', '1e3', 'NaN', 'Infinity', '0x10', '99999999', '100000000000', '9007199254740993', '9'.repeat(40), 'true', 'false', 'null', '[]', '{}'),
-    fc.constantFrom('usd', 'USD', 'jpy', 'xxx', 'pm_card_visa', 'pm_card_chargeDeclined', 'tok_visa', '4242424242424242', 'automatic', 'manual', 'payment', 'setup', '*', 'payment_intent.succeeded', "status:'succeeded'", 'email:"a"', 'https://shop.example/x', 'javascript:alert(1)', '\u0000', '💳', '%', '__proto__'),
+    fc.constantFrom('usd', 'USD', 'jpy', 'xxx', 'pm_card_visa', 'pm_card_chargeDeclined', 'tok_visa', '4242424242424242', 'automatic', 'manual', 'any', 'off_session', 'payment', 'setup', '*', 'payment_intent.succeeded', "status:'succeeded'", 'email:"a"', 'https://shop.example/x', 'javascript:alert(1)', '\u0000', '💳', '%', '__proto__'),
     fixture,
     fc.string({ maxLength: 12 }),
     fc.nat({ max: 5 }).map((n) => 'x'.repeat([0, 40, 41, 500, 501, 5001][n]!)),
