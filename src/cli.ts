@@ -86,12 +86,12 @@ export function buildProgram(providerNames: readonly string[] = PROVIDER_NAMES):
     sandboxClientOptions(
       program
         .command('listen')
-        .description("forward the running sandbox's events to your app, signed with the merchant's webhook secret")
-        .option('-f, --forward-to <port|url>', 'your app: a port (3000 → http://127.0.0.1:3000/) or a URL')
-        .option('-e, --events <list>', 'only these event types, comma-separated; wildcards like payment.* (default: all)')
+        .description("forward the running sandbox's events to your app, each signed as its provider signs it")
+        .option('-f, --forward-to <port|url>', 'your app: a port (3000 → http://127.0.0.1:3000/), a port and path (3000/webhooks) or a URL')
+        .option('-e, --events <list>', "only these types, in each provider's names, comma-separated; wildcards like payment.*, REFUND.* (default: all)")
         .option('-H, --headers <list>', 'extra request headers, e.g. "X-Env: dev,X-Team: pay"')
         .option('--print-secret', 'print the webhook signing secret and exit')
-        .option('--provider <name>', "forward only that provider's events, in its own format: paycli, stripe (Stripe events, Stripe-Signature, like stripe listen), alipay, wechatpay"),
+        .option('--provider <name>', "only that provider's notifications: paycli, stripe (Stripe events, Stripe-Signature, like stripe listen), alipay, wechatpay"),
     ),
   ).action(lazy(async () => (await import('./commands/listen.js')).listen));
   jsonOption(

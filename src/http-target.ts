@@ -3,8 +3,9 @@ import { PaycliError } from './errors.js';
 import { isHttpUrl } from './http-url.js';
 
 /**
- * Turns `3000`, `localhost:3000/hooks` or `http://127.0.0.1:3000/hooks` into an http(s) URL; a bare port
- * means the app on this machine, at `/`. Anything else is a usage error naming `flag`.
+ * Turns `3000`, `3000/hooks`, `localhost:3000/hooks` or `http://127.0.0.1:3000/hooks` into an http(s) URL; a
+ * bare port means the app on this machine, at `/` or at the path after it. Anything else is a usage error
+ * naming `flag`.
  *
  * @example
  * parseHttpTarget('3000', '--forward-to').href; // 'http://127.0.0.1:3000/'
@@ -16,10 +17,17 @@ export function parseHttpTarget(value: string, flag: string): URL {
       param: flag.replace(/^--/, ''),
       hint: `e.g. ${flag.startsWith('--') ? `${flag} ` : ''}3000, or ${flag.startsWith('--') ? `${flag} ` : ''}http://localhost:3000/webhooks`,
     });
-  if (/^\d+$/.test(v)) {
-    const port = Number(v);
+  // A port with a path (`3000/webhooks`) is the app on this machine too: read as a host, `3000` would be
+  // the IPv4 address 0.0.11.184.
+  const portAndPath = /^(\d+)(\/.*)?$/.exec(v);
+  if (portAndPath) {
+    const port = Number(portAndPath[1]);
     if (port < 1 || port > 65535) throw usage();
-    return new URL(`http://127.0.0.1:${port}/`);
+    try {
+      return new URL(`http://127.0.0.1:${port}${portAndPath[2] ?? '/'}`);
+    } catch {
+      throw usage();
+    }
   }
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`;
   let url: URL;

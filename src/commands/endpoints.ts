@@ -43,7 +43,7 @@ export async function runEndpointsList(opts: SandboxFlags & { json?: boolean }, 
 
 /** Registers a URL (a port means the app on this machine, like --forward-to); `--events` filters. */
 export async function runEndpointsCreate(url: string, opts: EndpointCreateOptions, deps: CommandDeps): Promise<number> {
-  const events = parseEventFilter(opts.events, '--events');
+  const events = parseEventFilter(opts.events, '--events', 'paycli');
   const body = {
     url: parseForwardTarget(url, 'url'),
     ...(events ? { enabled_events: events } : {}),

@@ -4,7 +4,7 @@
  * scenario passed, 1 when any failed, 2 for invalid files or options.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { parseDuration } from '../duration.js';
@@ -12,7 +12,7 @@ import { DEFAULT_DATA_FILE, parseSigning, portEnvVar, portFlagKey, type Wechatpa
 import { EXIT, PaycliError } from '../errors.js';
 import { normalizeSandboxUrl } from '../http-target.js';
 import { loadProvidersSigning } from '../providers/registry.js';
-import { builtinSetPath } from '../scenarios/builtin.js';
+import { BUILTIN_DISPLAY_PREFIX, builtinSetPath, PACKAGE_ROOT } from '../scenarios/builtin.js';
 import { loadScenarios, type LoadedScenario } from '../scenarios/loader.js';
 import { connectRemoteEnvironment } from '../scenarios/remote-sandbox.js';
 import { jsonReport } from '../scenarios/reporters/json.js';
@@ -113,7 +113,8 @@ export function loadWithBuiltin(paths: readonly string[], builtin: string | unde
   const own = paths.length > 0 ? loadScenarios(paths, cwd) : [];
   if (!builtin) return own;
   const names = new Set(own.map((l) => l.scenario.name));
-  return [...own, ...loadScenarios([builtinSetPath(builtin)], cwd).filter((l) => !names.has(l.scenario.name))];
+  const shipped = loadScenarios([builtinSetPath(builtin)], PACKAGE_ROOT).map((l) => ({ ...l, displayFile: `${BUILTIN_DISPLAY_PREFIX}${l.displayFile}` }));
+  return [...own, ...shipped.filter((l) => !names.has(l.scenario.name))];
 }
 
 /**
@@ -200,6 +201,8 @@ export async function runScenarioCommand(paths: string[], opts: ScenarioRunOptio
   if (opts.out) {
     const file = path.resolve(deps.cwd, opts.out);
     try {
+      // `--out reports/junit.xml` in a fresh CI checkout: the folder is made, rather than the run's results lost.
+      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, text);
     } catch (err) {
       throw new PaycliError('invalid_usage', `Cannot write the report to ${file}: ${(err as Error).message}`, { hint: 'Check that the directory exists and is writable.' });

@@ -41,14 +41,16 @@ export function renderTable<T>(rows: readonly T[], allColumns: readonly Column<T
   const measure = () => columns.map((col) => Math.max(col.header.length, ...rows.map((r) => col.value(r).length)));
   let widths = measure();
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP * (columns.length - 1);
+  // Cuts the widest eligible column, but never below the next widest: the cut is shared out, so one long
+  // column (a scenario's name) is not cut to a stub while a shorter one (its file) keeps its whole width.
   const shrink = (eligible: (col: Column<T>) => boolean) => {
     while (total() > width) {
-      let widest = -1;
-      widths.forEach((w, i) => {
-        if (eligible(columns[i]!) && !columns[i]!.keep && w > MIN_WIDTH && (widest < 0 || w > widths[widest]!)) widest = i;
-      });
-      if (widest < 0) return;
-      widths[widest] = Math.max(MIN_WIDTH, widths[widest]! - (total() - width));
+      const cuttable = widths.map((w, i) => (eligible(columns[i]!) && !columns[i]!.keep && w > MIN_WIDTH ? i : -1)).filter((i) => i >= 0);
+      if (cuttable.length === 0) return;
+      const widest = cuttable.reduce((a, b) => (widths[b]! > widths[a]! ? b : a));
+      const next = Math.max(MIN_WIDTH, ...cuttable.filter((i) => i !== widest).map((i) => widths[i]!));
+      const floor = next < widths[widest]! ? next : widths[widest]! - 1;
+      widths[widest] = Math.max(MIN_WIDTH, floor, widths[widest]! - (total() - width));
     }
   };
   shrink((col) => col.flex === true);

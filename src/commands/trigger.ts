@@ -135,7 +135,12 @@ async function runOwnFixture(provider: string, triggers: ProviderTriggers, fixtu
   if (refused) {
     const takes = triggers.options.map((o) => FLAG[o]).join(', ');
     throw new PaycliError('invalid_usage', `${fixture.name} is one of ${triggers.title}'s events; ${FLAG[refused]} does not apply to it.`, {
-      hint: provider === 'stripe' ? 'Stripe events go to your webhook endpoints (stripe.webhookEndpoints.create) and --forward-to.' : `${triggers.title}'s fixtures take ${takes}.`,
+      hint:
+        provider !== 'stripe'
+          ? `${triggers.title}'s fixtures take ${takes}.`
+          : refused === 'notifyUrl'
+            ? "Stripe's fixtures take no options: its events go to your webhook endpoints (stripe.webhookEndpoints.create), `paycli listen --provider stripe` and --forward-to."
+            : "Stripe's fixtures take no options: they run as `stripe trigger` does, with fixed amounts and test payment methods.",
     });
   }
   const missing = fixture.requires?.find((k) => opts[k] === undefined);

@@ -15,6 +15,9 @@ import type { OrderIndex } from './order-index.js';
 import { paginate, type Page } from './pagination.js';
 import type { PaymentRelations } from './payment-relations.js';
 
+/** How many of the newest events `findEvent` searches for a notification id that was never stored. */
+export const UNSTORED_NOTIFICATION_SCAN = 10_000;
+
 /** A registered identifier of a payment (`payment_refs`): a provider's id the merchant holds. */
 export interface PaymentRef {
   id: string;
@@ -113,13 +116,33 @@ export class PaymentQueries {
   findEvent(merchant: Merchant, id: string): SandboxEvent {
     const direct = this.store.get<PaycliEvent>('events', id);
     const notification = direct ? undefined : this.store.get<StoredNotification>('notifications', id);
-    const event = direct ?? (notification ? this.store.get<PaycliEvent>('events', notification.event_id) : undefined);
+    const event = direct ?? (notification ? this.store.get<PaycliEvent>('events', notification.event_id) : undefined) ?? (notification ? undefined : this.eventMeaning(merchant, id));
     const hasEvent = (eventId: string) => this.store.get('events', eventId) !== undefined;
     const found = event ? domainEntry(event) : notification && isOwnNotification(notification, hasEvent) ? ownEntry(notification) : undefined;
     if (!found || found.merchant_id !== merchant.id) {
       throw new PaycliError('resource_missing', `No such event: ${id}`, { param: 'id', hint: 'Use an event id (evt_…) or a notification id, as `paycli events list` shows them.' });
     }
     return found;
+  }
+
+  /**
+   * The domain event one of whose notifications has this id, when that notification was never stored: an
+   * event's notifications are stored when they go somewhere, so one that only `listen` forwarded (or that
+   * went nowhere) is found by what each event means, newest first, among the newest
+   * `UNSTORED_NOTIFICATION_SCAN` events (the search costs one notification plan per event).
+   */
+  private eventMeaning(merchant: Merchant, id: string): PaycliEvent | undefined {
+    const events = this.store.live<PaycliEvent>('events');
+    for (let i = events.length - 1, seen = 0; i >= 0 && seen < UNSTORED_NOTIFICATION_SCAN; i--, seen++) {
+      const e = events[i]!;
+      if (e.merchant_id === merchant.id && this.notificationIdsOf(e).includes(id)) return e;
+    }
+    return undefined;
+  }
+
+  /** The ids of the notifications an event means in its payment's provider (the write side knows them). */
+  protected notificationIdsOf(_event: PaycliEvent): string[] {
+    return [];
   }
 
   /**

@@ -262,6 +262,10 @@ export class PaymentService extends PaymentQueries {
     return this.notifier.notificationsOf(event);
   }
 
+  protected override notificationIdsOf(event: PaycliEvent): string[] {
+    return this.notifier.notificationsOf(event).map((n) => n.notification.id);
+  }
+
   /**
    * Resends an event (`findEvent`: a domain event, or a provider's own notification): a new delivery to
    * each destination with the same event id (same webhook-id), signed by its provider. Returns how many.

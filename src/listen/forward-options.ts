@@ -3,9 +3,11 @@
  * headers (`"K: V,K2: V2"`) and the event filter (`payment.*,refund.failed`). Bad input is a usage error
  * with the fix in the hint.
  */
-import { EVENT_TYPES } from '../engine/types.js';
+import { DOMAIN_EVENT_TYPES } from '../engine/types.js';
 import { PaycliError } from '../errors.js';
 import { parseHttpTarget } from '../http-target.js';
+import { closest } from '../suggest.js';
+import { ALL_NOTIFICATION_TYPES, notificationTypesOf } from '../scenarios/scenario-drivers.js';
 
 /** The forward target as a URL string (see parseHttpTarget). */
 export function parseForwardTarget(value: string, flag = '--forward-to'): string {
@@ -26,8 +28,23 @@ export function notFoundHint(url: string, flag: string): string {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Headers that would break the signature or the request if replaced. */
-const RESERVED = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-length', 'host', 'transfer-encoding', 'connection']);
+/** Headers that would break the signature or the request if replaced: each provider's signature headers too. */
+const RESERVED = new Set([
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'stripe-signature',
+  'wechatpay-timestamp',
+  'wechatpay-nonce',
+  'wechatpay-serial',
+  'wechatpay-signature',
+  'wechatpay-signature-type',
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+]);
 
 /**
  * Parses `"K: V,K2: V2"`. A comma splits only when a `Name:` follows it, so values may hold commas.
@@ -45,7 +62,7 @@ export function parseHeaders(value: string | undefined): Record<string, string> 
       throw new PaycliError('invalid_usage', `Invalid header "${part.trim()}" in --headers.`, { hint: 'Use "Name: value", several separated by commas: --headers "X-Env: dev,X-Team: pay"' });
     }
     if (RESERVED.has(name.toLowerCase())) {
-      throw new PaycliError('invalid_usage', `--headers cannot set ${name}: paycli sets it (the signature covers the webhook-* headers).`, {
+      throw new PaycliError('invalid_usage', `--headers cannot set ${name}: paycli sets it (a signature or the body depends on it).`, {
         hint: 'To check that your app rejects bad signatures, use the sandbox\'s chaos probes instead.',
       });
     }
@@ -55,20 +72,21 @@ export function parseHeaders(value: string | undefined): Record<string, string> 
 }
 
 /**
- * Parses an event filter: a comma list of event types, `payment.*`-style wildcards or `*`. Returns null
- * for "all events". `types` are the names that may be given: by default the native API's; `listen` also
- * takes the notification types of the emulated PSPs (`TRADE_SUCCESS`, `TRANSACTION.SUCCESS`, `REFUND.*`),
- * which is what it forwards their notifications as.
+ * Parses an event filter: a comma list of notification types, `payment.*`-style wildcards or `*`, in each
+ * provider's own names (`payment.succeeded`, `payment_intent.*`, `TRADE_SUCCESS`, `REFUND.*`), or only
+ * `provider`'s when given. Returns null for "all events".
  */
-export function parseEventFilter(value: string | undefined, flag = '--events', types: readonly string[] = EVENT_TYPES): string[] | null {
+export function parseEventFilter(value: string | undefined, flag = '--events', provider?: string): string[] | null {
   if (value === undefined || value.trim() === '') return null;
   const filter = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const groups = new Set(types.filter((t) => t.includes('.')).map((t) => t.split('.')[0]));
+  const types: readonly string[] = provider === undefined ? [...new Set([...DOMAIN_EVENT_TYPES, ...ALL_NOTIFICATION_TYPES])] : notificationTypesOf(provider);
+  const groups = new Set(types.filter((t) => t.includes('.')).map((t) => t.slice(0, t.lastIndexOf('.'))));
   for (const f of filter) {
     const known = f === '*' || types.includes(f) || (f.endsWith('.*') && groups.has(f.slice(0, -2)));
     if (!known) {
-      throw new PaycliError('invalid_usage', `Unknown event type "${f}" in ${flag}.`, {
-        hint: `Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${types.join(', ')}.`,
+      const guess = closest(f, f.endsWith('.*') ? [...groups].map((g) => `${g}.*`) : types);
+      throw new PaycliError('invalid_usage', `Unknown event type "${f}" in ${flag}${provider ? ` for ${provider}` : ''}.`, {
+        hint: `${guess ? `Did you mean ${guess}? ` : ''}Use ${[...groups].map((g) => `${g}.*`).join(', ')} or one of: ${types.join(', ')}.`,
       });
     }
   }

@@ -30,6 +30,8 @@ export interface ForwarderOptions {
   forwardTo: string;
   /** Notification types to forward (`payment.*` wildcards), in each provider's own names; null for all. */
   events: readonly string[] | null;
+  /** Forward only this provider's notifications (`listen --provider alipay`); every provider's by default. */
+  provider?: string;
   /** Extra request headers. */
   headers?: Record<string, string>;
   clock?: Clock;
@@ -135,6 +137,7 @@ export class Forwarder {
     if (!resent && this.seen.has(notification.id)) return;
     this.seen.add(notification.id);
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+    if (this.opts.provider !== undefined && notification.provider !== this.opts.provider) return;
     if (this.opts.events && !eventMatches(this.opts.events, notification.type)) return;
     const p = this.forward(notification)
       .then((u) => (resent ? { ...u, resent: true } : u))

@@ -140,6 +140,12 @@ export interface Provider<C extends Credentials = Credentials> {
   /** What the banner and `providers.<name>` of the `--json` readiness line show (URL, keys, key-file paths). */
   describe(creds: C, where: { url: string; files: Record<string, string> }): Record<string, unknown>;
   /**
+   * The credentials as the control API hands them out (`/_sandbox/providers`, the stream `listen` reads),
+   * with what this sandbox was started with that signing depends on (WeChat Pay's signing key), so a
+   * process outside it (`listen`) signs this provider's notifications as the sandbox does. Default: `creds`.
+   */
+  served?(creds: C): Record<string, unknown>;
+  /**
    * Identifiers a merchant holds for a payment (Stripe `pi_…`, Alipay `trade_no`, WeChat `transaction_id`),
    * beyond the paycli id and the merchant order number, so `POST /_sandbox/buyer/{ref}/…` finds it. A
    * provider may also register them as it goes (`UnitOfWork.addRef`).

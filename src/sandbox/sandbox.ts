@@ -248,7 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const all: Record<string, Record<string, unknown>> = {};
         for (const p of providers) {
           const creds = credentials.find(p.name, merchant.id);
-          if (creds) all[p.name] = creds;
+          if (creds) all[p.name] = p.served ? p.served(creds) : creds;
         }
         return all;
       },

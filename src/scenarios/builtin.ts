@@ -25,7 +25,14 @@ export const BUILTIN_SETS: Readonly<Record<string, string>> = {
 };
 
 // The same relative path works from src/scenarios and from dist/scenarios.
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * How reports name a built-in file: `paycli/scenarios/stripe/card-paid.yaml`, the same wherever paycli is
+ * installed, rather than a path climbing out of the working directory (`../../…`, which JUnit viewers turn
+ * into class names such as `......lib.node_modules.paycli.scenarios…`).
+ */
+export const BUILTIN_DISPLAY_PREFIX = 'paycli/';
 
 /** The folder of a built-in set; `invalid_usage` for an unknown name or a set this package does not ship yet. */
 export function builtinSetPath(name: string, root = PACKAGE_ROOT): string {

@@ -2,14 +2,18 @@
  * Every `paycli …` command line in the README and the docs names a command that exists, with flags that
  * command takes: the examples a new user copies do not fail on a typo or a renamed flag.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { ROOT } from '../scenarios/harness.js';
 
-const files = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+// The READMEs `paycli init` writes into a new app are documentation a user copies from too.
+const templates = readdirSync(path.join(ROOT, 'src', 'scaffold', 'templates'))
+  .map((t) => `src/scaffold/templates/${t}/README.md.tmpl`)
+  .filter((f) => existsSync(path.join(ROOT, f)));
+const files = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), ...templates];
 
 /** `paycli …` lines inside fenced code blocks (comments and `$ ` prompts removed, `npx` allowed). */
 function commandLines(file: string): string[] {
@@ -44,6 +48,12 @@ describe('documented commands', () => {
   const cases = files.flatMap((f) => commandLines(f).map((l) => [f, l] as const));
   it('finds the examples', () => {
     expect(cases.length).toBeGreaterThan(30);
+  });
+  it("finds each provider app's scenario commands in the README init writes for it", () => {
+    for (const psp of ['stripe', 'alipay', 'wechatpay']) {
+      const lines = commandLines(`src/scaffold/templates/${psp}-express-js/README.md.tmpl`);
+      expect(lines.some((l) => l.startsWith(`scenario run --builtin ${psp}`)), psp).toBe(true);
+    }
   });
   it.each(cases)('%s: paycli %s', (_file, line) => {
     const { command, path: words, flags } = resolve(line);

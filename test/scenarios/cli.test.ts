@@ -117,6 +117,18 @@ describe('scenario run', () => {
     expect(stdout).toContain(`secret key      ${KEY}`);
   });
 
+  it('names built-in scenarios in the JUnit report by their place in the package, not by ../ paths; --out makes its folder', async () => {
+    const { args } = await appFor(startReferenceApp);
+    const out = path.join(cwd, 'reports', 'ci', 'junit.xml');
+    expect(await run('run', '--builtin', 'conformance', ...args, '--reporter', 'junit', '--out', out)).toBe(0);
+    const cases = parseXml(readFileSync(out, 'utf8')).children[0]!.children.filter((c) => c.name === 'testcase');
+    expect(cases).toHaveLength(5);
+    for (const c of cases) {
+      expect(c.attributes.file).toMatch(/^paycli\/scenarios\/conformance\/[\w-]+\.yaml$/);
+      expect(c.attributes.classname).toMatch(/^paycli\.scenarios\.conformance\.[\w-]+$/);
+    }
+  });
+
   it('says which scenario could not run when the app is not there (exit 1)', async () => {
     const port = await freePort();
     const code = await run('run', lib('card-success.yaml'), '--port', '0', '--app-url', `http://127.0.0.1:${port}`);
@@ -161,6 +173,8 @@ describe('scenario validate and list', () => {
   it('list shows names, files and tags; defaults to ./scenarios', async () => {
     expect(await run('list', '--builtin', 'conformance', '--json')).toBe(0);
     expect((JSON.parse(stdout) as { name: string }[]).map((r) => r.name)).toHaveLength(5);
+    // A built-in file is named from the package, not by a path climbing out of the working directory.
+    expect((JSON.parse(stdout) as { file: string }[]).map((r) => r.file)).toEqual(expect.arrayContaining(['paycli/scenarios/conformance/1-valid-notification.yaml']));
     expect(await run('list')).toBe(2);
     expect(stderr).toMatch(/no scenarios\/ folder here/);
   });

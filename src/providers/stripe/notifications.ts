@@ -12,7 +12,7 @@ import { isStripeAcknowledged, signStripeEvent, STRIPE_NOTIFICATION_TIMEOUT_MS, 
 import { currentRequest, currentUnit, renderedOnce } from './request-scope.js';
 import { eventObject, stripeEventDocsFor, stripeEventIdOf } from './stripe-events.js';
 import { legacyWaitingEvents, STRIPE, stripeReader } from './stripe-reader.js';
-import { COLLECTIONS, type WebhookEndpointDoc } from './stripe-state.js';
+import { COLLECTIONS, type StripeEventDoc, type WebhookEndpointDoc } from './stripe-state.js';
 
 /**
  * The provider's base URL for each store it serves (buyer pages in `next_action` are on it). Keyed by the
@@ -37,7 +37,11 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
     const wire = { unit: stripeReader(ctx.read, ctx.merchant, event.created * 1000), baseUrl: baseUrls.get(ctx.read)?.() ?? '' };
     // Own events a data file of an earlier version left waiting for a payment event to carry them.
     const legacy = legacyWaitingEvents(ctx.read, ctx.merchant.id);
-    const domain = renderedOnce(event.id, () => stripeEventDocsFor(wire, event, currentRequest()));
+    // Mapped again later (listen's stream, `paycli events`, a resend), a domain event means the Stripe events
+    // kept when it happened: rendered anew from today's objects, a Checkout Session already `complete` would
+    // no longer say checkout.session.completed.
+    const kept = keptEventDocs(ctx.read, event);
+    const domain = kept.length > 0 ? kept : renderedOnce(event.id, () => stripeEventDocsFor(wire, event, currentRequest()));
     const unit = currentUnit();
     if (unit && unit.merchant.id === ctx.merchant.id) {
       // Inside one of the provider's units of work (the core maps events synchronously there): keep a copy
@@ -58,6 +62,15 @@ export const stripeNotifications: ProviderNotifications<StripeCredentials> = {
   retryScheduleMs: STRIPE_RETRY_SCHEDULE_MS,
   timeoutMs: STRIPE_NOTIFICATION_TIMEOUT_MS,
 };
+
+/** The Stripe events kept for `/v1/events` when a domain event was first mapped (`evt_…a`, `evt_…b`, …), in order. */
+function keptEventDocs(read: CoreReader, event: PaycliEvent): StripeEventDoc[] {
+  const docs: StripeEventDoc[] = [];
+  for (let doc = read.get<StripeEventDoc>(COLLECTIONS.events, stripeEventIdOf(event, 0)); doc; doc = read.get<StripeEventDoc>(COLLECTIONS.events, stripeEventIdOf(event, docs.length))) {
+    docs.push(doc);
+  }
+  return docs;
+}
 
 /**
  * Keeps the Stripe events of a domain event raised outside the provider's units of work (the control API's

@@ -97,6 +97,8 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     mint: (ctx) => mintWechatpayCredentials({ random: ctx.random, nowMs: ctx.nowMs, merchantName: ctx.merchant.name, years: ctx.certificateYears }),
     files: (creds, { url, dir }) => Object.fromEntries(wechatpayFiles(creds, { url, signing, dir }).map((f) => [f.name, f.content])),
     describe: (creds, where) => describeWechatpay(creds, { url: where.url, signing, files: where.files }),
+    // listen signs notifications in another process: it must use the key this sandbox signs with.
+    served: (creds) => ({ ...creds, signing }),
     refsOf(payment, read) {
       const doc = read.get<OrderDoc>(ORDERS, payment.id);
       return doc ? [doc.transaction_id, doc.out_trade_no, ...(doc.prepay_id ? [doc.prepay_id] : [])] : [];

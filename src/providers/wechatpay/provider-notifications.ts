@@ -65,7 +65,10 @@ export function wechatpayNotifications(signing: SigningMode): ProviderNotificati
   sign(stored, creds, _destination, opts) {
     const { notification } = stored.payload as Payload;
     const body = notificationBody(notification, creds.apiv3_key);
-    return signNotification(body, creds, signing, { timestampSec: opts.timestampSec, probe: opts.probe ?? null, requestId: newRequestId() });
+    // Credentials handed out by a sandbox (`served`, for listen) say which key it signs with.
+    const served = (creds as { signing?: unknown }).signing;
+    const mode: SigningMode = served === 'public-key' || served === 'platform-certificate' ? served : signing;
+    return signNotification(body, creds, mode, { timestampSec: opts.timestampSec, probe: opts.probe ?? null, requestId: newRequestId() });
   },
 
   isAcknowledged: (status) => isAcknowledged(status),

@@ -2,7 +2,9 @@
 import { promises as fs } from 'node:fs';
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runEventsResend } from '../../../src/commands/events.js';
 import { runListen } from '../../../src/commands/listen.js';
+import { runTrigger } from '../../../src/commands/trigger.js';
 import { captureOutput, stopSwitch, tempDir, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
 import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
@@ -52,6 +54,35 @@ describe('paycli listen --provider stripe', () => {
       ['payment_intent.created', 200, true],
       ['charge.succeeded', 200, true],
       ['payment_intent.succeeded', 200, true],
+    ]);
+  });
+
+  it('forwards checkout.session.completed, and an event resent with `paycli events resend`, marked resent', async () => {
+    const stop = stopSwitch();
+    const done = runListen({ provider: 'stripe', forwardTo: app.url, events: 'checkout.session.*,payment_intent.succeeded', json: true }, { cwd: dir, env: {}, stop: stop.promise });
+    await waitFor(() => io.out().includes('"type":"ready"'));
+    expect(await runTrigger('checkout.session.completed', { json: true }, { cwd: dir, env: {} })).toBe(0);
+    await waitFor(() => app.requests.length >= 2);
+    const verifier = new Stripe(psp.keys.secret_key);
+    const verify = (r: (typeof app.requests)[number]) => verifier.webhooks.constructEvent(r.body, r.headers['stripe-signature'] as string, psp.keys.webhook_secret);
+    const first = app.requests.map(verify);
+    expect(first.map((e) => e.type)).toEqual(['payment_intent.succeeded', 'checkout.session.completed']);
+    expect((first[1]!.data.object as Stripe.Checkout.Session).status).toBe('complete');
+
+    // A resend by a notification id sends its domain event's notifications again (here the two --events keeps).
+    expect(await runEventsResend(first[1]!.id, { json: true }, { cwd: dir, env: {} })).toBe(0);
+    await waitFor(() => app.requests.length >= 4);
+    expect(app.requests.slice(2).map(verify).map((e) => [e.id, e.type])).toEqual(first.map((e) => [e.id, e.type]));
+    stop.stop();
+    expect(await done).toBe(0);
+    const lines = io.json();
+    expect(lines.find((u) => u.type === 'ready').webhook_secret).toBe(psp.keys.webhook_secret);
+    const deliveries = lines.filter((u) => u.type === 'delivery');
+    expect(deliveries.map((d) => [d.event_type, d.resent === true])).toEqual([
+      ['payment_intent.succeeded', false],
+      ['checkout.session.completed', false],
+      ['payment_intent.succeeded', true],
+      ['checkout.session.completed', true],
     ]);
   });
 

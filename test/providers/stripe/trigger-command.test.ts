@@ -46,7 +46,12 @@ describe('paycli trigger with Stripe event names', () => {
     await fs.rm(dir, { recursive: true, force: true });
     dir = await tempDir();
     await expect(runTrigger('charge.refunded', {}, deps())).rejects.toMatchObject({ code: 'invalid_usage', message: expect.stringContaining('no sandbox serving Stripe') });
-    await expect(runTrigger('charge.refunded', { amount: '5' }, deps())).rejects.toMatchObject({ code: 'invalid_usage', message: expect.stringContaining('--amount does not apply') });
+    await expect(runTrigger('charge.refunded', { amount: '5' }, deps())).rejects.toMatchObject({
+      code: 'invalid_usage',
+      message: expect.stringContaining('--amount does not apply'),
+      hint: expect.stringContaining('as `stripe trigger` does'),
+    });
+    await expect(runTrigger('charge.refunded', { notifyUrl: '3000' }, deps())).rejects.toMatchObject({ hint: expect.stringContaining('paycli listen --provider stripe') });
   });
 
   it('charge.refunded reaches a webhook endpoint verifiable with constructEvent; events list, show and resend speak Stripe', async () => {

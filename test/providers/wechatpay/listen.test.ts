@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Forwarder } from '../../../src/listen/forwarder.js';
 import type { WechatpayCredentials } from '../../../src/providers/wechatpay/credentials.js';
+import { createWechatpayProvider } from '../../../src/providers/wechatpay/index.js';
 import { loadProviders } from '../../../src/providers/registry.js';
 import { SandboxClient } from '../../../src/sandbox/client.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/sandbox.js';
@@ -54,5 +55,28 @@ describe('listen with WeChat Pay', () => {
     });
     await waitFor(() => updates.some((u) => u.event_type === 'TRANSACTION.SUCCESS'));
     expect(updates.find((u) => u.event_type === 'TRANSACTION.SUCCESS')).toEqual({ event_type: 'TRANSACTION.SUCCESS', acknowledged: true });
+  });
+
+  it('signs with the platform certificate when the sandbox does (--wechatpay-signing platform-certificate), as its own deliveries are', async () => {
+    // The sandbox signs with the platform certificate; listen, in its own process, loads the default provider.
+    sandbox = await startSandbox({ port: 0, inMemory: true, providers: ['wechatpay'], registry: { ...(await loadProviders()), wechatpay: createWechatpayProvider({ signing: 'platform-certificate' }) } });
+    app = await startReceiver(() => ({ status: 204 }));
+    const s = sandbox;
+    forwarder = new Forwarder({ client: () => new SandboxClient(s.url, s.merchant.secret_key), forwardTo: `${app.url}/listen`, events: null, providers: await loadProviders() });
+    await forwarder.start(() => {});
+
+    const wx = s.providers.wechatpay!;
+    const creds = wx.credentials as WechatpayCredentials;
+    const wxpay = axiosClient({ url: wx.url, creds }, 'platform-certificate');
+    await wxpay.v3.pay.transactions.native.post({ appid: creds.appid, mchid: creds.mchid, description: 'listen', out_trade_no: 'LISTEN0002', notify_url: `${app.url}/notify`, amount: { total: 520 } });
+    expect((await fetch(`${s.url}/_sandbox/buyer/LISTEN0002/complete`, { method: 'POST' })).status).toBe(200);
+
+    await waitFor(() => app!.requests.length === 2);
+    for (const req of app.requests) {
+      expect(req.headers['wechatpay-serial'], req.path).toBe(creds.platform_serial);
+      const message = Formatter.joinedByLineFeed(req.headers['wechatpay-timestamp'], req.headers['wechatpay-nonce'], req.body);
+      expect(Rsa.verify(message, String(req.headers['wechatpay-signature']), creds.platform_cert), req.path).toBe(true);
+    }
+    expect(app.requests.map((r) => r.path).sort()).toEqual(['/webhooks/listen', '/webhooks/notify']);
   });
 });
