@@ -113,7 +113,8 @@ export function renderWechatError(err: PaycliError): { status: number; body: { c
       return { status: 403, body: { code: 'NO_AUTH', message: err.message } };
     default:
       if (!err.isBug && err.status < 500) return { status: err.status, body: { code: 'INVALID_REQUEST', message: err.message } };
-      return { status: 500, body: { code: 'SYSTEM_ERROR', message: err.isBug ? '系统错误' : err.message } };
+      // A retryable outage keeps its status (503 while the data file cannot be written), as an injected one does.
+      return { status: err.isBug ? 500 : err.status, body: { code: 'SYSTEM_ERROR', message: err.isBug ? '系统错误' : err.message } };
   }
 }
 

@@ -20,6 +20,7 @@ import { PAY_PAGE_PREFIX, payPagesRouter } from './pay-pages.js';
 import { wechatpayBill } from './provider-bill.js';
 import { wechatpayNotifications } from './provider-notifications.js';
 import { wechatpayRouter, type WechatpayMerchant } from './routes.js';
+import { parseAuthorization, wechatpayHeadersAsync } from './signing.js';
 
 export interface WechatpayOptions {
   /** Which key signs responses and notifications; default the WeChat Pay public key, as for new merchants. */
@@ -109,6 +110,17 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
     app,
     bill: wechatpayBill,
     renderError: renderWechatError,
+    // A refusal the sandbox makes before these routes (a foreign Host, a cross-site POST, a 503 while the
+    // data file cannot be written) is signed too, for the merchant the Authorization names, or with the
+    // default merchant's keys: the SDKs verify every answer.
+    async signHostAnswer(host, req, _status, body) {
+      const parts = parseAuthorization(req.get('authorization'));
+      const merchant = typeof parts === 'string' ? undefined : host.merchantWhere((c) => c.mchid === parts.mchid);
+      const creds = host.credentials(merchant ?? host.core.defaultMerchant);
+      // Signature timestamps are checked against the SDK's wall clock, as in the routes.
+      const signed = await wechatpayHeadersAsync(body, creds, signing, { timestampSec: Math.floor(Date.now() / 1000) });
+      return { 'Request-ID': cryptoRandom.bytes(16).toString('hex').toUpperCase(), ...signed };
+    },
     // Faults are answered by the routes (pendingFault), signed for the calling merchant.
     renderFault: () => null,
     notifications: wechatpayNotifications(signing),

@@ -63,7 +63,10 @@ async function sendSigned(deps: WechatpayRouteDeps, res: Response, status: numbe
     headers['Content-Type'] = 'application/json; charset=utf-8';
     headers['Content-Length'] = Buffer.byteLength(body);
   }
-  res.writeHead(status, headers);
+  // Headers set one by one, not with writeHead (which fixes them): an answer the host holds until what it
+  // shows is durable may still become a signed 503 (durable-answers.ts).
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.end(status === 204 ? undefined : body);
 }
 

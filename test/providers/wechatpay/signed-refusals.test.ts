@@ -73,6 +73,19 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('WeChat Pay r
     expect([res.status, res.data.code]).toEqual([401, 'SIGN_ERROR']);
   });
 
+  it('refusals the sandbox makes before WeChat Pay\'s routes (a foreign Host, a cross-site POST): verified by the plugin', async () => {
+    const foreign = await wxpay.v3.pay.transactions.native.post(order(), { ...EVERY_STATUS, headers: { Host: 'evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.data.message).toMatch(/evil\.example/);
+    expect(foreign.headers['request-id']).toMatch(/^[0-9A-F]{32}$/);
+    const crossSite = await wxpay.v3.pay.transactions.native.post(order(), { ...EVERY_STATUS, headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers['wechatpay-serial']).toBe(Object.keys(merchantCerts(h.creds, signing))[0]);
+    // Without a status check of its own the merchant gets the plugin's error carrying the 403, not a signature failure.
+    const err = await wxpay.v3.pay.transactions.native.post(order(), { headers: { Host: 'evil.example' } }).catch((e: any) => e);
+    expect(err.response?.status).toBe(403);
+  });
+
   it('a request with no Authorization at all: SIGN_ERROR, signed with WeChat Pay\'s key', async () => {
     const res = await fetch(`${h.url}/v3/pay/transactions/out-trade-no/none1234?mchid=${h.creds.mchid}`, { headers: { accept: 'application/json' } });
     const text = await res.text();
