@@ -1,0 +1,50 @@
+/**
+ * An Alipay query is not answered before what it shows is durable: alipay.trade.query reads, though it
+ * is a POST to the gateway, so it waits for the write it would reveal, and when that write fails the
+ * merchant is not told of a trade that was lost.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AlipaySdk } from 'alipay-sdk';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AlipayCreds } from '../../../src/providers/alipay/credentials.js';
+import { HostTradeBackend } from '../../../src/providers/alipay/host-backend.js';
+import { startSandbox, type Sandbox } from '../../../src/sandbox/sandbox.js';
+import { enospc, holdNextAppend, nthCall } from '../../reliability/held-writes.js';
+import { sdkConfig } from './sdk-flows.js';
+
+const V = { validateSign: true } as const;
+let dir: string;
+let sandbox: Sandbox | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'paycli-alipay-durable-'));
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await sandbox?.close();
+  sandbox = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('Alipay answers wait for durability', () => {
+  it('a query that would show a paid trade whose write then fails does not report it', async () => {
+    sandbox = await startSandbox({ port: 0, providers: ['alipay'], dataFile: path.join(dir, 'data.json') });
+    const p = sandbox.providers.alipay!;
+    const sdk = new AlipaySdk(sdkConfig({ gateway: String(p.description.gateway), endpoint: p.url, creds: p.credentials as AlipayCreds, settle: async () => {}, close: async () => {} }, 'pkcs1'));
+    const finds = vi.spyOn(HostTradeBackend.prototype, 'findTrade');
+    const held = await holdNextAppend();
+    const pay = sdk.exec('alipay.trade.pay', { bizContent: { outTradeNo: 'held-1', scene: 'bar_code', authCode: '281234567890123456', totalAmount: '5.00', subject: 'held' } }, V);
+    await held.entered;
+    const before = finds.mock.calls.length;
+    const query = sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: 'held-1' } }, V);
+    await nthCall(finds, before + 1);
+    held.release(enospc()); // the held append fails, as on a full disk
+    const [paid, queried] = await Promise.all([pay, query]);
+    expect(paid.code).not.toBe('10000');
+    expect(queried.code).not.toBe('10000');
+    expect(queried.tradeStatus).toBeUndefined();
+    const again = await sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: 'held-1' } }, V);
+    expect(again).toMatchObject({ code: '40004', subCode: 'ACQ.TRADE_NOT_EXIST' });
+  });
+});
