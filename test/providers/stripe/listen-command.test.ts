@@ -7,6 +7,7 @@ import { runListen } from '../../../src/commands/listen.js';
 import { runTrigger } from '../../../src/commands/trigger.js';
 import { captureOutput, stopSwitch, tempDir, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
+import { startSandbox } from '../../../src/sandbox/sandbox.js';
 import { startStripeSandbox, type StripeSandbox } from './stripe-sandbox.js';
 
 let io: Captured;
@@ -86,9 +87,16 @@ describe('paycli listen --provider stripe', () => {
     ]);
   });
 
-  it('says so when no sandbox here serves Stripe', async () => {
-    const empty = await tempDir();
-    await expect(runListen({ provider: 'stripe', forwardTo: '3000' }, { cwd: empty, env: {} })).rejects.toMatchObject({ code: 'invalid_usage' });
-    await fs.rm(empty, { recursive: true, force: true });
+  it('says so when the sandbox here does not serve Stripe', async () => {
+    // A sandbox of its own (not whatever may answer on the default port meanwhile), serving the native API only.
+    const other = await tempDir();
+    const native = await startSandbox({ port: 0, inMemory: true, providers: ['paycli'] });
+    try {
+      writeRuntimeFile(other, native);
+      await expect(runListen({ provider: 'stripe', forwardTo: '3000' }, { cwd: other, env: {} })).rejects.toMatchObject({ code: 'invalid_usage', message: expect.stringMatching(/does not serve Stripe/) });
+    } finally {
+      await native.close();
+      await fs.rm(other, { recursive: true, force: true });
+    }
   });
 });
