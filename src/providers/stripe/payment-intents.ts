@@ -112,14 +112,8 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   const cur = currency(params);
   if (cur === undefined) throw missingParam('currency');
   checkMinimum(amount, cur);
-  const customer = customerParam(ctx, params) ?? null;
-  const confirm = bool(params, 'confirm') ?? false;
-  const returnUrl = urlParam(params, 'return_url') ?? null;
-  if (returnUrl !== null && !confirm) throw invalidRequest('You can only pass return_url when confirm=true.', { param: 'return_url' });
-  const apm = automaticPaymentMethods(params);
-  const returnUrlRequired = apm?.enabled === true && apm.allow_redirects !== 'never';
   // Checked before anything is stored: Stripe creates no intent for this request.
-  if (confirm && returnUrlRequired && returnUrl === null && !bool(params, 'use_stripe_sdk')) throw returnUrlMissing();
+  const { customer, confirm, returnUrl, apm, returnUrlRequired } = creationParams(ctx, params, 'Payment Intent');
   const threeDs = requestThreeDSecure(params);
   const pm = resolvePaymentMethod(ctx.unit, params);
   checkOwner(pm, customer);
@@ -206,6 +200,22 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
  * the account's defaults, as when `automatic_payment_methods` is not sent, Stripe's answer depends on the
  * payment methods enabled in its Dashboard, which the sandbox does not have: those confirmations pass.)
  */
+/**
+ * What a PaymentIntent's and a SetupIntent's creation share: the customer, whether to confirm at once,
+ * `return_url` (only with `confirm`, and required then when automatic payment methods may redirect), and
+ * `automatic_payment_methods`. Throws Stripe's errors for the combinations it refuses.
+ */
+export function creationParams(ctx: OpContext, params: FormObject, intent: 'Payment Intent' | 'Setup Intent') {
+  const customer = customerParam(ctx, params) ?? null;
+  const confirm = bool(params, 'confirm') ?? false;
+  const returnUrl = urlParam(params, 'return_url') ?? null;
+  if (returnUrl !== null && !confirm) throw invalidRequest('You can only pass return_url when confirm=true.', { param: 'return_url' });
+  const apm = automaticPaymentMethods(params);
+  const returnUrlRequired = apm?.enabled === true && apm.allow_redirects !== 'never';
+  if (confirm && returnUrlRequired && returnUrl === null && !bool(params, 'use_stripe_sdk')) throw returnUrlMissing(intent);
+  return { customer, confirm, returnUrl, apm, returnUrlRequired };
+}
+
 export function returnUrlMissing(intent = 'Payment Intent'): Error {
   return invalidRequest(
     `A \`return_url\` must be specified because this ${intent} is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set \`automatic_payment_methods[enabled]\` to \`true\` and \`automatic_payment_methods[allow_redirects]\` to \`never\` when creating Setup Intents and Payment Intents.`,

@@ -9,7 +9,7 @@
 import { cardBehaviour, cardExpired } from '../../engine/cards.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, oneOf, urlParam } from './params.js';
-import { automaticPaymentMethods, checkOwner, customerParam, paymentMethodTypes, returnUrlMissing } from './payment-intents.js';
+import { checkOwner, creationParams, customerParam, paymentMethodTypes, returnUrlMissing } from './payment-intents.js';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 import { declineMessage, DECLINE_PARAM, invalidRequest, resourceMissing, StripeApiError, stripeDecline } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
@@ -82,13 +82,7 @@ function unexpectedState(ctx: OpContext, si: SetupIntentDoc, verb: 'confirm' | '
 /** `POST /v1/setup_intents`. Everything is checked before anything is stored: a refused request creates nothing. */
 export function createSetupIntent(ctx: OpContext, params: FormObject): SetupIntentDoc {
   checkAccepted(params, ACCEPTED.setupIntentCreate);
-  const customer = customerParam(ctx, params) ?? null;
-  const confirm = bool(params, 'confirm') ?? false;
-  const returnUrl = urlParam(params, 'return_url') ?? null;
-  if (returnUrl !== null && !confirm) throw invalidRequest('You can only pass return_url when confirm=true.', { param: 'return_url' });
-  const apm = automaticPaymentMethods(params);
-  const returnUrlRequired = apm?.enabled === true && apm.allow_redirects !== 'never';
-  if (confirm && returnUrlRequired && returnUrl === null && !bool(params, 'use_stripe_sdk')) throw returnUrlMissing('Setup Intent');
+  const { customer, confirm, returnUrl, apm, returnUrlRequired } = creationParams(ctx, params, 'Setup Intent');
   const types = paymentMethodTypes(params);
   if (apm && types) {
     const named = params.allowed_payment_method_types !== undefined ? 'allowed_payment_method_types' : 'payment_method_types';
