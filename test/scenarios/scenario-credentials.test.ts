@@ -47,6 +47,10 @@ describe('paycli scenario credentials', () => {
     const env = readFileSync(answer.files['alipay.env']!, 'utf8');
     expect(env).toContain('ALIPAY_GATEWAY=http://127.0.0.1:5999/gateway.do');
     expect(env).toContain('ALIPAY_PRIVATE_KEY_PATH=.paycli/scenario/alipay/');
+    // The PKCS#8 copy of the app key is named too, and is the file the readiness line gives as such.
+    const pkcs8 = /^ALIPAY_PRIVATE_KEY_PKCS8_PATH=\.paycli\/scenario\/alipay\/(.+)$/m.exec(env)?.[1];
+    expect(pkcs8).toBe(path.basename(String(answer.settings.app_private_key_pkcs8_file)));
+    expect(readFileSync(path.join(dir, pkcs8!), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(env).not.toContain('4243');
     expect(readFileSync(answer.files['README.md']!, 'utf8')).toContain('.paycli/scenario/alipay/');
     // The settings are the provider's describe(): what `scenario run` prints for the app.

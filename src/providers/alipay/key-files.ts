@@ -75,6 +75,8 @@ function envSnippet(creds: AlipayCreds, ep: AlipayEndpoints, dir: string): strin
     `ALIPAY_GATEWAY=${ep.gateway}`,
     `ALIPAY_ENDPOINT=${ep.endpoint}`,
     `ALIPAY_PRIVATE_KEY_PATH=${dir}/${KEY_FILE_NAMES.app_private_key_file}`,
+    "# the same key as PKCS#8, for alipay-sdk's keyType: 'PKCS8'",
+    `ALIPAY_PRIVATE_KEY_PKCS8_PATH=${dir}/${KEY_FILE_NAMES.app_private_key_pkcs8_file}`,
     `ALIPAY_PUBLIC_KEY_PATH=${dir}/${KEY_FILE_NAMES.alipay_public_key_file}`,
     `ALIPAY_APP_CERT_PATH=${dir}/${KEY_FILE_NAMES.app_cert_file(creds.app_id)}`,
     `ALIPAY_PUBLIC_CERT_PATH=${dir}/${KEY_FILE_NAMES.alipay_public_cert_file}`,
