@@ -10,7 +10,7 @@
  * Applied to every app that serves the store (one per provider port): `app.use(durableAnswers(store, provider.renderError))`.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { toPaycliError, type PaycliError } from '../errors.js';
+import { PaycliError, toPaycliError } from '../errors.js';
 import type { Store } from '../store/store.js';
 
 /** Headers describing the body that a replaced answer must not keep. */
@@ -22,31 +22,51 @@ type RenderError = (err: PaycliError) => { status: number; headers?: Record<stri
 export type SignAnswer = (req: Request, status: number, body: string) => Promise<Record<string, string>>;
 
 export function durableAnswers(store: Store, render: RenderError, sign?: SignAnswer): RequestHandler {
+  // Counts the store's rollbacks: an answer computed before one and sent after it may show what was undone.
+  let rollbacks = 0;
+  store.onRollback?.(() => rollbacks++);
   return (req: Request, res: Response, next: NextFunction) => {
     const isRead = req.method === 'GET' || req.method === 'HEAD';
+    const rollbacksAtStart = rollbacks;
     const end = res.end;
-    // The body is computed in the same tick as end() is called (express's send ends synchronously), so
-    // the barrier taken here covers every change it may show. A streamed answer (headers already sent by
-    // write()) is not held: it is a subscription, not a snapshot.
+    /** Replaces the answer by the retryable 503: what it was computed from may be gone. */
+    const answerUnwritable = async (err: unknown): Promise<void> => {
+      const error = toPaycliError(err);
+      const rendered = render(error);
+      const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
+      // Unsigned rather than unanswered if signing fails: the caller still learns the status.
+      const signature: Record<string, string> = sign ? await sign(req, rendered.status, body).catch(() => ({})) : {};
+      for (const name of BODY_HEADERS) res.removeHeader(name);
+      res.locals.errorCode = error.code;
+      res.statusCode = rendered.status;
+      for (const [name, value] of Object.entries({ ...rendered.headers, ...signature })) res.setHeader(name, value);
+      res.setHeader('Content-Type', typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      (end as (...a: unknown[]) => Response).call(res, req.method === 'HEAD' ? undefined : body);
+    };
+    // The barrier is taken when end() is called. Most bodies are computed in that same tick (express's
+    // send ends synchronously); one signed on the thread pool first (WeChat Pay) was computed earlier, and
+    // a write that failed in between has already been rolled back by the time the barrier is taken: the
+    // rollback count since the request arrived catches that case too. A streamed answer (headers already
+    // sent by write()) is not held: it is a subscription, not a snapshot.
     res.end = function (this: Response, ...args: unknown[]) {
       if (res.headersSent || !(isRead || res.statusCode >= 400)) return (end as (...a: unknown[]) => Response).apply(this, args);
-      store.commit().then(
-        () => (end as (...a: unknown[]) => Response).apply(res, args),
-        async (err: unknown) => {
-          const error = toPaycliError(err);
-          const rendered = render(error);
-          const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
-          // Unsigned rather than unanswered if signing fails: the caller still learns the status.
-          const signature: Record<string, string> = sign ? await sign(req, rendered.status, body).catch(() => ({})) : {};
-          for (const name of BODY_HEADERS) res.removeHeader(name);
-          res.locals.errorCode = error.code;
-          res.statusCode = rendered.status;
-          for (const [name, value] of Object.entries({ ...rendered.headers, ...signature })) res.setHeader(name, value);
-          res.setHeader('Content-Type', typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
-          res.setHeader('Content-Length', Buffer.byteLength(body));
-          (end as (...a: unknown[]) => Response).call(res, req.method === 'HEAD' ? undefined : body);
-        },
-      )
+      store
+        .commit()
+        .then(
+          async () => {
+            if (rollbacks === rollbacksAtStart) {
+              (end as (...a: unknown[]) => Response).apply(res, args);
+              return;
+            }
+            await answerUnwritable(
+              new PaycliError('data_file_unwritable', 'A change this answer would show could not be saved to the sandbox data file.', {
+                hint: 'Free disk space or fix the folder permissions, then retry.',
+              }),
+            );
+          },
+          answerUnwritable,
+        )
         // Nothing is left to answer with: the connection is cut rather than left hanging.
         .catch(() => res.destroy());
       return res;
