@@ -11,6 +11,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { PaycliError, toPaycliError } from '../errors.js';
+import { HOLD_ANSWER } from '../http/answer-hold.js';
 import type { Store } from '../store/store.js';
 
 /** Headers describing the body that a replaced answer must not keep. */
@@ -50,7 +51,8 @@ export function durableAnswers(store: Store, render: RenderError, sign?: SignAns
     // rollback count since the request arrived catches that case too. A streamed answer (headers already
     // sent by write()) is not held: it is a subscription, not a snapshot.
     res.end = function (this: Response, ...args: unknown[]) {
-      if (res.headersSent || !(isRead || res.statusCode >= 400)) return (end as (...a: unknown[]) => Response).apply(this, args);
+      const held = isRead || res.statusCode >= 400 || res.locals[HOLD_ANSWER] === true;
+      if (res.headersSent || !held) return (end as (...a: unknown[]) => Response).apply(this, args);
       store
         .commit()
         .then(

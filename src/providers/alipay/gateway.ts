@@ -9,6 +9,7 @@ import type { Request, Response } from 'express';
 import { toPaycliError, type PaycliError } from '../../errors.js';
 import type { AlipayMerchant, TradeBackend } from './backend.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
+import { holdUntilDurable } from '../../http/answer-hold.js';
 import { alipayError, faultFailure, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
 import { METHODS } from './methods.js';
 import { isSignType, v2RequestSignContents, v2ResponseBodyAsync, verifyV2Request, type SignType } from './signing.js';
@@ -82,6 +83,9 @@ export function authenticateV2(params: Record<string, string>, backend: TradeBac
   return { merchant, biz };
 }
 
+/** The methods that only read: their answers are held until what they show is durable. */
+const READ_METHODS: ReadonlySet<string> = new Set(['alipay.trade.query', 'alipay.trade.fastpay.refund.query', 'alipay.data.dataservice.bill.downloadurl.query']);
+
 /**
  * Answers one `exec` call. `refused` is a failure found before the parameters could be read (a body too
  * large or in an unknown charset): answered like any other, signed inside `<method>_response`.
@@ -104,6 +108,8 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     if (!impl) {
       throw alipayError('isv.invalid-method', `不存在的方法名 (method "${method}" is not emulated; see the README's Alipay section).`, 'method');
     }
+    // A query is a read answered to a POST: held until what it shows is durable, as a GET's answer is.
+    if (READ_METHODS.has(method)) holdUntilDurable(res);
     const call = { backend: deps.backend, merchant, biz, notify_url: params.notify_url ?? null, return_url: params.return_url ?? null, baseUrl: deps.baseUrl() };
     const result = await impl(call);
     const code = result.code ?? '10000';

@@ -13,22 +13,23 @@ import { pendingFault } from '../../faults/fault-middleware.js';
 import { alipayError, faultFailure, toAlipayFailure, v3FailureBody } from './codes.js';
 import type { GatewayDeps } from './gateway.js';
 import { METHODS, type MethodCall, type MethodResult } from './methods.js';
+import { holdUntilDurable } from '../../http/answer-hold.js';
 import { parseV3Authorization, v3ResponseHeadersAsync, verifyV3Request } from './signing.js';
 
 type Impl = (call: MethodCall) => Promise<MethodResult>;
 
-/** v3 path → (allowed HTTP methods, implementation). */
-export const V3_ROUTES: Record<string, { methods: readonly string[]; impl: Impl }> = {
+/** v3 path → (allowed HTTP methods, implementation, whether it only reads: its answer is then held until durable). */
+export const V3_ROUTES: Record<string, { methods: readonly string[]; impl: Impl; reads?: boolean }> = {
   '/v3/alipay/trade/precreate': { methods: ['POST'], impl: METHODS['alipay.trade.precreate']! },
   '/v3/alipay/trade/create': { methods: ['POST'], impl: METHODS['alipay.trade.create']! },
   '/v3/alipay/trade/pay': { methods: ['POST'], impl: METHODS['alipay.trade.pay']! },
   // Documented as GET with query parameters; some mirrors show POST with a JSON body: both are accepted.
-  '/v3/alipay/trade/query': { methods: ['GET', 'POST'], impl: METHODS['alipay.trade.query']! },
+  '/v3/alipay/trade/query': { methods: ['GET', 'POST'], impl: METHODS['alipay.trade.query']!, reads: true },
   '/v3/alipay/trade/close': { methods: ['POST'], impl: METHODS['alipay.trade.close']! },
   '/v3/alipay/trade/cancel': { methods: ['POST'], impl: METHODS['alipay.trade.cancel']! },
   '/v3/alipay/trade/refund': { methods: ['POST'], impl: METHODS['alipay.trade.refund']! },
-  '/v3/alipay/trade/fastpay/refund/query': { methods: ['POST', 'GET'], impl: METHODS['alipay.trade.fastpay.refund.query']! },
-  '/v3/alipay/data/dataservice/bill/downloadurl/query': { methods: ['GET', 'POST'], impl: billDownloadUrlMethod },
+  '/v3/alipay/trade/fastpay/refund/query': { methods: ['POST', 'GET'], impl: METHODS['alipay.trade.fastpay.refund.query']!, reads: true },
+  '/v3/alipay/data/dataservice/bill/downloadurl/query': { methods: ['GET', 'POST'], impl: billDownloadUrlMethod, reads: true },
 };
 
 interface V3Auth {
@@ -98,6 +99,7 @@ export async function handleV3(req: Request, res: Response, deps: GatewayDeps): 
     signer = auth.merchant;
     certMode = auth.certMode;
     const biz = bizOf(req, rawBody);
+    if (route.reads) holdUntilDurable(res);
     const notifyUrl = typeof biz.notify_url === 'string' ? biz.notify_url : null;
     const result = await route.impl({ backend: deps.backend, merchant: auth.merchant, biz, notify_url: notifyUrl, return_url: null, baseUrl: deps.baseUrl() });
     const body = JSON.stringify(result.content);
