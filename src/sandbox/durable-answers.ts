@@ -30,21 +30,6 @@ export function durableAnswers(store: Store, render: RenderError, sign?: SignAns
     const isRead = req.method === 'GET' || req.method === 'HEAD';
     const rollbacksAtStart = rollbacks;
     const end = res.end;
-    /** Replaces the answer by the retryable 503: what it was computed from may be gone. */
-    const answerUnwritable = async (err: unknown): Promise<void> => {
-      const error = toPaycliError(err);
-      const rendered = render(error);
-      const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
-      // Unsigned rather than unanswered if signing fails: the caller still learns the status.
-      const signature: Record<string, string> = sign ? await sign(req, rendered.status, body).catch(() => ({})) : {};
-      for (const name of BODY_HEADERS) res.removeHeader(name);
-      res.locals.errorCode = error.code;
-      res.statusCode = rendered.status;
-      for (const [name, value] of Object.entries({ ...rendered.headers, ...signature })) res.setHeader(name, value);
-      res.setHeader('Content-Type', typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
-      res.setHeader('Content-Length', Buffer.byteLength(body));
-      (end as (...a: unknown[]) => Response).call(res, req.method === 'HEAD' ? undefined : body);
-    };
     // The barrier is taken when end() is called. Most bodies are computed in that same tick (express's
     // send ends synchronously); one signed on the thread pool first (WeChat Pay) was computed earlier, and
     // a write that failed in between has already been rolled back by the time the barrier is taken: the
@@ -53,6 +38,21 @@ export function durableAnswers(store: Store, render: RenderError, sign?: SignAns
     res.end = function (this: Response, ...args: unknown[]) {
       const held = isRead || res.statusCode >= 400 || res.locals[HOLD_ANSWER] === true;
       if (res.headersSent || !held) return (end as (...a: unknown[]) => Response).apply(this, args);
+      // Made only for a held answer: replaces it by the retryable 503, as what it was computed from may be gone.
+      const answerUnwritable = async (err: unknown): Promise<void> => {
+        const error = toPaycliError(err);
+        const rendered = render(error);
+        const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
+        // Unsigned rather than unanswered if signing fails: the caller still learns the status.
+        const signature: Record<string, string> = sign ? await sign(req, rendered.status, body).catch(() => ({})) : {};
+        for (const name of BODY_HEADERS) res.removeHeader(name);
+        res.locals.errorCode = error.code;
+        res.statusCode = rendered.status;
+        for (const [name, value] of Object.entries({ ...rendered.headers, ...signature })) res.setHeader(name, value);
+        res.setHeader('Content-Type', typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
+        res.setHeader('Content-Length', Buffer.byteLength(body));
+        (end as (...a: unknown[]) => Response).call(res, req.method === 'HEAD' ? undefined : body);
+      };
       store
         .commit()
         .then(
