@@ -28,6 +28,7 @@ import { FaultRules } from '../faults/fault-rules.js';
 import { createApp } from './app.js';
 import { sameOriginWrites, securityHeaders } from './browser-safety.js';
 import { guardConnections, serverOptions, type ConnectionLimits } from './connection-guard.js';
+import { expressMessageClasses } from './express-messages.js';
 import type { ControlContext } from './control-context.js';
 import { CONTROL_PREFIX, controlRouter } from './control-routes.js';
 import { hostCheck } from './host-check.js';
@@ -295,7 +296,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         faults,
         guards: [hostCheck({ host, allowHosts: options.allowHosts }), sameOriginWrites({ crossSitePaths: provider.crossSitePaths }), securityHeaders()],
       });
-      const server = createServer(serverOptions(), app);
+      const server = createServer({ ...serverOptions(), ...expressMessageClasses(app) }, app);
       guardConnections(server, options.connectionLimits);
       const port = isMain ? (options.port ?? DEFAULT_PORT) : (options.ports?.[provider.name] ?? (options.port === 0 ? 0 : provider.defaultPort));
       await listen(server, port, host, provider.name);
