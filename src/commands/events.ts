@@ -96,9 +96,13 @@ function parseProvider(name: string): string {
 export async function runEventsShow(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
   const client = await keyedSandbox(opts, deps);
   const event = await client.request<EventView>('GET', `/_sandbox/events/${encodeURIComponent(id)}`);
-  const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(event.id)}&limit=1000`)).data.reverse();
+  // By one of its notifications' ids (a Stripe evt_…a), the deliveries of that notification alone.
+  const only = id !== event.id && event.notifications.some((n) => n.id === id) ? id : null;
+  const q = new URLSearchParams({ event_id: event.id, limit: '1000' });
+  if (only) q.set('notification_id', only);
+  const deliveries = (await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?${q}`)).data.reverse();
   if (opts.json) {
-    jsonLine({ event, deliveries });
+    jsonLine({ event, ...(only ? { notification_id: only } : {}), deliveries });
     return EXIT.ok;
   }
   out(`${c.bold(event.type)}  ${c.cyan(event.id)}  ${c.dim(utcDateTime(event.created))}`);
@@ -115,9 +119,10 @@ export async function runEventsShow(id: string, opts: SandboxFlags & { json?: bo
   if (event.provider !== 'paycli') {
     out(`  ${c.dim('provider')} ${event.provider}`);
     if (event.notifications.length === 0) out(c.dim(`  ${event.provider} sends no notification for it.`));
-    for (const n of event.notifications) out(`  ${c.dim('notification')} ${n.type}  ${c.dim(n.id)}`);
+    for (const n of event.notifications) out(`  ${c.dim('notification')} ${n.type}  ${c.dim(n.id)}${n.id === only && event.notifications.length > 1 ? '  (deliveries below)' : ''}`);
   }
-  out(deliveries.length ? `Deliveries (${deliveries.length})` : c.dim('No deliveries: no notify_url, webhook endpoint or --forward-to for this event.'));
+  const whose = only && event.notifications.length > 1 ? ` of ${only}` : '';
+  out(deliveries.length ? `Deliveries${whose} (${deliveries.length})` : c.dim(`No deliveries${whose}: no notify_url, webhook endpoint or --forward-to for this event.`));
   for (const d of deliveries) renderDelivery(d);
   return EXIT.ok;
 }
@@ -148,7 +153,8 @@ export async function runEventsResend(id: string, opts: EventsResendOptions, dep
   const client = await keyedSandbox(opts, deps);
   const waited = opts.wait !== false;
   const eventId = await eventIdOf(client, id);
-  const result = await resendEvent(client, eventId, { to, retry: opts.retry === true, waitMs: waited ? 15_000 : 0, clock: deps.clock });
+  // By one notification's id (a Stripe evt_…a), that notification alone goes again, as `stripe events resend`.
+  const result = await resendEvent(client, eventId, { notificationId: id, to, retry: opts.retry === true, waitMs: waited ? 15_000 : 0, clock: deps.clock });
   // On a virtual clock the resend is queued, not failed: it goes out when the clock is advanced.
   const queued = !waited || (result.virtual_clock && result.timed_out);
   const code = queued || result.acknowledged ? EXIT.ok : EXIT.failed;

@@ -182,17 +182,19 @@ export class Notifier {
   /**
    * Sends an event's notifications again (same notification ids): to `url` (signed as for --forward-to),
    * or to each of their destinations. `retry: false` makes each a single attempt (see the dispatcher).
-   * Returns how many deliveries were staged.
+   * `only` names one of them: that one alone is sent (a Stripe `evt_…` resent is that event, not every
+   * event its domain event means). Returns how many deliveries were staged.
    */
-  resend(event: PaycliEvent, url?: string, opts: { retry?: boolean } = {}): number {
+  resend(event: PaycliEvent, url?: string, opts: { retry?: boolean; only?: string } = {}): number {
     const planned = this.plan(event);
     if (!planned) return 0;
     let count = 0;
     for (const { notification, targets } of planned) {
+      if (opts.only !== undefined && notification.id !== opts.only) continue;
       const stored = this.opts.store.get<StoredNotification>('notifications', notification.id) ?? this.store(event, notification, planned.provider);
       const to: DeliveryTarget[] = url ? [{ url, kind: 'forward' }] : targets;
       for (const target of to) {
-        this.opts.dispatcher.resend(stored.id, target, opts);
+        this.opts.dispatcher.resend(stored.id, target, { retry: opts.retry });
         count++;
       }
     }

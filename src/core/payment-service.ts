@@ -24,6 +24,7 @@ import type { CredentialStore } from './credentials.js';
 import { newWebhookSecret, type RandomSource } from './ids.js';
 import { notFound, PaymentQueries, type PaymentRef } from './payment-queries.js';
 import { PaymentRelations } from './payment-relations.js';
+import type { SandboxEvent } from './event-timeline.js';
 
 export interface PaymentServiceOptions {
   store: Store;
@@ -48,6 +49,16 @@ export interface PaymentServiceOptions {
 export type { CoreReader } from './notifications.js';
 
 export type EventListener = (event: PaycliEvent) => void;
+
+/** What `resendEvent` sent again. */
+export interface ResentEvent {
+  /** The event the id named (a domain event, or a provider's own notification). */
+  entry: SandboxEvent;
+  /** Set when the id named one of a domain event's notifications, which alone was sent again. */
+  notification_id: string | null;
+  /** How many deliveries were staged. */
+  deliveries: number;
+}
 /** Hears of a provider's own notification (`UnitOfWork.notify`) once it is durable. */
 export type NotificationListener = (notification: StoredNotification) => void;
 
@@ -268,13 +279,17 @@ export class PaymentService extends PaymentQueries {
 
   /**
    * Resends an event (`findEvent`: a domain event, or a provider's own notification): a new delivery to
-   * each destination with the same event id (same webhook-id), signed by its provider. Returns how many.
+   * each destination with the same event id (same webhook-id), signed by its provider. By a domain event's
+   * id, every notification it means goes again; by one of its notifications' ids (a Stripe `evt_…a`), that
+   * notification alone (`notification_id`), as `stripe events resend` resends exactly the event named.
    */
-  async resendEvent(merchant: Merchant, id: string, url?: string, opts: { retry?: boolean } = {}): Promise<number> {
+  async resendEvent(merchant: Merchant, id: string, url?: string, opts: { retry?: boolean } = {}): Promise<ResentEvent> {
     const found = this.findEvent(merchant, id);
-    const count = found.kind === 'event' ? this.notifier.resend(found.event, url, opts) : this.notifier.resendOwn(found.notification, merchant, url, opts);
+    const only = found.kind === 'event' && id !== found.id ? id : null;
+    const deliveries =
+      found.kind === 'event' ? this.notifier.resend(found.event, url, { retry: opts.retry, ...(only ? { only } : {}) }) : this.notifier.resendOwn(found.notification, merchant, url, opts);
     await this.store.commit();
-    return count;
+    return { entry: found, notification_id: only, deliveries };
   }
 
   /** Deletes payments, refunds, events, deliveries and endpoints; keeps the merchants and every provider's keys. */

@@ -11,6 +11,8 @@ import type { PublicDelivery } from '../webhooks/delivery.js';
 
 export interface ResendResult {
   event_id: string;
+  /** The one notification of the event that was resent (a Stripe `evt_…`), or null: all of them. */
+  notification_id: string | null;
   /** The new deliveries, with their attempts so far. */
   deliveries: PublicDelivery[];
   /** Some delivery had no attempt yet when the wait ended. */
@@ -24,6 +26,11 @@ export interface ResendResult {
 }
 
 export interface ResendOptions {
+  /**
+   * One notification of the event to resend alone (a Stripe `evt_…a` of a domain event that also means
+   * `evt_…b`), as `stripe events resend` resends exactly the event named; default: all of them.
+   */
+  notificationId?: string;
   /** Deliver here instead of the event's own destinations. */
   to?: string;
   /** Put a failed attempt on the retry schedule; default: one attempt only. */
@@ -35,8 +42,10 @@ export interface ResendOptions {
   clock?: Clock;
 }
 
-async function deliveriesOf(client: SandboxClient, eventId: string): Promise<PublicDelivery[]> {
-  const page = await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?event_id=${encodeURIComponent(eventId)}&limit=1000`);
+async function deliveriesOf(client: SandboxClient, eventId: string, notificationId?: string): Promise<PublicDelivery[]> {
+  const q = new URLSearchParams({ event_id: eventId, limit: '1000' });
+  if (notificationId !== undefined) q.set('notification_id', notificationId);
+  const page = await client.request<{ data: PublicDelivery[] }>('GET', `/_sandbox/deliveries?${q}`);
   return page.data;
 }
 
@@ -54,14 +63,15 @@ export async function cancelRetries(client: SandboxClient, eventId: string): Pro
  */
 export async function resendEvent(client: SandboxClient, eventId: string, opts: ResendOptions): Promise<ResendResult> {
   const clock = opts.clock ?? new SystemClock();
-  const before = new Set((await deliveriesOf(client, eventId)).map((d) => d.id));
-  const res = await client.request<{ deliveries: number; listeners?: number }>('POST', `/_sandbox/events/${encodeURIComponent(eventId)}/resend`, {
+  const only = opts.notificationId !== undefined && opts.notificationId !== eventId ? opts.notificationId : undefined;
+  const before = new Set((await deliveriesOf(client, eventId, only)).map((d) => d.id));
+  const res = await client.request<{ deliveries: number; listeners?: number }>('POST', `/_sandbox/events/${encodeURIComponent(only ?? eventId)}/resend`, {
     ...(opts.to ? { url: opts.to } : {}),
     retry: opts.retry ?? false,
   });
   const listeners = res.listeners ?? 0;
   if (res.deliveries === 0 && listeners === 0) {
-    throw new PaycliError('invalid_state', `Event ${eventId} has nowhere to go: no notify_url, webhook endpoint, --forward-to or paycli listen takes it.`, {
+    throw new PaycliError('invalid_state', `Event ${only ?? eventId} has nowhere to go: no notify_url, webhook endpoint, --forward-to or paycli listen takes it.`, {
       hint: 'Send it to your app with --to <port|url>.',
     });
   }
@@ -69,11 +79,11 @@ export async function resendEvent(client: SandboxClient, eventId: string, opts: 
   const virtualClock = opts.waitMs > 0 && (await client.request<{ virtual_clock?: boolean }>('GET', '/_sandbox/health')).virtual_clock === true;
   const deadline = clock.now() + (virtualClock ? 0 : opts.waitMs);
   for (;;) {
-    const fresh = (await deliveriesOf(client, eventId)).filter((d) => !before.has(d.id)).reverse();
+    const fresh = (await deliveriesOf(client, eventId, only)).filter((d) => !before.has(d.id)).reverse();
     const settled = fresh.length >= res.deliveries && fresh.every((d) => d.attempts.length > 0 || d.status !== 'pending');
     if (settled || clock.now() >= deadline) {
       const acknowledged = settled && fresh.every((d) => d.attempts[0]?.acknowledged === true);
-      return { event_id: eventId, deliveries: fresh, timed_out: !settled, acknowledged, listeners, virtual_clock: virtualClock };
+      return { event_id: eventId, notification_id: only ?? null, deliveries: fresh, timed_out: !settled, acknowledged, listeners, virtual_clock: virtualClock };
     }
     // A ref'd pause, not the clock's (unref'd) timer: nothing else keeps the CLI process alive meanwhile.
     await pause(opts.pollMs ?? 100);

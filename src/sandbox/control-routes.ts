@@ -22,7 +22,7 @@ import { toNativePayment, type BuyerUrl, type NativePayment } from '../providers
 import { buyerLang, buyerPage } from './buyer-page.js';
 import { parseChaosRule, publicChaosRule } from './chaos-api.js';
 import { paginate } from '../core/pagination.js';
-import { ResendNotifier } from './resend-notifier.js';
+import { resendNotifierOf } from './resend-notifier.js';
 import { streamRouter } from './stream-routes.js';
 import { eventRouter } from './event-routes.js';
 import type { ControlContext } from './control-context.js';
@@ -39,6 +39,8 @@ const deliveriesQuery = z.strictObject({
   limit: z.string().regex(/^\d+$/).transform(Number).refine((n) => n >= 1 && n <= 1000, { error: 'must be 1 to 1000' }).optional(),
   starting_after: z.string().optional(),
   event_id: z.string().optional(),
+  /** One notification of the event (a Stripe evt_…), whose deliveries alone are listed. */
+  notification_id: z.string().optional(),
   status: z.enum(['pending', 'succeeded', 'failed', 'dropped', 'canceled']).optional(),
 });
 
@@ -112,7 +114,7 @@ export function controlRouter(ctx: ControlContext): Router {
   // The sandbox's own key (the merchant's secret key) opens the control API, whichever providers run.
   router.use(requireApiKey((key) => service.authenticate(key)));
   // GET /stream (Server-Sent Events for listen and logs tail) and GET /webhook_secret.
-  const resends = new ResendNotifier();
+  const resends = resendNotifierOf(service);
   router.use(streamRouter(ctx, resends));
   // GET /events, /events/:id (every provider's events and notifications) and /providers.
   router.use(eventRouter(ctx));
@@ -143,7 +145,7 @@ export function controlRouter(ctx: ControlContext): Router {
     const q = parse(deliveriesQuery, req.query, 'query');
     const page = paginate(ctx.store.live<Delivery>('deliveries'), { limit: q.limit ?? 100, starting_after: q.starting_after }, (d) => {
       if (d.merchant_id !== (res.locals.merchant as Merchant).id) return false;
-      return (!q.event_id || d.event_id === q.event_id) && (!q.status || d.status === q.status);
+      return (!q.event_id || d.event_id === q.event_id) && (!q.notification_id || d.notification_id === q.notification_id) && (!q.status || d.status === q.status);
     });
     res.json({ ...page, data: page.data.map(toPublicDelivery) });
   });
@@ -164,12 +166,13 @@ export function controlRouter(ctx: ControlContext): Router {
       }),
       req.body ?? {},
     );
-    // A domain event or a provider's own notification (a Stripe customer.created), by either's id.
-    const event = service.findEvent(merchant, String(req.params.id));
-    const deliveries = await service.resendEvent(merchant, event.id, body.url, { retry: body.retry });
+    // A domain event or a provider's own notification (a Stripe customer.created), by either's id; by the
+    // id of one of a domain event's notifications (a Stripe evt_…a), that notification alone.
+    const resent = await service.resendEvent(merchant, String(req.params.id), body.url, { retry: body.retry });
     // `listen` sessions are destinations too, unless the resend names its one URL.
-    const listeners = body.url ? 0 : resends.announce(event);
-    return { status: 200, body: { ok: true, event_id: event.id, deliveries, listeners } };
+    const listeners = body.url ? 0 : resends.announce(resent.entry, resent.notification_id);
+    const only = resent.notification_id ? { notification_id: resent.notification_id } : {};
+    return { status: 200, body: { ok: true, event_id: resent.entry.id, ...only, deliveries: resent.deliveries, listeners } };
   });
   post('/events/:id/cancel_retries', async (req, merchant) => {
     // An event or a provider's own notification: either way its deliveries name it as their event.

@@ -17,7 +17,9 @@ import type { Merchant, Payment, PaycliEvent, Refund } from '../engine/types.js'
 import { PaycliError } from '../errors.js';
 import { parse } from '../providers/paycli/schemas.js';
 import { toPublicDelivery, type Delivery, type DeliveryUpdate } from '../webhooks/delivery.js';
+import type { StoredNotification } from '../core/notifications.js';
 import { parseChaosRule } from './chaos-api.js';
+import { resendNotifierOf } from './resend-notifier.js';
 import { CONTROL_PREFIX, merchantBody } from './control-routes.js';
 import { DASHBOARD_API, type DashboardContext } from './dashboard-context.js';
 import { isRefundEvent, paymentIdOf } from '../engine/events.js';
@@ -138,11 +140,17 @@ export function dashboardApi(ctx: DashboardContext): Router {
       await service.transact(p.provider ?? 'paycli', (uow) => uow.createRefund(merchantOf(p), p.id, { amount: body.amount, reason: 'requested_by_customer', metadata: {} })),
     );
   });
+  // The same resend as the control API's (`paycli events resend`): by a domain event's id, every
+  // notification it means; by one notification's id (a Stripe evt_…), that one; `listen` sessions included.
   api.post('/events/:id/resend', async (req, res) => {
-    const event = store.get<PaycliEvent>('events', req.params.id!);
-    if (!event) throw new PaycliError('resource_missing', `No such event: ${req.params.id}`, { param: 'id' });
-    const merchant = store.get<Merchant>('merchants', event.merchant_id) ?? service.defaultMerchant;
-    res.json({ ok: true, event_id: event.id, deliveries: await service.resendEvent(merchant, event.id) });
+    const id = req.params.id!;
+    // Whose it is, when stored; otherwise the sandbox's merchant, whose events `resendEvent` searches (404 if none).
+    const owner = store.get<PaycliEvent>('events', id)?.merchant_id ?? store.get<StoredNotification>('notifications', id)?.merchant_id;
+    const merchant = (owner === undefined ? undefined : store.get<Merchant>('merchants', owner)) ?? service.defaultMerchant;
+    const resent = await service.resendEvent(merchant, id);
+    resendNotifierOf(service).announce(resent.entry, resent.notification_id);
+    const only = resent.notification_id ? { notification_id: resent.notification_id } : {};
+    res.json({ ok: true, event_id: resent.entry.id, ...only, deliveries: resent.deliveries });
   });
 
   api.post('/deliveries/:id/cancel', async (req, res) => {

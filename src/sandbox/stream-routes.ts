@@ -29,7 +29,7 @@ import type { Merchant, PaycliEvent } from '../engine/types.js';
 import { parse } from '../http/validation.js';
 import type { ActivityEntry } from '../core/activity-log.js';
 import type { ControlContext } from './control-context.js';
-import type { ResendNotifier } from './resend-notifier.js';
+import type { ResendNotifier, ResentOnly } from './resend-notifier.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** At most this many missed events are replayed on reconnect; more would flood the app. */
@@ -159,7 +159,8 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
 
     // The backlog and the subscription are taken in the same tick, so nothing falls between them.
     if (include.has('events') || include.has('notifications')) {
-      const sendEvent = (e: PaycliEvent, resent = false) => {
+      // `only`: a resend of one of the event's notifications (a Stripe evt_…a), which alone goes again.
+      const sendEvent = (e: PaycliEvent, resent = false, only: ResentOnly = null) => {
         // A resent event is not a new one: no SSE id, so a reconnecting client's position stays put.
         if (include.has('events')) {
           if (resent) send('resend', e);
@@ -167,6 +168,7 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
         }
         if (!include.has('notifications')) return;
         for (const n of ctx.notificationsOf(e)) {
+          if (only !== null && n.notification.id !== only) continue;
           const message: StreamNotification = { provider: n.provider, event_id: e.id, id: n.notification.id, type: n.notification.type, payload: n.notification.payload };
           send('notification', resent ? { ...message, resent: true } : message);
         }
@@ -179,7 +181,8 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
         if (resent) send('notification', { ...message, resent: true });
         else send('notification', message, n.id);
       };
-      const sendEntry = (entry: SandboxEvent, resent = false) => (entry.kind === 'event' ? sendEvent(entry.event, resent) : sendOwn(entry.notification, resent));
+      const sendEntry = (entry: SandboxEvent, resent = false, only: ResentOnly = null) =>
+        entry.kind === 'event' ? sendEvent(entry.event, resent, only) : sendOwn(entry.notification, resent);
       const backlog = eventsToReplay(ctx.service.timeline(merchant.id), merchant.id, lastEventId, seen, ctx.startedAt);
       for (const entry of backlog) sendEntry(entry);
       cleanups.push(
@@ -190,7 +193,7 @@ export function streamRouter(ctx: ControlContext, resends?: ResendNotifier): Rou
           if (n.merchant_id === merchant.id) sendOwn(n);
         }),
       );
-      if (resends) cleanups.push(resends.subscribe(merchant.id, (entry) => sendEntry(entry, true)));
+      if (resends) cleanups.push(resends.subscribe(merchant.id, (entry, only) => sendEntry(entry, true, only)));
     }
     if (include.has('activity')) {
       // Sequence numbers restart with the process: a client coming from another one gets all entries.

@@ -70,20 +70,23 @@ describe('paycli listen --provider stripe', () => {
     expect(first.map((e) => e.type)).toEqual(['payment_intent.succeeded', 'checkout.session.completed']);
     expect((first[1]!.data.object as Stripe.Checkout.Session).status).toBe('complete');
 
-    // A resend by a notification id sends its domain event's notifications again (here the two --events keeps).
+    // A resend of one Stripe event sends that event alone, as `stripe events resend` does; the sentinel
+    // resent after it, on the same stream, proves no other one went with it.
     expect(await runEventsResend(first[1]!.id, { json: true }, { cwd: dir, env: {} })).toBe(0);
+    expect(await runEventsResend(first[0]!.id, { json: true }, { cwd: dir, env: {} })).toBe(0);
     await waitFor(() => app.requests.length >= 4);
-    expect(app.requests.slice(2).map(verify).map((e) => [e.id, e.type])).toEqual(first.map((e) => [e.id, e.type]));
     stop.stop();
     expect(await done).toBe(0);
     const lines = io.json();
     expect(lines.find((u) => u.type === 'ready').webhook_secret).toBe(psp.keys.webhook_secret);
     const deliveries = lines.filter((u) => u.type === 'delivery');
+    expect(app.requests.slice(2).map(verify).map((e) => [e.id, e.type])).toEqual([first[1], first[0]].map((e) => [e!.id, e!.type]));
+    expect(app.requests).toHaveLength(4);
     expect(deliveries.map((d) => [d.event_type, d.resent === true])).toEqual([
       ['payment_intent.succeeded', false],
       ['checkout.session.completed', false],
-      ['payment_intent.succeeded', true],
       ['checkout.session.completed', true],
+      ['payment_intent.succeeded', true],
     ]);
   });
 
