@@ -12,6 +12,7 @@ import type { RandomSource } from '../core/ids.js';
 import type { UnitOfWork } from '../core/unit-of-work.js';
 import type { IdempotencyCache, IdempotencyTicket, StoredResponse } from '../core/idempotency.js';
 import type { CoreReader, ProviderNotifications } from '../core/notifications.js';
+import type { BuyerAction } from '../engine/payments.js';
 import type { Merchant, Payment } from '../engine/types.js';
 import type { PaycliError } from '../errors.js';
 import type { ActivityLog } from '../core/activity-log.js';
@@ -112,6 +113,17 @@ export interface ProviderBill {
   body: Uint8Array;
 }
 
+/** What the simulated buyer does on one of a provider's own documents (contract `buyer`). */
+export type ProviderBuyerAct = (action: BuyerAction, failureCode?: string) => Promise<ProviderBuyerAnswer>;
+
+/** After the buyer acted on a provider's own document. */
+export interface ProviderBuyerAnswer {
+  /** The document as the provider's API shows it (a Stripe `setup_intent`), the control API's JSON answer. */
+  body: unknown;
+  /** Where a browser goes next (the merchant's return URL, or the provider's page of the document). */
+  redirect: string;
+}
+
 /** One emulated PSP wire protocol. */
 export interface Provider<C extends Credentials = Credentials> {
   /** Registry key, config key, `--<name>-port` flag, collection prefix (`<name>_…`) and delivery label. */
@@ -151,6 +163,14 @@ export interface Provider<C extends Credentials = Credentials> {
    * provider may also register them as it goes (`UnitOfWork.addRef`).
    */
   refsOf?(payment: Payment, read: CoreReader): string[];
+  /**
+   * The simulated buyer (`POST /_sandbox/buyer/{ref}/complete|fail|expire`, a scenario's buyer step) on a
+   * document of the provider's own that waits for them and is no payment (a Stripe SetupIntent at 3-D
+   * Secure): the action to run on the document `ref` names, or undefined when it names none of its own, and
+   * the core looks for a payment. The action ends as the provider's own buyer page would end it; a document
+   * not waiting for the buyer, or an action it does not take, is a PaycliError naming why.
+   */
+  buyer?(host: ProviderHost<C>, ref: string): ProviderBuyerAct | undefined;
   /**
    * Whether a buyer who fails (`POST /_sandbox/buyer/{ref}/fail`, a scenario's buyer step) ends a payment
    * that waits for them. A PSP whose payer fails unseen and may pay again until the order closes or expires

@@ -7,6 +7,7 @@ import type { NativeKeys } from '../core/credentials.js';
 import type { IdempotencyCache } from '../core/idempotency.js';
 import type { ProviderNotification } from '../core/notifications.js';
 import type { PaymentService } from '../core/payment-service.js';
+import type { ProviderBuyerAct } from '../providers/contract.js';
 import type { Merchant, PaycliEvent } from '../engine/types.js';
 import type { FaultRules } from '../faults/fault-rules.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +33,11 @@ export interface ControlContext {
   nativeKeys: (merchant: Merchant) => NativeKeys;
   /** Each served provider's base URL, by name (`GET /_sandbox/providers`). */
   providerUrls?: () => Record<string, string>;
+  /**
+   * The simulated buyer's action on a provider's own document `ref` names (a Stripe SetupIntent), bound to
+   * that provider's host; undefined when no provider holds one (`ref` is then a payment's).
+   */
+  providerBuyer?: (ref: string) => ProviderBuyerAct | undefined;
   /** PSP API fault rules (`/_sandbox/faults`), applied before the providers' routes. */
   faults: FaultRules;
 }

@@ -101,6 +101,16 @@ export function controlRouter(ctx: ControlContext): Router {
       throw new PaycliError('parameter_invalid', `Unknown buyer action "${req.params.action}"; use complete, fail or expire.`, { param: 'action' });
     }
     const body = parse(buyerBody, req.body ?? {});
+    // A provider's own document waiting for the buyer that is no payment (a Stripe SetupIntent at 3-D Secure).
+    const own = ctx.providerBuyer?.(req.params.id!);
+    if (own) {
+      if (req.accepts(['json', 'html']) === 'html' && req.is('application/x-www-form-urlencoded')) {
+        res.redirect(303, (await own(action, body.failure_code)).redirect);
+        return;
+      }
+      await answerPost(req, res, ctx.idempotency, 'buyer', async () => ({ status: 200, body: (await own(action, body.failure_code)).body }));
+      return;
+    }
     if (req.accepts(['json', 'html']) === 'html' && req.is('application/x-www-form-urlencoded')) {
       // The buyer page's form: a browser, which follows a redirect and sends no Idempotency-Key.
       const payment = await service.buyerAction(req.params.id!, action, body.failure_code);

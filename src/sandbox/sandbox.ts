@@ -18,7 +18,7 @@ import type { Payment } from '../engine/types.js';
 import { PaymentService } from '../core/payment-service.js';
 import { PaycliError } from '../errors.js';
 import { jsonBodyParsing } from '../http/body-parsing.js';
-import type { AnyProvider, ProviderHost } from '../providers/contract.js';
+import type { AnyProvider, ProviderBuyerAct, ProviderHost } from '../providers/contract.js';
 import { loadProviders } from '../providers/registry.js';
 import { lockDataFile, refuseEmptyDataFile, type DataLock } from '../store/data-lock.js';
 import { openStore } from '../store/open-store.js';
@@ -232,6 +232,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
     const host = options.host ?? DEFAULT_HOST;
     const onBug = options.onError ? (err: PaycliError) => options.onError!(err.cause ?? err) : undefined;
+    // Each provider's buyer on its own documents (contract `buyer`), bound to its host below.
+    const buyers: ((ref: string) => ProviderBuyerAct | undefined)[] = [];
     const control = express.Router();
     control.use(jsonBodyParsing({ limitBytes: bodyLimitBytes, formWhen: (req) => req.path.startsWith('/buyer/') }));
     const controlCtx: ControlContext = {
@@ -255,6 +257,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       nativeKeys: (merchant) => credentials.native(merchant),
       providerUrls: () => Object.fromEntries(urls),
+      providerBuyer: (ref) => {
+        for (const buyer of buyers) {
+          const act = buyer(ref);
+          if (act) return act;
+        }
+        return undefined;
+      },
       faults,
     };
     control.use(controlRouter(controlCtx));
@@ -282,6 +291,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       };
       const { bill } = provider;
       if (bill) bills.set(provider.name, async (merchant, date) => bill.call(provider, providerHost, merchant, date));
+      const { buyer } = provider;
+      if (buyer) buyers.push((ref) => buyer.call(provider, providerHost, ref));
       const isMain = provider.name === 'paycli';
       const app = createApp({
         provider,

@@ -8,6 +8,7 @@ import type { Provider } from '../contract.js';
 import { stripeHost, type StripeCredentials } from './host-adapter.js';
 import { recordDomainEvent, registerBaseUrl, stripeNotifications } from './notifications.js';
 import { stripeRouter } from './router.js';
+import { setupIntentBuyer } from './setup-intent-buyer.js';
 import { fromPaycliError } from './stripe-errors.js';
 import { COLLECTIONS, intentIdOf } from './stripe-state.js';
 import { newRequestId } from './request-pipeline.js';
@@ -27,6 +28,7 @@ export const stripeProvider: Provider<StripeCredentials> = {
     const piId = intentIdOf(payment);
     return piId ? [piId] : [];
   },
+  buyer: setupIntentBuyer,
   app(host) {
     registerBaseUrl(host.core.reader, () => host.url());
     host.core.onEvent((event) => recordDomainEvent(host, event));

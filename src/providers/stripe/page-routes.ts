@@ -9,6 +9,7 @@ import { buyerLang } from '../../dashboard/buyer-view.js';
 import { challengePage, checkoutPage, messagePage, type PageLang } from './buyer-pages.js';
 import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
 import { currentStatus, saveForLater } from './payment-intents.js';
+import { afterSetupBuyer } from './setup-intent-buyer.js';
 import { completeSetupChallenge } from './setup-intents.js';
 import { DECLINES_AFTER_AUTHENTICATION } from './three-d-secure.js';
 import type { StripeHost } from './stripe-host.js';
@@ -83,11 +84,7 @@ function setupView(ctx: OpContext, si: SetupIntentDoc) {
 /** After a SetupIntent's challenge: the return_url with Stripe's query (`setup_intent`, its client secret, `redirect_status`). */
 function afterSetupChallenge(ctx: OpContext, si: SetupIntentDoc, l: PageLang): PageResult {
   if (!si.return_url) return { status: 200, html: challengePage(setupView(ctx, si), l) };
-  const url = new URL(si.return_url);
-  url.searchParams.set('setup_intent', si.id);
-  url.searchParams.set('setup_intent_client_secret', si.client_secret);
-  url.searchParams.set('redirect_status', si.status === 'succeeded' ? 'succeeded' : 'failed');
-  return { redirect: url.toString() };
+  return { redirect: afterSetupBuyer(ctx, si) };
 }
 
 const isSetup = (id: string) => id.startsWith('seti_');

@@ -7,6 +7,7 @@
  * | setup_failed | canceled`, as Stripe sends them.
  */
 import { cardBehaviour, cardExpired } from '../../engine/cards.js';
+import { PaycliError } from '../../errors.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, oneOf, urlParam } from './params.js';
 import { checkOwner, creationParams, customerParam, paymentMethodTypes, returnUrlMissing } from './payment-intents.js';
@@ -280,6 +281,31 @@ export function completeSetupChallenge(ctx: OpContext, si: SetupIntentDoc, actio
   ctx.unit.put(COLLECTIONS.setupIntents, failed);
   emit(ctx, { type: 'setup_intent.setup_failed', object: setupIntentObject(ctx, failed) });
   return failed;
+}
+
+/**
+ * The control API's simulated buyer (`POST /_sandbox/buyer/seti_…/complete|fail`, a scenario's buyer step)
+ * at the intent's 3-D Secure, with the challenge page's outcomes: `complete` sets the card up (or the issuer
+ * declines after it, 4000008400001629), `fail` fails the authentication, or, with a `failure_code`, is the
+ * issuer's decline for that reason. An intent not waiting for the buyer is a 409 naming its status; a
+ * SetupIntent never expires by itself (it waits until canceled), so `expire` is a 400.
+ */
+export function buyerOnSetupIntent(ctx: OpContext, si: SetupIntentDoc, action: 'complete' | 'fail' | 'expire', failureCode?: string): SetupIntentDoc {
+  if (action === 'expire') {
+    throw new PaycliError('parameter_invalid', `SetupIntent ${si.id} does not expire: it waits for the buyer until canceled. Use complete or fail.`, {
+      param: 'action',
+      hint: 'The merchant abandons it with POST /v1/setup_intents/{id}/cancel.',
+    });
+  }
+  if (si.status !== 'requires_action') {
+    throw new PaycliError('invalid_state', `SetupIntent ${si.id} is ${si.status}, not waiting for the buyer (requires_action).`, {
+      param: 'ref',
+      hint: 'The buyer acts on a SetupIntent confirmed with a card that asks for 3-D Secure (pm_card_threeDSecure2Required).',
+    });
+  }
+  const pm = paymentMethod(ctx, si.payment_method);
+  if (action === 'fail' && failureCode !== undefined && failureCode !== 'authentication_failed' && pm) return declined(ctx, si, pm, failureCode).failed;
+  return completeSetupChallenge(ctx, si, action);
 }
 
 /** `GET /v1/setup_intents` filters: `customer`, `payment_method` (the merchant's own intents, oldest first). */
