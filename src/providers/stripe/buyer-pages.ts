@@ -29,6 +29,9 @@ const TEXTS = {
     testCard: 'Test card',
     cardNumber: 'or a card number',
     pay: (amount: string) => `Pay ${amount}`,
+    saveTitle: 'Save a card',
+    saveHint: 'Your card is saved for later payments; nothing is charged now.',
+    save: 'Save card',
     cancel: 'Cancel and return',
     notFound: (what: string) => `No such ${what}.`,
     error: 'Error',
@@ -51,6 +54,9 @@ const TEXTS = {
     testCard: '测试卡',
     cardNumber: '或输入卡号',
     pay: (amount: string) => `支付 ${amount}`,
+    saveTitle: '保存银行卡',
+    saveHint: '银行卡将保存以便日后支付，现在不扣款。',
+    save: '保存银行卡',
     cancel: '取消并返回',
     notFound: (what: string) => `找不到 ${what}。`,
     error: '错误',
@@ -105,8 +111,7 @@ function cardOptions(): string {
 
 export function checkoutPage(cs: CheckoutSessionDoc, error: string | null, l: PageLang): string {
   const tx = TEXTS[l.lang];
-  const total = money(cs.amount_total, cs.currency, l.lang);
-  const head = `${brand}  <h1>${esc(tx.checkout)}</h1>\n`;
+  const head = `${brand}  <h1>${esc(cs.mode === 'setup' ? tx.saveTitle : tx.checkout)}</h1>\n`;
   if (cs.status !== 'open') {
     return buyerDocument({
       lang: l.lang,
@@ -115,6 +120,18 @@ export function checkoutPage(cs: CheckoutSessionDoc, error: string | null, l: Pa
       content: `${head}  <p class="done" role="status">${esc(tx.session)} <strong id="status">${esc(cs.status)}</strong>.</p>`,
     });
   }
+  const form = (button: string) => `${error ? `  <p class="error" id="error" role="alert">${esc(error)}</p>\n` : ''}  <form method="post" action="${withLang(`/c/pay/${encodeURIComponent(cs.id)}`, l)}" class="card-form">
+    <label for="card">${esc(tx.testCard)}</label>
+    <select name="card" id="card">${cardOptions()}</select>
+    <label for="card_number">${esc(tx.cardNumber)}</label>
+    <input name="card_number" id="card_number" inputmode="numeric" autocomplete="off" placeholder="4242 4242 4242 4242">
+    <button type="submit" class="pay" id="pay">${esc(button)}</button>
+  </form>
+${cs.cancel_url ? `  <p><a class="button" id="cancel" href="${esc(cs.cancel_url)}">${esc(tx.cancel)}</a></p>` : ''}`;
+  if (cs.mode === 'setup') {
+    return buyerDocument({ lang: l.lang, title: tx.saveTitle, kind: 'checkout stripe', content: `${head}  <p class="method" id="setup">${esc(tx.saveHint)}</p>\n${form(tx.save)}` });
+  }
+  const total = money(cs.amount_total, cs.currency as string, l.lang);
   const rows = cs.line_items
     .map((li) => `      <tr><td>${esc(li.description)}</td><td class="num">× ${li.quantity}</td><td class="num">${esc(money(li.unit_amount * li.quantity, li.currency, l.lang))}</td></tr>`)
     .join('\n');
@@ -130,14 +147,7 @@ ${rows}
     </tbody>
     <tfoot><tr><th scope="row" colspan="2">${esc(tx.total)}</th><td class="num"><strong id="total">${esc(total)}</strong></td></tr></tfoot>
   </table>
-${error ? `  <p class="error" id="error" role="alert">${esc(error)}</p>\n` : ''}  <form method="post" action="${withLang(`/c/pay/${encodeURIComponent(cs.id)}`, l)}" class="card-form">
-    <label for="card">${esc(tx.testCard)}</label>
-    <select name="card" id="card">${cardOptions()}</select>
-    <label for="card_number">${esc(tx.cardNumber)}</label>
-    <input name="card_number" id="card_number" inputmode="numeric" autocomplete="off" placeholder="4242 4242 4242 4242">
-    <button type="submit" class="pay" id="pay">${esc(tx.pay(total))}</button>
-  </form>
-${cs.cancel_url ? `  <p><a class="button" id="cancel" href="${esc(cs.cancel_url)}">${esc(tx.cancel)}</a></p>` : ''}`,
+${form(tx.pay(total))}`,
   });
 }
 

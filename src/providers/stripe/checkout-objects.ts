@@ -50,6 +50,11 @@ export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Js
   };
 }
 
+/** Where the buyer goes once the session is complete: `success_url` with `{CHECKOUT_SESSION_ID}` filled in. */
+export function successLocation(cs: CheckoutSessionDoc): string | null {
+  return cs.success_url ? cs.success_url.replace(/\{CHECKOUT_SESSION_ID\}/g, cs.id) : null;
+}
+
 /** The session as it is once its intent has been paid (or authorised), or null while it is not. */
 export function completedView(cs: CheckoutSessionDoc, intentStatus: string): CheckoutSessionDoc | null {
   if (cs.status !== 'open' || (intentStatus !== 'succeeded' && intentStatus !== 'requires_capture')) return null;
@@ -99,12 +104,14 @@ const UNSIMULATED_SESSION_FIELDS = {
 } as const;
 
 export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc): Json {
+  // A setup session has no amount: nothing is paid.
+  const amount = cs.mode === 'setup' ? null : cs.amount_total;
   return {
     ...structuredClone(UNSIMULATED_SESSION_FIELDS),
     id: cs.id,
     object: 'checkout.session',
-    amount_subtotal: cs.amount_total,
-    amount_total: cs.amount_total,
+    amount_subtotal: amount,
+    amount_total: amount,
     cancel_url: cs.cancel_url,
     client_reference_id: cs.client_reference_id,
     created: cs.created,
@@ -127,6 +134,7 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     payment_method_collection: cs.mode === 'subscription' ? 'always' : null,
     payment_method_types: ['card'],
     payment_status: cs.payment_status,
+    setup_intent: cs.setup_intent ?? null,
     status: cs.status,
     success_url: cs.success_url,
     ui_mode: 'hosted',

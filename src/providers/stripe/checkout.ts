@@ -1,10 +1,10 @@
 /**
  * Checkout Sessions: a session priced from `line_items[i][price_data]`, paid on the sandbox's hosted page
- * at `url` with a test card. Paying creates the session's PaymentIntent and confirms it like any other;
+ * at `url` with a test card (`mode=setup` saves a card instead: checkout-setup.ts). Paying creates the session's PaymentIntent and confirms it like any other;
  * success completes the session and sends the buyer to `success_url` (with `{CHECKOUT_SESSION_ID}` filled
  * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first.
  */
-import { checkoutSessionObject, completedView } from './checkout-objects.js';
+import { checkoutSessionObject, completedView, successLocation } from './checkout-objects.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf, urlParam } from './params.js';
@@ -12,6 +12,7 @@ import { confirmIntent, createIntent, currentStatus } from './payment-intents.js
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
 import { emit } from './stripe-events.js';
+import { cardParams, setupSessionParams } from './checkout-setup.js';
 import type { OpContext } from './wire-objects.js';
 
 /** Stripe's default: a session can be paid for 24 hours. */
@@ -52,12 +53,14 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
   checkAccepted(params, ACCEPTED.sessionCreate);
   const mode = oneOf(params, 'mode', ['payment', 'setup', 'subscription'] as const);
   if (!mode) throw missingParam('mode');
-  if (mode !== 'payment') throw invalidRequest(`The sandbox simulates Checkout in payment mode only; mode=${mode} is not emulated.`, { param: 'mode' });
-  const { items, currency } = lineItems(ctx, params);
+  if (mode === 'subscription') throw invalidRequest('The sandbox simulates Checkout in payment and setup modes; mode=subscription is not emulated.', { param: 'mode' });
+  // Setup mode saves a card: no line items, no amount (checkout-setup.ts).
+  const setup = mode === 'setup' ? setupSessionParams(params) : null;
+  const { items, currency } = setup ? { items: [], currency: setup.currency } : lineItems(ctx, params);
   const total = items.reduce((sum, li) => sum + li.unit_amount * li.quantity, 0);
-  const min = minimumAmount(currency);
+  const min = currency === null || setup ? undefined : minimumAmount(currency);
   if (min !== undefined && total < min) {
-    throw invalidRequest(`The Checkout Session's total amount due must add up to at least ${formatAmount(min, currency)} ${currency}`, { param: 'line_items', code: 'amount_too_small' });
+    throw invalidRequest(`The Checkout Session's total amount due must add up to at least ${formatAmount(min, currency as string)} ${currency}`, { param: 'line_items', code: 'amount_too_small' });
   }
   const customer = nullableStr(params, 'customer') ?? null;
   if (customer) {
@@ -78,7 +81,7 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
     merchant_id: ctx.unit.merchant.id,
     mode,
     status: 'open',
-    payment_status: 'unpaid',
+    payment_status: setup ? 'no_payment_required' : 'unpaid',
     currency,
     amount_total: total,
     line_items: items,
@@ -94,6 +97,7 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
       ...(typeof pidObj.description === 'string' ? { description: pidObj.description } : {}),
       ...(metadata(pidObj) ? { metadata: metadata(pidObj) } : {}),
     },
+    ...(setup ? { setup_intent: null, setup_intent_data: setup.data } : {}),
     created: now,
     expires_at: expiresAt,
   };
@@ -135,9 +139,7 @@ export function completeSessionIfPaid(ctx: OpContext, cs: CheckoutSessionDoc): C
 
 export type PayOutcome = { kind: 'redirect'; location: string } | { kind: 'declined'; message: string };
 
-export function successLocation(cs: CheckoutSessionDoc): string | null {
-  return cs.success_url ? cs.success_url.replace(/\{CHECKOUT_SESSION_ID\}/g, cs.id) : null;
-}
+export { successLocation };
 
 /**
  * The buyer pays an open session with a test payment method (`pm_card_visa`…) or a raw test card number:
@@ -145,9 +147,8 @@ export function successLocation(cs: CheckoutSessionDoc): string | null {
  */
 export function paySession(ctx: OpContext, cs: CheckoutSessionDoc, card: string): PayOutcome {
   if (cs.status !== 'open') throw invalidRequest(`This Checkout Session is ${cs.status}.`, { param: 'session' });
-  const pmParams: FormObject = /^\d[\d\s-]*$/.test(card)
-    ? { payment_method_data: { type: 'card', card: { number: card, exp_month: '12', exp_year: '2034', cvc: '123' } } }
-    : { payment_method: card };
+  if (cs.mode !== 'payment') throw invalidRequest(`This Checkout Session is in ${cs.mode} mode: nothing is paid.`, { param: 'session' });
+  const pmParams = cardParams(card);
   let session = cs;
   try {
     if (!cs.payment_intent) {
@@ -156,7 +157,7 @@ export function paySession(ctx: OpContext, cs: CheckoutSessionDoc, card: string)
         ctx,
         {
           amount: String(cs.amount_total),
-          currency: cs.currency,
+          currency: cs.currency as string,
           ...(pd.capture_method ? { capture_method: pd.capture_method } : {}),
           ...(pd.description ? { description: pd.description } : {}),
           ...(pd.metadata ? { metadata: pd.metadata } : {}),

@@ -4,6 +4,7 @@
  */
 import type { Payment } from '../../engine/types.js';
 import { customerObject } from './account-objects.js';
+import { setupIntentObject } from './setup-intents.js';
 import { lineItemObject, productObject } from './checkout-objects.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED_NESTED, checkAccepted, int, str } from './params.js';
@@ -17,6 +18,7 @@ import {
   type CustomerDoc,
   type PaymentIntentDoc,
   type PaymentMethodDoc,
+  type SetupIntentDoc,
 } from './stripe-state.js';
 import {
   chargeBalanceTransaction,
@@ -79,6 +81,7 @@ export function objectById(ctx: WireContext, id: string): Json | undefined {
     return doc;
   };
   if (id.startsWith('pi_')) return paymentIntentObject(ctx, own<PaymentIntentDoc>(COLLECTIONS.paymentIntents));
+  if (id.startsWith('seti_')) return setupIntentObject(ctx, own<SetupIntentDoc>(COLLECTIONS.setupIntents));
   if (id.startsWith('ch_')) return chargeById(ctx, id);
   if (id.startsWith('pm_')) return paymentMethodObject(own<PaymentMethodDoc>(COLLECTIONS.paymentMethods));
   if (id.startsWith('cus_')) return customerObject(own<CustomerDoc>(COLLECTIONS.customers));
@@ -162,7 +165,7 @@ const EXPANDABLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   refund: { balance_transaction: 'balance_transaction', charge: 'charge', payment_intent: 'payment_intent' },
   payment_method: { customer: 'customer' },
   customer: { 'invoice_settings.default_payment_method': 'payment_method' },
-  'checkout.session': { customer: 'customer', payment_intent: 'payment_intent', line_items: 'list:item' },
+  'checkout.session': { customer: 'customer', payment_intent: 'payment_intent', setup_intent: 'setup_intent', line_items: 'list:item' },
   item: { 'price.product': 'product' },
   balance_transaction: {},
   webhook_endpoint: {},

@@ -9,7 +9,8 @@ import { buyerLang } from '../../dashboard/buyer-view.js';
 import { challengePage, checkoutPage, messagePage, type PageLang } from './buyer-pages.js';
 import { completeSessionIfPaid, paySession, successLocation } from './checkout.js';
 import { currentStatus, saveForLater } from './payment-intents.js';
-import { afterSetupBuyer } from './setup-intent-buyer.js';
+import { saveSessionCard } from './checkout-setup.js';
+import { afterSetupBuyer, sessionAfterSetup } from './setup-intent-buyer.js';
 import { completeSetupChallenge } from './setup-intents.js';
 import { DECLINES_AFTER_AUTHENTICATION } from './three-d-secure.js';
 import type { StripeHost } from './stripe-host.js';
@@ -81,8 +82,13 @@ function setupView(ctx: OpContext, si: SetupIntentDoc) {
   return { id: si.id, amount: null, currency: null, last4: pm ? pm.card_data.number.slice(-4) : null, status: si.status };
 }
 
-/** After a SetupIntent's challenge: the return_url with Stripe's query (`setup_intent`, its client secret, `redirect_status`). */
+/**
+ * After a SetupIntent's challenge: a setup Checkout Session's success page (or its page again, to try
+ * another card), else the return_url with Stripe's query (`setup_intent`, its client secret, `redirect_status`).
+ */
 function afterSetupChallenge(ctx: OpContext, si: SetupIntentDoc, l: PageLang): PageResult {
+  const session = sessionAfterSetup(ctx, si, l);
+  if (session) return { redirect: session };
   if (!si.return_url) return { status: 200, html: challengePage(setupView(ctx, si), l) };
   return { redirect: afterSetupBuyer(ctx, si) };
 }
@@ -165,6 +171,13 @@ export function registerPageRoutes(router: Router, host: StripeHost): void {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const typed = typeof body.card_number === 'string' ? body.card_number.trim() : '';
       const card = typed || (typeof body.card === 'string' ? body.card : 'pm_card_visa');
+      if (cs.mode === 'setup') {
+        const saved = saveSessionCard(ctx, cs, card);
+        if (saved.kind === 'authenticate') return { redirect: `${ctx.baseUrl}/3ds/${saved.setupIntent.id}` };
+        if (saved.kind === 'set_up') return { redirect: successLocation(saved.session) ?? `${ctx.baseUrl}/c/pay/${cs.id}` };
+        const fresh = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, cs.id) as CheckoutSessionDoc;
+        return { status: 402, html: checkoutPage(fresh, saved.message, pageLang(req)) };
+      }
       const outcome = paySession(ctx, cs, card);
       if (outcome.kind === 'redirect') return { redirect: outcome.location };
       const fresh = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, cs.id) as CheckoutSessionDoc;

@@ -91,6 +91,7 @@ export const ACCEPTED_NESTED = {
   lineItem: set(['adjustable_quantity', 'dynamic_tax_rates', 'metadata', 'price', 'price_data', 'quantity', 'tax_rates']),
   priceData: set(['currency', 'product', 'product_data', 'recurring', 'tax_behavior', 'unit_amount', 'unit_amount_decimal']),
   productData: set(['description', 'images', 'metadata', 'name', 'tax_code', 'tax_details', 'unit_label']),
+  sessionSetupIntentData: set(['description', 'metadata', 'on_behalf_of']),
   sessionPaymentIntentData: set(
     'application_fee_amount capture_method description metadata on_behalf_of receipt_email setup_future_usage shipping statement_descriptor statement_descriptor_suffix transfer_data transfer_group'.split(' '),
   ),

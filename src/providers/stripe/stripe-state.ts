@@ -94,6 +94,8 @@ export interface SetupIntentDoc {
   last_setup_error: Record<string, unknown> | null;
   cancellation_reason: string | null;
   created: number;
+  /** The Checkout Session (`mode=setup`) that made it: its success completes the session. */
+  checkout_session?: string;
 }
 
 /** What the merchant changed on a charge (`POST /v1/charges/:id`); a field absent keeps the attempt's value. */
@@ -174,7 +176,8 @@ export interface CheckoutSessionDoc {
   mode: 'payment' | 'setup' | 'subscription';
   status: 'open' | 'complete' | 'expired';
   payment_status: 'unpaid' | 'paid' | 'no_payment_required';
-  currency: string;
+  /** Null only in setup mode created with `payment_method_types` and no currency, as on Stripe. */
+  currency: string | null;
   amount_total: number;
   line_items: LineItemDoc[];
   success_url: string | null;
@@ -185,6 +188,10 @@ export interface CheckoutSessionDoc {
   metadata: Metadata;
   payment_intent: string | null;
   payment_intent_data: { capture_method?: 'automatic' | 'manual'; description?: string; metadata?: Metadata };
+  /** `mode=setup`: the SetupIntent made when the buyer first submits a card (absent in payment mode). */
+  setup_intent?: string | null;
+  /** `mode=setup`: what its SetupIntent is created with. */
+  setup_intent_data?: { description?: string; metadata?: Metadata };
   created: number;
   expires_at: number;
 }
