@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { toPaycliError, type PaycliError } from '../../errors.js';
 import type { AlipayMerchant, TradeBackend } from './backend.js';
+import type { AlipayCreds } from './credentials.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { holdUntilDurable } from '../../http/answer-hold.js';
 import { alipayError, faultFailure, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
@@ -83,6 +84,18 @@ export function authenticateV2(params: Record<string, string>, backend: TradeBac
   return { merchant, biz };
 }
 
+/**
+ * The gateway's answer body for a request with these parameters: `content` under `"<method>_response"`,
+ * signed with `creds`' Alipay key in the request's sign type, with `alipay_cert_sn` when the app called in
+ * certificate mode. With no method (only a hand-made request lacks one: alipay-sdk always sends it in the
+ * query string), under `error_response`, where `exec` looks when the method's key is absent.
+ */
+export function v2AnswerBody(params: Record<string, string>, content: Record<string, unknown>, creds: AlipayCreds): Promise<string> {
+  const signType: SignType = isSignType(params.sign_type) ? params.sign_type : 'RSA2';
+  const certSn = params.app_cert_sn !== undefined ? creds.alipay_cert_sn : null;
+  return v2ResponseBodyAsync(params.method || 'error', content, creds.alipay_private_key, signType, certSn);
+}
+
 /** The methods that only read: their answers are held until what they show is durable. */
 const READ_METHODS: ReadonlySet<string> = new Set(['alipay.trade.query', 'alipay.trade.fastpay.refund.query', 'alipay.data.dataservice.bill.downloadurl.query']);
 
@@ -92,9 +105,7 @@ const READ_METHODS: ReadonlySet<string> = new Set(['alipay.trade.query', 'alipay
  */
 export async function handleExec(req: Request, res: Response, deps: GatewayDeps, params: Record<string, string>, refused?: PaycliError): Promise<void> {
   const method = params.method ?? '';
-  const signType: SignType = isSignType(params.sign_type) ? params.sign_type : 'RSA2';
   const signer = deps.backend.merchantByAppId(params.app_id ?? '') ?? deps.fallbackMerchant();
-  const certMode = params.app_cert_sn !== undefined;
   let content: Record<string, unknown>;
   const fault = pendingFault(res);
   try {
@@ -120,7 +131,7 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     if (e.isBug) throw e;
     content = v2FailureContent(e === fault ? faultFailure(e) : toAlipayFailure(e));
   }
-  const body = await v2ResponseBodyAsync(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
+  const body = await v2AnswerBody(params, content, signer.creds);
   const traceId = randomUUID().replaceAll('-', '');
   if (req.method !== 'POST') {
     res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: traceId }).send(body);
