@@ -26,6 +26,11 @@ export interface GatewayDeps {
   baseUrl(): string;
 }
 
+/** Whether a path is the gateway's as express routes it (ignoring case and a trailing slash, as `router.all` does). */
+export function isGatewayPath(path: string): boolean {
+  return /^\/gateway\.do\/?$/i.test(path);
+}
+
 /** Query-string parameters then form-body parameters (the SDK splits them between the two). */
 export function gatewayParams(req: Request): Record<string, string> {
   const params: Record<string, string> = {};
@@ -87,8 +92,10 @@ export function authenticateV2(params: Record<string, string>, backend: TradeBac
 /**
  * The gateway's answer body for a request with these parameters: `content` under `"<method>_response"`,
  * signed with `creds`' Alipay key in the request's sign type, with `alipay_cert_sn` when the app called in
- * certificate mode. With no method (only a hand-made request lacks one: alipay-sdk always sends it in the
- * query string), under `error_response`, where `exec` looks when the method's key is absent.
+ * certificate mode. With no method, under `error_response`, signed the same way: `exec` reads that key when
+ * its method's is absent (without `validateSign` it returns the code and sub_code; with it the signature is
+ * looked for after the method's key and fails, but exec always sends `method` in the query string, where
+ * even a request refused before its body is read has it), so only a hand-made request meets this.
  */
 export function v2AnswerBody(params: Record<string, string>, content: Record<string, unknown>, creds: AlipayCreds): Promise<string> {
   const signType: SignType = isSignType(params.sign_type) ? params.sign_type : 'RSA2';

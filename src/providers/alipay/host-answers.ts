@@ -17,10 +17,7 @@ import type { PaycliError } from '../../errors.js';
 import type { ProviderHost, RenderedError } from '../contract.js';
 import { toAlipayFailure, v2FailureContent } from './codes.js';
 import type { AlipayCreds } from './credentials.js';
-import { gatewayParams, v2AnswerBody } from './gateway.js';
-
-/** The paths express routes to the gateway (its routing ignores case and a trailing slash). */
-const GATEWAY_PATH = /^\/gateway\.do\/?$/i;
+import { gatewayParams, isGatewayPath, v2AnswerBody } from './gateway.js';
 
 /**
  * The gateway's answer to `req` for an error the host met, or null for a request to anywhere else.
@@ -29,7 +26,7 @@ const GATEWAY_PATH = /^\/gateway\.do\/?$/i;
  * is unknown (Alipay signs every answer).
  */
 export function gatewayHostAnswer(host: ProviderHost<AlipayCreds>, req: Request, err: PaycliError): Promise<RenderedError> | null {
-  if (!GATEWAY_PATH.test(req.path)) return null;
+  if (!isGatewayPath(req.path)) return null;
   return answer(host, req, err);
 }
 

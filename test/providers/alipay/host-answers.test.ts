@@ -157,6 +157,18 @@ describe('Alipay v2 gateway: the host\'s answers are the gateway\'s', () => {
     expect(JSON.parse(m![1]!)).toMatchObject({ code: '20000', sub_code: 'ACQ.SYSTEM_ERROR' });
   });
 
+  it('a cross-site POST: let through on the gateway (merchants\' pages post page-pay forms); on another spelling of its path, refused in the gateway\'s shape', async () => {
+    const query = new URLSearchParams({ app_id: creds().app_id, method: 'alipay.trade.close', sign_type: 'RSA2' });
+    const headers = { origin: 'https://shop.example', 'content-type': 'application/x-www-form-urlencoded' };
+    const allowed = await raw('POST', `/gateway.do?${query}`, headers, 'biz_content=%7B%7D');
+    expect(JSON.parse(allowed.text).alipay_trade_close_response).toMatchObject({ sub_code: 'isv.missing-signature' });
+    const refused = await raw('POST', `/GATEWAY.DO?${query}`, headers, 'biz_content=%7B%7D');
+    const m = /^\{"alipay_trade_close_response":(\{.*\}),"sign":"([^"]+)"\}$/.exec(refused.text);
+    expect([refused.status, m !== null], refused.text).toEqual([200, true]);
+    expect(() => directSdk().checkResponseSign(refused.text, 'alipay_trade_close_response', m![2]!, '')).not.toThrow();
+    expect(JSON.parse(m![1]!)).toMatchObject({ code: '40002', sub_code: 'cross_origin_refused' });
+  });
+
   it('a body over the limit: exec with validateSign returns 40002 isv.invalid-parameter', async () => {
     const big = await directSdk('cert-content').exec('alipay.trade.precreate', { bizContent: { outTradeNo: 'big-1', totalAmount: '1.00', subject: 's', body: 'x'.repeat(BODY_LIMIT) } }, V);
     expect(big).toMatchObject({ code: '40002', msg: 'Invalid Arguments', subCode: 'isv.invalid-parameter' });
