@@ -20,13 +20,23 @@ const key = (mchid: string, no: string) => `${mchid}:${no}`;
 /** Reads, from the core or from inside a unit of work. */
 type Reader = Pick<CoreReader, 'get' | 'list'>;
 
-/** Random bytes derived from an id source, so a seeded sandbox makes the same WeChat ids every run. */
+/**
+ * Random bytes derived from an id source, so a seeded sandbox makes the same WeChat ids every run. One
+ * hash gives 32 bytes, handed out in turn: an order's ids (transaction id, pay code) take one hash, not one
+ * per id.
+ */
 function randomFromIds(newId: (prefix: string) => string): RandomSource {
+  let pool = Buffer.alloc(0);
   return {
     bytes(n) {
-      const out: Buffer[] = [];
-      for (let len = 0; len < n; len += 32) out.push(createHash('sha256').update(newId('wx')).digest());
-      return Buffer.concat(out).subarray(0, n);
+      if (pool.length < n) {
+        const more: Buffer[] = [pool];
+        for (let len = pool.length; len < n; len += 32) more.push(createHash('sha256').update(newId('wx')).digest());
+        pool = Buffer.concat(more);
+      }
+      const out = pool.subarray(0, n);
+      pool = pool.subarray(n);
+      return out;
     },
   };
 }
@@ -99,20 +109,21 @@ export class HostBook implements WechatpayBook {
     };
     // The core expires the payment on the same deadline: never payable past time_expire, nor closed before it.
     const payment = uow.createPayment(this.merchant, domain, explicit ? { expiresAtMs: expiresMs } : {});
+    const ids = this.ids(uow);
     const doc: OrderDoc = {
       id: payment.id,
       merchant_id: this.merchant.id,
       mchid: input.mchid,
       appid: input.appid,
       out_trade_no: input.out_trade_no,
-      transaction_id: this.ids(uow).transactionId(uow.nowMs),
+      transaction_id: ids.transactionId(uow.nowMs),
       trade_type: tradeType,
       description: input.description,
       attach: input.attach ?? null,
       notify_url: input.notify_url,
-      payer_openid: input.payer?.openid ?? (tradeType === 'MICROPAY' ? this.ids(uow).openid() : null),
-      prepay_id: tradeType === 'JSAPI' || tradeType === 'APP' ? this.ids(uow).prepayId(uow.nowMs) : null,
-      code: this.ids(uow).payCode(),
+      payer_openid: input.payer?.openid ?? (tradeType === 'MICROPAY' ? ids.openid() : null),
+      prepay_id: tradeType === 'JSAPI' || tradeType === 'APP' ? ids.prepayId(uow.nowMs) : null,
+      code: ids.payCode(),
       created_ms: uow.nowMs,
       // The core's deadline (to the second) when the payment waits for the payer, so both close together.
       expires_ms: payment.expires_at !== null ? payment.expires_at * 1000 : expiresMs,

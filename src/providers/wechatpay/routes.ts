@@ -48,7 +48,7 @@ export interface WechatpayRouteDeps {
 const BILL_TOKEN_TTL_MS = 5 * 60_000;
 const DOWNLOAD_PATH = '/v3/billdownload/file';
 
-type Locals = { rawBody: string; json: unknown; requestId: string; merchant?: WechatpayMerchant };
+type Locals = { rawBody: string; json: unknown; requestId: string; merchant?: WechatpayMerchant; authorization: ReturnType<typeof parseAuthorization> };
 
 /**
  * Writes a response signed for the merchant the request names (or, naming none of the sandbox's, with the
@@ -81,7 +81,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     // From the pooled random source: a randomBytes call per request showed in profiles.
     locals.requestId = cryptoRandom.bytes(16).toString('hex').toUpperCase();
     res.set('Request-ID', locals.requestId);
-    const parts = parseAuthorization(req.get('authorization'));
+    const parts = (locals.authorization = parseAuthorization(req.get('authorization')));
     if (typeof parts !== 'string') locals.merchant = deps.merchant(parts.mchid);
     const fault = pendingFault(res);
     if (fault) {
@@ -99,7 +99,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const targets = [req.originalUrl];
     // wechatpay-node-v3 signs a download_url as given (it strips only WeChat's own origin).
     if (req.path === DOWNLOAD_PATH) targets.push(`${deps.ownUrl()}${req.originalUrl}`, `${req.protocol}://${req.get('host')}${req.originalUrl}`);
-    const parts = parseAuthorization(req.get('authorization'));
+    const parts = locals.authorization; // parsed before the body was read
     if (typeof parts === 'string') return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${parts}`, { field: 'Authorization', issue: parts, location: 'header' }));
     // Looked up before the body was read.
     const merchant = locals.merchant;

@@ -71,12 +71,14 @@ const CHINA_OFFSET_MS = 8 * 3600_000;
 
 /** RFC 3339 in China time, WeChat's time format. */
 export function chinaTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000 + CHINA_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+  // `yyyy-MM-ddTHH:mm:ss.sssZ` (years 0-9999): the seconds, then China's offset.
+  return `${new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19)}+08:00`;
 }
 
 /** `yyyyMMddHHmmss` in China time, as ids embed it. */
 export function chinaStamp(ms: number): string {
-  return chinaTime(ms).slice(0, 19).replace(/\D/g, '');
+  const t = new Date(ms + CHINA_OFFSET_MS).toISOString();
+  return `${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}${t.slice(17, 19)}`;
 }
 
 /** Parses an RFC 3339 time (`time_expire`); null when it is not one. */
@@ -86,8 +88,13 @@ export function parseRfc3339(s: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+const ZERO = 0x30;
+
 function digits(random: RandomSource, n: number): string {
-  return [...random.bytes(n)].map((b) => String(b % 10)).join('');
+  const bytes = random.bytes(n);
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) out[i] = ZERO + (bytes[i]! % 10);
+  return out.toString('latin1');
 }
 
 /** Ids in WeChat's formats: 28-digit transaction ids, 29-digit refund ids, `wx…` prepay ids. */
