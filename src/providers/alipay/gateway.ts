@@ -136,6 +136,9 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     const e = toPaycliError(err);
     // A bug goes to the host (logged, answered 500); a failed write is Alipay's signed 20000.
     if (e.isBug) throw e;
+    // A refusal names state (ACQ.TRADE_HAS_CLOSE after a refund another request is still writing): held
+    // until that is durable, as the host holds an error status; the gateway's errors are HTTP 200.
+    holdUntilDurable(res);
     content = v2FailureContent(e === fault ? faultFailure(e) : toAlipayFailure(e));
   }
   const body = await v2AnswerBody(params, content, signer.creds);
