@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** Tests that run the built CLI (bin/paycli.js → dist/) or the packed package as a user would. */
-const E2E = ['test/e2e/**/*.test.ts', 'test/package/**/*.test.ts', 'test/devloop/cli-process.test.ts', 'test/tunnel/tunnel-command.test.ts', 'test/docs/doc-examples.test.ts'];
+const E2E = ['test/e2e/**/*.test.ts', 'test/package/**/*.test.ts', 'test/devloop/cli-process.test.ts', 'test/tunnel/tunnel-command.test.ts', 'test/docs/doc-examples.test.ts', 'test/bench/**/*.test.ts'];
 const SCAFFOLD = ['test/scaffold/**/*.test.ts'];
 
 export default defineConfig({

@@ -9,6 +9,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createPayment } from './core-payments.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
@@ -94,7 +95,7 @@ async function scale(n) {
   let withDeliveries = null;
   let middle = null;
   for (let i = 0; i < n; i++) {
-    const p = await sandbox.service.createPayment(m, {
+    const p = await createPayment(sandbox, m, {
       amount: 1000 + (i % 5000),
       currency: i % 4 === 0 ? 'EUR' : 'USD',
       merchant_order_id: `order_${i}`,
@@ -122,7 +123,7 @@ async function scale(n) {
   await (await fetch(`${api}/stats`)).arrayBuffer();
   out.stats_first_ms = performance.now() - t;
   out.stats_ms = await timed(`${api}/stats`, 20);
-  await sandbox.service.createPayment(m, { ...{ amount: 1, currency: 'USD', merchant_order_id: 'one_more', payment_method: methods[0], capture_method: 'automatic', description: null, notify_url: null, return_url: null, metadata: {} } });
+  await createPayment(sandbox, m, { ...{ amount: 1, currency: 'USD', merchant_order_id: 'one_more', payment_method: methods[0], capture_method: 'automatic', description: null, notify_url: null, return_url: null, metadata: {} } });
   out.stats_after_change_ms = await timed(`${api}/stats`, 5);
   await sandbox.close();
   server.close();

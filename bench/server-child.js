@@ -13,6 +13,7 @@
  */
 import http from 'node:http';
 import { once } from 'node:events';
+import { createPayment } from './core-payments.js';
 
 const [mode, ...args] = process.argv.slice(2);
 const send = (msg) => process.send?.(msg);
@@ -94,7 +95,7 @@ async function seed(dataFile, n) {
   const batch = 1000;
   for (let i = 0; i < n; i += batch) {
     const jobs = [];
-    for (let j = i; j < Math.min(n, i + batch); j++) jobs.push(sandbox.service.createPayment(merchant, paymentInput(`seed_${j}`)));
+    for (let j = i; j < Math.min(n, i + batch); j++) jobs.push(createPayment(sandbox, merchant, paymentInput(`seed_${j}`)));
     await Promise.all(jobs);
   }
   await sandbox.close(); // folds the journal into the snapshot
@@ -144,7 +145,7 @@ async function deliveries(dataFile, receiverUrl, payments) {
   });
   const started = performance.now();
   const jobs = [];
-  for (let i = 0; i < payments; i++) jobs.push(sandbox.service.createPayment(merchant, paymentInput(`dlv_${i}`, receiverUrl)));
+  for (let i = 0; i < payments; i++) jobs.push(createPayment(sandbox, merchant, paymentInput(`dlv_${i}`, receiverUrl)));
   await Promise.all(jobs);
   expected = sandbox.store.count('deliveries');
   if (acknowledged >= expected) allDone();

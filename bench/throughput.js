@@ -129,7 +129,7 @@ export async function measureThroughput(o) {
       if (round === 1 && rss[subject.name]) rss[subject.name].loaded = rssMb(c.proc.pid);
       await kill(c.proc);
     }
-    for (const name of readdirSync(o.tmp)) if (!name.startsWith('seeded-')) rmSync(path.join(o.tmp, name), { force: true });
+    for (const name of readdirSync(o.tmp)) if (!name.startsWith('seeded-')) rmSync(path.join(o.tmp, name), { recursive: true, force: true });
   }
   for (const size of o.seeds) {
     const s = seeded[size];

@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT, PaycliError, toPaycliError } from './errors.js';
-import { portEnvVar } from './config.js';
+import { portEnvVar } from './config-names.js';
 import { PROVIDER_NAMES } from './providers/registry.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };

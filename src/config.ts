@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { portEnvVar } from './config-names.js';
 import { PaycliError } from './errors.js';
+
+export { portEnvVar };
 
 export const CONFIG_FILE = 'paycli.config.json';
 /** Where a running sandbox leaves its address for other commands started in the same directory. */
@@ -88,11 +91,6 @@ export interface ProviderNames {
 /** The camel-case flag key commander uses for `--<name>-port`. */
 export function portFlagKey(name: string): `${string}Port` {
   return `${name.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())}Port`;
-}
-
-/** `PAYCLI_<NAME>_PORT` */
-export function portEnvVar(name: string): string {
-  return `PAYCLI_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
 }
 
 function parseProviderList(value: string | string[], source: string, registered: readonly string[]): string[] {

@@ -205,6 +205,14 @@ export interface Provider<C extends Credentials = Credentials> {
    */
   signHostAnswer?(host: ProviderHost<C>, req: Request, status: number, body: string): Promise<Record<string, string>>;
   /**
+   * The whole answer, for a request whose error answer the host renders outside the provider's routes,
+   * when it depends on the request beyond headers (Alipay's v2 gateway: HTTP 200 with the failure inside
+   * `"<method>_response"` and the signature in the body). A string body is sent as it is, with the
+   * returned headers (its Content-Type among them), and `signHostAnswer` is not used. null (and default):
+   * `renderError`, signed by `signHostAnswer`.
+   */
+  renderHostAnswer?(host: ProviderHost<C>, req: Request, err: PaycliError): Promise<RenderedError> | null;
+  /**
    * An injected API fault (`rate_limited`, `api_error`, `service_unavailable`) in the PSP's own shape, with
    * its headers (e.g. a retry hint). Default: `renderError`, plus `Retry-After` on a 429. Returning null
    * hands the fault to the provider's routes (`pendingFault(res)`), for an answer signed for the caller.

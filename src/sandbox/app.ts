@@ -8,13 +8,14 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Req
 import type { Clock } from '../clock.js';
 import type { ActivityLog } from '../core/activity-log.js';
 import { PaycliError, toPaycliError } from '../errors.js';
+import { holdUntilDurable } from '../http/answer-hold.js';
 import { fromParserError } from '../http/body-parsing.js';
 import { faultMiddleware } from '../faults/fault-middleware.js';
 import type { FaultRules } from '../faults/fault-rules.js';
 import type { AnyProvider, RenderedError } from '../providers/contract.js';
 import type { Store } from '../store/store.js';
 import { CONTROL_PREFIX } from './control-routes.js';
-import { durableAnswers, type SignAnswer } from './durable-answers.js';
+import { durableAnswers, type RenderAnswer, type SignAnswer } from './durable-answers.js';
 
 export { MAX_JSON_DEPTH } from '../http/body-parsing.js';
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   routes: RequestHandler;
   /** Signs the error answers rendered here, outside the provider's routes (`Provider.signHostAnswer`). */
   signAnswer?: SignAnswer;
+  /** The whole error answer for requests whose answers the provider shapes itself (`Provider.renderHostAnswer`). */
+  renderAnswer?: RenderAnswer;
   /** The control API, on the main port only; mounted under `/_sandbox` before the provider. */
   control?: RequestHandler;
   /** The dashboard, on the main port only: `/` and `/_dashboard/…`, before the provider. */
@@ -98,7 +101,7 @@ export function createApp(opts: AppOptions): Express {
   // The guards come after the request log (refusals show in it), before anything reads the body or reaches
   // a route. One layer for all of them (and, on a provider's own port, the faults too): each router layer
   // costs a request more than these checks do.
-  const first = [durableAnswers(opts.store, (err) => opts.provider.renderError(err), opts.signAnswer), logRequest, ...(opts.guards ?? [])];
+  const first = [durableAnswers(opts.store, (err) => opts.provider.renderError(err), opts.signAnswer, opts.renderAnswer), logRequest, ...(opts.guards ?? [])];
   app.use(inOrder(faults && !separateFaults ? [...first, faults] : first));
 
   if (opts.control) app.use(CONTROL_PREFIX, opts.control);
@@ -116,6 +119,14 @@ export function createApp(opts: AppOptions): Express {
     res.locals.errorCode = error.code;
     if (res.headersSent) {
       res.end();
+      return;
+    }
+    // Held until durable like every error answer, whatever its status (Alipay's v2 errors are HTTP 200).
+    holdUntilDurable(res);
+    const own = opts.renderAnswer?.(req, error);
+    if (own) {
+      // Unsigned rather than unanswered if signing fails: the caller still learns the error.
+      own.then((answer) => send(res, answer), () => send(res, opts.provider.renderError(error)));
       return;
     }
     const rendered = opts.provider.renderError(error);

@@ -8,6 +8,8 @@
  * back, so the answer becomes the retryable `503 data_file_unwritable` instead.
  *
  * Applied to every app that serves the store (one per provider port): `app.use(durableAnswers(store, provider.renderError))`.
+ * A held answer is replaced in the provider's shape: `render` (signed by `sign`), or the whole answer
+ * `renderFor` gives for the request (Alipay's v2 gateway answers its 20000 with HTTP 200).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { PaycliError, toPaycliError } from '../errors.js';
@@ -21,8 +23,13 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-disposition', '
 type RenderError = (err: PaycliError) => { status: number; headers?: Record<string, string>; body: unknown };
 /** Headers signing an answer's exact body, for a provider whose SDKs verify every answer. */
 export type SignAnswer = (req: Request, status: number, body: string) => Promise<Record<string, string>>;
+/**
+ * The whole answer to this request, for a provider whose error answers depend on it beyond headers
+ * (`Provider.renderHostAnswer`); null: `render`, signed by `sign`.
+ */
+export type RenderAnswer = (req: Request, err: PaycliError) => Promise<{ status: number; headers?: Record<string, string>; body: unknown }> | null;
 
-export function durableAnswers(store: Store, render: RenderError, sign?: SignAnswer): RequestHandler {
+export function durableAnswers(store: Store, render: RenderError, sign?: SignAnswer, renderFor?: RenderAnswer): RequestHandler {
   // Counts the store's rollbacks: an answer computed before one and sent after it may show what was undone.
   let rollbacks = 0;
   store.onRollback?.(() => rollbacks++);
@@ -38,18 +45,21 @@ export function durableAnswers(store: Store, render: RenderError, sign?: SignAns
     res.end = function (this: Response, ...args: unknown[]) {
       const held = isRead || res.statusCode >= 400 || res.locals[HOLD_ANSWER] === true;
       if (res.headersSent || !held) return (end as (...a: unknown[]) => Response).apply(this, args);
-      // Made only for a held answer: replaces it by the retryable 503, as what it was computed from may be gone.
+      // Made only for a held answer: replaces it by the retryable failure (a 503, or the provider's own answer for
+      // the request), as what it was computed from may be gone.
       const answerUnwritable = async (err: unknown): Promise<void> => {
         const error = toPaycliError(err);
-        const rendered = render(error);
-        const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
         // Unsigned rather than unanswered if signing fails: the caller still learns the status.
-        const signature: Record<string, string> = sign ? await sign(req, rendered.status, body).catch(() => ({})) : {};
+        const own = (await renderFor?.(req, error)?.catch(() => null)) ?? null;
+        const rendered = own ?? render(error);
+        const body = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
+        const signature: Record<string, string> = !own && sign ? await sign(req, rendered.status, body).catch(() => ({})) : {};
         for (const name of BODY_HEADERS) res.removeHeader(name);
         res.locals.errorCode = error.code;
         res.statusCode = rendered.status;
-        for (const [name, value] of Object.entries({ ...rendered.headers, ...signature })) res.setHeader(name, value);
+        // The default type first: a provider's own answer names its own.
         res.setHeader('Content-Type', typeof rendered.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
+        for (const [name, value] of Object.entries({ ...rendered.headers, ...signature })) res.setHeader(name, value);
         res.setHeader('Content-Length', Buffer.byteLength(body));
         (end as (...a: unknown[]) => Response).call(res, req.method === 'HEAD' ? undefined : body);
       };

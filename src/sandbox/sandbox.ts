@@ -298,6 +298,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         provider,
         routes: provider.app(providerHost),
         signAnswer: provider.signHostAnswer && ((req, status, body) => provider.signHostAnswer!(providerHost, req, status, body)),
+        renderAnswer: provider.renderHostAnswer && ((req, err) => provider.renderHostAnswer!(providerHost, req, err)),
         control: isMain ? control : undefined,
         dashboard: isMain ? dashboard : undefined,
         activity,

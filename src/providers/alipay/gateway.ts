@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { toPaycliError, type PaycliError } from '../../errors.js';
 import type { AlipayMerchant, TradeBackend } from './backend.js';
+import type { AlipayCreds } from './credentials.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { holdUntilDurable } from '../../http/answer-hold.js';
 import { alipayError, faultFailure, GATEWAY_MSG, toAlipayFailure, v2FailureContent } from './codes.js';
@@ -23,6 +24,11 @@ export interface GatewayDeps {
   fallbackMerchant(): AlipayMerchant;
   /** The provider's own base URL (QR codes, bill downloads, cashier). */
   baseUrl(): string;
+}
+
+/** Whether a path is the gateway's as express routes it (ignoring case and a trailing slash, as `router.all` does). */
+export function isGatewayPath(path: string): boolean {
+  return /^\/gateway\.do\/?$/i.test(path);
 }
 
 /** Query-string parameters then form-body parameters (the SDK splits them between the two). */
@@ -83,6 +89,20 @@ export function authenticateV2(params: Record<string, string>, backend: TradeBac
   return { merchant, biz };
 }
 
+/**
+ * The gateway's answer body for a request with these parameters: `content` under `"<method>_response"`,
+ * signed with `creds`' Alipay key in the request's sign type, with `alipay_cert_sn` when the app called in
+ * certificate mode. With no method, under `error_response`, signed the same way: `exec` reads that key when
+ * its method's is absent (without `validateSign` it returns the code and sub_code; with it the signature is
+ * looked for after the method's key and fails, but exec always sends `method` in the query string, where
+ * even a request refused before its body is read has it), so only a hand-made request meets this.
+ */
+export function v2AnswerBody(params: Record<string, string>, content: Record<string, unknown>, creds: AlipayCreds): Promise<string> {
+  const signType: SignType = isSignType(params.sign_type) ? params.sign_type : 'RSA2';
+  const certSn = params.app_cert_sn !== undefined ? creds.alipay_cert_sn : null;
+  return v2ResponseBodyAsync(params.method || 'error', content, creds.alipay_private_key, signType, certSn);
+}
+
 /** The methods that only read: their answers are held until what they show is durable. */
 const READ_METHODS: ReadonlySet<string> = new Set(['alipay.trade.query', 'alipay.trade.fastpay.refund.query', 'alipay.data.dataservice.bill.downloadurl.query']);
 
@@ -92,9 +112,7 @@ const READ_METHODS: ReadonlySet<string> = new Set(['alipay.trade.query', 'alipay
  */
 export async function handleExec(req: Request, res: Response, deps: GatewayDeps, params: Record<string, string>, refused?: PaycliError): Promise<void> {
   const method = params.method ?? '';
-  const signType: SignType = isSignType(params.sign_type) ? params.sign_type : 'RSA2';
   const signer = deps.backend.merchantByAppId(params.app_id ?? '') ?? deps.fallbackMerchant();
-  const certMode = params.app_cert_sn !== undefined;
   let content: Record<string, unknown>;
   const fault = pendingFault(res);
   try {
@@ -118,9 +136,12 @@ export async function handleExec(req: Request, res: Response, deps: GatewayDeps,
     const e = toPaycliError(err);
     // A bug goes to the host (logged, answered 500); a failed write is Alipay's signed 20000.
     if (e.isBug) throw e;
+    // A refusal names state (ACQ.TRADE_HAS_CLOSE after a refund another request is still writing): held
+    // until that is durable, as the host holds an error status; the gateway's errors are HTTP 200.
+    holdUntilDurable(res);
     content = v2FailureContent(e === fault ? faultFailure(e) : toAlipayFailure(e));
   }
-  const body = await v2ResponseBodyAsync(method || 'error', content, signer.creds.alipay_private_key, signType, certMode ? signer.creds.alipay_cert_sn : null);
+  const body = await v2AnswerBody(params, content, signer.creds);
   const traceId = randomUUID().replaceAll('-', '');
   if (req.method !== 'POST') {
     res.status(200).set({ 'content-type': 'application/json;charset=utf-8', trace_id: traceId }).send(body);

@@ -6,6 +6,7 @@ import type { Payment } from '../../engine/types.js';
 import type { Provider } from '../contract.js';
 import { toAlipayFailure, v3FailureBody } from './codes.js';
 import { mintAlipayCreds, type AlipayCreds } from './credentials.js';
+import { gatewayHostAnswer } from './host-answers.js';
 import { HostTradeBackend, REFUNDS, TRADE_NO_KEY, TRADES } from './host-backend.js';
 import { alipayKeyFiles, describeAlipay } from './key-files.js';
 import { alipayNotifications } from './notifications.js';
@@ -38,6 +39,9 @@ export const alipayProvider: Provider<AlipayCreds> = {
     const failure = toAlipayFailure(err);
     return { status: failure.status, body: v3FailureBody(failure, '') };
   },
+  // On the v2 gateway the host's own answers (a refusal, the retryable failure while the data file cannot
+  // be written, a bug) are the gateway's: HTTP 200, signed inside `<method>_response`, as exec needs.
+  renderHostAnswer: gatewayHostAnswer,
   // Faults are answered by the routes (pendingFault): a v2 answer is signed for the calling app.
   renderFault: () => null,
   notifications: alipayNotifications,

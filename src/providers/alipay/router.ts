@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { BILL_PATH, serveBill } from './bill-routes.js';
 import { buyerAssets } from '../../dashboard/buyer-layout.js';
 import { cashierRoutes, handleCashierEntry } from './cashier.js';
-import { CASHIER_METHODS, gatewayParams, handleExec, type GatewayDeps } from './gateway.js';
+import { CASHIER_METHODS, gatewayParams, handleExec, isGatewayPath, type GatewayDeps } from './gateway.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { alipayError, faultFailure, v3FailureBody } from './codes.js';
 import { handleV3 } from './v3.js';
@@ -23,7 +23,7 @@ export function alipayRouter(deps: AlipayRouterDeps): Router {
   // anywhere else (bills, cashier pages) in the v3 error shape.
   router.use((req, res, next) => {
     const fault = pendingFault(res);
-    if (!fault || req.path === '/gateway.do' || req.path.startsWith('/v3/')) return next();
+    if (!fault || isGatewayPath(req.path) || req.path.startsWith('/v3/')) return next();
     res.status(fault.status).type('application/json').send(JSON.stringify(v3FailureBody(faultFailure(fault), '')));
   });
 
@@ -59,7 +59,7 @@ export function alipayRouter(deps: AlipayRouterDeps): Router {
   // logs it and answers 500.
   router.use((err: { status?: number; message?: string; type?: string }, req: Request, res: Response, next: NextFunction) => {
     if (!(err.status && err.status >= 400 && err.status < 500)) return next(err);
-    if (req.path === '/gateway.do') return handleExec(req, res, deps, gatewayParams(req), bodyRefusal(err.status, err.message ?? 'bad request', err.type));
+    if (isGatewayPath(req.path)) return handleExec(req, res, deps, gatewayParams(req), bodyRefusal(err.status, err.message ?? 'bad request', err.type));
     res.status(err.status).type('application/json').send(JSON.stringify({ code: err.status === 413 ? 'request-too-large' : 'invalid-request', message: err.message ?? 'bad request' }));
   });
   return router;

@@ -50,4 +50,27 @@ describe('Alipay answers wait for durability', () => {
     const again = await sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: 'held-1' } }, V);
     expect(again).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
   });
+
+  it('a business error that showed a refund whose write then failed is not sent either', async () => {
+    sandbox = await startSandbox({ port: 0, providers: ['alipay'], dataFile: path.join(dir, 'data.json') });
+    const p = sandbox.providers.alipay!;
+    const sdk = new AlipaySdk(sdkConfig({ gateway: String(p.description.gateway), endpoint: p.url, creds: p.credentials as AlipayCreds, settle: async () => {}, close: async () => {} }, 'pkcs1'));
+    const paid = await sdk.exec('alipay.trade.pay', { bizContent: { outTradeNo: 'held-2', scene: 'bar_code', authCode: '281234567890123456', totalAmount: '5.00', subject: 'held' } }, V);
+    expect(paid).toMatchObject({ code: '10000' });
+    const finds = vi.spyOn(HostTradeBackend.prototype, 'findTrade');
+    const held = await holdNextAppend();
+    const refund = sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: 'held-2', refundAmount: '5.00', outRequestNo: 'r1' } }, V).catch((e: unknown) => e);
+    await held.entered; // memory shows the trade fully refunded
+    const before = finds.mock.calls.length;
+    // A second refund is refused for what memory shows: a refund that is not durable yet.
+    const second = sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: 'held-2', refundAmount: '1.00', outRequestNo: 'r2' } }, V).catch((e: unknown) => e);
+    await nthCall(finds, before + 1);
+    held.release(enospc());
+    const [refunded, refused] = (await Promise.all([refund, second])) as [Record<string, unknown>, Record<string, unknown>];
+    expect(refunded.code).not.toBe('10000');
+    // Not the refusal computed from the lost refund: the gateway's retryable outage answer.
+    expect(refused).toMatchObject({ code: '20000', subCode: 'ACQ.SYSTEM_ERROR' });
+    const retried = await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: 'held-2', refundAmount: '1.00', outRequestNo: 'r2' } }, V);
+    expect(retried).toMatchObject({ code: '10000', refundFee: '1.00' });
+  });
 });
