@@ -183,7 +183,8 @@ export async function runEventsResend(id: string, opts: EventsResendOptions, dep
 /** Cancels the pending retries of an event's deliveries. */
 export async function runEventsCancelRetries(id: string, opts: SandboxFlags & { json?: boolean }, deps: CommandDeps): Promise<number> {
   const client = await keyedSandbox(opts, deps);
-  const canceled = await cancelRetries(client, await eventIdOf(client, id));
+  // By one notification's id (a Stripe evt_…), that notification's retries only, as `resend` sends it alone.
+  const canceled = await cancelRetries(client, id);
   if (opts.json) {
     jsonLine({ event_id: id, canceled });
     return EXIT.ok;

@@ -185,11 +185,14 @@ export function controlRouter(ctx: ControlContext): Router {
     return { status: 200, body: { ok: true, event_id: resent.entry.id, ...only, deliveries: resent.deliveries, listeners } };
   });
   post('/events/:id/cancel_retries', async (req, merchant) => {
-    // An event or a provider's own notification: either way its deliveries name it as their event.
-    const event = service.findEvent(merchant, String(req.params.id));
-    const canceled = ctx.dispatcher.cancelRetries(merchant.id, event.id);
+    // An event or a provider's own notification: either way its deliveries name it as their event. By one
+    // of a domain event's notifications' ids (a Stripe evt_…a), that notification's deliveries only, as a resend.
+    const id = String(req.params.id);
+    const event = service.findEvent(merchant, id);
+    const only = event.kind === 'event' && id !== event.id ? id : undefined;
+    const canceled = ctx.dispatcher.cancelRetries(merchant.id, event.id, only);
     await ctx.store.commit();
-    return { status: 200, body: { ok: true, event_id: event.id, canceled: canceled.map(toPublicDelivery) } };
+    return { status: 200, body: { ok: true, event_id: event.id, ...(only ? { notification_id: only } : {}), canceled: canceled.map(toPublicDelivery) } };
   });
 
   // Rules in the order armed: a notification takes the first that matches (see chaos-api.ts).

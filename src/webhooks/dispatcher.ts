@@ -188,12 +188,13 @@ export class WebhookDispatcher {
   /**
    * Cancels the pending retries of every delivery of one of a merchant's events (`paycli events
    * cancel-retries`, `POST /_sandbox/events/:id/cancel_retries`), each through `cancel`; the caller commits.
+   * `notificationId` keeps to the deliveries of that one of the event's notifications (a Stripe `evt_…`).
    * Returns the deliveries as canceled (none when nothing was pending).
    */
-  cancelRetries(merchantId: string, eventId: string): Delivery[] {
+  cancelRetries(merchantId: string, eventId: string, notificationId?: string): Delivery[] {
     return this.store
       .list<Delivery>('deliveries')
-      .filter((d) => d.event_id === eventId && d.merchant_id === merchantId && d.status === 'pending')
+      .filter((d) => d.event_id === eventId && d.merchant_id === merchantId && d.status === 'pending' && (notificationId === undefined || d.notification_id === notificationId))
       .map((d) => this.cancel(d.id));
   }
 

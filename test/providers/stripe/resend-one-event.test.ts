@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runEventsResend, runEventsShow } from '../../../src/commands/events.js';
+import { runEventsCancelRetries, runEventsResend, runEventsShow } from '../../../src/commands/events.js';
 import { runListen } from '../../../src/commands/listen.js';
 import type { PublicDelivery } from '../../../src/webhooks/dispatcher.js';
 import { captureOutput, stopSwitch, tempDir, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
@@ -153,6 +153,35 @@ describe('resending one Stripe event', () => {
     io.stdout.length = 0;
     expect(await runEventsShow(charge.id, {}, deps())).toBe(0);
     expect(io.out()).toContain(`Deliveries of ${charge.id} (4)`);
+  });
+
+  it('cancel-retries by a Stripe event id cancels that event\'s retries only; by the domain event id, the rest', async () => {
+    // Every delivery fails, so each waits for its next attempt an hour later.
+    const s = await startStripeSandbox({ retryScheduleMs: [3_600_000] });
+    cleanup.push(() => s.close());
+    writeRuntimeFile(dir, s.sandbox);
+    const stripe = stripeNode(s);
+    const r = await startReceiver(() => ({ status: 503 }));
+    cleanup.push(() => r.close());
+    await stripe.webhookEndpoints.create({ url: r.url, enabled_events: ['payment_intent.succeeded', 'charge.succeeded'] });
+    await stripe.paymentIntents.create({ amount: 2500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const events = (await stripe.events.list({ limit: 100 })).data;
+    const succeeded = events.find((e) => e.type === 'payment_intent.succeeded')!;
+    const charge = events.find((e) => e.type === 'charge.succeeded')!;
+    await vi.waitFor(async () => expect((await allDeliveries(s)).filter((d) => d.attempts.length > 0 && d.status === 'pending')).toHaveLength(2));
+
+    const one = await control(s, 'POST', `/events/${succeeded.id}/cancel_retries`, {});
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ notification_id: succeeded.id });
+    expect(one.body.canceled.map((d: PublicDelivery) => d.notification_id)).toEqual([succeeded.id]);
+    const left = (await allDeliveries(s)).filter((d) => d.status === 'pending');
+    expect(left.map((d) => d.notification_id)).toEqual([charge.id]);
+
+    io.stdout.length = 0;
+    const domainId = (await control(s, 'GET', `/events/${charge.id}`)).body.id as string;
+    expect(await runEventsCancelRetries(domainId, { json: true }, deps())).toBe(0);
+    expect(io.json()[0].canceled.map((d: PublicDelivery) => d.notification_id)).toEqual([charge.id]);
+    expect((await allDeliveries(s)).filter((d) => d.status === 'pending')).toEqual([]);
   });
 
   it('from the dashboard, resends the one event named; an unknown id is a 404', async () => {
