@@ -1,8 +1,9 @@
 /**
  * Checkout Sessions: a session priced from `line_items[i][price_data]`, paid on the sandbox's hosted page
- * at `url` with a test card (`mode=setup` saves a card instead: checkout-setup.ts). Paying creates the session's PaymentIntent and confirms it like any other;
+ * at `url` with a test card. Paying creates the session's PaymentIntent and confirms it like any other;
  * success completes the session and sends the buyer to `success_url` (with `{CHECKOUT_SESSION_ID}` filled
- * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first.
+ * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first. A session in
+ * `mode=setup` saves a card instead (checkout-setup.ts).
  */
 import { checkoutSessionObject, completedView, successLocation } from './checkout-objects.js';
 import { formatAmount, minimumAmount } from './currencies.js';
