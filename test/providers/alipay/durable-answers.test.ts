@@ -27,16 +27,25 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * A sandbox whose trade `outTradeNo` was paid 5.00 and is now being refunded in full, with the refund's
+ * journal append held: memory shows the trade refunded, the files do not yet.
+ */
+async function refundWhileHeld(outTradeNo: string) {
+  sandbox = await startSandbox({ port: 0, providers: ['alipay'], dataFile: path.join(dir, 'data.json') });
+  const p = sandbox.providers.alipay!;
+  const sdk = new AlipaySdk(sdkConfig({ gateway: String(p.description.gateway), endpoint: p.url, creds: p.credentials as AlipayCreds, settle: async () => {}, close: async () => {} }, 'pkcs1'));
+  const paid = await sdk.exec('alipay.trade.pay', { bizContent: { outTradeNo, scene: 'bar_code', authCode: '281234567890123456', totalAmount: '5.00', subject: 'held' } }, V);
+  expect(paid).toMatchObject({ code: '10000' });
+  const finds = vi.spyOn(HostTradeBackend.prototype, 'findTrade');
+  const held = await holdNextAppend();
+  const refund = sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo, refundAmount: '5.00', outRequestNo: 'r1' } }, V).catch((e: unknown) => e);
+  return { sdk, finds, held, refund };
+}
+
 describe('Alipay answers wait for durability', () => {
   it('a query that showed a refund whose write then failed does not report it', async () => {
-    sandbox = await startSandbox({ port: 0, providers: ['alipay'], dataFile: path.join(dir, 'data.json') });
-    const p = sandbox.providers.alipay!;
-    const sdk = new AlipaySdk(sdkConfig({ gateway: String(p.description.gateway), endpoint: p.url, creds: p.credentials as AlipayCreds, settle: async () => {}, close: async () => {} }, 'pkcs1'));
-    const paid = await sdk.exec('alipay.trade.pay', { bizContent: { outTradeNo: 'held-1', scene: 'bar_code', authCode: '281234567890123456', totalAmount: '5.00', subject: 'held' } }, V);
-    expect(paid).toMatchObject({ code: '10000' });
-    const finds = vi.spyOn(HostTradeBackend.prototype, 'findTrade');
-    const held = await holdNextAppend();
-    const refund = sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: 'held-1', refundAmount: '5.00', outRequestNo: 'r1' } }, V).catch((e: unknown) => e);
+    const { sdk, finds, held, refund } = await refundWhileHeld('held-1');
     await held.entered; // the refund is staged: memory shows the trade refunded and closed
     const before = finds.mock.calls.length;
     const query = sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: 'held-1' } }, V).catch((e: unknown) => e);
@@ -52,14 +61,7 @@ describe('Alipay answers wait for durability', () => {
   });
 
   it('a business error that showed a refund whose write then failed is not sent either', async () => {
-    sandbox = await startSandbox({ port: 0, providers: ['alipay'], dataFile: path.join(dir, 'data.json') });
-    const p = sandbox.providers.alipay!;
-    const sdk = new AlipaySdk(sdkConfig({ gateway: String(p.description.gateway), endpoint: p.url, creds: p.credentials as AlipayCreds, settle: async () => {}, close: async () => {} }, 'pkcs1'));
-    const paid = await sdk.exec('alipay.trade.pay', { bizContent: { outTradeNo: 'held-2', scene: 'bar_code', authCode: '281234567890123456', totalAmount: '5.00', subject: 'held' } }, V);
-    expect(paid).toMatchObject({ code: '10000' });
-    const finds = vi.spyOn(HostTradeBackend.prototype, 'findTrade');
-    const held = await holdNextAppend();
-    const refund = sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: 'held-2', refundAmount: '5.00', outRequestNo: 'r1' } }, V).catch((e: unknown) => e);
+    const { sdk, finds, held, refund } = await refundWhileHeld('held-2');
     await held.entered; // memory shows the trade fully refunded
     const before = finds.mock.calls.length;
     // A second refund is refused for what memory shows: a refund that is not durable yet.
