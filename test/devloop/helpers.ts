@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { runtimeInfoOf, writeRuntimeInfo } from '../../src/sandbox/client.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 
@@ -42,6 +42,24 @@ export function captureOutput(): Captured {
 
 export async function tempDir(prefix = 'paycli-devloop-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Per test of a file of command tests: output captured and a fresh temp directory (`use` hands both to
+ * the file); afterwards the file's `cleanup` runs, newest first, then the directory goes and the mocks and
+ * exit code are reset.
+ */
+export function eachCommandTest(prefix: string, cleanup: (() => Promise<unknown>)[], use: (io: Captured, dir: string) => void): void {
+  beforeEach(async () => {
+    const dir = await tempDir(prefix);
+    cleanup.push(() => fs.rm(dir, { recursive: true, force: true }));
+    use(captureOutput(), dir);
+  });
+  afterEach(async () => {
+    while (cleanup.length) await cleanup.pop()!();
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
 }
 
 /** Writes the runtime file a `paycli sandbox start` in `cwd` would write. */

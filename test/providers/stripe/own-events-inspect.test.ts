@@ -4,28 +4,21 @@
  * with their deliveries and attempts by the `evt_…` the app logged, resent (same id, signed by Stripe as a
  * fresh delivery) and their retries cancelled, through the control API and the commands.
  */
-import { promises as fs } from 'node:fs';
 import Stripe from 'stripe';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runEventsCancelRetries, runEventsList, runEventsResend, runEventsShow } from '../../../src/commands/events.js';
 import type { EventView } from '../../../src/sandbox/event-routes.js';
 import type { PublicDelivery } from '../../../src/webhooks/dispatcher.js';
-import { captureOutput, tempDir, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
+import { eachCommandTest, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
 import { startStripeSandbox, stripeNode, type StripeSandbox } from './stripe-sandbox.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 let io: Captured;
 let dir: string;
-beforeEach(async () => {
-  io = captureOutput();
-  dir = await tempDir('paycli-stripe-events-');
-  cleanup.push(() => fs.rm(dir, { recursive: true, force: true }));
-});
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
+eachCommandTest('paycli-stripe-events-', cleanup, (captured, made) => {
+  io = captured;
+  dir = made;
 });
 
 async function sandbox(options: Parameters<typeof startStripeSandbox>[0] = {}): Promise<StripeSandbox> {

@@ -5,28 +5,21 @@
  * wants it (signed with its own secret) and to each `listen --provider stripe` session, never of the other.
  * A resend by the domain event's id still sends every Stripe event it means.
  */
-import { promises as fs } from 'node:fs';
 import Stripe from 'stripe';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runEventsCancelRetries, runEventsResend, runEventsShow } from '../../../src/commands/events.js';
 import { runListen } from '../../../src/commands/listen.js';
 import type { PublicDelivery } from '../../../src/webhooks/dispatcher.js';
-import { captureOutput, stopSwitch, tempDir, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
+import { eachCommandTest, stopSwitch, writeRuntimeFile, type Captured } from '../../devloop/helpers.js';
 import { startReceiver, waitFor, type Receiver } from '../../helpers/sandbox.js';
 import { startStripeSandbox, stripeNode, type StripeSandbox } from './stripe-sandbox.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 let io: Captured;
 let dir: string;
-beforeEach(async () => {
-  io = captureOutput();
-  dir = await tempDir('paycli-stripe-resend-');
-  cleanup.push(() => fs.rm(dir, { recursive: true, force: true }));
-});
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
+eachCommandTest('paycli-stripe-resend-', cleanup, (captured, made) => {
+  io = captured;
+  dir = made;
 });
 
 async function receiver(): Promise<Receiver> {
