@@ -16,8 +16,8 @@ import { billDateProblem, billFile, fundFlowBillCsv, hasFundFlowBill, hasTradeBi
 import { certificateValidity, namesWechatpayKey, normalizeSerial, type SigningMode, type WechatpayCredentials } from './credentials.js';
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { paramError, renderWechatError, renderWechatFault, wechatError } from './errors.js';
-import type { WechatpayBook } from './book.js';
-import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
+import type { PlaceOrderInput, WechatpayBook } from './book.js';
+import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, parseJsapiOrder, parseNativeOrder, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
 import { parseAuthorization, verifyRequest, wechatpayHeadersAsync } from './signing.js';
 import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
 
@@ -137,16 +137,16 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
   const book = (res: Response) => (res.locals as Locals).merchant!.orders;
   const ok = (res: Response, payload: unknown) => sendSigned(deps, res, 200, payload);
 
-  const place = (tradeType: TradeType, schema: typeof nativeSchema | typeof jsapiSchema | typeof h5Schema, answer: (o: WechatOrder) => unknown) =>
+  const place = (tradeType: TradeType, parse: (input: unknown) => PlaceOrderInput, answer: (o: WechatOrder) => unknown) =>
     async (_req: Request, res: Response) => {
-      const body = parseWechat(schema, json(res));
+      const body = parse(json(res));
       const order = await book(res).place(tradeType, body);
       await ok(res, answer(order));
     };
-  router.post('/v3/pay/transactions/native', place('NATIVE', nativeSchema, (o) => ({ code_url: o.code_url })));
-  router.post('/v3/pay/transactions/jsapi', place('JSAPI', jsapiSchema, (o) => ({ prepay_id: o.prepay_id })));
-  router.post('/v3/pay/transactions/app', place('APP', nativeSchema, (o) => ({ prepay_id: o.prepay_id })));
-  router.post('/v3/pay/transactions/h5', place('MWEB', h5Schema, (o) => ({ h5_url: deps.h5PageUrl(o.h5_url!) })));
+  router.post('/v3/pay/transactions/native', place('NATIVE', parseNativeOrder, (o) => ({ code_url: o.code_url })));
+  router.post('/v3/pay/transactions/jsapi', place('JSAPI', parseJsapiOrder, (o) => ({ prepay_id: o.prepay_id })));
+  router.post('/v3/pay/transactions/app', place('APP', parseNativeOrder, (o) => ({ prepay_id: o.prepay_id })));
+  router.post('/v3/pay/transactions/h5', place('MWEB', (input) => parseWechat(h5Schema, input), (o) => ({ h5_url: deps.h5PageUrl(o.h5_url!) })));
   router.post('/v3/pay/transactions/codepay', async (_req, res) => {
     const body = parseWechat(codepaySchema, json(res));
     const { payer, ...rest } = body;

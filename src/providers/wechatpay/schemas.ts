@@ -9,20 +9,22 @@ import { parseRfc3339 } from './wire.js';
 const str = (min: number, max: number) =>
   z.string({ error: `must be a string of ${min}-${max} characters` }).min(min, { error: `must not be shorter than ${min} characters` }).max(max, { error: `must not be longer than ${max} characters` });
 
-const httpUrl = str(1, 256).refine(
-  (s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be an absolute http:// or https:// URL' },
-);
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = str(1, 256).refine(isHttpUrl, { error: 'must be an absolute http:// or https:// URL' });
+
+const OUT_TRADE_NO = /^[0-9A-Za-z_\-*|]{6,32}$/;
+const MAX_TOTAL_FEN = 100_000_000_00;
 
 const amount = z.looseObject({
-  total: z.number({ error: 'must be an integer number of fen (1 = 0.01 CNY)' }).int({ error: 'must be an integer number of fen, not a fraction' }).min(1, { error: 'must be at least 1 fen' }).max(100_000_000_00, { error: 'is over the limit' }),
+  total: z.number({ error: 'must be an integer number of fen (1 = 0.01 CNY)' }).int({ error: 'must be an integer number of fen, not a fraction' }).min(1, { error: 'must be at least 1 fen' }).max(MAX_TOTAL_FEN, { error: 'is over the limit' }),
   currency: z.literal('CNY', { error: 'must be "CNY"' }).optional(),
 });
 
@@ -32,7 +34,7 @@ const common = {
   appid: str(1, 32),
   mchid: str(1, 32),
   description: str(1, 127),
-  out_trade_no: z.string({ error: 'must be a string' }).regex(/^[0-9A-Za-z_\-*|]{6,32}$/, { error: 'must be 6-32 characters of letters, digits, _ - | *' }),
+  out_trade_no: z.string({ error: 'must be a string' }).regex(OUT_TRADE_NO, { error: 'must be 6-32 characters of letters, digits, _ - | *' }),
   time_expire: rfc3339.optional(),
   attach: str(0, 128).optional(),
   notify_url: httpUrl,
@@ -58,6 +60,55 @@ export const h5Schema = z.looseObject({
     h5_info: z.looseObject({ type: z.enum(['iOS', 'Android', 'Wap'], { error: 'must be "iOS", "Android" or "Wap"' }) }),
   }),
 });
+/**
+ * The order APIs' parse on their hot path. The zod parse of an order body cost about 12 µs of the event
+ * loop per order; the common shape (the required fields, the simple optional ones, nothing nested beyond
+ * `amount` and `payer`) is checked by hand first, with the schema's own limits, and used as it is. Any other
+ * body, valid or not, goes through zod, so every refusal (and every rarer valid shape) is zod's own.
+ */
+export function parseNativeOrder(input: unknown): z.output<typeof nativeSchema> {
+  return isCommonOrder(input) ? (input as z.output<typeof nativeSchema>) : parseWechat(nativeSchema, input);
+}
+
+/** `parseNativeOrder` for JSAPI orders, which name their payer. */
+export function parseJsapiOrder(input: unknown): z.output<typeof jsapiSchema> {
+  return isCommonOrder(input) && isPayer((input as Record<string, unknown>).payer) ? (input as z.output<typeof jsapiSchema>) : parseWechat(jsapiSchema, input);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+const absentOr = (v: unknown, min: number, max: number) => v === undefined || isString(v, min, max);
+
+/** True only for a body `common` accepts; false sends it through zod. */
+function isCommonOrder(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const { amount } = v;
+  return (
+    isString(v.appid, 1, 32) &&
+    isString(v.mchid, 1, 32) &&
+    isString(v.description, 1, 127) &&
+    typeof v.out_trade_no === 'string' &&
+    OUT_TRADE_NO.test(v.out_trade_no) &&
+    isString(v.notify_url, 1, 256) &&
+    isHttpUrl(v.notify_url) &&
+    isObject(amount) &&
+    typeof amount.total === 'number' &&
+    Number.isInteger(amount.total) &&
+    amount.total >= 1 &&
+    amount.total <= MAX_TOTAL_FEN &&
+    (amount.currency === undefined || amount.currency === 'CNY') &&
+    absentOr(v.attach, 0, 128) &&
+    absentOr(v.goods_tag, 0, 32) &&
+    (v.support_fapiao === undefined || typeof v.support_fapiao === 'boolean') &&
+    v.time_expire === undefined &&
+    v.detail === undefined &&
+    v.settle_info === undefined &&
+    v.scene_info === undefined
+  );
+}
+
+const isPayer = (v: unknown) => isObject(v) && isString(v.openid, 1, 128);
+
 export const codepaySchema = z.looseObject({
   appid: common.appid,
   mchid: common.mchid,
