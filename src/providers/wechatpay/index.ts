@@ -38,34 +38,35 @@ export function createWechatpayProvider(opts: WechatpayOptions = {}): Provider<W
       return { creds, orders: new HostBook(host, m, creds, opts.refundDelayMs) };
     };
     const router = express.Router();
-    // An injected fault on the API is answered by its routes, signed; on the payer's pages (HTML for a
-    // browser, which verifies nothing) in WeChat's error shape as it is.
+    const pages = payPagesRouter({
+      find(ref) {
+        let payment;
+        try {
+          payment = host.core.findByRef(ref);
+        } catch {
+          return undefined;
+        }
+        const doc = host.core.reader.get<OrderDoc>(ORDERS, payment.id);
+        if (!doc) return undefined;
+        const merchant = host.core.merchants().find((m) => m.id === doc.merchant_id);
+        if (!merchant) return undefined;
+        const wx = merchantOf(merchant);
+        const order = wx.orders.resolve(doc.out_trade_no);
+        return order && { order, creds: wx.creds, orders: wx.orders };
+      },
+      ownUrl: () => host.url(),
+    });
     router.use((req, res, next) => {
+      // The API's requests skip the payer's pages: walking that router's layers (and its assets router's)
+      // for a path none of them serve showed in the profile of every order.
+      if (req.path.startsWith('/v3/')) return next();
+      // An injected fault on the API is answered by its routes, signed; on the payer's pages (HTML for a
+      // browser, which verifies nothing) in WeChat's error shape as it is.
       const fault = pendingFault(res);
-      if (!fault || req.path.startsWith('/v3/')) return next();
+      if (!fault) return pages(req, res, next);
       const rendered = renderWechatFault(fault);
       res.status(rendered.status).set(rendered.headers).json(rendered.body);
     });
-    router.use(
-      payPagesRouter({
-        find(ref) {
-          let payment;
-          try {
-            payment = host.core.findByRef(ref);
-          } catch {
-            return undefined;
-          }
-          const doc = host.core.reader.get<OrderDoc>(ORDERS, payment.id);
-          if (!doc) return undefined;
-          const merchant = host.core.merchants().find((m) => m.id === doc.merchant_id);
-          if (!merchant) return undefined;
-          const wx = merchantOf(merchant);
-          const order = wx.orders.resolve(doc.out_trade_no);
-          return order && { order, creds: wx.creds, orders: wx.orders };
-        },
-        ownUrl: () => host.url(),
-      }),
-    );
     router.use(
       wechatpayRouter({
         merchant(mchid) {
