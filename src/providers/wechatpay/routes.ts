@@ -58,16 +58,15 @@ type Locals = { rawBody: string; json: unknown; requestId: string; merchant?: We
 async function sendSigned(deps: WechatpayRouteDeps, res: Response, status: number, payload: unknown): Promise<void> {
   const body = payload === undefined ? '' : JSON.stringify(payload);
   const creds = (res.locals as Locals).merchant?.creds ?? deps.fallbackCreds();
-  const headers: Record<string, string | number> = await wechatpayHeadersAsync(body, creds, deps.signing, { timestampSec: deps.wallClockSec() });
-  if (status !== 204) {
-    headers['Content-Type'] = 'application/json; charset=utf-8';
-    headers['Content-Length'] = Buffer.byteLength(body);
-  }
+  const headers = await wechatpayHeadersAsync(body, creds, deps.signing, { timestampSec: deps.wallClockSec() });
   // Headers set one by one, not with writeHead (which fixes them): an answer the host holds until what it
   // shows is durable may still become a signed 503 (durable-answers.ts).
   res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.end(status === 204 ? undefined : body);
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  if (status === 204) return void res.end();
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
@@ -80,8 +79,8 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     const locals = res.locals as Locals;
     // From the pooled random source: a randomBytes call per request showed in profiles.
     locals.requestId = cryptoRandom.bytes(16).toString('hex').toUpperCase();
-    res.set('Request-ID', locals.requestId);
-    const parts = (locals.authorization = parseAuthorization(req.get('authorization')));
+    res.setHeader('Request-ID', locals.requestId);
+    const parts = (locals.authorization = parseAuthorization(req.headers.authorization));
     if (typeof parts !== 'string') locals.merchant = deps.merchant(parts.mchid);
     const fault = pendingFault(res);
     if (fault) {
@@ -107,7 +106,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
       return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：mchid ${parts.mchid} is not a merchant of this sandbox`, { field: 'mchid', value: parts.mchid, location: 'header' }));
     }
     const verdict = verifyRequest(
-      { method: req.method, targets, body: Buffer.isBuffer(req.body) ? req.body : locals.rawBody, authorization: req.get('authorization'), nowSec: deps.wallClockSec() },
+      { method: req.method, targets, body: Buffer.isBuffer(req.body) ? req.body : locals.rawBody, authorization: req.headers.authorization, parts, nowSec: deps.wallClockSec() },
       merchant.creds,
     );
     if (!verdict.ok) return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${verdict.reason}`, { field: verdict.field, issue: verdict.reason, location: 'header' }));
@@ -118,7 +117,8 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
       return next(wechatError('PARAM_ERROR', `平台证书序列号Wechatpay-Serial错误：${issue}`, { field: 'Wechatpay-Serial', value: declared, issue, location: 'header' }));
     }
     if (Buffer.isBuffer(req.body) && !isUtf8(req.body)) return next(paramError('body', 'is not UTF-8: a WeChat Pay APIv3 body is UTF-8 JSON'));
-    if (locals.rawBody.length > 0 && !req.is('application/json')) {
+    // The SDKs' exact type is taken without type-is's parse (req.is gives the same answer for it).
+    if (locals.rawBody.length > 0 && req.headers['content-type'] !== 'application/json' && !req.is('application/json')) {
       const type = req.get('content-type') ?? '';
       const issue = type ? `must be application/json, not "${type}"` : 'is required: application/json';
       return next(wechatError('INVALID_REQUEST', `HTTP 请求不符合微信支付 APIv3 接口规则：Content-Type ${issue}`, { field: 'Content-Type', ...(type ? { value: type } : {}), issue, location: 'header' }));
