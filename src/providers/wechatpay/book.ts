@@ -3,7 +3,7 @@
  * orders and refunds, and the operations a merchant or a payer performs. Reads are synchronous; writes
  * resolve once they are durable.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { TradeType, WechatOrder, WechatRefund } from './wire.js';
 
 export interface WechatpayBook {
@@ -58,5 +58,6 @@ export const REFUND_SPACING_MS = 60_000;
 /** The content of an order that must match when the same out_trade_no is placed again. */
 export function orderFingerprint(tradeType: TradeType, input: PlaceOrderInput): string {
   const { appid, description, amount, attach, payer } = input;
-  return createHash('sha256').update(JSON.stringify([tradeType, appid, description, amount.total, attach ?? null, payer?.openid ?? null])).digest('base64url');
+  // One-shot: a Hash object per order showed in profiles.
+  return hash('sha256', JSON.stringify([tradeType, appid, description, amount.total, attach ?? null, payer?.openid ?? null]), 'base64url');
 }

@@ -3,7 +3,7 @@
  * or one presented by a payment code) plus WeChat's own record of it (records.ts); refunds are domain
  * refunds, `PROCESSING` (pending) first and settled later on the clock, plus WeChat's record of them.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RandomSource } from '../../core/ids.js';
 import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
@@ -31,7 +31,7 @@ function randomFromIds(newId: (prefix: string) => string): RandomSource {
     bytes(n) {
       if (pool.length < n) {
         const more: Buffer[] = [pool];
-        for (let len = pool.length; len < n; len += 32) more.push(createHash('sha256').update(newId('wx')).digest());
+        for (let len = pool.length; len < n; len += 32) more.push(hash('sha256', newId('wx'), 'buffer'));
         pool = Buffer.concat(more);
       }
       const out = pool.subarray(0, n);

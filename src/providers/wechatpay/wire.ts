@@ -75,10 +75,16 @@ export function chinaTime(ms: number): string {
   return `${new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19)}+08:00`;
 }
 
+/** The last second stamped: every order placed within a second stamps the same. */
+let stamped = { sec: NaN, stamp: '' };
+
 /** `yyyyMMddHHmmss` in China time, as ids embed it. */
 export function chinaStamp(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (sec === stamped.sec) return stamped.stamp;
   const t = new Date(ms + CHINA_OFFSET_MS).toISOString();
-  return `${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}${t.slice(17, 19)}`;
+  stamped = { sec, stamp: `${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}${t.slice(17, 19)}` };
+  return stamped.stamp;
 }
 
 /** Parses an RFC 3339 time (`time_expire`); null when it is not one. */
