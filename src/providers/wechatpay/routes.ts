@@ -18,7 +18,7 @@ import { pendingFault } from '../../faults/fault-middleware.js';
 import { paramError, renderWechatError, renderWechatFault, wechatError } from './errors.js';
 import type { PlaceOrderInput, WechatpayBook } from './book.js';
 import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, parseJsapiOrder, parseNativeOrder, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
-import { parseAuthorization, verifyRequest, wechatpayHeadersAsync } from './signing.js';
+import { parseAuthorization, verifyRequestAsync, wechatpayHeadersAsync } from './signing.js';
 import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
 
 /** One merchant as the routes see it: its key material and its orders. */
@@ -105,11 +105,19 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     if (!merchant) {
       return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：mchid ${parts.mchid} is not a merchant of this sandbox`, { field: 'mchid', value: parts.mchid, location: 'header' }));
     }
-    const verdict = verifyRequest(
+    // Verified on the thread pool, as answers are signed: the event loop serves other requests meanwhile.
+    verifyRequestAsync(
       { method: req.method, targets, body: Buffer.isBuffer(req.body) ? req.body : locals.rawBody, authorization: req.headers.authorization, parts, nowSec: deps.wallClockSec() },
       merchant.creds,
-    );
-    if (!verdict.ok) return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${verdict.reason}`, { field: verdict.field, issue: verdict.reason, location: 'header' }));
+    ).then((verdict) => {
+      if (!verdict.ok) return next(wechatError('SIGN_ERROR', `错误的签名，验签失败：${verdict.reason}`, { field: verdict.field, issue: verdict.reason, location: 'header' }));
+      readVerified(req, res, next, merchant);
+    }, next);
+  });
+
+  /** The rest of a request's checks once its signature is verified, then its JSON body. */
+  const readVerified = (req: Request, res: Response, next: NextFunction, merchant: WechatpayMerchant) => {
+    const locals = res.locals as Locals;
     const declared = req.get('wechatpay-serial');
     if (declared !== undefined && !namesWechatpayKey(declared, merchant.creds)) {
       const c = merchant.creds;
@@ -131,7 +139,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
       }
     }
     next();
-  });
+  };
 
   const json = (res: Response) => (res.locals as Locals).json;
   const book = (res: Response) => (res.locals as Locals).merchant!.orders;

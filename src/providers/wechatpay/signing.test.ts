@@ -4,7 +4,7 @@ import { cryptoRandom } from '../../core/ids.js';
 import { aeadDecrypt, aeadEncrypt } from './aead.js';
 import { mintWechatpayCredentials, normalizeSerial, type WechatpayCredentials } from './credentials.js';
 import { signNotification } from './notifications.js';
-import { parseAuthorization, rsaVerify, verifyRequest, wechatpayHeaders } from './signing.js';
+import { parseAuthorization, rsaVerify, verifyRequest, verifyRequestAsync, wechatpayHeaders } from './signing.js';
 
 let creds: WechatpayCredentials;
 beforeAll(async () => {
@@ -12,10 +12,10 @@ beforeAll(async () => {
 });
 
 const NOW = 1_800_000_000;
-function authorization(opts: { serial?: string; timestamp?: number; target?: string; body?: string; key?: string } = {}): string {
+function authorization(opts: { serial?: string; timestamp?: number; method?: string; target?: string; body?: string; key?: string } = {}): string {
   const ts = String(opts.timestamp ?? NOW);
   const nonce = 'abc123';
-  const message = `POST\n${opts.target ?? '/v3/pay/transactions/native'}\n${ts}\n${nonce}\n${opts.body ?? '{}'}\n`;
+  const message = `${opts.method ?? 'POST'}\n${opts.target ?? '/v3/pay/transactions/native'}\n${ts}\n${nonce}\n${opts.body ?? '{}'}\n`;
   const signature = createSign('RSA-SHA256').update(message).sign(opts.key ?? creds.merchant_private_key, 'base64');
   // node-v3's pair order.
   return `WECHATPAY2-SHA256-RSA2048 mchid="${creds.mchid}",nonce_str="${nonce}",timestamp="${ts}",serial_no="${opts.serial ?? creds.merchant_serial}",signature="${signature}"`;
@@ -36,6 +36,35 @@ describe('request signatures', () => {
     expect(verify(authorization(), '{"a":1}')).toMatchObject({ ok: false, field: 'signature' });
     expect(verify(authorization({ target: '/wx/v3/pay/transactions/native' }))).toMatchObject({ ok: false, field: 'signature' });
     expect(verify(authorization({ key: creds.platform_private_key }))).toMatchObject({ ok: false, field: 'signature' });
+  });
+
+  it('verifies on the thread pool with the same verdict, for every way a request can fail or pass', async () => {
+    const body = '{"amount":{"total":1},"description":"形象店"}';
+    const cases: [string, string | Buffer][] = [
+      [authorization({ body }), body],
+      [authorization({ body }), Buffer.from(body)],
+      [authorization({ body }), `${body} `],
+      [authorization({ timestamp: NOW - 301 }), '{}'],
+      [authorization({ serial: creds.platform_serial }), '{}'],
+      [authorization({ target: '/wx/v3/pay/transactions/native' }), '{}'],
+      [authorization({ key: creds.platform_private_key }), '{}'],
+      [authorization().replace(/signature="[^"]*"/, 'signature="not base64 at all!"'), '{}'],
+      [authorization().replace(/signature="[^"]*"/, 'signature="AAAA"'), '{}'],
+      ['WECHATPAY2-SHA256-RSA2048 mchid="1"', '{}'],
+      [authorization().replace(creds.mchid, '1900000000'), '{}'],
+    ];
+    for (const [auth, b] of cases) {
+      const req = { method: 'POST', targets: ['/v3/pay/transactions/native'], body: b, authorization: auth, nowSec: NOW };
+      expect(await verifyRequestAsync(req, creds), auth).toEqual(verifyRequest(req, creds));
+    }
+    expect((await verifyRequestAsync({ method: 'POST', targets: ['/v3/pay/transactions/native'], body, authorization: authorization({ body }), nowSec: NOW }, creds)).ok).toBe(true);
+    // A later target the client may have signed (a bill's download_url as given) is tried in turn.
+    const download = { method: 'GET', targets: ['/v3/billdownload/file?token=t', 'http://127.0.0.1:1/v3/billdownload/file?token=t'], body: '', nowSec: NOW };
+    for (const target of [...download.targets, '/elsewhere']) {
+      const req = { ...download, authorization: authorization({ method: 'GET', target, body: '' }) };
+      expect(await verifyRequestAsync(req, creds)).toEqual(verifyRequest(req, creds));
+      expect((await verifyRequestAsync(req, creds)).ok).toBe(target !== '/elsewhere');
+    }
   });
 
   it('names what is missing from a malformed header', () => {

@@ -9,7 +9,7 @@
  * Responses and notifications: RSA-SHA256 over `TIMESTAMP\nNONCE\nBODY\n`, with the platform certificate's
  * key or the WeChat Pay public key's private half, carried in the `Wechatpay-*` headers.
  */
-import { createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSign, createVerify, verify, type KeyObject } from 'node:crypto';
 import { rsaSignInPool } from '../rsa-pool.js';
 import { cryptoRandom } from '../../core/ids.js';
 import { normalizeSerial, type SigningMode, type WechatpayCredentials } from './credentials.js';
@@ -89,6 +89,50 @@ export type VerifyResult = { ok: true; parts: AuthorizationParts } | { ok: false
 
 /** Verifies a merchant's request signature with the merchant certificate. */
 export function verifyRequest(req: RequestToVerify, creds: WechatpayCredentials): VerifyResult {
+  const parts = checkedParts(req, creds);
+  if (!parts.ok) return parts;
+  for (const target of req.targets) {
+    // Over the bytes received: a body that is not UTF-8 is still the one the merchant signed. Fed to the
+    // verifier in its three parts rather than copied into one buffer first.
+    if (rsaVerify([signedPrefix(req, target, parts.parts), req.body, '\n'], parts.parts.signature, creds.merchant_cert)) return parts;
+  }
+  return badSignature(req, creds, parts.parts);
+}
+
+/**
+ * `verifyRequest` with the RSA check made on libuv's thread pool, as the answers are signed (rsa-pool.ts):
+ * what the API's routes use, so the event loop serves other requests meanwhile. Same checks, same order,
+ * same verdicts.
+ */
+export async function verifyRequestAsync(req: RequestToVerify, creds: WechatpayCredentials): Promise<VerifyResult> {
+  const parts = checkedParts(req, creds);
+  if (!parts.ok) return parts;
+  const signature = Buffer.from(parts.parts.signature, 'base64');
+  const key = cachedKey(creds.merchant_cert, 'public');
+  for (const target of req.targets) {
+    const message = Buffer.concat([Buffer.from(signedPrefix(req, target, parts.parts)), typeof req.body === 'string' ? Buffer.from(req.body) : req.body, NEWLINE]);
+    if (await rsaVerifyInPool(message, signature, key)) return parts;
+  }
+  return badSignature(req, creds, parts.parts);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function rsaVerifyInPool(message: Buffer, signature: Buffer, key: KeyObject): Promise<boolean> {
+  return new Promise((resolve) => {
+    // A key or signature node:crypto refuses (thrown or reported) does not verify, as in rsaVerify.
+    try {
+      verify('sha256', message, key, signature, (err, ok) => resolve(!err && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+const signedPrefix = (req: RequestToVerify, target: string, parts: AuthorizationParts) => `${req.method}\n${target}\n${parts.timestamp}\n${parts.nonce_str}\n`;
+
+/** The Authorization's parts, if everything but the RSA signature itself checks out. */
+function checkedParts(req: RequestToVerify, creds: WechatpayCredentials): VerifyResult {
   const parts = req.parts ?? parseAuthorization(req.authorization);
   if (typeof parts === 'string') return { ok: false, reason: parts, field: 'Authorization' };
   if (parts.mchid !== creds.mchid) {
@@ -105,11 +149,10 @@ export function verifyRequest(req: RequestToVerify, creds: WechatpayCredentials)
   if (!/^\d+$/.test(parts.timestamp) || Math.abs(req.nowSec - ts) > MAX_CLOCK_SKEW_SEC) {
     return { ok: false, reason: `timestamp ${parts.timestamp} is more than ${MAX_CLOCK_SKEW_SEC} s away from the server time ${req.nowSec}`, field: 'timestamp' };
   }
-  for (const target of req.targets) {
-    // Over the bytes received: a body that is not UTF-8 is still the one the merchant signed. Fed to the
-    // verifier in its three parts rather than copied into one buffer first.
-    if (rsaVerify([`${req.method}\n${target}\n${parts.timestamp}\n${parts.nonce_str}\n`, req.body, '\n'], parts.signature, creds.merchant_cert)) return { ok: true, parts };
-  }
+  return { ok: true, parts };
+}
+
+function badSignature(req: RequestToVerify, creds: WechatpayCredentials, parts: AuthorizationParts): VerifyResult {
   return {
     ok: false,
     reason: `the signature does not verify with the merchant certificate ${creds.merchant_serial} over "${req.method}\\n${req.targets[0]}\\n${parts.timestamp}\\n${parts.nonce_str}\\n<body>\\n"; sign with apiclient_key.pem over the exact request target and body bytes`,
