@@ -78,6 +78,31 @@ describe('WeChat Pay everyday calls', () => {
     expect(q.data.payer).toBeUndefined();
   });
 
+  it('an unpaid order reads as WeChat answers it: no trade_type, attach or currency until paid, 订单未支付 then 订单已关闭', async () => {
+    // WeChat's answer for an unpaid order, as merchants capture it:
+    // {"amount":{"payer_currency":"CNY","total":1},"appid":…,"mchid":…,"out_trade_no":…,"promotion_detail":[],…,"trade_state":"NOTPAY","trade_state_desc":"订单未支付"}
+    const body = order({ attach: 'cart=7' });
+    await wxpay.v3.pay.transactions.native.post(body);
+    const query = async () => (await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: body.out_trade_no })).data;
+    const unpaid = await query();
+    expect(unpaid).toMatchObject({ trade_state: 'NOTPAY', trade_state_desc: '订单未支付', amount: { total: 100, payer_currency: 'CNY' } });
+    for (const absent of ['trade_type', 'attach', 'transaction_id', 'payer', 'bank_type', 'success_time']) expect(unpaid).not.toHaveProperty(absent);
+    expect(unpaid.amount).not.toHaveProperty('currency');
+    expect((await pay.query({ out_trade_no: body.out_trade_no })).data).toEqual(unpaid);
+
+    await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.close.post({ mchid: h.creds.mchid }, { out_trade_no: body.out_trade_no });
+    const closed = await query();
+    expect(closed).toMatchObject({ trade_state: 'CLOSED', trade_state_desc: '订单已关闭' });
+    for (const absent of ['trade_type', 'attach', 'transaction_id', 'payer']) expect(closed).not.toHaveProperty(absent);
+
+    // Once paid, the whole transaction: the trade type, the attach and both currencies.
+    const paid = order({ attach: 'cart=8' });
+    await wxpay.v3.pay.transactions.native.post(paid);
+    await h.buyer(paid.out_trade_no, 'complete');
+    const success = (await wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: paid.out_trade_no })).data;
+    expect(success).toMatchObject({ trade_type: 'NATIVE', trade_state: 'SUCCESS', trade_state_desc: '支付成功', attach: 'cart=8', amount: { total: 100, payer_total: 100, currency: 'CNY', payer_currency: 'CNY' } });
+  });
+
   it('a refund query of an unknown out_refund_no is 404 RESOURCE_NOT_EXISTS (both SDKs)', async () => {
     const viaAxios = await refused(wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: 'R-NEVER-MADE-1' }));
     expect(viaAxios).toEqual({ status: 404, data: { code: 'RESOURCE_NOT_EXISTS', message: expect.any(String) } });
