@@ -61,4 +61,24 @@ describe('fund-flow bill', () => {
     expect(lines[3]).toContain('`退款,`退款,`支出,`5.00,`4.94,');
     expect(lines[5]).toBe('`3,`1,`10.00,`2,`5.06');
   });
+
+  it('charges each payment a fee in whole fen, so every balance follows from the row before and the totals add up', () => {
+    // 0.6 % of 1.00 yuan is 0.6 fen: WeChat charges 1 fen, in both bills.
+    const small = { date: '2026-11-30', orders: [order('D1', 100, T), order('D2', 100, T + 1000), order('D3', 100, T + 2000)], refunds: [] };
+    const fund = fundFlowBillCsv(small).slice(1).split('\r\n');
+    const cents = (s: string) => Math.round(Number(s.slice(1)) * 100);
+    let balance = 0, out = 0;
+    for (const line of fund.slice(1, 7)) {
+      const cells = line.split(',');
+      const amount = cents(cells[6]!);
+      balance += cells[5] === '`收入' ? amount : -amount;
+      if (cells[5] === '`支出') out += amount;
+      expect(cents(cells[7]!)).toBe(balance);
+    }
+    expect(fund[8]).toBe(`\`6,\`3,\`3.00,\`3,\`${(out / 100).toFixed(2)}`);
+    expect(out).toBe(3);
+    const trade = tradeBillCsv(small, 'ALL').slice(1).split('\r\n');
+    expect(trade[1]).toContain('`0.01000,`0.60%,');
+    expect(trade[5]).toBe('`3,`3.00,`0.00,`0.00,`0.03000,`3.00,`0.00');
+  });
 });

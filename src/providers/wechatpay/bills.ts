@@ -11,8 +11,8 @@ import { chinaTime, type WechatOrder, type WechatRefund } from './wire.js';
 
 export type TradeBillType = 'ALL' | 'SUCCESS' | 'REFUND';
 
-/** The sandbox's fee: 0.6 %, a common WeChat Pay rate. */
-export const FEE_RATE = 0.006;
+/** The sandbox's fee: 0.6 % (6 ‰), a common WeChat Pay rate. */
+const FEE_PER_MILLE = 6;
 
 const TRADE_HEADER =
   '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注';
@@ -33,8 +33,12 @@ function billTime(ms: number): string {
 }
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
-/** Fee in yuan with five decimals, computed in integer hundred-thousandths of a yuan. */
-const feeOf = (fen: number) => Math.round(fen * FEE_RATE * 1000);
+/**
+ * The fee of an amount in hundred-thousandths of a yuan (the bills' five decimals). WeChat charges it in
+ * whole fen, rounded half up per payment (and returns it per refund likewise): a fraction of a fen never
+ * leaves the account, so the fund-flow bill's balances follow from its rows and both bills' totals agree.
+ */
+const feeOf = (fen: number) => Math.floor((fen * FEE_PER_MILLE + 500) / 1000) * 1000;
 const fee5 = (units: number) => (units / 100000).toFixed(5);
 
 /** Values as WeChat writes them: no line breaks inside a value, each prefixed with a backtick. */
