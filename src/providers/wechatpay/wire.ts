@@ -105,7 +105,8 @@ export function wechatIds(random: RandomSource) {
     refundId: () => `50${digits(random, 27)}`,
     prepayId: (nowMs: number) => `wx${chinaStamp(nowMs)}${random.bytes(11).toString('hex')}`,
     payCode: () => random.bytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 7),
-    openid: () => `o${random.bytes(14).toString('base64url').replace(/[-_]/g, 'A')}`,
+    // 28 characters of [A-Za-z0-9_-], as WeChat's openids (oUpF8uMuAJO_M2pxb1Q9zNjWeS6o).
+    openid: () => `o${random.bytes(21).toString('base64url').slice(0, 27)}`,
     notificationId: () => {
       const h = random.bytes(16).toString('hex');
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;

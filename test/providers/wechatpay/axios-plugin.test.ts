@@ -227,6 +227,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     });
     const paid = await wxpay.v3.pay.transactions.codepay.post(codepay('134567890123454242'));
     expect(paid.data).toMatchObject({ trade_state: 'SUCCESS', trade_type: 'MICROPAY', amount: { total: 880 } });
+    // An openid as WeChat's are (28 characters, like oUpF8uMuAJO_M2pxb1Q9zNjWeS6o), as for the other trade types.
+    expect(paid.data.payer.openid).toMatch(/^o[\w-]{27}$/);
     const poorBody = codepay('134567890123459995');
     const poor = await wxpay.v3.pay.transactions.codepay.post(poorBody).catch((e: any) => e);
     expect(poor.response.status).toBe(403);
