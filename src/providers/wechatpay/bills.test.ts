@@ -44,6 +44,23 @@ describe('trade bill', () => {
     expect(refunds).not.toContain('`SUCCESS,`OTHERS');
   });
 
+  it('has the columns of its bill_type, as WeChat lays out each: SUCCESS without the refund columns, REFUND with the refund times', () => {
+    const success = tradeBillCsv(input, 'SUCCESS').slice(1).split('\r\n');
+    expect(success[0]).toBe('交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,商品名称,商户数据包,手续费,费率,订单金额,费率备注');
+    expect(success[1]).toBe('`2026-11-30 10:00:00,`wx0000000000000001,`1900000001,`0,`,`4200A1,`A1,`oPAYER,`NATIVE,`SUCCESS,`OTHERS,`CNY,`10.00,`0.00,`Cup, large,`,`0.06000,`0.60%,`10.00,`');
+    expect(success[3]).toBe('`1,`10.00,`0.00,`0.00,`0.06000,`10.00,`0.00');
+    const refunds = tradeBillCsv(input, 'REFUND').slice(1).split('\r\n');
+    expect(refunds[0]).toBe('交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注');
+    // The payment's time, then the refund's acceptance and success times.
+    expect(refunds[1]).toBe('`2026-11-30 10:00:00,`wx0000000000000001,`1900000001,`0,`,`4200A1,`A1,`oPAYER,`NATIVE,`REFUND,`OTHERS,`CNY,`0.00,`0.00,`2026-11-30 10:01:00,`2026-11-30 10:01:03,`50001,`R1,`5.00,`0.00,`ORIGINAL,`SUCCESS,`Cup, large,`,`-0.03000,`0.60%,`0.00,`5.00,`');
+    expect(refunds[3]).toBe('`1,`0.00,`5.00,`0.00,`-0.03000,`0.00,`5.00');
+    for (const bill of [success, refunds]) {
+      const columns = bill[0]!.split(',').length;
+      // Values hold no comma here but the description's: count the backtick-prefixed cells.
+      expect(bill[1]!.split(',`').length).toBe(columns);
+    }
+  });
+
   it('hashes the bill itself, also when it is gzipped', () => {
     const plain = billFile('x', false);
     const gz = billFile('x', true);
