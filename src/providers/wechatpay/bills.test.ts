@@ -99,3 +99,13 @@ describe('fund-flow bill', () => {
     expect(trade[5]).toBe('`3,`3.00,`0.00,`0.00,`0.03000,`3.00,`0.00');
   });
 });
+
+describe('refund states in the trade bill', () => {
+  it('are the bills\' own: an abnormal refund (v3 ABNORMAL) is CHANGE, a processing one PROCESSING', () => {
+    const abnormal = { ...refund, refund_id: '50002', out_refund_no: 'R2', status: 'ABNORMAL' as const, success_ms: null };
+    const processing = { ...refund, refund_id: '50003', out_refund_no: 'R3', status: 'PROCESSING' as const, success_ms: null };
+    const lines = tradeBillCsv({ ...input, refunds: [abnormal, processing] }, 'ALL').slice(1).split('\r\n');
+    expect(lines.find((l) => l.includes('`R2,'))).toContain('`ORIGINAL,`CHANGE,');
+    expect(lines.find((l) => l.includes('`R3,'))).toContain('`ORIGINAL,`PROCESSING,');
+  });
+});

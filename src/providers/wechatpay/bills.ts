@@ -84,6 +84,9 @@ export function hasFundFlowBill(input: BillInput): boolean {
   );
 }
 
+/** Bills name refund states as WeChat's bills always have (退款异常 is CHANGE), not as the v3 refund API does. */
+const BILL_REFUND_STATUS: Record<WechatRefund['status'], string> = { SUCCESS: 'SUCCESS', PROCESSING: 'PROCESSING', ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE' };
+
 export function tradeBillCsv(input: BillInput, billType: TradeBillType): string {
   const byTxn = new Map(input.orders.map((o) => [o.transaction_id, o]));
   const columns = TRADE_COLUMNS[billType];
@@ -115,7 +118,7 @@ export function tradeBillCsv(input: BillInput, billType: TradeBillType): string 
         微信订单号: r.transaction_id, 商户订单号: r.out_trade_no, 用户标识: o?.payer_openid ?? '', 交易类型: o?.trade_type ?? '', 交易状态: 'REFUND',
         付款银行: o?.bank_type ?? 'OTHERS', 货币种类: r.currency, 应结订单金额: '0.00', 代金券金额: '0.00', 退款申请时间: billTime(r.created_ms),
         退款成功时间: r.success_ms !== null ? billTime(r.success_ms) : '', 微信退款单号: r.refund_id, 商户退款单号: r.out_refund_no, 退款金额: yuan(r.refund),
-        充值券退款金额: '0.00', 退款类型: 'ORIGINAL', 退款状态: r.status, 商品名称: o?.description ?? '', 商户数据包: o?.attach ?? '', 手续费: fee5(fee), 费率: '0.60%',
+        充值券退款金额: '0.00', 退款类型: 'ORIGINAL', 退款状态: BILL_REFUND_STATUS[r.status], 商品名称: o?.description ?? '', 商户数据包: o?.attach ?? '', 手续费: fee5(fee), 费率: '0.60%',
         订单金额: '0.00', 申请退款金额: yuan(r.refund), 费率备注: '',
       });
       count++; refunded += r.refund; fees += fee;
