@@ -6,8 +6,15 @@ import { z } from 'zod';
 import { paramError } from './errors.js';
 import { parseRfc3339 } from './wire.js';
 
+/**
+ * A string of `min`-`max` bytes: WeChat's limits (string(127), string(128), …) count UTF-8 bytes, so a
+ * Chinese character takes 3 (字节数 129，大于最大值 128).
+ */
 const str = (min: number, max: number) =>
-  z.string({ error: `must be a string of ${min}-${max} characters` }).min(min, { error: `must not be shorter than ${min} characters` }).max(max, { error: `must not be longer than ${max} characters` });
+  z
+    .string({ error: `must be a string of ${min}-${max} bytes` })
+    .refine((s) => Buffer.byteLength(s) >= min, { error: `must not be shorter than ${min} bytes` })
+    .refine((s) => Buffer.byteLength(s) <= max, { error: `must not be longer than ${max} bytes in UTF-8 (a Chinese character takes 3)` });
 
 const httpUrl = str(1, 256).refine(
   (s) => {

@@ -103,6 +103,21 @@ describe('WeChat Pay everyday calls', () => {
     expect(success).toMatchObject({ trade_type: 'NATIVE', trade_state: 'SUCCESS', trade_state_desc: '支付成功', attach: 'cart=8', amount: { total: 100, payer_total: 100, currency: 'CNY', payer_currency: 'CNY' } });
   });
 
+  it('string limits are in UTF-8 bytes, as WeChat counts them: 43 Chinese characters are 129 bytes, over description\'s 127 and attach\'s 128', async () => {
+    // WeChat: 输入源“/body/attach”映射到值字段“附加数据”字符串规则校验失败，字节数 203，大于最大值 128
+    const cjk = '杯'.repeat(43);
+    for (const field of ['description', 'attach'] as const) {
+      const bad = await refused(wxpay.v3.pay.transactions.native.post(order({ [field]: cjk })));
+      expect(bad).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: `/${field}`, location: 'body', issue: expect.stringMatching(/bytes/) } } });
+    }
+    // 42 of them (126 bytes) fit both.
+    const ok = await wxpay.v3.pay.transactions.native.post(order({ description: '杯'.repeat(42), attach: '杯'.repeat(42) }));
+    expect(ok.status).toBe(200);
+    const no = await paidOrder();
+    const reason = await refused(wxpay.v3.refund.domestic.refunds.post({ out_trade_no: no, out_refund_no: `R${no}`, reason: '退'.repeat(27), amount: { refund: 1, total: 100, currency: 'CNY' } }));
+    expect(reason).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: '/reason' } } });
+  });
+
   it('a refund query of an unknown out_refund_no is 404 RESOURCE_NOT_EXISTS (both SDKs)', async () => {
     const viaAxios = await refused(wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: 'R-NEVER-MADE-1' }));
     expect(viaAxios).toEqual({ status: 404, data: { code: 'RESOURCE_NOT_EXISTS', message: expect.any(String) } });
