@@ -17,7 +17,7 @@ import { certificateValidity, namesWechatpayKey, normalizeSerial, type SigningMo
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { paramError, renderWechatError, renderWechatFault, wechatError } from './errors.js';
 import type { WechatpayBook } from './book.js';
-import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
+import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, jsapiSchema, nativeSchema, parseWechat, refundSchema, reverseSchema, tradeBillQuery } from './schemas.js';
 import { parseAuthorization, verifyRequest, wechatpayHeadersAsync } from './signing.js';
 import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
 
@@ -168,6 +168,12 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     await sendSigned(deps, res, 204, undefined);
   });
 
+  router.post('/v3/pay/transactions/out-trade-no/:no/reverse', async (req, res) => {
+    const body = parseWechat(reverseSchema, json(res));
+    const order = await book(res).reverse(req.params.no!, body.appid, body.mchid);
+    await ok(res, { appid: order.appid, mchid: order.mchid, out_trade_no: order.out_trade_no });
+  });
+
   router.post('/v3/refund/domestic/refunds', async (_req, res) => {
     const body = parseWechat(refundSchema, json(res));
     await ok(res, toRefund(await book(res).refund(body)));
@@ -237,6 +243,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     ['/v3/pay/transactions/out-trade-no/:no', 'GET'],
     ['/v3/pay/transactions/id/:id', 'GET'],
     ['/v3/pay/transactions/out-trade-no/:no/close', 'POST'],
+    ['/v3/pay/transactions/out-trade-no/:no/reverse', 'POST'],
     ['/v3/refund/domestic/refunds', 'POST'],
     ['/v3/refund/domestic/refunds/:no', 'GET'],
     ['/v3/bill/tradebill', 'GET'],

@@ -79,6 +79,7 @@ export const codepaySchema = z.looseObject({
 });
 
 export const closeSchema = z.looseObject({ mchid: str(1, 32) });
+export const reverseSchema = z.looseObject({ appid: str(1, 32), mchid: str(1, 32) });
 
 export const refundSchema = z
   .strictObject({
