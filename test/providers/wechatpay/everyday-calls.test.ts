@@ -118,6 +118,20 @@ describe('WeChat Pay everyday calls', () => {
     expect(reason).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: '/reason' } } });
   });
 
+  it('a path parameter over its limit is PARAM_ERROR naming it, as WeChat answers (字节数 35，大于最大值 32), not an unknown order', async () => {
+    const long = 'A'.repeat(33);
+    const byNo = await refused(wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: long }));
+    expect(byNo).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: 'out_trade_no', location: 'path', value: 33 } } });
+    const close = await refused(wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.close.post({ mchid: h.creds.mchid }, { out_trade_no: long }));
+    expect(close).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: 'out_trade_no', location: 'path' } } });
+    const byId = await refused(wxpay.v3.pay.transactions.id._transaction_id_.get({ params: { mchid: h.creds.mchid }, transaction_id: '4'.repeat(33) }));
+    expect(byId).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: 'transaction_id', location: 'path' } } });
+    const refund = await refused(wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: 'R'.repeat(65) }));
+    expect(refund).toMatchObject({ status: 400, data: { code: 'PARAM_ERROR', detail: { field: 'out_refund_no', location: 'path' } } });
+    // Within the limits, an order WeChat does not know is still 404.
+    expect(await refused(wxpay.v3.pay.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: h.creds.mchid }, out_trade_no: 'A'.repeat(32) }))).toMatchObject({ status: 404, data: { code: 'ORDER_NOT_EXIST' } });
+  });
+
   it('a refund query of an unknown out_refund_no is 404 RESOURCE_NOT_EXISTS (both SDKs)', async () => {
     const viaAxios = await refused(wxpay.v3.refund.domestic.refunds._out_refund_no_.get({ out_refund_no: 'R-NEVER-MADE-1' }));
     expect(viaAxios).toEqual({ status: 404, data: { code: 'RESOURCE_NOT_EXISTS', message: expect.any(String) } });
