@@ -30,6 +30,8 @@ describe('trade bill', () => {
     expect(lines[0]!.split(',')).toHaveLength(27);
     expect(lines[1]).toBe('`2026-11-30 10:00:00,`wx0000000000000001,`1900000001,`0,`,`4200A1,`A1,`oPAYER,`NATIVE,`SUCCESS,`OTHERS,`CNY,`10.00,`0.00,`0,`0,`0.00,`0.00,`,`,`Cup, large,`,`0.06000,`0.60%,`10.00,`0.00,`');
     expect(lines[2]).toContain('`REFUND,');
+    // A refund row of the ALL bill is dated when the refund succeeded (accepted 10:01:00, succeeded 10:01:03).
+    expect(lines[2]!.startsWith('`2026-11-30 10:01:03,')).toBe(true);
     expect(lines[2]).toContain('`50001,`R1,`5.00,`0.00,`ORIGINAL,`SUCCESS,');
     expect(lines[2]).toContain('`-0.03000,');
     expect(lines[3]).toBe('总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额');

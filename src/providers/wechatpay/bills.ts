@@ -113,8 +113,9 @@ export function tradeBillCsv(input: BillInput, billType: TradeBillType): string 
       const o = byTxn.get(r.transaction_id);
       const fee = -feeOf(r.refund);
       detail({
-        // The REFUND bill dates a row by its payment and gives the refund's own times; ALL dates it by the refund.
-        交易时间: billTime(billType === 'REFUND' ? (o?.success_ms ?? r.created_ms) : r.created_ms), 公众账号ID: o?.appid ?? '', 商户号: r.mchid, 特约商户号: '0', 设备号: '',
+        // The REFUND bill dates a row by its payment and gives the refund's own times; ALL dates it by the
+        // refund's success (by its acceptance while it is processing), as WeChat's bills show.
+        交易时间: billTime(billType === 'REFUND' ? (o?.success_ms ?? r.created_ms) : (r.success_ms ?? r.created_ms)), 公众账号ID: o?.appid ?? '', 商户号: r.mchid, 特约商户号: '0', 设备号: '',
         微信订单号: r.transaction_id, 商户订单号: r.out_trade_no, 用户标识: o?.payer_openid ?? '', 交易类型: o?.trade_type ?? '', 交易状态: 'REFUND',
         付款银行: o?.bank_type ?? 'OTHERS', 货币种类: r.currency, 应结订单金额: '0.00', 代金券金额: '0.00', 退款申请时间: billTime(r.created_ms),
         退款成功时间: r.success_ms !== null ? billTime(r.success_ms) : '', 微信退款单号: r.refund_id, 商户退款单号: r.out_refund_no, 退款金额: yuan(r.refund),
