@@ -11,11 +11,15 @@ import { chinaTime, type WechatOrder, type WechatRefund } from './wire.js';
 
 export type TradeBillType = 'ALL' | 'SUCCESS' | 'REFUND';
 
-/** The sandbox's fee: 0.6 %, a common WeChat Pay rate. */
-export const FEE_RATE = 0.006;
+/** The sandbox's fee: 0.6 % (6 ‰), a common WeChat Pay rate. */
+const FEE_PER_MILLE = 6;
 
-const TRADE_HEADER =
-  '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注';
+/** The detail columns of each bill_type, as WeChat lays them out: SUCCESS has no refund columns, REFUND adds the refund's times. */
+const TRADE_COLUMNS: Record<TradeBillType, readonly string[]> = {
+  ALL: '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注'.split(','),
+  SUCCESS: '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,商品名称,商户数据包,手续费,费率,订单金额,费率备注'.split(','),
+  REFUND: '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注'.split(','),
+};
 const TRADE_SUMMARY_HEADER = '总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额';
 const FUND_HEADER = '记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）,资金变更提交申请人,备注,业务凭证号';
 const FUND_SUMMARY_HEADER = '资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额';
@@ -33,8 +37,12 @@ function billTime(ms: number): string {
 }
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
-/** Fee in yuan with five decimals, computed in integer hundred-thousandths of a yuan. */
-const feeOf = (fen: number) => Math.round(fen * FEE_RATE * 1000);
+/**
+ * The fee of an amount in hundred-thousandths of a yuan (the bills' five decimals). WeChat charges it in
+ * whole fen, rounded half up per payment (and returns it per refund likewise): a fraction of a fen never
+ * leaves the account, so the fund-flow bill's balances follow from its rows and both bills' totals agree.
+ */
+const feeOf = (fen: number) => Math.floor((fen * FEE_PER_MILLE + 500) / 1000) * 1000;
 const fee5 = (units: number) => (units / 100000).toFixed(5);
 
 /** Values as WeChat writes them: no line breaks inside a value, each prefixed with a backtick. */
@@ -76,16 +84,26 @@ export function hasFundFlowBill(input: BillInput): boolean {
   );
 }
 
+/** Bills name refund states as WeChat's bills always have (退款异常 is CHANGE), not as the v3 refund API does. */
+const BILL_REFUND_STATUS: Record<WechatRefund['status'], string> = { SUCCESS: 'SUCCESS', PROCESSING: 'PROCESSING', ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE' };
+
 export function tradeBillCsv(input: BillInput, billType: TradeBillType): string {
   const byTxn = new Map(input.orders.map((o) => [o.transaction_id, o]));
-  const lines: string[] = [BOM + TRADE_HEADER];
+  const columns = TRADE_COLUMNS[billType];
+  const lines: string[] = [BOM + columns.join(',')];
+  // A detail row by column name, written in the columns of the bill_type.
+  const detail = (cells: Record<string, string>) => lines.push(row(columns.map((c) => cells[c] ?? '')));
   let count = 0, settled = 0, refunded = 0, fees = 0, ordered = 0;
   if (billType !== 'REFUND') {
     const paid = input.orders.filter((o) => o.success_ms !== null && chinaDate(o.success_ms) === input.date).sort((a, b) => a.success_ms! - b.success_ms!);
     for (const o of paid) {
       const fee = feeOf(o.total);
-      lines.push(row([billTime(o.success_ms!), o.appid, o.mchid, '0', '', o.transaction_id, o.out_trade_no, o.payer_openid ?? '', o.trade_type, 'SUCCESS',
-        o.bank_type ?? 'OTHERS', o.currency, yuan(o.total), '0.00', '0', '0', '0.00', '0.00', '', '', o.description, o.attach ?? '', fee5(fee), '0.60%', yuan(o.total), '0.00', '']));
+      detail({
+        交易时间: billTime(o.success_ms!), 公众账号ID: o.appid, 商户号: o.mchid, 特约商户号: '0', 设备号: '', 微信订单号: o.transaction_id, 商户订单号: o.out_trade_no,
+        用户标识: o.payer_openid ?? '', 交易类型: o.trade_type, 交易状态: 'SUCCESS', 付款银行: o.bank_type ?? 'OTHERS', 货币种类: o.currency, 应结订单金额: yuan(o.total),
+        代金券金额: '0.00', 微信退款单号: '0', 商户退款单号: '0', 退款金额: '0.00', 充值券退款金额: '0.00', 退款类型: '', 退款状态: '', 商品名称: o.description,
+        商户数据包: o.attach ?? '', 手续费: fee5(fee), 费率: '0.60%', 订单金额: yuan(o.total), 申请退款金额: '0.00', 费率备注: '',
+      });
       count++; settled += o.total; ordered += o.total; fees += fee;
     }
   }
@@ -94,9 +112,16 @@ export function tradeBillCsv(input: BillInput, billType: TradeBillType): string 
     for (const r of accepted) {
       const o = byTxn.get(r.transaction_id);
       const fee = -feeOf(r.refund);
-      lines.push(row([billTime(r.created_ms), o?.appid ?? '', r.mchid, '0', '', r.transaction_id, r.out_trade_no, o?.payer_openid ?? '', o?.trade_type ?? '', 'REFUND',
-        o?.bank_type ?? 'OTHERS', r.currency, '0.00', '0.00', r.refund_id, r.out_refund_no, yuan(r.refund), '0.00', 'ORIGINAL', r.status, o?.description ?? '', o?.attach ?? '',
-        fee5(fee), '0.60%', '0.00', yuan(r.refund), '']));
+      detail({
+        // The REFUND bill dates a row by its payment and gives the refund's own times; ALL dates it by the
+        // refund's success (by its acceptance while it is processing), as WeChat's bills show.
+        交易时间: billTime(billType === 'REFUND' ? (o?.success_ms ?? r.created_ms) : (r.success_ms ?? r.created_ms)), 公众账号ID: o?.appid ?? '', 商户号: r.mchid, 特约商户号: '0', 设备号: '',
+        微信订单号: r.transaction_id, 商户订单号: r.out_trade_no, 用户标识: o?.payer_openid ?? '', 交易类型: o?.trade_type ?? '', 交易状态: 'REFUND',
+        付款银行: o?.bank_type ?? 'OTHERS', 货币种类: r.currency, 应结订单金额: '0.00', 代金券金额: '0.00', 退款申请时间: billTime(r.created_ms),
+        退款成功时间: r.success_ms !== null ? billTime(r.success_ms) : '', 微信退款单号: r.refund_id, 商户退款单号: r.out_refund_no, 退款金额: yuan(r.refund),
+        充值券退款金额: '0.00', 退款类型: 'ORIGINAL', 退款状态: BILL_REFUND_STATUS[r.status], 商品名称: o?.description ?? '', 商户数据包: o?.attach ?? '', 手续费: fee5(fee), 费率: '0.60%',
+        订单金额: '0.00', 申请退款金额: yuan(r.refund), 费率备注: '',
+      });
       count++; refunded += r.refund; fees += fee;
     }
   }

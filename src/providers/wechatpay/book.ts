@@ -15,6 +15,8 @@ export interface WechatpayBook {
   /** An order by any reference the payer's side holds (out_trade_no, transaction_id, prepay_id, pay code). */
   resolve(ref: string): WechatOrder | undefined;
   close(outTradeNo: string, mchid: string): Promise<void>;
+  /** 撤销 a payment-code order: an unpaid one closes, a paid one is refunded in full; either reads REVOKED. */
+  reverse(outTradeNo: string, appid: string, mchid: string): Promise<WechatOrder>;
   pay(order: WechatOrder): Promise<WechatOrder>;
   fail(order: WechatOrder): Promise<WechatOrder>;
   expire(order: WechatOrder): Promise<WechatOrder>;
@@ -54,6 +56,8 @@ export const DEFAULT_REFUND_DELAY_MS = 3000;
  * a sooner one is `429 FREQUENCY_LIMITED`, measured on the sandbox clock.
  */
 export const REFUND_SPACING_MS = 60_000;
+/** WeChat reverses payment-code orders placed within the last 7 days; older ones are refunded instead. */
+export const REVERSE_WINDOW_MS = 7 * 86_400_000;
 
 /** The content of an order that must match when the same out_trade_no is placed again. */
 export function orderFingerprint(tradeType: TradeType, input: PlaceOrderInput): string {

@@ -9,7 +9,7 @@ import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
 import type { CoreReader, ProviderHost, UnitOfWork } from '../contract.js';
 import { authCodeOutcome } from './auth-codes.js';
-import { DEFAULT_ORDER_TTL_MS, DEFAULT_REFUND_DELAY_MS, REFUND_SPACING_MS, orderFingerprint, type PlaceOrderInput, type RefundInput, type WechatpayBook } from './book.js';
+import { DEFAULT_ORDER_TTL_MS, DEFAULT_REFUND_DELAY_MS, REFUND_SPACING_MS, REVERSE_WINDOW_MS, orderFingerprint, type PlaceOrderInput, type RefundInput, type WechatpayBook } from './book.js';
 import type { WechatpayCredentials } from './credentials.js';
 import { wechatError } from './errors.js';
 import { ORDERS, ORDER_NUMBERS, REFUNDS, orderView, refundView, refundsOf, type OrderDoc, type OrderNumberDoc, type RefundDoc } from './records.js';
@@ -220,6 +220,30 @@ export class HostBook implements WechatpayBook {
       const payment = uow.get<Payment>('payments', doc.id)!;
       if (payment.status === 'pending') uow.cancel(this.merchant, payment.id, 'closed_by_merchant');
       uow.put(ORDERS, { ...doc, closed_ms: uow.nowMs });
+    });
+  }
+
+  async reverse(outTradeNo: string, appid: string, mchid: string): Promise<WechatOrder> {
+    this.checkMerchant(appid, mchid);
+    return this.host.transact((uow) => {
+      const doc = this.docByNumber(outTradeNo, uow);
+      if (!doc) throw wechatError('ORDER_NOT_EXIST', '订单不存在');
+      const order = this.view(doc, uow);
+      if (order.trade_state === 'REVOKED') return order;
+      if (doc.trade_type !== 'MICROPAY') throw wechatError('INVALID_REQUEST', `撤销仅适用于付款码支付：this order is ${doc.trade_type}; close it (unpaid) or refund it (paid)`);
+      if (uow.nowMs - doc.created_ms > REVERSE_WINDOW_MS) throw wechatError('INVALID_REQUEST', '订单已超过7天，不能撤销，请使用申请退款');
+      if (order.trade_state === 'REFUND') throw wechatError('INVALID_REQUEST', '订单已发生退款，不能撤销，请使用申请退款');
+      const payment = uow.get<Payment>('payments', doc.id)!;
+      let refundIds = doc.refund_ids ?? [];
+      if (order.trade_state === 'SUCCESS') {
+        // The payer's money goes back: a refund of the whole amount that no out_refund_no names (no REFUND.* notification).
+        const r = uow.createRefund(this.merchant, doc.id, { amount: order.total, reason: '撤销', metadata: { reversed: 'true' }, pendingForMs: this.refundDelayMs });
+        refundIds = [...refundIds, r.id];
+      } else if (payment.status === 'pending') {
+        uow.cancel(this.merchant, payment.id, 'reversed_by_merchant');
+      }
+      uow.put(ORDERS, { ...doc, refund_ids: refundIds, revoked_ms: uow.nowMs });
+      return this.view({ ...doc, revoked_ms: uow.nowMs }, uow);
     });
   }
 

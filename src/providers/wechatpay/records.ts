@@ -38,6 +38,8 @@ export interface OrderDoc {
   refund_ids: string[];
   /** When its latest refund was accepted (clock ms), for WeChat's one-minute spacing; absent before any. */
   last_refund_ms?: number;
+  /** When the merchant reversed (撤销) this payment-code order (clock ms); absent unless it did. */
+  revoked_ms?: number;
 }
 
 /** `mchid:out_trade_no` → the payment, so out_trade_no lookups are one read. */
@@ -62,6 +64,7 @@ export interface RefundDoc {
 
 /** WeChat's trade state of an order, derived from the domain payment. */
 function tradeState(doc: OrderDoc, p: Payment, nowMs: number): TradeState {
+  if (doc.revoked_ms !== undefined) return 'REVOKED';
   if (p.status === 'succeeded') return p.amount_refunded > 0 ? 'REFUND' : 'SUCCESS';
   if (p.status === 'canceled' || doc.closed_ms !== null) return 'CLOSED';
   if (p.status === 'failed') return doc.trade_type === 'MICROPAY' ? 'PAYERROR' : nowMs >= doc.expires_ms ? 'CLOSED' : 'NOTPAY';

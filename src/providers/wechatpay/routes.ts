@@ -17,7 +17,7 @@ import { certificateValidity, namesWechatpayKey, normalizeSerial, type SigningMo
 import { pendingFault } from '../../faults/fault-middleware.js';
 import { paramError, renderWechatError, renderWechatFault, wechatError } from './errors.js';
 import type { PlaceOrderInput, WechatpayBook } from './book.js';
-import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, parseJsapiOrder, parseNativeOrder, parseWechat, refundSchema, tradeBillQuery } from './schemas.js';
+import { closeSchema, codepaySchema, fundFlowBillQuery, h5Schema, parseJsapiOrder, parseNativeOrder, parseWechat, refundSchema, reverseSchema, tradeBillQuery } from './schemas.js';
 import { parseAuthorization, verifyRequestAsync, wechatpayHeadersAsync } from './signing.js';
 import { chinaTime, toRefund, toTransaction, type TradeType, type WechatOrder } from './wire.js';
 
@@ -168,19 +168,35 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     if (typeof mchid !== 'string' || mchid === '') throw paramError('mchid', 'is required', 'query');
     return mchid;
   };
-  router.get('/v3/pay/transactions/out-trade-no/:no', (req, res) => ok(res, toTransaction(book(res).byOutTradeNo(req.params.no!, mchidOf(req)))));
-  router.get('/v3/pay/transactions/id/:id', (req, res) => ok(res, toTransaction(book(res).byTransactionId(req.params.id!, mchidOf(req)))));
+  /** A path parameter within WeChat's limit in bytes; over it, WeChat answers PARAM_ERROR (字节数 35，大于最大值 32), not "not found". */
+  const pathParam = (req: Request, name: string, param: string, maxBytes: number) => {
+    const value = String(req.params[param]);
+    const bytes = Buffer.byteLength(value);
+    // WeChat's detail gives the length as the value: {"location":"uri_template","value":35}.
+    if (bytes > maxBytes) throw paramError(name, `must not be longer than ${maxBytes} bytes`, 'path', bytes);
+    return value;
+  };
+  router.get('/v3/pay/transactions/out-trade-no/:no', (req, res) => ok(res, toTransaction(book(res).byOutTradeNo(pathParam(req, 'out_trade_no', 'no', 32), mchidOf(req)))));
+  router.get('/v3/pay/transactions/id/:id', (req, res) => ok(res, toTransaction(book(res).byTransactionId(pathParam(req, 'transaction_id', 'id', 32), mchidOf(req)))));
   router.post('/v3/pay/transactions/out-trade-no/:no/close', async (req, res) => {
+    const no = pathParam(req, 'out_trade_no', 'no', 32);
     const body = parseWechat(closeSchema, json(res));
-    await book(res).close(req.params.no!, body.mchid);
+    await book(res).close(no, body.mchid);
     await sendSigned(deps, res, 204, undefined);
+  });
+
+  router.post('/v3/pay/transactions/out-trade-no/:no/reverse', async (req, res) => {
+    const no = pathParam(req, 'out_trade_no', 'no', 32);
+    const body = parseWechat(reverseSchema, json(res));
+    const order = await book(res).reverse(no, body.appid, body.mchid);
+    await ok(res, { appid: order.appid, mchid: order.mchid, out_trade_no: order.out_trade_no });
   });
 
   router.post('/v3/refund/domestic/refunds', async (_req, res) => {
     const body = parseWechat(refundSchema, json(res));
     await ok(res, toRefund(await book(res).refund(body)));
   });
-  router.get('/v3/refund/domestic/refunds/:no', (req, res) => ok(res, toRefund(book(res).findRefund(req.params.no!))));
+  router.get('/v3/refund/domestic/refunds/:no', (req, res) => ok(res, toRefund(book(res).findRefund(pathParam(req, 'out_refund_no', 'no', 64)))));
 
   const offerBill = (res: Response, date: string, csv: string, gzip: boolean) => {
     const now = deps.clock.now();
@@ -245,6 +261,7 @@ export function wechatpayRouter(deps: WechatpayRouteDeps): Router {
     ['/v3/pay/transactions/out-trade-no/:no', 'GET'],
     ['/v3/pay/transactions/id/:id', 'GET'],
     ['/v3/pay/transactions/out-trade-no/:no/close', 'POST'],
+    ['/v3/pay/transactions/out-trade-no/:no/reverse', 'POST'],
     ['/v3/refund/domestic/refunds', 'POST'],
     ['/v3/refund/domestic/refunds/:no', 'GET'],
     ['/v3/bill/tradebill', 'GET'],

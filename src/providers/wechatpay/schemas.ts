@@ -6,8 +6,15 @@ import { z } from 'zod';
 import { paramError } from './errors.js';
 import { parseRfc3339 } from './wire.js';
 
+/**
+ * A string of `min`-`max` bytes: WeChat's limits (string(127), string(128), …) count UTF-8 bytes, so a
+ * Chinese character takes 3 (字节数 129，大于最大值 128).
+ */
 const str = (min: number, max: number) =>
-  z.string({ error: `must be a string of ${min}-${max} characters` }).min(min, { error: `must not be shorter than ${min} characters` }).max(max, { error: `must not be longer than ${max} characters` });
+  z
+    .string({ error: `must be a string of ${min}-${max} bytes` })
+    .refine((s) => Buffer.byteLength(s) >= min, { error: `must not be shorter than ${min} bytes` })
+    .refine((s) => Buffer.byteLength(s) <= max, { error: `must not be longer than ${max} bytes in UTF-8 (a Chinese character takes 3)` });
 
 /** The last URL found good: a merchant sends the same notify_url with every order, and parsing it showed in profiles. */
 let goodUrl: string | null = null;
@@ -129,6 +136,7 @@ export const codepaySchema = z.looseObject({
 });
 
 export const closeSchema = z.looseObject({ mchid: str(1, 32) });
+export const reverseSchema = z.looseObject({ appid: str(1, 32), mchid: str(1, 32) });
 
 export const refundSchema = z
   .strictObject({

@@ -12,8 +12,9 @@ export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
 export const TRADE_STATE_DESC: Record<TradeState, string> = {
   SUCCESS: '支付成功',
   REFUND: '转入退款',
-  NOTPAY: '未支付',
-  CLOSED: '已关闭',
+  // The words of WeChat's answers (订单未支付, 订单已关闭), not of the documentation's enumeration.
+  NOTPAY: '订单未支付',
+  CLOSED: '订单已关闭',
   REVOKED: '已撤销（付款码支付）',
   USERPAYING: '用户支付中（付款码支付）',
   PAYERROR: '支付失败',
@@ -110,7 +111,8 @@ export function wechatIds(random: RandomSource) {
     refundId: () => `50${digits(random, 27)}`,
     prepayId: (nowMs: number) => `wx${chinaStamp(nowMs)}${random.bytes(11).toString('hex')}`,
     payCode: () => random.bytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 7),
-    openid: () => `o${random.bytes(14).toString('base64url').replace(/[-_]/g, 'A')}`,
+    // 28 characters of [A-Za-z0-9_-], as WeChat's openids (oUpF8uMuAJO_M2pxb1Q9zNjWeS6o).
+    openid: () => `o${random.bytes(21).toString('base64url').slice(0, 27)}`,
     notificationId: () => {
       const h = random.bytes(16).toString('hex');
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -120,24 +122,39 @@ export function wechatIds(random: RandomSource) {
 
 const isPaid = (o: WechatOrder) => o.trade_state === 'SUCCESS' || o.trade_state === 'REFUND';
 
-/** The transaction object of the query API and of `TRANSACTION.SUCCESS` (unpaid orders omit transaction_id and payer). */
+/**
+ * The transaction object of the query API and of `TRANSACTION.SUCCESS`. Until the payer has paid, WeChat
+ * answers with less: no transaction_id, payer, bank_type, success_time or attach ("只有支付完成状态才会返回"),
+ * `amount` without `currency`, and an order never paid (NOTPAY, CLOSED) without `trade_type` either:
+ * `{"amount":{"payer_currency":"CNY","total":1},"appid":…,"mchid":…,"out_trade_no":…,"promotion_detail":[],…,"trade_state":"NOTPAY","trade_state_desc":"订单未支付"}`.
+ */
 export function toTransaction(o: WechatOrder): Record<string, unknown> {
-  const paid = isPaid(o);
+  if (!isPaid(o)) {
+    const neverPaid = o.trade_state === 'NOTPAY' || o.trade_state === 'CLOSED';
+    return {
+      appid: o.appid,
+      mchid: o.mchid,
+      out_trade_no: o.out_trade_no,
+      ...(neverPaid ? {} : { trade_type: o.trade_type }),
+      trade_state: o.trade_state,
+      trade_state_desc: o.trade_state_desc,
+      amount: { total: o.total, payer_currency: o.currency },
+      promotion_detail: [],
+    };
+  }
   return {
     appid: o.appid,
     mchid: o.mchid,
     out_trade_no: o.out_trade_no,
-    ...(paid ? { transaction_id: o.transaction_id } : {}),
+    transaction_id: o.transaction_id,
     trade_type: o.trade_type,
     trade_state: o.trade_state,
     trade_state_desc: o.trade_state_desc,
-    ...(paid ? { bank_type: o.bank_type ?? 'OTHERS' } : {}),
+    bank_type: o.bank_type ?? 'OTHERS',
     attach: o.attach ?? '',
-    ...(paid && o.success_ms !== null ? { success_time: chinaTime(o.success_ms) } : {}),
-    ...(paid ? { payer: { openid: o.payer_openid ?? '' } } : {}),
-    amount: paid
-      ? { total: o.total, payer_total: o.total, currency: o.currency, payer_currency: o.currency }
-      : { total: o.total, currency: o.currency, payer_currency: o.currency },
+    ...(o.success_ms !== null ? { success_time: chinaTime(o.success_ms) } : {}),
+    payer: { openid: o.payer_openid ?? '' },
+    amount: { total: o.total, payer_total: o.total, currency: o.currency, payer_currency: o.currency },
     promotion_detail: [],
   };
 }

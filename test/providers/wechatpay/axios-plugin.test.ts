@@ -227,6 +227,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     });
     const paid = await wxpay.v3.pay.transactions.codepay.post(codepay('134567890123454242'));
     expect(paid.data).toMatchObject({ trade_state: 'SUCCESS', trade_type: 'MICROPAY', amount: { total: 880 } });
+    // An openid as WeChat's are (28 characters, like oUpF8uMuAJO_M2pxb1Q9zNjWeS6o), as for the other trade types.
+    expect(paid.data.payer.openid).toMatch(/^o[\w-]{27}$/);
     const poorBody = codepay('134567890123459995');
     const poor = await wxpay.v3.pay.transactions.codepay.post(poorBody).catch((e: any) => e);
     expect(poor.response.status).toBe(403);
@@ -273,7 +275,8 @@ describe.each<SigningMode>(['public-key', 'platform-certificate'])('wechatpay-ax
     expect(createHash('sha1').update(bytes).digest('hex')).toBe(offer.data.hash_value);
     const { rows, summary } = Formatter.castCsvBill(bytes);
     const row = rows.find((r) => r['商户订单号'] === body.out_trade_no)!;
-    expect(row).toMatchObject({ 交易状态: 'SUCCESS', 应结订单金额: '12.34', 手续费: '0.07404', 费率: '0.60%' });
+    // 0.6 % of 12.34 yuan, charged in whole fen as WeChat's bills show it (29.90 yuan: `0.18000).
+    expect(row).toMatchObject({ 交易状态: 'SUCCESS', 应结订单金额: '12.34', 手续费: '0.07000', 费率: '0.60%' });
     expect(Number(summary['总交易单数'])).toBe(rows.length);
 
     const gz = await wxpay.v3.bill.tradebill.get({ params: { bill_date, tar_type: 'GZIP' } });

@@ -144,7 +144,8 @@ describe('WeChat Pay: bad input', () => {
     ['a path with an encoded slash', 'GET', `/v3/pay/transactions/out-trade-no/a%2F..%2F..?mchid=${mch()}`, '', 404],
     ['a path with a NUL', 'GET', `/v3/pay/transactions/id/%00?mchid=${mch()}`, '', 404],
     ['a path with emoji', 'GET', `/v3/refund/domestic/refunds/${encodeURIComponent('💳')}`, '', 404],
-    ['an over-long path parameter', 'GET', `/v3/refund/domestic/refunds/${'r'.repeat(5000)}`, '', 404],
+    // WeChat checks a path parameter's length before looking anything up: 字节数 5000，大于最大值 64.
+    ['an over-long path parameter', 'GET', `/v3/refund/domestic/refunds/${'r'.repeat(5000)}`, '', 400, 'out_refund_no'],
     ['a bill without a date', 'GET', '/v3/bill/tradebill', '', 400, 'bill_date'],
     ['a bill of an odd date', 'GET', '/v3/bill/tradebill?bill_date=2026-02-30', '', 400, 'bill_date'],
     ['a bill date twice', 'GET', '/v3/bill/fundflowbill?bill_date=2026-11-01&bill_date=2026-11-02', '', 400, 'bill_date'],

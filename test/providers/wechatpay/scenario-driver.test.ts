@@ -53,11 +53,13 @@ describe('the WeChat Pay scenario driver', () => {
     expect(call).toMatchObject({ request: 'POST /v3/pay/transactions/native', status: 200, json: { code_url: expect.stringMatching(/^weixin:\/\/wxpay\/bizpayurl\?pr=/) } });
     expect(ref).toBe('drv-paid-1');
     const unpaid = await driver.readPayment(ctx, 'drv-paid-1');
-    expect(unpaid).toMatchObject({ request: 'GET /v3/pay/transactions/out-trade-no/drv-paid-1', status: 200, json: { trade_state: 'NOTPAY', amount: { total: 1000 }, attach: '{"cart":"c1"}' } });
+    expect(unpaid).toMatchObject({ request: 'GET /v3/pay/transactions/out-trade-no/drv-paid-1', status: 200, json: { trade_state: 'NOTPAY', amount: { total: 1000 } } });
+    // As at WeChat, attach is returned once the order is paid.
+    expect(unpaid.json).not.toHaveProperty('attach');
 
     await h.buyer('drv-paid-1', 'complete');
     const paid = await driver.readPayment(ctx, 'drv-paid-1');
-    expect(paid.json).toMatchObject({ out_trade_no: 'drv-paid-1', trade_state: 'SUCCESS', amount: { total: 1000, payer_total: 1000 }, transaction_id: expect.stringMatching(/^\d{28}$/) });
+    expect(paid.json).toMatchObject({ out_trade_no: 'drv-paid-1', trade_state: 'SUCCESS', attach: '{"cart":"c1"}', amount: { total: 1000, payer_total: 1000 }, transaction_id: expect.stringMatching(/^\d{28}$/) });
     const types = h.sandbox.store.live<Delivery>('deliveries').map((d) => d.event_type);
     expect(types).toContain('TRANSACTION.SUCCESS');
     expect(types.every((t) => (WECHATPAY_NOTIFICATION_TYPES as readonly string[]).includes(t))).toBe(true);
