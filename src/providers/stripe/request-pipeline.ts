@@ -48,8 +48,14 @@ function apiKeyOf(req: Request): string | undefined {
   return '';
 }
 
-function authenticate(host: StripeHost, req: Request, access: Access): { merchant: Merchant; kind: KeyKind } {
-  const key = apiKeyOf(req);
+/**
+ * Stripe.js sends no Authorization header: its requests carry the publishable key as the `key` parameter
+ * (beside `client_secret`), in the form body of a POST and the query of a GET. Read when no header is sent;
+ * `key` and `_stripe_version` (Stripe.js's version pin) are request plumbing, not parameters of the call.
+ */
+const KEY_PARAMS = ['key', '_stripe_version'] as const;
+
+function authenticate(host: StripeHost, key: string | undefined, access: Access): { merchant: Merchant; kind: KeyKind } {
   if (key === undefined) {
     throw authenticationError(
       "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
@@ -95,20 +101,28 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
   res.set('Request-Id', requestId);
   res.set('Stripe-Version', req.get('stripe-version') || STRIPE_API_VERSION);
   try {
-    const { merchant, kind } = authenticate(host, req, access);
     const isPost = req.method === 'POST';
     const raw = isPost && Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    if (isPost && raw.trim() !== '' && req.is('application/json')) {
-      // Stripe's v1 API reads only form bodies; a JSON one is refused whole rather than read as one odd key.
-      throw invalidRequest('Invalid request (check that your POST content type is application/x-www-form-urlencoded). If you have any questions, we can help at https://support.stripe.com/.');
-    }
-    let params: FormObject;
+    // Read before authenticating (a Stripe.js request's key is among them); a malformed request is refused
+    // only once its key is known, so a request without one is still a 401 first.
+    let parsed: FormObject | StripeApiError;
     try {
-      params = parseForm(isPost ? raw : queryOf(req.originalUrl));
+      if (isPost && raw.trim() !== '' && req.is('application/json')) {
+        // Stripe's v1 API reads only form bodies; a JSON one is refused whole rather than read as one odd key.
+        throw invalidRequest('Invalid request (check that your POST content type is application/x-www-form-urlencoded). If you have any questions, we can help at https://support.stripe.com/.');
+      }
+      parsed = parseForm(isPost ? raw : queryOf(req.originalUrl));
     } catch (err) {
-      if (err instanceof FormSyntaxError) throw invalidRequest(err.message, { param: err.param });
-      throw err;
+      if (err instanceof FormSyntaxError) parsed = invalidRequest(err.message, { param: err.param });
+      else if (err instanceof StripeApiError) parsed = err;
+      else throw err;
     }
+    const headerKey = apiKeyOf(req);
+    const paramKey = !(parsed instanceof StripeApiError) && typeof parsed.key === 'string' ? parsed.key : undefined;
+    const { merchant, kind } = authenticate(host, headerKey ?? paramKey, access);
+    if (parsed instanceof StripeApiError) throw parsed;
+    const params: FormObject = parsed;
+    for (const name of KEY_PARAMS) delete params[name];
     // Checked before the unit of work: the answer is rendered after the operation has staged its changes,
     // and a refused request must change nothing.
     expandList(params);

@@ -66,6 +66,27 @@ describe('Stripe wire', () => {
     expect(json.body.error.param).toBeUndefined();
   });
 
+  it("takes Stripe.js's requests: the publishable key as the key parameter, with the client_secret and expected_payment_method_type", async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    const pk = psp.keys.publishable_key;
+    const secret = encodeURIComponent(pi.client_secret!);
+    // No Authorization header, as Stripe.js sends them.
+    const read = await fetch(`${psp.url}/v1/payment_intents/${pi.id}?key=${pk}&client_secret=${secret}`);
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as any).status).toBe('requires_payment_method');
+    const confirm = (body: string) => fetch(`${psp.url}/v1/payment_intents/${pi.id}/confirm`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const wrongKey = await confirm(`key=pk_test_nope&client_secret=${secret}&payment_method=pm_card_visa`);
+    expect(wrongKey.status).toBe(401);
+    const secretRoute = await fetch(`${psp.url}/v1/payment_intents?key=${pk}`);
+    expect(secretRoute.status).toBe(401);
+    const done = await confirm(
+      `payment_method_data[type]=card&payment_method_data[card][token]=tok_visa&payment_method_data[payment_user_agent]=stripe.js%2Fv3&expected_payment_method_type=card&use_stripe_sdk=true&return_url=https%3A%2F%2Fshop.example%2Fback&key=${pk}&client_secret=${secret}`,
+    );
+    expect(done.status).toBe(200);
+    expect(((await done.json()) as any).status).toBe('succeeded');
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
+  });
+
   it('a confirmed intent raises payment_intent.created (as created), charge.succeeded, payment_intent.succeeded in order', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey: 'k-1' });
     const events = (await stripe.events.list({ limit: 10 })).data.reverse();
