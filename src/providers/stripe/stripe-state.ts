@@ -47,6 +47,9 @@ export interface PaymentIntentDoc {
   setup_future_usage: string | null;
   statement_descriptor: string | null;
   statement_descriptor_suffix: string | null;
+  /** Absent in intents stored by earlier versions: null. */
+  shipping?: Shipping | null;
+  transfer_group?: string | null;
   /** The payment method the next confirmation uses (a stored `pm_…`). */
   payment_method: string | null;
   payment_method_types: string[];
@@ -145,7 +148,7 @@ export interface CustomerDoc {
   deleted: boolean;
   /** Absent in customers stored by earlier versions: null. */
   address?: CustomerAddress | null;
-  shipping?: { address: CustomerAddress; name: string; phone: string | null } | null;
+  shipping?: Shipping | null;
   /** `invoice_settings.default_payment_method`: a card attached to this customer. */
   default_payment_method?: string | null;
 }
@@ -157,6 +160,15 @@ export interface CustomerAddress {
   line2: string | null;
   postal_code: string | null;
   state: string | null;
+}
+
+/** A customer's or a PaymentIntent's shipping; `carrier` and `tracking_number` are a PaymentIntent's only. */
+export interface Shipping {
+  address: CustomerAddress;
+  name: string;
+  phone: string | null;
+  carrier?: string | null;
+  tracking_number?: string | null;
 }
 
 export interface LineItemDoc {

@@ -229,14 +229,20 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     receipt_email: pi.receipt_email,
     review: null,
     setup_future_usage: pi.setup_future_usage,
-    shipping: null,
+    shipping: intentShipping(pi),
     source: null,
     statement_descriptor: pi.statement_descriptor,
     statement_descriptor_suffix: pi.statement_descriptor_suffix,
     status,
     transfer_data: null,
-    transfer_group: null,
+    transfer_group: pi.transfer_group ?? null,
   };
+}
+
+/** A PaymentIntent's shipping as Stripe renders it (and copies it to its charges), every key present. */
+function intentShipping(pi: PaymentIntentDoc | undefined): Json | null {
+  const s = pi?.shipping;
+  return s ? { address: s.address, carrier: s.carrier ?? null, name: s.name, phone: s.phone, tracking_number: s.tracking_number ?? null } : null;
 }
 
 /** A refund; `pi` is the intent of its charge (its customer and payment method are the refund's too). */
@@ -316,14 +322,14 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     receipt_url: null,
     refunded: payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured,
     review: null,
-    shipping: null,
+    shipping: intentShipping(pi),
     source: null,
     source_transfer: null,
     statement_descriptor: pi?.statement_descriptor ?? null,
     statement_descriptor_suffix: pi?.statement_descriptor_suffix ?? null,
     status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
     transfer_data: null,
-    transfer_group: null,
+    transfer_group: pi?.transfer_group ?? null,
   };
 }
 

@@ -177,3 +177,21 @@ describe('Idempotency-Key', () => {
     expect((await stripe.customers.list()).data).toHaveLength(0);
   });
 });
+
+describe('shipping and transfer_group on a PaymentIntent', () => {
+  it('are kept as sent, changed or unset by update, and copied to the charge', async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const shipping = { name: 'Jenny Rosen', phone: '+15555550100', carrier: 'UPS', tracking_number: '1Z999', address: { line1: '1 Main St', city: 'Springfield', country: 'US', postal_code: '12345' } };
+    const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', shipping, transfer_group: 'ORDER_42' });
+    expect(pi.shipping).toEqual({ ...shipping, address: { line1: '1 Main St', line2: null, city: 'Springfield', state: null, country: 'US', postal_code: '12345' } });
+    expect(pi.transfer_group).toBe('ORDER_42');
+    const moved = await stripe.paymentIntents.update(pi.id, { shipping: { name: 'Jenny Rosen', address: { line1: '2 Side St' } } });
+    expect(moved.shipping).toMatchObject({ name: 'Jenny Rosen', carrier: null, tracking_number: null, address: { line1: '2 Side St', city: null } });
+    const paid = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa', expand: ['latest_charge'] });
+    expect((paid.latest_charge as Stripe.Charge).shipping?.address?.line1).toBe('2 Side St');
+    expect((paid.latest_charge as Stripe.Charge).transfer_group).toBe('ORDER_42');
+    expect((await stripe.paymentIntents.update(pi.id, { shipping: '' as never })).shipping).toBeNull();
+    const refused = await failure(stripe.paymentIntents.create({ amount: 1500, currency: 'usd', shipping: { address: { line1: 'x' } } as never }));
+    expect(refused).toMatchObject({ statusCode: 400, param: 'shipping[name]' });
+  });
+});
