@@ -306,7 +306,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   route('get', '/v1/checkout/sessions/:id/line_items', (c) => {
     checkAccepted(c.params, ACCEPTED.listOnly);
     const cs = findSession(c.ctx, c.id);
-    return out(c, page([...cs.line_items].reverse(), listParams(c.params), `/v1/checkout/sessions/${cs.id}/line_items`, lineItemObject));
+    return out(c, page([...cs.line_items].reverse(), listParams(c.params), `/v1/checkout/sessions/${cs.id}/line_items`, (li) => lineItemObject(li, cs.created)));
   });
 
   // --- Balance transactions (for reconciliation: fees and nets of charges and refunds)

@@ -25,11 +25,12 @@ export function productObject(li: CheckoutSessionDoc['line_items'][number], crea
   };
 }
 
-export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Json {
+export function lineItemObject(li: CheckoutSessionDoc['line_items'][number], created: number): Json {
   const total = li.unit_amount * li.quantity;
   return {
     id: li.id,
     object: 'item',
+    adjustable_quantity: null,
     amount_discount: 0,
     amount_subtotal: total,
     amount_tax: 0,
@@ -40,12 +41,24 @@ export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Js
       id: li.price ?? `price_${li.id.slice(3)}`,
       object: 'price',
       active: true,
+      billing_scheme: 'per_unit',
+      created,
       currency: li.currency,
+      custom_unit_amount: null,
+      livemode: false,
+      lookup_key: null,
+      metadata: {},
+      nickname: null,
       product: `prod_${li.id.slice(3)}`,
+      recurring: null,
+      tax_behavior: 'unspecified',
+      tiers_mode: null,
+      transform_quantity: null,
       type: 'one_time',
       unit_amount: li.unit_amount,
-      livemode: false,
+      unit_amount_decimal: String(li.unit_amount),
     },
+    metadata: {},
     quantity: li.quantity,
   };
 }

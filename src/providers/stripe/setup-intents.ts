@@ -31,6 +31,7 @@ export function setupIntentObject(ctx: WireContext, si: SetupIntentDoc): Json {
   return {
     id: si.id,
     object: 'setup_intent',
+    allowed_payment_method_types: si.automatic_payment_methods?.enabled ? null : si.payment_method_types,
     application: null,
     automatic_payment_methods: si.automatic_payment_methods,
     cancellation_reason: si.cancellation_reason,

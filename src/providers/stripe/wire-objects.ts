@@ -118,8 +118,10 @@ export function paymentMethodObject(pm: PaymentMethodDoc): Json {
       exp_year: pm.card_data.exp_year,
       fingerprint: `fp${n.slice(-8)}`,
       funding: fundingOf(n),
+      generated_from: null,
       last4: n.slice(-4),
       networks: { available: [brandOf(n)], preferred: null },
+      regulated_status: 'unregulated',
       three_d_secure_usage: { supported: true },
       wallet: null,
     },
@@ -292,7 +294,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     application_fee: null,
     application_fee_amount: null,
     balance_transaction: payment.captured_at !== null ? chargeTxnId(payment.id) : null,
-    billing_details: pmDoc?.billing_details ?? { address: null, email: null, name: null, phone: null },
+    billing_details: { ...(pmDoc?.billing_details ?? { address: null, email: null, name: null, phone: null }), tax_id: null },
     calculated_statement_descriptor: 'PAYCLI SANDBOX',
     captured: payment.captured_at !== null,
     created: payment.created,
@@ -307,14 +309,41 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     livemode: false,
     metadata: updates?.metadata ?? pi?.metadata ?? {},
     on_behalf_of: null,
-    outcome: payment.failure_code
-      ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
-      : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+    outcome: {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      ...(payment.failure_code
+        ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
+        : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' }),
+    },
     paid: succeeded,
     payment_intent: pi?.id ?? null,
     payment_method: pi?.payment_method ?? null,
     payment_method_details: card
-      ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: fundingOf(pmDoc?.card_data.number ?? ''), country: 'US', network: card.brand }, type: 'card' }
+      ? {
+          card: {
+            amount_authorized: succeeded ? payment.amount : null,
+            authorization_code: null,
+            brand: card.brand,
+            checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: pmDoc?.card_data.cvc ? 'pass' : null },
+            country: 'US',
+            electronic_commerce_indicator: null,
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+            funding: fundingOf(pmDoc?.card_data.number ?? ''),
+            installments: null,
+            last4: card.last4,
+            mandate: null,
+            network: card.brand,
+            network_transaction_id: null,
+            regulated_status: 'unregulated',
+            three_d_secure: null,
+            transaction_link_id: null,
+            wallet: null,
+          },
+          type: 'card',
+        }
       : { type: payment.payment_method.type },
     receipt_email: updates?.receipt_email !== undefined ? updates.receipt_email : (pi?.receipt_email ?? null),
     receipt_number: null,
