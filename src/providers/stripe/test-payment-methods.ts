@@ -13,6 +13,11 @@ export interface TestCardAlias {
   description: string;
   /** Stripe's card that attaches and is set up, but whose every charge is declined (the number's outcome). */
   setupSucceeds?: true;
+  /**
+   * Stripe's own number for the card when the sandbox decides with another one that has its outcome (the
+   * shared card table has no row for it): typed in, it stands for this alias.
+   */
+  stripeNumber?: string;
 }
 
 export const TEST_CARD_ALIASES: readonly TestCardAlias[] = [
@@ -36,7 +41,7 @@ export const TEST_CARD_ALIASES: readonly TestCardAlias[] = [
   { suffix: 'radarBlock', number: '4100000000000019', description: 'Blocked: `card_declined` / `fraudulent`' },
   { suffix: 'visa_chargeDeclinedFraudulent', number: '4100000000000019', description: 'Declined: `card_declined` / `fraudulent`' },
   // Stripe's 0341 card attaches and then fails every charge: the generic decline card's outcome.
-  { suffix: 'chargeCustomerFail', number: '4000000000000002', description: 'Attaches and sets up; every charge declined (`generic_decline`)', setupSucceeds: true },
+  { suffix: 'chargeCustomerFail', number: '4000000000000002', description: 'Attaches and sets up; every charge declined (`generic_decline`)', setupSucceeds: true, stripeNumber: '4000000000000341' },
   { suffix: 'authenticationRequired', number: '4000002760003184', description: '3-D Secure required (`requires_action`)' },
   { suffix: 'threeDSecure2Required', number: '4000000000003220', description: '3-D Secure required (`requires_action`)' },
   // Stripe's 3155 card: not in the shared table (it pays), the provider asks for 3-D Secure (three-d-secure.ts).
@@ -50,9 +55,9 @@ export const TEST_CARD_ALIASES: readonly TestCardAlias[] = [
   { suffix: 'amex_threeDSecureNotSupported', number: '378282246310005', description: 'American Express whose issuer takes no part in authentication, succeeds' },
   // Stripe's Radar test cards: the highest risk level is blocked as a generic decline (Stripe's default rule),
   // with the generic decline card's outcome; an elevated risk and failed address checks still pay.
-  { suffix: 'riskLevelHighest', number: '4000000000000002', description: 'Blocked at the highest risk level: `card_declined` / `generic_decline`' },
+  { suffix: 'riskLevelHighest', number: '4000000000000002', description: 'Blocked at the highest risk level: `card_declined` / `generic_decline`', stripeNumber: '4000000000004954' },
   { suffix: 'riskLevelElevated', number: '4000000000009235', description: 'Elevated risk level, succeeds' },
-  { suffix: 'cvcCheckFail', number: '4000000000000127', description: 'CVC check fails: declined `incorrect_cvc`' },
+  { suffix: 'cvcCheckFail', number: '4000000000000127', description: 'CVC check fails: declined `incorrect_cvc`', stripeNumber: '4000000000000101' },
   { suffix: 'avsFail', number: '4000000000000010', description: 'Address checks fail (not simulated), succeeds' },
   { suffix: 'avsLine1Fail', number: '4000000000000028', description: 'Address line 1 check fails (not simulated), succeeds' },
   { suffix: 'avsZipFail', number: '4000000000000036', description: 'Postal code check fails (not simulated), succeeds' },
@@ -85,6 +90,13 @@ for (const [legacy, suffix] of [
   if (alias) for (const prefix of ['tok_', 'pm_card_']) BY_ID.set(`${prefix}${legacy}`, alias);
 }
 
+const BY_STRIPE_NUMBER = new Map(TEST_CARD_ALIASES.filter((a) => a.stripeNumber).map((a) => [a.stripeNumber!, a]));
+
+/** The alias a Stripe test card number the sandbox decides with another number stands for, or undefined. */
+export function standInFor(number: string): TestCardAlias | undefined {
+  return BY_STRIPE_NUMBER.get(number);
+}
+
 /** The test card behind a `pm_card_*` / `tok_*` id, or undefined. */
 export function testCardFor(id: string): TestCardAlias | undefined {
   return BY_ID.get(id);
@@ -92,5 +104,5 @@ export function testCardFor(id: string): TestCardAlias | undefined {
 
 /** The README's table of test payment methods, one row per alias (a test keeps the README in step). */
 export function testPaymentMethodRows(): string[] {
-  return TEST_CARD_ALIASES.map((a) => `| \`pm_card_${a.suffix}\` | ${a.description} (${a.number}) |`);
+  return TEST_CARD_ALIASES.map((a) => `| \`pm_card_${a.suffix}\` | ${a.description} (${a.stripeNumber ? `Stripe's ${a.stripeNumber}, decided as ${a.number}` : a.number}) |`);
 }

@@ -76,3 +76,21 @@ describe("Stripe's fraud, dispute and older test payment methods", () => {
     }
   });
 });
+
+describe("Stripe's test card numbers the shared card table lacks", () => {
+  it('typed in, decide as their aliases: 0341 attaches and its charges are declined, 4954 is declined, 0101 fails the CVC', async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const card = (number: string) => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2040, cvc: '123' } }) as never;
+    const customer = await stripe.customers.create({ email: 'ada@example.com' });
+    const saved = await stripe.setupIntents.create({ customer: customer.id, payment_method_data: card('4000000000000341'), confirm: true });
+    expect(saved.status).toBe('succeeded');
+    for (const [number, code, declineCode] of [
+      ['4000000000000341', 'card_declined', 'generic_decline'],
+      ['4000000000004954', 'card_declined', 'generic_decline'],
+      ['4000000000000101', 'incorrect_cvc', 'incorrect_cvc'],
+    ] as const) {
+      const err = await failure(stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method_data: card(number), confirm: true, return_url: RETURN_URL }));
+      expect(err, number).toMatchObject({ statusCode: 402, code, decline_code: declineCode });
+    }
+  });
+});
