@@ -75,9 +75,15 @@ function send(res: Response, status: number, body: unknown): void {
   else res.status(status).type('application/json').send(JSON.stringify(body));
 }
 
+/** `Request-Id` and the `Stripe-Version` asked for (or the sandbox's) on an answer, as Stripe sets them on every one. */
+export function stampAnswer(req: Request, res: Response, requestId = newRequestId()): void {
+  res.set('Request-Id', requestId);
+  res.set('Stripe-Version', req.get('stripe-version') || STRIPE_API_VERSION);
+}
+
 /** The 404 for a path no route matches, in Stripe's words. */
 export function unrecognizedUrl(req: Request, res: Response): void {
-  res.set('Request-Id', newRequestId());
+  stampAnswer(req, res);
   send(res, 404, {
     error: {
       type: 'invalid_request_error',
@@ -98,8 +104,7 @@ interface Outcome {
 /** Runs one API request through the pipeline and answers it. */
 export async function handleApi(host: StripeHost, req: Request, res: Response, access: Access, handler: Handler): Promise<void> {
   const requestId = newRequestId();
-  res.set('Request-Id', requestId);
-  res.set('Stripe-Version', req.get('stripe-version') || STRIPE_API_VERSION);
+  stampAnswer(req, res, requestId);
   try {
     const isPost = req.method === 'POST';
     const raw = isPost && Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';

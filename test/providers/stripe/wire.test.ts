@@ -33,9 +33,10 @@ describe('Stripe wire', () => {
     expect(ok.headers.get('request-id')).toMatch(/^req_/);
     const basic = await fetch(`${psp.url}/v1/customers`, { headers: { authorization: `Basic ${Buffer.from(`${psp.keys.secret_key}:`).toString('base64')}` } });
     expect(basic.status).toBe(200);
-    const unknown = await fetch(`${psp.url}/v1/nothing_here`);
+    const unknown = await fetch(`${psp.url}/v1/nothing_here`, { headers: { 'stripe-version': '2024-06-20' } });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('request-id')).toMatch(/^req_/);
+    expect(unknown.headers.get('stripe-version')).toBe('2024-06-20');
     expect(((await unknown.json()) as any).error.message).toContain('Unrecognized request URL (GET: /v1/nothing_here)');
   });
 
@@ -53,6 +54,8 @@ describe('Stripe wire', () => {
   it('an oversized or malformed body is a 4xx in Stripe shape', async () => {
     const big = await post('/v1/customers', `description=${'x'.repeat(2 << 20)}`);
     expect(big.status).toBe(413);
+    expect(big.headers.get('request-id')).toMatch(/^req_/);
+    expect(big.headers.get('stripe-version')).toBe('2026-10-28.endive');
     expect(big.body.error.type).toBe('invalid_request_error');
     const bad = await post('/v1/customers', 'metadata[a=1');
     expect(bad.status).toBe(400);
