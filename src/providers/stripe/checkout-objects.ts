@@ -131,7 +131,11 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     currency: cs.currency,
     customer: cs.customer,
     // Stripe's default for a payment session: a customer is created only when one is needed.
-    customer_creation: cs.mode === 'payment' && cs.customer === null ? 'if_required' : null,
+    customer_creation: cs.options?.customer_creation ?? (cs.mode === 'payment' && cs.customer === null ? 'if_required' : null),
+    locale: cs.options?.locale ?? null,
+    submit_type: cs.options?.submit_type ?? null,
+    billing_address_collection: cs.options?.billing_address_collection ?? null,
+    allow_promotion_codes: cs.options?.allow_promotion_codes ?? null,
     // Filled in once the buyer has paid (fulfilment code reads customer_details.email), or from customer_email.
     customer_details:
       cs.status === 'complete' || cs.customer_email

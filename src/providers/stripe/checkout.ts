@@ -8,10 +8,10 @@
 import { checkoutSessionObject, completedView, successLocation } from './checkout-objects.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf, urlParam } from './params.js';
+import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf, urlParam } from './params.js';
 import { confirmIntent, createIntent, currentStatus } from './payment-intents.js';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
-import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
+import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc, type SessionOptions } from './stripe-state.js';
 import { emit } from './stripe-events.js';
 import { cardParams, setupSessionParams } from './checkout-setup.js';
 import type { OpContext } from './wire-objects.js';
@@ -50,6 +50,18 @@ function lineItems(ctx: OpContext, params: FormObject): { items: LineItemDoc[]; 
 }
 
 /** `POST /v1/checkout/sessions`. */
+/** The page options a session is created with, checked as Stripe checks them, answered as sent. */
+function sessionOptions(params: FormObject): SessionOptions {
+  const options: SessionOptions = {
+    locale: nullableStr(params, 'locale') ?? null,
+    submit_type: oneOf(params, 'submit_type', ['auto', 'book', 'donate', 'pay', 'subscribe'] as const) ?? null,
+    billing_address_collection: oneOf(params, 'billing_address_collection', ['auto', 'required'] as const) ?? null,
+    allow_promotion_codes: bool(params, 'allow_promotion_codes') ?? null,
+    customer_creation: oneOf(params, 'customer_creation', ['always', 'if_required'] as const) ?? null,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null)) as SessionOptions;
+}
+
 export function createSession(ctx: OpContext, params: FormObject): CheckoutSessionDoc {
   checkAccepted(params, ACCEPTED.sessionCreate);
   const mode = oneOf(params, 'mode', ['payment', 'setup', 'subscription'] as const);
@@ -99,6 +111,7 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
       ...(metadata(pidObj) ? { metadata: metadata(pidObj) } : {}),
     },
     ...(setup ? { setup_intent: null, setup_intent_data: setup.data } : {}),
+    options: sessionOptions(params),
     created: now,
     expires_at: expiresAt,
   };

@@ -204,8 +204,18 @@ export interface CheckoutSessionDoc {
   setup_intent?: string | null;
   /** `mode=setup`: what its SetupIntent is created with. */
   setup_intent_data?: { description?: string; metadata?: Metadata };
+  /** Page options the session answers as sent, though the hosted page does not act on them (absent: null). */
+  options?: SessionOptions;
   created: number;
   expires_at: number;
+}
+
+export interface SessionOptions {
+  locale?: string | null;
+  submit_type?: string | null;
+  billing_address_collection?: string | null;
+  allow_promotion_codes?: boolean | null;
+  customer_creation?: string | null;
 }
 
 export interface WebhookEndpointDoc {

@@ -75,3 +75,27 @@ describe('Checkout fulfilment', () => {
     expect(open.customer_details).toBeNull();
   });
 });
+
+describe('Checkout page options', () => {
+  it('locale, submit_type, billing_address_collection, allow_promotion_codes and customer_creation are answered as sent; a value Stripe does not know is a 400 naming it', async () => {
+    const lineItems = [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'T-shirt' } }, quantity: 1 }];
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: lineItems,
+      success_url: 'https://shop.example/ok',
+      locale: 'fr',
+      submit_type: 'donate',
+      billing_address_collection: 'required',
+      allow_promotion_codes: true,
+      customer_creation: 'always',
+    });
+    const read = await stripe.checkout.sessions.retrieve(session.id);
+    for (const s of [session, read]) {
+      expect(s).toMatchObject({ locale: 'fr', submit_type: 'donate', billing_address_collection: 'required', allow_promotion_codes: true, customer_creation: 'always' });
+    }
+    const plain = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, success_url: 'https://shop.example/ok' });
+    expect(plain).toMatchObject({ locale: null, submit_type: null, billing_address_collection: null, allow_promotion_codes: null, customer_creation: 'if_required' });
+    const refused = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, submit_type: 'buy' as never }).catch((e: Stripe.errors.StripeError) => e);
+    expect(refused).toMatchObject({ statusCode: 400, param: 'submit_type' });
+  });
+});
