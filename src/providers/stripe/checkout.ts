@@ -5,6 +5,7 @@
  * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first. A session in
  * `mode=setup` saves a card instead (checkout-setup.ts).
  */
+import { shippingParam } from './address-params.js';
 import { checkoutSessionObject, completedView, successLocation } from './checkout-objects.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
@@ -49,7 +50,24 @@ function lineItems(ctx: OpContext, params: FormObject): { items: LineItemDoc[]; 
   return { items, currency: currency ?? 'usd' };
 }
 
-/** `POST /v1/checkout/sessions`. */
+/** What `payment_intent_data` gives the session's PaymentIntent as it is (checked now, as Stripe checks it). */
+const PASSED_TO_INTENT = ['receipt_email', 'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_group'] as const;
+
+function intentPassThrough(pidObj: FormObject): { pass_through?: FormObject } {
+  const named = Object.fromEntries(PASSED_TO_INTENT.filter((k) => pidObj[k] !== undefined).map((k) => [k, pidObj[k]!]));
+  if (Object.keys(named).length === 0) return {};
+  try {
+    for (const k of ['receipt_email', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_group'] as const) nullableStr(named, k);
+    oneOf(named, 'setup_future_usage', ['on_session', 'off_session'] as const);
+    shippingParam(named, 'intent');
+  } catch (err) {
+    // Named inside payment_intent_data, where the session took it: `shipping[name]` → `payment_intent_data[shipping][name]`.
+    if (err instanceof StripeApiError && err.body.param) err.body.param = err.body.param.replace(/^([^[]+)/, 'payment_intent_data[$1]');
+    throw err;
+  }
+  return { pass_through: named };
+}
+
 /** The page options a session is created with, checked as Stripe checks them, answered as sent. */
 function sessionOptions(params: FormObject): SessionOptions {
   const options: SessionOptions = {
@@ -62,6 +80,7 @@ function sessionOptions(params: FormObject): SessionOptions {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null)) as SessionOptions;
 }
 
+/** `POST /v1/checkout/sessions`. */
 export function createSession(ctx: OpContext, params: FormObject): CheckoutSessionDoc {
   checkAccepted(params, ACCEPTED.sessionCreate);
   const mode = oneOf(params, 'mode', ['payment', 'setup', 'subscription'] as const);
@@ -109,6 +128,7 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
       ...(oneOf(pidObj, 'capture_method', ['automatic', 'manual'] as const) ? { capture_method: oneOf(pidObj, 'capture_method', ['automatic', 'manual'] as const) } : {}),
       ...(typeof pidObj.description === 'string' ? { description: pidObj.description } : {}),
       ...(metadata(pidObj) ? { metadata: metadata(pidObj) } : {}),
+      ...intentPassThrough(pidObj),
     },
     ...(setup ? { setup_intent: null, setup_intent_data: setup.data } : {}),
     options: sessionOptions(params),
@@ -175,6 +195,7 @@ export function paySession(ctx: OpContext, cs: CheckoutSessionDoc, card: string)
           ...(pd.capture_method ? { capture_method: pd.capture_method } : {}),
           ...(pd.description ? { description: pd.description } : {}),
           ...(pd.metadata ? { metadata: pd.metadata } : {}),
+          ...pd.pass_through,
           ...(cs.customer ? { customer: cs.customer } : {}),
           payment_method_types: ['card'],
         },

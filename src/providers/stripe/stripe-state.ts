@@ -7,6 +7,7 @@
 import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { CreateRefundInput, RefundUpdate } from '../../engine/refunds.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
+import type { FormObject } from './form-params.js';
 
 export const COLLECTIONS = {
   paymentIntents: 'stripe_payment_intents',
@@ -199,7 +200,13 @@ export interface CheckoutSessionDoc {
   customer_email: string | null;
   metadata: Metadata;
   payment_intent: string | null;
-  payment_intent_data: { capture_method?: 'automatic' | 'manual'; description?: string; metadata?: Metadata };
+  payment_intent_data: {
+    capture_method?: 'automatic' | 'manual';
+    description?: string;
+    metadata?: Metadata;
+    /** `receipt_email`, `setup_future_usage`, `shipping`, … as sent, for the PaymentIntent's creation. */
+    pass_through?: FormObject;
+  };
   /** `mode=setup`: the SetupIntent made when the buyer first submits a card (absent in payment mode). */
   setup_intent?: string | null;
   /** `mode=setup`: what its SetupIntent is created with. */

@@ -99,3 +99,29 @@ describe('Checkout page options', () => {
     expect(refused).toMatchObject({ statusCode: 400, param: 'submit_type' });
   });
 });
+
+describe("Checkout's payment_intent_data", () => {
+  it("gives the session's PaymentIntent receipt_email, shipping, statement descriptors and transfer_group; a bad one is a 400 named inside payment_intent_data", async () => {
+    const lineItems = [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'T-shirt' } }, quantity: 1 }];
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: lineItems,
+      success_url: 'https://shop.example/ok',
+      payment_intent_data: {
+        receipt_email: 'ada@example.com',
+        statement_descriptor_suffix: 'ORDER 42',
+        transfer_group: 'ORDER_42',
+        shipping: { name: 'Ada Lovelace', address: { line1: '1 Main St', country: 'GB' } },
+        metadata: { order: '42' },
+      },
+    });
+    await fetch(session.url as string, { method: 'POST', body: new URLSearchParams({ card: 'pm_card_visa' }), redirect: 'manual' });
+    const pi = (await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] })).payment_intent as Stripe.PaymentIntent;
+    expect(pi).toMatchObject({ status: 'succeeded', receipt_email: 'ada@example.com', statement_descriptor_suffix: 'ORDER 42', transfer_group: 'ORDER_42', metadata: { order: '42' } });
+    expect(pi.shipping).toMatchObject({ name: 'Ada Lovelace', address: { line1: '1 Main St', country: 'GB' } });
+    const refused = await stripe.checkout.sessions
+      .create({ mode: 'payment', line_items: lineItems, payment_intent_data: { shipping: { address: { line1: 'x' } } as never } })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(refused).toMatchObject({ statusCode: 400, param: 'payment_intent_data[shipping][name]' });
+  });
+});
