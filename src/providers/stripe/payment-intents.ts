@@ -9,7 +9,7 @@ import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
-import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
+import { cardError, exclusiveParams, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { authenticatesWithStripe, requestThreeDSecure, type ThreeDSecureRequest } from './three-d-secure.js';
 import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
@@ -121,7 +121,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   const types = paymentMethodTypes(params);
   if (apm && types) {
     const named = params.allowed_payment_method_types !== undefined ? 'allowed_payment_method_types' : 'payment_method_types';
-    throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${named}.`, { param: 'automatic_payment_methods' });
+    throw exclusiveParams(['automatic_payment_methods', named]);
   }
   const now = Math.floor(ctx.unit.nowMs / 1000);
   const id = ctx.unit.newId('pi');

@@ -48,8 +48,12 @@ export const missingParam = (param: string) =>
 
 export const invalidParam = (param: string, message: string) => invalidRequest(message, { param });
 
-/** `Received unknown parameter: foo`, as Stripe names a parameter it does not know. */
-export const unknownParam = (param: string) => invalidRequest(`Received unknown parameter: ${param}`, { param });
+/** `Received unknown parameter: foo`, as Stripe names a parameter it does not know (code `parameter_unknown`). */
+export const unknownParam = (param: string) => invalidRequest(`Received unknown parameter: ${param}`, { param, code: 'parameter_unknown' });
+
+/** Two parameters that exclude each other, as Stripe words it (code `parameters_exclusive`). */
+export const exclusiveParams = (names: string[]) =>
+  invalidRequest(`You may only specify one of these parameters: ${names.join(', ')}.`, { param: names[0], code: 'parameters_exclusive' });
 
 /** 404 for an id that names nothing, with Stripe's wording (`No such payment_intent: 'pi_x'`). */
 export function resourceMissing(kind: string, id: string, param = 'id'): StripeApiError {

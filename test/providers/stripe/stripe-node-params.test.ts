@@ -64,7 +64,13 @@ describe('currencies and amounts', () => {
 describe('parameters', () => {
   it('an unknown key inside a hash the sandbox reads is named with its path', async () => {
     const apm = await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true, enable: true } } as never));
-    expect(apm).toMatchObject({ statusCode: 400, param: 'automatic_payment_methods[enable]', message: 'Received unknown parameter: automatic_payment_methods[enable]' });
+    expect(apm).toMatchObject({
+      statusCode: 400,
+      param: 'automatic_payment_methods[enable]',
+      message: 'Received unknown parameter: automatic_payment_methods[enable]',
+      code: 'parameter_unknown',
+      doc_url: 'https://stripe.com/docs/error-codes/parameter-unknown',
+    });
     const card = await failure(
       stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_data: { type: 'card', card: { numbr: '4242424242424242' } } } as never),
     );
@@ -107,7 +113,12 @@ describe('parameters', () => {
     const err = await failure(
       stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true }, payment_method_types: ['card'] } as never),
     );
-    expect(err).toMatchObject({ statusCode: 400, message: 'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.' });
+    expect(err).toMatchObject({
+      statusCode: 400,
+      message: 'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
+      code: 'parameters_exclusive',
+      param: 'automatic_payment_methods',
+    });
   });
 
   it('an enum value outside the list names the values as Stripe does', async () => {
