@@ -50,7 +50,11 @@ export const ACCEPTED = {
   webhookEndpointCreate: set(['enabled_events', 'url', 'api_version', 'connect', 'description', 'expand', 'metadata']),
   webhookEndpointUpdate: set(['description', 'disabled', 'enabled_events', 'expand', 'metadata', 'url']),
   eventList: set(['created', 'delivery_success', 'expand', 'type', 'types'], PAGINATION),
-  paymentMethodCreate: set(['type', 'card', 'billing_details', 'customer', 'metadata', 'expand', 'allow_redisplay', 'payment_method', 'radar_options']),
+  // With what Stripe.js's createPaymentMethod adds beside the card (as in payment_method_data).
+  paymentMethodCreate: set(
+    ['type', 'card', 'billing_details', 'customer', 'metadata', 'expand', 'allow_redisplay', 'payment_method', 'radar_options'],
+    'payment_user_agent time_on_page guid muid sid referrer pasted_fields client_attribution_metadata'.split(' '),
+  ),
   paymentMethodAttach: set(['customer', 'customer_account', 'expand']),
   paymentMethodUpdate: set(['allow_redisplay', 'billing_details', 'card', 'expand', 'metadata', 'us_bank_account']),
   paymentMethodList: set(['allow_redisplay', 'customer', 'customer_account', 'expand', 'type'], PAGINATION),

@@ -88,6 +88,14 @@ describe('Stripe wire', () => {
     expect(done.status).toBe(200);
     expect(((await done.json()) as any).status).toBe('succeeded');
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
+    // createPaymentMethod: the card with Stripe.js's own fields beside it.
+    const pm = await fetch(`${psp.url}/v1/payment_methods`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=40&card[cvc]=123&billing_details[name]=Ada&guid=g1&muid=m1&sid=s1&payment_user_agent=stripe.js%2Fv3&time_on_page=1200&referrer=https%3A%2F%2Fshop.example&key=${pk}`,
+    });
+    expect(pm.status).toBe(200);
+    expect(((await pm.json()) as any).card.last4).toBe('4242');
   });
 
   it('a confirmed intent raises payment_intent.created (as created), charge.succeeded, payment_intent.succeeded in order', async () => {
