@@ -154,7 +154,8 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     setup_intent: cs.setup_intent ?? null,
     status: cs.status,
     success_url: cs.success_url,
-    ui_mode: 'hosted',
+    // Named `hosted_page` since API version 2026-03-25.dahlia (`hosted` before).
+    ui_mode: 'hosted_page',
     url: cs.status === 'open' ? `${ctx.baseUrl}/c/pay/${cs.id}` : null,
   };
 }

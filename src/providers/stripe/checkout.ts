@@ -86,6 +86,12 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
   const mode = oneOf(params, 'mode', ['payment', 'setup', 'subscription'] as const);
   if (!mode) throw missingParam('mode');
   if (mode === 'subscription') throw invalidRequest('The sandbox simulates Checkout in payment and setup modes; mode=subscription is not emulated.', { param: 'mode' });
+  // Stripe's values since 2026-03-25.dahlia (`hosted`, `embedded` and `custom` are refused since); only the
+  // hosted page is simulated.
+  const uiMode = oneOf(params, 'ui_mode', ['elements', 'embedded_page', 'form', 'hosted_page'] as const);
+  if (uiMode !== undefined && uiMode !== 'hosted_page') {
+    throw invalidRequest(`The sandbox simulates Checkout on its hosted page; ui_mode=${uiMode} is not emulated.`, { param: 'ui_mode' });
+  }
   // Setup mode saves a card: no line items, no amount (checkout-setup.ts).
   const setup = mode === 'setup' ? setupSessionParams(params) : null;
   const { items, currency } = setup ? { items: [], currency: setup.currency } : lineItems(ctx, params);

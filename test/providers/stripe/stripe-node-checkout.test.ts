@@ -98,6 +98,18 @@ describe('Checkout page options', () => {
     const refused = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, submit_type: 'buy' as never }).catch((e: Stripe.errors.StripeError) => e);
     expect(refused).toMatchObject({ statusCode: 400, param: 'submit_type' });
   });
+
+  it('ui_mode is hosted_page, the name Stripe gives the hosted page since 2026-03-25.dahlia; the older hosted is refused, the embedded modes are not emulated', async () => {
+    const lineItems = [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'T-shirt' } }, quantity: 1 }];
+    const session = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, success_url: 'https://shop.example/ok' });
+    expect(session.ui_mode).toBe('hosted_page');
+    const hosted = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, success_url: 'https://shop.example/ok', ui_mode: 'hosted_page' });
+    expect(hosted.ui_mode).toBe('hosted_page');
+    for (const uiMode of ['hosted', 'embedded_page']) {
+      const refused = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, ui_mode: uiMode as never }).catch((e: Stripe.errors.StripeError) => e);
+      expect(refused, uiMode).toMatchObject({ statusCode: 400, param: 'ui_mode' });
+    }
+  });
 });
 
 describe("Checkout's payment_intent_data", () => {
