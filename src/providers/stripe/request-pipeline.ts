@@ -26,6 +26,8 @@ export interface Call {
   /** The route's other parameters (`:pm` of `/v1/customers/:id/payment_methods/:pm`). */
   path: Record<string, string>;
   keyKind: KeyKind;
+  /** The request's `Stripe-Version`, or null when it names none (the account's default then). */
+  apiVersion: string | null;
 }
 
 export type Handler = (call: Call) => Json;
@@ -154,7 +156,7 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
       let status = 200;
       let body: unknown;
       try {
-        body = handler({ ctx, params, id: routeId, path, keyKind: kind });
+        body = handler({ ctx, params, id: routeId, path, keyKind: kind, apiVersion: req.get('stripe-version') || null });
       } catch (err) {
         const se = toStripeError(err);
         if (se.status >= 500) throw err;
