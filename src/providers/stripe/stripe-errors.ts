@@ -18,6 +18,8 @@ export interface StripeErrorBody {
   charge?: string;
   payment_intent?: unknown;
   payment_method?: unknown;
+  /** The type of the payment method that failed (`card`), beside it. */
+  payment_method_type?: string;
   request_log_url?: string;
 }
 
@@ -127,7 +129,7 @@ export function cardError(failureCode: string, message: string | null, extra: { 
     doc_url: docUrl(code),
     ...(extra.charge ? { charge: extra.charge } : {}),
     ...(extra.payment_intent ? { payment_intent: extra.payment_intent } : {}),
-    ...(extra.payment_method ? { payment_method: extra.payment_method } : {}),
+    ...(extra.payment_method ? { payment_method: extra.payment_method, payment_method_type: 'card' } : {}),
   });
 }
 

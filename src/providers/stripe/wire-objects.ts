@@ -161,6 +161,7 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
       message: 'Your card was declined. This transaction requires authentication.',
       doc_url: 'https://stripe.com/docs/error-codes/authentication-required',
       payment_method: pm,
+      ...(pm ? { payment_method_type: 'card' } : {}),
     };
   }
   if (attempt.status === 'canceled' || attempt.failure_code === 'authentication_failed') {
@@ -170,6 +171,7 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
       message: 'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
       doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
       payment_method: pm,
+      ...(pm ? { payment_method_type: 'card' } : {}),
     };
   }
   const { code, decline_code } = stripeDecline(attempt.failure_code ?? 'card_declined');
@@ -182,6 +184,8 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
     charge: chargeIdOf(attempt.id),
     doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`,
     payment_method: pm,
+    // Since API version 2026-09-30.endive, the type of the payment method that failed.
+    ...(pm ? { payment_method_type: 'card' } : {}),
   };
 }
 

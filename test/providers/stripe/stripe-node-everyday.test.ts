@@ -243,3 +243,16 @@ describe('shipping and transfer_group on a PaymentIntent', () => {
     expect(refused).toMatchObject({ statusCode: 400, param: 'shipping[name]' });
   });
 });
+
+describe('the type of the payment method that failed', () => {
+  it('is on the card error and on last_payment_error (API versions since 2026-09-30.endive), in the payment_intent.payment_failed event too', async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const err = await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclined', confirm: true }));
+    expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', payment_method_type: 'card' });
+    const pi = err.payment_intent as Stripe.PaymentIntent;
+    expect(pi.last_payment_error?.payment_method_type).toBe('card');
+    expect((await stripe.paymentIntents.retrieve(pi.id)).last_payment_error?.payment_method_type).toBe('card');
+    const failed = (await stripe.events.list({ type: 'payment_intent.payment_failed' })).data[0]!;
+    expect((failed.data.object as Stripe.PaymentIntent).last_payment_error?.payment_method_type).toBe('card');
+  });
+});
