@@ -92,7 +92,8 @@ const WITHOUT_PAYMENT_METHOD_TYPES = new Set(['/v1/payment_intents', '/v1/paymen
 const ENDIVE = '2026-09-30';
 
 function refuseRemovedParams(c: Call): void {
-  if (c.params.payment_method_types === undefined || c.apiVersion === null || c.apiVersion.slice(0, 10) < ENDIVE) return;
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(c.apiVersion ?? '')?.[0];
+  if (c.params.payment_method_types === undefined || date === undefined || date < ENDIVE) return;
   throw invalidRequest(
     `The \`payment_method_types\` parameter is no longer supported on API version ${c.apiVersion}. Use \`allowed_payment_method_types\` to limit the payment methods, or leave it out to use dynamic payment methods.`,
     { param: 'payment_method_types', code: 'payment_method_types_no_longer_supported' },

@@ -140,6 +140,15 @@ describe('parameters', () => {
     const dahlia = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0, apiVersion: '2026-08-26.dahlia' as never });
     const older = await dahlia.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_types: ['card'] } as never);
     expect(older.payment_method_types).toEqual(['card']);
+    // Without a version (curl, scripts), or one that names no date, the parameter is still read.
+    for (const headers of [{}, { 'stripe-version': 'latest' }] as Record<string, string>[]) {
+      const res = await fetch(`${psp.url}/v1/payment_intents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${psp.keys.secret_key}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'amount=1000&currency=usd&payment_method_types[0]=card',
+      });
+      expect(res.status).toBe(200);
+    }
   });
 
   it('an enum value outside the list names the values as Stripe does', async () => {
