@@ -7,6 +7,7 @@
  * provider having to copy anything.
  */
 import type { Payment, Refund } from '../../engine/types.js';
+import { chargeCardDetails, paymentMethodObject } from './card-objects.js';
 import { DECLINE_PARAM, declineMessage, stripeDecline } from './stripe-errors.js';
 import {
   chargeIdOf,
@@ -96,57 +97,14 @@ export const hasCharge = (p: Payment) =>
   !(p.status === 'canceled' && UNAUTHORISED_CANCEL_REASONS.has(p.cancellation_reason ?? '')) &&
   !(p.status === 'failed' && p.failure_code === 'authentication_failed');
 
+// The payment method object lives with the card's other renderings; importers find it here too.
+export { paymentMethodObject };
+
 /**
  * Domain cancellation reasons of attempts that never reached the issuer: the buyer walked away from
  * 3-D Secure (`expired`) or the merchant canceled the intent while it waited for them (`unauthenticated`).
  */
 export const UNAUTHORISED_CANCEL_REASONS = new Set(['expired', 'unauthenticated']);
-
-export function paymentMethodObject(pm: PaymentMethodDoc): Json {
-  const n = pm.card_data.number;
-  return {
-    id: pm.id,
-    object: 'payment_method',
-    allow_redisplay: 'unspecified',
-    billing_details: pm.billing_details,
-    card: {
-      brand: brandOf(n),
-      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: pm.card_data.cvc ? 'pass' : null },
-      country: 'US',
-      display_brand: brandOf(n),
-      exp_month: pm.card_data.exp_month,
-      exp_year: pm.card_data.exp_year,
-      fingerprint: `fp${n.slice(-8)}`,
-      funding: fundingOf(n),
-      generated_from: null,
-      last4: n.slice(-4),
-      networks: { available: [brandOf(n)], preferred: null },
-      regulated_status: 'unregulated',
-      three_d_secure_usage: { supported: true },
-      wallet: null,
-    },
-    created: pm.created,
-    customer: pm.customer,
-    customer_account: null,
-    livemode: false,
-    metadata: pm.metadata,
-    type: 'card',
-  };
-}
-
-/** Stripe's debit and prepaid test cards; every other test card is a credit card. */
-const FUNDING: Readonly<Record<string, string>> = { '4000056655665556': 'debit', '5200828282828210': 'debit', '5105105105105100': 'prepaid' };
-const fundingOf = (n: string) => FUNDING[n] ?? 'credit';
-
-function brandOf(n: string): string {
-  if (n.startsWith('4')) return 'visa';
-  if (/^(5[1-5]|2[2-7])/.test(n)) return 'mastercard';
-  if (/^3[47]/.test(n)) return 'amex';
-  if (/^6(011|5)/.test(n)) return 'discover';
-  if (n.startsWith('35')) return 'jcb';
-  if (n.startsWith('62')) return 'unionpay';
-  return 'unknown';
-}
 
 export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt: Payment | undefined): Json | null {
   if (!attempt || !attemptFailed(attempt, pi)) return null;
@@ -324,31 +282,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     paid: succeeded,
     payment_intent: pi?.id ?? null,
     payment_method: pi?.payment_method ?? null,
-    payment_method_details: card
-      ? {
-          card: {
-            amount_authorized: succeeded ? payment.amount : null,
-            authorization_code: null,
-            brand: card.brand,
-            checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: pmDoc?.card_data.cvc ? 'pass' : null },
-            country: 'US',
-            electronic_commerce_indicator: null,
-            exp_month: card.exp_month,
-            exp_year: card.exp_year,
-            funding: fundingOf(pmDoc?.card_data.number ?? ''),
-            installments: null,
-            last4: card.last4,
-            mandate: null,
-            network: card.brand,
-            network_transaction_id: null,
-            regulated_status: 'unregulated',
-            three_d_secure: null,
-            transaction_link_id: null,
-            wallet: null,
-          },
-          type: 'card',
-        }
-      : { type: payment.payment_method.type },
+    payment_method_details: card ? { card: chargeCardDetails(card, pmDoc, succeeded ? payment.amount : null), type: 'card' } : { type: payment.payment_method.type },
     receipt_email: updates?.receipt_email !== undefined ? updates.receipt_email : (pi?.receipt_email ?? null),
     receipt_number: null,
     // Stripe hosts a receipt page; the sandbox has none to link to.
