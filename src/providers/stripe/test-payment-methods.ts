@@ -67,6 +67,7 @@ export const TEST_CARD_ALIASES: readonly TestCardAlias[] = [
   { suffix: 'createDisputeProductNotReceived', number: '4000000000002685', description: 'Succeeds (the dispute that follows on Stripe is not emulated)' },
   { suffix: 'createDisputeInquiry', number: '4000000000001976', description: 'Succeeds (the inquiry that follows on Stripe is not emulated)' },
   { suffix: 'createIssuerFraudRecord', number: '4000000000005423', description: 'Succeeds (the early fraud warning is not emulated)' },
+  { suffix: 'pendingRefund', number: '4000000000007726', description: 'Succeeds; its refunds are `pending` at first, then `succeeded` (refund.updated)' },
   { suffix: 'bypassPending', number: '4000000000000077', description: 'Succeeds; its funds are available immediately, like every sandbox charge\'s' },
   { suffix: 'domesticPricing', number: '4000000000000093', description: 'Succeeds' },
 ];
