@@ -82,6 +82,24 @@ function charges(ctx: OpContext): Json[] {
   return out.sort((a, b) => (a.created as number) - (b.created as number));
 }
 
+/**
+ * The routes where API version 2026-09-30.endive removed `payment_method_types` as a parameter (Stripe:
+ * "Passing `payment_method_types` on this API version returns a 400 error with the code
+ * `payment_method_types_no_longer_supported`"); `allowed_payment_method_types` replaces it. A request naming
+ * an older version, or none (curl, scripts), may still send it.
+ */
+const WITHOUT_PAYMENT_METHOD_TYPES = new Set(['/v1/payment_intents', '/v1/payment_intents/:id', '/v1/payment_intents/:id/confirm', '/v1/setup_intents', '/v1/setup_intents/:id', '/v1/checkout/sessions']);
+const ENDIVE = '2026-09-30';
+
+function refuseRemovedParams(c: Call): void {
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(c.apiVersion ?? '')?.[0];
+  if (c.params.payment_method_types === undefined || date === undefined || date < ENDIVE) return;
+  throw invalidRequest(
+    `The \`payment_method_types\` parameter is no longer supported on API version ${c.apiVersion}. Use \`allowed_payment_method_types\` to limit the payment methods, or leave it out to use dynamic payment methods.`,
+    { param: 'payment_method_types', code: 'payment_method_types_no_longer_supported' },
+  );
+}
+
 /** The object each resource's POST routes answer with (`/v1/<resource>/…`). */
 const ANSWERS: Readonly<Record<string, string>> = {
   payment_intents: 'payment_intent',
@@ -98,7 +116,8 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   const route = (method: 'get' | 'post' | 'delete', path: string, handler: Handler, access: Access = 'secret') => {
     // A change is staged before its answer is expanded: `expand[]` is checked first, so a refused path changes nothing.
     const answers = method === 'post' ? ANSWERS[path.split('/')[2]!] : undefined;
-    const checked: Handler = answers ? (c) => (checkExpandable(expandList(c.params), answers), handler(c)) : handler;
+    const expandable: Handler = answers ? (c) => (checkExpandable(expandList(c.params), answers), handler(c)) : handler;
+    const checked: Handler = method === 'post' && WITHOUT_PAYMENT_METHOD_TYPES.has(path) ? (c) => (refuseRemovedParams(c), expandable(c)) : expandable;
     router[method](path, (req, res) => handleApi(host, req, res, access, checked));
   };
   const render = {
@@ -306,7 +325,7 @@ export function registerApiRoutes(router: Router, host: StripeHost): void {
   route('get', '/v1/checkout/sessions/:id/line_items', (c) => {
     checkAccepted(c.params, ACCEPTED.listOnly);
     const cs = findSession(c.ctx, c.id);
-    return out(c, page([...cs.line_items].reverse(), listParams(c.params), `/v1/checkout/sessions/${cs.id}/line_items`, lineItemObject));
+    return out(c, page([...cs.line_items].reverse(), listParams(c.params), `/v1/checkout/sessions/${cs.id}/line_items`, (li) => lineItemObject(li, cs.created)));
   });
 
   // --- Balance transactions (for reconciliation: fees and nets of charges and refunds)

@@ -25,11 +25,12 @@ export function productObject(li: CheckoutSessionDoc['line_items'][number], crea
   };
 }
 
-export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Json {
+export function lineItemObject(li: CheckoutSessionDoc['line_items'][number], created: number): Json {
   const total = li.unit_amount * li.quantity;
   return {
     id: li.id,
     object: 'item',
+    adjustable_quantity: null,
     amount_discount: 0,
     amount_subtotal: total,
     amount_tax: 0,
@@ -40,12 +41,24 @@ export function lineItemObject(li: CheckoutSessionDoc['line_items'][number]): Js
       id: li.price ?? `price_${li.id.slice(3)}`,
       object: 'price',
       active: true,
+      billing_scheme: 'per_unit',
+      created,
       currency: li.currency,
+      custom_unit_amount: null,
+      livemode: false,
+      lookup_key: null,
+      metadata: {},
+      nickname: null,
       product: `prod_${li.id.slice(3)}`,
+      recurring: null,
+      tax_behavior: 'unspecified',
+      tiers_mode: null,
+      transform_quantity: null,
       type: 'one_time',
       unit_amount: li.unit_amount,
-      livemode: false,
+      unit_amount_decimal: String(li.unit_amount),
     },
+    metadata: {},
     quantity: li.quantity,
   };
 }
@@ -118,7 +131,11 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     currency: cs.currency,
     customer: cs.customer,
     // Stripe's default for a payment session: a customer is created only when one is needed.
-    customer_creation: cs.mode === 'payment' && cs.customer === null ? 'if_required' : null,
+    customer_creation: cs.options?.customer_creation ?? (cs.mode === 'payment' && cs.customer === null ? 'if_required' : null),
+    locale: cs.options?.locale ?? null,
+    submit_type: cs.options?.submit_type ?? null,
+    billing_address_collection: cs.options?.billing_address_collection ?? null,
+    allow_promotion_codes: cs.options?.allow_promotion_codes ?? null,
     // Filled in once the buyer has paid (fulfilment code reads customer_details.email), or from customer_email.
     customer_details:
       cs.status === 'complete' || cs.customer_email
@@ -137,7 +154,8 @@ export function checkoutSessionObject(ctx: WireContext, cs: CheckoutSessionDoc):
     setup_intent: cs.setup_intent ?? null,
     status: cs.status,
     success_url: cs.success_url,
-    ui_mode: 'hosted',
+    // Named `hosted_page` since API version 2026-03-25.dahlia (`hosted` before).
+    ui_mode: 'hosted_page',
     url: cs.status === 'open' ? `${ctx.baseUrl}/c/pay/${cs.id}` : null,
   };
 }

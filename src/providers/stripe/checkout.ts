@@ -5,13 +5,14 @@
  * in), a decline keeps them on the page, 3-D Secure goes through the challenge page first. A session in
  * `mode=setup` saves a card instead (checkout-setup.ts).
  */
+import { shippingParam } from './address-params.js';
 import { checkoutSessionObject, completedView, successLocation } from './checkout-objects.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf, urlParam } from './params.js';
+import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency as currencyParam, int, metadata, nullableStr, oneOf, urlParam } from './params.js';
 import { confirmIntent, createIntent, currentStatus } from './payment-intents.js';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
-import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc } from './stripe-state.js';
+import { COLLECTIONS, type CheckoutSessionDoc, type CustomerDoc, type LineItemDoc, type PaymentIntentDoc, type SessionOptions } from './stripe-state.js';
 import { emit } from './stripe-events.js';
 import { cardParams, setupSessionParams } from './checkout-setup.js';
 import type { OpContext } from './wire-objects.js';
@@ -49,12 +50,48 @@ function lineItems(ctx: OpContext, params: FormObject): { items: LineItemDoc[]; 
   return { items, currency: currency ?? 'usd' };
 }
 
+/** What `payment_intent_data` gives the session's PaymentIntent as it is (checked now, as Stripe checks it). */
+const PASSED_TO_INTENT = ['receipt_email', 'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_group'] as const;
+
+function intentPassThrough(pidObj: FormObject): { pass_through?: FormObject } {
+  const named = Object.fromEntries(PASSED_TO_INTENT.filter((k) => pidObj[k] !== undefined).map((k) => [k, pidObj[k]!]));
+  if (Object.keys(named).length === 0) return {};
+  try {
+    for (const k of ['receipt_email', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_group'] as const) nullableStr(named, k);
+    oneOf(named, 'setup_future_usage', ['on_session', 'off_session'] as const);
+    shippingParam(named, 'intent');
+  } catch (err) {
+    // Named inside payment_intent_data, where the session took it: `shipping[name]` → `payment_intent_data[shipping][name]`.
+    if (err instanceof StripeApiError && err.body.param) err.body.param = err.body.param.replace(/^([^[]+)/, 'payment_intent_data[$1]');
+    throw err;
+  }
+  return { pass_through: named };
+}
+
+/** The page options a session is created with, checked as Stripe checks them, answered as sent. */
+function sessionOptions(params: FormObject): SessionOptions {
+  const options: SessionOptions = {
+    locale: nullableStr(params, 'locale') ?? null,
+    submit_type: oneOf(params, 'submit_type', ['auto', 'book', 'donate', 'pay', 'subscribe'] as const) ?? null,
+    billing_address_collection: oneOf(params, 'billing_address_collection', ['auto', 'required'] as const) ?? null,
+    allow_promotion_codes: bool(params, 'allow_promotion_codes') ?? null,
+    customer_creation: oneOf(params, 'customer_creation', ['always', 'if_required'] as const) ?? null,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null)) as SessionOptions;
+}
+
 /** `POST /v1/checkout/sessions`. */
 export function createSession(ctx: OpContext, params: FormObject): CheckoutSessionDoc {
   checkAccepted(params, ACCEPTED.sessionCreate);
   const mode = oneOf(params, 'mode', ['payment', 'setup', 'subscription'] as const);
   if (!mode) throw missingParam('mode');
   if (mode === 'subscription') throw invalidRequest('The sandbox simulates Checkout in payment and setup modes; mode=subscription is not emulated.', { param: 'mode' });
+  // Stripe's values since 2026-03-25.dahlia (`hosted`, `embedded` and `custom` are refused since); only the
+  // hosted page is simulated.
+  const uiMode = oneOf(params, 'ui_mode', ['elements', 'embedded_page', 'form', 'hosted_page'] as const);
+  if (uiMode !== undefined && uiMode !== 'hosted_page') {
+    throw invalidRequest(`The sandbox simulates Checkout on its hosted page; ui_mode=${uiMode} is not emulated.`, { param: 'ui_mode' });
+  }
   // Setup mode saves a card: no line items, no amount (checkout-setup.ts).
   const setup = mode === 'setup' ? setupSessionParams(params) : null;
   const { items, currency } = setup ? { items: [], currency: setup.currency } : lineItems(ctx, params);
@@ -97,8 +134,10 @@ export function createSession(ctx: OpContext, params: FormObject): CheckoutSessi
       ...(oneOf(pidObj, 'capture_method', ['automatic', 'manual'] as const) ? { capture_method: oneOf(pidObj, 'capture_method', ['automatic', 'manual'] as const) } : {}),
       ...(typeof pidObj.description === 'string' ? { description: pidObj.description } : {}),
       ...(metadata(pidObj) ? { metadata: metadata(pidObj) } : {}),
+      ...intentPassThrough(pidObj),
     },
     ...(setup ? { setup_intent: null, setup_intent_data: setup.data } : {}),
+    options: sessionOptions(params),
     created: now,
     expires_at: expiresAt,
   };
@@ -162,6 +201,7 @@ export function paySession(ctx: OpContext, cs: CheckoutSessionDoc, card: string)
           ...(pd.capture_method ? { capture_method: pd.capture_method } : {}),
           ...(pd.description ? { description: pd.description } : {}),
           ...(pd.metadata ? { metadata: pd.metadata } : {}),
+          ...pd.pass_through,
           ...(cs.customer ? { customer: cs.customer } : {}),
           payment_method_types: ['card'],
         },

@@ -2,14 +2,14 @@
  * Customers and webhook endpoints: plain documents of the provider, with Stripe's validation and answers.
  */
 import { customerObject } from './account-objects.js';
+import { addressParam, hash, shippingParam } from './address-params.js';
 import { STRIPE_ENABLED_EVENT_TYPES } from './enabled-event-types.js';
 import { attachPaymentMethod, paymentMethodById } from './payment-methods.js';
 import type { FormObject } from './form-params.js';
-import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, obj, str, strArray } from './params.js';
+import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, str, strArray } from './params.js';
 import { invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
 import { emit, STRIPE_EVENT_TYPES } from './stripe-events.js';
-import { COLLECTIONS, type CustomerAddress, type CustomerDoc, type PaymentMethodDoc, type WebhookEndpointDoc } from './stripe-state.js';
-import type { FormValue } from './form-params.js';
+import { COLLECTIONS, type CustomerDoc, type PaymentMethodDoc, type WebhookEndpointDoc } from './stripe-state.js';
 import { paymentMethodObject, type OpContext } from './wire-objects.js';
 
 export function findCustomer(ctx: OpContext, id: string, opts: { includeDeleted?: boolean } = {}): CustomerDoc {
@@ -18,39 +18,7 @@ export function findCustomer(ctx: OpContext, id: string, opts: { includeDeleted?
   return c;
 }
 
-const ADDRESS_KEYS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
-const SHIPPING_KEYS = new Set(['address', 'name', 'phone']);
 const INVOICE_SETTINGS_KEYS = new Set(['custom_fields', 'default_payment_method', 'footer', 'rendering_options']);
-
-/** A hash parameter, or null when sent empty (Stripe's "unset"), or undefined when absent. */
-function hash(params: FormObject, name: string): FormObject | null | undefined {
-  if (params[name] === '') return null;
-  const value = obj(params, name);
-  return value === undefined ? undefined : value;
-}
-
-function addressParam(params: FormObject, name: string, param: string): CustomerAddress | null | undefined {
-  const o = hash(params, name);
-  if (!o) return o;
-  checkAccepted(o, new Set(ADDRESS_KEYS), param);
-  const field = (key: (typeof ADDRESS_KEYS)[number]): string | null => {
-    const v: FormValue | undefined = o[key];
-    if (v !== undefined && typeof v !== 'string') throw invalidRequest(`Invalid string: ${param}[${key}] must be a string.`, { param: `${param}[${key}]` });
-    return v === undefined || v === '' ? null : v;
-  };
-  return { city: field('city'), country: field('country'), line1: field('line1'), line2: field('line2'), postal_code: field('postal_code'), state: field('state') };
-}
-
-function shippingParam(params: FormObject): CustomerDoc['shipping'] {
-  const o = hash(params, 'shipping');
-  if (!o) return o;
-  checkAccepted(o, SHIPPING_KEYS, 'shipping');
-  const address = addressParam(o, 'address', 'shipping[address]');
-  if (!address) throw missingParam('shipping[address]');
-  const name = str(o, 'name');
-  if (!name) throw missingParam('shipping[name]');
-  return { address, name, phone: nullableStr(o, 'phone') ?? null };
-}
 
 /**
  * `invoice_settings[default_payment_method]`: a card attached to this customer (`attaching` is the one

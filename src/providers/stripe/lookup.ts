@@ -115,7 +115,7 @@ function includable(ctx: WireContext, target: Json, field: string): Json | undef
   if (target.object !== 'checkout.session' || field !== 'line_items') return undefined;
   const cs = ctx.unit.get<CheckoutSessionDoc>(COLLECTIONS.checkoutSessions, target.id);
   if (!cs || cs.merchant_id !== ctx.unit.merchant.id) return undefined;
-  return page([...cs.line_items].reverse(), { limit: 10 }, `/v1/checkout/sessions/${cs.id}/line_items`, lineItemObject);
+  return page([...cs.line_items].reverse(), { limit: 10 }, `/v1/checkout/sessions/${cs.id}/line_items`, (li) => lineItemObject(li, cs.created));
 }
 
 /**

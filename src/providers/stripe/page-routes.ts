@@ -12,7 +12,7 @@ import { currentStatus, saveForLater } from './payment-intents.js';
 import { saveSessionCard } from './checkout-setup.js';
 import { afterSetupBuyer, sessionAfterSetup } from './setup-intent-buyer.js';
 import { completeSetupChallenge } from './setup-intents.js';
-import { DECLINES_AFTER_AUTHENTICATION } from './three-d-secure.js';
+import { paymentDeclineAfterAuthentication } from './three-d-secure.js';
 import type { StripeHost } from './stripe-host.js';
 import { toStripeError } from './stripe-errors.js';
 import { COLLECTIONS, type CheckoutSessionDoc, type PaymentIntentDoc, type PaymentMethodDoc, type SetupIntentDoc, type StripeCollection } from './stripe-state.js';
@@ -150,9 +150,9 @@ export function registerPageRoutes(router: Router, host: StripeHost): void {
       const attempt = latestAttempt(ctx, pi);
       if (currentStatus(ctx, pi) !== 'requires_action' || !attempt) return afterChallenge(ctx, pi, l);
       const pm = pi.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
-      // The issuer may still decline once the buyer has authenticated (Stripe's 4000008400001629).
-      const declined = action === 'complete' && pm?.card_data.number === DECLINES_AFTER_AUTHENTICATION;
-      saveForLater(ctx, pi, declined ? ctx.unit.buyerAct(attempt.id, 'fail', 'card_declined') : ctx.unit.buyerAct(attempt.id, action));
+      // The issuer may still decline once the buyer has authenticated (Stripe's 4000008400001629 and others).
+      const decline = action === 'complete' && pm ? paymentDeclineAfterAuthentication(pm.card_data.number) : undefined;
+      saveForLater(ctx, pi, decline ? ctx.unit.buyerAct(attempt.id, 'fail', decline) : ctx.unit.buyerAct(attempt.id, action));
       return afterChallenge(ctx, pi, l);
     });
   });

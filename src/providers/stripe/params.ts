@@ -1,7 +1,8 @@
 /**
  * Request parameters as Stripe checks them. The top-level names each endpoint accepts are those of
  * stripe-node's request-parameter declarations (`cjs/resources/*.d.ts`, 23.x), plus the list pagination
- * parameters and the few the API still accepts beyond them (`payment_method_types`). An accepted name the
+ * parameters and the few the API still accepts beyond them (`payment_method_types`; `client_secret` and
+ * `expected_payment_method_type`, which Stripe.js sends when it confirms). An accepted name the
  * sandbox does not simulate is ignored; any other name is a 400 naming it, as on Stripe.
  */
 import { isStripeCurrency, STRIPE_CURRENCIES } from './currencies.js';
@@ -19,7 +20,7 @@ export const ACCEPTED = {
     'allowed_payment_method_types amount amount_details application_fee_amount capture_method currency customer customer_account description excluded_payment_method_types expand hooks metadata payment_details payment_method payment_method_configuration payment_method_data payment_method_options payment_method_types receipt_email setup_future_usage shipping statement_descriptor statement_descriptor_suffix transfer_data transfer_group'.split(' '),
   ),
   paymentIntentConfirm: set(
-    'allowed_payment_method_types amount_details amount_to_confirm capture_method confirmation_token error_on_requires_action excluded_payment_method_types expand hooks mandate mandate_data off_session payment_details payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage shipping use_stripe_sdk client_secret'.split(' '),
+    'allowed_payment_method_types amount_details amount_to_confirm capture_method confirmation_token error_on_requires_action excluded_payment_method_types expand hooks mandate mandate_data off_session payment_details payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage shipping use_stripe_sdk client_secret expected_payment_method_type'.split(' '),
   ),
   paymentIntentCapture: set('amount_details amount_to_capture application_fee_amount expand final_capture hooks metadata payment_details statement_descriptor statement_descriptor_suffix transfer_data'.split(' ')),
   paymentIntentCancel: set(['cancellation_reason', 'expand']),
@@ -32,7 +33,7 @@ export const ACCEPTED = {
   setupIntentUpdate: set(
     'allowed_payment_method_types attach_to_self customer customer_account description excluded_payment_method_types expand flow_directions metadata payment_method payment_method_configuration payment_method_data payment_method_options payment_method_types'.split(' '),
   ),
-  setupIntentConfirm: set('allowed_payment_method_types confirmation_token expand mandate_data payment_method payment_method_data payment_method_options return_url use_stripe_sdk client_secret'.split(' ')),
+  setupIntentConfirm: set('allowed_payment_method_types confirmation_token expand mandate_data payment_method payment_method_data payment_method_options return_url use_stripe_sdk client_secret expected_payment_method_type'.split(' ')),
   setupIntentCancel: set(['cancellation_reason', 'expand']),
   setupIntentList: set(['attach_to_self', 'created', 'customer', 'customer_account', 'expand', 'payment_method'], PAGINATION),
   refundCreate: set('amount charge currency customer expand instructions_email metadata origin payment_intent reason refund_application_fee reverse_transfer'.split(' ')),
@@ -49,7 +50,11 @@ export const ACCEPTED = {
   webhookEndpointCreate: set(['enabled_events', 'url', 'api_version', 'connect', 'description', 'expand', 'metadata']),
   webhookEndpointUpdate: set(['description', 'disabled', 'enabled_events', 'expand', 'metadata', 'url']),
   eventList: set(['created', 'delivery_success', 'expand', 'type', 'types'], PAGINATION),
-  paymentMethodCreate: set(['type', 'card', 'billing_details', 'customer', 'metadata', 'expand', 'allow_redisplay', 'payment_method', 'radar_options']),
+  // With what Stripe.js's createPaymentMethod adds beside the card (as in payment_method_data).
+  paymentMethodCreate: set(
+    ['type', 'card', 'billing_details', 'customer', 'metadata', 'expand', 'allow_redisplay', 'payment_method', 'radar_options'],
+    'payment_user_agent time_on_page guid muid sid referrer pasted_fields client_attribution_metadata'.split(' '),
+  ),
   paymentMethodAttach: set(['customer', 'customer_account', 'expand']),
   paymentMethodUpdate: set(['allow_redisplay', 'billing_details', 'card', 'expand', 'metadata', 'us_bank_account']),
   paymentMethodList: set(['allow_redisplay', 'customer', 'customer_account', 'expand', 'type'], PAGINATION),

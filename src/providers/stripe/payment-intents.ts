@@ -4,11 +4,12 @@
  * the intent back in `requires_payment_method` with `last_payment_error` and answers 402, as Stripe does.
  */
 import type { Payment } from '../../engine/types.js';
+import { shippingParam } from './address-params.js';
 import { formatAmount, minimumAmount } from './currencies.js';
 import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, bool, checkAccepted, currency, int, metadata, nullableStr, oneOf, strArray, urlParam } from './params.js';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
-import { cardError, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
+import { cardError, exclusiveParams, invalidRequest, missingParam, resourceMissing, StripeApiError } from './stripe-errors.js';
 import { authenticatesWithStripe, requestThreeDSecure, type ThreeDSecureRequest } from './three-d-secure.js';
 import { emit } from './stripe-events.js';
 import { attemptOrderId, chargeIdOf, COLLECTIONS, INTENT_METADATA_KEY, type CustomerDoc, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
@@ -120,7 +121,7 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
   const types = paymentMethodTypes(params);
   if (apm && types) {
     const named = params.allowed_payment_method_types !== undefined ? 'allowed_payment_method_types' : 'payment_method_types';
-    throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${named}.`, { param: 'automatic_payment_methods' });
+    throw exclusiveParams(['automatic_payment_methods', named]);
   }
   const now = Math.floor(ctx.unit.nowMs / 1000);
   const id = ctx.unit.newId('pi');
@@ -140,6 +141,8 @@ export function createIntent(ctx: OpContext, params: FormObject): PaymentIntentD
     setup_future_usage: oneOf(params, 'setup_future_usage', FUTURE_USAGES) ?? null,
     statement_descriptor: nullableStr(params, 'statement_descriptor') ?? null,
     statement_descriptor_suffix: nullableStr(params, 'statement_descriptor_suffix') ?? null,
+    shipping: shippingParam(params, 'intent') ?? null,
+    transfer_group: nullableStr(params, 'transfer_group') ?? null,
     payment_method: pm?.id ?? null,
     payment_method_types: types && types.length > 0 ? types : ['card'],
     // Without explicit types, current API versions turn automatic payment methods on.
@@ -184,6 +187,7 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
     description: nullableStr(params, 'description') === undefined ? pi.description : (nullableStr(params, 'description') ?? null),
     receipt_email: nullableStr(params, 'receipt_email') === undefined ? pi.receipt_email : (nullableStr(params, 'receipt_email') ?? null),
     metadata: metadata(params, pi.metadata) ?? pi.metadata,
+    ...shippingAndGroup(params, pi),
     payment_method: pm ? pm.id : pi.payment_method,
     payment_method_types: types && types.length > 0 ? types : pi.payment_method_types,
   };
@@ -192,6 +196,13 @@ export function updateIntent(ctx: OpContext, pi: PaymentIntentDoc, params: FormO
   }
   ctx.unit.put(COLLECTIONS.paymentIntents, next);
   return next;
+}
+
+/** `shipping` and `transfer_group` as an update or a confirmation sends them (empty: unset), else as they were. */
+function shippingAndGroup(params: FormObject, pi: PaymentIntentDoc): Pick<PaymentIntentDoc, 'shipping' | 'transfer_group'> {
+  const shipping = shippingParam(params, 'intent');
+  const group = nullableStr(params, 'transfer_group');
+  return { shipping: shipping === undefined ? (pi.shipping ?? null) : shipping, transfer_group: group === undefined ? (pi.transfer_group ?? null) : group };
 }
 
 /**
@@ -236,6 +247,7 @@ export function confirmIntent(ctx: OpContext, pi: PaymentIntentDoc, params: Form
   checkOwner(pm, pi.customer);
   let next: PaymentIntentDoc = {
     ...withThreeDs(pi, threeDs),
+    ...(params.shipping !== undefined ? { shipping: shippingAndGroup(params, pi).shipping } : {}),
     ...(pm ? { payment_method: pm.id } : {}),
     ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
     ...(params.capture_method !== undefined ? { capture_method: oneOf(params, 'capture_method', CAPTURE_METHODS) ?? pi.capture_method } : {}),

@@ -7,13 +7,16 @@ import type { FormObject } from './form-params.js';
 import { ACCEPTED, ACCEPTED_NESTED, checkAccepted, metadata } from './params.js';
 import { cardValidationError, invalidRequest, missingParam, resourceMissing } from './stripe-errors.js';
 import { COLLECTIONS, type CardData, type CustomerDoc, type PaymentMethodDoc, type StripeUnit } from './stripe-state.js';
-import { testCardFor } from './test-payment-methods.js';
+import { standInFor, testCardFor } from './test-payment-methods.js';
 
 /** Test cards never expire in Stripe's aliases. */
 const ALIAS_EXPIRY = { exp_month: 12, exp_year: 2034 };
 
-/** Card details as given; an expired card is a decline at confirmation (the shared engine decides), not an error here. */
-function cardFromParams(card: FormObject, prefix: string): CardData {
+/**
+ * Card details as given; an expired card is a decline at confirmation (the shared engine decides), not an
+ * error here. Stripe's test numbers the shared card table lacks (4000000000000341…) stand for their alias.
+ */
+function cardFromParams(card: FormObject, prefix: string): CardData & { setupSucceeds?: true } {
   checkAccepted(card, ACCEPTED_NESTED.card, prefix);
   if (typeof card.token === 'string') {
     const alias = testCardFor(card.token);
@@ -33,7 +36,14 @@ function cardFromParams(card: FormObject, prefix: string): CardData {
   if (!Number.isInteger(month) || month < 1 || month > 12) throw cardValidationError('invalid_expiry_month', "Your card's expiration month is invalid.", `${prefix}[exp_month]`);
   if (!Number.isInteger(year)) throw cardValidationError('invalid_expiry_year', "Your card's expiration year is invalid.", `${prefix}[exp_year]`);
   if (year < 100) year += 2000;
-  return { number, exp_month: month, exp_year: year, ...(typeof card.cvc === 'string' ? { cvc: card.cvc } : {}) };
+  const standIn = standInFor(number);
+  return {
+    number: standIn?.number ?? number,
+    exp_month: month,
+    exp_year: year,
+    ...(typeof card.cvc === 'string' ? { cvc: card.cvc } : {}),
+    ...(standIn?.setupSucceeds ? { setupSucceeds: true as const } : {}),
+  };
 }
 
 function billingDetails(params: FormObject | undefined, current?: PaymentMethodDoc['billing_details']): PaymentMethodDoc['billing_details'] {
@@ -45,7 +55,8 @@ function billingDetails(params: FormObject | undefined, current?: PaymentMethodD
   return { email: s('email'), name: s('name'), phone: s('phone'), address: current?.address ?? null };
 }
 
-function store(unit: StripeUnit, card: CardData, extra: { billing?: FormObject; metadata?: Record<string, string>; customer?: string | null; setupSucceeds?: true }): PaymentMethodDoc {
+function store(unit: StripeUnit, given: CardData & { setupSucceeds?: true }, extra: { billing?: FormObject; metadata?: Record<string, string>; customer?: string | null; setupSucceeds?: true }): PaymentMethodDoc {
+  const { setupSucceeds, ...card } = given;
   const pm: PaymentMethodDoc = {
     id: unit.newId('pm'),
     object: 'payment_method',
@@ -56,7 +67,7 @@ function store(unit: StripeUnit, card: CardData, extra: { billing?: FormObject; 
     customer: extra.customer ?? null,
     metadata: extra.metadata ?? {},
     created: Math.floor(unit.nowMs / 1000),
-    ...(extra.setupSucceeds ? { setup_succeeds: true as const } : {}),
+    ...(extra.setupSucceeds || setupSucceeds ? { setup_succeeds: true as const } : {}),
   };
   unit.put(COLLECTIONS.paymentMethods, pm);
   return pm;

@@ -9,9 +9,9 @@ import { ACCEPTED, checkAccepted, int, metadata, oneOf, str } from './params.js'
 import { findIntent } from './payment-intents.js';
 import { invalidRequest, resourceMissing } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
-import type { Refund } from '../../engine/types.js';
+import type { Payment, Refund } from '../../engine/types.js';
 import { refundById } from './lookup.js';
-import { chargeIdOf, COLLECTIONS, intentIdOf } from './stripe-state.js';
+import { chargeIdOf, COLLECTIONS, intentIdOf, type PaymentIntentDoc, type PaymentMethodDoc } from './stripe-state.js';
 import { latestAttempt, type OpContext } from './wire-objects.js';
 
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
@@ -57,7 +57,23 @@ export function createRefund(ctx: OpContext, params: FormObject): Refund {
   if (payment.status !== 'succeeded') {
     throw invalidRequest(`Charge ${chargeIdOf(payment.id)} has not been captured; cancel the PaymentIntent to release it instead.`, { param: 'charge', code: 'charge_not_refundable' });
   }
-  return ctx.unit.createRefund(payment.id, { amount, reason, metadata: meta });
+  const pending = pmNumberOf(ctx, payment) === PENDING_REFUND_CARD ? { pendingForMs: PENDING_REFUND_MS } : {};
+  return ctx.unit.createRefund(payment.id, { amount, reason, metadata: meta, ...pending });
+}
+
+/**
+ * Stripe's `pm_card_pendingRefund` (4000000000007726): its refunds begin `pending` and succeed "some time
+ * afterward", with refund.updated; here after a few seconds on the sandbox's clock.
+ */
+export const PENDING_REFUND_CARD = '4000000000007726';
+export const PENDING_REFUND_MS = 5_000;
+
+/** The card number of the payment method a charge was made with (its intent's, whose latest attempt it is). */
+function pmNumberOf(ctx: OpContext, payment: Payment): string | undefined {
+  const piId = intentIdOf(payment);
+  const pi = piId ? ctx.unit.get<PaymentIntentDoc>(COLLECTIONS.paymentIntents, piId) : undefined;
+  const pm = pi?.payment_method ? ctx.unit.get<PaymentMethodDoc>(COLLECTIONS.paymentMethods, pi.payment_method) : undefined;
+  return pm?.card_data.number;
 }
 
 /**

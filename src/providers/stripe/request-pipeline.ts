@@ -26,6 +26,8 @@ export interface Call {
   /** The route's other parameters (`:pm` of `/v1/customers/:id/payment_methods/:pm`). */
   path: Record<string, string>;
   keyKind: KeyKind;
+  /** The request's `Stripe-Version`, or null when it names none (the account's default then). */
+  apiVersion: string | null;
 }
 
 export type Handler = (call: Call) => Json;
@@ -48,8 +50,14 @@ function apiKeyOf(req: Request): string | undefined {
   return '';
 }
 
-function authenticate(host: StripeHost, req: Request, access: Access): { merchant: Merchant; kind: KeyKind } {
-  const key = apiKeyOf(req);
+/**
+ * Stripe.js sends no Authorization header: its requests carry the publishable key as the `key` parameter
+ * (beside `client_secret`), in the form body of a POST and the query of a GET. Read when no header is sent;
+ * `key` and `_stripe_version` (Stripe.js's version pin) are request plumbing, not parameters of the call.
+ */
+const KEY_PARAMS = ['key', '_stripe_version'] as const;
+
+function authenticate(host: StripeHost, key: string | undefined, access: Access): { merchant: Merchant; kind: KeyKind } {
   if (key === undefined) {
     throw authenticationError(
       "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
@@ -69,9 +77,15 @@ function send(res: Response, status: number, body: unknown): void {
   else res.status(status).type('application/json').send(JSON.stringify(body));
 }
 
+/** `Request-Id` and the `Stripe-Version` asked for (or the sandbox's) on an answer, as Stripe sets them on every one. */
+export function stampAnswer(req: Request, res: Response, requestId = newRequestId()): void {
+  res.set('Request-Id', requestId);
+  res.set('Stripe-Version', req.get('stripe-version') || STRIPE_API_VERSION);
+}
+
 /** The 404 for a path no route matches, in Stripe's words. */
 export function unrecognizedUrl(req: Request, res: Response): void {
-  res.set('Request-Id', newRequestId());
+  stampAnswer(req, res);
   send(res, 404, {
     error: {
       type: 'invalid_request_error',
@@ -92,23 +106,30 @@ interface Outcome {
 /** Runs one API request through the pipeline and answers it. */
 export async function handleApi(host: StripeHost, req: Request, res: Response, access: Access, handler: Handler): Promise<void> {
   const requestId = newRequestId();
-  res.set('Request-Id', requestId);
-  res.set('Stripe-Version', req.get('stripe-version') || STRIPE_API_VERSION);
+  stampAnswer(req, res, requestId);
   try {
-    const { merchant, kind } = authenticate(host, req, access);
     const isPost = req.method === 'POST';
     const raw = isPost && Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    if (isPost && raw.trim() !== '' && req.is('application/json')) {
-      // Stripe's v1 API reads only form bodies; a JSON one is refused whole rather than read as one odd key.
-      throw invalidRequest('Invalid request (check that your POST content type is application/x-www-form-urlencoded). If you have any questions, we can help at https://support.stripe.com/.');
-    }
-    let params: FormObject;
+    // Read before authenticating (a Stripe.js request's key is among them); a malformed request is refused
+    // only once its key is known, so a request without one is still a 401 first.
+    let parsed: FormObject | StripeApiError;
     try {
-      params = parseForm(isPost ? raw : queryOf(req.originalUrl));
+      if (isPost && raw.trim() !== '' && req.is('application/json')) {
+        // Stripe's v1 API reads only form bodies; a JSON one is refused whole rather than read as one odd key.
+        throw invalidRequest('Invalid request (check that your POST content type is application/x-www-form-urlencoded). If you have any questions, we can help at https://support.stripe.com/.');
+      }
+      parsed = parseForm(isPost ? raw : queryOf(req.originalUrl));
     } catch (err) {
-      if (err instanceof FormSyntaxError) throw invalidRequest(err.message, { param: err.param });
-      throw err;
+      if (err instanceof FormSyntaxError) parsed = invalidRequest(err.message, { param: err.param });
+      else if (err instanceof StripeApiError) parsed = err;
+      else throw err;
     }
+    const headerKey = apiKeyOf(req);
+    const paramKey = !(parsed instanceof StripeApiError) && typeof parsed.key === 'string' ? parsed.key : undefined;
+    const { merchant, kind } = authenticate(host, headerKey ?? paramKey, access);
+    if (parsed instanceof StripeApiError) throw parsed;
+    const params: FormObject = parsed;
+    for (const name of KEY_PARAMS) delete params[name];
     // Checked before the unit of work: the answer is rendered after the operation has staged its changes,
     // and a refused request must change nothing.
     expandList(params);
@@ -135,7 +156,7 @@ export async function handleApi(host: StripeHost, req: Request, res: Response, a
       let status = 200;
       let body: unknown;
       try {
-        body = handler({ ctx, params, id: routeId, path, keyKind: kind });
+        body = handler({ ctx, params, id: routeId, path, keyKind: kind, apiVersion: req.get('stripe-version') || null });
       } catch (err) {
         const se = toStripeError(err);
         if (se.status >= 500) throw err;

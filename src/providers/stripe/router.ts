@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { registerApiRoutes } from './api-routes.js';
 import { registerPageRoutes } from './page-routes.js';
-import { newRequestId, unrecognizedUrl } from './request-pipeline.js';
+import { stampAnswer, unrecognizedUrl } from './request-pipeline.js';
 import type { StripeHost } from './stripe-host.js';
 
 export function stripeRouter(host: StripeHost, opts: { bodyLimitBytes: number }): Router {
@@ -29,7 +29,7 @@ export function stripeRouter(host: StripeHost, opts: { bodyLimitBytes: number })
           : status < 500
             ? 'The request body could not be read as form parameters.'
             : 'An unexpected error occurred in the sandbox.';
-    res.set('Request-Id', newRequestId());
+    stampAnswer(req, res);
     res.status(status < 500 ? status : 500).json({ error: { type: status < 500 ? 'invalid_request_error' : 'api_error', message } });
   });
   return router;

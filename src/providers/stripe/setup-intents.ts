@@ -12,7 +12,7 @@ import type { FormObject } from './form-params.js';
 import { ACCEPTED, bool, checkAccepted, metadata, nullableStr, oneOf, urlParam } from './params.js';
 import { checkOwner, creationParams, customerParam, paymentMethodTypes, returnUrlMissing } from './payment-intents.js';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
-import { declineMessage, DECLINE_PARAM, invalidRequest, resourceMissing, StripeApiError, stripeDecline } from './stripe-errors.js';
+import { declineMessage, DECLINE_PARAM, exclusiveParams, invalidRequest, resourceMissing, StripeApiError, stripeDecline } from './stripe-errors.js';
 import { emit } from './stripe-events.js';
 import { COLLECTIONS, type PaymentMethodDoc, type SetupIntentDoc, type SetupIntentStatus } from './stripe-state.js';
 import { authenticatesWithStripe, DECLINES_AFTER_AUTHENTICATION, requestThreeDSecure } from './three-d-secure.js';
@@ -31,6 +31,7 @@ export function setupIntentObject(ctx: WireContext, si: SetupIntentDoc): Json {
   return {
     id: si.id,
     object: 'setup_intent',
+    allowed_payment_method_types: si.automatic_payment_methods?.enabled ? null : si.payment_method_types,
     application: null,
     automatic_payment_methods: si.automatic_payment_methods,
     cancellation_reason: si.cancellation_reason,
@@ -87,7 +88,7 @@ export function createSetupIntent(ctx: OpContext, params: FormObject): SetupInte
   const types = paymentMethodTypes(params);
   if (apm && types) {
     const named = params.allowed_payment_method_types !== undefined ? 'allowed_payment_method_types' : 'payment_method_types';
-    throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${named}.`, { param: 'automatic_payment_methods' });
+    throw exclusiveParams(['automatic_payment_methods', named]);
   }
   const usage = oneOf(params, 'usage', USAGES) ?? 'off_session';
   const threeDs = requestThreeDSecure(params) ?? 'automatic';

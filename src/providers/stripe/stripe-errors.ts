@@ -18,6 +18,8 @@ export interface StripeErrorBody {
   charge?: string;
   payment_intent?: unknown;
   payment_method?: unknown;
+  /** The type of the payment method that failed (`card`), beside it. */
+  payment_method_type?: string;
   request_log_url?: string;
 }
 
@@ -48,8 +50,12 @@ export const missingParam = (param: string) =>
 
 export const invalidParam = (param: string, message: string) => invalidRequest(message, { param });
 
-/** `Received unknown parameter: foo`, as Stripe names a parameter it does not know. */
-export const unknownParam = (param: string) => invalidRequest(`Received unknown parameter: ${param}`, { param });
+/** `Received unknown parameter: foo`, as Stripe names a parameter it does not know (code `parameter_unknown`). */
+export const unknownParam = (param: string) => invalidRequest(`Received unknown parameter: ${param}`, { param, code: 'parameter_unknown' });
+
+/** Two parameters that exclude each other, as Stripe words it (code `parameters_exclusive`). */
+export const exclusiveParams = (names: string[]) =>
+  invalidRequest(`You may only specify one of these parameters: ${names.join(', ')}.`, { param: names[0], code: 'parameters_exclusive' });
 
 /** 404 for an id that names nothing, with Stripe's wording (`No such payment_intent: 'pi_x'`). */
 export function resourceMissing(kind: string, id: string, param = 'id'): StripeApiError {
@@ -123,7 +129,7 @@ export function cardError(failureCode: string, message: string | null, extra: { 
     doc_url: docUrl(code),
     ...(extra.charge ? { charge: extra.charge } : {}),
     ...(extra.payment_intent ? { payment_intent: extra.payment_intent } : {}),
-    ...(extra.payment_method ? { payment_method: extra.payment_method } : {}),
+    ...(extra.payment_method ? { payment_method: extra.payment_method, payment_method_type: 'card' } : {}),
   });
 }
 

@@ -7,6 +7,7 @@
 import type { CreatePaymentInput } from '../../engine/payments.js';
 import type { CreateRefundInput, RefundUpdate } from '../../engine/refunds.js';
 import type { Merchant, Payment, Refund } from '../../engine/types.js';
+import type { FormObject } from './form-params.js';
 
 export const COLLECTIONS = {
   paymentIntents: 'stripe_payment_intents',
@@ -47,6 +48,9 @@ export interface PaymentIntentDoc {
   setup_future_usage: string | null;
   statement_descriptor: string | null;
   statement_descriptor_suffix: string | null;
+  /** Absent in intents stored by earlier versions: null. */
+  shipping?: Shipping | null;
+  transfer_group?: string | null;
   /** The payment method the next confirmation uses (a stored `pm_…`). */
   payment_method: string | null;
   payment_method_types: string[];
@@ -145,7 +149,7 @@ export interface CustomerDoc {
   deleted: boolean;
   /** Absent in customers stored by earlier versions: null. */
   address?: CustomerAddress | null;
-  shipping?: { address: CustomerAddress; name: string; phone: string | null } | null;
+  shipping?: Shipping | null;
   /** `invoice_settings.default_payment_method`: a card attached to this customer. */
   default_payment_method?: string | null;
 }
@@ -157,6 +161,15 @@ export interface CustomerAddress {
   line2: string | null;
   postal_code: string | null;
   state: string | null;
+}
+
+/** A customer's or a PaymentIntent's shipping; `carrier` and `tracking_number` are a PaymentIntent's only. */
+export interface Shipping {
+  address: CustomerAddress;
+  name: string;
+  phone: string | null;
+  carrier?: string | null;
+  tracking_number?: string | null;
 }
 
 export interface LineItemDoc {
@@ -187,13 +200,29 @@ export interface CheckoutSessionDoc {
   customer_email: string | null;
   metadata: Metadata;
   payment_intent: string | null;
-  payment_intent_data: { capture_method?: 'automatic' | 'manual'; description?: string; metadata?: Metadata };
+  payment_intent_data: {
+    capture_method?: 'automatic' | 'manual';
+    description?: string;
+    metadata?: Metadata;
+    /** `receipt_email`, `setup_future_usage`, `shipping`, … as sent, for the PaymentIntent's creation. */
+    pass_through?: FormObject;
+  };
   /** `mode=setup`: the SetupIntent made when the buyer first submits a card (absent in payment mode). */
   setup_intent?: string | null;
   /** `mode=setup`: what its SetupIntent is created with. */
   setup_intent_data?: { description?: string; metadata?: Metadata };
+  /** Page options the session answers as sent, though the hosted page does not act on them (absent: null). */
+  options?: SessionOptions;
   created: number;
   expires_at: number;
+}
+
+export interface SessionOptions {
+  locale?: string | null;
+  submit_type?: string | null;
+  billing_address_collection?: string | null;
+  allow_promotion_codes?: boolean | null;
+  customer_creation?: string | null;
 }
 
 export interface WebhookEndpointDoc {

@@ -41,13 +41,29 @@ export const AUTHENTICATE_UNLESS_SET_UP = '4000002500003155';
 
 /**
  * Stripe's other cards that always ask for 3-D Secure (4000000000003220, "3D Secure 2 authentication must be
- * completed", 4000000000003063, and 4000008400001629, declined after it): the shared table knows
- * 4000002760003184 only, so the provider asks.
+ * completed", 4000000000003063, and those declined after it: 4000008400001629, 4000008260003178 and
+ * 4000008400001280): the shared table knows 4000002760003184 only, so the provider asks.
  */
-const ALWAYS_AUTHENTICATE = new Set(['4000000000003220', '4000000000003063', '4000008400001629']);
+const ALWAYS_AUTHENTICATE = new Set(['4000000000003220', '4000000000003063', '4000008400001629', '4000008260003178', '4000008400001280']);
 
 /** Stripe's 4000008400001629: 3-D Secure is required, and once the buyer authenticates the issuer declines. */
 export const DECLINES_AFTER_AUTHENTICATION = '4000008400001629';
+
+/**
+ * What the issuer answers a payment once the buyer has authenticated on Stripe's cards that decline after
+ * 3-D Secure: `pm_card_threeDSecureRequiredChargeDeclined` (card_declined),
+ * `pm_card_authenticationRequiredChargeDeclinedInsufficientFunds` (insufficient_funds) and
+ * `pm_card_threeDSecureRequiredProcessingError` (processing_error). Undefined for every other card.
+ */
+const PAYMENT_DECLINES_AFTER_AUTHENTICATION: ReadonlyMap<string, string> = new Map([
+  [DECLINES_AFTER_AUTHENTICATION, 'card_declined'],
+  ['4000008260003178', 'insufficient_funds'],
+  ['4000008400001280', 'processing_error'],
+]);
+
+export function paymentDeclineAfterAuthentication(number: string): string | undefined {
+  return PAYMENT_DECLINES_AFTER_AUTHENTICATION.get(number);
+}
 
 /** Whether a Stripe test card asks for 3-D Secure beyond what the shared card table says (the provider asks). */
 export function providerAuthenticates(number: string): boolean {

@@ -7,6 +7,7 @@
  * provider having to copy anything.
  */
 import type { Payment, Refund } from '../../engine/types.js';
+import { chargeCardDetails, paymentMethodObject } from './card-objects.js';
 import { DECLINE_PARAM, declineMessage, stripeDecline } from './stripe-errors.js';
 import {
   chargeIdOf,
@@ -96,55 +97,14 @@ export const hasCharge = (p: Payment) =>
   !(p.status === 'canceled' && UNAUTHORISED_CANCEL_REASONS.has(p.cancellation_reason ?? '')) &&
   !(p.status === 'failed' && p.failure_code === 'authentication_failed');
 
+// The payment method object lives with the card's other renderings; importers find it here too.
+export { paymentMethodObject };
+
 /**
  * Domain cancellation reasons of attempts that never reached the issuer: the buyer walked away from
  * 3-D Secure (`expired`) or the merchant canceled the intent while it waited for them (`unauthenticated`).
  */
 export const UNAUTHORISED_CANCEL_REASONS = new Set(['expired', 'unauthenticated']);
-
-export function paymentMethodObject(pm: PaymentMethodDoc): Json {
-  const n = pm.card_data.number;
-  return {
-    id: pm.id,
-    object: 'payment_method',
-    allow_redisplay: 'unspecified',
-    billing_details: pm.billing_details,
-    card: {
-      brand: brandOf(n),
-      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: pm.card_data.cvc ? 'pass' : null },
-      country: 'US',
-      display_brand: brandOf(n),
-      exp_month: pm.card_data.exp_month,
-      exp_year: pm.card_data.exp_year,
-      fingerprint: `fp${n.slice(-8)}`,
-      funding: fundingOf(n),
-      last4: n.slice(-4),
-      networks: { available: [brandOf(n)], preferred: null },
-      three_d_secure_usage: { supported: true },
-      wallet: null,
-    },
-    created: pm.created,
-    customer: pm.customer,
-    customer_account: null,
-    livemode: false,
-    metadata: pm.metadata,
-    type: 'card',
-  };
-}
-
-/** Stripe's debit and prepaid test cards; every other test card is a credit card. */
-const FUNDING: Readonly<Record<string, string>> = { '4000056655665556': 'debit', '5200828282828210': 'debit', '5105105105105100': 'prepaid' };
-const fundingOf = (n: string) => FUNDING[n] ?? 'credit';
-
-function brandOf(n: string): string {
-  if (n.startsWith('4')) return 'visa';
-  if (/^(5[1-5]|2[2-7])/.test(n)) return 'mastercard';
-  if (/^3[47]/.test(n)) return 'amex';
-  if (/^6(011|5)/.test(n)) return 'discover';
-  if (n.startsWith('35')) return 'jcb';
-  if (n.startsWith('62')) return 'unionpay';
-  return 'unknown';
-}
 
 export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt: Payment | undefined): Json | null {
   if (!attempt || !attemptFailed(attempt, pi)) return null;
@@ -159,6 +119,7 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
       message: 'Your card was declined. This transaction requires authentication.',
       doc_url: 'https://stripe.com/docs/error-codes/authentication-required',
       payment_method: pm,
+      ...(pm ? { payment_method_type: 'card' } : {}),
     };
   }
   if (attempt.status === 'canceled' || attempt.failure_code === 'authentication_failed') {
@@ -168,6 +129,7 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
       message: 'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
       doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
       payment_method: pm,
+      ...(pm ? { payment_method_type: 'card' } : {}),
     };
   }
   const { code, decline_code } = stripeDecline(attempt.failure_code ?? 'card_declined');
@@ -180,6 +142,8 @@ export function lastPaymentError(ctx: WireContext, pi: PaymentIntentDoc, attempt
     charge: chargeIdOf(attempt.id),
     doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`,
     payment_method: pm,
+    // Since API version 2026-09-30.endive, the type of the payment method that failed.
+    ...(pm ? { payment_method_type: 'card' } : {}),
   };
 }
 
@@ -229,14 +193,20 @@ export function paymentIntentObject(ctx: WireContext, pi: PaymentIntentDoc): Jso
     receipt_email: pi.receipt_email,
     review: null,
     setup_future_usage: pi.setup_future_usage,
-    shipping: null,
+    shipping: intentShipping(pi),
     source: null,
     statement_descriptor: pi.statement_descriptor,
     statement_descriptor_suffix: pi.statement_descriptor_suffix,
     status,
     transfer_data: null,
-    transfer_group: null,
+    transfer_group: pi.transfer_group ?? null,
   };
+}
+
+/** A PaymentIntent's shipping as Stripe renders it (and copies it to its charges), every key present. */
+function intentShipping(pi: PaymentIntentDoc | undefined): Json | null {
+  const s = pi?.shipping;
+  return s ? { address: s.address, carrier: s.carrier ?? null, name: s.name, phone: s.phone, tracking_number: s.tracking_number ?? null } : null;
 }
 
 /** A refund; `pi` is the intent of its charge (its customer and payment method are the refund's too). */
@@ -286,7 +256,7 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     application_fee: null,
     application_fee_amount: null,
     balance_transaction: payment.captured_at !== null ? chargeTxnId(payment.id) : null,
-    billing_details: pmDoc?.billing_details ?? { address: null, email: null, name: null, phone: null },
+    billing_details: { ...(pmDoc?.billing_details ?? { address: null, email: null, name: null, phone: null }), tax_id: null },
     calculated_statement_descriptor: 'PAYCLI SANDBOX',
     captured: payment.captured_at !== null,
     created: payment.created,
@@ -301,29 +271,32 @@ export function chargeObject(ctx: WireContext, payment: Payment, pi: PaymentInte
     livemode: false,
     metadata: updates?.metadata ?? pi?.metadata ?? {},
     on_behalf_of: null,
-    outcome: payment.failure_code
-      ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
-      : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+    outcome: {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      ...(payment.failure_code
+        ? { network_status: 'declined_by_network', reason: decline?.decline_code ?? null, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
+        : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' }),
+    },
     paid: succeeded,
     payment_intent: pi?.id ?? null,
     payment_method: pi?.payment_method ?? null,
-    payment_method_details: card
-      ? { card: { brand: card.brand, exp_month: card.exp_month, exp_year: card.exp_year, last4: card.last4, funding: fundingOf(pmDoc?.card_data.number ?? ''), country: 'US', network: card.brand }, type: 'card' }
-      : { type: payment.payment_method.type },
+    payment_method_details: card ? { card: chargeCardDetails(card, pmDoc, succeeded ? payment.amount : null), type: 'card' } : { type: payment.payment_method.type },
     receipt_email: updates?.receipt_email !== undefined ? updates.receipt_email : (pi?.receipt_email ?? null),
     receipt_number: null,
     // Stripe hosts a receipt page; the sandbox has none to link to.
     receipt_url: null,
     refunded: payment.amount_captured > 0 && payment.amount_refunded >= payment.amount_captured,
     review: null,
-    shipping: null,
+    shipping: intentShipping(pi),
     source: null,
     source_transfer: null,
     statement_descriptor: pi?.statement_descriptor ?? null,
     statement_descriptor_suffix: pi?.statement_descriptor_suffix ?? null,
     status: payment.status === 'failed' ? 'failed' : succeeded ? 'succeeded' : 'pending',
     transfer_data: null,
-    transfer_group: null,
+    transfer_group: pi?.transfer_group ?? null,
   };
 }
 

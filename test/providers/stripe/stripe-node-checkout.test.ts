@@ -75,3 +75,65 @@ describe('Checkout fulfilment', () => {
     expect(open.customer_details).toBeNull();
   });
 });
+
+describe('Checkout page options', () => {
+  it('locale, submit_type, billing_address_collection, allow_promotion_codes and customer_creation are answered as sent; a value Stripe does not know is a 400 naming it', async () => {
+    const lineItems = [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'T-shirt' } }, quantity: 1 }];
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: lineItems,
+      success_url: 'https://shop.example/ok',
+      locale: 'fr',
+      submit_type: 'donate',
+      billing_address_collection: 'required',
+      allow_promotion_codes: true,
+      customer_creation: 'always',
+    });
+    const read = await stripe.checkout.sessions.retrieve(session.id);
+    for (const s of [session, read]) {
+      expect(s).toMatchObject({ locale: 'fr', submit_type: 'donate', billing_address_collection: 'required', allow_promotion_codes: true, customer_creation: 'always' });
+    }
+    const plain = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, success_url: 'https://shop.example/ok' });
+    expect(plain).toMatchObject({ locale: null, submit_type: null, billing_address_collection: null, allow_promotion_codes: null, customer_creation: 'if_required' });
+    const refused = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, submit_type: 'buy' as never }).catch((e: Stripe.errors.StripeError) => e);
+    expect(refused).toMatchObject({ statusCode: 400, param: 'submit_type' });
+  });
+
+  it('ui_mode is hosted_page, the name Stripe gives the hosted page since 2026-03-25.dahlia; the older hosted is refused, the embedded modes are not emulated', async () => {
+    const lineItems = [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'T-shirt' } }, quantity: 1 }];
+    const session = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, success_url: 'https://shop.example/ok' });
+    expect(session.ui_mode).toBe('hosted_page');
+    const hosted = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, success_url: 'https://shop.example/ok', ui_mode: 'hosted_page' });
+    expect(hosted.ui_mode).toBe('hosted_page');
+    for (const uiMode of ['hosted', 'embedded_page']) {
+      const refused = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems, ui_mode: uiMode as never }).catch((e: Stripe.errors.StripeError) => e);
+      expect(refused, uiMode).toMatchObject({ statusCode: 400, param: 'ui_mode' });
+    }
+  });
+});
+
+describe("Checkout's payment_intent_data", () => {
+  it("gives the session's PaymentIntent receipt_email, shipping, statement descriptors and transfer_group; a bad one is a 400 named inside payment_intent_data", async () => {
+    const lineItems = [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'T-shirt' } }, quantity: 1 }];
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: lineItems,
+      success_url: 'https://shop.example/ok',
+      payment_intent_data: {
+        receipt_email: 'ada@example.com',
+        statement_descriptor_suffix: 'ORDER 42',
+        transfer_group: 'ORDER_42',
+        shipping: { name: 'Ada Lovelace', address: { line1: '1 Main St', country: 'GB' } },
+        metadata: { order: '42' },
+      },
+    });
+    await fetch(session.url as string, { method: 'POST', body: new URLSearchParams({ card: 'pm_card_visa' }), redirect: 'manual' });
+    const pi = (await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] })).payment_intent as Stripe.PaymentIntent;
+    expect(pi).toMatchObject({ status: 'succeeded', receipt_email: 'ada@example.com', statement_descriptor_suffix: 'ORDER 42', transfer_group: 'ORDER_42', metadata: { order: '42' } });
+    expect(pi.shipping).toMatchObject({ name: 'Ada Lovelace', address: { line1: '1 Main St', country: 'GB' } });
+    const refused = await stripe.checkout.sessions
+      .create({ mode: 'payment', line_items: lineItems, payment_intent_data: { shipping: { address: { line1: 'x' } } as never } })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(refused).toMatchObject({ statusCode: 400, param: 'payment_intent_data[shipping][name]' });
+  });
+});

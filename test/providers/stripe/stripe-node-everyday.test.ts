@@ -46,6 +46,24 @@ describe('what already matched Stripe', () => {
   });
 });
 
+/**
+ * The same for an interface inside the declaration's namespaces (`Charge.PaymentMethodDetails.Card`): each
+ * name but the last is a namespace nested in the one before, the last the interface.
+ */
+function alwaysPresentNested(file: string, dotted: string): string[] {
+  const dir = path.dirname(createRequire(import.meta.url).resolve('stripe'));
+  const source = readFileSync(path.join(dir, 'resources', `${file}.d.ts`), 'utf8');
+  const names = dotted.split('.');
+  let at = 0;
+  for (const [i, name] of names.entries()) {
+    at = source.indexOf(i === names.length - 1 ? `interface ${name} {` : `namespace ${name} {`, at);
+    expect(at, `${dotted} in ${file}.d.ts`).toBeGreaterThan(-1);
+  }
+  const indent = at - source.lastIndexOf('\n', at) - 1;
+  const body = source.slice(at, source.indexOf(`\n${' '.repeat(indent)}}\n`, at));
+  return [...body.matchAll(new RegExp(`^ {${indent + 4}}([a-z_0-9]+):`, 'gm'))].map((m) => m[1]!);
+}
+
 describe('wire objects', () => {
   it("carry every field stripe-node's declarations say is always present", async () => {
     const stripe = stripeNode(await resources.sandbox());
@@ -76,6 +94,36 @@ describe('wire objects', () => {
     for (const [file, name, object] of objects) {
       const missing = alwaysPresent(file, name).filter((field) => !(field in object));
       expect(missing, name).toEqual([]);
+    }
+  });
+
+  it('so do setup intents, line items and their prices, and the hashes inside charges and payment methods', async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const customer = await stripe.customers.create({ email: 'ada@example.com' });
+    const si = await stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'T-shirt' } }, quantity: 1 }],
+      success_url: 'https://shop.test/ok',
+    });
+    const item = (await stripe.checkout.sessions.listLineItems(session.id)).data[0]!;
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, expand: ['latest_charge', 'payment_method'] });
+    const charge = pi.latest_charge as Stripe.Charge;
+    const declined = (await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclined', confirm: true }))).charge!;
+    const checks: [string, string, object][] = [
+      ['SetupIntents', 'SetupIntent', si],
+      ['LineItems', 'LineItem', item],
+      ['Prices', 'Price', item.price!],
+      ['Charges', 'Charge.Outcome', charge.outcome!],
+      ['Charges', 'Charge.Outcome', (await stripe.charges.retrieve(declined)).outcome!],
+      ['Charges', 'Charge.PaymentMethodDetails.Card', charge.payment_method_details!.card!],
+      ['Charges', 'Charge.BillingDetails', charge.billing_details],
+      ['PaymentMethods', 'PaymentMethod.Card', (pi.payment_method as Stripe.PaymentMethod).card!],
+    ];
+    for (const [file, name, object] of checks) {
+      const fields = name.includes('.') ? alwaysPresentNested(file, name) : alwaysPresent(file, name.split('.')[0]!);
+      expect(fields.length, name).toBeGreaterThan(2);
+      expect(fields.filter((field) => !(field in object)), name).toEqual([]);
     }
   });
 });
@@ -175,5 +223,36 @@ describe('Idempotency-Key', () => {
     const params = await failure(stripe.refunds.create({ payment_intent: pi.id, amount: 200 }, { idempotencyKey: 'order-7-refund' }));
     expect(params.message).toMatch(/^Keys for idempotent requests can only be used with the same parameters they were first used with\./);
     expect((await stripe.customers.list()).data).toHaveLength(0);
+  });
+});
+
+describe('shipping and transfer_group on a PaymentIntent', () => {
+  it('are kept as sent, changed or unset by update, and copied to the charge', async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const shipping = { name: 'Jenny Rosen', phone: '+15555550100', carrier: 'UPS', tracking_number: '1Z999', address: { line1: '1 Main St', city: 'Springfield', country: 'US', postal_code: '12345' } };
+    const pi = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', shipping, transfer_group: 'ORDER_42' });
+    expect(pi.shipping).toEqual({ ...shipping, address: { line1: '1 Main St', line2: null, city: 'Springfield', state: null, country: 'US', postal_code: '12345' } });
+    expect(pi.transfer_group).toBe('ORDER_42');
+    const moved = await stripe.paymentIntents.update(pi.id, { shipping: { name: 'Jenny Rosen', address: { line1: '2 Side St' } } });
+    expect(moved.shipping).toMatchObject({ name: 'Jenny Rosen', carrier: null, tracking_number: null, address: { line1: '2 Side St', city: null } });
+    const paid = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa', expand: ['latest_charge'] });
+    expect((paid.latest_charge as Stripe.Charge).shipping?.address?.line1).toBe('2 Side St');
+    expect((paid.latest_charge as Stripe.Charge).transfer_group).toBe('ORDER_42');
+    expect((await stripe.paymentIntents.update(pi.id, { shipping: '' as never })).shipping).toBeNull();
+    const refused = await failure(stripe.paymentIntents.create({ amount: 1500, currency: 'usd', shipping: { address: { line1: 'x' } } as never }));
+    expect(refused).toMatchObject({ statusCode: 400, param: 'shipping[name]' });
+  });
+});
+
+describe('the type of the payment method that failed', () => {
+  it('is on the card error and on last_payment_error (API versions since 2026-09-30.endive), in the payment_intent.payment_failed event too', async () => {
+    const stripe = stripeNode(await resources.sandbox());
+    const err = await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclined', confirm: true }));
+    expect(err).toMatchObject({ statusCode: 402, code: 'card_declined', payment_method_type: 'card' });
+    const pi = err.payment_intent as Stripe.PaymentIntent;
+    expect(pi.last_payment_error?.payment_method_type).toBe('card');
+    expect((await stripe.paymentIntents.retrieve(pi.id)).last_payment_error?.payment_method_type).toBe('card');
+    const failed = (await stripe.events.list({ type: 'payment_intent.payment_failed' })).data[0]!;
+    expect((failed.data.object as Stripe.PaymentIntent).last_payment_error?.payment_method_type).toBe('card');
   });
 });

@@ -64,7 +64,13 @@ describe('currencies and amounts', () => {
 describe('parameters', () => {
   it('an unknown key inside a hash the sandbox reads is named with its path', async () => {
     const apm = await failure(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true, enable: true } } as never));
-    expect(apm).toMatchObject({ statusCode: 400, param: 'automatic_payment_methods[enable]', message: 'Received unknown parameter: automatic_payment_methods[enable]' });
+    expect(apm).toMatchObject({
+      statusCode: 400,
+      param: 'automatic_payment_methods[enable]',
+      message: 'Received unknown parameter: automatic_payment_methods[enable]',
+      code: 'parameter_unknown',
+      doc_url: 'https://stripe.com/docs/error-codes/parameter-unknown',
+    });
     const card = await failure(
       stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_data: { type: 'card', card: { numbr: '4242424242424242' } } } as never),
     );
@@ -103,11 +109,46 @@ describe('parameters', () => {
     expect((await stripe.paymentIntents.list()).data).toHaveLength(0);
   });
 
-  it('automatic_payment_methods and payment_method_types exclude each other', async () => {
+  it('automatic_payment_methods and allowed_payment_method_types exclude each other', async () => {
     const err = await failure(
-      stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true }, payment_method_types: ['card'] } as never),
+      stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true }, allowed_payment_method_types: ['card'] }),
     );
-    expect(err).toMatchObject({ statusCode: 400, message: 'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.' });
+    expect(err).toMatchObject({
+      statusCode: 400,
+      message: 'You may only specify one of these parameters: automatic_payment_methods, allowed_payment_method_types.',
+      code: 'parameters_exclusive',
+      param: 'automatic_payment_methods',
+    });
+  });
+
+  it('payment_method_types is refused on API versions since 2026-09-30.endive (stripe-node 23 pins one), as Stripe refuses it; an older version may still send it', async () => {
+    const refused = async (call: Promise<unknown>) => expect(await failure(call)).toMatchObject({ statusCode: 400, code: 'payment_method_types_no_longer_supported', param: 'payment_method_types' });
+    await refused(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_types: ['card'] } as never));
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    await refused(stripe.paymentIntents.update(pi.id, { payment_method_types: ['card'] } as never));
+    await refused(stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa', payment_method_types: ['card'] } as never));
+    await refused(stripe.setupIntents.create({ payment_method_types: ['card'] } as never));
+    await refused(
+      stripe.checkout.sessions.create({
+        mode: 'payment',
+        payment_method_types: ['card'],
+        line_items: [{ price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'T-shirt' } }, quantity: 1 }],
+      } as never),
+    );
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
+    const url = new URL(psp.url);
+    const dahlia = new Stripe(psp.keys.secret_key, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0, apiVersion: '2026-08-26.dahlia' as never });
+    const older = await dahlia.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_types: ['card'] } as never);
+    expect(older.payment_method_types).toEqual(['card']);
+    // Without a version (curl, scripts), or one that names no date, the parameter is still read.
+    for (const headers of [{}, { 'stripe-version': 'latest' }] as Record<string, string>[]) {
+      const res = await fetch(`${psp.url}/v1/payment_intents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${psp.keys.secret_key}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'amount=1000&currency=usd&payment_method_types[0]=card',
+      });
+      expect(res.status).toBe(200);
+    }
   });
 
   it('an enum value outside the list names the values as Stripe does', async () => {

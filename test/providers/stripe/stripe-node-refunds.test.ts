@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/clock.js';
 import { waitFor } from '../../helpers/sandbox.js';
 import { failure, startStripeSandbox, stripeNode, stripeTestResources } from './stripe-sandbox.js';
 
@@ -248,5 +249,26 @@ describe('a partial capture', () => {
     expect(all.amount).toBe(3000);
     expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_captured: 3000, amount_refunded: 3000, refunded: true });
     expect(await failure(stripe.refunds.create({ charge: charge.id, amount: 1 }))).toMatchObject({ statusCode: 400, code: 'charge_already_refunded' });
+  });
+});
+
+describe('pm_card_pendingRefund', () => {
+  it('its refund is pending at first (the amount held on the charge), then succeeds on the clock with refund.updated and charge.refunded', async () => {
+    const clock = new FakeClock();
+    const stripe = stripeNode(await resources.sandbox({ clock }));
+    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_pendingRefund', confirm: true });
+    const refund = await stripe.refunds.create({ payment_intent: pi.id });
+    expect(refund).toMatchObject({ status: 'pending', amount: 2000, balance_transaction: null });
+    expect((await stripe.refunds.retrieve(refund.id)).status).toBe('pending');
+    expect((await stripe.charges.retrieve(pi.latest_charge as string)).amount_refunded).toBe(2000);
+    expect((await failure(stripe.refunds.create({ payment_intent: pi.id, amount: 1 }))).statusCode).toBe(400);
+    await clock.advance(60_000);
+    expect((await stripe.refunds.retrieve(refund.id)).status).toBe('succeeded');
+    const types = (await stripe.events.list({ types: ['refund.created', 'refund.updated', 'charge.refunded'] })).data.map((e) => [e.type, (e.data.object as { status?: string }).status]);
+    expect(types.reverse()).toEqual([
+      ['refund.created', 'pending'],
+      ['refund.updated', 'succeeded'],
+      ['charge.refunded', 'succeeded'],
+    ]);
   });
 });

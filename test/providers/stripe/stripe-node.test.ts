@@ -283,8 +283,7 @@ describe('PaymentIntents', () => {
   });
 
   it('the publishable key confirms with the client_secret, as Stripe.js does, and nothing else', async () => {
-    // The older parameter name is still accepted.
-    const pi = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method_types: ['card'] } as never);
+    const pi = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', allowed_payment_method_types: ['card'] });
     const browser = client(psp.keys.publishable_key);
     const confirmed = await browser.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa', client_secret: pi.client_secret } as never);
     expect(confirmed.status).toBe('succeeded');

@@ -33,9 +33,10 @@ describe('Stripe wire', () => {
     expect(ok.headers.get('request-id')).toMatch(/^req_/);
     const basic = await fetch(`${psp.url}/v1/customers`, { headers: { authorization: `Basic ${Buffer.from(`${psp.keys.secret_key}:`).toString('base64')}` } });
     expect(basic.status).toBe(200);
-    const unknown = await fetch(`${psp.url}/v1/nothing_here`);
+    const unknown = await fetch(`${psp.url}/v1/nothing_here`, { headers: { 'stripe-version': '2024-06-20' } });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('request-id')).toMatch(/^req_/);
+    expect(unknown.headers.get('stripe-version')).toBe('2024-06-20');
     expect(((await unknown.json()) as any).error.message).toContain('Unrecognized request URL (GET: /v1/nothing_here)');
   });
 
@@ -53,6 +54,8 @@ describe('Stripe wire', () => {
   it('an oversized or malformed body is a 4xx in Stripe shape', async () => {
     const big = await post('/v1/customers', `description=${'x'.repeat(2 << 20)}`);
     expect(big.status).toBe(413);
+    expect(big.headers.get('request-id')).toMatch(/^req_/);
+    expect(big.headers.get('stripe-version')).toBe('2026-10-28.endive');
     expect(big.body.error.type).toBe('invalid_request_error');
     const bad = await post('/v1/customers', 'metadata[a=1');
     expect(bad.status).toBe(400);
@@ -64,6 +67,35 @@ describe('Stripe wire', () => {
     expect(json.status).toBe(400);
     expect(json.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('check that your POST content type is application/x-www-form-urlencoded') });
     expect(json.body.error.param).toBeUndefined();
+  });
+
+  it("takes Stripe.js's requests: the publishable key as the key parameter, with the client_secret and expected_payment_method_type", async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    const pk = psp.keys.publishable_key;
+    const secret = encodeURIComponent(pi.client_secret!);
+    // No Authorization header, as Stripe.js sends them.
+    const read = await fetch(`${psp.url}/v1/payment_intents/${pi.id}?key=${pk}&client_secret=${secret}`);
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as any).status).toBe('requires_payment_method');
+    const confirm = (body: string) => fetch(`${psp.url}/v1/payment_intents/${pi.id}/confirm`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const wrongKey = await confirm(`key=pk_test_nope&client_secret=${secret}&payment_method=pm_card_visa`);
+    expect(wrongKey.status).toBe(401);
+    const secretRoute = await fetch(`${psp.url}/v1/payment_intents?key=${pk}`);
+    expect(secretRoute.status).toBe(401);
+    const done = await confirm(
+      `payment_method_data[type]=card&payment_method_data[card][token]=tok_visa&payment_method_data[payment_user_agent]=stripe.js%2Fv3&expected_payment_method_type=card&use_stripe_sdk=true&return_url=https%3A%2F%2Fshop.example%2Fback&key=${pk}&client_secret=${secret}`,
+    );
+    expect(done.status).toBe(200);
+    expect(((await done.json()) as any).status).toBe('succeeded');
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
+    // createPaymentMethod: the card with Stripe.js's own fields beside it.
+    const pm = await fetch(`${psp.url}/v1/payment_methods`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=40&card[cvc]=123&billing_details[name]=Ada&guid=g1&muid=m1&sid=s1&payment_user_agent=stripe.js%2Fv3&time_on_page=1200&referrer=https%3A%2F%2Fshop.example&key=${pk}`,
+    });
+    expect(pm.status).toBe(200);
+    expect(((await pm.json()) as any).card.last4).toBe('4242');
   });
 
   it('a confirmed intent raises payment_intent.created (as created), charge.succeeded, payment_intent.succeeded in order', async () => {
