@@ -7,9 +7,9 @@
  *
  * All three run in one child process (bench/rsa-child.js), so they share the machine and its neighbours.
  * They take turns, in rotated order, for several rounds; each round gives a ratio, and the medians are
- * reported. The verdict is the issue's measure, throughput against the loop. The sandbox verifies on the
- * event loop and signs on libuv's thread pool (src/providers/rsa-pool.ts), so with a spare core the
- * signature is made beside the HTTP and store work; the loop is one thread. Beside it: CPU time per
+ * reported. The verdict is the issue's measure, throughput against the loop. The sandbox signs on
+ * libuv's thread pool (src/providers/rsa-pool.ts; WeChat Pay verifies there too, Alipay on the event
+ * loop), so with a spare core the RSA is done beside the HTTP and store work; the loop is one thread. Beside it: CPU time per
  * operation (the child's user + system time, every thread, journal writes included; the loop's CPU over
  * the subject's, so 1.0 would mean no work at all beyond the RSA) and the event loop's own CPU per request
  * (Linux), which bounds a port's throughput when signatures are made off the loop.

@@ -89,7 +89,10 @@ export function parseJsapiOrder(input: unknown): z.output<typeof jsapiSchema> {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isString = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+// Limits are UTF-8 bytes (a Chinese character takes 3). Stricter than zod is safe here: a string this
+// refuses goes through zod, which decides; bytes are counted only when the characters could exceed `max`.
+const isString = (v: unknown, min: number, max: number): v is string =>
+  typeof v === 'string' && v.length >= min && v.length <= max && (v.length * 3 <= max || Buffer.byteLength(v) <= max);
 const absentOr = (v: unknown, min: number, max: number) => v === undefined || isString(v, min, max);
 
 /** True only for a body `common` accepts; false sends it through zod. */
